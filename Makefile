@@ -1,0 +1,57 @@
+# Zavera build, test and benchmark entry points.
+#
+# Areas of the project add their own rules in mk/*.mk: they append
+# prerequisites to TEST_DEPS (built before `make test`) and benchmark
+# steps to BENCH_STEPS (each writes JSON lines into build/bench.d/).
+
+GO        ?= go
+BUILD     := build
+BIN       := $(BUILD)/zavera
+GOFLAGS   ?=
+
+TEST_DEPS   :=
+BENCH_STEPS :=
+
+.PHONY: all build setup test bench bench-init lint run clean
+all: build
+
+build: $(BIN)
+
+$(BIN): FORCE
+	@mkdir -p $(BUILD)
+	$(GO) build -o $@ ./cmd/zavera
+
+FORCE:
+
+include $(wildcard mk/*.mk)
+
+# setup installs the Debian packages in .ci/packages.txt that are missing.
+setup:
+	@bash .ci/setup
+
+test: setup $(TEST_DEPS)
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 30m ./...
+
+bench: setup bench-init $(BIN) $(BENCH_STEPS)
+	$(GO) run ./internal/benchreport -dir $(BUILD)/bench.d -out $(BUILD)/bench.json
+
+bench-init:
+	rm -rf $(BUILD)/bench.d
+	mkdir -p $(BUILD)/bench.d
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+
+STATICCHECK_VERSION ?= v0.8.2
+
+run: setup $(BIN)
+	@echo "Zavera cannot sign from a browser yet: the agent, the demo token and the demo portal are not built."
+	@echo "What works today: Streebog digests of files, for example:"
+	@echo "  $(BIN) digest --alg streebog256 README.md"
+	$(BIN) digest --alg streebog256 README.md
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,8 @@
+module github.com/zavera/zavera
+
+go 1.26.0
+
+require (
+	github.com/miekg/pkcs11 v1.1.2 // indirect
+	golang.org/x/crypto v0.58.0 // indirect
+)
