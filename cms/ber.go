@@ -1,0 +1,329 @@
+package cms
+
+import (
+	"bytes"
+	"encoding/binary"
+)
+
+// Limits that keep hostile input from costing more than its own size.
+const (
+	// maxDepth bounds the nesting of constructed encodings. Real
+	// signatures nest about 20 deep (a certificate inside SignedData).
+	maxDepth = 64
+	// maxTagNumber bounds high-tag-number identifiers.
+	maxTagNumber = 1 << 28
+)
+
+// ASN.1 tag classes as they appear in the identifier octet's top bits.
+const (
+	classUniversal   = 0
+	classApplication = 1
+	classContext     = 2
+	classPrivate     = 3
+)
+
+// Universal tag numbers this package reads or writes.
+const (
+	tagBoolean     = 1
+	tagInteger     = 2
+	tagBitString   = 3
+	tagOctetString = 4
+	tagNull        = 5
+	tagOID         = 6
+	tagUTF8String  = 12
+	tagSequence    = 16
+	tagSet         = 17
+	tagUTCTime     = 23
+	tagGenTime     = 24
+)
+
+// node is one BER or DER element as received. Constructed elements hold
+// their parsed children; every node keeps the exact bytes it came from so
+// that parts of a signature can be copied verbatim.
+type node struct {
+	class       int
+	tag         uint32
+	constructed bool
+	indefinite  bool
+	// raw is the whole element as received: identifier, length, content
+	// and, for indefinite lengths, the end-of-contents octets.
+	raw []byte
+	// content is the content octets, without end-of-contents.
+	content  []byte
+	children []node
+}
+
+// is reports whether n has the given class and tag number.
+func (n *node) is(class int, tag uint32) bool { return n.class == class && n.tag == tag }
+
+// parseBER parses exactly one element filling all of data: trailing bytes
+// are an error.
+func parseBER(data []byte) (node, error) {
+	n, rest, err := parseElement(data, 0)
+	if err != nil {
+		return node{}, err
+	}
+	if len(rest) != 0 {
+		return node{}, malformed("%d bytes of trailing data", len(rest))
+	}
+	return n, nil
+}
+
+// parseElement reads one element from the front of data.
+func parseElement(data []byte, depth int) (node, []byte, error) {
+	if depth > maxDepth {
+		return node{}, nil, malformed("nesting deeper than %d", maxDepth)
+	}
+	var n node
+	if len(data) < 2 {
+		return n, nil, malformed("truncated element")
+	}
+	b := data[0]
+	n.class = int(b >> 6)
+	n.constructed = b&0x20 != 0
+	pos := 1
+	if b&0x1f != 0x1f {
+		n.tag = uint32(b & 0x1f)
+	} else {
+		// High tag number form: base-128 digits, minimal.
+		var t uint32
+		for i := 0; ; i++ {
+			if pos >= len(data) {
+				return n, nil, malformed("truncated tag")
+			}
+			c := data[pos]
+			pos++
+			if i == 0 && c == 0x80 {
+				return n, nil, malformed("non-minimal tag number")
+			}
+			t = t<<7 | uint32(c&0x7f)
+			if t >= maxTagNumber {
+				return n, nil, malformed("tag number too large")
+			}
+			if c&0x80 == 0 {
+				break
+			}
+		}
+		if t < 0x1f {
+			return n, nil, malformed("high-form tag for a low tag number")
+		}
+		n.tag = t
+	}
+	if pos >= len(data) {
+		return n, nil, malformed("truncated length")
+	}
+	l := data[pos]
+	pos++
+	switch {
+	case l == 0x80:
+		if !n.constructed {
+			return n, nil, malformed("indefinite length on a primitive element")
+		}
+		n.indefinite = true
+		rest := data[pos:]
+		for {
+			if len(rest) >= 2 && rest[0] == 0 && rest[1] == 0 {
+				contentLen := len(data) - pos - len(rest)
+				n.content = data[pos : pos+contentLen]
+				n.raw = data[:pos+contentLen+2]
+				return n, rest[2:], nil
+			}
+			if len(rest) == 0 {
+				return n, nil, malformed("missing end-of-contents")
+			}
+			child, r, err := parseElement(rest, depth+1)
+			if err != nil {
+				return n, nil, err
+			}
+			n.children = append(n.children, child)
+			rest = r
+		}
+	case l == 0xff:
+		return n, nil, malformed("reserved length octet")
+	case l&0x80 != 0:
+		k := int(l & 0x7f)
+		if k > 4 {
+			return n, nil, malformed("length of %d octets is too large", k)
+		}
+		if len(data)-pos < k {
+			return n, nil, malformed("truncated length")
+		}
+		var buf [4]byte
+		copy(buf[4-k:], data[pos:pos+k])
+		length := uint64(binary.BigEndian.Uint32(buf[:]))
+		pos += k
+		if length > uint64(len(data)-pos) {
+			return n, nil, malformed("length %d exceeds the %d bytes available", length, len(data)-pos)
+		}
+		return finishDefinite(n, data, pos, int(length), depth)
+	default:
+		length := int(l)
+		if length > len(data)-pos {
+			return n, nil, malformed("length %d exceeds the %d bytes available", length, len(data)-pos)
+		}
+		return finishDefinite(n, data, pos, length, depth)
+	}
+}
+
+func finishDefinite(n node, data []byte, pos, length, depth int) (node, []byte, error) {
+	n.content = data[pos : pos+length]
+	n.raw = data[:pos+length]
+	if n.constructed {
+		rest := n.content
+		for len(rest) > 0 {
+			child, r, err := parseElement(rest, depth+1)
+			if err != nil {
+				return n, nil, err
+			}
+			n.children = append(n.children, child)
+			rest = r
+		}
+	}
+	return n, data[pos+length:], nil
+}
+
+// isDER reports whether n and everything inside it uses definite,
+// minimal lengths and primitive strings, so that n.raw is already DER
+// (apart from the SET OF ordering, which receivers keep as sent).
+func (n *node) isDER() bool {
+	if n.indefinite || !minimalLength(n) {
+		return false
+	}
+	if n.constructed && n.class == classUniversal && isStringTag(n.tag) {
+		return false
+	}
+	for i := range n.children {
+		if !n.children[i].isDER() {
+			return false
+		}
+	}
+	return true
+}
+
+// minimalLength reports whether n's length octets are the shortest form.
+func minimalLength(n *node) bool {
+	hdr := len(n.raw) - len(n.content)
+	want := len(appendHeader(nil, n.class, n.tag, n.constructed, len(n.content)))
+	return hdr == want
+}
+
+func isStringTag(tag uint32) bool {
+	switch tag {
+	case tagBitString, tagOctetString, tagUTF8String, 18, 19, 20, 21, 22, 25, 26, 27, 28, 30:
+		return true
+	}
+	return false
+}
+
+// der returns the DER encoding of n: definite minimal lengths, constructed
+// strings joined into primitive ones. SET OF elements keep their received
+// order, as RFC 5652 section 5.4 receivers do when they rebuild the
+// signed attributes.
+func (n *node) der() ([]byte, error) {
+	if n.isDER() {
+		return n.raw, nil
+	}
+	return n.appendDER(nil, n.class, n.tag)
+}
+
+// appendDER appends the DER of n with the identifier replaced by class
+// and tag.
+func (n *node) appendDER(dst []byte, class int, tag uint32) ([]byte, error) {
+	if n.constructed && n.class == classUniversal && isStringTag(n.tag) {
+		if n.tag == tagBitString {
+			return nil, malformed("constructed BIT STRING")
+		}
+		s, err := n.stringBytes()
+		if err != nil {
+			return nil, err
+		}
+		dst = appendHeader(dst, class, tag, false, len(s))
+		return append(dst, s...), nil
+	}
+	if !n.constructed {
+		dst = appendHeader(dst, class, tag, false, len(n.content))
+		return append(dst, n.content...), nil
+	}
+	var body []byte
+	for i := range n.children {
+		c := &n.children[i]
+		var err error
+		if body, err = c.appendDER(body, c.class, c.tag); err != nil {
+			return nil, err
+		}
+	}
+	dst = appendHeader(dst, class, tag, true, len(body))
+	return append(dst, body...), nil
+}
+
+// stringBytes returns the value of a string type, joining the segments of
+// a constructed (BER) encoding.
+func (n *node) stringBytes() ([]byte, error) {
+	if !n.constructed {
+		return n.content, nil
+	}
+	var out bytes.Buffer
+	var walk func(m *node) error
+	walk = func(m *node) error {
+		for i := range m.children {
+			c := &m.children[i]
+			if c.class != classUniversal || c.tag != n.tag {
+				return malformed("constructed string holds a foreign element")
+			}
+			if c.constructed {
+				if err := walk(c); err != nil {
+					return err
+				}
+				continue
+			}
+			out.Write(c.content)
+		}
+		return nil
+	}
+	if err := walk(n); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
+}
+
+// appendHeader appends an identifier and a minimal definite length.
+func appendHeader(dst []byte, class int, tag uint32, constructed bool, length int) []byte {
+	b := byte(class) << 6
+	if constructed {
+		b |= 0x20
+	}
+	if tag < 0x1f {
+		dst = append(dst, b|byte(tag))
+	} else {
+		dst = append(dst, b|0x1f)
+		var digits [5]byte
+		i := len(digits)
+		for t := tag; ; t >>= 7 {
+			i--
+			digits[i] = byte(t & 0x7f)
+			if t < 0x80 {
+				break
+			}
+		}
+		for j := i; j < len(digits)-1; j++ {
+			digits[j] |= 0x80
+		}
+		dst = append(dst, digits[i:]...)
+	}
+	return appendLength(dst, length)
+}
+
+func appendLength(dst []byte, length int) []byte {
+	switch {
+	case length < 0x80:
+		return append(dst, byte(length))
+	case length < 1<<8:
+		return append(dst, 0x81, byte(length))
+	case length < 1<<16:
+		return append(dst, 0x82, byte(length>>8), byte(length))
+	case length < 1<<24:
+		return append(dst, 0x83, byte(length>>16), byte(length>>8), byte(length))
+	default:
+		return append(dst, 0x84, byte(length>>24), byte(length>>16), byte(length>>8), byte(length))
+	}
+}
