@@ -23,7 +23,7 @@ type command struct {
 }
 
 var commands = map[string]command{
-	// digest is added with the streebog package.
+	"digest": {"print Streebog digests of files, like sha256sum", runDigest},
 }
 
 func main() {
