@@ -1,0 +1,187 @@
+package cms
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/asn1"
+	"fmt"
+	"hash"
+
+	"github.com/zavera/zavera/gost"
+	"github.com/zavera/zavera/gost/streebog"
+)
+
+// digestAlgorithm is a hash this package can compute.
+type digestAlgorithm struct {
+	name string
+	oid  asn1.ObjectIdentifier
+	// hash is the crypto.Hash value, 0 for Streebog which has none.
+	hash crypto.Hash
+	new  func() hash.Hash
+	size int
+}
+
+var (
+	digestStreebog256 = &digestAlgorithm{"Streebog-256", oidStreebog256, 0, streebog.New256, 32}
+	digestStreebog512 = &digestAlgorithm{"Streebog-512", oidStreebog512, 0, streebog.New512, 64}
+	digestSHA1        = &digestAlgorithm{"SHA-1", oidSHA1, crypto.SHA1, sha1.New, 20}
+	digestSHA224      = &digestAlgorithm{"SHA-224", oidSHA224, crypto.SHA224, sha256.New224, 28}
+	digestSHA256      = &digestAlgorithm{"SHA-256", oidSHA256, crypto.SHA256, sha256.New, 32}
+	digestSHA384      = &digestAlgorithm{"SHA-384", oidSHA384, crypto.SHA384, sha512.New384, 48}
+	digestSHA512      = &digestAlgorithm{"SHA-512", oidSHA512, crypto.SHA512, sha512.New, 64}
+
+	digestAlgorithms = []*digestAlgorithm{digestStreebog256, digestStreebog512, digestSHA1, digestSHA224, digestSHA256, digestSHA384, digestSHA512}
+)
+
+// digestByOID finds a digest algorithm. GOST R 34.11-94 is recognised and
+// refused with ErrUnsupportedAlgorithm.
+func digestByOID(oid asn1.ObjectIdentifier) (*digestAlgorithm, error) {
+	for _, d := range digestAlgorithms {
+		if d.oid.Equal(oid) {
+			return d, nil
+		}
+	}
+	if oid.Equal(oidGOST94Digest) {
+		return nil, unsupported("digest GOST R 34.11-94 (%v) is withdrawn and not implemented", oid)
+	}
+	return nil, unsupported("digest %v", oid)
+}
+
+// digestByHash finds the digest algorithm of a crypto.Hash.
+func digestByHash(h crypto.Hash) (*digestAlgorithm, error) {
+	for _, d := range digestAlgorithms {
+		if d.hash != 0 && d.hash == h {
+			return d, nil
+		}
+	}
+	return nil, unsupported("hash %v", h)
+}
+
+// DigestName returns a readable name of a digest algorithm OID, or the OID.
+func DigestName(oid asn1.ObjectIdentifier) string {
+	if d, err := digestByOID(oid); err == nil {
+		return d.name
+	}
+	if oid.Equal(oidGOST94Digest) {
+		return "GOST R 34.11-94"
+	}
+	return oid.String()
+}
+
+// SignerOpts is passed to crypto.Signer.Sign. For GOST keys HashFunc
+// returns 0 (Streebog has no crypto.Hash value) and DigestAlgorithm names
+// the Streebog variant whose output is the digest argument; for ECDSA and
+// RSA HashFunc returns the SHA-2 hash, as those signers expect.
+type SignerOpts struct {
+	Hash            crypto.Hash
+	DigestAlgorithm asn1.ObjectIdentifier
+}
+
+// HashFunc implements crypto.SignerOpts.
+func (o *SignerOpts) HashFunc() crypto.Hash { return o.Hash }
+
+// keyProfile says how a key signs in CMS: the digest it uses and the
+// SignerInfo.signatureAlgorithm it is written with.
+type keyProfile struct {
+	digest *digestAlgorithm
+	sigAlg AlgorithmIdentifier
+	kind   keyKind
+}
+
+type keyKind int
+
+const (
+	kindGOST keyKind = iota + 1
+	kindECDSA
+	kindRSA
+)
+
+var asn1NULL = []byte{0x05, 0x00}
+
+// profileFor picks the algorithms for a public key: Streebog of the key's
+// size and the key's OID as signatureAlgorithm for GOST (RFC 4490 section
+// 3.2); SHA-2 matching the curve for ECDSA; SHA-256 (or want) for RSA.
+func profileFor(pub crypto.PublicKey, want crypto.Hash) (*keyProfile, error) {
+	switch k := pub.(type) {
+	case *gost.PublicKey:
+		if want != 0 {
+			return nil, fmt.Errorf("%w: a GOST key signs with the Streebog of its size", ErrInvalidArgument)
+		}
+		switch k.Curve().Size() {
+		case 32:
+			return &keyProfile{digestStreebog256, AlgorithmIdentifier{Algorithm: oidGOST256Key}, kindGOST}, nil
+		case 64:
+			return &keyProfile{digestStreebog512, AlgorithmIdentifier{Algorithm: oidGOST512Key}, kindGOST}, nil
+		}
+		return nil, unsupported("GOST key of %d bytes", k.Curve().Size())
+	case *ecdsa.PublicKey:
+		h := want
+		if h == 0 {
+			switch k.Curve {
+			case elliptic.P256():
+				h = crypto.SHA256
+			case elliptic.P384():
+				h = crypto.SHA384
+			case elliptic.P521():
+				h = crypto.SHA512
+			default:
+				return nil, unsupported("ECDSA curve %s", k.Curve.Params().Name)
+			}
+		}
+		d, err := digestByHash(h)
+		if err != nil {
+			return nil, err
+		}
+		var oid asn1.ObjectIdentifier
+		switch h {
+		case crypto.SHA224:
+			oid = oidECDSAWithSHA224
+		case crypto.SHA256:
+			oid = oidECDSAWithSHA256
+		case crypto.SHA384:
+			oid = oidECDSAWithSHA384
+		case crypto.SHA512:
+			oid = oidECDSAWithSHA512
+		default:
+			return nil, unsupported("ECDSA with %v", h)
+		}
+		return &keyProfile{d, AlgorithmIdentifier{Algorithm: oid}, kindECDSA}, nil
+	case *rsa.PublicKey:
+		h := want
+		if h == 0 {
+			h = crypto.SHA256
+		}
+		d, err := digestByHash(h)
+		if err != nil {
+			return nil, err
+		}
+		var oid asn1.ObjectIdentifier
+		switch h {
+		case crypto.SHA224:
+			oid = oidSHA224WithRSA
+		case crypto.SHA256:
+			oid = oidSHA256WithRSA
+		case crypto.SHA384:
+			oid = oidSHA384WithRSA
+		case crypto.SHA512:
+			oid = oidSHA512WithRSA
+		default:
+			return nil, unsupported("RSA with %v", h)
+		}
+		return &keyProfile{d, AlgorithmIdentifier{Algorithm: oid, Parameters: asn1NULL}, kindRSA}, nil
+	}
+	return nil, unsupported("public key type %T", pub)
+}
+
+// signerOpts returns the options a crypto.Signer gets for this profile.
+func (p *keyProfile) signerOpts() crypto.SignerOpts {
+	if p.kind == kindGOST {
+		return &SignerOpts{DigestAlgorithm: p.digest.oid}
+	}
+	return p.digest.hash
+}
