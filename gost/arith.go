@@ -1,0 +1,215 @@
+package gost
+
+import (
+	"math/big"
+	"sync"
+)
+
+// curveOps is what the key types need from a curve, on little-endian byte
+// strings of the curve's size. It hides the limb count: a 256-bit curve
+// runs on 4-limb residues and a 512-bit one on 8-limb residues.
+type curveOps interface {
+	// scalarValid reports whether the scalar d satisfies 0 < d < q; it
+	// runs in constant time.
+	scalarValid(d []byte) bool
+	// publicKey returns LE(X) || LE(Y) of d·G for a valid scalar d.
+	publicKey(d []byte) []byte
+	// sign computes the signature BE(s) || BE(r) of digest under d with the
+	// nonce k (both valid scalars); ok is false when r or s is zero.
+	sign(d, digest, k []byte) (sig []byte, ok bool)
+	// pointValid reports whether LE(X) || LE(Y) is a point on the curve.
+	pointValid(pub []byte) bool
+	// verify checks sig over digest under a valid public key; the lengths of
+	// digest and sig must already be checked.
+	verify(pub, digest, sig []byte) error
+	// mulScalars returns x·y mod q for little-endian x and y.
+	mulScalars(x, y []byte) []byte
+}
+
+// curveArith holds one curve's constants and its lazily built table of
+// base-point multiples. It is safe for concurrent use.
+type curveArith[E any, F modArith[E]] struct {
+	fp, fq   F
+	size     int
+	a, b, b3 E // curve coefficients, Montgomery form modulo p
+	g        affine[E]
+
+	tableOnce sync.Once
+	table     [][15]affine[E]
+}
+
+// newCurveArith converts the curve's constants into Montgomery form.
+func newCurveArith[E any, F modArith[E]](prm *curveParams, fp, fq F) *curveArith[E, F] {
+	c := &curveArith[E, F]{fp: fp, fq: fq, size: prm.size}
+	set := func(z *E, v *big.Int) {
+		b := make([]byte, prm.size)
+		v.FillBytes(b)
+		reverse(b)
+		var t E
+		fp.fromLE(&t, b)
+		fp.toMont(z, &t)
+	}
+	set(&c.a, prm.a)
+	set(&c.b, prm.b)
+	set(&c.b3, new(big.Int).Mod(new(big.Int).Mul(prm.b, big.NewInt(3)), prm.p))
+	set(&c.g.x, prm.x)
+	set(&c.g.y, prm.y)
+	return c
+}
+
+// scalarFromLE reads a little-endian scalar.
+func (c *curveArith[E, F]) scalarFromLE(b []byte) E {
+	var z E
+	c.fq.fromLE(&z, b)
+	return z
+}
+
+func (c *curveArith[E, F]) scalarValid(d []byte) bool {
+	k := c.scalarFromLE(d)
+	return c.fq.less(&k)&(1^c.fq.isZero(&k)) == 1
+}
+
+func (c *curveArith[E, F]) publicKey(d []byte) []byte {
+	k := c.scalarFromLE(d)
+	var p point[E]
+	c.scalarBaseMult(&p, &k)
+	var x, y E
+	c.toAffine(&x, &y, &p)
+	return c.encodePoint(&x, &y)
+}
+
+// encodePoint returns LE(X) || LE(Y) for Montgomery-form coordinates.
+func (c *curveArith[E, F]) encodePoint(x, y *E) []byte {
+	out := make([]byte, 2*c.size)
+	var t E
+	c.fp.fromMont(&t, x)
+	c.fp.toLE(out[:c.size], &t)
+	c.fp.fromMont(&t, y)
+	c.fp.toLE(out[c.size:], &t)
+	return out
+}
+
+// decodePoint parses LE(X) || LE(Y) into Montgomery-form affine
+// coordinates, checking that both are below p and that the point is on the
+// curve.
+func (c *curveArith[E, F]) decodePoint(pub []byte) (affine[E], bool) {
+	var a affine[E]
+	if len(pub) != 2*c.size {
+		return a, false
+	}
+	var x, y E
+	c.fp.fromLE(&x, pub[:c.size])
+	c.fp.fromLE(&y, pub[c.size:])
+	if c.fp.less(&x)&c.fp.less(&y) != 1 {
+		return a, false
+	}
+	c.fp.toMont(&a.x, &x)
+	c.fp.toMont(&a.y, &y)
+	return a, c.onCurve(&a.x, &a.y)
+}
+
+func (c *curveArith[E, F]) pointValid(pub []byte) bool {
+	_, ok := c.decodePoint(pub)
+	return ok
+}
+
+// digestScalar returns e = digest mod q in Montgomery form, with e = 1 when
+// the digest is a multiple of q (GOST R 34.10-2012, 6.1 step 2).
+func (c *curveArith[E, F]) digestScalar(digest []byte) E {
+	var e, eM, one E
+	c.fq.fromLE(&e, digest)
+	c.fq.toMont(&eM, &e)
+	c.fq.setOne(&one)
+	c.fq.cmov(&eM, &one, c.fq.isZero(&eM))
+	return eM
+}
+
+// sign follows GOST R 34.10-2012, 6.1 (RFC 7091, section 6.1), in constant
+// time with respect to d and k.
+func (c *curveArith[E, F]) sign(dLE, digest, kLE []byte) ([]byte, bool) {
+	fq := c.fq
+	d := c.scalarFromLE(dLE)
+	k := c.scalarFromLE(kLE)
+	var dM E
+	fq.toMont(&dM, &d)
+	eM := c.digestScalar(digest)
+
+	var p point[E]
+	c.scalarBaseMult(&p, &k)
+	var x, y, r, s, t E
+	c.toAffine(&x, &y, &p)
+	c.fp.fromMont(&x, &x)
+	// r = x mod q: entering Montgomery form reduces any value below R.
+	fq.toMont(&r, &x)
+	fq.fromMont(&r, &r)
+	// A plain value times a Montgomery form is a plain product.
+	fq.mul(&s, &r, &dM)
+	fq.mul(&t, &k, &eM)
+	fq.add(&s, &s, &t)
+	if fq.isZero(&r)|fq.isZero(&s) != 0 {
+		return nil, false
+	}
+	sig := make([]byte, 2*c.size)
+	fq.toLE(sig[:c.size], &s)
+	fq.toLE(sig[c.size:], &r)
+	reverse(sig[:c.size])
+	reverse(sig[c.size:])
+	return sig, true
+}
+
+// verify follows GOST R 34.10-2012, 6.2 (RFC 7091, section 6.2). It handles
+// public data only and may take variable time.
+func (c *curveArith[E, F]) verify(pub, digest, sig []byte) error {
+	fq := c.fq
+	q, ok := c.decodePoint(pub)
+	if !ok {
+		return ErrInvalidPublicKey
+	}
+	sb := make([]byte, 2*c.size)
+	copy(sb, sig)
+	reverse(sb[:c.size])
+	reverse(sb[c.size:])
+	s := c.scalarFromLE(sb[:c.size])
+	r := c.scalarFromLE(sb[c.size:])
+	if fq.isZero(&r) == 1 || fq.isZero(&s) == 1 || fq.less(&r) == 0 || fq.less(&s) == 0 {
+		return errRange
+	}
+	eM := c.digestScalar(digest)
+	var v, z1, z2 E
+	fq.inv(&v, &eM)
+	fq.mul(&z1, &s, &v)
+	fq.mul(&z2, &r, &v)
+	fq.neg(&z2, &z2)
+
+	var p point[E]
+	c.mulDoubleVartime(&p, &z1, &q, &z2)
+	var x, y, rr E
+	if c.toAffine(&x, &y, &p) == 0 {
+		return errMismatch
+	}
+	c.fp.fromMont(&x, &x)
+	fq.toMont(&rr, &x)
+	fq.fromMont(&rr, &rr)
+	if fq.equal(&rr, &r) != 1 {
+		return errMismatch
+	}
+	return nil
+}
+
+func (c *curveArith[E, F]) mulScalars(x, y []byte) []byte {
+	a := c.scalarFromLE(x)
+	b := c.scalarFromLE(y)
+	var aM, z E
+	c.fq.toMont(&aM, &a)
+	c.fq.mul(&z, &b, &aM)
+	out := make([]byte, c.size)
+	c.fq.toLE(out, &z)
+	return out
+}
+
+// reverse reverses b in place.
+func reverse(b []byte) {
+	for i, j := 0, len(b)-1; i < j; i, j = i+1, j-1 {
+		b[i], b[j] = b[j], b[i]
+	}
+}

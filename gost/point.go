@@ -1,0 +1,188 @@
+package gost
+
+// Point arithmetic on y² = x³ + ax + b in homogeneous projective
+// coordinates (X:Y:Z), x = X/Z, y = Y/Z, with the complete formulas of
+// Renes, Costello and Batina, "Complete addition formulas for prime order
+// elliptic curves" (EUROCRYPT 2016), algorithms 1 (addition), 2 (mixed
+// addition) and 3 (doubling) for a general a. The formulas have no
+// exceptional cases for points of the prime-order subgroup, including the
+// point at infinity (0:1:0), so they run without branches.
+//
+// All coordinates are in Montgomery form.
+
+// point is a projective point.
+type point[E any] struct{ x, y, z E }
+
+// affine is an affine point; it never represents the point at infinity.
+type affine[E any] struct{ x, y E }
+
+// setInfinity sets p to (0:1:0).
+func (c *curveArith[E, F]) setInfinity(p *point[E]) {
+	var zero E
+	p.x = zero
+	c.fp.setOne(&p.y)
+	p.z = zero
+}
+
+// fromAffine sets p to the projective form of a.
+func (c *curveArith[E, F]) fromAffine(p *point[E], a *affine[E]) {
+	p.x = a.x
+	p.y = a.y
+	c.fp.setOne(&p.z)
+}
+
+// add sets r = p + q (algorithm 1). r may alias p or q.
+func (c *curveArith[E, F]) add(r, p, q *point[E]) {
+	f := c.fp
+	var t0, t1, t2, t3, t4, t5, x3, y3, z3 E
+	f.mul(&t0, &p.x, &q.x)
+	f.mul(&t1, &p.y, &q.y)
+	f.mul(&t2, &p.z, &q.z)
+	f.add(&t3, &p.x, &p.y)
+	f.add(&t4, &q.x, &q.y)
+	f.mul(&t3, &t3, &t4)
+	f.add(&t4, &t0, &t1)
+	f.sub(&t3, &t3, &t4)
+	f.add(&t4, &p.x, &p.z)
+	f.add(&t5, &q.x, &q.z)
+	f.mul(&t4, &t4, &t5)
+	f.add(&t5, &t0, &t2)
+	f.sub(&t4, &t4, &t5)
+	f.add(&t5, &p.y, &p.z)
+	f.add(&x3, &q.y, &q.z)
+	f.mul(&t5, &t5, &x3)
+	f.add(&x3, &t1, &t2)
+	f.sub(&t5, &t5, &x3)
+	f.mul(&z3, &c.a, &t4)
+	f.mul(&x3, &c.b3, &t2)
+	f.add(&z3, &x3, &z3)
+	f.sub(&x3, &t1, &z3)
+	f.add(&z3, &t1, &z3)
+	f.mul(&y3, &x3, &z3)
+	f.add(&t1, &t0, &t0)
+	f.add(&t1, &t1, &t0)
+	f.mul(&t2, &c.a, &t2)
+	f.mul(&t4, &c.b3, &t4)
+	f.add(&t1, &t1, &t2)
+	f.sub(&t2, &t0, &t2)
+	f.mul(&t2, &c.a, &t2)
+	f.add(&t4, &t4, &t2)
+	f.mul(&t0, &t1, &t4)
+	f.add(&y3, &y3, &t0)
+	f.mul(&t0, &t5, &t4)
+	f.mul(&x3, &t3, &x3)
+	f.sub(&x3, &x3, &t0)
+	f.mul(&t0, &t3, &t1)
+	f.mul(&z3, &t5, &z3)
+	f.add(&z3, &z3, &t0)
+	r.x, r.y, r.z = x3, y3, z3
+}
+
+// addMixed sets r = p + q for an affine q (algorithm 2). r may alias p.
+func (c *curveArith[E, F]) addMixed(r, p *point[E], q *affine[E]) {
+	f := c.fp
+	var t0, t1, t2, t3, t4, t5, x3, y3, z3 E
+	f.mul(&t0, &p.x, &q.x)
+	f.mul(&t1, &p.y, &q.y)
+	f.add(&t3, &q.x, &q.y)
+	f.add(&t4, &p.x, &p.y)
+	f.mul(&t3, &t3, &t4)
+	f.add(&t4, &t0, &t1)
+	f.sub(&t3, &t3, &t4)
+	f.mul(&t4, &q.x, &p.z)
+	f.add(&t4, &t4, &p.x)
+	f.mul(&t5, &q.y, &p.z)
+	f.add(&t5, &t5, &p.y)
+	f.mul(&z3, &c.a, &t4)
+	f.mul(&x3, &c.b3, &p.z)
+	f.add(&z3, &x3, &z3)
+	f.sub(&x3, &t1, &z3)
+	f.add(&z3, &t1, &z3)
+	f.mul(&y3, &x3, &z3)
+	f.add(&t1, &t0, &t0)
+	f.add(&t1, &t1, &t0)
+	f.mul(&t2, &c.a, &p.z)
+	f.mul(&t4, &c.b3, &t4)
+	f.add(&t1, &t1, &t2)
+	f.sub(&t2, &t0, &t2)
+	f.mul(&t2, &c.a, &t2)
+	f.add(&t4, &t4, &t2)
+	f.mul(&t0, &t1, &t4)
+	f.add(&y3, &y3, &t0)
+	f.mul(&t0, &t5, &t4)
+	f.mul(&x3, &t3, &x3)
+	f.sub(&x3, &x3, &t0)
+	f.mul(&t0, &t3, &t1)
+	f.mul(&z3, &t5, &z3)
+	f.add(&z3, &z3, &t0)
+	r.x, r.y, r.z = x3, y3, z3
+}
+
+// double sets r = 2p (algorithm 3). r may alias p.
+func (c *curveArith[E, F]) double(r, p *point[E]) {
+	f := c.fp
+	var t0, t1, t2, t3, x3, y3, z3 E
+	f.sqr(&t0, &p.x)
+	f.sqr(&t1, &p.y)
+	f.sqr(&t2, &p.z)
+	f.mul(&t3, &p.x, &p.y)
+	f.add(&t3, &t3, &t3)
+	f.mul(&z3, &p.x, &p.z)
+	f.add(&z3, &z3, &z3)
+	f.mul(&x3, &c.a, &z3)
+	f.mul(&y3, &c.b3, &t2)
+	f.add(&y3, &x3, &y3)
+	f.sub(&x3, &t1, &y3)
+	f.add(&y3, &t1, &y3)
+	f.mul(&y3, &x3, &y3)
+	f.mul(&x3, &t3, &x3)
+	f.mul(&z3, &c.b3, &z3)
+	f.mul(&t2, &c.a, &t2)
+	f.sub(&t3, &t0, &t2)
+	f.mul(&t3, &c.a, &t3)
+	f.add(&t3, &t3, &z3)
+	f.add(&z3, &t0, &t0)
+	f.add(&t0, &z3, &t0)
+	f.add(&t0, &t0, &t2)
+	f.mul(&t0, &t0, &t3)
+	f.add(&y3, &y3, &t0)
+	f.mul(&t2, &p.y, &p.z)
+	f.add(&t2, &t2, &t2)
+	f.mul(&t0, &t2, &t3)
+	f.sub(&x3, &x3, &t0)
+	f.mul(&z3, &t2, &t1)
+	f.add(&z3, &z3, &z3)
+	f.add(&z3, &z3, &z3)
+	r.x, r.y, r.z = x3, y3, z3
+}
+
+// cmovPoint sets r = p when cond is 1 and leaves r alone when it is 0.
+func (c *curveArith[E, F]) cmovPoint(r, p *point[E], cond uint64) {
+	c.fp.cmov(&r.x, &p.x, cond)
+	c.fp.cmov(&r.y, &p.y, cond)
+	c.fp.cmov(&r.z, &p.z, cond)
+}
+
+// toAffine returns the affine coordinates of p in Montgomery form, and 0
+// for the point at infinity (whose coordinates are then zero), 1 otherwise.
+// It runs in constant time.
+func (c *curveArith[E, F]) toAffine(x, y *E, p *point[E]) uint64 {
+	var zinv E
+	c.fp.inv(&zinv, &p.z)
+	c.fp.mul(x, &p.x, &zinv)
+	c.fp.mul(y, &p.y, &zinv)
+	return 1 ^ c.fp.isZero(&p.z)
+}
+
+// onCurve reports whether the affine (x, y), in Montgomery form, satisfies
+// the curve equation.
+func (c *curveArith[E, F]) onCurve(x, y *E) bool {
+	f := c.fp
+	var lhs, rhs E
+	f.sqr(&lhs, y)
+	f.sqr(&rhs, x)
+	f.add(&rhs, &rhs, &c.a)
+	f.mul(&rhs, &rhs, x)
+	f.add(&rhs, &rhs, &c.b)
+	return f.equal(&lhs, &rhs) == 1
+}
