@@ -190,7 +190,7 @@ func verifySigner(r *SignerResult, si *SignerInfo, sd *SignedData, digests map[*
 	} else if err := checkSignature(c, si, d, signed); err != nil {
 		r.fail(CheckSignature, err)
 	} else {
-		r.pass(CheckSignature, c.KeyAlgorithm.String())
+		r.pass(CheckSignature, c.KeyString())
 	}
 
 	checkSigningCertificate(r, si, c)
@@ -204,8 +204,9 @@ func verifySigner(r *SignerResult, si *SignerInfo, sd *SignedData, digests map[*
 	if r.HasSigningTime {
 		at = r.SigningTime
 	}
-	if err := c.ValidAt(at); err != nil {
-		r.fail(CheckValidity, fmt.Errorf("%w at %s: %w", ErrExpired, at.UTC().Format(time.RFC3339), err))
+	if at.Before(c.NotBefore) || at.After(c.NotAfter) {
+		r.fail(CheckValidity, fmt.Errorf("%w: %s is outside %s..%s", ErrExpired, at.UTC().Format(time.RFC3339),
+			c.NotBefore.UTC().Format(time.RFC3339), c.NotAfter.UTC().Format(time.RFC3339)))
 	} else {
 		r.pass(CheckValidity, at.UTC().Format(time.RFC3339))
 	}
@@ -219,7 +220,7 @@ func verifySigner(r *SignerResult, si *SignerInfo, sd *SignedData, digests map[*
 		return
 	}
 	inter := append(append([]*cert.Certificate(nil), embedded...), opts.Intermediates...)
-	chain, err := cert.VerifyChain(c, inter, opts.Roots, at)
+	chain, err := verifyChain(c, inter, opts.Roots, at)
 	if err != nil {
 		r.fail(CheckChain, fmt.Errorf("%w: %w", ErrChain, err))
 		return
@@ -340,4 +341,3 @@ func rsaMatches(alg asn1.ObjectIdentifier, d *digestAlgorithm) bool {
 	}
 	return false
 }
-
