@@ -24,6 +24,7 @@ type command struct {
 
 var commands = map[string]command{
 	"digest": {"print Streebog digests of files, like sha256sum", runDigest},
+	"verify": {"verify a CAdES signature and show who signed", runVerify},
 }
 
 func main() {
