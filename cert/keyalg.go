@@ -142,7 +142,7 @@ func (c *Certificate) parseKey(algOID asn1.ObjectIdentifier, params []byte, key 
 		if key.BitLength%8 != 0 {
 			return fmt.Errorf("%w: public key BIT STRING has unused bits", ErrMalformed)
 		}
-		c.PublicKey, c.keyErr = parseGOSTKey(algOID, params, key.Bytes)
+		c.PublicKey, c.keyErr = parseGOSTKey(algOID, set, key.Bytes)
 		if c.keyErr != nil {
 			c.PublicKey = nil
 		}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zavera/zavera/gost"
 	"github.com/zavera/zavera/internal/osslref"
 )
 
@@ -82,6 +83,20 @@ func compareWithOpenSSL(t *testing.T, c *Certificate, text string) {
 		}
 	} else {
 		t.Errorf("openssl printed no parameter set")
+	}
+
+	if c.KeyAlgorithm.IsGOST() {
+		pub, isGOST := c.PublicKey.(*gost.PublicKey)
+		if !isGOST {
+			t.Fatalf("GOST key not decoded: %T %v", c.PublicKey, c.keyErr)
+		}
+		x, _, _ := opensslField(text, "X:")
+		y, _, _ := opensslField(text, "Y:")
+		raw := pub.Bytes()
+		n := len(raw) / 2
+		if gx, gy := beHex(raw[:n]), beHex(raw[n:]); !strings.EqualFold(padHex(x, n), gx) || !strings.EqualFold(padHex(y, n), gy) {
+			t.Errorf("public key X=%s Y=%s, openssl X=%s Y=%s", gx, gy, x, y)
+		}
 	}
 
 	_, ku, ok := opensslField(text, "X509v3 Key Usage:")
@@ -235,6 +250,23 @@ func hexColons(t *testing.T, s string) []byte {
 		t.Fatalf("hex %q: %v", s, err)
 	}
 	return b
+}
+
+// beHex prints little-endian bytes as a big-endian hex number.
+func beHex(le []byte) string {
+	be := make([]byte, len(le))
+	for i := range le {
+		be[len(le)-1-i] = le[i]
+	}
+	return hex.EncodeToString(be)
+}
+
+// padHex left-pads OpenSSL's hex (which drops leading zeros) to n bytes.
+func padHex(s string, n int) string {
+	for len(s) < 2*n {
+		s = "0" + s
+	}
+	return s
 }
 
 func itoa(n int) string { return big.NewInt(int64(n)).String() }
