@@ -54,6 +54,10 @@ func parseSignedData(n *node) (*SignedData, error) {
 	if sd.Version, err = nodeSmallInt(v); err != nil {
 		return nil, malformed("SignedData version: %v", err)
 	}
+	// RFC 5652 section 5.1: versions 1, 3, 4 and 5 exist.
+	if sd.Version != 1 && (sd.Version < 3 || sd.Version > 5) {
+		return nil, malformed("SignedData version %d", sd.Version)
+	}
 	algs := f.next()
 	if algs == nil || !algs.is(classUniversal, tagSet) || !algs.constructed {
 		return nil, malformed("digestAlgorithms is not a SET")
@@ -104,9 +108,21 @@ func parseSignedData(n *node) (*SignedData, error) {
 		if err != nil {
 			return nil, malformed("signer %d: %v", i+1, err)
 		}
+		if !sd.listsDigest(si.DigestAlgorithm.Algorithm) {
+			return nil, malformed("signer %d: digest %v is not among digestAlgorithms", i+1, si.DigestAlgorithm.Algorithm)
+		}
 		sd.SignerInfos = append(sd.SignerInfos, si)
 	}
 	return sd, nil
+}
+
+func (sd *SignedData) listsDigest(oid asn1.ObjectIdentifier) bool {
+	for _, a := range sd.DigestAlgorithms {
+		if a.Algorithm.Equal(oid) {
+			return true
+		}
+	}
+	return false
 }
 
 func (sd *SignedData) parseEncap(eci *node) error {
@@ -156,12 +172,17 @@ func parseSignerInfo(n *node) (*SignerInfo, error) {
 		return nil, malformed("version: %v", err)
 	}
 	sid := f.next()
+	// RFC 5652 section 5.3: version 1 goes with issuerAndSerialNumber,
+	// version 3 with subjectKeyIdentifier.
 	switch {
 	case sid == nil:
 		return nil, malformed("missing sid")
 	case sid.is(classUniversal, tagSequence) && sid.constructed:
 		if len(sid.children) != 2 || !sid.children[0].is(classUniversal, tagSequence) {
 			return nil, malformed("issuerAndSerialNumber is malformed")
+		}
+		if si.Version != 1 {
+			return nil, malformed("version %d with issuerAndSerialNumber", si.Version)
 		}
 		if si.RawIssuer, err = sid.children[0].der(); err != nil {
 			return nil, err
@@ -170,6 +191,9 @@ func parseSignerInfo(n *node) (*SignerInfo, error) {
 			return nil, malformed("serialNumber: %v", err)
 		}
 	case sid.is(classContext, 0):
+		if si.Version != 3 {
+			return nil, malformed("version %d with subjectKeyIdentifier", si.Version)
+		}
 		if si.SubjectKeyID, err = sid.stringBytesImplicit(); err != nil {
 			return nil, err
 		}
