@@ -204,9 +204,8 @@ func verifySigner(r *SignerResult, si *SignerInfo, sd *SignedData, digests map[*
 	if r.HasSigningTime {
 		at = r.SigningTime
 	}
-	if at.Before(c.NotBefore) || at.After(c.NotAfter) {
-		r.fail(CheckValidity, fmt.Errorf("%w: %s is outside %s..%s", ErrExpired, at.UTC().Format(time.RFC3339),
-			c.NotBefore.UTC().Format(time.RFC3339), c.NotAfter.UTC().Format(time.RFC3339)))
+	if err := c.ValidAt(at); err != nil {
+		r.fail(CheckValidity, fmt.Errorf("%w: %w", ErrExpired, err))
 	} else {
 		r.pass(CheckValidity, at.UTC().Format(time.RFC3339))
 	}
@@ -220,7 +219,7 @@ func verifySigner(r *SignerResult, si *SignerInfo, sd *SignedData, digests map[*
 		return
 	}
 	inter := append(append([]*cert.Certificate(nil), embedded...), opts.Intermediates...)
-	chain, err := verifyChain(c, inter, opts.Roots, at)
+	chain, err := cert.VerifyChain(c, inter, opts.Roots, at)
 	if err != nil {
 		r.fail(CheckChain, fmt.Errorf("%w: %w", ErrChain, err))
 		return
