@@ -1,0 +1,27 @@
+# The GOST test token: a PKCS#11 module in C on OpenSSL's GOST engine
+# (testtoken/). `make testtoken` builds build/libgosttoken.so; `make test`
+# builds it first because the Go tests in testtoken/ load it.
+
+TESTTOKEN_SO   := $(BUILD)/libgosttoken.so
+TESTTOKEN_SRC  := $(wildcard testtoken/*.c)
+TESTTOKEN_HDR  := $(wildcard testtoken/*.h)
+TESTTOKEN_CC   ?= gcc
+TESTTOKEN_ENGINES := $(shell pkg-config --variable=enginesdir libcrypto 2>/dev/null)
+ifeq ($(TESTTOKEN_ENGINES),)
+TESTTOKEN_ENGINES := /usr/lib/x86_64-linux-gnu/engines-3
+endif
+TESTTOKEN_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
+	-Wno-deprecated-declarations -fPIC -pthread -fvisibility=hidden \
+	$(shell pkg-config --cflags p11-kit-1 libcrypto 2>/dev/null || echo -I/usr/include/p11-kit-1) \
+	-DGT_ENGINE_PATH='"$(TESTTOKEN_ENGINES)/gost.so"'
+TESTTOKEN_LIBS := $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
+
+.PHONY: testtoken
+testtoken: $(TESTTOKEN_SO)
+
+$(TESTTOKEN_SO): $(TESTTOKEN_SRC) $(TESTTOKEN_HDR) mk/testtoken.mk
+	@mkdir -p $(BUILD)
+	$(TESTTOKEN_CC) $(TESTTOKEN_CFLAGS) -shared -Wl,--no-undefined -Wl,-z,defs \
+		-o $@ $(TESTTOKEN_SRC) $(TESTTOKEN_LIBS)
+
+TEST_DEPS += $(TESTTOKEN_SO)

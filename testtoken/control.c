@@ -1,0 +1,159 @@
+/*
+ * control.c: faults on demand, read from the file "control" in the
+ * storage directory.
+ *
+ * The file is looked at (stat) on every call into the module and parsed
+ * again when its modification time, change time, size or inode differ, so
+ * a test can flip faults while a client holds the module open. Write it
+ * with a rename, or make sure the new content differs in size or time.
+ * Each line is "KEY = VALUE" for every slot or "SLOT.KEY = VALUE" for
+ * one slot; '#' starts a comment:
+ *
+ *   present = 0|1          0: the token is pulled out of the slot
+ *   sign_delay_ms = N      every signature takes N ms more
+ *   fail_sign = N          the Nth signature (counted from this version of
+ *                          the file) fails with CKR_DEVICE_ERROR
+ *   pinpad = none|confirm|cancel|wrong
+ *                          the token has a PIN pad
+ *                          (CKF_PROTECTED_AUTHENTICATION_PATH): C_Login
+ *                          without a PIN succeeds, is cancelled
+ *                          (CKR_FUNCTION_CANCELED) or counts as a wrong PIN
+ *   pinpad_delay_ms = N    the time the user takes at the PIN pad
+ *
+ * Lines that do not parse are ignored. A missing file means no faults.
+ * Pulling a token out logs it out, drops its session objects and makes
+ * its sessions fail with CKR_DEVICE_REMOVED; after reinsertion they are
+ * gone (CKR_SESSION_HANDLE_INVALID). Both changes are slot events for
+ * C_WaitForSlotEvent.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "gosttoken.h"
+
+static void defaults(gt_control *c)
+{
+    memset(c, 0, sizeof *c);
+    c->present = 1;
+}
+
+static char *trim(char *s)
+{
+    char *e;
+    while (isspace((unsigned char)*s))
+        s++;
+    e = s + strlen(s);
+    while (e > s && isspace((unsigned char)e[-1]))
+        *--e = '\0';
+    return s;
+}
+
+static void set_key(gt_control *c, const char *key, const char *val)
+{
+    char *end;
+    unsigned long v = strtoul(val, &end, 10);
+    int num = *val != '\0' && *end == '\0' && v <= 3600000UL;
+
+    if (strcmp(key, "present") == 0 && num)
+        c->present = v != 0;
+    else if (strcmp(key, "sign_delay_ms") == 0 && num)
+        c->delay_ms = v;
+    else if (strcmp(key, "fail_sign") == 0 && num)
+        c->fail_sign = v;
+    else if (strcmp(key, "pinpad_delay_ms") == 0 && num)
+        c->pinpad_delay_ms = v;
+    else if (strcmp(key, "pinpad") == 0) {
+        if (strcmp(val, "none") == 0)
+            c->pinpad = GT_PINPAD_NONE;
+        else if (strcmp(val, "confirm") == 0)
+            c->pinpad = GT_PINPAD_CONFIRM;
+        else if (strcmp(val, "cancel") == 0)
+            c->pinpad = GT_PINPAD_CANCEL;
+        else if (strcmp(val, "wrong") == 0)
+            c->pinpad = GT_PINPAD_WRONG;
+    }
+}
+
+static void parse(FILE *f, gt_control *ctl)
+{
+    char line[256];
+    size_t i;
+
+    while (fgets(line, sizeof line, f) != NULL) {
+        char *hash = strchr(line, '#'), *eq, *key, *val, *dot;
+        if (hash != NULL)
+            *hash = '\0';
+        eq = strchr(line, '=');
+        if (eq == NULL)
+            continue;
+        *eq = '\0';
+        key = trim(line);
+        val = trim(eq + 1);
+        dot = strchr(key, '.');
+        if (dot == NULL) {
+            for (i = 0; i < g.nslots; i++)
+                set_key(&ctl[i], key, val);
+            continue;
+        }
+        *dot = '\0';
+        for (i = 0; i < g.nslots; i++)
+            if (strcmp(g.slots[i].name, key) == 0)
+                set_key(&ctl[i], dot + 1, val);
+    }
+}
+
+/* gt_control_refresh re-reads the control file when it changed and
+ * applies insertions and removals. The caller holds the lock. */
+void gt_control_refresh(void)
+{
+    char path[PATH_MAX + 16];
+    gt_control ctl[GT_MAX_SLOTS];
+    struct stat st;
+    size_t i;
+    FILE *f;
+
+    snprintf(path, sizeof path, "%s/control", g.dir);
+    if (stat(path, &st) != 0) {
+        if (g.ctl_seen == 0)
+            return;
+        memset(&st, 0, sizeof st);
+        g.ctl_seen = 0;
+    } else {
+        if (g.ctl_seen && st.st_mtim.tv_sec == g.ctl_mtime.tv_sec &&
+            st.st_mtim.tv_nsec == g.ctl_mtime.tv_nsec &&
+            st.st_ctim.tv_sec == g.ctl_ctime.tv_sec &&
+            st.st_ctim.tv_nsec == g.ctl_ctime.tv_nsec &&
+            st.st_size == g.ctl_size && st.st_ino == g.ctl_ino)
+            return;
+        g.ctl_seen = 1;
+    }
+    g.ctl_mtime = st.st_mtim;
+    g.ctl_ctime = st.st_ctim;
+    g.ctl_size = st.st_size;
+    g.ctl_ino = st.st_ino;
+
+    for (i = 0; i < g.nslots; i++)
+        defaults(&ctl[i]);
+    if (g.ctl_seen && (f = fopen(path, "r")) != NULL) {
+        parse(f, ctl);
+        fclose(f);
+    }
+    for (i = 0; i < g.nslots; i++) {
+        gt_slot *s = &g.slots[i];
+        s->ctl = ctl[i];
+        s->signs = 0;
+        if (s->present && !ctl[i].present) {
+            s->present = 0;
+            s->event = 1;
+            gt_slot_removed(s);
+        } else if (!s->present && ctl[i].present) {
+            s->present = 1;
+            s->generation++;
+            s->event = 1;
+            gt_token_load(s);
+        }
+    }
+}

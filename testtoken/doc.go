@@ -1,0 +1,41 @@
+// Package testtoken holds the Zavera GOST test token: a PKCS#11 v2.40
+// module written in C that signs with GOST R 34.10-2012 through OpenSSL's
+// GOST engine, so that Zavera's PKCS#11 path can be tested end to end and
+// `make run` has a token to sign with. `make testtoken` builds it to
+// build/libgosttoken.so. The Go files here only test it and provision
+// demo tokens; the module itself does not use Zavera's gost package, so
+// it is an independent reference.
+//
+// # Storage
+//
+// The module keeps its tokens in the directory named by GOSTTOKEN_DIR
+// (else $HOME/.gosttoken): gosttoken.conf names the slots ("slot NAME"
+// lines) and PIN retry limits ("user_pin_tries N", "so_pin_tries N");
+// NAME.token holds the state of each token and survives restarts;
+// "control" sets faults. The state is read by C_Initialize, so a second
+// process sees changes after C_Finalize and C_Initialize.
+//
+// # Faults
+//
+// The control file is checked on every call and parsed again when it
+// changes, so a running test flips faults by rewriting it. Lines are
+// "KEY = VALUE" for every slot or "SLOT.KEY = VALUE" for one:
+//
+//	present = 0|1          pull the token out (sessions: CKR_DEVICE_REMOVED,
+//	                       then CKR_SESSION_HANDLE_INVALID after reinsertion)
+//	sign_delay_ms = N      every signature takes N ms more
+//	fail_sign = N          the Nth signature after this change fails with
+//	                       CKR_DEVICE_ERROR
+//	pinpad = none|confirm|cancel|wrong
+//	                       a PIN pad: C_Login with no PIN succeeds, is
+//	                       cancelled or counts as a wrong PIN
+//	pinpad_delay_ms = N    the time the user spends at the PIN pad
+//
+// Insertion and removal are slot events for C_WaitForSlotEvent.
+//
+// # Threading
+//
+// The module is thread-safe: it honours CKF_OS_LOCKING_OK (pthread
+// mutexes) and the application's mutex callbacks. One lock guards all
+// state; the signature delay and the signature itself run outside it.
+package testtoken
