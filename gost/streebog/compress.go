@@ -2,16 +2,16 @@ package streebog
 
 import "encoding/binary"
 
-// compress applies g_N(h, m) = E(LPS(h ⊕ N), m) ⊕ h ⊕ m (RFC 6986, 7.1)
+// compressGeneric applies g_N(h, m) = E(LPS(h ⊕ N), m) ⊕ h ⊕ m (RFC 6986, 7.1)
 // to h in place. E runs twelve rounds of s = LPS(s ⊕ K) beside the key
 // schedule K = LPS(K ⊕ C_r), then adds the last key.
-func compress(h, n, m *[8]uint64) {
+func compressGeneric(h, n, m *[8]uint64) {
 	var k, s [8]uint64
-	lpsXor(&k, h, n)
+	lpsXorGeneric(&k, h, n)
 	s = *m
 	for r := range 12 {
-		lpsXor(&s, &s, &k)
-		lpsXor(&k, &k, &roundConst[r])
+		lpsXorGeneric(&s, &s, &k)
+		lpsXorGeneric(&k, &k, &roundConst[r])
 	}
 	for i := range 8 {
 		h[i] ^= s[i] ^ k[i] ^ m[i]
