@@ -1,0 +1,215 @@
+package cms
+
+import (
+	"bytes"
+	"encoding/hex"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func unhex(t testing.TB, s string) []byte {
+	t.Helper()
+	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestParseBERHostile feeds encodings that are wrong in the ways attackers
+// and broken encoders get them wrong: each must give ErrMalformed.
+func TestParseBERHostile(t *testing.T) {
+	tests := []struct{ name, hex string }{
+		{"empty", ""},
+		{"tag only", "30"},
+		{"length beyond input", "30 05 02 01 01"},
+		{"huge length", "30 84 ff ff ff ff 00"},
+		{"length of 5 octets", "30 85 01 00 00 00 00"},
+		{"length of 8 octets", "04 88 00 00 00 00 00 00 00 01 00"},
+		{"reserved length octet", "30 ff"},
+		{"truncated long length", "30 82 01"},
+		{"indefinite primitive", "04 80 00 00"},
+		{"indefinite without end", "30 80 02 01 01"},
+		{"end-of-contents missing half", "30 80 02 01 01 00"},
+		{"trailing data", "30 03 02 01 01 00"},
+		{"child overruns parent", "30 03 02 05 01 02 03 04 05"},
+		{"truncated high tag", "1f 81"},
+		{"non-minimal high tag", "1f 80 01 00"},
+		{"high form for low tag", "1f 05 00"},
+		{"tag number too large", "1f ff ff ff ff 7f 00"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := parseBER(unhex(t, tc.hex))
+			if !errors.Is(err, ErrMalformed) {
+				t.Fatalf("got %v, want ErrMalformed", err)
+			}
+		})
+	}
+}
+
+// TestParseBERDeepNesting checks that nesting beyond the limit is refused
+// (without exhausting the stack), definite and indefinite.
+func TestParseBERDeepNesting(t *testing.T) {
+	var indef []byte
+	for range 100000 {
+		indef = append(indef, 0x30, 0x80)
+	}
+	for range 100000 {
+		indef = append(indef, 0, 0)
+	}
+	if _, err := parseBER(indef); !errors.Is(err, ErrMalformed) {
+		t.Errorf("indefinite: %v", err)
+	}
+	def := []byte{0x05, 0x00}
+	for range 200 {
+		def = append(appendHeader(nil, classUniversal, tagSequence, true, len(def)), def...)
+	}
+	if _, err := parseBER(def); !errors.Is(err, ErrMalformed) {
+		t.Errorf("definite: %v", err)
+	}
+	// Just under the limit parses.
+	ok := []byte{0x05, 0x00}
+	for range maxDepth {
+		ok = append(appendHeader(nil, classUniversal, tagSequence, true, len(ok)), ok...)
+	}
+	if _, err := parseBER(ok); err != nil {
+		t.Errorf("depth %d: %v", maxDepth, err)
+	}
+}
+
+// TestBERToDER converts BER forms to DER.
+func TestBERToDER(t *testing.T) {
+	tests := []struct{ name, ber, der string }{
+		{"already DER", "30 03 02 01 05", "30 03 02 01 05"},
+		{"indefinite sequence", "30 80 02 01 05 00 00", "30 03 02 01 05"},
+		{"non-minimal length", "30 81 03 02 01 05", "30 03 02 01 05"},
+		{"constructed octet string", "24 80 04 02 61 62 04 01 63 00 00", "04 03 61 62 63"},
+		{"nested constructed octet string", "24 0a 24 04 04 02 61 62 04 02 63 64", "04 04 61 62 63 64"},
+		{"high tag", "bf 81 00 80 05 00 00 00", "bf 81 00 02 05 00"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			n, err := parseBER(unhex(t, tc.ber))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := n.der()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := unhex(t, tc.der); !bytes.Equal(got, want) {
+				t.Fatalf("got % x, want % x", got, want)
+			}
+		})
+	}
+	// A constructed string holding something else is refused.
+	n, err := parseBER(unhex(t, "24 03 02 01 05"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.der(); !errors.Is(err, ErrMalformed) {
+		t.Errorf("foreign element in a constructed string: %v", err)
+	}
+}
+
+// TestParseHostileSignedData checks structural errors above the BER level.
+func TestParseHostileSignedData(t *testing.T) {
+	tests := []struct{ name, hex string }{
+		{"not a sequence", "04 00"},
+		{"wrong content type", "30 0d 06 09 2a 86 48 86 f7 0d 01 07 01 a0 00"},
+		{"no content", "30 0b 06 09 2a 86 48 86 f7 0d 01 07 02"},
+		{"empty signed data", "30 11 06 09 2a 86 48 86 f7 0d 01 07 02 a0 04 30 02 05 00"},
+		{"version 2", "30 1a 06 09 2a 86 48 86 f7 0d 01 07 02 a0 0d 30 0b 02 01 02 31 00 30 04 06 02 2a 03 31 00"},
+		{"no signer infos", "30 18 06 09 2a 86 48 86 f7 0d 01 07 02 a0 0b 30 09 02 01 01 31 00 30 02 06 00"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse(unhex(t, tc.hex))
+			if !errors.Is(err, ErrMalformed) {
+				t.Fatalf("got %v, want ErrMalformed", err)
+			}
+		})
+	}
+	// Verify reports the same without a panic.
+	if _, err := Verify([]byte("not a signature at all"), nil); !errors.Is(err, ErrMalformed) {
+		t.Errorf("Verify of text: %v", err)
+	}
+}
+
+// TestDecodeFormats checks that the encodings users have are read alike.
+func TestDecodeFormats(t *testing.T) {
+	dir := realworldDir(t)
+	der, err := Decode(readFile(t, filepath.Join(dir, "cms_gost2012-256_detached_esia-client-secret_vtb_2022.b64url")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"cms_gost2012-512_attached_tc26-example_signed_a111.pem", "cms_gost2012-256_attached_cryptopro-csp_pycryptoprosdk_sign.sig.b64"} {
+		if _, err := Decode(readFile(t, filepath.Join(dir, f))); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	if _, err := Parse(der); err != nil {
+		t.Errorf("URL-safe base64: %v", err)
+	}
+	for _, bad := range []string{"", "   ", "-----BEGIN CMS-----\n!!!\n", "@@@@", "AAAA"} {
+		if _, err := Decode([]byte(bad)); !errors.Is(err, ErrMalformed) {
+			t.Errorf("Decode(%q) = %v, want ErrMalformed", bad, err)
+		}
+	}
+}
+
+// FuzzParse checks that no input makes the parser panic, and that what
+// parses survives Verify without a panic too.
+func FuzzParse(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("..", "..", "shared", "realworld", "cms_*"))
+	for _, name := range files {
+		if data, err := os.ReadFile(name); err == nil {
+			if der, err := Decode(data); err == nil {
+				f.Add(der)
+			}
+		}
+	}
+	f.Add([]byte{0x30, 0x80, 0x00, 0x00})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		sd, err := Parse(data)
+		if err != nil {
+			if !errors.Is(err, ErrMalformed) {
+				t.Fatalf("error not wrapping ErrMalformed: %v", err)
+			}
+			return
+		}
+		res, _ := Verify(data, &VerifyOptions{Digest: make([]byte, 32)})
+		if res == nil || len(res.Signers) != len(sd.SignerInfos) {
+			t.Fatal("no result for a signature that parses")
+		}
+	})
+}
+
+// FuzzBER checks the BER reader alone: no panic, and DER re-encoding is
+// stable (the DER of DER is itself).
+func FuzzBER(f *testing.F) {
+	f.Add([]byte{0x30, 0x80, 0x24, 0x80, 0x04, 0x01, 0x61, 0x00, 0x00, 0x00, 0x00})
+	f.Add([]byte{0x30, 0x03, 0x02, 0x01, 0x05})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		n, err := parseBER(data)
+		if err != nil {
+			return
+		}
+		d, err := n.der()
+		if err != nil {
+			return
+		}
+		m, err := parseBER(d)
+		if err != nil {
+			t.Fatalf("DER output does not parse: %v", err)
+		}
+		d2, err := m.der()
+		if err != nil || !bytes.Equal(d, d2) {
+			t.Fatalf("DER not stable: % x vs % x (%v)", d, d2, err)
+		}
+	})
+}
