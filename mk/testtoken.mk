@@ -1,10 +1,10 @@
 # The GOST test token: a PKCS#11 module in C on OpenSSL's GOST engine
-# (testtoken/). `make testtoken` builds build/libgosttoken.so; `make test`
+# (testtoken/csrc/). `make testtoken` builds build/libgosttoken.so; `make test`
 # builds it first because the Go tests in testtoken/ load it.
 
 TESTTOKEN_SO   := $(BUILD)/libgosttoken.so
-TESTTOKEN_SRC  := $(wildcard testtoken/*.c)
-TESTTOKEN_HDR  := $(wildcard testtoken/*.h)
+TESTTOKEN_SRC  := $(wildcard testtoken/csrc/*.c)
+TESTTOKEN_HDR  := $(wildcard testtoken/csrc/*.h)
 TESTTOKEN_CC   ?= gcc
 TESTTOKEN_ENGINES := $(shell pkg-config --variable=enginesdir libcrypto 2>/dev/null)
 ifeq ($(TESTTOKEN_ENGINES),)

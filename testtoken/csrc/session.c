@@ -323,7 +323,9 @@ CK_RV C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR
         rv = CKR_PIN_LOCKED;
         goto out;
     }
-    if (pPin == NULL) {
+    /* With a PIN pad, a login without a PIN (NULL, or empty as some
+     * bindings pass it) is entered on the pad. */
+    if (pPin == NULL || (ulPinLen == 0 && slot->ctl.pinpad != GT_PINPAD_NONE)) {
         int mode = slot->ctl.pinpad;
         unsigned long delay = slot->ctl.pinpad_delay_ms;
         if (mode == GT_PINPAD_NONE) {
