@@ -1,6 +1,66 @@
-// Package pkcs11 will be the only place where Zavera talks PKCS#11: module
+// Package pkcs11 is the only place where Zavera talks PKCS#11: module
 // discovery, slots, tokens, certificates, keys as signers, PIN state,
 // sessions and token events. Every cgo call to a PKCS#11 module stays
-// inside this package, and every CKR_* code is mapped to a typed error in
-// one place.
+// inside this package (through github.com/miekg/pkcs11), and every CKR_*
+// code is mapped to a typed error in one place, errors.go.
+//
+// # Modules
+//
+// Open loads the modules named in Options.Modules, those listed in the
+// ZAVERA_PKCS11_MODULES environment variable, and every well-known module
+// found in the usual folders (Rutoken rtpkcs11ecp, JaCarta jcPKCS11-2,
+// SafeNet eToken eTPKCS11, ESMART isbc_pkcs11_main, OpenSC opensc-pkcs11,
+// SoftHSM softhsm2, the GOST test token gosttoken). Each module is loaded
+// and initialised on its own: one that fails is listed by Modules with the
+// reason and does not stop the others. A module is initialised once per
+// process and shared by every Manager, which finalises it when the last
+// one closes.
+//
+// # Tokens, certificates and keys
+//
+// Tokens lists every slot with a token and the token's PIN state.
+// Certificates reads the certificates of every token without logging in,
+// pairs each with its private key by CKA_ID (or by public key where IDs
+// are missing), and names each with a stable identifier (Certificate.ID)
+// that pages can pass back. Signer returns a *Key for an identifier: a
+// crypto.Signer (and crypto.MessageSigner) for the CAdES builder. GOST
+// keys sign the host-computed Streebog hash with CKM_GOSTR3410 /
+// CKM_GOSTR3410_512 and return BE(s) || BE(r); ECDSA keys use CKM_ECDSA and
+// return ASN.1; RSA keys use CKM_RSA_PKCS over a DigestInfo.
+//
+// # Sessions and threading
+//
+// All methods are safe for concurrent use. Each token has one session and
+// one mutex: every call on a token (listing, login, signing) runs with
+// the mutex held, so a PKCS#11 session is never used by two goroutines at
+// once. Different tokens work in parallel. The login is kept until
+// Manager.Logout, token removal, Options.IdleTimeout or Close. When the
+// token is pulled out, the current operation fails with ErrTokenRemoved
+// and the state is dropped; after it is put back the next operation opens
+// a new session, logs in again and finds the key again: nothing has to be
+// restarted.
+//
+// # PIN
+//
+// The PIN comes from the PINFunc given to Signer, called only when the
+// token needs a login (and again for keys with CKA_ALWAYS_AUTHENTICATE,
+// before each signature). The slice it returns is passed to C_Login
+// without a Go string copy and wiped right after; the PIN is never
+// stored, logged or put into an error. Tokens with a PIN pad (protected
+// authentication path) log in without asking the callback.
+//
+// # Events
+//
+// Events delivers token inserted, token removed and certificates changed
+// on a channel. It looks at the slots on a timer (Options.PollInterval),
+// sleeping in between: there is no busy loop.
+//
+// # Errors
+//
+// Failures wrap one of the sentinel errors (ErrPINIncorrect,
+// ErrPINLocked, ErrTokenRemoved, ErrCancelled, ErrDeviceError,
+// ErrKeyNotFound, ErrCertificateNotFound, ErrMechanismNotSupported,
+// ErrModuleLoad, ...) and carry an *Error with the CKR_* code; a wrong PIN
+// is also a *PINError with the tries left when the token tells. Match them
+// with errors.Is and errors.As, never by text.
 package pkcs11

@@ -1,0 +1,51 @@
+package pkcs11
+
+import (
+	"unsafe"
+
+	p11 "github.com/miekg/pkcs11"
+)
+
+// backend is the narrow slice of PKCS#11 this package uses. The real one
+// wraps a miekg/pkcs11 context; unit tests put a fake in its place.
+// Implementations return p11.Error values for CKR_* failures.
+type backend interface {
+	Initialize() error
+	Finalize() error
+	Destroy()
+	GetInfo() (p11.Info, error)
+	GetSlotList(tokenPresent bool) ([]uint, error)
+	GetSlotInfo(slot uint) (p11.SlotInfo, error)
+	GetTokenInfo(slot uint) (p11.TokenInfo, error)
+	GetMechanismList(slot uint) ([]*p11.Mechanism, error)
+	OpenSession(slot uint, flags uint) (p11.SessionHandle, error)
+	CloseSession(sh p11.SessionHandle) error
+	// Login passes pin to C_Login without keeping it; an empty pin is a
+	// NULL pointer (protected authentication path).
+	Login(sh p11.SessionHandle, userType uint, pin []byte) error
+	Logout(sh p11.SessionHandle) error
+	FindObjectsInit(sh p11.SessionHandle, temp []*p11.Attribute) error
+	FindObjects(sh p11.SessionHandle, max int) ([]p11.ObjectHandle, bool, error)
+	FindObjectsFinal(sh p11.SessionHandle) error
+	GetAttributeValue(sh p11.SessionHandle, o p11.ObjectHandle, a []*p11.Attribute) ([]*p11.Attribute, error)
+	SignInit(sh p11.SessionHandle, m []*p11.Mechanism, o p11.ObjectHandle) error
+	Sign(sh p11.SessionHandle, message []byte) ([]byte, error)
+}
+
+// miekgBackend is the real backend: a loaded module.
+type miekgBackend struct {
+	*p11.Ctx
+}
+
+func (b miekgBackend) Initialize() error { return b.Ctx.Initialize() }
+
+// Login hands the PIN bytes to miekg/pkcs11 without making a Go string
+// copy of them: the string header points at the caller's slice, which the
+// caller wipes after the call. (miekg/pkcs11 copies it into C memory for
+// the call and frees it.)
+func (b miekgBackend) Login(sh p11.SessionHandle, userType uint, pin []byte) error {
+	if len(pin) == 0 {
+		return b.Ctx.Login(sh, userType, "")
+	}
+	return b.Ctx.Login(sh, userType, unsafe.String(&pin[0], len(pin)))
+}

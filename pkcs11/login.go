@@ -1,0 +1,88 @@
+package pkcs11
+
+import (
+	"errors"
+	"fmt"
+
+	p11 "github.com/miekg/pkcs11"
+)
+
+// PINRequest tells a PIN callback which token asks and why.
+type PINRequest struct {
+	Token Token
+	// ContextSpecific is true for the extra login that a key with
+	// CKA_ALWAYS_AUTHENTICATE needs before each signature.
+	ContextSpecific bool
+}
+
+// PINFunc supplies the user PIN. It returns the PIN in a slice this
+// package wipes after use, or an error (wrapped into ErrCancelled) when
+// the user declines. It is called with the token's lock held: it must
+// not call back into the same token.
+type PINFunc func(PINRequest) ([]byte, error)
+
+func wipe(b []byte) {
+	for i := range b {
+		b[i] = 0
+	}
+}
+
+// login logs the user in unless the session is logged in already or the
+// token needs no login. The caller holds the token lock.
+func (s *session) login(pin PINFunc) error {
+	t := s.t
+	if t.loggedIn {
+		return nil
+	}
+	ti, err := t.refreshInfo()
+	if err != nil {
+		return err
+	}
+	if ti.Flags&p11.CKF_LOGIN_REQUIRED == 0 {
+		return nil
+	}
+	if err := s.doLogin(p11.CKU_USER, pin, false); err != nil {
+		return err
+	}
+	t.loggedIn = true
+	return nil
+}
+
+// doLogin runs C_Login for userType, with the PIN pad when the token has
+// one, else with the PIN from the callback.
+func (s *session) doLogin(userType uint, pin PINFunc, contextSpecific bool) error {
+	t := s.t
+	var secret []byte
+	if !t.info.PIN.PINPad {
+		if pin == nil {
+			return ErrPINRequired
+		}
+		var err error
+		secret, err = pin(PINRequest{Token: t.info, ContextSpecific: contextSpecific})
+		if err != nil {
+			wipe(secret)
+			if errors.Is(err, ErrCancelled) {
+				return err
+			}
+			return fmt.Errorf("%w: %w", ErrCancelled, err)
+		}
+		if len(secret) == 0 {
+			return fmt.Errorf("%w: empty PIN", ErrPINInvalid)
+		}
+	}
+	err := s.be.Login(s.h, userType, secret)
+	wipe(secret)
+	if err == nil {
+		return nil
+	}
+	if code, ok := codeOf(err); ok && code == p11.CKR_USER_ALREADY_LOGGED_IN && userType == p11.CKU_USER {
+		return nil
+	}
+	mapped := mapError("C_Login", err)
+	var pe *Error
+	if errors.As(mapped, &pe) && (pe.Kind == ErrPINIncorrect || pe.Kind == ErrPINLocked) {
+		ti, ierr := t.refreshInfo()
+		return pinError(pe, ti.Flags, ierr == nil)
+	}
+	return mapped
+}

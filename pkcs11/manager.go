@@ -1,0 +1,275 @@
+package pkcs11
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+)
+
+// Options configures a Manager.
+type Options struct {
+	// Modules are module paths named in the configuration or on the
+	// command line. They are loaded first, and reported even when the
+	// file does not exist.
+	Modules []string
+	// NoEnvironment ignores the ZAVERA_PKCS11_MODULES variable.
+	NoEnvironment bool
+	// NoDiscovery skips the well-known module locations: only Modules
+	// (and the environment) are loaded.
+	NoDiscovery bool
+	// IdleTimeout logs a token out and closes its session after this long
+	// without an operation; zero keeps the login until Logout, token
+	// removal or Close.
+	IdleTimeout time.Duration
+	// PollInterval is how often Events looks at the slots; zero means
+	// two seconds.
+	PollInterval time.Duration
+
+	// load replaces the module loader in unit tests.
+	load loader
+}
+
+// Manager holds the loaded modules and the tokens found in them.
+type Manager struct {
+	opts    Options
+	modules []Module  // every module tried, in order
+	mods    []*module // the loaded ones
+	modPath map[*module]string
+
+	mu     sync.Mutex
+	tokens map[string]*token // by Token.ID
+	closed bool
+
+	events *watcher
+}
+
+// Open loads and initialises every module found (see Options). A module
+// that fails is listed in Modules with the reason and does not stop the
+// others; Open itself fails only when opts are unusable.
+func Open(opts Options) (*Manager, error) {
+	load := opts.load
+	if load == nil {
+		load = loadMiekg
+	}
+	m := &Manager{opts: opts, tokens: map[string]*token{}, modPath: map[*module]string{}}
+	for _, path := range discover(opts.Modules, !opts.NoEnvironment, !opts.NoDiscovery) {
+		mod, err := acquire(path, load)
+		if err != nil {
+			m.modules = append(m.modules, Module{Path: path, Err: err})
+			continue
+		}
+		m.modules = append(m.modules, mod.describe(path))
+		m.mods = append(m.mods, mod)
+		m.modPath[mod] = path
+	}
+	return m, nil
+}
+
+// Modules lists every module tried, loaded or not.
+func (m *Manager) Modules() []Module {
+	return append([]Module(nil), m.modules...)
+}
+
+// Close logs out of every token, stops the events and unloads the
+// modules. Keys taken from the Manager stop working.
+func (m *Manager) Close() error {
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return nil
+	}
+	m.closed = true
+	toks := make([]*token, 0, len(m.tokens))
+	for _, t := range m.tokens {
+		toks = append(toks, t)
+	}
+	w := m.events
+	m.mu.Unlock()
+	if w != nil {
+		w.stop()
+	}
+	for _, t := range toks {
+		t.mu.Lock()
+		t.reset(true)
+		t.present = false
+		t.mu.Unlock()
+	}
+	for _, mod := range m.mods {
+		mod.release()
+	}
+	return nil
+}
+
+// scan looks at every slot of every module and updates the token table:
+// new tokens are added, tokens seen again get their slot and flags
+// refreshed, tokens gone are marked absent and their state dropped. It
+// returns the tokens present. Per-module failures are returned joined,
+// after the tokens of the modules that worked.
+func (m *Manager) scan() ([]*token, error) {
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return nil, ErrClosed
+	}
+	m.mu.Unlock()
+	type found struct {
+		mod  *module
+		tok  Token
+		slot uint
+	}
+	var seen []found
+	var errs []error
+	for _, mod := range m.mods {
+		path := m.modPath[mod]
+		slots, err := mod.be.GetSlotList(true)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", path, mapError("C_GetSlotList", err)))
+			continue
+		}
+		for _, sl := range slots {
+			ti, err := mod.be.GetTokenInfo(sl)
+			if err != nil {
+				// A token pulled out between the two calls is simply absent.
+				if mapped := mapError("C_GetTokenInfo", err); !isRemoval(mapped) {
+					errs = append(errs, fmt.Errorf("%s slot %d: %w", path, sl, mapped))
+				}
+				continue
+			}
+			si, _ := mod.be.GetSlotInfo(sl)
+			seen = append(seen, found{mod, makeToken(path, sl, si, ti), sl})
+		}
+	}
+
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return nil, ErrClosed
+	}
+	present := map[string]bool{}
+	var out []*token
+	for _, f := range seen {
+		if present[f.tok.ID] {
+			continue // two slots showing the same token: keep the first
+		}
+		present[f.tok.ID] = true
+		t, ok := m.tokens[f.tok.ID]
+		if !ok {
+			t = &token{mod: f.mod, idle: m.opts.IdleTimeout}
+			m.tokens[f.tok.ID] = t
+		}
+		t.mu.Lock()
+		if !t.present || t.info.Slot != f.slot {
+			t.reset(false)
+		}
+		t.info, t.present = f.tok, true
+		t.mu.Unlock()
+		out = append(out, t)
+	}
+	for id, t := range m.tokens {
+		if present[id] {
+			continue
+		}
+		t.mu.Lock()
+		if t.present {
+			t.reset(false)
+			t.present = false
+		}
+		t.mu.Unlock()
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].info.Module != out[j].info.Module {
+			return out[i].info.Module < out[j].info.Module
+		}
+		return out[i].info.Slot < out[j].info.Slot
+	})
+	return out, errors.Join(errs...)
+}
+
+// Tokens lists the tokens present now. Modules that fail to answer are
+// reported in the error, joined, with the tokens of the others returned.
+func (m *Manager) Tokens() ([]Token, error) {
+	toks, err := m.scan()
+	out := make([]Token, len(toks))
+	for i, t := range toks {
+		t.mu.Lock()
+		out[i] = t.info
+		t.mu.Unlock()
+	}
+	return out, err
+}
+
+// Certificates lists the certificates of every token present, without
+// logging in. A token that fails is reported in the joined error and
+// does not hide the others.
+func (m *Manager) Certificates() ([]*Certificate, error) {
+	toks, err := m.scan()
+	errs := []error{err}
+	var out []*Certificate
+	for _, t := range toks {
+		certs, err := t.certificates()
+		if err != nil {
+			errs = append(errs, fmt.Errorf("token %q: %w", t.info.Label, err))
+			continue
+		}
+		out = append(out, certs...)
+	}
+	return out, errors.Join(errs...)
+}
+
+func (t *token) certificates() ([]*Certificate, error) {
+	var certs []*Certificate
+	err := t.withSession(func(s *session) error {
+		var err error
+		certs, err = s.listCertificates()
+		if err == nil {
+			t.certIDs = certSetKey(certs)
+		}
+		return err
+	})
+	return certs, err
+}
+
+// Signer opens the key of the certificate with the given identifier (see
+// Certificate.ID). pin supplies the PIN when the token asks for one; it
+// may be nil for tokens with a PIN pad or without login. No login
+// happens here: the first Sign logs in.
+func (m *Manager) Signer(certID string, pin PINFunc) (*Key, error) {
+	certs, err := m.Certificates()
+	var best *Certificate
+	for _, c := range certs {
+		if c.ID != certID {
+			continue
+		}
+		if best == nil || (best.Key == KeyMissing && c.Key != KeyMissing) {
+			best = c
+		}
+	}
+	if best == nil {
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s (%w)", ErrCertificateNotFound, certID, err)
+		}
+		return nil, fmt.Errorf("%w: %s", ErrCertificateNotFound, certID)
+	}
+	if best.Cert.PublicKey == nil {
+		return nil, fmt.Errorf("%w: certificate %s has a key this program cannot use", ErrMechanismNotSupported, certID)
+	}
+	m.mu.Lock()
+	t := m.tokens[best.Token.ID]
+	m.mu.Unlock()
+	if t == nil {
+		return nil, fmt.Errorf("%w: token of certificate %s", ErrTokenRemoved, certID)
+	}
+	return &Key{t: t, cert: best, pub: best.Cert.PublicKey, pin: pin}, nil
+}
+
+// Logout logs out of the token with the given ID and closes its session.
+func (m *Manager) Logout(tokenID string) {
+	m.mu.Lock()
+	t := m.tokens[tokenID]
+	m.mu.Unlock()
+	if t != nil {
+		t.logout()
+	}
+}

@@ -1,0 +1,222 @@
+package pkcs11
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+	"sync"
+	"time"
+
+	p11 "github.com/miekg/pkcs11"
+)
+
+// Token describes a token in a slot as the module reports it.
+type Token struct {
+	// ID identifies the token across slots and restarts: a hash of the
+	// module path, manufacturer, model, serial and label.
+	ID              string `json:"id"`
+	Module          string `json:"module"`
+	Slot            uint   `json:"slot"`
+	SlotDescription string `json:"slot_description,omitempty"`
+	Label           string `json:"label"`
+	Manufacturer    string `json:"manufacturer"`
+	Model           string `json:"model"`
+	Serial          string `json:"serial"`
+	PIN             PINState
+}
+
+// PINState is the state of the token's user PIN from its flags.
+type PINState struct {
+	LoginRequired bool `json:"login_required"`
+	Initialized   bool `json:"initialized"`
+	CountLow      bool `json:"count_low"`
+	FinalTry      bool `json:"final_try"`
+	Locked        bool `json:"locked"`
+	// PINPad: the token has a protected authentication path; the PIN is
+	// typed on the reader, never given to the program.
+	PINPad bool `json:"pin_pad"`
+}
+
+func pinState(flags uint) PINState {
+	return PINState{
+		LoginRequired: flags&p11.CKF_LOGIN_REQUIRED != 0,
+		Initialized:   flags&p11.CKF_USER_PIN_INITIALIZED != 0,
+		CountLow:      flags&p11.CKF_USER_PIN_COUNT_LOW != 0,
+		FinalTry:      flags&p11.CKF_USER_PIN_FINAL_TRY != 0,
+		Locked:        flags&p11.CKF_USER_PIN_LOCKED != 0,
+		PINPad:        flags&p11.CKF_PROTECTED_AUTHENTICATION_PATH != 0,
+	}
+}
+
+func tokenID(modPath string, ti p11.TokenInfo) string {
+	h := sha256.New()
+	for _, s := range []string{modPath, ti.ManufacturerID, ti.Model, ti.SerialNumber, ti.Label} {
+		h.Write([]byte(strings.TrimSpace(s)))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:8])
+}
+
+func makeToken(modPath string, slot uint, si p11.SlotInfo, ti p11.TokenInfo) Token {
+	trim := func(s string) string { return strings.TrimRight(s, " \x00") }
+	return Token{
+		ID:              tokenID(modPath, ti),
+		Module:          modPath,
+		Slot:            slot,
+		SlotDescription: trim(si.SlotDescription),
+		Label:           trim(ti.Label),
+		Manufacturer:    trim(ti.ManufacturerID),
+		Model:           trim(ti.Model),
+		Serial:          trim(ti.SerialNumber),
+		PIN:             pinState(ti.Flags),
+	}
+}
+
+// token is the live state of one token: its single session, the login,
+// and the object handles found through it. mu serialises every call made
+// on the token; it is held for the whole of an operation, PIN prompt
+// included.
+type token struct {
+	mod  *module
+	idle time.Duration
+
+	mu      sync.Mutex
+	info    Token
+	present bool
+	sess    p11.SessionHandle
+	hasSess bool
+	// loggedIn is true after a successful C_Login as the user.
+	loggedIn bool
+	// gen counts session resets; object handles cached with an older
+	// generation are stale.
+	gen   uint64
+	mechs map[uint]bool // nil until read
+	timer *time.Timer
+	// certIDs is the sorted list of certificate identifiers last seen, for
+	// change events.
+	certIDs string
+}
+
+// session is what an operation gets inside withSession.
+type session struct {
+	t  *token
+	be backend
+	h  p11.SessionHandle
+	// fresh is true when the session was opened by this operation.
+	fresh bool
+}
+
+// reset forgets the session, the login and the cached handles. The
+// caller holds t.mu.
+func (t *token) reset(closeSession bool) {
+	if t.hasSess && closeSession {
+		if t.loggedIn {
+			t.mod.be.Logout(t.sess)
+		}
+		t.mod.be.CloseSession(t.sess)
+	}
+	t.hasSess = false
+	t.loggedIn = false
+	t.mechs = nil
+	t.gen++
+	if t.timer != nil {
+		t.timer.Stop()
+		t.timer = nil
+	}
+}
+
+// withSession runs fn with the token's session, opening one when needed.
+// Calls on one token are serialised. When fn fails because a session
+// opened earlier has become invalid (the token was pulled out and put
+// back since), the state is reset and fn runs once more on a new session.
+func (t *token) withSession(fn func(s *session) error) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for attempt := 0; ; attempt++ {
+		s, err := t.open()
+		if err != nil {
+			return err
+		}
+		err = fn(s)
+		if err != nil && isRemoval(err) {
+			t.reset(false)
+			if !s.fresh && attempt == 0 {
+				continue
+			}
+			return err
+		}
+		t.touch()
+		return err
+	}
+}
+
+// open returns the token's session, opening it when there is none. The
+// caller holds t.mu.
+func (t *token) open() (*session, error) {
+	if !t.present {
+		return nil, &Error{Op: "C_OpenSession", Code: p11.CKR_TOKEN_NOT_PRESENT, Kind: ErrTokenRemoved}
+	}
+	if t.hasSess {
+		return &session{t: t, be: t.mod.be, h: t.sess}, nil
+	}
+	h, err := t.mod.be.OpenSession(t.info.Slot, p11.CKF_SERIAL_SESSION)
+	if err != nil {
+		return nil, mapError("C_OpenSession", err)
+	}
+	t.sess, t.hasSess, t.loggedIn = h, true, false
+	t.gen++
+	return &session{t: t, be: t.mod.be, h: h, fresh: true}, nil
+}
+
+// touch restarts the idle timer after an operation. The caller holds t.mu.
+func (t *token) touch() {
+	if t.idle <= 0 || !t.loggedIn {
+		return
+	}
+	if t.timer != nil {
+		t.timer.Stop()
+	}
+	gen := t.gen
+	t.timer = time.AfterFunc(t.idle, func() {
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		if t.gen == gen && t.loggedIn {
+			t.reset(true)
+		}
+	})
+}
+
+// logout ends the login and closes the session.
+func (t *token) logout() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.reset(true)
+}
+
+// refreshInfo re-reads the token's flags (PIN counters change on every
+// login). The caller holds t.mu.
+func (t *token) refreshInfo() (p11.TokenInfo, error) {
+	ti, err := t.mod.be.GetTokenInfo(t.info.Slot)
+	if err != nil {
+		return ti, mapError("C_GetTokenInfo", err)
+	}
+	t.info.PIN = pinState(ti.Flags)
+	return ti, nil
+}
+
+// mechanisms returns the set of mechanisms the token offers; nil when
+// the module cannot tell. The caller holds t.mu.
+func (t *token) mechanisms() map[uint]bool {
+	if t.mechs != nil {
+		return t.mechs
+	}
+	list, err := t.mod.be.GetMechanismList(t.info.Slot)
+	if err != nil {
+		return nil
+	}
+	t.mechs = make(map[uint]bool, len(list))
+	for _, m := range list {
+		t.mechs[m.Mechanism] = true
+	}
+	return t.mechs
+}
