@@ -28,8 +28,9 @@ type curveOps interface {
 
 // curveArith holds one curve's constants and its lazily built table of
 // base-point multiples. It is safe for concurrent use.
-type curveArith[E any, F modArith[E]] struct {
-	fp, fq   F
+type curveArith[E any, FP modArith[E], FQ modArith[E]] struct {
+	fp       FP
+	fq       FQ
 	size     int
 	a, b, b3 E // curve coefficients, Montgomery form modulo p
 	g        affine[E]
@@ -39,8 +40,8 @@ type curveArith[E any, F modArith[E]] struct {
 }
 
 // newCurveArith converts the curve's constants into Montgomery form.
-func newCurveArith[E any, F modArith[E]](prm *curveParams, fp, fq F) *curveArith[E, F] {
-	c := &curveArith[E, F]{fp: fp, fq: fq, size: prm.size}
+func newCurveArith[E any, FP modArith[E], FQ modArith[E]](prm *curveParams, fp FP, fq FQ) *curveArith[E, FP, FQ] {
+	c := &curveArith[E, FP, FQ]{fp: fp, fq: fq, size: prm.size}
 	set := func(z *E, v *big.Int) {
 		b := make([]byte, prm.size)
 		v.FillBytes(b)
@@ -58,18 +59,18 @@ func newCurveArith[E any, F modArith[E]](prm *curveParams, fp, fq F) *curveArith
 }
 
 // scalarFromLE reads a little-endian scalar.
-func (c *curveArith[E, F]) scalarFromLE(b []byte) E {
+func (c *curveArith[E, FP, FQ]) scalarFromLE(b []byte) E {
 	var z E
 	c.fq.fromLE(&z, b)
 	return z
 }
 
-func (c *curveArith[E, F]) scalarValid(d []byte) bool {
+func (c *curveArith[E, FP, FQ]) scalarValid(d []byte) bool {
 	k := c.scalarFromLE(d)
 	return c.fq.less(&k)&(1^c.fq.isZero(&k)) == 1
 }
 
-func (c *curveArith[E, F]) publicKey(d []byte) []byte {
+func (c *curveArith[E, FP, FQ]) publicKey(d []byte) []byte {
 	k := c.scalarFromLE(d)
 	var p point[E]
 	c.scalarBaseMult(&p, &k)
@@ -79,7 +80,7 @@ func (c *curveArith[E, F]) publicKey(d []byte) []byte {
 }
 
 // encodePoint returns LE(X) || LE(Y) for Montgomery-form coordinates.
-func (c *curveArith[E, F]) encodePoint(x, y *E) []byte {
+func (c *curveArith[E, FP, FQ]) encodePoint(x, y *E) []byte {
 	out := make([]byte, 2*c.size)
 	var t E
 	c.fp.fromMont(&t, x)
@@ -92,7 +93,7 @@ func (c *curveArith[E, F]) encodePoint(x, y *E) []byte {
 // decodePoint parses LE(X) || LE(Y) into Montgomery-form affine
 // coordinates, checking that both are below p and that the point is on the
 // curve.
-func (c *curveArith[E, F]) decodePoint(pub []byte) (affine[E], bool) {
+func (c *curveArith[E, FP, FQ]) decodePoint(pub []byte) (affine[E], bool) {
 	var a affine[E]
 	if len(pub) != 2*c.size {
 		return a, false
@@ -108,14 +109,14 @@ func (c *curveArith[E, F]) decodePoint(pub []byte) (affine[E], bool) {
 	return a, c.onCurve(&a.x, &a.y)
 }
 
-func (c *curveArith[E, F]) pointValid(pub []byte) bool {
+func (c *curveArith[E, FP, FQ]) pointValid(pub []byte) bool {
 	_, ok := c.decodePoint(pub)
 	return ok
 }
 
 // digestScalar returns e = digest mod q in Montgomery form, with e = 1 when
 // the digest is a multiple of q (GOST R 34.10-2012, 6.1 step 2).
-func (c *curveArith[E, F]) digestScalar(digest []byte) E {
+func (c *curveArith[E, FP, FQ]) digestScalar(digest []byte) E {
 	var e, eM, one E
 	c.fq.fromLE(&e, digest)
 	c.fq.toMont(&eM, &e)
@@ -126,7 +127,7 @@ func (c *curveArith[E, F]) digestScalar(digest []byte) E {
 
 // sign follows GOST R 34.10-2012, 6.1 (RFC 7091, section 6.1), in constant
 // time with respect to d and k.
-func (c *curveArith[E, F]) sign(dLE, digest, kLE []byte) ([]byte, bool) {
+func (c *curveArith[E, FP, FQ]) sign(dLE, digest, kLE []byte) ([]byte, bool) {
 	fq := c.fq
 	d := c.scalarFromLE(dLE)
 	k := c.scalarFromLE(kLE)
@@ -159,7 +160,7 @@ func (c *curveArith[E, F]) sign(dLE, digest, kLE []byte) ([]byte, bool) {
 
 // verify follows GOST R 34.10-2012, 6.2 (RFC 7091, section 6.2). It handles
 // public data only and may take variable time.
-func (c *curveArith[E, F]) verify(pub, digest, sig []byte) error {
+func (c *curveArith[E, FP, FQ]) verify(pub, digest, sig []byte) error {
 	fq := c.fq
 	q, ok := c.decodePoint(pub)
 	if !ok {
@@ -196,7 +197,7 @@ func (c *curveArith[E, F]) verify(pub, digest, sig []byte) error {
 	return nil
 }
 
-func (c *curveArith[E, F]) mulScalars(x, y []byte) []byte {
+func (c *curveArith[E, FP, FQ]) mulScalars(x, y []byte) []byte {
 	a := c.scalarFromLE(x)
 	b := c.scalarFromLE(y)
 	var aM, z E

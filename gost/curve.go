@@ -76,9 +76,16 @@ func (c *Curve) String() string { return c.prm.name }
 // arith returns the curve's arithmetic, set up on first use.
 func (c *Curve) arith() curveOps {
 	c.once.Do(func() {
-		if c.prm.size == 32 {
+		// Fields modulo 2^n - c take the cheaper pseudo-Mersenne
+		// reduction; the others, and every scalar field, Montgomery's.
+		switch {
+		case c.prm.size == 32 && newPM4(c.prm.p) != nil:
+			c.ops = newCurveArith[fe4](c.prm, newPM4(c.prm.p), newMod4(c.prm.q))
+		case c.prm.size == 32:
 			c.ops = newCurveArith[fe4](c.prm, newMod4(c.prm.p), newMod4(c.prm.q))
-		} else {
+		case newPM8(c.prm.p) != nil:
+			c.ops = newCurveArith[fe8](c.prm, newPM8(c.prm.p), newMod8(c.prm.q))
+		default:
 			c.ops = newCurveArith[fe8](c.prm, newMod8(c.prm.p), newMod8(c.prm.q))
 		}
 	})

@@ -1,6 +1,7 @@
 package gost
 
 //go:generate sh gen_mod8.sh
+//go:generate sh -c "go run ./internal/genmul > mul_generated.go"
 
 import (
 	"encoding/binary"
@@ -47,43 +48,7 @@ func newMod4(m *big.Int) *mod4 {
 	return f
 }
 
-// mul sets z = x·y·R^-1 mod m (CIOS Montgomery multiplication). One input
-// may be any value below R as long as the other is below m.
-func (f *mod4) mul(z, x, y *fe4) {
-	var t [l4 + 2]uint64
-	for i := 0; i < l4; i++ {
-		yi := y[i]
-		var c, cc uint64
-		for j := 0; j < l4; j++ {
-			hi, lo := bits.Mul64(x[j], yi)
-			lo, cc = bits.Add64(lo, t[j], 0)
-			hi += cc
-			lo, cc = bits.Add64(lo, c, 0)
-			hi += cc
-			t[j] = lo
-			c = hi
-		}
-		t[l4], cc = bits.Add64(t[l4], c, 0)
-		t[l4+1] = cc
-
-		mq := t[0] * f.m0inv
-		hi, lo := bits.Mul64(mq, f.m[0])
-		_, cc = bits.Add64(lo, t[0], 0)
-		c = hi + cc
-		for j := 1; j < l4; j++ {
-			hi, lo = bits.Mul64(mq, f.m[j])
-			lo, cc = bits.Add64(lo, t[j], 0)
-			hi += cc
-			lo, cc = bits.Add64(lo, c, 0)
-			hi += cc
-			t[j-1] = lo
-			c = hi
-		}
-		t[l4-1], cc = bits.Add64(t[l4], c, 0)
-		t[l4] = t[l4+1] + cc
-	}
-	f.reduce(z, (*fe4)(t[:l4]), t[l4])
-}
+// mul is in mul_generated.go (go run ./internal/genmul).
 
 // sqr sets z = x²·R^-1 mod m.
 func (f *mod4) sqr(z, x *fe4) { f.mul(z, x, x) }

@@ -47,43 +47,7 @@ func newMod8(m *big.Int) *mod8 {
 	return f
 }
 
-// mul sets z = x·y·R^-1 mod m (CIOS Montgomery multiplication). One input
-// may be any value below R as long as the other is below m.
-func (f *mod8) mul(z, x, y *fe8) {
-	var t [l8 + 2]uint64
-	for i := 0; i < l8; i++ {
-		yi := y[i]
-		var c, cc uint64
-		for j := 0; j < l8; j++ {
-			hi, lo := bits.Mul64(x[j], yi)
-			lo, cc = bits.Add64(lo, t[j], 0)
-			hi += cc
-			lo, cc = bits.Add64(lo, c, 0)
-			hi += cc
-			t[j] = lo
-			c = hi
-		}
-		t[l8], cc = bits.Add64(t[l8], c, 0)
-		t[l8+1] = cc
-
-		mq := t[0] * f.m0inv
-		hi, lo := bits.Mul64(mq, f.m[0])
-		_, cc = bits.Add64(lo, t[0], 0)
-		c = hi + cc
-		for j := 1; j < l8; j++ {
-			hi, lo = bits.Mul64(mq, f.m[j])
-			lo, cc = bits.Add64(lo, t[j], 0)
-			hi += cc
-			lo, cc = bits.Add64(lo, c, 0)
-			hi += cc
-			t[j-1] = lo
-			c = hi
-		}
-		t[l8-1], cc = bits.Add64(t[l8], c, 0)
-		t[l8] = t[l8+1] + cc
-	}
-	f.reduce(z, (*fe8)(t[:l8]), t[l8])
-}
+// mul is in mul_generated.go (go run ./internal/genmul).
 
 // sqr sets z = x²·R^-1 mod m.
 func (f *mod8) sqr(z, x *fe8) { f.mul(z, x, x) }

@@ -17,7 +17,7 @@ type point[E any] struct{ x, y, z E }
 type affine[E any] struct{ x, y E }
 
 // setInfinity sets p to (0:1:0).
-func (c *curveArith[E, F]) setInfinity(p *point[E]) {
+func (c *curveArith[E, FP, FQ]) setInfinity(p *point[E]) {
 	var zero E
 	p.x = zero
 	c.fp.setOne(&p.y)
@@ -25,14 +25,14 @@ func (c *curveArith[E, F]) setInfinity(p *point[E]) {
 }
 
 // fromAffine sets p to the projective form of a.
-func (c *curveArith[E, F]) fromAffine(p *point[E], a *affine[E]) {
+func (c *curveArith[E, FP, FQ]) fromAffine(p *point[E], a *affine[E]) {
 	p.x = a.x
 	p.y = a.y
 	c.fp.setOne(&p.z)
 }
 
 // add sets r = p + q (algorithm 1). r may alias p or q.
-func (c *curveArith[E, F]) add(r, p, q *point[E]) {
+func (c *curveArith[E, FP, FQ]) add(r, p, q *point[E]) {
 	f := c.fp
 	var t0, t1, t2, t3, t4, t5, x3, y3, z3 E
 	f.mul(&t0, &p.x, &q.x)
@@ -79,7 +79,7 @@ func (c *curveArith[E, F]) add(r, p, q *point[E]) {
 }
 
 // addMixed sets r = p + q for an affine q (algorithm 2). r may alias p.
-func (c *curveArith[E, F]) addMixed(r, p *point[E], q *affine[E]) {
+func (c *curveArith[E, FP, FQ]) addMixed(r, p *point[E], q *affine[E]) {
 	f := c.fp
 	var t0, t1, t2, t3, t4, t5, x3, y3, z3 E
 	f.mul(&t0, &p.x, &q.x)
@@ -119,7 +119,7 @@ func (c *curveArith[E, F]) addMixed(r, p *point[E], q *affine[E]) {
 }
 
 // double sets r = 2p (algorithm 3). r may alias p.
-func (c *curveArith[E, F]) double(r, p *point[E]) {
+func (c *curveArith[E, FP, FQ]) double(r, p *point[E]) {
 	f := c.fp
 	var t0, t1, t2, t3, x3, y3, z3 E
 	f.sqr(&t0, &p.x)
@@ -157,7 +157,7 @@ func (c *curveArith[E, F]) double(r, p *point[E]) {
 }
 
 // cmovPoint sets r = p when cond is 1 and leaves r alone when it is 0.
-func (c *curveArith[E, F]) cmovPoint(r, p *point[E], cond uint64) {
+func (c *curveArith[E, FP, FQ]) cmovPoint(r, p *point[E], cond uint64) {
 	c.fp.cmov(&r.x, &p.x, cond)
 	c.fp.cmov(&r.y, &p.y, cond)
 	c.fp.cmov(&r.z, &p.z, cond)
@@ -166,7 +166,7 @@ func (c *curveArith[E, F]) cmovPoint(r, p *point[E], cond uint64) {
 // toAffine returns the affine coordinates of p in Montgomery form, and 0
 // for the point at infinity (whose coordinates are then zero), 1 otherwise.
 // It runs in constant time.
-func (c *curveArith[E, F]) toAffine(x, y *E, p *point[E]) uint64 {
+func (c *curveArith[E, FP, FQ]) toAffine(x, y *E, p *point[E]) uint64 {
 	var zinv E
 	c.fp.inv(&zinv, &p.z)
 	c.fp.mul(x, &p.x, &zinv)
@@ -176,7 +176,7 @@ func (c *curveArith[E, F]) toAffine(x, y *E, p *point[E]) uint64 {
 
 // onCurve reports whether the affine (x, y), in Montgomery form, satisfies
 // the curve equation.
-func (c *curveArith[E, F]) onCurve(x, y *E) bool {
+func (c *curveArith[E, FP, FQ]) onCurve(x, y *E) bool {
 	f := c.fp
 	var lhs, rhs E
 	f.sqr(&lhs, y)

@@ -12,12 +12,12 @@ package gost
 // indexed directly, plus a 4-bit fixed window over the public key.
 
 // baseTable returns the comb table, building it on first use.
-func (c *curveArith[E, F]) baseTable() [][15]affine[E] {
+func (c *curveArith[E, FP, FQ]) baseTable() [][15]affine[E] {
 	c.tableOnce.Do(c.buildTable)
 	return c.table
 }
 
-func (c *curveArith[E, F]) buildTable() {
+func (c *curveArith[E, FP, FQ]) buildTable() {
 	n := c.fq.windows()
 	pts := make([]point[E], n*15)
 	var base point[E]
@@ -64,7 +64,7 @@ func ctEq(a, b uint64) uint64 {
 }
 
 // scalarBaseMult sets r = k·G for a plain scalar k, in constant time.
-func (c *curveArith[E, F]) scalarBaseMult(r *point[E], k *E) {
+func (c *curveArith[E, FP, FQ]) scalarBaseMult(r *point[E], k *E) {
 	tab := c.baseTable()
 	c.setInfinity(r)
 	var t point[E]
@@ -86,7 +86,7 @@ func (c *curveArith[E, F]) scalarBaseMult(r *point[E], k *E) {
 
 // mulDoubleVartime sets r = u1·G + u2·Q for plain public scalars u1 and u2.
 // It branches on the scalars and must not see secrets.
-func (c *curveArith[E, F]) mulDoubleVartime(r *point[E], u1 *E, q *affine[E], u2 *E) {
+func (c *curveArith[E, FP, FQ]) mulDoubleVartime(r *point[E], u1 *E, q *affine[E], u2 *E) {
 	tab := c.baseTable()
 	var acc point[E]
 	c.setInfinity(&acc)
