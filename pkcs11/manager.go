@@ -2,7 +2,9 @@ package pkcs11
 
 import (
 	"errors"
+
 	"fmt"
+	p11 "github.com/miekg/pkcs11"
 	"sort"
 	"sync"
 	"time"
@@ -136,6 +138,9 @@ func (m *Manager) scan() ([]*token, error) {
 					errs = append(errs, fmt.Errorf("%s slot %d: %w", path, sl, mapped))
 				}
 				continue
+			}
+			if ti.Flags&p11.CKF_TOKEN_INITIALIZED == 0 {
+				continue // a blank token (SoftHSM's free slot) holds nothing
 			}
 			si, _ := mod.be.GetSlotInfo(sl)
 			seen = append(seen, found{mod, makeToken(path, sl, si, ti), sl})

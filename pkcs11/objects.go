@@ -192,13 +192,19 @@ func (s *session) findPrivateKey(pub crypto.PublicKey, id []byte) (p11.ObjectHan
 	if err != nil {
 		return 0, err
 	}
+	var pubID, pubLabel []byte
+	matched := false
 	for _, h := range pubs {
-		a, err := s.attrs(h, attr, p11.CKA_ID)
+		a, err := s.attrs(h, attr, p11.CKA_ID, p11.CKA_LABEL)
 		if err != nil {
 			return 0, err
 		}
-		if publicMatches(pub, attr, a[attr]) && len(a[p11.CKA_ID]) > 0 && !bytes.Equal(a[p11.CKA_ID], id) {
-			hs, err := s.findAll([]*p11.Attribute{class, p11.NewAttribute(p11.CKA_ID, a[p11.CKA_ID])})
+		if !publicMatches(pub, attr, a[attr]) {
+			continue
+		}
+		matched, pubID, pubLabel = true, a[p11.CKA_ID], a[p11.CKA_LABEL]
+		if len(pubID) > 0 && !bytes.Equal(pubID, id) {
+			hs, err := s.findAll([]*p11.Attribute{class, p11.NewAttribute(p11.CKA_ID, pubID)})
 			if err != nil {
 				return 0, err
 			}
@@ -206,6 +212,7 @@ func (s *session) findPrivateKey(pub crypto.PublicKey, id []byte) (p11.ObjectHan
 				return hs[0], nil
 			}
 		}
+		break
 	}
 	// RSA private keys carry their modulus; otherwise take the only key
 	// of the right type.
@@ -213,20 +220,26 @@ func (s *session) findPrivateKey(pub crypto.PublicKey, id []byte) (p11.ObjectHan
 	if err != nil {
 		return 0, err
 	}
-	if attr == p11.CKA_MODULUS {
-		for _, h := range privs {
-			a, err := s.attrs(h, p11.CKA_MODULUS)
-			if err != nil {
-				return 0, err
-			}
-			if publicMatches(pub, attr, a[attr]) {
-				return h, nil
-			}
+	// A private key holding the public value (RSA modulus; some modules
+	// keep the EC point or GOST value too) is the one. Otherwise pick the
+	// keys that carry the same ID and label as the matching public key
+	// object (both empty when the module left them out), and take the
+	// only one.
+	var cands []p11.ObjectHandle
+	for _, h := range privs {
+		a, err := s.attrs(h, attr, p11.CKA_ID, p11.CKA_LABEL)
+		if err != nil {
+			return 0, err
 		}
-		return 0, ErrKeyNotFound
+		if publicMatches(pub, attr, a[attr]) {
+			return h, nil
+		}
+		if !matched || (bytes.Equal(a[p11.CKA_ID], pubID) && bytes.Equal(a[p11.CKA_LABEL], pubLabel)) {
+			cands = append(cands, h)
+		}
 	}
-	if len(privs) == 1 {
-		return privs[0], nil
+	if len(cands) == 1 {
+		return cands[0], nil
 	}
 	return 0, ErrKeyNotFound
 }
