@@ -23,6 +23,9 @@ CONTENT is the signed document of a detached signature.
   --ca FILE      trust anchors (PEM, DER or base64); repeatable. Without
                  any, the certificate chain is not checked.
   --certs FILE   extra intermediate CA certificates; repeatable.
+  --time TIME    when to check the certificate of a signer whose signature
+                 states no signing time (RFC 3339, e.g. 2022-03-01T00:00:00Z);
+                 default now.
   --json         print the result as JSON.
 
 Exit status: 0 valid, 1 invalid, 2 bad usage or unreadable input.`
@@ -31,6 +34,7 @@ Exit status: 0 valid, 1 invalid, 2 bad usage or unreadable input.`
 type verifyArgs struct {
 	cas, certs []string
 	json       bool
+	at         time.Time
 	signature  string
 	content    string
 }
@@ -56,18 +60,25 @@ func parseVerifyArgs(args []string) (*verifyArgs, error) {
 				return nil, fmt.Errorf("--json takes no value")
 			}
 			a.json = true
-		case "ca", "certs":
+		case "ca", "certs", "time":
 			if !hasValue {
 				if i+1 >= len(args) {
-					return nil, fmt.Errorf("--%s needs a file", name)
+					return nil, fmt.Errorf("--%s needs a value", name)
 				}
 				i++
 				value = args[i]
 			}
-			if name == "ca" {
+			switch name {
+			case "ca":
 				a.cas = append(a.cas, value)
-			} else {
+			case "certs":
 				a.certs = append(a.certs, value)
+			default:
+				t, err := time.Parse(time.RFC3339, value)
+				if err != nil {
+					return nil, fmt.Errorf("--time: %w", err)
+				}
+				a.at = t
 			}
 		case "h", "help":
 			return nil, errHelp
@@ -104,7 +115,7 @@ func runVerify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "zavera verify: %v\n", err)
 		return 2
 	}
-	opts := &cms.VerifyOptions{}
+	opts := &cms.VerifyOptions{Time: a.at}
 	if opts.Roots, err = loadCertificates(a.cas); err != nil {
 		fmt.Fprintf(stderr, "zavera verify: %v\n", err)
 		return 2

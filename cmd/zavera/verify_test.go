@@ -1,0 +1,165 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/zavera/zavera/internal/osslref"
+)
+
+func realworld(t *testing.T, name string) string {
+	return filepath.Join(osslref.Root(t), "..", "shared", "realworld", name)
+}
+
+func TestVerifyValidDetached(t *testing.T) {
+	code, out, errOut := runCmd(t, nil, "verify",
+		realworld(t, "cms_gost2012-256_detached_cryptoarm_sign2012-256_det.txt.sig.pem"),
+		"--ca", realworld(t, "ca_root_cryptopro-test-uc-2012_gost2012-256.cer"),
+		realworld(t, "content_cryptoarm_test_crlf.txt"))
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	for _, want := range []string{"Signature: VALID, detached", "TrustedCrypro2012-256", "2020-01-10 08:55:17 UTC",
+		"GOST R 34.10-2012 256", "Streebog-256", "chain", "passed"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestVerifyShowsRussianIdentifiers(t *testing.T) {
+	code, out, errOut := runCmd(t, nil, "verify", "--time", "2022-03-01T00:00:00Z",
+		realworld(t, "cms_gost2012-256_detached_esia-client-secret_vtb_2022.b64url"),
+		realworld(t, "content_esia-client-secret_vtb_2022_signed-string.txt"))
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	for _, want := range []string{"БАНК ВТБ (ПАО)", "INN (organisation): 7702070139", "OGRN:", "1027739609391", "not stated", "no trust anchors given"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	// Checked now, the certificate has expired and there is no signing
+	// time to check it at.
+	code, out, _ = runCmd(t, nil, "verify",
+		realworld(t, "cms_gost2012-256_detached_esia-client-secret_vtb_2022.b64url"),
+		realworld(t, "content_esia-client-secret_vtb_2022_signed-string.txt"))
+	if code != 1 || !strings.Contains(out, "validity") {
+		t.Errorf("expired now: exit %d\n%s", code, out)
+	}
+}
+
+func TestVerifyShowsPersonIdentifiers(t *testing.T) {
+	// GOST 2001 cannot be verified, but who signed is still shown.
+	code, out, _ := runCmd(t, nil, "verify",
+		realworld(t, "cms_gost2001_detached_cryptopro-csp_pycryptoprosdk_doc.txt.sgn.b64"),
+		realworld(t, "content_pycryptoprosdk_doc.txt"))
+	if code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	for _, want := range []string{"Иванов Иван Иванович", "INN:", "123456789047", "SNILS:", "12345678901", "OGRN:", "1123300000053", "GOST R 34.11-94"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestVerifyInvalid(t *testing.T) {
+	for _, tc := range []struct{ file, want string }{
+		{"cms_gost2012-256_attached_NEGATIVE_bad-signature_cryptoarm_file1.xlsx.sig", "signature does not verify"},
+		{"cms_gost2012-256_attached_NEGATIVE_econtent-tampered_cryptoarm_file2.docx.sig", "message digest does not match"},
+		{"cms_gost2001_detached_cryptoarm_sign2001_det.txt.sig.pem", "unsupported algorithm"},
+	} {
+		args := []string{"verify", realworld(t, tc.file)}
+		if strings.Contains(tc.file, "detached") {
+			args = append(args, realworld(t, "content_cryptoarm_test_crlf.txt"))
+		}
+		code, out, errOut := runCmd(t, nil, args...)
+		if code != 1 || !strings.Contains(out, "INVALID") || !strings.Contains(out, tc.want) {
+			t.Errorf("%s: exit %d, want 1 and %q\n%s%s", tc.file, code, tc.want, out, errOut)
+		}
+	}
+}
+
+func TestVerifyJSON(t *testing.T) {
+	code, out, errOut := runCmd(t, nil, "verify", "--json",
+		"--ca="+realworld(t, "ca_root_tc26-example-ca_gost2012-256_paramsetA.pem"),
+		realworld(t, "cms_gost2012-512_attached_tc26-example_signed_a111.pem"))
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	var res struct {
+		Valid   bool
+		Signers []struct {
+			Valid       bool
+			SigningTime string `json:"signing_time"`
+			Certificate struct {
+				Owner, KeyAlgorithm string `json:"key_algorithm"`
+				TrustAnchor         string `json:"trust_anchor"`
+			}
+			Checks []struct{ Name, Outcome string }
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if !res.Valid || len(res.Signers) != 1 || !res.Signers[0].Valid || res.Signers[0].SigningTime != "2019-03-20T19:55:22Z" {
+		t.Fatalf("unexpected result:\n%s", out)
+	}
+	if !strings.Contains(res.Signers[0].Certificate.TrustAnchor, "CA TK26") {
+		t.Errorf("trust anchor %q", res.Signers[0].Certificate.TrustAnchor)
+	}
+	passed := map[string]bool{}
+	for _, c := range res.Signers[0].Checks {
+		passed[c.Name] = c.Outcome == "passed"
+	}
+	for _, name := range []string{"signature", "message-digest", "chain", "validity"} {
+		if !passed[name] {
+			t.Errorf("check %s not passed:\n%s", name, out)
+		}
+	}
+}
+
+func TestVerifyUsageErrors(t *testing.T) {
+	sig := realworld(t, "cms_gost2012-256_detached_cryptoarm_sign2012-256_det.txt.sig.pem")
+	for name, args := range map[string][]string{
+		"no arguments":        {"verify"},
+		"three operands":      {"verify", sig, sig, sig},
+		"unknown option":      {"verify", "--frobnicate", sig},
+		"missing ca value":    {"verify", sig, "--ca"},
+		"unreadable file":     {"verify", filepath.Join(t.TempDir(), "absent.p7s")},
+		"not a signature":     {"verify", realworld(t, "README.md")},
+		"bad ca file":         {"verify", "--ca", realworld(t, "README.md"), sig},
+		"detached, no data":   {"verify", sig},
+		"bad time":            {"verify", "--time", "yesterday", sig},
+		"content on attached": {"verify", realworld(t, "cms_gost2012-512_attached_tc26-example_signed_a111.pem"), sig},
+	} {
+		code, out, errOut := runCmd(t, nil, args...)
+		if code != 2 || errOut == "" {
+			t.Errorf("%s: exit %d, want 2 with a message\n%s%s", name, code, out, errOut)
+		}
+	}
+	if code, out, _ := runCmd(t, nil, "verify", "--help"); code != 0 || !strings.Contains(out, "Usage: zavera verify") {
+		t.Errorf("--help: exit %d\n%s", code, out)
+	}
+}
+
+func TestVerifyReadsSignatureFromStdin(t *testing.T) {
+	data := strings.NewReader(mustRead(t, realworld(t, "cms_gost2012-256_attached_noattrs_tc26-example_signed_a121.pem")))
+	code, out, errOut := runCmd(t, data, "verify", "-")
+	if code != 0 || !strings.Contains(out, "ORIGINATOR") {
+		t.Errorf("exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+func mustRead(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
