@@ -97,8 +97,9 @@ func TestVerifyJSON(t *testing.T) {
 			Valid       bool
 			SigningTime string `json:"signing_time"`
 			Certificate struct {
-				Owner, KeyAlgorithm string `json:"key_algorithm"`
-				TrustAnchor         string `json:"trust_anchor"`
+				Owner        string
+				KeyAlgorithm string `json:"key_algorithm"`
+				TrustAnchor  string `json:"trust_anchor"`
 			}
 			Checks []struct{ Name, Outcome string }
 		}
@@ -109,8 +110,8 @@ func TestVerifyJSON(t *testing.T) {
 	if !res.Valid || len(res.Signers) != 1 || !res.Signers[0].Valid || res.Signers[0].SigningTime != "2019-03-20T19:55:22Z" {
 		t.Fatalf("unexpected result:\n%s", out)
 	}
-	if !strings.Contains(res.Signers[0].Certificate.TrustAnchor, "CA TK26") {
-		t.Errorf("trust anchor %q", res.Signers[0].Certificate.TrustAnchor)
+	if c := res.Signers[0].Certificate; !strings.Contains(c.TrustAnchor, "CA TK26") || c.KeyAlgorithm != "GOST R 34.10-2012 512" || !strings.Contains(c.Owner, "ORIGINATOR") {
+		t.Errorf("certificate %+v", c)
 	}
 	passed := map[string]bool{}
 	for _, c := range res.Signers[0].Checks {
