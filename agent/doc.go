@@ -1,8 +1,54 @@
-// Package agent will hold Zavera's localhost websocket server: the JSON-RPC
-// protocol, the origin policy, the consent flow and the journal.
+// Package agent is Zavera's loopback websocket server: the JSON-RPC 2.0
+// protocol that portal pages speak (docs/protocol.md), the origin policy,
+// the consent flow and the journal of what was signed.
 //
-// It talks to tokens and to the user only through interfaces (a token
-// source; a prompter for consent, confirmation and PIN), never through
-// widgets or PKCS#11 directly, so that tests drive it with fakes and the
-// desktop UI is plugged in by cmd/zavera.
+// # Wiring
+//
+// New takes a TokenSource (the tokens: PKCS#11 in the product, software
+// keys in tests and in `zavera serve --key`) and a Prompter (the user:
+// the desktop window, the terminal of package agent/terminal, fakes in
+// tests). The agent reaches tokens and the user only through these two
+// interfaces, and never serves files or scripts to pages.
+//
+// # Security rules
+//
+//   - The server listens on loopback addresses only (Serve refuses
+//     others). The Host header must be 127.0.0.1, [::1] or localhost with
+//     the port the connection arrived on, which defeats DNS rebinding.
+//   - The Origin header is required; only https origins and the
+//     configuration's development origins connect. Before the user
+//     approves an origin (method pair, with a pairing code shown both by
+//     the page and in the prompt) a page can call only hello, pair and
+//     cancel: it learns nothing, not even the token list. Origins in
+//     Config.Origins are approved in advance; approvals are remembered in
+//     the state folder and can be revoked (Approvals.Revoke).
+//   - Every signature, batch and login is confirmed by the user with the
+//     origin, the description, the files and the certificate. The PIN is
+//     asked by the Prompter, handed to the TokenSource and wiped; it never
+//     crosses the websocket and is never logged.
+//   - Limits (Config.Limits): message size (larger messages close the
+//     connection with status 1009), connections, requests in flight per
+//     connection, documents per batch, one pending prompt per origin, a
+//     cool-down after repeated refusals, a timeout on every prompt.
+//   - Pages see a small stable set of error codes (Code); details go to
+//     the log only. CodeOf is the one place where errors become codes.
+//   - Every consent, signature and refusal is appended to the journal
+//     (package agent/journal), synced to disk before the page gets its
+//     answer. A signature whose record cannot be written is not returned.
+//
+// # Threading and ownership
+//
+// A Server is safe for concurrent use. Each connection has one reading
+// goroutine; each request except the quick inline ones (hello, cancel,
+// info, subscribe) runs in its own goroutine and is cancelled when the
+// page cancels it or goes away, which also ends its prompts. Writes to a
+// connection are serialised. TokenSource and Prompter implementations are
+// called from many goroutines at once. A Key returned by OpenKey is used by
+// one request only and closed by it.
+//
+// # TLS
+//
+// With Options.TLS set, one port serves both ws:// and wss://: the first
+// byte of each connection tells a TLS handshake (0x16) from an HTTP
+// request.
 package agent

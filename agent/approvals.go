@@ -1,0 +1,158 @@
+package agent
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"time"
+)
+
+// Approvals are the origins the user approved, remembered in a JSON file
+// in the state folder. Every change is written to a temporary file, synced
+// and renamed over the old one, so that a crash leaves either the old or
+// the new list. Approvals is safe for concurrent use.
+type Approvals struct {
+	path string
+	mu   sync.Mutex
+	m    map[string]time.Time
+}
+
+// approvalsFile is the file's format.
+type approvalsFile struct {
+	Origins []approvalEntry `json:"origins"`
+}
+
+type approvalEntry struct {
+	Origin   string    `json:"origin"`
+	Approved time.Time `json:"approved"`
+}
+
+// OpenApprovals reads the approvals at path; a missing file is an empty
+// list. An empty path keeps approvals in memory only.
+func OpenApprovals(path string) (*Approvals, error) {
+	a := &Approvals{path: path, m: map[string]time.Time{}}
+	if path == "" {
+		return a, nil
+	}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return a, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("agent: read approvals: %w", err)
+	}
+	var f approvalsFile
+	if err := json.Unmarshal(data, &f); err != nil {
+		return nil, fmt.Errorf("agent: approvals %s: %w", path, err)
+	}
+	for _, e := range f.Origins {
+		o, err := ParseOrigin(e.Origin)
+		if err != nil {
+			return nil, fmt.Errorf("agent: approvals %s: %w", path, err)
+		}
+		a.m[o] = e.Approved
+	}
+	return a, nil
+}
+
+// Has reports whether origin (canonical) is approved.
+func (a *Approvals) Has(origin string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	_, ok := a.m[origin]
+	return ok
+}
+
+// List returns the approved origins in order.
+func (a *Approvals) List() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	out := make([]string, 0, len(a.m))
+	for o := range a.m {
+		out = append(out, o)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Add approves origin and saves the list.
+func (a *Approvals) Add(origin string, at time.Time) error {
+	o, err := ParseOrigin(origin)
+	if err != nil {
+		return err
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.m[o] = at.UTC()
+	return a.saveLocked()
+}
+
+// Revoke forgets origin and saves the list. Revoking an origin that is not
+// approved is not an error.
+func (a *Approvals) Revoke(origin string) error {
+	o, err := ParseOrigin(origin)
+	if err != nil {
+		return err
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if _, ok := a.m[o]; !ok {
+		return nil
+	}
+	delete(a.m, o)
+	return a.saveLocked()
+}
+
+func (a *Approvals) saveLocked() error {
+	if a.path == "" {
+		return nil
+	}
+	var f approvalsFile
+	for o, t := range a.m {
+		f.Origins = append(f.Origins, approvalEntry{o, t})
+	}
+	sort.Slice(f.Origins, func(i, j int) bool { return f.Origins[i].Origin < f.Origins[j].Origin })
+	data, err := json.MarshalIndent(f, "", "  ")
+	if err != nil {
+		return fmt.Errorf("agent: save approvals: %w", err)
+	}
+	return writeFileAtomic(a.path, append(data, '\n'))
+}
+
+// writeFileAtomic replaces path with data: temporary file, fsync, rename,
+// fsync of the folder.
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("agent: save %s: %w", path, err)
+	}
+	tmp, err := os.CreateTemp(dir, filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("agent: save %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("agent: save %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("agent: save %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("agent: save %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("agent: save %s: %w", path, err)
+	}
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}

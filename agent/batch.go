@@ -1,0 +1,104 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+type batchParams struct {
+	Certificate string     `json:"certificate"`
+	Description string     `json:"description"`
+	Documents   []document `json:"documents"`
+}
+
+type batchItem struct {
+	Index     int          `json:"index"`
+	Signature []byte       `json:"signature,omitempty"`
+	Digest    []byte       `json:"digest,omitempty"`
+	Error     *errorObject `json:"error,omitempty"`
+}
+
+type batchResult struct {
+	Results []batchItem `json:"results"`
+}
+
+// progressNotice is sent after each document of a batch.
+type progressNotice struct {
+	Request any    `json:"request"`
+	Index   int    `json:"index"`
+	Total   int    `json:"total"`
+	Signed  bool   `json:"signed"`
+	Reason  string `json:"reason,omitempty"`
+}
+
+// signBatch signs many documents after one confirmation and one PIN. Each
+// document gets a result; a cancellation or a removed token fails the
+// documents not yet signed and keeps the signatures already made.
+func (c *conn) signBatch(ctx context.Context, req *request) (any, error) {
+	var p batchParams
+	if err := decodeParams(req.Params, &p); err != nil {
+		return nil, err
+	}
+	if len(p.Documents) == 0 {
+		return nil, badParams("documents is empty")
+	}
+	if len(p.Documents) > c.s.cfg.Limits.MaxBatch {
+		return nil, &rpcError{CodeTooLarge, fmt.Sprintf("more than %d documents", c.s.cfg.Limits.MaxBatch)}
+	}
+	desc, err := cleanText(p.Description, maxDescription)
+	if err != nil {
+		return nil, err
+	}
+	tc, err := c.s.findCertificate(ctx, p.Certificate)
+	if err != nil {
+		return nil, err
+	}
+	docs := make([]decoded, len(p.Documents))
+	files := make([]FileInfo, len(p.Documents))
+	for i, d := range p.Documents {
+		if docs[i], err = d.decode(tc, fmt.Sprintf("documents[%d]", i)); err != nil {
+			return nil, err
+		}
+		files[i] = docs[i].file
+	}
+	key, err := c.authorise(ctx, tc, SigningRequest{
+		Kind: SignBatch, Origin: c.origin, Description: desc, Files: files, Certificate: tc.Cert, Count: len(docs),
+	})
+	if err != nil {
+		c.journalSignature(tc, desc, nil, err)
+		return nil, err
+	}
+	defer key.Close()
+	results := make([]batchItem, len(docs))
+	var stop error // once set, the remaining documents fail with it
+	for i, d := range docs {
+		results[i].Index = i
+		if stop == nil && ctx.Err() != nil {
+			stop = fmt.Errorf("%w: batch cancelled", ErrCancelled)
+		}
+		var sig, digest []byte
+		err := stop
+		if err == nil {
+			sig, digest, err = c.s.signWith(key, tc, d)
+			if jerr := c.journalSignature(tc, desc, digest, err); jerr != nil && err == nil {
+				err = jerr
+			}
+			if errors.Is(err, ErrTokenNotFound) || CodeOf(err) == CodeInternal {
+				stop = err
+				c.s.prompter.Notify(Notice{Origin: c.origin, Message: "Signing stopped: " + CodeOf(err).message() + "."})
+			}
+		}
+		if err != nil {
+			results[i].Error = newErrorObject(err)
+		} else {
+			results[i].Signature, results[i].Digest = sig, digest
+		}
+		n := progressNotice{Request: req.ID, Index: i, Total: len(docs), Signed: err == nil}
+		if err != nil {
+			n.Reason = CodeOf(err).Reason()
+		}
+		c.notify("progress", n)
+	}
+	return batchResult{Results: results}, nil
+}

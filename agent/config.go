@@ -1,0 +1,224 @@
+package agent
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+)
+
+// DefaultPort is the agent's loopback port. No known signing agent uses it
+// (NCALayer 13579, E-IMZO 64443/64646, Fortify 31337, NexU 9795/9895,
+// JC-WebClient 24738, Autogram 37200), and it lies below the ephemeral
+// range of Linux, Windows and macOS so that outgoing connections never
+// hold it.
+const DefaultPort = 27413
+
+// PortalOrigins are the origins of the state services portal, approved
+// without asking in the shipped configuration.
+var PortalOrigins = []string{
+	"https://www.gosuslugi.ru",
+	"https://gosuslugi.ru",
+	"https://esia.gosuslugi.ru",
+	"https://lk.gosuslugi.ru",
+}
+
+// Config is the agent's configuration, read from a JSON file. Zero fields
+// take the defaults of DefaultConfig.
+type Config struct {
+	// Port is the loopback TCP port for ws:// and wss://.
+	Port int `json:"port,omitempty"`
+	// Origins are approved without asking (an organisation's portals,
+	// set by policy).
+	Origins []string `json:"origins,omitempty"`
+	// DevOrigins may use http:// (a demo portal on 127.0.0.1); they
+	// still need approval unless also listed in Origins.
+	DevOrigins []string `json:"devOrigins,omitempty"`
+	// StateDir holds the approvals and the journal.
+	StateDir string `json:"stateDir,omitempty"`
+	Limits   Limits `json:"limits"`
+}
+
+// Limits bound what pages can make the agent do.
+type Limits struct {
+	// MaxMessageBytes is the largest websocket message accepted; a
+	// larger one closes the connection with status 1009. Documents
+	// over it go as a hash.
+	MaxMessageBytes int64 `json:"maxMessageBytes,omitempty"`
+	// MaxConnections is the number of open websockets.
+	MaxConnections int `json:"maxConnections,omitempty"`
+	// MaxInFlight is the number of requests a connection may have
+	// running at once.
+	MaxInFlight int `json:"maxInFlight,omitempty"`
+	// MaxBatch is the number of documents in one signBatch.
+	MaxBatch int `json:"maxBatch,omitempty"`
+	// PromptTimeout ends an unanswered prompt as a refusal.
+	PromptTimeout Duration `json:"promptTimeout,omitempty"`
+	// CancelsBeforeCooldown consecutive refusals for one origin start a
+	// cool-down of Cooldown during which its prompts are refused as busy.
+	CancelsBeforeCooldown int      `json:"cancelsBeforeCooldown,omitempty"`
+	Cooldown              Duration `json:"cooldown,omitempty"`
+	// PINAttempts is how many times the PIN is asked per request.
+	PINAttempts int `json:"pinAttempts,omitempty"`
+}
+
+// Duration is a time.Duration written in JSON as "90s" or "2m".
+type Duration time.Duration
+
+// MarshalJSON writes the duration as a Go duration string.
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+// UnmarshalJSON reads a Go duration string.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("duration must be a string such as \"90s\": %w", err)
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return err
+	}
+	if v < 0 {
+		return fmt.Errorf("negative duration %q", s)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// DefaultLimits are the limits of the shipped configuration.
+var DefaultLimits = Limits{
+	MaxMessageBytes:       8 << 20, // a 5 MB PDF in base64, with room
+	MaxConnections:        256,
+	MaxInFlight:           32,
+	MaxBatch:              1000,
+	PromptTimeout:         Duration(2 * time.Minute),
+	CancelsBeforeCooldown: 3,
+	Cooldown:              Duration(time.Minute),
+	PINAttempts:           3,
+}
+
+// DefaultConfig returns the shipped configuration.
+func DefaultConfig() Config {
+	return Config{
+		Port:    DefaultPort,
+		Origins: append([]string(nil), PortalOrigins...),
+		Limits:  DefaultLimits,
+	}
+}
+
+// withDefaults fills zero fields from DefaultConfig.
+func (c Config) withDefaults() Config {
+	d := DefaultConfig()
+	if c.Port == 0 {
+		c.Port = d.Port
+	}
+	l, dl := &c.Limits, d.Limits
+	if l.MaxMessageBytes <= 0 {
+		l.MaxMessageBytes = dl.MaxMessageBytes
+	}
+	if l.MaxConnections <= 0 {
+		l.MaxConnections = dl.MaxConnections
+	}
+	if l.MaxInFlight <= 0 {
+		l.MaxInFlight = dl.MaxInFlight
+	}
+	if l.MaxBatch <= 0 {
+		l.MaxBatch = dl.MaxBatch
+	}
+	if l.PromptTimeout <= 0 {
+		l.PromptTimeout = dl.PromptTimeout
+	}
+	if l.CancelsBeforeCooldown <= 0 {
+		l.CancelsBeforeCooldown = dl.CancelsBeforeCooldown
+	}
+	if l.Cooldown <= 0 {
+		l.Cooldown = dl.Cooldown
+	}
+	if l.PINAttempts <= 0 {
+		l.PINAttempts = dl.PINAttempts
+	}
+	return c
+}
+
+// Validate checks the configuration: a port in range and well-formed
+// origins.
+func (c Config) Validate() error {
+	if c.Port < 0 || c.Port > 65535 {
+		return fmt.Errorf("agent: port %d out of range", c.Port)
+	}
+	for _, o := range c.Origins {
+		if _, err := ParseOrigin(o); err != nil {
+			return fmt.Errorf("agent: configuration origins: %w", err)
+		}
+	}
+	for _, o := range c.DevOrigins {
+		if _, err := ParseOrigin(o); err != nil {
+			return fmt.Errorf("agent: configuration devOrigins: %w", err)
+		}
+	}
+	return nil
+}
+
+// LoadConfig reads a configuration file. A missing file gives the default
+// configuration; unknown fields are an error, so that a misspelt policy
+// never goes unnoticed. StateDir stays empty unless the file sets it.
+func LoadConfig(path string) (Config, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return DefaultConfig(), nil
+	}
+	if err != nil {
+		return Config{}, fmt.Errorf("agent: read configuration: %w", err)
+	}
+	var c Config
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return Config{}, fmt.Errorf("agent: configuration %s: %w", path, err)
+	}
+	if c.Origins == nil {
+		c.Origins = append([]string(nil), PortalOrigins...)
+	}
+	c = c.withDefaults()
+	if err := c.Validate(); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+// DefaultConfigPath is where the configuration lives: the OS's per-user
+// configuration folder (XDG_CONFIG_HOME on Linux), zavera/config.json.
+func DefaultConfigPath() (string, error) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("agent: no configuration folder: %w", err)
+	}
+	return filepath.Join(dir, "zavera", "config.json"), nil
+}
+
+// DefaultStateDir is where approvals and the journal live: XDG_STATE_HOME
+// (or ~/.local/state) on Linux and the BSDs, the per-user configuration
+// folder elsewhere.
+func DefaultStateDir() (string, error) {
+	switch runtime.GOOS {
+	case "windows", "darwin", "ios", "plan9":
+		dir, err := os.UserConfigDir()
+		if err != nil {
+			return "", fmt.Errorf("agent: no state folder: %w", err)
+		}
+		return filepath.Join(dir, "zavera"), nil
+	}
+	if dir := os.Getenv("XDG_STATE_HOME"); filepath.IsAbs(dir) {
+		return filepath.Join(dir, "zavera"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("agent: no state folder: %w", err)
+	}
+	return filepath.Join(home, ".local", "state", "zavera"), nil
+}

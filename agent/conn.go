@@ -1,0 +1,243 @@
+package agent
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+const (
+	writeTimeout = 10 * time.Second
+	pingPeriod   = 30 * time.Second
+	pongWait     = 75 * time.Second
+)
+
+// conn is one websocket. The read loop runs in run; each request runs in
+// its own goroutine, bounded by MaxInFlight; writes are serialised.
+type conn struct {
+	s      *Server
+	ws     *websocket.Conn
+	origin string
+	ctx    context.Context
+	cancel context.CancelFunc
+	sem    chan struct{}
+	wg     sync.WaitGroup
+
+	wmu sync.Mutex
+
+	mu       sync.Mutex
+	protocol int
+	inflight map[string]context.CancelFunc
+	unsub    func()
+}
+
+func newConn(s *Server, ws *websocket.Conn, origin string) *conn {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &conn{
+		s: s, ws: ws, origin: origin, ctx: ctx, cancel: cancel,
+		sem:      make(chan struct{}, s.cfg.Limits.MaxInFlight),
+		inflight: map[string]context.CancelFunc{},
+	}
+}
+
+// run reads messages until the page goes away, then cancels what is in
+// flight (prompts included) and waits for it.
+func (c *conn) run() {
+	defer func() {
+		c.cancel()
+		c.mu.Lock()
+		unsub := c.unsub
+		c.unsub = nil
+		c.mu.Unlock()
+		if unsub != nil {
+			unsub()
+		}
+		c.wg.Wait()
+		c.ws.Close()
+	}()
+	c.ws.SetReadLimit(c.s.cfg.Limits.MaxMessageBytes)
+	c.ws.SetReadDeadline(time.Now().Add(pongWait))
+	c.ws.SetPongHandler(func(string) error {
+		return c.ws.SetReadDeadline(time.Now().Add(pongWait))
+	})
+	go c.pinger()
+	for {
+		kind, msg, err := c.ws.ReadMessage()
+		if err != nil {
+			if errors.Is(err, websocket.ErrReadLimit) {
+				c.s.log.Info("message over the limit; closing", "origin", c.origin)
+			} else if !websocket.IsCloseError(err, websocket.CloseNormalClosure, websocket.CloseGoingAway, websocket.CloseNoStatusReceived) {
+				c.s.log.Debug("read ended", "origin", c.origin, "err", err)
+			}
+			return
+		}
+		c.ws.SetReadDeadline(time.Now().Add(pongWait))
+		if kind != websocket.TextMessage {
+			c.reply(json.RawMessage("null"), nil, &rpcError{CodeInvalidRequest, "binary messages are not accepted"})
+			continue
+		}
+		c.handle(msg)
+	}
+}
+
+// pinger keeps the connection alive and notices dead peers.
+func (c *conn) pinger() {
+	t := time.NewTicker(pingPeriod)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.ctx.Done():
+			return
+		case <-t.C:
+			c.wmu.Lock()
+			err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeTimeout))
+			c.wmu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}
+}
+
+// handle parses one message and starts its request.
+func (c *conn) handle(msg []byte) {
+	req, id, err := parseRequest(msg)
+	if err != nil {
+		c.s.log.Info("bad message", "origin", c.origin, "err", err)
+		c.reply(id, nil, err)
+		return
+	}
+	m, ok := methods[req.Method]
+	if !ok {
+		c.reply(id, nil, &rpcError{CodeMethodNotFound, truncate(req.Method, 64)})
+		return
+	}
+	if err := c.admit(req.Method, m); err != nil {
+		c.reply(id, nil, err)
+		return
+	}
+	if m.inline {
+		res, err := m.run(c, c.ctx, req)
+		c.reply(id, res, err)
+		return
+	}
+	select {
+	case c.sem <- struct{}{}:
+	default:
+		c.reply(id, nil, errBusyInFlight)
+		return
+	}
+	key := idKey(id)
+	ctx, cancel := context.WithCancel(c.ctx)
+	c.mu.Lock()
+	if _, dup := c.inflight[key]; dup {
+		c.mu.Unlock()
+		cancel()
+		<-c.sem
+		c.reply(id, nil, &rpcError{CodeInvalidRequest, "a request with this id is in flight"})
+		return
+	}
+	c.inflight[key] = cancel
+	c.mu.Unlock()
+	c.wg.Add(1)
+	go func() {
+		defer func() {
+			c.mu.Lock()
+			delete(c.inflight, key)
+			c.mu.Unlock()
+			cancel()
+			<-c.sem
+			c.wg.Done()
+		}()
+		res, err := c.call(ctx, m, req)
+		c.reply(id, res, err)
+	}()
+}
+
+var errBusyInFlight error = &wrapped{"too many requests in flight", ErrBusy}
+
+// wrapped is a fixed error wrapping a sentinel.
+type wrapped struct {
+	msg string
+	err error
+}
+
+func (w *wrapped) Error() string { return w.err.Error() + ": " + w.msg }
+func (w *wrapped) Unwrap() error { return w.err }
+
+// call runs a method, turning a panic into an internal error so that one
+// bad request never takes the agent down.
+func (c *conn) call(ctx context.Context, m method, req *request) (res any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			c.s.log.Error("method panicked", "method", req.Method, "panic", p)
+			res, err = nil, errors.New("agent: internal error")
+		}
+	}()
+	return m.run(c, ctx, req)
+}
+
+// cancelRequest cancels the request with the given id, if in flight.
+func (c *conn) cancelRequest(id json.RawMessage) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cancel, ok := c.inflight[idKey(id)]
+	if ok {
+		cancel()
+	}
+	return ok
+}
+
+// reply writes a response. Errors are logged with their detail; the page
+// gets the code only.
+func (c *conn) reply(id json.RawMessage, result any, err error) {
+	r := response{JSONRPC: "2.0", ID: id}
+	if err != nil {
+		r.Error = newErrorObject(err)
+		if r.Error.Code == CodeInternal {
+			c.s.log.Error("request failed", "origin", c.origin, "id", string(id), "err", err)
+		} else {
+			c.s.log.Info("request refused", "origin", c.origin, "id", string(id), "err", err)
+		}
+	} else if result == nil {
+		result = struct{}{}
+	}
+	r.Result = result
+	c.write(r)
+}
+
+// notify writes a notification.
+func (c *conn) notify(method string, params any) {
+	c.write(notification{JSONRPC: "2.0", Method: method, Params: params})
+}
+
+func (c *conn) write(v any) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		c.s.log.Error("encode message", "err", err)
+		return
+	}
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	c.ws.SetWriteDeadline(time.Now().Add(writeTimeout))
+	if err := c.ws.WriteMessage(websocket.TextMessage, data); err != nil {
+		c.s.log.Debug("write failed", "origin", c.origin, "err", err)
+	}
+}
+
+// closeWith sends a close frame; the read loop then ends.
+func (c *conn) closeWith(code int, text string) {
+	c.wmu.Lock()
+	c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, text), time.Now().Add(time.Second))
+	c.wmu.Unlock()
+	c.cancel()
+	c.ws.SetReadDeadline(time.Now())
+}
+
+// approved is checked on every call, so that a revocation takes effect at
+// once.
+func (c *conn) approved() bool { return c.s.approved(c.origin) }

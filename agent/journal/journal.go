@@ -1,0 +1,163 @@
+package journal
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// ErrTampered means a journal line that does not chain: changed, removed,
+// inserted, reordered or not a record at all.
+var ErrTampered = errors.New("journal: chain broken")
+
+// ErrClosed means an Append after Close.
+var ErrClosed = errors.New("journal: closed")
+
+// maxLine bounds one record; longer lines are refused when reading.
+const maxLine = 64 << 10
+
+// Journal is an open journal file.
+type Journal struct {
+	mu   sync.Mutex
+	f    *os.File
+	seq  uint64
+	prev string
+	now  func() time.Time
+}
+
+// Open opens or creates the journal at path (mode 0600, folders 0700),
+// cuts off a torn last line, and reads the chain's head so that appends
+// continue it. It does not verify the whole file: Verify does.
+func Open(path string) (*Journal, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	if err := lockFile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("journal: %s is in use by another process: %w", path, err)
+	}
+	j := &Journal{f: f, prev: zeroHash, now: time.Now}
+	torn, err := j.readHead()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if torn > 0 {
+		if _, err := j.Append(Record{Event: EventRecovery, Outcome: OutcomeFailed,
+			Reason: fmt.Sprintf("cut off %d bytes of a torn last line", torn)}); err != nil {
+			f.Close()
+			return nil, err
+		}
+	}
+	return j, nil
+}
+
+// readHead finds the last complete line, truncating anything after it,
+// and returns how many bytes it cut.
+func (j *Journal) readHead() (int64, error) {
+	size, err := j.f.Seek(0, io.SeekEnd)
+	if err != nil {
+		return 0, fmt.Errorf("journal: %w", err)
+	}
+	if size == 0 {
+		return 0, nil
+	}
+	// Read back at most two lines' worth: the last complete line and a
+	// torn one after it.
+	n := min(size, 2*maxLine+2)
+	buf := make([]byte, n)
+	if _, err := j.f.ReadAt(buf, size-n); err != nil {
+		return 0, fmt.Errorf("journal: %w", err)
+	}
+	end := bytes.LastIndexByte(buf, '\n')
+	var torn int64
+	if end != len(buf)-1 {
+		torn = int64(len(buf) - 1 - end)
+		if err := j.f.Truncate(size - torn); err != nil {
+			return 0, fmt.Errorf("journal: cut torn line: %w", err)
+		}
+		if err := j.f.Sync(); err != nil {
+			return 0, fmt.Errorf("journal: %w", err)
+		}
+	}
+	if end < 0 {
+		if size-torn != 0 {
+			return 0, fmt.Errorf("%w: last line longer than %d bytes", ErrTampered, maxLine)
+		}
+		return torn, nil
+	}
+	start := bytes.LastIndexByte(buf[:end], '\n') + 1
+	if start == 0 && size-torn > int64(end+1) {
+		return 0, fmt.Errorf("%w: last line longer than %d bytes", ErrTampered, maxLine)
+	}
+	last, err := decode(buf[start:end])
+	if err != nil {
+		return 0, fmt.Errorf("journal: last line: %w", err)
+	}
+	j.seq, j.prev = last.Seq, last.Hash
+	return torn, nil
+}
+
+// Append sets r's Seq, Prev, Hash (and Time when zero), writes it as one
+// line and syncs the file. It returns the record as written.
+func (j *Journal) Append(r Record) (Record, error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.f == nil {
+		return r, ErrClosed
+	}
+	if r.Time.IsZero() {
+		r.Time = j.now()
+	}
+	r.Time = r.Time.UTC()
+	r.Seq = j.seq + 1
+	r.Prev = j.prev
+	line, hash, err := encode(r)
+	if err != nil {
+		return r, err
+	}
+	if len(line) > maxLine {
+		return r, fmt.Errorf("journal: record of %d bytes is over the limit", len(line))
+	}
+	line = append(line, '\n')
+	if _, err := j.f.Seek(0, io.SeekEnd); err != nil {
+		return r, fmt.Errorf("journal: %w", err)
+	}
+	if _, err := j.f.Write(line); err != nil {
+		return r, fmt.Errorf("journal: write: %w", err)
+	}
+	if err := j.f.Sync(); err != nil {
+		return r, fmt.Errorf("journal: sync: %w", err)
+	}
+	r.Hash = hash
+	j.seq, j.prev = r.Seq, hash
+	return r, nil
+}
+
+// Head returns the sequence number and hash of the last record.
+func (j *Journal) Head() (uint64, string) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.seq, j.prev
+}
+
+// Close closes the file.
+func (j *Journal) Close() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.f == nil {
+		return nil
+	}
+	err := j.f.Close()
+	j.f = nil
+	return err
+}

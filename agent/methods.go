@@ -1,0 +1,278 @@
+package agent
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/zavera/zavera/agent/journal"
+)
+
+// method is one entry of the closed set of methods.
+type method struct {
+	// open methods may be called before the origin is approved.
+	open bool
+	// inline methods are quick and run in the read loop, in order.
+	inline bool
+	run    func(c *conn, ctx context.Context, req *request) (any, error)
+}
+
+var methods map[string]method
+
+func init() {
+	methods = map[string]method{
+		"hello":         {open: true, inline: true, run: (*conn).hello},
+		"pair":          {open: true, run: (*conn).pair},
+		"cancel":        {open: true, inline: true, run: (*conn).cancelMethod},
+		"info":          {inline: true, run: (*conn).info},
+		"tokens":        {run: (*conn).tokensMethod},
+		"certificates":  {run: (*conn).certificates},
+		"sign":          {run: (*conn).sign},
+		"signBatch":     {run: (*conn).signBatch},
+		"signChallenge": {run: (*conn).signChallenge},
+		"subscribe":     {inline: true, run: (*conn).subscribe},
+		"unsubscribe":   {inline: true, run: (*conn).unsubscribe},
+	}
+}
+
+// methodNames lists the methods for info.
+func methodNames() []string {
+	out := make([]string, 0, len(methods))
+	for n := range methods {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// admit checks the version handshake and the origin's approval before a
+// method runs. Before approval a page learns nothing but the protocol
+// version.
+func (c *conn) admit(name string, m method) error {
+	c.mu.Lock()
+	proto := c.protocol
+	c.mu.Unlock()
+	if proto == 0 && name != "hello" {
+		return &rpcError{CodeInvalidRequest, "call hello first"}
+	}
+	if !m.open && !c.approved() {
+		return fmt.Errorf("%w: %s is not approved", ErrOriginNotAllowed, c.origin)
+	}
+	return nil
+}
+
+type helloParams struct {
+	// Protocols lists the versions the page speaks.
+	Protocols []int  `json:"protocols"`
+	Client    string `json:"client,omitempty"`
+}
+
+type helloResult struct {
+	Protocol int  `json:"protocol"`
+	Approved bool `json:"approved"`
+}
+
+func (c *conn) hello(_ context.Context, req *request) (any, error) {
+	var p helloParams
+	if err := decodeParams(req.Params, &p); err != nil {
+		return nil, err
+	}
+	chosen := 0
+	for _, v := range p.Protocols {
+		if v == ProtocolVersion {
+			chosen = v
+		}
+	}
+	if chosen == 0 {
+		return nil, badParams("no common protocol version: the agent speaks %d", ProtocolVersion)
+	}
+	c.mu.Lock()
+	c.protocol = chosen
+	c.mu.Unlock()
+	return helloResult{Protocol: chosen, Approved: c.approved()}, nil
+}
+
+type pairResult struct {
+	Approved bool `json:"approved"`
+}
+
+type pairingNotice struct {
+	Request json.RawMessage `json:"request"`
+	Code    string          `json:"code"`
+}
+
+func (c *conn) pair(ctx context.Context, req *request) (any, error) {
+	if err := decodeParams(req.Params, &struct{}{}); err != nil {
+		return nil, err
+	}
+	if c.approved() {
+		return pairResult{Approved: true}, nil
+	}
+	release, err := c.s.gate.acquire(c.origin)
+	if err != nil {
+		return nil, err
+	}
+	code, err := pairingCode()
+	if err != nil {
+		release(nil)
+		return nil, err
+	}
+	c.notify("pairing", pairingNotice{Request: req.ID, Code: code})
+	err = c.s.gate.ask(ctx, func(ctx context.Context) error {
+		return c.s.prompter.ApproveOrigin(ctx, OriginRequest{Origin: c.origin, PairingCode: code})
+	})
+	release(err)
+	if err != nil {
+		c.s.record(journal.Record{Event: journal.EventConsent, Origin: c.origin,
+			Outcome: journal.OutcomeRefused, Reason: CodeOf(err).Reason()})
+		if CodeOf(err) == CodeBusy {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%w: user did not approve: %v", ErrOriginNotAllowed, err)
+	}
+	if err := c.s.approvals.Add(c.origin, c.s.now()); err != nil {
+		return nil, err
+	}
+	if err := c.s.record(journal.Record{Event: journal.EventConsent, Origin: c.origin, Outcome: journal.OutcomeApproved}); err != nil {
+		return nil, err
+	}
+	return pairResult{Approved: true}, nil
+}
+
+// pairingCode returns six random digits as "123-456".
+func pairingCode() (string, error) {
+	n, err := rand.Int(rand.Reader, big.NewInt(1000000))
+	if err != nil {
+		return "", fmt.Errorf("agent: pairing code: %w", err)
+	}
+	s := fmt.Sprintf("%06d", n.Int64())
+	return s[:3] + "-" + s[3:], nil
+}
+
+type cancelParams struct {
+	ID json.RawMessage `json:"id"`
+}
+
+type cancelResult struct {
+	Cancelled bool `json:"cancelled"`
+}
+
+func (c *conn) cancelMethod(_ context.Context, req *request) (any, error) {
+	var p cancelParams
+	if err := decodeParams(req.Params, &p); err != nil {
+		return nil, err
+	}
+	if len(p.ID) == 0 || !validID(p.ID) {
+		return nil, badParams("id must be the string or number of a request")
+	}
+	return cancelResult{Cancelled: c.cancelRequest(p.ID)}, nil
+}
+
+type infoResult struct {
+	Agent    string     `json:"agent"`
+	Version  string     `json:"version"`
+	Protocol int        `json:"protocol"`
+	Methods  []string   `json:"methods"`
+	Limits   infoLimits `json:"limits"`
+}
+
+type infoLimits struct {
+	MaxMessageBytes int64 `json:"maxMessageBytes"`
+	MaxInFlight     int   `json:"maxInFlight"`
+	MaxBatch        int   `json:"maxBatch"`
+}
+
+func (c *conn) info(_ context.Context, req *request) (any, error) {
+	if err := decodeParams(req.Params, &struct{}{}); err != nil {
+		return nil, err
+	}
+	l := c.s.cfg.Limits
+	return infoResult{
+		Agent: "Zavera", Version: c.s.version, Protocol: ProtocolVersion,
+		Methods: methodNames(),
+		Limits:  infoLimits{MaxMessageBytes: l.MaxMessageBytes, MaxInFlight: l.MaxInFlight, MaxBatch: l.MaxBatch},
+	}, nil
+}
+
+type tokensResult struct {
+	Tokens []Token `json:"tokens"`
+}
+
+func (c *conn) tokensMethod(ctx context.Context, req *request) (any, error) {
+	if err := decodeParams(req.Params, &struct{}{}); err != nil {
+		return nil, err
+	}
+	ts, err := c.s.tokens.Tokens(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if ts == nil {
+		ts = []Token{}
+	}
+	return tokensResult{Tokens: ts}, nil
+}
+
+type subscribeResult struct {
+	Subscribed bool `json:"subscribed"`
+}
+
+func (c *conn) subscribe(_ context.Context, req *request) (any, error) {
+	if err := decodeParams(req.Params, &struct{}{}); err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.unsub == nil {
+		c.unsub = c.s.tokens.Subscribe(func(e TokenEvent) {
+			if c.ctx.Err() == nil && c.approved() {
+				c.notify("event", e)
+			}
+		})
+	}
+	return subscribeResult{Subscribed: true}, nil
+}
+
+func (c *conn) unsubscribe(_ context.Context, req *request) (any, error) {
+	if err := decodeParams(req.Params, &struct{}{}); err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	unsub := c.unsub
+	c.unsub = nil
+	c.mu.Unlock()
+	if unsub != nil {
+		unsub()
+	}
+	return subscribeResult{Subscribed: false}, nil
+}
+
+// cleanText makes page-supplied text safe to show: valid UTF-8, no control
+// or bidirectional formatting characters (which could disguise a file name
+// or drive a terminal), at most max runes.
+func cleanText(s string, max int) (string, error) {
+	if !utf8.ValidString(s) {
+		return "", badParams("text is not valid UTF-8")
+	}
+	if utf8.RuneCountInString(s) > max {
+		return "", &rpcError{CodeTooLarge, fmt.Sprintf("text longer than %d characters", max)}
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\n' || r == '\t':
+			b.WriteRune(' ')
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+			// control characters: dropped
+		case r == 0x200e || r == 0x200f || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x061c:
+			// bidirectional formatting: dropped
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String(), nil
+}

@@ -1,0 +1,82 @@
+package agent
+
+import (
+	"context"
+
+	"github.com/zavera/zavera/cert"
+)
+
+// Prompter is how the agent talks to the user: the desktop UI, the
+// terminal (package agent/terminal) or a fake in tests.
+//
+// The agent calls at most one prompt per origin at a time, always with a
+// context that ends when the prompt times out or the page goes away;
+// implementations must return promptly when it does (ErrCancelled or the
+// context's error). A refusal is ErrCancelled. Implementations must be safe
+// for concurrent use: prompts for different origins may overlap, and a
+// prompter that can show only one at a time queues them.
+type Prompter interface {
+	// ApproveOrigin asks whether a new origin may use the agent. The
+	// page shows the same pairing code, so that the user can tell
+	// which page asks. It returns nil when the user approves.
+	ApproveOrigin(ctx context.Context, req OriginRequest) error
+	// ConfirmSigning shows what is about to be signed and returns nil
+	// when the user confirms.
+	ConfirmSigning(ctx context.Context, req SigningRequest) error
+	// PIN asks for the token's PIN. The agent wipes the returned PIN
+	// after use.
+	PIN(ctx context.Context, req PINRequest) (*PIN, error)
+	// Notify shows an error or notice to the user; it does not wait.
+	Notify(n Notice)
+}
+
+// OriginRequest is the consent asked for a new origin.
+type OriginRequest struct {
+	Origin      string
+	PairingCode string
+}
+
+// SigningKind says what a signature is for.
+type SigningKind string
+
+// Kinds of signing requests.
+const (
+	SignDocument  SigningKind = "document"
+	SignBatch     SigningKind = "batch"
+	SignChallenge SigningKind = "login"
+)
+
+// FileInfo is a document's name and size as the page declared them.
+type FileInfo struct {
+	Name string `json:"name"`
+	Size int64  `json:"size"`
+}
+
+// SigningRequest is what the user confirms before a signature or a batch.
+type SigningRequest struct {
+	Kind        SigningKind
+	Origin      string
+	Description string
+	// Files lists the documents; for a batch, one per document.
+	Files       []FileInfo
+	Certificate *cert.Certificate
+	// Count is the number of signatures that will be made.
+	Count int
+}
+
+// PINRequest asks for a token's PIN.
+type PINRequest struct {
+	Origin      string
+	Token       Token
+	Certificate *cert.Certificate
+	// TriesLeft is the number of tries before the PIN locks after a
+	// wrong PIN, -1 when unknown; Retry is true after a wrong PIN.
+	TriesLeft int
+	Retry     bool
+}
+
+// Notice is a message for the user.
+type Notice struct {
+	Origin  string
+	Message string
+}

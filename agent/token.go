@@ -1,0 +1,82 @@
+package agent
+
+import (
+	"context"
+	"crypto"
+
+	"github.com/zavera/zavera/cert"
+)
+
+// TokenSource is how the agent reaches tokens: the product wires the
+// PKCS#11 source, tests a fake, and `zavera serve --key` a software key.
+//
+// Implementations must be safe for concurrent use: the agent calls them
+// from one goroutine per request. Errors must wrap ErrTokenNotFound when a
+// token is absent or was removed (also from Key.Sign during a batch),
+// ErrCertificateNotFound for an unknown certificate ID, a *PINError (or
+// ErrPINIncorrect) for a wrong PIN and ErrPINLocked for a blocked one.
+type TokenSource interface {
+	// Tokens lists the tokens present now.
+	Tokens(ctx context.Context) ([]Token, error)
+	// Certificates lists the certificates on every present token.
+	Certificates(ctx context.Context) ([]Certificate, error)
+	// OpenKey returns the private key of the certificate with the given
+	// ID, logged in and ready to sign. When the token needs a login it
+	// calls pin once; a nil PIN with a nil error never happens (pin
+	// returns ErrCancelled instead). The source must not keep the PIN
+	// after OpenKey returns: the agent wipes it then.
+	OpenKey(ctx context.Context, certID string, pin PINFunc) (Key, error)
+	// Subscribe calls fn for every token event until the returned
+	// function is called. fn must not block for long.
+	Subscribe(fn func(TokenEvent)) (unsubscribe func())
+}
+
+// PINFunc asks the user for the PIN of a token.
+type PINFunc func(ctx context.Context, token Token) (*PIN, error)
+
+// Key is a private key on a token, logged in. Sign follows the rules of
+// cms.Signer: for GOST keys it gets the Streebog digest and returns
+// BE(s) || BE(r). Close logs out and frees the session; the agent calls it
+// once, after the last signature of a request.
+type Key interface {
+	crypto.Signer
+	Close() error
+}
+
+// Token describes a token as pages see it.
+type Token struct {
+	// ID is stable while the token stays inserted (for PKCS#11, the
+	// module, the slot and the token's serial number).
+	ID           string `json:"id"`
+	Label        string `json:"label"`
+	Manufacturer string `json:"manufacturer,omitempty"`
+	Model        string `json:"model,omitempty"`
+	Serial       string `json:"serial,omitempty"`
+	// PINLocked is true when the user PIN is blocked.
+	PINLocked bool `json:"pinLocked,omitempty"`
+}
+
+// Certificate is a certificate on a token with its stable ID.
+type Certificate struct {
+	// ID identifies the certificate across restarts and reinsertions;
+	// pages pass it back to sign.
+	ID      string
+	TokenID string
+	Cert    *cert.Certificate
+}
+
+// TokenEventKind says what happened to a token.
+type TokenEventKind string
+
+// Token events.
+const (
+	TokenInserted       TokenEventKind = "tokenInserted"
+	TokenRemoved        TokenEventKind = "tokenRemoved"
+	CertificatesChanged TokenEventKind = "certificatesChanged"
+)
+
+// TokenEvent is one change in the set of tokens or certificates.
+type TokenEvent struct {
+	Kind    TokenEventKind `json:"kind"`
+	TokenID string         `json:"token"`
+}
