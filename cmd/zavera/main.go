@@ -23,6 +23,7 @@ type command struct {
 }
 
 var commands = map[string]command{
+	"cert":   {"show a certificate's owner, organisation and key", runCert},
 	"digest": {"print Streebog digests of files, like sha256sum", runDigest},
 	"verify": {"verify a CAdES signature and show who signed", runVerify},
 }
