@@ -3,7 +3,6 @@ package cms
 import (
 	"crypto"
 	"crypto/x509"
-	"encoding/asn1"
 	"encoding/pem"
 	"os"
 	"path/filepath"
@@ -142,7 +141,7 @@ func loadParty(t *testing.T, keyFile, certFile string) *party {
 	var key crypto.Signer
 	if k, err := x509.ParsePKCS8PrivateKey(block.Bytes); err == nil {
 		key = k.(crypto.Signer)
-	} else if key, err = parseGOSTPKCS8(block.Bytes); err != nil {
+	} else if key, err = gost.ParsePKCS8PrivateKey(block.Bytes); err != nil {
 		t.Fatalf("%s: %v", keyFile, err)
 	}
 	certPEM, err := os.ReadFile(certFile)
@@ -154,31 +153,6 @@ func loadParty(t *testing.T, keyFile, certFile string) *party {
 		t.Fatalf("%s: %v", certFile, err)
 	}
 	return &party{keyFile: keyFile, certFile: certFile, key: key, cert: certs[0]}
-}
-
-// parseGOSTPKCS8 reads a GOST private key as OpenSSL's engine writes it:
-// PKCS #8 with the parameter set in the algorithm parameters and the
-// little-endian scalar in the privateKey OCTET STRING.
-func parseGOSTPKCS8(der []byte) (*gost.PrivateKey, error) {
-	var pk struct {
-		Version int
-		Alg     struct {
-			Algorithm asn1.ObjectIdentifier
-			Params    struct {
-				ParamSet asn1.ObjectIdentifier
-				Rest     asn1.RawValue `asn1:"optional"`
-			}
-		}
-		Key []byte
-	}
-	if _, err := asn1.Unmarshal(der, &pk); err != nil {
-		return nil, err
-	}
-	c, err := gost.CurveByOID(pk.Alg.Params.ParamSet)
-	if err != nil {
-		return nil, err
-	}
-	return gost.NewPrivateKey(c, pk.Key)
 }
 
 // signer returns the party as a Signer with the intermediate as chain.
