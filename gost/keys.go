@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 )
 
 var (
@@ -136,8 +137,12 @@ func (k *PrivateKey) Sign(rand io.Reader, digest []byte, opts crypto.SignerOpts)
 	if len(digest) != c.Size() {
 		return nil, fmt.Errorf("%w: %d bytes, want %d", ErrInvalidDigest, len(digest), c.Size())
 	}
-	if opts != nil && opts.HashFunc() != 0 && opts.HashFunc().Available() && opts.HashFunc().Size() != c.Size() {
-		return nil, fmt.Errorf("%w: options name a %d-byte hash", ErrInvalidDigest, opts.HashFunc().Size())
+	if opts != nil {
+		// crypto.Hash knows no Streebog; a known hash of another size is a
+		// caller's mistake worth reporting.
+		if h := opts.HashFunc(); h != 0 && !strings.HasPrefix(h.String(), "unknown") && h.Size() != c.Size() {
+			return nil, fmt.Errorf("%w: options name %v, a %d-byte hash", ErrInvalidDigest, h, h.Size())
+		}
 	}
 	for {
 		nonce, err := randomScalar(c, rand)

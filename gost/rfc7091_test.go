@@ -10,7 +10,7 @@ import (
 // RFC 7091, section 7 (GOST R 34.10-2012, appendix A): the published
 // examples give d, the public point, e, k, r and s as big-endian numbers.
 var rfc7091Examples = []struct {
-	curve                string
+	curve                 string
 	d, qx, qy, e, k, r, s string
 }{
 	{
