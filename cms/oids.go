@@ -26,11 +26,9 @@ var (
 
 	// GOST R 34.11-94 and GOST R 34.10-2001: recognised only to say
 	// clearly that they are not supported.
-	oidGOST94Digest       = asn1.ObjectIdentifier{1, 2, 643, 2, 2, 9}
-	oidGOST2001Key        = asn1.ObjectIdentifier{1, 2, 643, 2, 2, 19}
-	oidGOST2001Signature  = asn1.ObjectIdentifier{1, 2, 643, 2, 2, 3}
-	oidGOST94Signature94  = asn1.ObjectIdentifier{1, 2, 643, 2, 2, 4}
-	oidGOST94DigestParams = asn1.ObjectIdentifier{1, 2, 643, 2, 2, 30, 1}
+	oidGOST94Digest      = asn1.ObjectIdentifier{1, 2, 643, 2, 2, 9}
+	oidGOST2001Key       = asn1.ObjectIdentifier{1, 2, 643, 2, 2, 19}
+	oidGOST2001Signature = asn1.ObjectIdentifier{1, 2, 643, 2, 2, 3}
 
 	oidSHA1   = asn1.ObjectIdentifier{1, 3, 14, 3, 2, 26}
 	oidSHA256 = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 1}
