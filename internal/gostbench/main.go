@@ -1,0 +1,177 @@
+// Command gostbench measures GOST R 34.10-2012 signing and verification in
+// Zavera's gost package against OpenSSL's GOST engine in the same run, and
+// writes the figures as JSON lines for `make bench` (see mk/gost.mk).
+//
+// The reference is csrc/harness.c, built into a binary that loads the engine in
+// process and counts EVP_PKEY_sign and EVP_PKEY_verify calls over a fixed
+// time. This program counts Sign and Verify calls the same way: one
+// goroutine, one key, one digest, a fixed time per operation. Each side is
+// measured in several interleaved rounds and the best round is kept, which
+// damps the noise of a shared machine.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/rand"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/zavera/zavera/gost"
+)
+
+// figure is one line of build/bench.d/gost.jsonl.
+type figure struct {
+	Name      string  `json:"name"`
+	Value     float64 `json:"value"`
+	Unit      string  `json:"unit"`
+	Reference float64 `json:"reference"`
+	Ratio     float64 `json:"ratio"`
+}
+
+// set is one measured configuration.
+type set struct {
+	bits     int
+	label    string // parameter set in the figure's name
+	curve    string // gost.CurveByName
+	alg      string // OpenSSL algorithm
+	paramset string // OpenSSL paramset option
+}
+
+var sets = []set{
+	{256, "TC26 A", "TCA", "gost2012_256", "TCA"},
+	{512, "TC26 512 A", "512A", "gost2012_512", "A"},
+}
+
+func main() {
+	harness := flag.String("harness", "build/gostbench-harness", "the C harness binary")
+	conf := flag.String("openssl-conf", "testdata/openssl-gost.cnf", "OpenSSL configuration that loads the GOST engine")
+	out := flag.String("out", "build/bench.d/gost.jsonl", "JSON lines output")
+	secs := flag.Float64("seconds", 2, "measuring time per operation and round")
+	rounds := flag.Int("rounds", 2, "interleaved rounds; the best is kept")
+	flag.Parse()
+
+	var figs []figure
+	for _, s := range sets {
+		var ourSign, ourVerify, refSign, refVerify float64
+		for r := 0; r < *rounds; r++ {
+			rs, rv, err := reference(*harness, *conf, s, *secs)
+			if err != nil {
+				fail(err)
+			}
+			os, ov, err := ours(s, *secs)
+			if err != nil {
+				fail(err)
+			}
+			refSign, refVerify = max(refSign, rs), max(refVerify, rv)
+			ourSign, ourVerify = max(ourSign, os), max(ourVerify, ov)
+		}
+		figs = append(figs,
+			figure{fmt.Sprintf("gost3410-%d sign (%s)", s.bits, s.label), ourSign, "ops/s", refSign, ourSign / refSign},
+			figure{fmt.Sprintf("gost3410-%d verify (%s)", s.bits, s.label), ourVerify, "ops/s", refVerify, ourVerify / refVerify},
+		)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	for _, f := range figs {
+		if err := enc.Encode(f); err != nil {
+			fail(err)
+		}
+		fmt.Printf("%-34s %10.0f ops/s  OpenSSL %10.0f ops/s  ratio %.2f\n", f.Name, f.Value, f.Reference, f.Ratio)
+	}
+	if err := os.WriteFile(*out, buf.Bytes(), 0o644); err != nil {
+		fail(err)
+	}
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "gostbench:", err)
+	os.Exit(1)
+}
+
+// reference runs the C harness and parses its "sign N" and "verify N" lines.
+func reference(harness, conf string, s set, secs float64) (sign, verify float64, err error) {
+	cmd := exec.Command(harness, s.alg, s.paramset, strconv.FormatFloat(secs, 'f', -1, 64))
+	cmd.Env = append(os.Environ(), "OPENSSL_CONF="+conf)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	outb, err := cmd.Output()
+	if err != nil {
+		return 0, 0, fmt.Errorf("%s: %v\n%s", harness, err, stderr.Bytes())
+	}
+	sc := bufio.NewScanner(bytes.NewReader(outb))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) != 2 {
+			continue
+		}
+		v, perr := strconv.ParseFloat(f[1], 64)
+		if perr != nil {
+			return 0, 0, fmt.Errorf("harness output %q: %v", sc.Text(), perr)
+		}
+		switch f[0] {
+		case "sign":
+			sign = v
+		case "verify":
+			verify = v
+		}
+	}
+	if sign == 0 || verify == 0 {
+		return 0, 0, fmt.Errorf("harness printed no figures: %q", outb)
+	}
+	return sign, verify, nil
+}
+
+// ours counts Sign and Verify calls over secs seconds each.
+func ours(s set, secs float64) (sign, verify float64, err error) {
+	c, err := gost.CurveByName(s.curve)
+	if err != nil {
+		return 0, 0, err
+	}
+	key, err := gost.GenerateKey(c, rand.Reader)
+	if err != nil {
+		return 0, 0, err
+	}
+	digest := make([]byte, c.Size())
+	if _, err := rand.Read(digest); err != nil {
+		return 0, 0, err
+	}
+	// Warm up: builds the base-point table, as the harness's key
+	// generation warms OpenSSL.
+	sig, err := key.Sign(rand.Reader, digest, nil)
+	if err != nil {
+		return 0, 0, err
+	}
+	d := time.Duration(secs * float64(time.Second))
+	sign, err = rate(d, func() error {
+		sig, err = key.Sign(rand.Reader, digest, nil)
+		return err
+	})
+	if err != nil {
+		return 0, 0, err
+	}
+	pub := key.PublicKey()
+	verify, err = rate(d, func() error { return pub.Verify(digest, sig) })
+	return sign, verify, err
+}
+
+// rate calls f repeatedly for d and returns calls per second.
+func rate(d time.Duration, f func() error) (float64, error) {
+	start := time.Now()
+	n := 0
+	for {
+		if err := f(); err != nil {
+			return 0, err
+		}
+		n++
+		if el := time.Since(start); el >= d {
+			return float64(n) / el.Seconds(), nil
+		}
+	}
+}
