@@ -1,0 +1,221 @@
+package agent_test
+
+import (
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/zavera/zavera/agent"
+	"github.com/zavera/zavera/agent/journal"
+)
+
+// The handshake is refused before any message for a bad Host or Origin.
+func TestConnectionRefused(t *testing.T) {
+	p := getPKI(t)
+	ts := startServer(t, newFakeSource(p.ecdsa), newFakePrompter())
+	port := strconv.Itoa(ts.port)
+	cases := []struct {
+		name, origin, host string
+		status             int
+	}{
+		{"missing origin", "", "", http.StatusForbidden},
+		{"http origin", "http://portal.example", "", http.StatusForbidden},
+		{"file origin", "file://", "", http.StatusForbidden},
+		{"null origin", "null", "", http.StatusForbidden},
+		{"origin with path", "https://portal.example/login", "", http.StatusForbidden},
+		{"origin with user", "https://a@portal.example", "", http.StatusForbidden},
+		{"origin not in ASCII", "https://портал.example", "", http.StatusForbidden},
+		{"rebinding host", portalOrigin, "evil.example:" + port, http.StatusForbidden},
+		{"rebinding host same port name", portalOrigin, "127.0.0.1.nip.io:" + port, http.StatusForbidden},
+		{"host without port", portalOrigin, "127.0.0.1", http.StatusForbidden},
+		{"host with other port", portalOrigin, "127.0.0.1:1", http.StatusForbidden},
+		{"dev origin on another port", "http://127.0.0.1:8081", "", http.StatusForbidden},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, resp, err := dialRaw(ts.addr, tc.origin, tc.host)
+			if err == nil {
+				c.ws.Close()
+				t.Fatal("connection accepted")
+			}
+			if resp == nil || resp.StatusCode != tc.status {
+				t.Fatalf("got %v (%v), want HTTP %d", resp, err, tc.status)
+			}
+		})
+	}
+	for _, ok := range []struct{ origin, host string }{
+		{portalOrigin, ""},
+		{"https://other.example", "localhost:" + port},
+		{"http://127.0.0.1:8080", "[::1]:" + port}, // a dev origin; Host names IPv6 loopback
+		{"HTTPS://Portal.Example:443", ""},
+	} {
+		c, resp, err := dialRaw(ts.addr, ok.origin, ok.host)
+		if err != nil {
+			t.Fatalf("origin %q host %q refused: %v %v", ok.origin, ok.host, err, resp)
+		}
+		c.ws.Close()
+	}
+	// Plain HTTP gets nothing useful.
+	req, _ := http.NewRequest("GET", "http://"+ts.addr+"/", nil)
+	req.Header.Set("Origin", portalOrigin)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("plain GET: HTTP %d", resp.StatusCode)
+	}
+}
+
+func TestServeRefusesNonLoopback(t *testing.T) {
+	p := getPKI(t)
+	j, err := journal.Open(t.TempDir() + "/j")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	srv, err := agent.New(agent.Options{Tokens: newFakeSource(p.ecdsa), Prompter: newFakePrompter(), Journal: j})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "0.0.0.0:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	if err := srv.Serve(ln); err == nil || !strings.Contains(err.Error(), "loopback") {
+		t.Fatalf("Serve on 0.0.0.0: %v", err)
+	}
+}
+
+// Before approval a page can do nothing but hello, pair and cancel, and
+// the user is not bothered.
+func TestNothingBeforeApproval(t *testing.T) {
+	p := getPKI(t)
+	pr := newFakePrompter()
+	ts := startServer(t, newFakeSource(p.ecdsa, p.leader), pr)
+	c := dial(t, ts, "https://stranger.example")
+
+	// Methods before hello are refused as invalid requests.
+	wantErr(t, "info before hello", c.call("info", nil, nil), agent.CodeInvalidRequest)
+	if c.hello() {
+		t.Fatal("a new origin is approved")
+	}
+	id := certID(p.ecdsa.cert)
+	calls := map[string]any{
+		"info":          nil,
+		"tokens":        nil,
+		"certificates":  map[string]any{},
+		"sign":          map[string]any{"certificate": id, "data": "aGVsbG8=", "description": "x"},
+		"signBatch":     map[string]any{"certificate": id, "documents": []any{map[string]any{"data": "aGVsbG8="}}},
+		"signChallenge": map[string]any{"certificate": id, "nonce": "AAAAAAAAAAAAAAAAAAAAAA=="},
+		"subscribe":     nil,
+		"unsubscribe":   nil,
+	}
+	for m, params := range calls {
+		wantErr(t, m, c.call(m, params, nil), agent.CodeOriginNotAllowed)
+	}
+	// Even an unknown certificate gives origin_not_allowed, not
+	// certificate_not_found: nothing leaks.
+	wantErr(t, "sign unknown", c.call("sign", map[string]any{"certificate": "nope", "data": "eA=="}, nil), agent.CodeOriginNotAllowed)
+	o, s, pins, _ := pr.snapshot()
+	if len(o)+len(s)+len(pins) != 0 {
+		t.Fatalf("the user was prompted: %v %v %v", o, s, pins)
+	}
+	if opened, _, _ := ts.source.counts(); opened != 0 {
+		t.Fatalf("a key was opened")
+	}
+}
+
+// Pairing: the page and the prompt show the same code; an approval is
+// remembered and journalled; a refusal and a revocation shut the page out.
+func TestPairing(t *testing.T) {
+	p := getPKI(t)
+	pr := newFakePrompter()
+	ts := startServer(t, newFakeSource(p.ecdsa), pr)
+	const origin = "https://new-portal.example"
+
+	// Refused first.
+	pr.approve = func(agent.OriginRequest) error { return agent.ErrCancelled }
+	c := dial(t, ts, origin)
+	c.hello()
+	wantErr(t, "pair refused", c.call("pair", nil, nil), agent.CodeOriginNotAllowed)
+	wantErr(t, "tokens after refusal", c.call("tokens", nil, nil), agent.CodeOriginNotAllowed)
+
+	// Then approved.
+	pr.mu.Lock()
+	pr.approve = func(agent.OriginRequest) error { return nil }
+	pr.mu.Unlock()
+	c.drain()
+	_, ch := c.startCall("pair", nil)
+	note := c.note("pairing")
+	var pn struct {
+		Request int    `json:"request"`
+		Code    string `json:"code"`
+	}
+	if err := jsonUnmarshal(note.Params, &pn); err != nil {
+		t.Fatal(err)
+	}
+	m := c.wait(ch)
+	if m.Error != nil {
+		t.Fatalf("pair: %+v", m.Error)
+	}
+	origins, _, _, _ := pr.snapshot()
+	last := origins[len(origins)-1]
+	if last.Origin != origin || last.PairingCode != pn.Code || len(pn.Code) != 7 || pn.Code[3] != '-' {
+		t.Fatalf("prompt %+v, page saw code %q", last, pn.Code)
+	}
+	var toks struct{ Tokens []agent.Token }
+	c.mustCall("tokens", nil, &toks)
+	if len(toks.Tokens) != 1 {
+		t.Fatalf("tokens: %+v", toks)
+	}
+
+	// Remembered: a new connection is approved at hello, without prompt.
+	c2 := dial(t, ts, origin)
+	if !c2.hello() {
+		t.Fatal("approval not remembered")
+	}
+	// And saved to the state folder.
+	reopened, err := agent.OpenApprovals(statePath(ts, "approvals.json"))
+	if err != nil || !reopened.Has(origin) {
+		t.Fatalf("approval not saved: %v", err)
+	}
+
+	// Revoked: the next call on the open connection is refused.
+	if err := ts.approvals.Revoke(origin); err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, "tokens after revoke", c2.call("tokens", nil, nil), agent.CodeOriginNotAllowed)
+
+	// The journal has the refusal and the consent.
+	var consents []string
+	readJournal(t, ts, func(r journal.Record) {
+		if r.Event == journal.EventConsent && r.Origin == origin {
+			consents = append(consents, r.Outcome)
+		}
+	})
+	if strings.Join(consents, ",") != "refused,approved" {
+		t.Fatalf("journal consents: %v", consents)
+	}
+}
+
+func statePath(ts *testServer, name string) string {
+	return ts.journalPath[:strings.LastIndexByte(ts.journalPath, '/')+1] + name
+}
+
+func readJournal(t *testing.T, ts *testServer, fn func(journal.Record)) {
+	t.Helper()
+	f, err := os.Open(ts.journalPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := journal.Read(f, func(r journal.Record) error { fn(r); return nil }); err != nil {
+		t.Fatalf("journal: %v", err)
+	}
+}
