@@ -118,7 +118,7 @@ func makeECDSA(t *testing.T, dir string) *testKey {
 		Subject: pkix.Name{CommonName: "Петрова Анна", Organization: []string{"ООО Василёк"},
 			ExtraNames: []pkix.AttributeTypeAndValue{{Type: asn1.ObjectIdentifier{1, 2, 643, 100, 4}, Value: "7728168971"}}},
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		KeyUsage:  x509.KeyUsageDigitalSignature,
+		KeyUsage: x509.KeyUsageDigitalSignature,
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, k.Public(), k)
 	if err != nil {
