@@ -64,10 +64,7 @@ func systemDirs(goos string) []string {
 // most likely first. exeDir (the folder of the running program, may be
 // empty) is searched too, so a module shipped beside Zavera is found.
 func wellKnownPaths(goos, exeDir string) []string {
-	dirs := systemDirs(goos)
-	if exeDir != "" {
-		dirs = append([]string{exeDir}, dirs...)
-	}
+	sys := systemDirs(goos)
 	var out []string
 	for _, km := range knownModules {
 		names := km.linux
@@ -78,7 +75,12 @@ func wellKnownPaths(goos, exeDir string) []string {
 			names = km.windows
 		}
 		for _, name := range names {
-			for _, d := range append(append([]string(nil), km.dirs...), dirs...) {
+			var dirs []string
+			if exeDir != "" {
+				dirs = append(dirs, exeDir)
+			}
+			dirs = append(append(dirs, km.dirs...), sys...)
+			for _, d := range dirs {
 				if goos == "windows" {
 					if strings.HasPrefix(d, "/") {
 						continue
