@@ -13,6 +13,12 @@ import (
 // included.
 const maxChainLength = 10
 
+// maxIssuerChecks bounds the candidate issuers examined while building one
+// path, so that a crafted pool of certificates (for instance from a
+// signature's certificate set) sharing a name and key cannot make the
+// search explode.
+const maxIssuerChecks = 200
+
 // ValidAt checks that t lies within the certificate's validity period,
 // both ends included. The error wraps ErrExpired or ErrNotYetValid.
 func (c *Certificate) ValidAt(t time.Time) error {
@@ -101,8 +107,9 @@ func (o VerifyOptions) Verify(leaf *Certificate) ([]*Certificate, error) {
 }
 
 type builder struct {
-	opts VerifyOptions
-	at   time.Time
+	opts   VerifyOptions
+	at     time.Time
+	checks int
 }
 
 // extend tries every issuer of the last certificate of chain, roots first.
@@ -114,6 +121,12 @@ func (b *builder) extend(chain []*Certificate) ([]*Certificate, error) {
 	var firstErr error
 	try := func(cand *Certificate, isRoot bool) []*Certificate {
 		if cand == nil || !issuedBy(child, cand) || contains(chain, cand) {
+			return nil
+		}
+		if b.checks++; b.checks > maxIssuerChecks {
+			if firstErr == nil {
+				firstErr = fmt.Errorf("%w: gave up after examining %d candidate issuers", ErrUnknownAuthority, maxIssuerChecks)
+			}
 			return nil
 		}
 		if err := b.checkIssuer(chain, cand, isRoot); err != nil {

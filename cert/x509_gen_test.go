@@ -230,3 +230,35 @@ func TestStdlibECDSAAndRSA(t *testing.T) {
 		t.Errorf("GOST signature, ECDSA issuer: %v, want ErrBadSignature", err)
 	}
 }
+
+// TestPathSearchIsBounded: many CA certificates sharing one name and key
+// each verify under every other; without a bound the search would try
+// every ordering of them.
+func TestPathSearchIsBounded(t *testing.T) {
+	key := ecKey(t, elliptic.P256())
+	var pool []*Certificate
+	var first *issued
+	for i := 0; i < 12; i++ {
+		tmpl := caTemplate("Loop CA", int64(100+i), -1)
+		c := issue(t, tmpl, key, nil)
+		if first == nil {
+			first = c
+		}
+		pool = append(pool, parseIssued(t, c))
+	}
+	leaf := parseIssued(t, issue(t, leafTemplate("Leaf", 200), ecKey(t, elliptic.P256()), first))
+	other := parseIssued(t, issue(t, caTemplate("Other root", 300, -1), ecKey(t, elliptic.P256()), nil))
+	done := make(chan error, 1)
+	go func() {
+		_, err := VerifyChain(leaf, pool, []*Certificate{other}, testEpoch)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrUnknownAuthority) {
+			t.Errorf("got %v, want ErrUnknownAuthority", err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("path search did not end")
+	}
+}
