@@ -59,15 +59,12 @@ func Verify(signature []byte, opts *VerifyOptions) (*Result, error) {
 		return res, malformed("no signers")
 	}
 	digests, contentErr := contentDigests(sd, opts)
-	certs, err := signatureCertificates(sd)
-	if err != nil {
-		return res, err
-	}
+	certs, certErr := signatureCertificates(sd)
 	pool := append(append(certs, opts.Intermediates...), opts.Roots...)
 	for i, si := range sd.SignerInfos {
 		r := &SignerResult{Index: i, SignerInfo: si}
 		res.Signers = append(res.Signers, r)
-		verifySigner(r, si, sd, digests, contentErr, pool, certs, opts)
+		verifySigner(r, si, sd, digests, contentErr, certErr, pool, certs, opts)
 	}
 	return res, res.Err()
 }
@@ -115,19 +112,26 @@ func contentDigests(sd *SignedData, opts *VerifyOptions) (map[*digestAlgorithm][
 	return out, nil
 }
 
+// signatureCertificates parses the certificates in the signature. One that
+// does not parse is left out; the first such error is returned so that a
+// signer whose certificate is missing can say why.
 func signatureCertificates(sd *SignedData) ([]*cert.Certificate, error) {
 	var out []*cert.Certificate
+	var first error
 	for i, der := range sd.Certificates {
 		c, err := cert.Parse(der)
 		if err != nil {
-			return nil, fmt.Errorf("%w: certificate %d: %w", ErrMalformed, i+1, err)
+			if first == nil {
+				first = fmt.Errorf("%w: certificate %d: %w", ErrMalformed, i+1, err)
+			}
+			continue
 		}
 		out = append(out, c)
 	}
-	return out, nil
+	return out, first
 }
 
-func verifySigner(r *SignerResult, si *SignerInfo, sd *SignedData, digests map[*digestAlgorithm][]byte, contentErr error, pool, embedded []*cert.Certificate, opts *VerifyOptions) {
+func verifySigner(r *SignerResult, si *SignerInfo, sd *SignedData, digests map[*digestAlgorithm][]byte, contentErr, certErr error, pool, embedded []*cert.Certificate, opts *VerifyOptions) {
 	r.DigestAlgorithm = DigestName(si.DigestAlgorithm.Algorithm)
 	if t, ok, err := si.SigningTime(); err != nil {
 		r.fail(CheckSignature, err)
@@ -139,7 +143,11 @@ func verifySigner(r *SignerResult, si *SignerInfo, sd *SignedData, digests map[*
 	// The certificate.
 	c := findCertificate(si, pool)
 	if c == nil {
-		r.fail(CheckCertificate, fmt.Errorf("%w: issuer and serial or key identifier match no certificate", ErrCertificateNotFound))
+		if certErr != nil {
+			r.fail(CheckCertificate, certErr)
+		} else {
+			r.fail(CheckCertificate, fmt.Errorf("%w: issuer and serial or key identifier match no certificate", ErrCertificateNotFound))
+		}
 		return
 	}
 	r.Certificate = c
