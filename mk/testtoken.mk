@@ -25,3 +25,23 @@ $(TESTTOKEN_SO): $(TESTTOKEN_SRC) $(TESTTOKEN_HDR) mk/testtoken.mk
 		-o $@ $(TESTTOKEN_SRC) $(TESTTOKEN_LIBS)
 
 TEST_DEPS += $(TESTTOKEN_SO)
+
+# The benchmark: signatures per second through the module against OpenSSL's
+# EVP called directly, measured in the same run.
+TESTTOKEN_BENCH := $(BUILD)/testtoken-bench
+
+$(TESTTOKEN_BENCH): testtoken/bench/tokenbench.c mk/testtoken.mk
+	@mkdir -p $(BUILD)
+	$(TESTTOKEN_CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Wno-deprecated-declarations -pthread \
+		$(shell pkg-config --cflags p11-kit-1 libcrypto 2>/dev/null || echo -I/usr/include/p11-kit-1) \
+		-o $@ $< $(TESTTOKEN_LIBS) -ldl
+
+BENCH_STEPS += bench-testtoken
+
+.PHONY: bench-testtoken
+bench-testtoken: $(TESTTOKEN_SO) $(TESTTOKEN_BENCH)
+	@mkdir -p $(BUILD)/bench.d
+	rm -rf $(BUILD)/testtoken-bench.d && mkdir -p $(BUILD)/testtoken-bench.d
+	OPENSSL_CONF=$(CURDIR)/testdata/openssl-gost.cnf $(TESTTOKEN_BENCH) $(CURDIR)/$(TESTTOKEN_SO) \
+		$(CURDIR)/$(BUILD)/testtoken-bench.d 0.3 > $(BUILD)/bench.d/testtoken.jsonl
+	@cat $(BUILD)/bench.d/testtoken.jsonl

@@ -49,6 +49,9 @@ void gt_pad(unsigned char *dst, size_t n, const char *src)
 void gt_sleep_ms(unsigned long ms)
 {
     struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+
+    if (ms == 0)
+        return; /* nanosleep(0) would still cost the timer slack */
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
         ;
 }
