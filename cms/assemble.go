@@ -43,14 +43,24 @@ func (p *signedParts) addCertificate(der []byte) {
 	p.certs = append(p.certs, der)
 }
 
+// DER contents of the two OIDs the streaming writer needs.
+var (
+	oidSignedDataDER = []byte{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02}
+	oidDataDER       = []byte{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01}
+)
+
+func sortedCopy(list [][]byte) [][]byte {
+	out := slices.Clone(list)
+	slices.SortFunc(out, bytes.Compare)
+	return out
+}
+
 // marshal writes the ContentInfo. digestAlgorithms and certificates are
 // SET OF and sorted; signerInfos keep their order, so that the first
 // signer stays first when others co-sign.
 func (p *signedParts) marshal() ([]byte, error) {
-	algs := slices.Clone(p.digestAlgs)
-	slices.SortFunc(algs, bytes.Compare)
-	certs := slices.Clone(p.certs)
-	slices.SortFunc(certs, bytes.Compare)
+	algs := sortedCopy(p.digestAlgs)
+	certs := sortedCopy(p.certs)
 	var b cryptobyte.Builder
 	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
 		b.AddASN1ObjectIdentifier(oidSignedData)

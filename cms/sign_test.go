@@ -190,3 +190,54 @@ func (zeros) Read(p []byte) (int, error) {
 	clear(p)
 	return len(p), nil
 }
+
+// TestSignToStreamsAttached writes an attached signature of 64 MiB in
+// constant memory; OpenSSL and Verify must accept it.
+func TestSignToStreamsAttached(t *testing.T) {
+	p := newPKI(t, specGOST512)
+	leaf := p.leaf(t, "leaf", specGOST512)
+	// Small content first, checked by OpenSSL.
+	var small bytes.Buffer
+	content := bytes.Repeat([]byte("0123456789"), 20000)
+	if err := SignTo(&small, bytes.NewReader(content), p.signer(leaf), &Options{Attached: true, IncludeChain: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := opensslVerify(t, p, small.Bytes(), nil); err != nil {
+		t.Fatal(err)
+	}
+	sd, err := Parse(small.Bytes())
+	if err != nil || !bytes.Equal(sd.Content, content) {
+		t.Fatalf("content not read back: %v", err)
+	}
+	// Large content, counting what is allocated.
+	const size = 64 << 20
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	var n countingWriter
+	if err := SignTo(&n, io.LimitReader(zeros{}, size), p.signer(leaf), &Options{Attached: true}); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 8<<20 {
+		t.Errorf("streaming %d MiB allocated %d MiB", size>>20, grew>>20)
+	}
+	if n < size {
+		t.Errorf("wrote %d bytes for %d of content", n, size)
+	}
+	// Detached output equals Sign's form.
+	var det bytes.Buffer
+	if err := SignTo(&det, bytes.NewReader(content), p.signer(leaf), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Verify(det.Bytes(), &VerifyOptions{Content: bytes.NewReader(content)}); err != nil {
+		t.Error(err)
+	}
+}
+
+type countingWriter int64
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	*c += countingWriter(len(p))
+	return len(p), nil
+}
