@@ -34,15 +34,12 @@ type testServer struct {
 	logMu       *sync.Mutex
 }
 
-type serverOpt func(*agent.Config)
+type serverOpt func(*agent.Options)
 
 func startServer(t *testing.T, src *fakeSource, pr *fakePrompter, opts ...serverOpt) *testServer {
 	t.Helper()
 	dir := t.TempDir()
 	cfg := agent.Config{Origins: []string{portalOrigin}, DevOrigins: []string{"http://127.0.0.1:8080"}}
-	for _, o := range opts {
-		o(&cfg)
-	}
 	jpath := filepath.Join(dir, "journal.log")
 	j, err := journal.Open(jpath)
 	if err != nil {
@@ -54,7 +51,11 @@ func startServer(t *testing.T, src *fakeSource, pr *fakePrompter, opts ...server
 	}
 	logBuf, logMu := &bytes.Buffer{}, &sync.Mutex{}
 	logger := slog.New(slog.NewTextHandler(lockedWriter{logBuf, logMu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	srv, err := agent.New(agent.Options{Config: cfg, Tokens: src, Prompter: pr, Journal: j, Approvals: appr, Log: logger, Version: "test"})
+	o := agent.Options{Config: cfg, Tokens: src, Prompter: pr, Journal: j, Approvals: appr, Log: logger, Version: "test"}
+	for _, f := range opts {
+		f(&o)
+	}
+	srv, err := agent.New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,6 +123,7 @@ type client struct {
 	mu      sync.Mutex
 	nextID  int
 	waiting map[string]chan message
+	nullID  chan message
 	notes   chan message
 	closed  chan struct{}
 	readErr error
@@ -154,7 +156,7 @@ func dialRaw(addr, origin, host string) (*client, *http.Response, error) {
 	if err != nil {
 		return nil, resp, err
 	}
-	return &client{ws: ws, waiting: map[string]chan message{}, notes: make(chan message, 1024), closed: make(chan struct{})}, resp, nil
+	return &client{ws: ws, waiting: map[string]chan message{}, notes: make(chan message, 1024), nullID: make(chan message, 16), closed: make(chan struct{})}, resp, nil
 }
 
 func (c *client) start(t testing.TB) *client {
@@ -184,6 +186,10 @@ func (c *client) readLoop() {
 		}
 		if m.Method != "" {
 			c.notes <- m
+			continue
+		}
+		if string(m.ID) == "null" {
+			c.nullID <- m
 			continue
 		}
 		c.mu.Lock()

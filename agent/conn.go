@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"sync"
 	"time"
 
@@ -14,6 +15,7 @@ const (
 	writeTimeout = 10 * time.Second
 	pingPeriod   = 30 * time.Second
 	pongWait     = 75 * time.Second
+	drainTimeout = 2 * time.Second
 )
 
 // conn is one websocket. The read loop runs in run; each request runs in
@@ -70,6 +72,7 @@ func (c *conn) run() {
 		if err != nil {
 			if errors.Is(err, websocket.ErrReadLimit) {
 				c.s.log.Info("message over the limit; closing", "origin", c.origin)
+				c.drain()
 			} else if !websocket.IsCloseError(err, websocket.CloseNormalClosure, websocket.CloseGoingAway, websocket.CloseNoStatusReceived) {
 				c.s.log.Debug("read ended", "origin", c.origin, "err", err)
 			}
@@ -82,6 +85,15 @@ func (c *conn) run() {
 		}
 		c.handle(msg)
 	}
+}
+
+// drain reads and drops what the page still sends after an oversized
+// frame, for a bounded time and size, so that the close frame (1009)
+// reaches it instead of being lost to a TCP reset.
+func (c *conn) drain() {
+	nc := c.ws.NetConn()
+	nc.SetReadDeadline(time.Now().Add(drainTimeout))
+	io.Copy(io.Discard, io.LimitReader(nc, 2*c.s.cfg.Limits.MaxMessageBytes))
 }
 
 // pinger keeps the connection alive and notices dead peers.
