@@ -15,8 +15,9 @@ import (
 // signedAttributes returns the DER of the CAdES-BES signed attributes,
 // without the SET OF header, sorted as DER requires (X.690 section 11.6):
 // contentType, signingTime, messageDigest and signingCertificateV2.
-func signedAttributes(digest []byte, d *digestAlgorithm, c *cert.Certificate, at time.Time) ([]byte, error) {
-	var list [][]byte
+// extra holds further encoded attributes to include.
+func signedAttributes(digest []byte, d *digestAlgorithm, c *cert.Certificate, at time.Time, extra [][]byte) ([]byte, error) {
+	list := slices.Clone(extra)
 	add := func(oid []int, value func(b *cryptobyte.Builder)) error {
 		var b cryptobyte.Builder
 		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {

@@ -48,6 +48,10 @@ type Options struct {
 	Hash crypto.Hash
 	// Rand is the randomness for the signature; nil means crypto/rand.
 	Rand io.Reader
+
+	// extraAttributes are further DER-encoded signed attributes, for
+	// tests of what other signers write.
+	extraAttributes [][]byte
 }
 
 func (o *Options) rand() io.Reader {
@@ -175,7 +179,7 @@ func (s *Signer) addCertificates(p *signedParts, opts *Options) {
 // the CAdES-BES signed attributes over a content digest.
 func (s *Signer) signerInfo(digest []byte, prof *keyProfile, opts *Options) ([]byte, error) {
 	c := s.Certificate
-	attrs, err := signedAttributes(digest, prof.digest, c, opts.signingTime())
+	attrs, err := signedAttributes(digest, prof.digest, c, opts.signingTime(), opts.extraAttributes)
 	if err != nil {
 		return nil, err
 	}
