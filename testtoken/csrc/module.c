@@ -100,8 +100,12 @@ CK_RV C_Initialize(CK_VOID_PTR pInitArgs)
     if (rv == CKR_OK)
         rv = gt_config_load();
     if (rv == CKR_OK) {
+        size_t i;
         __atomic_store_n(&g.initialized, 1, __ATOMIC_RELEASE);
         gt_control_refresh();
+        /* A token already out at start-up is a state, not an event. */
+        for (i = 0; i < g.nslots; i++)
+            g.slots[i].event = 0;
     } else {
         state_free();
     }

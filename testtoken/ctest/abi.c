@@ -159,6 +159,14 @@ static void test_slot_events(void)
     CHECK("C_Finalize with a waiter", f->C_Finalize(NULL), CKR_OK);
     pthread_join(th, NULL);
     CHECK("the waiter's result", rv, CKR_CRYPTOKI_NOT_INITIALIZED);
+
+    /* A token already out when the library starts is no event. */
+    control("present = 0\n");
+    CHECK("C_Initialize with the token out", f->C_Initialize(NULL), CKR_OK);
+    CHECK("no event at start-up", f->C_WaitForSlotEvent(CKF_DONT_BLOCK, &slot, NULL), CKR_NO_EVENT);
+    control("present = 1\n");
+    CHECK("insertion after start-up", f->C_WaitForSlotEvent(CKF_DONT_BLOCK, &slot, NULL), CKR_OK);
+    CHECK("C_Finalize", f->C_Finalize(NULL), CKR_OK);
 }
 
 static const CK_BYTE tc26a256[] = {0x06, 0x09, 0x2a, 0x85, 0x03, 0x07, 0x01, 0x02, 0x01, 0x01, 0x01};
