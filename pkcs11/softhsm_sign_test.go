@@ -157,7 +157,7 @@ func TestSoftHSMWrongPIN(t *testing.T) {
 		if r.Token.Label != "zavera-pin" {
 			t.Errorf("PIN request for token %q", r.Token.Label)
 		}
-		seen = []byte("000000")
+		seen = []byte("00000000")
 		return seen, nil
 	})
 	if err != nil {
@@ -171,7 +171,7 @@ func TestSoftHSMWrongPIN(t *testing.T) {
 	if !errors.As(err, &pe) || pe.TriesLeft == 0 {
 		t.Fatalf("err = %v, want a *PINError with tries left", err)
 	}
-	if !bytes.Equal(seen, make([]byte, 6)) {
+	if !bytes.Equal(seen, make([]byte, 8)) {
 		t.Fatalf("the PIN buffer was not wiped: %q", seen)
 	}
 	// A cancelled prompt is ErrCancelled.
