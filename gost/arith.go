@@ -33,10 +33,12 @@ type curveArith[E any, FP modArith[E], FQ modArith[E]] struct {
 	fq       FQ
 	size     int
 	a, b, b3 E // curve coefficients, Montgomery form modulo p
+	aMinus3  bool
+	qPlain   E // q as a plain value, for the verification's x candidates
 	g        affine[E]
 
 	tableOnce sync.Once
-	table     [][15]affine[E]
+	table     []combRow[E]
 }
 
 // newCurveArith converts the curve's constants into Montgomery form.
@@ -55,6 +57,11 @@ func newCurveArith[E any, FP modArith[E], FQ modArith[E]](prm *curveParams, fp F
 	set(&c.b3, new(big.Int).Mod(new(big.Int).Mul(prm.b, big.NewInt(3)), prm.p))
 	set(&c.g.x, prm.x)
 	set(&c.g.y, prm.y)
+	c.aMinus3 = new(big.Int).Sub(prm.p, prm.a).Cmp(big.NewInt(3)) == 0
+	qb := make([]byte, prm.size)
+	prm.q.FillBytes(qb)
+	reverse(qb)
+	fp.fromLE(&c.qPlain, qb)
 	return c
 }
 
@@ -184,14 +191,7 @@ func (c *curveArith[E, FP, FQ]) verify(pub, digest, sig []byte) error {
 
 	var p point[E]
 	c.mulDoubleVartime(&p, &z1, &q, &z2)
-	var x, y, rr E
-	if c.toAffine(&x, &y, &p) == 0 {
-		return errMismatch
-	}
-	c.fp.fromMont(&x, &x)
-	fq.toMont(&rr, &x)
-	fq.fromMont(&rr, &rr)
-	if fq.equal(&rr, &r) != 1 {
+	if !c.jacXEquals(&p, &r) {
 		return errMismatch
 	}
 	return nil

@@ -22,8 +22,9 @@ type modArith[E any] interface {
 	inv(z, x *E)
 	fromLE(z *E, b []byte)
 	toLE(b []byte, x *E)
-	nibble(x *E, i int) int
-	windows() int
+	window(x *E, pos, w int) uint64
+	bitLen() int
+	addPlain(z, x, y *E) uint64
 }
 
 // bigToLimbs writes the non-negative x into z, least significant limb

@@ -50,8 +50,7 @@ func newMod4(m *big.Int) *mod4 {
 
 // mul is in mul_generated.go (go run ./internal/genmul).
 
-// sqr sets z = x²·R^-1 mod m.
-func (f *mod4) sqr(z, x *fe4) { f.mul(z, x, x) }
+// sqr is in mul_generated.go.
 
 // reduce sets z = t - m when the (l4+1)-limb value hi:t is at least m, and
 // z = t otherwise, without branching. hi:t must be below 2m.
@@ -183,10 +182,28 @@ func (f *mod4) toLE(b []byte, x *fe4) {
 	}
 }
 
-// nibble returns bits 4i..4i+3 of the plain value x.
-func (f *mod4) nibble(x *fe4, i int) int {
-	return int((x[i/16] >> (uint(i%16) * 4)) & 15)
+// window returns bits pos..pos+w-1 (w < 64) of the plain value x; bits
+// beyond the top read as zero. pos and w are public.
+func (f *mod4) window(x *fe4, pos, w int) uint64 {
+	limb, off := pos/64, uint(pos%64)
+	if limb >= l4 {
+		return 0
+	}
+	v := x[limb] >> off
+	if off+uint(w) > 64 && limb+1 < l4 {
+		v |= x[limb+1] << (64 - off)
+	}
+	return v & (1<<uint(w) - 1)
 }
 
-// windows is the number of 4-bit digits of a residue.
-func (f *mod4) windows() int { return 16 * l4 }
+// bitLen returns the number of bits of a residue.
+func (f *mod4) bitLen() int { return 64 * l4 }
+
+// addPlain sets z = x + y as plain integers and returns the carry out.
+func (f *mod4) addPlain(z, x, y *fe4) uint64 {
+	var c uint64
+	for j := 0; j < l4; j++ {
+		z[j], c = bits.Add64(x[j], y[j], c)
+	}
+	return c
+}

@@ -49,8 +49,7 @@ func newMod8(m *big.Int) *mod8 {
 
 // mul is in mul_generated.go (go run ./internal/genmul).
 
-// sqr sets z = x²·R^-1 mod m.
-func (f *mod8) sqr(z, x *fe8) { f.mul(z, x, x) }
+// sqr is in mul_generated.go.
 
 // reduce sets z = t - m when the (l8+1)-limb value hi:t is at least m, and
 // z = t otherwise, without branching. hi:t must be below 2m.
@@ -182,10 +181,28 @@ func (f *mod8) toLE(b []byte, x *fe8) {
 	}
 }
 
-// nibble returns bits 4i..4i+3 of the plain value x.
-func (f *mod8) nibble(x *fe8, i int) int {
-	return int((x[i/16] >> (uint(i%16) * 4)) & 15)
+// window returns bits pos..pos+w-1 (w < 64) of the plain value x; bits
+// beyond the top read as zero. pos and w are public.
+func (f *mod8) window(x *fe8, pos, w int) uint64 {
+	limb, off := pos/64, uint(pos%64)
+	if limb >= l8 {
+		return 0
+	}
+	v := x[limb] >> off
+	if off+uint(w) > 64 && limb+1 < l8 {
+		v |= x[limb+1] << (64 - off)
+	}
+	return v & (1<<uint(w) - 1)
 }
 
-// windows is the number of 4-bit digits of a residue.
-func (f *mod8) windows() int { return 16 * l8 }
+// bitLen returns the number of bits of a residue.
+func (f *mod8) bitLen() int { return 64 * l8 }
+
+// addPlain sets z = x + y as plain integers and returns the carry out.
+func (f *mod8) addPlain(z, x, y *fe8) uint64 {
+	var c uint64
+	for j := 0; j < l8; j++ {
+		z[j], c = bits.Add64(x[j], y[j], c)
+	}
+	return c
+}

@@ -28,8 +28,7 @@ func newPM4(m *big.Int) *pm4 {
 	return f
 }
 
-// sqr sets z = x² mod p.
-func (f *pm4) sqr(z, x *fe4) { f.mul(z, x, x) }
+// sqr is in mul_generated.go.
 
 // toMont reduces x, any value below 2^256, modulo p.
 func (f *pm4) toMont(z, x *fe4) { f.reduce(z, x, 0) }

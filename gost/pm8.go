@@ -30,8 +30,7 @@ func newPM8(m *big.Int) *pm8 {
 	return f
 }
 
-// sqr sets z = x² mod p.
-func (f *pm8) sqr(z, x *fe8) { f.mul(z, x, x) }
+// sqr is in mul_generated.go.
 
 // toMont reduces x, any value below 2^512, modulo p.
 func (f *pm8) toMont(z, x *fe8) { f.reduce(z, x, 0) }

@@ -16,6 +16,19 @@ type point[E any] struct{ x, y, z E }
 // affine is an affine point; it never represents the point at infinity.
 type affine[E any] struct{ x, y E }
 
+// scratch holds the temporaries of the point formulas. Passing it in keeps
+// them off the heap: the generic code calls the field through a
+// dictionary, which escape analysis cannot see through, so local
+// temporaries would each be allocated. A scratch serves one goroutine and
+// one formula at a time.
+type scratch[E any] struct{ t [10]E }
+
+// regs returns pointers to the nine temporaries.
+func (s *scratch[E]) regs() (a, b, c, d, e, f, g, h, i *E) {
+	t := &s.t
+	return &t[0], &t[1], &t[2], &t[3], &t[4], &t[5], &t[6], &t[7], &t[8]
+}
+
 // setInfinity sets p to (0:1:0).
 func (c *curveArith[E, FP, FQ]) setInfinity(p *point[E]) {
 	var zero E
@@ -32,128 +45,141 @@ func (c *curveArith[E, FP, FQ]) fromAffine(p *point[E], a *affine[E]) {
 }
 
 // add sets r = p + q (algorithm 1). r may alias p or q.
-func (c *curveArith[E, FP, FQ]) add(r, p, q *point[E]) {
+func (c *curveArith[E, FP, FQ]) add(r, p, q *point[E], s *scratch[E]) {
 	f := c.fp
-	var t0, t1, t2, t3, t4, t5, x3, y3, z3 E
-	f.mul(&t0, &p.x, &q.x)
-	f.mul(&t1, &p.y, &q.y)
-	f.mul(&t2, &p.z, &q.z)
-	f.add(&t3, &p.x, &p.y)
-	f.add(&t4, &q.x, &q.y)
-	f.mul(&t3, &t3, &t4)
-	f.add(&t4, &t0, &t1)
-	f.sub(&t3, &t3, &t4)
-	f.add(&t4, &p.x, &p.z)
-	f.add(&t5, &q.x, &q.z)
-	f.mul(&t4, &t4, &t5)
-	f.add(&t5, &t0, &t2)
-	f.sub(&t4, &t4, &t5)
-	f.add(&t5, &p.y, &p.z)
-	f.add(&x3, &q.y, &q.z)
-	f.mul(&t5, &t5, &x3)
-	f.add(&x3, &t1, &t2)
-	f.sub(&t5, &t5, &x3)
-	f.mul(&z3, &c.a, &t4)
-	f.mul(&x3, &c.b3, &t2)
-	f.add(&z3, &x3, &z3)
-	f.sub(&x3, &t1, &z3)
-	f.add(&z3, &t1, &z3)
-	f.mul(&y3, &x3, &z3)
-	f.add(&t1, &t0, &t0)
-	f.add(&t1, &t1, &t0)
-	f.mul(&t2, &c.a, &t2)
-	f.mul(&t4, &c.b3, &t4)
-	f.add(&t1, &t1, &t2)
-	f.sub(&t2, &t0, &t2)
-	f.mul(&t2, &c.a, &t2)
-	f.add(&t4, &t4, &t2)
-	f.mul(&t0, &t1, &t4)
-	f.add(&y3, &y3, &t0)
-	f.mul(&t0, &t5, &t4)
-	f.mul(&x3, &t3, &x3)
-	f.sub(&x3, &x3, &t0)
-	f.mul(&t0, &t3, &t1)
-	f.mul(&z3, &t5, &z3)
-	f.add(&z3, &z3, &t0)
-	r.x, r.y, r.z = x3, y3, z3
+	t0, t1, t2, t3, t4, t5, x3, y3, z3 := s.regs()
+	f.mul(t0, &p.x, &q.x)
+	f.mul(t1, &p.y, &q.y)
+	f.mul(t2, &p.z, &q.z)
+	f.add(t3, &p.x, &p.y)
+	f.add(t4, &q.x, &q.y)
+	f.mul(t3, t3, t4)
+	f.add(t4, t0, t1)
+	f.sub(t3, t3, t4)
+	f.add(t4, &p.x, &p.z)
+	f.add(t5, &q.x, &q.z)
+	f.mul(t4, t4, t5)
+	f.add(t5, t0, t2)
+	f.sub(t4, t4, t5)
+	f.add(t5, &p.y, &p.z)
+	f.add(x3, &q.y, &q.z)
+	f.mul(t5, t5, x3)
+	f.add(x3, t1, t2)
+	f.sub(t5, t5, x3)
+	c.mulA(z3, t4, s)
+	f.mul(x3, &c.b3, t2)
+	f.add(z3, x3, z3)
+	f.sub(x3, t1, z3)
+	f.add(z3, t1, z3)
+	f.mul(y3, x3, z3)
+	f.add(t1, t0, t0)
+	f.add(t1, t1, t0)
+	c.mulA(t2, t2, s)
+	f.mul(t4, &c.b3, t4)
+	f.add(t1, t1, t2)
+	f.sub(t2, t0, t2)
+	c.mulA(t2, t2, s)
+	f.add(t4, t4, t2)
+	f.mul(t0, t1, t4)
+	f.add(y3, y3, t0)
+	f.mul(t0, t5, t4)
+	f.mul(x3, t3, x3)
+	f.sub(x3, x3, t0)
+	f.mul(t0, t3, t1)
+	f.mul(z3, t5, z3)
+	f.add(z3, z3, t0)
+	r.x, r.y, r.z = *x3, *y3, *z3
 }
 
 // addMixed sets r = p + q for an affine q (algorithm 2). r may alias p.
-func (c *curveArith[E, FP, FQ]) addMixed(r, p *point[E], q *affine[E]) {
+func (c *curveArith[E, FP, FQ]) addMixed(r, p *point[E], q *affine[E], s *scratch[E]) {
 	f := c.fp
-	var t0, t1, t2, t3, t4, t5, x3, y3, z3 E
-	f.mul(&t0, &p.x, &q.x)
-	f.mul(&t1, &p.y, &q.y)
-	f.add(&t3, &q.x, &q.y)
-	f.add(&t4, &p.x, &p.y)
-	f.mul(&t3, &t3, &t4)
-	f.add(&t4, &t0, &t1)
-	f.sub(&t3, &t3, &t4)
-	f.mul(&t4, &q.x, &p.z)
-	f.add(&t4, &t4, &p.x)
-	f.mul(&t5, &q.y, &p.z)
-	f.add(&t5, &t5, &p.y)
-	f.mul(&z3, &c.a, &t4)
-	f.mul(&x3, &c.b3, &p.z)
-	f.add(&z3, &x3, &z3)
-	f.sub(&x3, &t1, &z3)
-	f.add(&z3, &t1, &z3)
-	f.mul(&y3, &x3, &z3)
-	f.add(&t1, &t0, &t0)
-	f.add(&t1, &t1, &t0)
-	f.mul(&t2, &c.a, &p.z)
-	f.mul(&t4, &c.b3, &t4)
-	f.add(&t1, &t1, &t2)
-	f.sub(&t2, &t0, &t2)
-	f.mul(&t2, &c.a, &t2)
-	f.add(&t4, &t4, &t2)
-	f.mul(&t0, &t1, &t4)
-	f.add(&y3, &y3, &t0)
-	f.mul(&t0, &t5, &t4)
-	f.mul(&x3, &t3, &x3)
-	f.sub(&x3, &x3, &t0)
-	f.mul(&t0, &t3, &t1)
-	f.mul(&z3, &t5, &z3)
-	f.add(&z3, &z3, &t0)
-	r.x, r.y, r.z = x3, y3, z3
+	t0, t1, t2, t3, t4, t5, x3, y3, z3 := s.regs()
+	f.mul(t0, &p.x, &q.x)
+	f.mul(t1, &p.y, &q.y)
+	f.add(t3, &q.x, &q.y)
+	f.add(t4, &p.x, &p.y)
+	f.mul(t3, t3, t4)
+	f.add(t4, t0, t1)
+	f.sub(t3, t3, t4)
+	f.mul(t4, &q.x, &p.z)
+	f.add(t4, t4, &p.x)
+	f.mul(t5, &q.y, &p.z)
+	f.add(t5, t5, &p.y)
+	c.mulA(z3, t4, s)
+	f.mul(x3, &c.b3, &p.z)
+	f.add(z3, x3, z3)
+	f.sub(x3, t1, z3)
+	f.add(z3, t1, z3)
+	f.mul(y3, x3, z3)
+	f.add(t1, t0, t0)
+	f.add(t1, t1, t0)
+	c.mulA(t2, &p.z, s)
+	f.mul(t4, &c.b3, t4)
+	f.add(t1, t1, t2)
+	f.sub(t2, t0, t2)
+	c.mulA(t2, t2, s)
+	f.add(t4, t4, t2)
+	f.mul(t0, t1, t4)
+	f.add(y3, y3, t0)
+	f.mul(t0, t5, t4)
+	f.mul(x3, t3, x3)
+	f.sub(x3, x3, t0)
+	f.mul(t0, t3, t1)
+	f.mul(z3, t5, z3)
+	f.add(z3, z3, t0)
+	r.x, r.y, r.z = *x3, *y3, *z3
 }
 
 // double sets r = 2p (algorithm 3). r may alias p.
-func (c *curveArith[E, FP, FQ]) double(r, p *point[E]) {
+func (c *curveArith[E, FP, FQ]) double(r, p *point[E], s *scratch[E]) {
 	f := c.fp
-	var t0, t1, t2, t3, x3, y3, z3 E
-	f.sqr(&t0, &p.x)
-	f.sqr(&t1, &p.y)
-	f.sqr(&t2, &p.z)
-	f.mul(&t3, &p.x, &p.y)
-	f.add(&t3, &t3, &t3)
-	f.mul(&z3, &p.x, &p.z)
-	f.add(&z3, &z3, &z3)
-	f.mul(&x3, &c.a, &z3)
-	f.mul(&y3, &c.b3, &t2)
-	f.add(&y3, &x3, &y3)
-	f.sub(&x3, &t1, &y3)
-	f.add(&y3, &t1, &y3)
-	f.mul(&y3, &x3, &y3)
-	f.mul(&x3, &t3, &x3)
-	f.mul(&z3, &c.b3, &z3)
-	f.mul(&t2, &c.a, &t2)
-	f.sub(&t3, &t0, &t2)
-	f.mul(&t3, &c.a, &t3)
-	f.add(&t3, &t3, &z3)
-	f.add(&z3, &t0, &t0)
-	f.add(&t0, &z3, &t0)
-	f.add(&t0, &t0, &t2)
-	f.mul(&t0, &t0, &t3)
-	f.add(&y3, &y3, &t0)
-	f.mul(&t2, &p.y, &p.z)
-	f.add(&t2, &t2, &t2)
-	f.mul(&t0, &t2, &t3)
-	f.sub(&x3, &x3, &t0)
-	f.mul(&z3, &t2, &t1)
-	f.add(&z3, &z3, &z3)
-	f.add(&z3, &z3, &z3)
-	r.x, r.y, r.z = x3, y3, z3
+	t0, t1, t2, t3, _, _, x3, y3, z3 := s.regs()
+	f.sqr(t0, &p.x)
+	f.sqr(t1, &p.y)
+	f.sqr(t2, &p.z)
+	f.mul(t3, &p.x, &p.y)
+	f.add(t3, t3, t3)
+	f.mul(z3, &p.x, &p.z)
+	f.add(z3, z3, z3)
+	c.mulA(x3, z3, s)
+	f.mul(y3, &c.b3, t2)
+	f.add(y3, x3, y3)
+	f.sub(x3, t1, y3)
+	f.add(y3, t1, y3)
+	f.mul(y3, x3, y3)
+	f.mul(x3, t3, x3)
+	f.mul(z3, &c.b3, z3)
+	c.mulA(t2, t2, s)
+	f.sub(t3, t0, t2)
+	c.mulA(t3, t3, s)
+	f.add(t3, t3, z3)
+	f.add(z3, t0, t0)
+	f.add(t0, z3, t0)
+	f.add(t0, t0, t2)
+	f.mul(t0, t0, t3)
+	f.add(y3, y3, t0)
+	f.mul(t2, &p.y, &p.z)
+	f.add(t2, t2, t2)
+	f.mul(t0, t2, t3)
+	f.sub(x3, x3, t0)
+	f.mul(z3, t2, t1)
+	f.add(z3, z3, z3)
+	f.add(z3, z3, z3)
+	r.x, r.y, r.z = *x3, *y3, *z3
+}
+
+// mulA sets z = a·x; for a = -3 (most parameter sets) three additions
+// replace the multiplication. z may alias x.
+func (c *curveArith[E, FP, FQ]) mulA(z, x *E, s *scratch[E]) {
+	if !c.aMinus3 {
+		c.fp.mul(z, &c.a, x)
+		return
+	}
+	t := &s.t[9]
+	c.fp.add(t, x, x)
+	c.fp.add(t, t, x)
+	c.fp.neg(z, t)
 }
 
 // cmovPoint sets r = p when cond is 1 and leaves r alone when it is 0.

@@ -1,58 +1,71 @@
 package gost
 
-// Scalar multiplication.
+// Scalar multiplication of the base point.
 //
-// The base point uses a comb of 4-bit windows: table[i][j-1] = j·16^i·G
-// in affine form, so that k·G = Σ table[i][k_i - 1] over the 4-bit digits
-// k_i of k, with no doublings. For a secret k every table row is scanned in
-// full with masks and the addition is always computed, then kept or
-// dropped with a mask, so neither branches nor memory addresses depend on k.
-//
-// Verification multiplies public scalars only and uses the same table
-// indexed directly, plus a 4-bit fixed window over the public key.
+// A comb of signed 5-bit windows: table[i][j-1] = j·32^i·G (j = 1..16) in
+// affine form, and a scalar k is recoded into digits k_i in [-15, 16] with
+// k = Σ k_i·32^i, so that k·G = Σ ±table[i][|k_i| - 1] with no doublings.
+// For a secret k every table row is scanned in full with masks, the
+// negation is a masked select, and the addition is always computed then
+// kept or dropped with a mask: neither branches nor memory addresses
+// depend on k. Verification uses the same table, indexed directly.
+
+const (
+	combBits  = 5
+	combWidth = 1 << (combBits - 1) // entries per table row
+)
+
+// combRow is one window of the base-point table.
+type combRow[E any] [combWidth]affine[E]
 
 // baseTable returns the comb table, building it on first use.
-func (c *curveArith[E, FP, FQ]) baseTable() [][15]affine[E] {
+func (c *curveArith[E, FP, FQ]) baseTable() []combRow[E] {
 	c.tableOnce.Do(c.buildTable)
 	return c.table
 }
 
+// combWindows is the number of digits of a recoded scalar; the top window
+// never carries out because scalars are below 2^bitLen.
+func (c *curveArith[E, FP, FQ]) combWindows() int {
+	return (c.fq.bitLen() + combBits - 1) / combBits
+}
+
 func (c *curveArith[E, FP, FQ]) buildTable() {
-	n := c.fq.windows()
-	pts := make([]point[E], n*15)
+	s := new(scratch[E])
+	n := c.combWindows()
+	pts := make([]point[E], n*combWidth)
 	var base point[E]
 	c.fromAffine(&base, &c.g)
 	for i := 0; i < n; i++ {
-		row := pts[i*15 : (i+1)*15]
+		row := pts[i*combWidth : (i+1)*combWidth]
 		row[0] = base
-		for j := 1; j < 15; j++ {
-			c.add(&row[j], &row[j-1], &base)
+		for j := 1; j < combWidth; j++ {
+			c.add(&row[j], &row[j-1], &base, s)
 		}
-		c.add(&base, &row[14], &base)
+		// 32·base = 2·(16·base).
+		c.double(&base, &row[combWidth-1], s)
 	}
 	// Batch inversion of the Z coordinates (Montgomery's trick): none is
-	// zero, since no j·16^i is a multiple of the prime q.
+	// zero, since no j·32^i (j <= 16) is a multiple of the prime q.
 	prefix := make([]E, len(pts))
-	acc := pts[0].z
-	prefix[0] = acc
+	prefix[0] = pts[0].z
 	for i := 1; i < len(pts); i++ {
-		c.fp.mul(&acc, &acc, &pts[i].z)
-		prefix[i] = acc
+		c.fp.mul(&prefix[i], &prefix[i-1], &pts[i].z)
 	}
-	var inv E
-	c.fp.inv(&inv, &acc)
-	table := make([][15]affine[E], n)
+	inv := new(E)
+	c.fp.inv(inv, &prefix[len(pts)-1])
+	table := make([]combRow[E], n)
+	zinv := new(E)
 	for i := len(pts) - 1; i >= 0; i-- {
-		var zinv E
 		if i > 0 {
-			c.fp.mul(&zinv, &inv, &prefix[i-1])
-			c.fp.mul(&inv, &inv, &pts[i].z)
+			c.fp.mul(zinv, inv, &prefix[i-1])
+			c.fp.mul(inv, inv, &pts[i].z)
 		} else {
-			zinv = inv
+			*zinv = *inv
 		}
-		e := &table[i/15][i%15]
-		c.fp.mul(&e.x, &pts[i].x, &zinv)
-		c.fp.mul(&e.y, &pts[i].y, &zinv)
+		e := &table[i/combWidth][i%combWidth]
+		c.fp.mul(&e.x, &pts[i].x, zinv)
+		c.fp.mul(&e.y, &pts[i].y, zinv)
 	}
 	c.table = table
 }
@@ -63,62 +76,40 @@ func ctEq(a, b uint64) uint64 {
 	return 1 ^ ((x | -x) >> 63)
 }
 
-// scalarBaseMult sets r = k·G for a plain scalar k, in constant time.
+// recodeDigit turns window value v (0..32 after adding the carry in) into
+// a digit in [-15, 16] and the carry out, without branching.
+func recodeDigit(v uint64) (mag, neg, carry uint64) {
+	carry = (v + 15) >> combBits           // 1 when v >= 17
+	d := int64(v) - int64(carry<<combBits) // -15..16
+	sign := uint64(d >> 63)                // all ones when negative
+	mag = (uint64(d) ^ sign) - sign
+	return mag, sign & 1, carry
+}
+
+// scalarBaseMult sets r = k·G for a plain scalar k < 2^bitLen, in constant
+// time.
 func (c *curveArith[E, FP, FQ]) scalarBaseMult(r *point[E], k *E) {
 	tab := c.baseTable()
+	s := new(scratch[E])
+	e := new(affine[E])
+	t := new(point[E])
+	ny := new(E)
 	c.setInfinity(r)
-	var t point[E]
-	var e affine[E]
+	var carry uint64
 	for i := range tab {
-		d := uint64(c.fq.nibble(k, i))
+		var mag, neg uint64
+		mag, neg, carry = recodeDigit(c.fq.window(k, i*combBits, combBits) + carry)
 		row := &tab[i]
 		var zero E
 		e.x, e.y = zero, zero
-		for j := 0; j < 15; j++ {
-			m := ctEq(d, uint64(j+1))
+		for j := 0; j < combWidth; j++ {
+			m := ctEq(mag, uint64(j+1))
 			c.fp.cmov(&e.x, &row[j].x, m)
 			c.fp.cmov(&e.y, &row[j].y, m)
 		}
-		c.addMixed(&t, r, &e)
-		c.cmovPoint(r, &t, 1^ctEq(d, 0))
+		c.fp.neg(ny, &e.y)
+		c.fp.cmov(&e.y, ny, neg)
+		c.addMixed(t, r, e, s)
+		c.cmovPoint(r, t, 1^ctEq(mag, 0))
 	}
-}
-
-// mulDoubleVartime sets r = u1·G + u2·Q for plain public scalars u1 and u2.
-// It branches on the scalars and must not see secrets.
-func (c *curveArith[E, FP, FQ]) mulDoubleVartime(r *point[E], u1 *E, q *affine[E], u2 *E) {
-	tab := c.baseTable()
-	var acc point[E]
-	c.setInfinity(&acc)
-	for i := range tab {
-		if d := c.fq.nibble(u1, i); d != 0 {
-			c.addMixed(&acc, &acc, &tab[i][d-1])
-		}
-	}
-
-	var qt [16]point[E]
-	c.fromAffine(&qt[1], q)
-	c.double(&qt[2], &qt[1])
-	for j := 3; j < 16; j++ {
-		c.addMixed(&qt[j], &qt[j-1], q)
-	}
-	var acc2 point[E]
-	c.setInfinity(&acc2)
-	started := false
-	for i := c.fq.windows() - 1; i >= 0; i-- {
-		if started {
-			for k := 0; k < 4; k++ {
-				c.double(&acc2, &acc2)
-			}
-		}
-		if d := c.fq.nibble(u2, i); d != 0 {
-			if started {
-				c.add(&acc2, &acc2, &qt[d])
-			} else {
-				acc2 = qt[d]
-				started = true
-			}
-		}
-	}
-	c.add(r, &acc, &acc2)
 }

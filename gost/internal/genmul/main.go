@@ -23,6 +23,8 @@ func main() {
 	for _, n := range []int{4, 8} {
 		gen(&b, n)
 		genPM(&b, n)
+		genSqr(&b, n, false)
+		genSqr(&b, n, true)
 	}
 	src, err := format.Source(b.Bytes())
 	if err != nil {
@@ -182,4 +184,116 @@ func genPM(b *bytes.Buffer, n int) {
 		p("z[%d] = (u%d & take) | (w%d &^ take)", j, j, j)
 	}
 	p("}")
+}
+
+// genSqr writes sqr: the square as a 2n-word product (cross products once,
+// doubled, plus the diagonal), then the reduction: Montgomery's word by
+// word for mod, the fold by c for pm.
+func genSqr(b *bytes.Buffer, n int, pm bool) {
+	p := func(format string, args ...any) { fmt.Fprintf(b, format+"\n", args...) }
+	typ := fmt.Sprintf("mod%d", n)
+	what := "x²·R^-1 mod m"
+	if pm {
+		typ = fmt.Sprintf("pm%d", n)
+		what = "x² mod p"
+	}
+	p("")
+	p("// sqr sets z = %s.", what)
+	p("func (f *%s) sqr(z, x *fe%d) {", typ, n)
+	p("var hi, lo, c1, carry uint64")
+	decl := "var "
+	for j := 0; j < 2*n; j++ {
+		if j > 0 {
+			decl += ", "
+		}
+		decl += fmt.Sprintf("w%d", j)
+	}
+	p("%s uint64", decl)
+	p("_, _ = c1, lo")
+	// cross products
+	for i := 0; i < n-1; i++ {
+		p("carry = 0")
+		for j := i + 1; j < n; j++ {
+			p("hi, lo = bits.Mul64(x[%d], x[%d])", i, j)
+			if i == 0 {
+				p("w%d, c1 = bits.Add64(lo, carry, 0)", i+j)
+				p("carry = hi + c1")
+			} else {
+				p("lo, c1 = bits.Add64(lo, w%d, 0)", i+j)
+				p("hi += c1")
+				p("w%d, c1 = bits.Add64(lo, carry, 0)", i+j)
+				p("carry = hi + c1")
+			}
+		}
+		p("w%d = carry", i+n)
+	}
+	// double
+	p("w%d = w%d >> 63", 2*n-1, 2*n-2)
+	for j := 2*n - 2; j >= 2; j-- {
+		p("w%d = w%d<<1 | w%d>>63", j, j, j-1)
+	}
+	p("w1 = w1 << 1")
+	// diagonal
+	p("c1 = 0")
+	for i := 0; i < n; i++ {
+		p("hi, lo = bits.Mul64(x[%d], x[%d])", i, i)
+		p("w%d, c1 = bits.Add64(w%d, lo, c1)", 2*i, 2*i)
+		p("w%d, c1 = bits.Add64(w%d, hi, c1)", 2*i+1, 2*i+1)
+	}
+	if pm {
+		emitFold(p, n)
+		p("}")
+		return
+	}
+	// Montgomery reduction of w0..w(2n-1)
+	p("var mq, extra uint64")
+	for i := 0; i < n; i++ {
+		p("mq = w%d * f.m0inv", i)
+		p("carry = 0")
+		for j := 0; j < n; j++ {
+			p("hi, lo = bits.Mul64(mq, f.m[%d])", j)
+			p("lo, c1 = bits.Add64(lo, w%d, 0)", i+j)
+			p("hi += c1")
+			p("w%d, c1 = bits.Add64(lo, carry, 0)", i+j)
+			p("carry = hi + c1")
+		}
+		p("w%d, extra = bits.Add64(w%d, carry, extra)", i+n, i+n)
+	}
+	p("var bb uint64")
+	for j := 0; j < n; j++ {
+		p("u%d, bb := bits.Sub64(w%d, f.m[%d], bb)", j, j+n, j)
+	}
+	p("_, bb = bits.Sub64(extra, 0, bb)")
+	p("keep := -bb")
+	for j := 0; j < n; j++ {
+		p("z[%d] = (w%d & keep) | (u%d &^ keep)", j, j+n, j)
+	}
+	p("}")
+}
+
+// emitFold writes the reduction modulo 2^(64n) - c of w0..w(2n-1) into z.
+func emitFold(p func(string, ...any), n int) {
+	p("c := f.c")
+	p("carry = 0")
+	for j := 0; j < n; j++ {
+		p("hi, lo = bits.Mul64(w%d, c)", n+j)
+		p("lo, c1 = bits.Add64(lo, w%d, 0)", j)
+		p("hi += c1")
+		p("w%d, c1 = bits.Add64(lo, carry, 0)", j)
+		p("carry = hi + c1")
+	}
+	p("w0, c1 = bits.Add64(w0, carry*c, 0)")
+	for j := 1; j < n; j++ {
+		p("w%d, c1 = bits.Add64(w%d, 0, c1)", j, j)
+	}
+	p("w0 += c & -c1")
+	p("var u0 uint64")
+	p("u0, c1 = bits.Add64(w0, c, 0)")
+	for j := 1; j < n; j++ {
+		p("u%d, c1 := bits.Add64(w%d, 0, c1)", j, j)
+	}
+	p("take := -c1")
+	for j := 0; j < n; j++ {
+		p("z[%d] = (u%d & take) | (w%d &^ take)", j, j, j)
+	}
 }
