@@ -169,6 +169,9 @@ func finishDefinite(n node, data []byte, pos, length, depth int) (node, []byte, 
 	n.content = data[pos : pos+length]
 	n.raw = data[:pos+length]
 	if n.constructed {
+		if k := countElements(n.content); k > 0 {
+			n.children = make([]node, 0, k)
+		}
 		rest := n.content
 		for len(rest) > 0 {
 			child, r, err := parseElement(rest, depth+1)
@@ -180,6 +183,36 @@ func finishDefinite(n node, data []byte, pos, length, depth int) (node, []byte, 
 		}
 	}
 	return n, data[pos+length:], nil
+}
+
+// countElements counts the definite-length elements in data without
+// parsing inside them, so that a node's children are allocated once. It
+// returns 0 when it meets an indefinite length or anything malformed,
+// which the real parse then reports.
+func countElements(data []byte) int {
+	k := 0
+	for len(data) > 0 {
+		if len(data) < 2 || data[0]&0x1f == 0x1f {
+			return 0
+		}
+		l := int(data[1])
+		pos := 2
+		switch {
+		case l < 0x80:
+		case l == 0x81 && len(data) > 2:
+			l, pos = int(data[2]), 3
+		case l == 0x82 && len(data) > 3:
+			l, pos = int(data[2])<<8|int(data[3]), 4
+		default:
+			return 0
+		}
+		if l > len(data)-pos {
+			return 0
+		}
+		data = data[pos+l:]
+		k++
+	}
+	return k
 }
 
 // isDER reports whether n and everything inside it uses definite,
