@@ -16,10 +16,16 @@ import (
 // in the state folder. Every change is written to a temporary file, synced
 // and renamed over the old one, so that a crash leaves either the old or
 // the new list. Approvals is safe for concurrent use.
+//
+// Another process (`zavera serve --revoke`) may change the file: Has and
+// List read it again when its modification time or size has changed, so
+// a revocation takes effect on the next request.
 type Approvals struct {
 	path string
 	mu   sync.Mutex
 	m    map[string]time.Time
+	mod  time.Time
+	size int64
 }
 
 // approvalsFile is the file's format.
@@ -39,31 +45,72 @@ func OpenApprovals(path string) (*Approvals, error) {
 	if path == "" {
 		return a, nil
 	}
-	data, err := os.ReadFile(path)
+	if err := a.load(); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// load reads the file into a.m.
+func (a *Approvals) load() error {
+	fi, err := os.Stat(a.path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return a, nil
+		a.m, a.mod, a.size = map[string]time.Time{}, time.Time{}, 0
+		return nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("agent: read approvals: %w", err)
+		return fmt.Errorf("agent: read approvals: %w", err)
+	}
+	data, err := os.ReadFile(a.path)
+	if err != nil {
+		return fmt.Errorf("agent: read approvals: %w", err)
 	}
 	var f approvalsFile
 	if err := json.Unmarshal(data, &f); err != nil {
-		return nil, fmt.Errorf("agent: approvals %s: %w", path, err)
+		return fmt.Errorf("agent: approvals %s: %w", a.path, err)
 	}
+	m := map[string]time.Time{}
 	for _, e := range f.Origins {
 		o, err := ParseOrigin(e.Origin)
 		if err != nil {
-			return nil, fmt.Errorf("agent: approvals %s: %w", path, err)
+			return fmt.Errorf("agent: approvals %s: %w", a.path, err)
 		}
-		a.m[o] = e.Approved
+		m[o] = e.Approved
 	}
-	return a, nil
+	a.m, a.mod, a.size = m, fi.ModTime(), fi.Size()
+	return nil
+}
+
+// refreshLocked reloads the file if another process changed it. A file
+// that became unreadable leaves no origin approved.
+func (a *Approvals) refreshLocked() {
+	if a.path == "" {
+		return
+	}
+	fi, err := os.Stat(a.path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if len(a.m) > 0 || !a.mod.IsZero() {
+			a.m, a.mod, a.size = map[string]time.Time{}, time.Time{}, 0
+		}
+		return
+	case err != nil:
+		a.m = map[string]time.Time{}
+		return
+	}
+	if fi.ModTime().Equal(a.mod) && fi.Size() == a.size {
+		return
+	}
+	if err := a.load(); err != nil {
+		a.m = map[string]time.Time{}
+	}
 }
 
 // Has reports whether origin (canonical) is approved.
 func (a *Approvals) Has(origin string) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.refreshLocked()
 	_, ok := a.m[origin]
 	return ok
 }
@@ -72,6 +119,7 @@ func (a *Approvals) Has(origin string) bool {
 func (a *Approvals) List() []string {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.refreshLocked()
 	out := make([]string, 0, len(a.m))
 	for o := range a.m {
 		out = append(out, o)
@@ -88,6 +136,7 @@ func (a *Approvals) Add(origin string, at time.Time) error {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.refreshLocked()
 	a.m[o] = at.UTC()
 	return a.saveLocked()
 }
@@ -101,6 +150,7 @@ func (a *Approvals) Revoke(origin string) error {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.refreshLocked()
 	if _, ok := a.m[o]; !ok {
 		return nil
 	}
@@ -121,7 +171,13 @@ func (a *Approvals) saveLocked() error {
 	if err != nil {
 		return fmt.Errorf("agent: save approvals: %w", err)
 	}
-	return writeFileAtomic(a.path, append(data, '\n'))
+	if err := writeFileAtomic(a.path, append(data, '\n')); err != nil {
+		return err
+	}
+	if fi, err := os.Stat(a.path); err == nil {
+		a.mod, a.size = fi.ModTime(), fi.Size()
+	}
+	return nil
 }
 
 // writeFileAtomic replaces path with data: temporary file, fsync, rename,

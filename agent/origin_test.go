@@ -1,0 +1,98 @@
+package agent_test
+
+import (
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/zavera/zavera/agent"
+)
+
+func TestParseOrigin(t *testing.T) {
+	good := map[string]string{
+		"https://portal.example":         "https://portal.example",
+		"HTTPS://Portal.EXAMPLE:443":     "https://portal.example",
+		"https://portal.example:8443":    "https://portal.example:8443",
+		"https://portal.example/":        "https://portal.example",
+		"http://127.0.0.1:8080":          "http://127.0.0.1:8080",
+		"http://127.0.0.1:80":            "http://127.0.0.1",
+		"https://[::1]:8443":             "https://[::1]:8443",
+		"https://xn--80ajghhoc.xn--p1ai": "https://xn--80ajghhoc.xn--p1ai",
+		"https://esia.gosuslugi.ru":      "https://esia.gosuslugi.ru",
+	}
+	for in, want := range good {
+		got, err := agent.ParseOrigin(in)
+		if err != nil || got != want {
+			t.Errorf("ParseOrigin(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "null", "portal.example", "ftp://portal.example", "https://", "https://a.example/x",
+		"https://a.example?x", "https://a.example#x", "https://u:p@a.example", "https://a.example:0", "https://a.example:99999",
+		"https://a.example:x", "https://пример.рф", "https://a.example\x00", "javascript:alert(1)", "https:a.example"} {
+		if o, err := agent.ParseOrigin(bad); err == nil || !errors.Is(err, agent.ErrOriginNotAllowed) {
+			t.Errorf("ParseOrigin(%q) = %q, %v", bad, o, err)
+		}
+	}
+}
+
+// A revocation by another process (zavera serve --revoke) takes effect in
+// the running agent.
+func TestApprovalsShared(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state", "approvals.json")
+	running, err := agent.OpenApprovals(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := running.Add("https://a.example", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	other, err := agent.OpenApprovals(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !other.Has("https://a.example") || len(other.List()) != 1 {
+		t.Fatal("approval not read back")
+	}
+	if err := other.Revoke("https://A.example:443"); err != nil {
+		t.Fatal(err)
+	}
+	if running.Has("https://a.example") {
+		t.Fatal("revocation not seen by the running agent")
+	}
+	if err := running.Add("https://b.example", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if l := other.List(); len(l) != 1 || l[0] != "https://b.example" {
+		t.Fatalf("list %v", l)
+	}
+}
+
+func TestLoadConfig(t *testing.T) {
+	dir := t.TempDir()
+	missing, err := agent.LoadConfig(filepath.Join(dir, "none.json"))
+	if err != nil || missing.Port != agent.DefaultPort || len(missing.Origins) == 0 {
+		t.Fatalf("missing file: %+v %v", missing, err)
+	}
+	write := func(s string) string {
+		p := filepath.Join(dir, "c.json")
+		if err := writeFile(p, s); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	c, err := agent.LoadConfig(write(`{"port": 30001, "origins": ["https://corp.example"], "devOrigins": ["http://127.0.0.1:8080"],
+		"limits": {"promptTimeout": "30s", "maxInFlight": 4}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Port != 30001 || len(c.Origins) != 1 || c.Limits.PromptTimeout != agent.Duration(30*time.Second) ||
+		c.Limits.MaxInFlight != 4 || c.Limits.MaxBatch != agent.DefaultLimits.MaxBatch {
+		t.Fatalf("config %+v", c)
+	}
+	for _, bad := range []string{`{"prot": 1}`, `{"port": 70000}`, `{"origins": ["http//x"]}`, `{"limits": {"cooldown": 5}}`, `{`} {
+		if _, err := agent.LoadConfig(write(bad)); err == nil {
+			t.Errorf("config %s accepted", bad)
+		}
+	}
+}
