@@ -27,6 +27,11 @@ func (c *Certificate) parseExtensions(in cryptobyte.String) error {
 	if list.Empty() {
 		return fmt.Errorf("%w: empty extensions", ErrMalformed)
 	}
+	count := 0
+	for rest := list; !rest.Empty() && rest.SkipASN1(cbasn1.SEQUENCE); {
+		count++
+	}
+	c.Extensions = make([]Extension, 0, count)
 	for !list.Empty() {
 		var ext cryptobyte.String
 		var e Extension

@@ -189,6 +189,7 @@ func parseName(raw []byte) (Name, error) {
 	if !in.ReadASN1(&rdns, cbasn1.SEQUENCE) || !in.Empty() {
 		return n, fmt.Errorf("%w: name is not a SEQUENCE", ErrMalformed)
 	}
+	n.Attributes = make([]Attribute, 0, countAttributes(rdns))
 	for !rdns.Empty() {
 		var set cryptobyte.String
 		if !rdns.ReadASN1(&set, cbasn1.SET) {
@@ -221,6 +222,23 @@ func parseName(raw []byte) (Name, error) {
 		}
 	}
 	return n, nil
+}
+
+// countAttributes counts the attributes of a well-formed RDN sequence so
+// that parseName allocates once; on malformed input the count is merely
+// low and parseName reports the error.
+func countAttributes(rdns cryptobyte.String) int {
+	n := 0
+	for !rdns.Empty() {
+		var set cryptobyte.String
+		if !rdns.ReadASN1(&set, cbasn1.SET) {
+			break
+		}
+		for !set.Empty() && set.SkipASN1(cbasn1.SEQUENCE) {
+			n++
+		}
+	}
+	return n
 }
 
 // setField stores a in the named field for its type, if that field is
