@@ -188,47 +188,59 @@ func TestCoSign(t *testing.T) {
 	}
 }
 
-// TestCoSignCryptoProBER co-signs a BER signature made by CryptoPro CSP:
-// its SignerInfo (and the rest) must be kept as received, and both
-// signatures must verify.
-func TestCoSignCryptoProBER(t *testing.T) {
-	dir := filepath.Join(osslref.Root(t), "..", "shared", "realworld")
-	orig := readFile(t, filepath.Join(dir, "cms_gost2012-256_detached_cryptoarm_sign2012-256_det.txt.sig.pem"))
-	content := readFile(t, filepath.Join(dir, "content_cryptoarm_test_crlf.txt"))
-	sd, err := ParseAny(orig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.HasPrefix(sd.SignerInfos[0].Raw, []byte{0x30}) || sd.Raw[1] != 0x80 {
-		t.Fatalf("test data is expected to be BER with indefinite lengths")
-	}
-	p := newPKI(t, specGOST256)
-	acc := p.leaf(t, "accountant", specGOST256)
-	both, err := AddSigner(orig, bytes.NewReader(content), p.signer(acc), &Options{IncludeChain: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Contains(both, sd.SignerInfos[0].Raw) {
-		t.Error("the CryptoPro SignerInfo was not kept byte for byte")
-	}
-	res, err := Verify(both, &VerifyOptions{Content: bytes.NewReader(content), Time: time.Now()})
-	if len(res.Signers) != 2 {
-		t.Fatalf("want 2 signers, got %v (%v)", res, err)
-	}
-	for _, s := range res.Signers {
-		assertAllPassed(t, "co-signed BER", &Result{Signers: []*SignerResult{s}}, CheckMessageDigest, CheckSignature)
-	}
-	// OpenSSL checks both signatures (its own chain check is left out: the
-	// first signer's CA is not ours).
-	if err := opensslVerify(t, p, both, content, "-noverify"); err != nil {
-		t.Error(err)
-	}
-	// Without the new signer the result is the original, byte for byte.
-	if got := bytes.Count(both, sd.SignerInfos[0].Raw); got != 1 {
-		t.Errorf("original SignerInfo found %d times", got)
-	}
-	if sd2, err := Parse(both); err != nil || len(sd2.Certificates) != 3 {
-		t.Errorf("co-signed signature: %v, %d certificates", err, len(sd2.Certificates))
+// TestCoSignBER co-signs BER signatures made by CryptoARM (GOST 2012) and
+// CryptoPro CSP (GOST 2001, indefinite lengths throughout): the original
+// SignerInfo and the rest must be kept as received, OpenSSL must accept
+// both signatures, and this package must verify the new one (and the
+// first one where it supports the algorithm).
+func TestCoSignBER(t *testing.T) {
+	dir := realworldDir(t)
+	for _, tc := range []struct {
+		sig, content string
+		firstErr     error
+		digests      int
+	}{
+		{"cms_gost2012-256_detached_cryptoarm_sign2012-256_det.txt.sig.pem", "content_cryptoarm_test_crlf.txt", nil, 1},
+		{"cms_gost2001_detached_cryptopro-csp_pycryptoprosdk_doc.txt.sgn.b64", "content_pycryptoprosdk_doc.txt", ErrUnsupportedAlgorithm, 2},
+	} {
+		t.Run(tc.sig, func(t *testing.T) {
+			orig := readFile(t, filepath.Join(dir, tc.sig))
+			content := readFile(t, filepath.Join(dir, tc.content))
+			sd, err := ParseAny(orig)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sd.Raw[1] != 0x80 {
+				t.Fatalf("test data is expected to be BER with indefinite lengths")
+			}
+			p := newPKI(t, specGOST256)
+			acc := p.leaf(t, "accountant", specGOST256)
+			both, err := AddSigner(orig, bytes.NewReader(content), p.signer(acc), &Options{IncludeChain: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := bytes.Count(both, sd.SignerInfos[0].Raw); got != 1 {
+				t.Errorf("the original SignerInfo found %d times, want once byte for byte", got)
+			}
+			if sd2, err := Parse(both); err != nil || len(sd2.Certificates) != 3 || len(sd2.DigestAlgorithms) != tc.digests {
+				t.Errorf("co-signed signature: %v, %d certificates, %d digests", err, len(sd2.Certificates), len(sd2.DigestAlgorithms))
+			}
+			res, err := Verify(both, &VerifyOptions{Content: bytes.NewReader(content), Time: time.Now()})
+			if res == nil || len(res.Signers) != 2 {
+				t.Fatalf("want 2 signers, got %v (%v)", res, err)
+			}
+			if tc.firstErr == nil {
+				assertAllPassed(t, "first signer", &Result{Signers: res.Signers[:1]}, CheckMessageDigest, CheckSignature)
+			} else if !errors.Is(res.Signers[0].Err, tc.firstErr) {
+				t.Errorf("first signer: %v, want %v", res.Signers[0].Err, tc.firstErr)
+			}
+			assertAllPassed(t, "new signer", &Result{Signers: res.Signers[1:]}, CheckMessageDigest, CheckSignature, CheckSigningCertificate)
+			// OpenSSL checks both signatures (its chain check is left out:
+			// the first signer's CA is not ours).
+			if err := opensslVerify(t, p, both, content, "-noverify"); err != nil {
+				t.Error(err)
+			}
+		})
 	}
 }
 
