@@ -26,6 +26,9 @@ var commands = map[string]command{
 	"cert":   {"show a certificate's owner, organisation and key", runCert},
 	"digest": {"print Streebog digests of files, like sha256sum", runDigest},
 	"verify": {"verify a CAdES signature and show who signed", runVerify},
+	"tokens": {"list PKCS#11 modules and tokens", runTokens},
+	"certs":  {"list certificates on tokens", runCerts},
+	"sign":   {"sign files with a token key (CAdES-BES)", runSign},
 }
 
 func main() {

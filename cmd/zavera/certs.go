@@ -1,0 +1,170 @@
+package main
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/zavera/zavera/cert"
+	"github.com/zavera/zavera/pkcs11"
+)
+
+const certsUsage = `Usage: zavera certs [--module PATH]... [--no-discovery] [--json]
+
+Lists the certificates on every token, without asking for a PIN: owner,
+organisation, INN, OGRN, SNILS, validity, key algorithm, whether the
+private key is on the token, and the certificate's ID, which
+'zavera sign --cert ID' takes.
+
+  --module PATH    load this module too; repeatable (see 'zavera tokens').
+  --no-discovery   load only the modules named by --module and
+                   ZAVERA_PKCS11_MODULES.
+  --json           print JSON.
+
+Exit status: 0 listed, 1 a token or module failed to answer, 2 bad usage.`
+
+// runCerts implements `zavera certs`.
+func runCerts(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	a, err := parseTokenArgs(args, []string{"module"}, []string{"json", "no-discovery"})
+	if errors.Is(err, errTokenHelp) {
+		fmt.Fprintln(stdout, certsUsage)
+		return 0
+	}
+	if err == nil && len(a.operands) > 0 {
+		err = fmt.Errorf("unexpected argument %q", a.operands[0])
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "zavera certs: %v\n\n%s\n", err, certsUsage)
+		return 2
+	}
+	m, err := openTokens(a)
+	if err != nil {
+		fmt.Fprintf(stderr, "zavera certs: %v\n", err)
+		return 1
+	}
+	defer m.Close()
+	for _, mod := range m.Modules() {
+		if mod.Err != nil {
+			fmt.Fprintf(stderr, "zavera certs: %v\n", mod.Err)
+		}
+	}
+	certs, listErr := m.Certificates()
+	now := time.Now()
+	if a.json {
+		out := make([]tokenCertJSON, len(certs))
+		for i, c := range certs {
+			out[i] = newTokenCertJSON(c, now)
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(out); err != nil {
+			fmt.Fprintf(stderr, "zavera certs: %v\n", err)
+			return 1
+		}
+	} else {
+		if len(certs) == 0 {
+			fmt.Fprintln(stdout, "No certificates found on the tokens. 'zavera tokens' lists the tokens and modules.")
+		}
+		for i, c := range certs {
+			if i > 0 {
+				fmt.Fprintln(stdout)
+			}
+			printTokenCert(stdout, c, now)
+		}
+	}
+	if listErr != nil {
+		fmt.Fprintf(stderr, "zavera certs: %v\n", listErr)
+		return 1
+	}
+	return 0
+}
+
+// validityText says whether a certificate is valid at now.
+func validityText(c *cert.Certificate, now time.Time) string {
+	const layout = "2006-01-02 15:04 MST"
+	span := c.NotBefore.UTC().Format(layout) + " to " + c.NotAfter.UTC().Format(layout)
+	switch {
+	case now.Before(c.NotBefore):
+		return span + " (not yet valid)"
+	case now.After(c.NotAfter):
+		return span + " (expired)"
+	}
+	return span
+}
+
+func printTokenCert(w io.Writer, c *pkcs11.Certificate, now time.Time) {
+	s := c.Cert.Subject
+	row := func(label, value string) {
+		if value != "" {
+			fmt.Fprintf(w, "  %-13s %s\n", label+":", value)
+		}
+	}
+	fmt.Fprintf(w, "Certificate %s\n", c.ID)
+	row("Owner", personName(s))
+	row("Title", s.Title)
+	row("Organisation", s.Organization)
+	row("INN", s.INN)
+	row("INNLE", s.INNLE)
+	row("OGRN", s.OGRN)
+	row("OGRNIP", s.OGRNIP)
+	row("SNILS", s.SNILS)
+	row("Issuer", s2(c.Cert.Issuer.CommonName, c.Cert.Issuer.Organization))
+	row("Valid", validityText(c.Cert, now))
+	row("Key", c.Cert.KeyString()+", private key "+c.Key.String())
+	row("Token", fmt.Sprintf("%s (serial %s)", c.Token.Label, c.Token.Serial))
+}
+
+func s2(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// tokenCertJSON is the --json form of a certificate on a token.
+type tokenCertJSON struct {
+	ID             string       `json:"id"`
+	Owner          string       `json:"owner"`
+	Title          string       `json:"title,omitempty"`
+	Organization   string       `json:"organization,omitempty"`
+	INN            string       `json:"inn,omitempty"`
+	INNLE          string       `json:"innle,omitempty"`
+	OGRN           string       `json:"ogrn,omitempty"`
+	OGRNIP         string       `json:"ogrnip,omitempty"`
+	SNILS          string       `json:"snils,omitempty"`
+	Issuer         string       `json:"issuer"`
+	Serial         string       `json:"serial"`
+	NotBefore      time.Time    `json:"not_before"`
+	NotAfter       time.Time    `json:"not_after"`
+	ValidNow       bool         `json:"valid_now"`
+	KeyAlgorithm   string       `json:"key_algorithm"`
+	KeyBits        int          `json:"key_bits"`
+	PrivateKey     string       `json:"private_key"`
+	ThumbprintSHA1 string       `json:"thumbprint_sha1"`
+	Label          string       `json:"label,omitempty"`
+	KeyID          string       `json:"key_id,omitempty"`
+	Token          pkcs11.Token `json:"token"`
+}
+
+func newTokenCertJSON(c *pkcs11.Certificate, now time.Time) tokenCertJSON {
+	s := c.Cert.Subject
+	tp := c.Cert.ThumbprintSHA1()
+	return tokenCertJSON{
+		ID: c.ID, Owner: personName(s), Title: s.Title, Organization: s.Organization,
+		INN: s.INN, INNLE: s.INNLE, OGRN: s.OGRN, OGRNIP: s.OGRNIP, SNILS: s.SNILS,
+		Issuer:    s2(c.Cert.Issuer.CommonName, c.Cert.Issuer.Organization),
+		Serial:    c.Cert.SerialNumber.Text(16),
+		NotBefore: c.Cert.NotBefore.UTC(), NotAfter: c.Cert.NotAfter.UTC(),
+		ValidNow:       !now.Before(c.Cert.NotBefore) && !now.After(c.Cert.NotAfter),
+		KeyAlgorithm:   c.Cert.KeyString(),
+		KeyBits:        c.Cert.KeyBits,
+		PrivateKey:     c.Key.String(),
+		ThumbprintSHA1: hex.EncodeToString(tp[:]),
+		Label:          c.Label,
+		KeyID:          hex.EncodeToString(c.KeyID),
+		Token:          c.Token,
+	}
+}

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/zavera/zavera/internal/osslref"
+	"github.com/zavera/zavera/pkcs11"
+)
+
+// opensslVerifies reports whether openssl accepts a detached (content
+// given) or attached (content "") CAdES signature.
+func opensslVerifies(t *testing.T, sig, content, caPEM string) bool {
+	t.Helper()
+	args := []string{"cms", "-verify", "-binary", "-inform", "DER", "-in", sig, "-CAfile", caPEM, "-purpose", "any", "-out", os.DevNull}
+	if content != "" {
+		args = append(args, "-content", content)
+	}
+	_, errOut, err := osslref.Try(t, nil, args...)
+	if err != nil {
+		t.Logf("openssl: %s", errOut)
+	}
+	return err == nil
+}
+
+func writeDocs(t *testing.T, dir string, n int) []string {
+	t.Helper()
+	var files []string
+	for i := 0; i < n; i++ {
+		p := filepath.Join(dir, fmt.Sprintf("отчёт-%d.txt", i))
+		if err := os.WriteFile(p, []byte(fmt.Sprintf("квартальный отчёт %d\r\n", i)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, p)
+	}
+	return files
+}
+
+func TestSignFilesWithEveryKeyVerifiedByOpenSSL(t *testing.T) {
+	l := newTokenLab(t, 10)
+	for _, k := range []struct {
+		name string
+		der  []byte
+		pem  string
+	}{{"gost256", l.g256.CertDER, l.g256.CertPEM}, {"gost512", l.g512.CertDER, l.g512.CertPEM}, {"ecdsa", l.ec.CertDER, l.ec.CertPEM}, {"rsa", l.rsa.CertDER, l.rsa.CertPEM}} {
+		t.Run(k.name, func(t *testing.T) {
+			files := writeDocs(t, t.TempDir(), 3)
+			args := append(l.modules(), "--cert", pkcs11.CertificateID(k.der), "--pin-file", l.pinFile)
+			code, out, errOut := tokenCmd(t, runSign, append(args, files...)...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s%s", code, out, errOut)
+			}
+			for _, f := range files {
+				if !strings.Contains(out, f+": signed, "+f+".sig") {
+					t.Errorf("output lacks %s:\n%s", f, out)
+				}
+				if !opensslVerifies(t, f+".sig", f, k.pem) {
+					t.Fatalf("%s.sig does not verify", f)
+				}
+			}
+			// The signature of one file does not verify another.
+			if opensslVerifies(t, files[0]+".sig", files[1], k.pem) {
+				t.Fatal("a signature verified over another file")
+			}
+			// Attached, to a named output.
+			out1 := filepath.Join(t.TempDir(), "attached.p7s")
+			code, _, errOut = tokenCmd(t, runSign, append(args, "--attached", "-o", out1, files[0])...)
+			if code != 0 {
+				t.Fatalf("attached: exit %d: %s", code, errOut)
+			}
+			if !opensslVerifies(t, out1, "", k.pem) {
+				t.Fatal("attached signature does not verify")
+			}
+		})
+	}
+}
+
+func TestSignWrongPINStopsTheBatch(t *testing.T) {
+	l := newTokenLab(t, 3)
+	dir := t.TempDir()
+	files := writeDocs(t, dir, 3)
+	args := append(l.modules(), "--cert", pkcs11.CertificateID(l.g256.CertDER))
+	code, _, errOut := tokenCmd(t, runSign, append(append(args, "--pin-file", l.badPIN), files...)...)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1: %s", code, errOut)
+	}
+	// One try only, not one per file: the batch stops at the first.
+	if strings.Count(errOut, "PIN incorrect") != 1 || !strings.Contains(errOut, "2 more file(s) not signed") {
+		t.Fatalf("stderr: %s", errOut)
+	}
+	for _, f := range files {
+		if _, err := os.Stat(f + ".sig"); err == nil {
+			t.Fatalf("%s.sig written after a wrong PIN", f)
+		}
+	}
+	code, _, errOut = tokenCmd(t, runSign, append(append(args, "--pin-file", l.badPIN), files[0])...)
+	if code != 1 || !strings.Contains(errOut, "one try left") {
+		t.Fatalf("second wrong PIN: exit %d: %s", code, errOut)
+	}
+	code, _, errOut = tokenCmd(t, runSign, append(append(args, "--pin-file", l.badPIN), files[0])...)
+	if code != 1 || !strings.Contains(errOut, "PIN locked") {
+		t.Fatalf("third wrong PIN: exit %d: %s", code, errOut)
+	}
+	code, _, errOut = tokenCmd(t, runSign, append(append(args, "--pin-file", l.pinFile), files[0])...)
+	if code != 1 || !strings.Contains(errOut, "PIN locked") {
+		t.Fatalf("right PIN on a locked token: exit %d: %s", code, errOut)
+	}
+}
+
+func TestSignDeviceErrorThenRetryWorks(t *testing.T) {
+	l := newTokenLab(t, 10)
+	files := writeDocs(t, t.TempDir(), 3)
+	if err := os.WriteFile(filepath.Join(l.gostDir, "control"), []byte("fail_sign = 2\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args := append(l.modules(), "--cert", pkcs11.CertificateID(l.g512.CertDER), "--pin-file", l.pinFile)
+	code, _, errOut := tokenCmd(t, runSign, append(args, files...)...)
+	if code != 1 || !strings.Contains(errOut, "device error") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !opensslVerifies(t, files[0]+".sig", files[0], l.g512.CertPEM) {
+		t.Fatal("the file signed before the fault does not verify")
+	}
+	if _, err := os.Stat(files[1] + ".sig"); err == nil {
+		t.Fatal("a signature was written for the failed file")
+	}
+	if err := os.WriteFile(filepath.Join(l.gostDir, "control"), []byte("# no faults\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut = tokenCmd(t, runSign, append(args, files...)...)
+	if code != 0 {
+		t.Fatalf("retry: exit %d: %s", code, errOut)
+	}
+	for _, f := range files {
+		if !opensslVerifies(t, f+".sig", f, l.g512.CertPEM) {
+			t.Fatalf("%s.sig does not verify", f)
+		}
+	}
+}
+
+func TestSignRemovedTokenIsReported(t *testing.T) {
+	l := newTokenLab(t, 10)
+	files := writeDocs(t, t.TempDir(), 1)
+	if err := os.WriteFile(filepath.Join(l.gostDir, "control"), []byte("present = 0\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args := append(l.modules(), "--cert", pkcs11.CertificateID(l.g256.CertDER), "--pin-file", l.pinFile)
+	code, _, errOut := tokenCmd(t, runSign, append(args, files...)...)
+	if code != 1 || !strings.Contains(errOut, "certificate not found") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+}
