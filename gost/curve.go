@@ -80,13 +80,13 @@ func (c *Curve) arith() curveOps {
 		// reduction; the others, and every scalar field, Montgomery's.
 		switch {
 		case c.prm.size == 32 && newPM4(c.prm.p) != nil:
-			c.ops = newCurveArith[fe4](c.prm, newPM4(c.prm.p), newMod4(c.prm.q))
+			c.ops = newCurveArith4p(c.prm, newPM4(c.prm.p), newMod4(c.prm.q))
 		case c.prm.size == 32:
-			c.ops = newCurveArith[fe4](c.prm, newMod4(c.prm.p), newMod4(c.prm.q))
+			c.ops = newCurveArith4m(c.prm, newMod4(c.prm.p), newMod4(c.prm.q))
 		case newPM8(c.prm.p) != nil:
-			c.ops = newCurveArith[fe8](c.prm, newPM8(c.prm.p), newMod8(c.prm.q))
+			c.ops = newCurveArith8p(c.prm, newPM8(c.prm.p), newMod8(c.prm.q))
 		default:
-			c.ops = newCurveArith[fe8](c.prm, newMod8(c.prm.p), newMod8(c.prm.q))
+			c.ops = newCurveArith8m(c.prm, newMod8(c.prm.p), newMod8(c.prm.q))
 		}
 	})
 	return c.ops

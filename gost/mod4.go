@@ -67,28 +67,7 @@ func (f *mod4) reduce(z, t *fe4, hi uint64) {
 	}
 }
 
-// add sets z = x + y mod m.
-func (f *mod4) add(z, x, y *fe4) {
-	var t fe4
-	var c uint64
-	for j := 0; j < l4; j++ {
-		t[j], c = bits.Add64(x[j], y[j], c)
-	}
-	f.reduce(z, &t, c)
-}
-
-// sub sets z = x - y mod m.
-func (f *mod4) sub(z, x, y *fe4) {
-	var b, c uint64
-	var t fe4
-	for j := 0; j < l4; j++ {
-		t[j], b = bits.Sub64(x[j], y[j], b)
-	}
-	mask := -b
-	for j := 0; j < l4; j++ {
-		z[j], c = bits.Add64(t[j], f.m[j]&mask, c)
-	}
-}
+// add and sub are in mul_generated.go.
 
 // neg sets z = -x mod m.
 func (f *mod4) neg(z, x *fe4) {

@@ -66,28 +66,7 @@ func (f *mod8) reduce(z, t *fe8, hi uint64) {
 	}
 }
 
-// add sets z = x + y mod m.
-func (f *mod8) add(z, x, y *fe8) {
-	var t fe8
-	var c uint64
-	for j := 0; j < l8; j++ {
-		t[j], c = bits.Add64(x[j], y[j], c)
-	}
-	f.reduce(z, &t, c)
-}
-
-// sub sets z = x - y mod m.
-func (f *mod8) sub(z, x, y *fe8) {
-	var b, c uint64
-	var t fe8
-	for j := 0; j < l8; j++ {
-		t[j], b = bits.Sub64(x[j], y[j], b)
-	}
-	mask := -b
-	for j := 0; j < l8; j++ {
-		z[j], c = bits.Add64(t[j], f.m[j]&mask, c)
-	}
-}
+// add and sub are in mul_generated.go.
 
 // neg sets z = -x mod m.
 func (f *mod8) neg(z, x *fe8) {

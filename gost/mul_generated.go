@@ -579,6 +579,39 @@ func (f *pm4) sqr(z, x *fe4) {
 	z[3] = (u3 & take) | (w3 &^ take)
 }
 
+// add sets z = x + y mod m.
+func (f *mod4) add(z, x, y *fe4) {
+	var c, bb uint64
+	t0, c := bits.Add64(x[0], y[0], c)
+	t1, c := bits.Add64(x[1], y[1], c)
+	t2, c := bits.Add64(x[2], y[2], c)
+	t3, c := bits.Add64(x[3], y[3], c)
+	u0, bb := bits.Sub64(t0, f.m[0], bb)
+	u1, bb := bits.Sub64(t1, f.m[1], bb)
+	u2, bb := bits.Sub64(t2, f.m[2], bb)
+	u3, bb := bits.Sub64(t3, f.m[3], bb)
+	_, bb = bits.Sub64(c, 0, bb)
+	keep := -bb
+	z[0] = (t0 & keep) | (u0 &^ keep)
+	z[1] = (t1 & keep) | (u1 &^ keep)
+	z[2] = (t2 & keep) | (u2 &^ keep)
+	z[3] = (t3 & keep) | (u3 &^ keep)
+}
+
+// sub sets z = x - y mod m.
+func (f *mod4) sub(z, x, y *fe4) {
+	var c, bb uint64
+	t0, bb := bits.Sub64(x[0], y[0], bb)
+	t1, bb := bits.Sub64(x[1], y[1], bb)
+	t2, bb := bits.Sub64(x[2], y[2], bb)
+	t3, bb := bits.Sub64(x[3], y[3], bb)
+	mask := -bb
+	z[0], c = bits.Add64(t0, f.m[0]&mask, c)
+	z[1], c = bits.Add64(t1, f.m[1]&mask, c)
+	z[2], c = bits.Add64(t2, f.m[2]&mask, c)
+	z[3], c = bits.Add64(t3, f.m[3]&mask, c)
+}
+
 // mul sets z = x·y·R^-1 mod m (CIOS Montgomery multiplication). One input
 // may be any value below R as long as the other is below m.
 func (f *mod8) mul(z, x, y *fe8) {
@@ -2512,4 +2545,57 @@ func (f *pm8) sqr(z, x *fe8) {
 	z[5] = (u5 & take) | (w5 &^ take)
 	z[6] = (u6 & take) | (w6 &^ take)
 	z[7] = (u7 & take) | (w7 &^ take)
+}
+
+// add sets z = x + y mod m.
+func (f *mod8) add(z, x, y *fe8) {
+	var c, bb uint64
+	t0, c := bits.Add64(x[0], y[0], c)
+	t1, c := bits.Add64(x[1], y[1], c)
+	t2, c := bits.Add64(x[2], y[2], c)
+	t3, c := bits.Add64(x[3], y[3], c)
+	t4, c := bits.Add64(x[4], y[4], c)
+	t5, c := bits.Add64(x[5], y[5], c)
+	t6, c := bits.Add64(x[6], y[6], c)
+	t7, c := bits.Add64(x[7], y[7], c)
+	u0, bb := bits.Sub64(t0, f.m[0], bb)
+	u1, bb := bits.Sub64(t1, f.m[1], bb)
+	u2, bb := bits.Sub64(t2, f.m[2], bb)
+	u3, bb := bits.Sub64(t3, f.m[3], bb)
+	u4, bb := bits.Sub64(t4, f.m[4], bb)
+	u5, bb := bits.Sub64(t5, f.m[5], bb)
+	u6, bb := bits.Sub64(t6, f.m[6], bb)
+	u7, bb := bits.Sub64(t7, f.m[7], bb)
+	_, bb = bits.Sub64(c, 0, bb)
+	keep := -bb
+	z[0] = (t0 & keep) | (u0 &^ keep)
+	z[1] = (t1 & keep) | (u1 &^ keep)
+	z[2] = (t2 & keep) | (u2 &^ keep)
+	z[3] = (t3 & keep) | (u3 &^ keep)
+	z[4] = (t4 & keep) | (u4 &^ keep)
+	z[5] = (t5 & keep) | (u5 &^ keep)
+	z[6] = (t6 & keep) | (u6 &^ keep)
+	z[7] = (t7 & keep) | (u7 &^ keep)
+}
+
+// sub sets z = x - y mod m.
+func (f *mod8) sub(z, x, y *fe8) {
+	var c, bb uint64
+	t0, bb := bits.Sub64(x[0], y[0], bb)
+	t1, bb := bits.Sub64(x[1], y[1], bb)
+	t2, bb := bits.Sub64(x[2], y[2], bb)
+	t3, bb := bits.Sub64(x[3], y[3], bb)
+	t4, bb := bits.Sub64(x[4], y[4], bb)
+	t5, bb := bits.Sub64(x[5], y[5], bb)
+	t6, bb := bits.Sub64(x[6], y[6], bb)
+	t7, bb := bits.Sub64(x[7], y[7], bb)
+	mask := -bb
+	z[0], c = bits.Add64(t0, f.m[0]&mask, c)
+	z[1], c = bits.Add64(t1, f.m[1]&mask, c)
+	z[2], c = bits.Add64(t2, f.m[2]&mask, c)
+	z[3], c = bits.Add64(t3, f.m[3]&mask, c)
+	z[4], c = bits.Add64(t4, f.m[4]&mask, c)
+	z[5], c = bits.Add64(t5, f.m[5]&mask, c)
+	z[6], c = bits.Add64(t6, f.m[6]&mask, c)
+	z[7], c = bits.Add64(t7, f.m[7]&mask, c)
 }

@@ -25,6 +25,7 @@ func main() {
 		genPM(&b, n)
 		genSqr(&b, n, false)
 		genSqr(&b, n, true)
+		genAddSub(&b, n)
 	}
 	src, err := format.Source(b.Bytes())
 	if err != nil {
@@ -296,4 +297,37 @@ func emitFold(p func(string, ...any), n int) {
 	for j := 0; j < n; j++ {
 		p("z[%d] = (u%d & take) | (w%d &^ take)", j, j, j)
 	}
+}
+
+// genAddSub writes add and sub modulo m, straight-line.
+func genAddSub(b *bytes.Buffer, n int) {
+	p := func(format string, args ...any) { fmt.Fprintf(b, format+"\n", args...) }
+	p("")
+	p("// add sets z = x + y mod m.")
+	p("func (f *mod%d) add(z, x, y *fe%d) {", n, n)
+	p("var c, bb uint64")
+	for j := 0; j < n; j++ {
+		p("t%d, c := bits.Add64(x[%d], y[%d], c)", j, j, j)
+	}
+	for j := 0; j < n; j++ {
+		p("u%d, bb := bits.Sub64(t%d, f.m[%d], bb)", j, j, j)
+	}
+	p("_, bb = bits.Sub64(c, 0, bb)")
+	p("keep := -bb")
+	for j := 0; j < n; j++ {
+		p("z[%d] = (t%d & keep) | (u%d &^ keep)", j, j, j)
+	}
+	p("}")
+	p("")
+	p("// sub sets z = x - y mod m.")
+	p("func (f *mod%d) sub(z, x, y *fe%d) {", n, n)
+	p("var c, bb uint64")
+	for j := 0; j < n; j++ {
+		p("t%d, bb := bits.Sub64(x[%d], y[%d], bb)", j, j, j)
+	}
+	p("mask := -bb")
+	for j := 0; j < n; j++ {
+		p("z[%d], c = bits.Add64(t%d, f.m[%d]&mask, c)", j, j, j)
+	}
+	p("}")
 }

@@ -1,3 +1,10 @@
+//go:build ignore
+
+// This file is a template: gen_curves.sh writes one concrete copy per
+// residue size and field type (curve_*_generated.go), because method calls
+// through type parameters are indirect and defeat inlining and escape
+// analysis in the hot loops.
+
 package gost
 
 // Scalar multiplication of the base point.
@@ -9,14 +16,6 @@ package gost
 // negation is a masked select, and the addition is always computed then
 // kept or dropped with a mask: neither branches nor memory addresses
 // depend on k. Verification uses the same table, indexed directly.
-
-const (
-	combBits  = 5
-	combWidth = 1 << (combBits - 1) // entries per table row
-)
-
-// combRow is one window of the base-point table.
-type combRow[E any] [combWidth]affine[E]
 
 // baseTable returns the comb table, building it on first use.
 func (c *curveArith[E, FP, FQ]) baseTable() []combRow[E] {
@@ -68,22 +67,6 @@ func (c *curveArith[E, FP, FQ]) buildTable() {
 		c.fp.mul(&e.y, &pts[i].y, zinv)
 	}
 	c.table = table
-}
-
-// ctEq returns 1 when a == b and 0 otherwise, without branching.
-func ctEq(a, b uint64) uint64 {
-	x := a ^ b
-	return 1 ^ ((x | -x) >> 63)
-}
-
-// recodeDigit turns window value v (0..32 after adding the carry in) into
-// a digit in [-15, 16] and the carry out, without branching.
-func recodeDigit(v uint64) (mag, neg, carry uint64) {
-	carry = (v + 15) >> combBits           // 1 when v >= 17
-	d := int64(v) - int64(carry<<combBits) // -15..16
-	sign := uint64(d >> 63)                // all ones when negative
-	mag = (uint64(d) ^ sign) - sign
-	return mag, sign & 1, carry
 }
 
 // scalarBaseMult sets r = k·G for a plain scalar k < 2^bitLen, in constant

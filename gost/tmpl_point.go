@@ -1,3 +1,10 @@
+//go:build ignore
+
+// This file is a template: gen_curves.sh writes one concrete copy per
+// residue size and field type (curve_*_generated.go), because method calls
+// through type parameters are indirect and defeat inlining and escape
+// analysis in the hot loops.
+
 package gost
 
 // Point arithmetic on y² = x³ + ax + b in homogeneous projective
@@ -9,25 +16,6 @@ package gost
 // point at infinity (0:1:0), so they run without branches.
 //
 // All coordinates are in Montgomery form.
-
-// point is a projective point.
-type point[E any] struct{ x, y, z E }
-
-// affine is an affine point; it never represents the point at infinity.
-type affine[E any] struct{ x, y E }
-
-// scratch holds the temporaries of the point formulas. Passing it in keeps
-// them off the heap: the generic code calls the field through a
-// dictionary, which escape analysis cannot see through, so local
-// temporaries would each be allocated. A scratch serves one goroutine and
-// one formula at a time.
-type scratch[E any] struct{ t [10]E }
-
-// regs returns pointers to the nine temporaries.
-func (s *scratch[E]) regs() (a, b, c, d, e, f, g, h, i *E) {
-	t := &s.t
-	return &t[0], &t[1], &t[2], &t[3], &t[4], &t[5], &t[6], &t[7], &t[8]
-}
 
 // setInfinity sets p to (0:1:0).
 func (c *curveArith[E, FP, FQ]) setInfinity(p *point[E]) {

@@ -1,3 +1,10 @@
+//go:build ignore
+
+// This file is a template: gen_curves.sh writes one concrete copy per
+// residue size and field type (curve_*_generated.go), because method calls
+// through type parameters are indirect and defeat inlining and escape
+// analysis in the hot loops.
+
 package gost
 
 // Variable-time arithmetic for verification, which handles public data
@@ -168,65 +175,6 @@ func (c *curveArith[E, FP, FQ]) jacAddAffine(r, p *point[E], q *affine[E], s *sc
 	f.add(j, j, j)
 	f.sub(y3, y3, j) // Y3 = r(V - X3) - 2 Y1 J
 	r.x, r.y, r.z = *x3, *y3, *z3
-}
-
-// wnaf returns the width-w NAF of the little-endian words k (which it
-// consumes; k needs one spare top word): odd digits in (-2^(w-1), 2^(w-1)),
-// least significant first.
-func wnaf(k []uint64, w uint) []int8 {
-	out := make([]int8, 0, 64*len(k)+1)
-	for !wordsZero(k) {
-		var d int64
-		if k[0]&1 == 1 {
-			d = int64(k[0] & (1<<w - 1))
-			if d >= 1<<(w-1) {
-				d -= 1 << w
-			}
-			if d > 0 {
-				subWord(k, uint64(d))
-			} else {
-				addWord(k, uint64(-d))
-			}
-		}
-		out = append(out, int8(d))
-		for i := 0; i < len(k); i++ {
-			k[i] >>= 1
-			if i+1 < len(k) {
-				k[i] |= k[i+1] << 63
-			}
-		}
-	}
-	return out
-}
-
-func wordsZero(k []uint64) bool {
-	for _, v := range k {
-		if v != 0 {
-			return false
-		}
-	}
-	return true
-}
-
-func subWord(k []uint64, v uint64) {
-	for i := range k {
-		old := k[i]
-		k[i] -= v
-		if old >= v {
-			return
-		}
-		v = 1
-	}
-}
-
-func addWord(k []uint64, v uint64) {
-	for i := range k {
-		k[i] += v
-		if k[i] >= v {
-			return
-		}
-		v = 1
-	}
 }
 
 // mulDoubleVartime sets r = u1·G + u2·Q for plain public scalars u1 and

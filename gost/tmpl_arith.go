@@ -1,30 +1,16 @@
+//go:build ignore
+
+// This file is a template: gen_curves.sh writes one concrete copy per
+// residue size and field type (curve_*_generated.go), because method calls
+// through type parameters are indirect and defeat inlining and escape
+// analysis in the hot loops.
+
 package gost
 
 import (
 	"math/big"
 	"sync"
 )
-
-// curveOps is what the key types need from a curve, on little-endian byte
-// strings of the curve's size. It hides the limb count: a 256-bit curve
-// runs on 4-limb residues and a 512-bit one on 8-limb residues.
-type curveOps interface {
-	// scalarValid reports whether the scalar d satisfies 0 < d < q; it
-	// runs in constant time.
-	scalarValid(d []byte) bool
-	// publicKey returns LE(X) || LE(Y) of d·G for a valid scalar d.
-	publicKey(d []byte) []byte
-	// sign computes the signature BE(s) || BE(r) of digest under d with the
-	// nonce k (both valid scalars); ok is false when r or s is zero.
-	sign(d, digest, k []byte) (sig []byte, ok bool)
-	// pointValid reports whether LE(X) || LE(Y) is a point on the curve.
-	pointValid(pub []byte) bool
-	// verify checks sig over digest under a valid public key; the lengths of
-	// digest and sig must already be checked.
-	verify(pub, digest, sig []byte) error
-	// mulScalars returns x·y mod q for little-endian x and y.
-	mulScalars(x, y []byte) []byte
-}
 
 // curveArith holds one curve's constants and its lazily built table of
 // base-point multiples. It is safe for concurrent use.
@@ -208,9 +194,3 @@ func (c *curveArith[E, FP, FQ]) mulScalars(x, y []byte) []byte {
 	return out
 }
 
-// reverse reverses b in place.
-func reverse(b []byte) {
-	for i, j := 0, len(b)-1; i < j; i, j = i+1, j-1 {
-		b[i], b[j] = b[j], b[i]
-	}
-}
