@@ -193,4 +193,3 @@ func (c *curveArith[E, FP, FQ]) mulScalars(x, y []byte) []byte {
 	c.fq.toLE(out, &z)
 	return out
 }
-
