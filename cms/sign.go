@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"crypto/rand"
 	"fmt"
+	"hash"
 	"io"
 	"time"
 
@@ -132,15 +133,26 @@ func SignDigest(digest []byte, s Signer, opts *Options) ([]byte, error) {
 	return parts.marshal()
 }
 
-// DigestFor returns a hash.Hash-compatible constructor name and size for
-// the key: callers that hash content themselves before SignDigest use it
-// to pick the same algorithm.
+// DigestFor names the digest a signature by pub uses over the content and
+// gives its size in bytes, for callers that check a hash they were given
+// (see NewHash to compute one).
 func DigestFor(pub crypto.PublicKey, h crypto.Hash) (name string, size int, err error) {
 	prof, err := profileFor(pub, h)
 	if err != nil {
 		return "", 0, err
 	}
 	return prof.digest.name, prof.digest.size, nil
+}
+
+// NewHash returns the hash a signature by pub uses over the content (see
+// Options.Hash): callers that hash content themselves before SignDigest or
+// VerifyOptions.Digest use it to pick the same algorithm.
+func NewHash(pub crypto.PublicKey, h crypto.Hash) (hash.Hash, error) {
+	prof, err := profileFor(pub, h)
+	if err != nil {
+		return nil, err
+	}
+	return prof.digest.new(), nil
 }
 
 func (s *Signer) profile(opts *Options) (*keyProfile, error) {

@@ -241,3 +241,28 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	*c += countingWriter(len(p))
 	return len(p), nil
 }
+
+// TestNewHashMatchesSignDigest hashes content with NewHash and signs the
+// hash: the result must verify against the content.
+func TestNewHashMatchesSignDigest(t *testing.T) {
+	for _, spec := range []keySpec{specGOST512, specP384} {
+		p := newPKI(t, spec)
+		leaf := p.leaf(t, "leaf", spec)
+		h, err := NewHash(leaf.key.Public(), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		content := []byte("Устав")
+		h.Write(content)
+		sig, err := SignDigest(h.Sum(nil), p.signer(leaf), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Verify(sig, &VerifyOptions{Content: bytes.NewReader(content)}); err != nil {
+			t.Errorf("%s: %v", spec.name, err)
+		}
+	}
+	if _, err := NewHash("not a key", 0); !errors.Is(err, ErrUnsupportedAlgorithm) {
+		t.Errorf("unknown key: %v", err)
+	}
+}

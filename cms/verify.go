@@ -134,7 +134,7 @@ func signatureCertificates(sd *SignedData) ([]*cert.Certificate, error) {
 func verifySigner(r *SignerResult, si *SignerInfo, sd *SignedData, digests map[*digestAlgorithm][]byte, contentErr, certErr error, pool, embedded []*cert.Certificate, opts *VerifyOptions) {
 	r.DigestAlgorithm = DigestName(si.DigestAlgorithm.Algorithm)
 	if t, ok, err := si.SigningTime(); err != nil {
-		r.fail(CheckSignature, err)
+		r.fail(CheckValidity, err)
 		return
 	} else if ok {
 		r.SigningTime, r.HasSigningTime = t, true
@@ -219,8 +219,10 @@ func verifySigner(r *SignerResult, si *SignerInfo, sd *SignedData, digests map[*
 	}
 	if c.HasKeyUsage && c.KeyUsage&(x509.KeyUsageDigitalSignature|x509.KeyUsageContentCommitment) == 0 {
 		r.fail(CheckKeyUsage, fmt.Errorf("%w: neither digitalSignature nor nonRepudiation", ErrKeyUsage))
-	} else {
+	} else if c.HasKeyUsage {
 		r.pass(CheckKeyUsage, "")
+	} else {
+		r.pass(CheckKeyUsage, "no key usage extension: any use allowed")
 	}
 	if len(opts.Roots) == 0 {
 		r.skip(CheckChain, "no trust anchors given")
@@ -264,7 +266,7 @@ func checkContentType(r *SignerResult, si *SignerInfo, sd *SignedData) {
 		return
 	}
 	if !ct.Equal(sd.ContentType) {
-		r.fail(CheckContentType, fmt.Errorf("%w: contentType %v but eContentType %v", ErrMessageDigest, ct, sd.ContentType))
+		r.fail(CheckContentType, malformed("contentType %v but eContentType %v", ct, sd.ContentType))
 		return
 	}
 	r.pass(CheckContentType, ct.String())
