@@ -21,7 +21,7 @@ gen() { # name fe field scalar
 			# Drop the build tag, template note, package clause and imports.
 			awk 'BEGIN{body=0} /^package gost/{body=1; next} body==1 && /^import \(/{skip=1; next} skip==1{ if ($0 ~ /^\)/) skip=0; next } body==1{print}' "$t"
 		done
-	} | sed \
+	} | sed -e "/^\/\/ modArith is/,/^}/d" \
 		-e "s/type curveArith\[E any, FP modArith\[E\], FQ modArith\[E\]\]/type curveArith$1/" \
 		-e "s/func newCurveArith\[E any, FP modArith\[E\], FQ modArith\[E\]\]/func newCurveArith$1/" \
 		-e "s/curveArith\[E, FP, FQ\]/curveArith$1/g" \

@@ -378,14 +378,14 @@ func (f *mod4) sqr(z, x *fe4) {
 	w5, c1 = bits.Add64(w5, hi, c1)
 	hi, lo = bits.Mul64(x[3], x[3])
 	w6, c1 = bits.Add64(w6, lo, c1)
-	w7, c1 = bits.Add64(w7, hi, c1)
+	w7, _ = bits.Add64(w7, hi, c1)
 	var mq, extra uint64
 	mq = w0 * f.m0inv
 	carry = 0
 	hi, lo = bits.Mul64(mq, f.m[0])
 	lo, c1 = bits.Add64(lo, w0, 0)
 	hi += c1
-	w0, c1 = bits.Add64(lo, carry, 0)
+	_, c1 = bits.Add64(lo, carry, 0)
 	carry = hi + c1
 	hi, lo = bits.Mul64(mq, f.m[1])
 	lo, c1 = bits.Add64(lo, w1, 0)
@@ -408,7 +408,7 @@ func (f *mod4) sqr(z, x *fe4) {
 	hi, lo = bits.Mul64(mq, f.m[0])
 	lo, c1 = bits.Add64(lo, w1, 0)
 	hi += c1
-	w1, c1 = bits.Add64(lo, carry, 0)
+	_, c1 = bits.Add64(lo, carry, 0)
 	carry = hi + c1
 	hi, lo = bits.Mul64(mq, f.m[1])
 	lo, c1 = bits.Add64(lo, w2, 0)
@@ -431,7 +431,7 @@ func (f *mod4) sqr(z, x *fe4) {
 	hi, lo = bits.Mul64(mq, f.m[0])
 	lo, c1 = bits.Add64(lo, w2, 0)
 	hi += c1
-	w2, c1 = bits.Add64(lo, carry, 0)
+	_, c1 = bits.Add64(lo, carry, 0)
 	carry = hi + c1
 	hi, lo = bits.Mul64(mq, f.m[1])
 	lo, c1 = bits.Add64(lo, w3, 0)
@@ -454,7 +454,7 @@ func (f *mod4) sqr(z, x *fe4) {
 	hi, lo = bits.Mul64(mq, f.m[0])
 	lo, c1 = bits.Add64(lo, w3, 0)
 	hi += c1
-	w3, c1 = bits.Add64(lo, carry, 0)
+	_, c1 = bits.Add64(lo, carry, 0)
 	carry = hi + c1
 	hi, lo = bits.Mul64(mq, f.m[1])
 	lo, c1 = bits.Add64(lo, w4, 0)
@@ -539,7 +539,7 @@ func (f *pm4) sqr(z, x *fe4) {
 	w5, c1 = bits.Add64(w5, hi, c1)
 	hi, lo = bits.Mul64(x[3], x[3])
 	w6, c1 = bits.Add64(w6, lo, c1)
-	w7, c1 = bits.Add64(w7, hi, c1)
+	w7, _ = bits.Add64(w7, hi, c1)
 	c := f.c
 	carry = 0
 	hi, lo = bits.Mul64(w4, c)
@@ -609,7 +609,7 @@ func (f *mod4) sub(z, x, y *fe4) {
 	z[0], c = bits.Add64(t0, f.m[0]&mask, c)
 	z[1], c = bits.Add64(t1, f.m[1]&mask, c)
 	z[2], c = bits.Add64(t2, f.m[2]&mask, c)
-	z[3], c = bits.Add64(t3, f.m[3]&mask, c)
+	z[3], _ = bits.Add64(t3, f.m[3]&mask, c)
 }
 
 // mul sets z = x·y·R^-1 mod m (CIOS Montgomery multiplication). One input
@@ -1924,14 +1924,14 @@ func (f *mod8) sqr(z, x *fe8) {
 	w13, c1 = bits.Add64(w13, hi, c1)
 	hi, lo = bits.Mul64(x[7], x[7])
 	w14, c1 = bits.Add64(w14, lo, c1)
-	w15, c1 = bits.Add64(w15, hi, c1)
+	w15, _ = bits.Add64(w15, hi, c1)
 	var mq, extra uint64
 	mq = w0 * f.m0inv
 	carry = 0
 	hi, lo = bits.Mul64(mq, f.m[0])
 	lo, c1 = bits.Add64(lo, w0, 0)
 	hi += c1
-	w0, c1 = bits.Add64(lo, carry, 0)
+	_, c1 = bits.Add64(lo, carry, 0)
 	carry = hi + c1
 	hi, lo = bits.Mul64(mq, f.m[1])
 	lo, c1 = bits.Add64(lo, w1, 0)
@@ -1974,7 +1974,7 @@ func (f *mod8) sqr(z, x *fe8) {
 	hi, lo = bits.Mul64(mq, f.m[0])
 	lo, c1 = bits.Add64(lo, w1, 0)
 	hi += c1
-	w1, c1 = bits.Add64(lo, carry, 0)
+	_, c1 = bits.Add64(lo, carry, 0)
 	carry = hi + c1
 	hi, lo = bits.Mul64(mq, f.m[1])
 	lo, c1 = bits.Add64(lo, w2, 0)
@@ -2017,7 +2017,7 @@ func (f *mod8) sqr(z, x *fe8) {
 	hi, lo = bits.Mul64(mq, f.m[0])
 	lo, c1 = bits.Add64(lo, w2, 0)
 	hi += c1
-	w2, c1 = bits.Add64(lo, carry, 0)
+	_, c1 = bits.Add64(lo, carry, 0)
 	carry = hi + c1
 	hi, lo = bits.Mul64(mq, f.m[1])
 	lo, c1 = bits.Add64(lo, w3, 0)
@@ -2060,7 +2060,7 @@ func (f *mod8) sqr(z, x *fe8) {
 	hi, lo = bits.Mul64(mq, f.m[0])
 	lo, c1 = bits.Add64(lo, w3, 0)
 	hi += c1
-	w3, c1 = bits.Add64(lo, carry, 0)
+	_, c1 = bits.Add64(lo, carry, 0)
 	carry = hi + c1
 	hi, lo = bits.Mul64(mq, f.m[1])
 	lo, c1 = bits.Add64(lo, w4, 0)
@@ -2103,7 +2103,7 @@ func (f *mod8) sqr(z, x *fe8) {
 	hi, lo = bits.Mul64(mq, f.m[0])
 	lo, c1 = bits.Add64(lo, w4, 0)
 	hi += c1
-	w4, c1 = bits.Add64(lo, carry, 0)
+	_, c1 = bits.Add64(lo, carry, 0)
 	carry = hi + c1
 	hi, lo = bits.Mul64(mq, f.m[1])
 	lo, c1 = bits.Add64(lo, w5, 0)
@@ -2146,7 +2146,7 @@ func (f *mod8) sqr(z, x *fe8) {
 	hi, lo = bits.Mul64(mq, f.m[0])
 	lo, c1 = bits.Add64(lo, w5, 0)
 	hi += c1
-	w5, c1 = bits.Add64(lo, carry, 0)
+	_, c1 = bits.Add64(lo, carry, 0)
 	carry = hi + c1
 	hi, lo = bits.Mul64(mq, f.m[1])
 	lo, c1 = bits.Add64(lo, w6, 0)
@@ -2189,7 +2189,7 @@ func (f *mod8) sqr(z, x *fe8) {
 	hi, lo = bits.Mul64(mq, f.m[0])
 	lo, c1 = bits.Add64(lo, w6, 0)
 	hi += c1
-	w6, c1 = bits.Add64(lo, carry, 0)
+	_, c1 = bits.Add64(lo, carry, 0)
 	carry = hi + c1
 	hi, lo = bits.Mul64(mq, f.m[1])
 	lo, c1 = bits.Add64(lo, w7, 0)
@@ -2232,7 +2232,7 @@ func (f *mod8) sqr(z, x *fe8) {
 	hi, lo = bits.Mul64(mq, f.m[0])
 	lo, c1 = bits.Add64(lo, w7, 0)
 	hi += c1
-	w7, c1 = bits.Add64(lo, carry, 0)
+	_, c1 = bits.Add64(lo, carry, 0)
 	carry = hi + c1
 	hi, lo = bits.Mul64(mq, f.m[1])
 	lo, c1 = bits.Add64(lo, w8, 0)
@@ -2475,7 +2475,7 @@ func (f *pm8) sqr(z, x *fe8) {
 	w13, c1 = bits.Add64(w13, hi, c1)
 	hi, lo = bits.Mul64(x[7], x[7])
 	w14, c1 = bits.Add64(w14, lo, c1)
-	w15, c1 = bits.Add64(w15, hi, c1)
+	w15, _ = bits.Add64(w15, hi, c1)
 	c := f.c
 	carry = 0
 	hi, lo = bits.Mul64(w8, c)
@@ -2597,5 +2597,5 @@ func (f *mod8) sub(z, x, y *fe8) {
 	z[4], c = bits.Add64(t4, f.m[4]&mask, c)
 	z[5], c = bits.Add64(t5, f.m[5]&mask, c)
 	z[6], c = bits.Add64(t6, f.m[6]&mask, c)
-	z[7], c = bits.Add64(t7, f.m[7]&mask, c)
+	z[7], _ = bits.Add64(t7, f.m[7]&mask, c)
 }

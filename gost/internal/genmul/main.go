@@ -239,7 +239,11 @@ func genSqr(b *bytes.Buffer, n int, pm bool) {
 	for i := 0; i < n; i++ {
 		p("hi, lo = bits.Mul64(x[%d], x[%d])", i, i)
 		p("w%d, c1 = bits.Add64(w%d, lo, c1)", 2*i, 2*i)
-		p("w%d, c1 = bits.Add64(w%d, hi, c1)", 2*i+1, 2*i+1)
+		if i == n-1 {
+			p("w%d, _ = bits.Add64(w%d, hi, c1)", 2*i+1, 2*i+1)
+		} else {
+			p("w%d, c1 = bits.Add64(w%d, hi, c1)", 2*i+1, 2*i+1)
+		}
 	}
 	if pm {
 		emitFold(p, n)
@@ -255,7 +259,12 @@ func genSqr(b *bytes.Buffer, n int, pm bool) {
 			p("hi, lo = bits.Mul64(mq, f.m[%d])", j)
 			p("lo, c1 = bits.Add64(lo, w%d, 0)", i+j)
 			p("hi += c1")
-			p("w%d, c1 = bits.Add64(lo, carry, 0)", i+j)
+			if j == 0 {
+				// The low word becomes zero and is dropped.
+				p("_, c1 = bits.Add64(lo, carry, 0)")
+			} else {
+				p("w%d, c1 = bits.Add64(lo, carry, 0)", i+j)
+			}
 			p("carry = hi + c1")
 		}
 		p("w%d, extra = bits.Add64(w%d, carry, extra)", i+n, i+n)
@@ -326,8 +335,9 @@ func genAddSub(b *bytes.Buffer, n int) {
 		p("t%d, bb := bits.Sub64(x[%d], y[%d], bb)", j, j, j)
 	}
 	p("mask := -bb")
-	for j := 0; j < n; j++ {
+	for j := 0; j < n-1; j++ {
 		p("z[%d], c = bits.Add64(t%d, f.m[%d]&mask, c)", j, j, j)
 	}
+	p("z[%d], _ = bits.Add64(t%d, f.m[%d]&mask, c)", n-1, n-1, n-1)
 	p("}")
 }
