@@ -188,6 +188,7 @@ static CK_RV imported_key(gt_object *o, CK_OBJECT_CLASS cls)
 {
     const gt_attr *params = gt_obj_get(o, CKA_GOSTR3410_PARAMS), *v = gt_obj_get(o, CKA_VALUE);
     int bits = key_bits(o, NULL);
+    CK_ULONG i;
     CK_RV rv;
 
     if (params == NULL || v == NULL)
@@ -196,9 +197,17 @@ static CK_RV imported_key(gt_object *o, CK_OBJECT_CLASS cls)
         return CKR_ATTRIBUTE_VALUE_INVALID;
     if (v->len != (CK_ULONG)(cls == CKO_PRIVATE_KEY ? bits / 8 : bits / 4))
         return CKR_ATTRIBUTE_VALUE_INVALID;
+    /* The engine takes a zero scalar; a token must not. */
+    for (i = 0; i < v->len && v->val[i] == 0; i++)
+        ;
+    if (i == v->len)
+        return CKR_ATTRIBUTE_VALUE_INVALID;
     rv = key_defaults(o, cls, bits, 0, 0);
     if (rv != CKR_OK)
         return rv;
+    /* key_defaults may have moved the attributes. */
+    params = gt_obj_get(o, CKA_GOSTR3410_PARAMS);
+    v = gt_obj_get(o, CKA_VALUE);
     if (cls == CKO_PRIVATE_KEY)
         rv = gt_key_private(bits, params->val, params->len, v->val, &o->pkey);
     else

@@ -64,6 +64,8 @@ typedef struct gt_object {
 gt_object *gt_obj_new(void);
 void gt_obj_free(gt_object *o);
 void gt_obj_free_list(gt_object *o);
+/* gt_obj_get's result is valid until the next gt_obj_set* on the same
+ * object, which may move the attributes. */
 const gt_attr *gt_obj_get(const gt_object *o, CK_ATTRIBUTE_TYPE type);
 int gt_obj_set(gt_object *o, CK_ATTRIBUTE_TYPE type, const void *val, CK_ULONG len);
 int gt_obj_set_ulong(gt_object *o, CK_ATTRIBUTE_TYPE type, CK_ULONG v);
