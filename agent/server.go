@@ -120,22 +120,31 @@ func (s *Server) Config() Config { return s.cfg }
 // Host and Origin checks.
 func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
 
-// Listen opens the loopback listeners, 127.0.0.1 and [::1] on the
-// configured port. A missing IPv6 loopback is not an error; a busy port is.
+// Listen opens the loopback listeners on the configured port; see
+// ListenLoopback.
 func (s *Server) Listen() ([]net.Listener, error) {
-	port := strconv.Itoa(s.cfg.Port)
-	v4, err := net.Listen("tcp4", net.JoinHostPort("127.0.0.1", port))
+	lns, err := ListenLoopback(s.cfg.Port)
+	if err == nil && len(lns) == 1 {
+		s.log.Warn("no IPv6 loopback listener")
+	}
+	return lns, err
+}
+
+// ListenLoopback listens on 127.0.0.1 and [::1] on port (0 picks a free
+// port, the same for both). A missing IPv6 loopback is not an error; a
+// busy port is.
+func ListenLoopback(port int) ([]net.Listener, error) {
+	p := strconv.Itoa(port)
+	v4, err := net.Listen("tcp4", net.JoinHostPort("127.0.0.1", p))
 	if err != nil {
-		return nil, fmt.Errorf("agent: listen on 127.0.0.1:%s: %w", port, err)
+		return nil, fmt.Errorf("agent: listen on 127.0.0.1:%s: %w", p, err)
 	}
 	lns := []net.Listener{v4}
-	if s.cfg.Port == 0 {
-		port = strconv.Itoa(v4.Addr().(*net.TCPAddr).Port)
+	if port == 0 {
+		p = strconv.Itoa(v4.Addr().(*net.TCPAddr).Port)
 	}
-	if v6, err := net.Listen("tcp6", net.JoinHostPort("::1", port)); err == nil {
+	if v6, err := net.Listen("tcp6", net.JoinHostPort("::1", p)); err == nil {
 		lns = append(lns, v6)
-	} else {
-		s.log.Warn("no IPv6 loopback listener", "err", err)
 	}
 	return lns, nil
 }

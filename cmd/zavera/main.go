@@ -23,12 +23,14 @@ type command struct {
 }
 
 var commands = map[string]command{
-	"cert":   {"show a certificate's owner, organisation and key", runCert},
-	"digest": {"print Streebog digests of files, like sha256sum", runDigest},
-	"verify": {"verify a CAdES signature and show who signed", runVerify},
-	"tokens": {"list PKCS#11 modules and tokens", runTokens},
-	"certs":  {"list certificates on tokens", runCerts},
-	"sign":   {"sign files with a token key (CAdES-BES)", runSign},
+	"cert":    {"show a certificate's owner, organisation and key", runCert},
+	"digest":  {"print Streebog digests of files, like sha256sum", runDigest},
+	"verify":  {"verify a CAdES signature and show who signed", runVerify},
+	"serve":   {"run the signing agent on the loopback interface", runServe},
+	"journal": {"show or verify the signing journal", runJournal},
+	"tokens":  {"list PKCS#11 modules and tokens", runTokens},
+	"certs":   {"list certificates on tokens", runCerts},
+	"sign":    {"sign files with a token key (CAdES-BES)", runSign},
 }
 
 func main() {

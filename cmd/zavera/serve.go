@@ -1,0 +1,263 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/zavera/zavera/agent"
+	"github.com/zavera/zavera/agent/journal"
+	"github.com/zavera/zavera/agent/scripted"
+	"github.com/zavera/zavera/agent/softtoken"
+	"github.com/zavera/zavera/agent/terminal"
+)
+
+const serveUsage = `Usage: zavera serve --headless [--port N] [--config FILE] --key FILE --cert FILE
+                    [--tls-cert FILE --tls-key FILE] [--verbose]
+       zavera serve --list-origins [--config FILE]
+       zavera serve --revoke ORIGIN [--config FILE]
+
+Runs the signing agent: a websocket on 127.0.0.1 and [::1] that portal
+pages use to list certificates and to sign (docs/protocol.md). Every new
+site, every signature and every PIN is asked on this terminal.
+
+  --headless         ask on the controlling terminal (the desktop window
+                     is not part of this build).
+  --port N           listen on port N (default from the configuration,
+                     27413; 0 picks a free port).
+  --config FILE      configuration file (JSON); the approvals and the
+                     journal then live beside it unless it names a
+                     stateDir. Default: the per-user configuration folder
+                     (~/.config/zavera/config.json) with the state in
+                     ~/.local/state/zavera.
+  --key FILE         a PKCS#8 private key (GOST R 34.10-2012, ECDSA or
+  --cert FILE        RSA; PEM or DER) and its certificate, served as a
+                     software token. For development and demos: this
+                     build does not reach PKCS#11 tokens yet, and a key in
+                     a file is not a qualified signature tool.
+  --tls-cert FILE    serve wss:// as well as ws:// on the same port with
+  --tls-key FILE     this loopback certificate and key (PEM).
+  --verbose          log requests and refusals in detail on stderr.
+  --list-origins     print the configured and the approved origins.
+  --revoke ORIGIN    forget an approved origin; a running agent refuses
+                     it from its next request.
+
+The agent prints "zavera: listening on ..." once it accepts connections
+and stops cleanly on SIGINT or SIGTERM.`
+
+// serveArgs are the parsed arguments of `zavera serve`.
+type serveArgs struct {
+	headless, verbose, listOrigins bool
+	port                           int
+	portSet                        bool
+	config, key, cert              string
+	tlsCert, tlsKey, revoke        string
+}
+
+func parseServeArgs(args []string) (*serveArgs, error) {
+	a := &serveArgs{}
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.BoolVar(&a.headless, "headless", false, "")
+	fs.BoolVar(&a.verbose, "verbose", false, "")
+	fs.BoolVar(&a.listOrigins, "list-origins", false, "")
+	fs.IntVar(&a.port, "port", 0, "")
+	fs.StringVar(&a.config, "config", "", "")
+	fs.StringVar(&a.key, "key", "", "")
+	fs.StringVar(&a.cert, "cert", "", "")
+	fs.StringVar(&a.tlsCert, "tls-cert", "", "")
+	fs.StringVar(&a.tlsKey, "tls-key", "", "")
+	fs.StringVar(&a.revoke, "revoke", "", "")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	fs.Visit(func(f *flag.Flag) { a.portSet = a.portSet || f.Name == "port" })
+	if a.portSet && (a.port < 0 || a.port > 65535) {
+		return nil, fmt.Errorf("--port %d out of range", a.port)
+	}
+	if (a.key == "") != (a.cert == "") {
+		return nil, errors.New("--key and --cert go together")
+	}
+	if (a.tlsCert == "") != (a.tlsKey == "") {
+		return nil, errors.New("--tls-cert and --tls-key go together")
+	}
+	return a, nil
+}
+
+// loadAgentConfig reads the configuration and finds the state folder.
+func loadAgentConfig(path string) (agent.Config, error) {
+	explicit := path != ""
+	if !explicit {
+		p, err := agent.DefaultConfigPath()
+		if err != nil {
+			return agent.Config{}, err
+		}
+		path = p
+	}
+	cfg, err := agent.LoadConfig(path)
+	if err != nil {
+		return cfg, err
+	}
+	if cfg.StateDir == "" {
+		if explicit {
+			cfg.StateDir = filepath.Dir(path)
+		} else if cfg.StateDir, err = agent.DefaultStateDir(); err != nil {
+			return cfg, err
+		}
+	}
+	return cfg, nil
+}
+
+func approvalsPath(cfg agent.Config) string { return filepath.Join(cfg.StateDir, "approvals.json") }
+func journalPath(cfg agent.Config) string   { return filepath.Join(cfg.StateDir, "journal.log") }
+
+// runServe implements `zavera serve`.
+func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	a, err := parseServeArgs(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(stdout, serveUsage)
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "zavera serve: %v\n\n%s\n", err, serveUsage)
+		return 2
+	}
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "zavera serve: %v\n", err)
+		return 1
+	}
+	cfg, err := loadAgentConfig(a.config)
+	if err != nil {
+		return fail(err)
+	}
+	if a.portSet {
+		cfg.Port = a.port
+	}
+	approvals, err := agent.OpenApprovals(approvalsPath(cfg))
+	if err != nil {
+		return fail(err)
+	}
+	switch {
+	case a.listOrigins:
+		for _, o := range cfg.Origins {
+			fmt.Fprintf(stdout, "%s\tconfigured\n", o)
+		}
+		for _, o := range approvals.List() {
+			fmt.Fprintf(stdout, "%s\tapproved\n", o)
+		}
+		return 0
+	case a.revoke != "":
+		if err := approvals.Revoke(a.revoke); err != nil {
+			return fail(err)
+		}
+		fmt.Fprintf(stdout, "zavera: %s is no longer approved\n", a.revoke)
+		return 0
+	}
+	if !a.headless {
+		return fail(errors.New("the desktop window is not part of this build: run with --headless"))
+	}
+	if a.key == "" {
+		return fail(errors.New("no token source: this build does not reach PKCS#11 tokens yet; give a software key with --key FILE --cert FILE"))
+	}
+	tokens, err := softtoken.Load(a.key, a.cert)
+	if err != nil {
+		return fail(err)
+	}
+	prompter, scriptedOn := scripted.FromEnv()
+	if !scriptedOn {
+		t, err := terminal.Open()
+		if err != nil {
+			return fail(err)
+		}
+		prompter = t
+	}
+	var tlsConf *tls.Config
+	if a.tlsCert != "" {
+		pair, err := tls.LoadX509KeyPair(a.tlsCert, a.tlsKey)
+		if err != nil {
+			return fail(fmt.Errorf("TLS certificate: %w", err))
+		}
+		tlsConf = &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}
+	}
+	j, err := journal.Open(journalPath(cfg))
+	if err != nil {
+		return fail(err)
+	}
+	defer j.Close()
+	level := slog.LevelWarn
+	if a.verbose {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	if scriptedOn {
+		log.Warn("test build: every request is approved without asking")
+	}
+	srv, err := agent.New(agent.Options{
+		Config: cfg, Tokens: tokens, Prompter: prompter, Journal: j, Approvals: approvals,
+		TLS: tlsConf, Log: log, Version: version(),
+	})
+	if err != nil {
+		return fail(err)
+	}
+	lns, err := agent.ListenLoopback(cfg.Port)
+	if err != nil {
+		return fail(err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, len(lns))
+	var names []string
+	for _, ln := range lns {
+		names = append(names, "ws://"+ln.Addr().String())
+		go func(ln net.Listener) { errc <- srv.Serve(ln) }(ln)
+	}
+	fmt.Fprintf(stdout, "zavera: listening on %s\n", strings.Join(names, " "))
+	if f, ok := stdout.(*os.File); ok {
+		f.Sync()
+	}
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-errc:
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	srv.Shutdown(sctx)
+	if serveErr != nil {
+		return fail(serveErr)
+	}
+	return 0
+}
+
+// version is the product version reported to pages: the module version,
+// or the VCS revision of a development build.
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "dev"
+	}
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			return "dev-" + s.Value[:12]
+		}
+	}
+	return "dev"
+}

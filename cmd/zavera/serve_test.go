@@ -1,0 +1,323 @@
+package main
+
+import (
+	"bufio"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"math/big"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/zavera/zavera/internal/osslref"
+)
+
+var (
+	agentBinOnce sync.Map // tags -> *agentBuild
+)
+
+type agentBuild struct {
+	once sync.Once
+	path string
+	err  error
+	out  []byte
+}
+
+// agentBinary builds the zavera command with the given build tags, once
+// per test run.
+func agentBinary(t *testing.T, tags string) string {
+	t.Helper()
+	v, _ := agentBinOnce.LoadOrStore(tags, &agentBuild{})
+	b := v.(*agentBuild)
+	b.once.Do(func() {
+		dir, err := os.MkdirTemp("", "zavera-bin")
+		if err != nil {
+			b.err = err
+			return
+		}
+		b.path = filepath.Join(dir, "zavera")
+		goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
+		args := []string{"build", "-o", b.path}
+		if tags != "" {
+			args = append(args, "-tags", tags)
+		}
+		cmd := exec.Command(goTool, append(args, "./cmd/zavera")...)
+		cmd.Dir = osslref.Root(t)
+		b.out, b.err = cmd.CombinedOutput()
+	})
+	if b.err != nil {
+		t.Fatalf("go build -tags %q: %v\n%s", tags, b.err, b.out)
+	}
+	return b.path
+}
+
+// agentKey writes an ECDSA key and its self-signed certificate.
+func agentKey(t *testing.T, dir string) (keyFile, certFile string) {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "Serve Test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), KeyUsage: x509.KeyUsageDigitalSignature}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, k.Public(), k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p8, _ := x509.MarshalPKCS8PrivateKey(k)
+	keyFile, certFile = filepath.Join(dir, "key.pem"), filepath.Join(dir, "cert.pem")
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: p8}), 0o600)
+	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	return keyFile, certFile
+}
+
+// runningAgent is a `zavera serve` child process.
+type runningAgent struct {
+	cmd    *exec.Cmd
+	addr   string
+	stderr *strings.Builder
+	mu     *sync.Mutex
+}
+
+func startAgent(t *testing.T, bin string, env []string, args ...string) *runningAgent {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"serve"}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // no controlling terminal
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &runningAgent{cmd: cmd, stderr: &strings.Builder{}, mu: &sync.Mutex{}}
+	cmd.Stderr = lockedBuilder{a.stderr, a.mu}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	lines := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			default:
+			}
+		}
+	}()
+	select {
+	case l := <-lines:
+		f := strings.Fields(strings.TrimPrefix(l, "zavera: listening on "))
+		if len(f) == 0 || !strings.HasPrefix(f[0], "ws://127.0.0.1:") {
+			t.Fatalf("first line %q", l)
+		}
+		a.addr = strings.TrimPrefix(f[0], "ws://")
+	case <-time.After(20 * time.Second):
+		t.Fatalf("agent did not start: %s", a.stderrText())
+	}
+	return a
+}
+
+func (a *runningAgent) stderrText() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.stderr.String()
+}
+
+type lockedBuilder struct {
+	b  *strings.Builder
+	mu *sync.Mutex
+}
+
+func (l lockedBuilder) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+// page is a minimal websocket client, one request at a time.
+type page struct {
+	t  *testing.T
+	ws *websocket.Conn
+	id int
+}
+
+func openPage(t *testing.T, addr, origin string) *page {
+	t.Helper()
+	ws, resp, err := websocket.DefaultDialer.Dial("ws://"+addr+"/", http.Header{"Origin": {origin}})
+	if err != nil {
+		t.Fatalf("dial: %v %v", err, resp)
+	}
+	t.Cleanup(func() { ws.Close() })
+	return &page{t: t, ws: ws}
+}
+
+// call returns the result, or the error reason.
+func (p *page) call(method string, params any, out any) string {
+	p.t.Helper()
+	p.id++
+	req, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": p.id, "method": method, "params": params})
+	if err := p.ws.WriteMessage(websocket.TextMessage, req); err != nil {
+		p.t.Fatal(err)
+	}
+	for {
+		p.ws.SetReadDeadline(time.Now().Add(20 * time.Second))
+		_, data, err := p.ws.ReadMessage()
+		if err != nil {
+			p.t.Fatalf("%s: %v", method, err)
+		}
+		var m struct {
+			ID     *int            `json:"id"`
+			Result json.RawMessage `json:"result"`
+			Error  *struct {
+				Data struct{ Reason string } `json:"data"`
+			} `json:"error"`
+		}
+		if err := json.Unmarshal(data, &m); err != nil {
+			p.t.Fatal(err)
+		}
+		if m.ID == nil {
+			continue // a notification
+		}
+		if *m.ID != p.id {
+			p.t.Fatalf("answer to %d, want %d", *m.ID, p.id)
+		}
+		if m.Error != nil {
+			return m.Error.Data.Reason
+		}
+		if out != nil {
+			if err := json.Unmarshal(m.Result, out); err != nil {
+				p.t.Fatal(err)
+			}
+		}
+		return ""
+	}
+}
+
+func (p *page) must(method string, params, out any) {
+	p.t.Helper()
+	if r := p.call(method, params, out); r != "" {
+		p.t.Fatalf("%s: %s", method, r)
+	}
+}
+
+// The real binary, built with the test-only approving prompter: a page
+// connects, lists, signs (checked by OpenSSL), pairs; the journal records
+// it and verifies; SIGTERM stops the agent cleanly.
+func TestServeEndToEnd(t *testing.T) {
+	bin := agentBinary(t, "zavera_script")
+	dir := t.TempDir()
+	keyFile, certFile := agentKey(t, dir)
+	cfgFile := filepath.Join(dir, "config.json")
+	os.WriteFile(cfgFile, []byte(`{"origins": ["https://portal.example"]}`), 0o600)
+	a := startAgent(t, bin, []string{"ZAVERA_SCRIPT_APPROVE=1"},
+		"--headless", "--port", "0", "--config", cfgFile, "--key", keyFile, "--cert", certFile)
+
+	p := openPage(t, a.addr, "https://portal.example")
+	var hello struct{ Approved bool }
+	p.must("hello", map[string]any{"protocols": []int{1}}, &hello)
+	if !hello.Approved {
+		t.Fatal("configured origin not approved")
+	}
+	var certs struct {
+		Certificates []struct{ ID string }
+	}
+	p.must("certificates", map[string]any{}, &certs)
+	if len(certs.Certificates) != 1 {
+		t.Fatalf("certificates: %+v", certs)
+	}
+	doc := []byte("Заявление\n")
+	var sig struct{ Signature []byte }
+	p.must("sign", map[string]any{"certificate": certs.Certificates[0].ID, "data": doc, "description": "test"}, &sig)
+	sigFile, docFile := filepath.Join(dir, "s.p7s"), filepath.Join(dir, "doc")
+	os.WriteFile(sigFile, sig.Signature, 0o600)
+	os.WriteFile(docFile, doc, 0o600)
+	osslref.Run(t, nil, "cms", "-verify", "-binary", "-inform", "DER", "-in", sigFile, "-content", docFile,
+		"-CAfile", certFile, "-partial_chain", "-purpose", "any", "-out", "/dev/null")
+
+	// A new site pairs (approved by the test prompter) and is remembered.
+	q := openPage(t, a.addr, "https://new.example")
+	q.must("hello", map[string]any{"protocols": []int{1}}, nil)
+	q.must("pair", nil, nil)
+	q.must("tokens", nil, nil)
+	code, out, errOut := runCmd(t, nil, "serve", "--list-origins", "--config", cfgFile)
+	if code != 0 || !strings.Contains(out, "https://new.example\tapproved") || !strings.Contains(out, "https://portal.example\tconfigured") {
+		t.Fatalf("list-origins: %d %q %q", code, out, errOut)
+	}
+	// Revoked from another process: refused at once.
+	if code, _, errOut := runCmd(t, nil, "serve", "--revoke", "https://new.example", "--config", cfgFile); code != 0 {
+		t.Fatalf("revoke: %s", errOut)
+	}
+	if r := q.call("tokens", nil, nil); r != "origin_not_allowed" {
+		t.Fatalf("after revoke: %q", r)
+	}
+
+	// SIGTERM: a clean exit.
+	a.cmd.Process.Signal(syscall.SIGTERM)
+	if err := a.cmd.Wait(); err != nil {
+		t.Fatalf("exit: %v\n%s", err, a.stderrText())
+	}
+	// The signature and the consent.
+	code, out, errOut = runCmd(t, nil, "journal", "--verify", "--config", cfgFile)
+	if code != 0 || !strings.Contains(out, "2 records, chain intact") {
+		t.Fatalf("journal --verify: %d %q %q", code, out, errOut)
+	}
+}
+
+// The shipped build has no approving prompter: the environment variable
+// does nothing, and without a terminal the agent refuses to start.
+func TestServeShippedBuildNeverApprovesByScript(t *testing.T) {
+	bin := agentBinary(t, "")
+	dir := t.TempDir()
+	keyFile, certFile := agentKey(t, dir)
+	cmd := exec.Command(bin, "serve", "--headless", "--port", "0", "--config", filepath.Join(dir, "c.json"), "--key", keyFile, "--cert", certFile)
+	cmd.Env = append(os.Environ(), "ZAVERA_SCRIPT_APPROVE=1")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	cmd.Stdin = strings.NewReader("y\ny\n")
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "no controlling terminal") || strings.Contains(string(out), "listening") {
+		t.Fatalf("shipped build: %v\n%s", err, out)
+	}
+}
+
+func TestServeUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"serve", "--key", "k"},
+		{"serve", "--tls-cert", "c"},
+		{"serve", "--port", "70000"},
+		{"serve", "extra"},
+		{"serve", "--nope"},
+	} {
+		if code, _, errOut := runCmd(t, nil, args...); code != 2 || !strings.Contains(errOut, "Usage: zavera serve") {
+			t.Errorf("%v: exit %d, %q", args, code, errOut)
+		}
+	}
+	if code, out, _ := runCmd(t, nil, "serve", "--help"); code != 0 || !strings.Contains(out, "--headless") {
+		t.Errorf("help: %d", code)
+	}
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "c.json")
+	if code, _, errOut := runCmd(t, nil, "serve", "--config", cfg); code != 1 || !strings.Contains(errOut, "--headless") {
+		t.Errorf("without --headless: %d %q", code, errOut)
+	}
+	if code, _, errOut := runCmd(t, nil, "serve", "--headless", "--config", cfg); code != 1 || !strings.Contains(errOut, "--key") {
+		t.Errorf("without a token source: %d %q", code, errOut)
+	}
+	os.WriteFile(cfg, []byte(`{"port": "x"}`), 0o600)
+	if code, _, errOut := runCmd(t, nil, "serve", "--list-origins", "--config", cfg); code != 1 || !strings.Contains(errOut, "configuration") {
+		t.Errorf("bad configuration: %d %q", code, errOut)
+	}
+}
