@@ -194,3 +194,51 @@ func TestBERSignedAttributesAreReencoded(t *testing.T) {
 		t.Fatalf("%v\n%v", err, res)
 	}
 }
+
+// TestRealWorldAgreesWithOpenSSL has OpenSSL with the GOST engine check the
+// signature and digest of each real-world GOST 2012 signature (its chain
+// check left out) and requires the same verdict from this package.
+func TestRealWorldAgreesWithOpenSSL(t *testing.T) {
+	dir := realworldDir(t)
+	contents := map[string]string{
+		"cms_gost2012-256_detached_cryptoarm_sign2012-256_det.txt.sig.pem":                "content_cryptoarm_test_crlf.txt",
+		"cms_gost2012-512_detached_cryptoarm_sign2012-512_det.txt.sig.pem":                "content_cryptoarm_test_crlf.txt",
+		"cms_gost2012-256_detached_cades-x-long-type1_cryptoarm_signCadesDetached.txt.sig": "content_cryptoarm_signCadesDetached.txt",
+		"cms_gost2012-256_detached_esia-client-secret_vtb_2022.b64url":                     "content_esia-client-secret_vtb_2022_signed-string.txt",
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "cms_gost2012-*"))
+	for _, f := range files {
+		name := filepath.Base(f)
+		t.Run(name, func(t *testing.T) {
+			der, err := Decode(readFile(t, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			tmp := t.TempDir()
+			sigFile := filepath.Join(tmp, "sig.der")
+			if err := os.WriteFile(sigFile, der, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			args := []string{"cms", "-verify", "-noverify", "-binary", "-inform", "DER", "-in", sigFile, "-out", "/dev/null"}
+			opts := &VerifyOptions{}
+			if c, ok := contents[name]; ok {
+				args = append(args, "-content", filepath.Join(dir, c))
+				opts.Content = bytes.NewReader(readFile(t, filepath.Join(dir, c)))
+			}
+			_, _, osslErr := osslref.Try(t, nil, args...)
+			res, _ := Verify(der, opts)
+			if res == nil {
+				t.Fatal("no result")
+			}
+			ours := true
+			for _, name := range []CheckName{CheckContentType, CheckMessageDigest, CheckSignature} {
+				if c, ok := res.Signers[0].Check(name); ok && c.Outcome == Failed {
+					ours = false
+				}
+			}
+			if ours != (osslErr == nil) {
+				t.Errorf("this package says valid=%v, OpenSSL says %v\n%v", ours, osslErr, res)
+			}
+		})
+	}
+}
