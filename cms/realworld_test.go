@@ -201,8 +201,8 @@ func TestBERSignedAttributesAreReencoded(t *testing.T) {
 func TestRealWorldAgreesWithOpenSSL(t *testing.T) {
 	dir := realworldDir(t)
 	contents := map[string]string{
-		"cms_gost2012-256_detached_cryptoarm_sign2012-256_det.txt.sig.pem":                "content_cryptoarm_test_crlf.txt",
-		"cms_gost2012-512_detached_cryptoarm_sign2012-512_det.txt.sig.pem":                "content_cryptoarm_test_crlf.txt",
+		"cms_gost2012-256_detached_cryptoarm_sign2012-256_det.txt.sig.pem":                 "content_cryptoarm_test_crlf.txt",
+		"cms_gost2012-512_detached_cryptoarm_sign2012-512_det.txt.sig.pem":                 "content_cryptoarm_test_crlf.txt",
 		"cms_gost2012-256_detached_cades-x-long-type1_cryptoarm_signCadesDetached.txt.sig": "content_cryptoarm_signCadesDetached.txt",
 		"cms_gost2012-256_detached_esia-client-secret_vtb_2022.b64url":                     "content_esia-client-secret_vtb_2022_signed-string.txt",
 	}
