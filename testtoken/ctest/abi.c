@@ -214,6 +214,33 @@ static void test_sessions(void)
     CHECK("the operation is still active", f->C_Sign(s, hash, 32, sig, &n), CKR_OK);
     CHECK("and then it is over", f->C_Sign(s, hash, 32, sig, &n), CKR_OPERATION_NOT_INITIALIZED);
 
+    {
+        /* An imported key: defaults are added to the template's
+         * attributes before the key is loaded. */
+        CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
+        CK_KEY_TYPE kt = CKK_GOSTR3410;
+        CK_BBOOL yes = CK_TRUE;
+        CK_BYTE value[32];
+        CK_ATTRIBUTE imp[] = {
+            {CKA_CLASS, &cls, sizeof cls},
+            {CKA_KEY_TYPE, &kt, sizeof kt},
+            {CKA_PRIVATE, &yes, sizeof yes},
+            {CKA_GOSTR3410_PARAMS, (void *)tc26a256, sizeof tc26a256},
+            {CKA_VALUE, value, sizeof value},
+        };
+        CK_ATTRIBUTE get = {CKA_VALUE, sig, sizeof sig};
+        CK_OBJECT_HANDLE h;
+        memset(value, 1, sizeof value);
+        CHECK("importing a private key", f->C_CreateObject(s, imp, 5, &h), CKR_OK);
+        CHECK("its value is sensitive", f->C_GetAttributeValue(s, h, &get, 1), CKR_ATTRIBUTE_SENSITIVE);
+        TRUE_("no length for a sensitive value", get.ulValueLen == CK_UNAVAILABLE_INFORMATION);
+        CHECK("C_SignInit with it", f->C_SignInit(s, &sign, h), CKR_OK);
+        n = sizeof sig;
+        CHECK("C_Sign with it", f->C_Sign(s, hash, 32, sig, &n), CKR_OK);
+        CHECK("C_DestroyObject", f->C_DestroyObject(s, h), CKR_OK);
+        CHECK("destroyed", f->C_SignInit(s, &sign, h), CKR_KEY_HANDLE_INVALID);
+    }
+
     CHECK("C_CloseSession", f->C_CloseSession(s), CKR_OK);
     CHECK("closed session", f->C_CloseSession(s), CKR_SESSION_HANDLE_INVALID);
     CHECK("C_Finalize", f->C_Finalize(NULL), CKR_OK);
