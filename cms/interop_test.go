@@ -120,6 +120,28 @@ func TestOpenSSLSignatureVerifies(t *testing.T) {
 	}
 }
 
+// TestOpenSSLKeyIDSigner verifies a signature whose signer is named by
+// subjectKeyIdentifier (SignerInfo version 3) rather than issuer and serial.
+func TestOpenSSLKeyIDSigner(t *testing.T) {
+	p := newPKI(t, specGOST256)
+	leaf := p.leaf(t, "leaf", specGOST256)
+	content := write(t, p.dir, "doc.txt", "document")
+	sig := osslref.Run(t, nil, "cms", "-sign", "-binary", "-keyid", "-in", content, "-signer", leaf.certFile, "-inkey", leaf.keyFile,
+		"-md", "md_gost12_256", "-cades", "-nosmimecap", "-outform", "DER", "-nodetach")
+	sd, err := Parse(sig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if si := sd.SignerInfos[0]; si.Version != 3 || si.SubjectKeyID == nil || si.SerialNumber != nil {
+		t.Fatalf("signer version %d, key id %x", si.Version, si.SubjectKeyID)
+	}
+	res, err := Verify(sig, &VerifyOptions{Roots: []*cert.Certificate{p.root.cert}, Intermediates: []*cert.Certificate{p.inter.cert}})
+	if err != nil {
+		t.Fatalf("%v\n%v", err, res)
+	}
+	assertAllPassed(t, "keyid", res, CheckCertificate, CheckSignature, CheckSigningCertificate, CheckChain)
+}
+
 // TestCoSign has a leader sign and an accountant co-sign the same
 // document; OpenSSL must accept both signers and the leader's SignerInfo
 // must be copied byte for byte.
