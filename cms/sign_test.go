@@ -176,8 +176,14 @@ func TestSignStreamsContent(t *testing.T) {
 	if grew := after.TotalAlloc - before.TotalAlloc; grew > 8<<20 {
 		t.Errorf("signing %d MiB allocated %d MiB", size>>20, grew>>20)
 	}
+	runtime.GC()
+	runtime.ReadMemStats(&before)
 	if _, err := Verify(sig, &VerifyOptions{Content: io.LimitReader(zeros{}, size)}); err != nil {
 		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 8<<20 {
+		t.Errorf("verifying %d MiB allocated %d MiB", size>>20, grew>>20)
 	}
 	if _, err := Verify(sig, &VerifyOptions{Content: io.LimitReader(zeros{}, size-1)}); !errors.Is(err, ErrMessageDigest) {
 		t.Errorf("one byte short: %v", err)
