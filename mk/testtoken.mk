@@ -45,3 +45,16 @@ bench-testtoken: $(TESTTOKEN_SO) $(TESTTOKEN_BENCH)
 	OPENSSL_CONF=$(CURDIR)/testdata/openssl-gost.cnf $(TESTTOKEN_BENCH) $(CURDIR)/$(TESTTOKEN_SO) \
 		$(CURDIR)/$(BUILD)/testtoken-bench.d 0.3 > $(BUILD)/bench.d/testtoken.jsonl
 	@cat $(BUILD)/bench.d/testtoken.jsonl
+
+# Demo tokens for `make run` and manual tries: a demo CA and the leader's and
+# accountant's tokens in build/demo-tokens (made once; delete the folder to
+# start again). Use them with GOSTTOKEN_DIR=build/demo-tokens.
+TESTTOKEN_DEMO := $(BUILD)/demo-tokens
+
+.PHONY: demo-tokens
+demo-tokens: $(TESTTOKEN_DEMO)/leader.token
+
+$(TESTTOKEN_DEMO)/leader.token: | $(TESTTOKEN_SO)
+	rm -rf $(TESTTOKEN_DEMO)
+	$(GO) run ./testtoken/cmd/gosttoken-demo -dir $(TESTTOKEN_DEMO) -module $(CURDIR)/$(TESTTOKEN_SO) \
+		-engine $(TESTTOKEN_ENGINES)/gost.so

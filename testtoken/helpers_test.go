@@ -5,7 +5,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 
@@ -49,10 +48,7 @@ var (
 // initialises it on its own storage directory (see newToken).
 func module(t *testing.T) *pkcs11.Ctx {
 	t.Helper()
-	path := filepath.Join(osslref.Root(t), "build", "libgosttoken.so")
-	if _, err := os.Stat(path); err != nil {
-		t.Fatalf("the test token module is missing (%v): run make testtoken", err)
-	}
+	path := testtoken.ModulePath(t)
 	moduleOnce.Do(func() { moduleCtx = pkcs11.New(path) })
 	if moduleCtx == nil {
 		t.Fatalf("cannot load %s: run make testtoken", path)
@@ -111,11 +107,7 @@ func (tk *token) restart() {
 // a new inode even within one clock tick).
 func (tk *token) control(lines ...string) {
 	tk.t.Helper()
-	tmp := filepath.Join(tk.dir, "control.tmp")
-	if err := os.WriteFile(tmp, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
-		tk.t.Fatal(err)
-	}
-	if err := os.Rename(tmp, filepath.Join(tk.dir, "control")); err != nil {
+	if err := testtoken.SetControl(tk.dir, lines...); err != nil {
 		tk.t.Fatal(err)
 	}
 }

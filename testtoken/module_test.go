@@ -11,6 +11,7 @@ import (
 	"github.com/miekg/pkcs11"
 
 	"github.com/zavera/zavera/internal/osslref"
+	"github.com/zavera/zavera/testtoken"
 )
 
 func TestInfoSlotsAndMechanisms(t *testing.T) {
@@ -485,5 +486,18 @@ func TestHostileTokenFile(t *testing.T) {
 			}
 			wantCKR(t, "C_Initialize on a broken token file", err, pkcs11.CKR_DEVICE_ERROR)
 		})
+	}
+}
+
+func TestNewStorage(t *testing.T) {
+	dir := testtoken.NewStorage(t, "first", "second", "third")
+	tk := openToken(t, dir)
+	slots, err := tk.p.GetSlotList(true)
+	if err != nil || len(slots) != 3 {
+		t.Fatalf("slots %v, %v; want 3", slots, err)
+	}
+	si, err := tk.p.GetSlotInfo(2)
+	if err != nil || si.SlotDescription != "Zavera GOST test slot third" {
+		t.Errorf("slot 2: %+v, %v", si, err)
 	}
 }
