@@ -62,14 +62,14 @@ func (c *conn) signBatch(ctx context.Context, req *request) (any, error) {
 		}
 		files[i] = docs[i].file
 	}
-	key, err := c.authorise(ctx, tc, SigningRequest{
+	g, err := c.authorise(ctx, tc, SigningRequest{
 		Kind: SignBatch, Origin: c.origin, Description: desc, Files: files, Certificate: tc.Cert, Count: len(docs),
 	})
 	if err != nil {
 		c.journalSignature(tc, desc, nil, err)
 		return nil, err
 	}
-	defer key.Close()
+	defer g.close()
 	results := make([]batchItem, len(docs))
 	var stop error // once set, the remaining documents fail with it
 	for i, d := range docs {
@@ -80,13 +80,17 @@ func (c *conn) signBatch(ctx context.Context, req *request) (any, error) {
 		var sig, digest []byte
 		err := stop
 		if err == nil {
-			sig, digest, err = c.s.signWith(key, tc, d)
+			sig, digest, err = g.sign(d)
 			if jerr := c.journalSignature(tc, desc, digest, err); jerr != nil && err == nil {
 				err = jerr
 			}
-			if errors.Is(err, ErrTokenNotFound) || CodeOf(err) == CodeInternal {
+			if err != nil {
+				// Whatever failed (token removed, PIN refused, device
+				// error) would fail the rest too.
 				stop = err
-				c.s.prompter.Notify(Notice{Origin: c.origin, Message: "Signing stopped: " + CodeOf(err).message() + "."})
+				if errors.Is(err, ErrTokenNotFound) || CodeOf(err) == CodeInternal {
+					c.s.prompter.Notify(Notice{Origin: c.origin, Message: "Signing stopped: " + CodeOf(err).message() + "."})
+				}
 			}
 		}
 		if err != nil {

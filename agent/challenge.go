@@ -62,15 +62,15 @@ func (c *conn) signChallenge(ctx context.Context, req *request) (any, error) {
 		return nil, err
 	}
 	content := ChallengeContent(c.origin, p.Nonce)
-	key, err := c.authorise(ctx, tc, SigningRequest{
+	g, err := c.authorise(ctx, tc, SigningRequest{
 		Kind: SignChallenge, Origin: c.origin, Description: desc, Certificate: tc.Cert, Count: 1,
 	})
 	if err != nil {
 		c.journalSignature(tc, desc, nil, err)
 		return nil, err
 	}
-	defer key.Close()
-	sig, digest, err := c.s.signWith(key, tc, decoded{data: content})
+	defer g.close()
+	sig, digest, err := g.sign(decoded{data: content})
 	if jerr := c.journalSignature(tc, desc, digest, err); jerr != nil && err == nil {
 		return nil, jerr
 	}

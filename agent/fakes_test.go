@@ -194,6 +194,10 @@ type fakeSource struct {
 	subs        map[int]func(agent.TokenEvent)
 	nextSub     int
 	block       chan struct{} // when set, Tokens waits on it
+	// lazyLogin logs in at the first signature, as package pkcs11 does,
+	// instead of in OpenKey.
+	lazyLogin bool
+	loggedIn  bool
 }
 
 func newFakeSource(keys ...*testKey) *fakeSource {
@@ -252,31 +256,41 @@ func (s *fakeSource) OpenKey(ctx context.Context, id string, pin agent.PINFunc) 
 	if !ok {
 		return nil, fmt.Errorf("fake: %w", agent.ErrCertificateNotFound)
 	}
-	if need != "" {
-		if locked {
-			return nil, fmt.Errorf("fake: %w", agent.ErrPINLocked)
-		}
-		p, err := pin(ctx, tok)
-		if err != nil {
+	s.mu.Lock()
+	lazy := s.lazyLogin
+	s.mu.Unlock()
+	if need != "" && !lazy {
+		if err := s.login(ctx, tok, pin, locked); err != nil {
 			return nil, err
 		}
-		s.mu.Lock()
-		if string(p.Bytes()) != need {
-			s.triesLeft--
-			left := s.triesLeft
-			s.mu.Unlock()
-			if left == 0 {
-				return nil, fmt.Errorf("fake: %w", agent.ErrPINLocked)
-			}
-			return nil, &agent.PINError{TriesLeft: left}
-		}
-		s.triesLeft = s.maxTries
-		s.mu.Unlock()
 	}
 	s.mu.Lock()
 	s.opened++
 	s.mu.Unlock()
-	return &fakeKey{s: s, k: k}, nil
+	return &fakeKey{s: s, k: k, ctx: ctx, pin: pin}, nil
+}
+
+func (s *fakeSource) login(ctx context.Context, tok agent.Token, pin agent.PINFunc, locked bool) error {
+	if locked {
+		return fmt.Errorf("fake: %w", agent.ErrPINLocked)
+	}
+	p, err := pin(ctx, tok)
+	if err != nil {
+		return err
+	}
+	defer p.Wipe()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if string(p.Bytes()) != s.pin {
+		s.triesLeft--
+		if s.triesLeft == 0 {
+			return fmt.Errorf("fake: %w", agent.ErrPINLocked)
+		}
+		return &agent.PINError{TriesLeft: s.triesLeft}
+	}
+	s.triesLeft = s.maxTries
+	s.loggedIn = true
+	return nil
 }
 
 func (s *fakeSource) Subscribe(fn func(agent.TokenEvent)) func() {
@@ -317,8 +331,10 @@ func (s *fakeSource) counts() (opened, closed, signs int) {
 }
 
 type fakeKey struct {
-	s *fakeSource
-	k crypto.Signer
+	s   *fakeSource
+	k   crypto.Signer
+	ctx context.Context
+	pin agent.PINFunc
 }
 
 func (k *fakeKey) Public() crypto.PublicKey { return k.k.Public() }
@@ -331,6 +347,14 @@ func (k *fakeKey) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts) ([]by
 		time.Sleep(delay)
 	}
 	k.s.mu.Lock()
+	if k.s.lazyLogin && k.s.pin != "" && !k.s.loggedIn {
+		tok, locked := k.s.token, k.s.triesLeft == 0
+		k.s.mu.Unlock()
+		if err := k.s.login(k.ctx, tok, k.pin, locked); err != nil {
+			return nil, err
+		}
+		k.s.mu.Lock()
+	}
 	if k.s.removeAfter > 0 && k.s.signs >= k.s.removeAfter && k.s.present {
 		k.s.mu.Unlock()
 		k.s.setPresent(false)

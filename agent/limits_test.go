@@ -451,3 +451,43 @@ func TestShutdown(t *testing.T) {
 		t.Fatalf("closed with %v", err)
 	}
 }
+
+// A token source that logs in at the first signature (as package pkcs11
+// does): the PIN is asked then, asked again after a wrong one, and once
+// for a whole batch.
+func TestPINAtFirstSignature(t *testing.T) {
+	p := getPKI(t)
+	pr := newFakePrompter()
+	src := newFakeSource(p.ecdsa)
+	src.pin, src.lazyLogin = "2468", true
+	n := 0
+	pr.pin = func(agent.PINRequest) (string, error) {
+		n++
+		if n == 1 {
+			return "1111", nil
+		}
+		return "2468", nil
+	}
+	ts := startServer(t, src, pr)
+	c := approvedClient(t, ts)
+	docs := []map[string]any{{"data": "eA=="}, {"data": "eQ=="}, {"data": "eg=="}}
+	var r struct {
+		Results []struct {
+			Signature []byte
+			Error     *rpcErr
+		}
+	}
+	c.mustCall("signBatch", map[string]any{"certificate": certID(p.ecdsa.cert), "documents": docs}, &r)
+	for i, res := range r.Results {
+		if res.Error != nil {
+			t.Fatalf("document %d: %+v", i, res.Error)
+		}
+	}
+	_, _, pins, _ := pr.snapshot()
+	if len(pins) != 2 || !pins[1].Retry || pins[1].TriesLeft != 2 {
+		t.Fatalf("PIN prompts %+v", pins)
+	}
+	// The prompt slot was released after the first signature: another
+	// request of the origin may prompt.
+	c.mustCall("sign", map[string]any{"certificate": certID(p.ecdsa.cert), "data": "eA=="}, nil)
+}

@@ -115,10 +115,30 @@ func (s *Server) signWith(key Key, tc Certificate, d decoded) (sig, digest []byt
 	return sig, digest, nil
 }
 
-// authorise runs the prompts of a signing request under the origin's
-// prompt slot: the confirmation, then the PIN (asked again after a wrong
-// one, up to Limits.PINAttempts). It returns the opened key.
-func (c *conn) authorise(ctx context.Context, tc Certificate, sr SigningRequest) (Key, error) {
+// grant is a confirmed signing request: the opened key, the PIN prompt's
+// state and the origin's prompt slot, held until the first signature is
+// made, because a token source may log in (and ask for the PIN) only
+// then.
+type grant struct {
+	c       *conn
+	ctx     context.Context
+	tc      Certificate
+	key     Key
+	pin     *pinState
+	release func(error)
+	signed  bool
+}
+
+// pinState carries what the PIN prompt shows after a wrong PIN.
+type pinState struct {
+	triesLeft int
+	retry     bool
+	attempts  int
+}
+
+// authorise asks the user to confirm, then opens the key, under the
+// origin's prompt slot. The caller signs with g.sign and calls g.close.
+func (c *conn) authorise(ctx context.Context, tc Certificate, sr SigningRequest) (*grant, error) {
 	release, err := c.s.gate.acquire(c.origin)
 	if err != nil {
 		return nil, err
@@ -130,49 +150,80 @@ func (c *conn) authorise(ctx context.Context, tc Certificate, sr SigningRequest)
 		release(err)
 		return nil, err
 	}
-	key, err := c.openKey(ctx, tc)
-	release(err)
-	return key, err
+	g := &grant{c: c, ctx: ctx, tc: tc, pin: &pinState{triesLeft: -1}, release: release}
+	for {
+		g.pin.attempts++
+		g.key, err = c.s.tokens.OpenKey(ctx, tc.ID, g.askPIN)
+		if err == nil {
+			return g, nil
+		}
+		if !g.retryPIN(err) {
+			g.fail(err)
+			release(err)
+			return nil, err
+		}
+	}
 }
 
-// openKey opens the certificate's key, asking for the PIN when the token
-// wants one. The PIN is wiped as soon as the token has it.
-func (c *conn) openKey(ctx context.Context, tc Certificate) (Key, error) {
-	triesLeft, retry := -1, false
-	for attempt := 1; ; attempt++ {
-		var pin *PIN
-		key, err := c.s.tokens.OpenKey(ctx, tc.ID, func(ctx context.Context, tok Token) (*PIN, error) {
-			err := c.s.gate.ask(ctx, func(ctx context.Context) error {
-				p, err := c.s.prompter.PIN(ctx, PINRequest{
-					Origin: c.origin, Token: tok, Certificate: tc.Cert, TriesLeft: triesLeft, Retry: retry,
-				})
-				pin = p
-				return err
-			})
-			if err != nil {
-				pin.Wipe()
-				pin = nil
-				return nil, err
-			}
-			if pin == nil {
-				return nil, fmt.Errorf("%w: no PIN", ErrCancelled)
-			}
-			return pin, nil
+// askPIN is the PINFunc given to the token source.
+func (g *grant) askPIN(ctx context.Context, tok Token) (*PIN, error) {
+	var pin *PIN
+	err := g.c.s.gate.ask(ctx, func(ctx context.Context) error {
+		p, err := g.c.s.prompter.PIN(ctx, PINRequest{
+			Origin: g.c.origin, Token: tok, Certificate: g.tc.Cert, TriesLeft: g.pin.triesLeft, Retry: g.pin.retry,
 		})
+		pin = p
+		return err
+	})
+	if err != nil {
 		pin.Wipe()
-		if err == nil {
-			return key, nil
-		}
-		pe, isPIN := asPINError(err)
-		if isPIN && pe.TriesLeft != 0 && attempt < c.s.cfg.Limits.PINAttempts && ctx.Err() == nil {
-			triesLeft, retry = pe.TriesLeft, true
-			continue
-		}
-		if errors.Is(err, ErrPINLocked) || (isPIN && pe.TriesLeft == 0) {
-			c.s.prompter.Notify(Notice{Origin: c.origin, Message: "The token's PIN is locked."})
-		}
 		return nil, err
 	}
+	if pin == nil {
+		return nil, fmt.Errorf("%w: no PIN", ErrCancelled)
+	}
+	return pin, nil
+}
+
+// retryPIN reports whether to ask the PIN again after err.
+func (g *grant) retryPIN(err error) bool {
+	pe, ok := asPINError(err)
+	if !ok || pe.TriesLeft == 0 || g.pin.attempts >= g.c.s.cfg.Limits.PINAttempts || g.ctx.Err() != nil {
+		return false
+	}
+	g.pin.triesLeft, g.pin.retry = pe.TriesLeft, true
+	return true
+}
+
+// fail tells the user about a locked PIN.
+func (g *grant) fail(err error) {
+	if pe, ok := asPINError(err); errors.Is(err, ErrPINLocked) || (ok && pe.TriesLeft == 0) {
+		g.c.s.prompter.Notify(Notice{Origin: g.c.origin, Message: "The token's PIN is locked."})
+	}
+}
+
+// sign makes one signature. The first may log in: a wrong PIN is asked
+// again, and the prompt slot is released after it.
+func (g *grant) sign(d decoded) (sig, digest []byte, err error) {
+	for {
+		sig, digest, err = g.c.s.signWith(g.key, g.tc, d)
+		if g.signed || err == nil || !g.retryPIN(err) {
+			break
+		}
+		g.pin.attempts++
+	}
+	if !g.signed {
+		g.signed = true
+		g.fail(err)
+		g.release(err)
+	}
+	return sig, digest, err
+}
+
+// close releases the key and, if no signature was tried, the prompt slot.
+func (g *grant) close() {
+	g.release(nil)
+	g.key.Close()
 }
 
 // journalSignature records a signature's outcome.
@@ -235,15 +286,15 @@ func (c *conn) sign(ctx context.Context, req *request) (any, error) {
 	if len(files) == 0 && d.file.Name != "" {
 		files = []FileInfo{d.file}
 	}
-	key, err := c.authorise(ctx, tc, SigningRequest{
+	g, err := c.authorise(ctx, tc, SigningRequest{
 		Kind: SignDocument, Origin: c.origin, Description: desc, Files: files, Certificate: tc.Cert, Count: 1,
 	})
 	if err != nil {
 		c.journalSignature(tc, desc, d.hash, err)
 		return nil, err
 	}
-	defer key.Close()
-	sig, digest, err := c.s.signWith(key, tc, d)
+	defer g.close()
+	sig, digest, err := g.sign(d)
 	if jerr := c.journalSignature(tc, desc, digest, err); jerr != nil && err == nil {
 		return nil, jerr
 	}
