@@ -30,11 +30,32 @@ type backend interface {
 	GetAttributeValue(sh p11.SessionHandle, o p11.ObjectHandle, a []*p11.Attribute) ([]*p11.Attribute, error)
 	SignInit(sh p11.SessionHandle, m []*p11.Mechanism, o p11.ObjectHandle) error
 	Sign(sh p11.SessionHandle, message []byte) ([]byte, error)
+	// WaitForSlotEvent is C_WaitForSlotEvent; a module without it returns
+	// CKR_FUNCTION_NOT_SUPPORTED. A blocking call returns when an event
+	// comes or when the module is finalised.
+	WaitForSlotEvent(flags uint) (uint, error)
 }
 
 // miekgBackend is the real backend: a loaded module.
 type miekgBackend struct {
 	*p11.Ctx
+	waiter *slotWaiter // nil when the module has no C_WaitForSlotEvent
+}
+
+// WaitForSlotEvent calls the module's C_WaitForSlotEvent.
+func (b miekgBackend) WaitForSlotEvent(flags uint) (uint, error) {
+	if b.waiter == nil {
+		return 0, p11.Error(p11.CKR_FUNCTION_NOT_SUPPORTED)
+	}
+	return b.waiter.wait(flags)
+}
+
+// Destroy unloads the module.
+func (b miekgBackend) Destroy() {
+	b.Ctx.Destroy()
+	if b.waiter != nil {
+		b.waiter.close()
+	}
 }
 
 func (b miekgBackend) Initialize() error { return b.Ctx.Initialize() }

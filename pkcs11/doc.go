@@ -52,8 +52,12 @@
 // # Events
 //
 // Events delivers token inserted, token removed and certificates changed
-// on a channel. It looks at the slots on a timer (Options.PollInterval),
-// sleeping in between: there is no busy loop.
+// on a channel. Modules that implement C_WaitForSlotEvent wake the
+// watcher as soon as a token comes or goes (one thread per module waits
+// in the call; C_Finalize releases it); every module is also looked at on
+// a timer (Options.PollInterval), which is how certificate changes and
+// modules without slot events are seen. The watcher sleeps in between:
+// there is no busy loop.
 //
 // # Errors
 //

@@ -33,8 +33,9 @@ type Event struct {
 	Token Token
 }
 
-// watcher polls the slots on a timer (no busy loop: it sleeps between
-// looks) and turns the differences into events.
+// watcher looks at the slots when a module reports a slot event
+// (C_WaitForSlotEvent) and on a timer, sleeping in between (no busy
+// loop), and turns the differences into events.
 type watcher struct {
 	m     *Manager
 	ch    chan Event
@@ -79,6 +80,14 @@ func (w *watcher) run() {
 	defer close(w.ch)
 	known := map[string]Token{}
 	certs := map[string]string{}
+	// Modules that report slot events wake the watcher at once; all are
+	// also looked at on the timer (certificate changes are no slot event).
+	kick := make(chan struct{}, 1)
+	for _, mod := range w.m.mods {
+		if mod.watch(kick) {
+			defer mod.unwatch(kick)
+		}
+	}
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
@@ -86,6 +95,13 @@ func (w *watcher) run() {
 		case <-w.quit:
 			return
 		case <-timer.C:
+		case <-kick:
+			if !timer.Stop() {
+				select {
+				case <-timer.C:
+				default:
+				}
+			}
 		}
 		if !w.look(known, certs) {
 			return

@@ -156,6 +156,10 @@ func (f *fakeModule) GetInfo() (p11.Info, error) {
 	return p11.Info{ManufacturerID: "Fake", LibraryDescription: "fake module", LibraryVersion: p11.Version{Major: 1, Minor: 2}}, nil
 }
 
+func (f *fakeModule) WaitForSlotEvent(flags uint) (uint, error) {
+	return 0, p11.Error(p11.CKR_FUNCTION_NOT_SUPPORTED)
+}
+
 func (f *fakeModule) GetSlotList(present bool) ([]uint, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

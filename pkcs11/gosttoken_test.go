@@ -302,3 +302,36 @@ func TestGOSTTokenPINPad(t *testing.T) {
 		t.Fatalf("%v, want ErrCancelled", err)
 	}
 }
+
+// TestGOSTTokenEventsFromWaitForSlotEvent sets a poll interval far
+// longer than the test: the events can only come from the thread that
+// waits in C_WaitForSlotEvent.
+func TestGOSTTokenEventsFromWaitForSlotEvent(t *testing.T) {
+	e := newGOSTEnv(t, 10)
+	m := e.open(t, Options{PollInterval: time.Hour})
+	ch := m.Events()
+	expect := func(kind EventKind, label string) {
+		t.Helper()
+		deadline := time.After(10 * time.Second)
+		for {
+			select {
+			case ev := <-ch:
+				if ev.Kind == kind && ev.Token.Label == label {
+					return
+				}
+				t.Logf("event %v %q", ev.Kind, ev.Token.Label)
+			case <-deadline:
+				t.Fatalf("no %v event for %q", kind, label)
+			}
+		}
+	}
+	expect(TokenInserted, gostToken1)
+	expect(TokenInserted, gostToken2)
+	e.control(t, "two.present = 0")
+	expect(TokenRemoved, gostToken2)
+	e.control(t, "two.present = 1")
+	expect(TokenInserted, gostToken2)
+	m.Close()
+	for range ch {
+	}
+}

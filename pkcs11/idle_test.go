@@ -48,3 +48,27 @@ func TestEventsIdleCPU(t *testing.T) {
 	default:
 	}
 }
+
+// TestEventsIdleCPUWithSlotEventThread does the same on the GOST test
+// token, whose events come from a thread blocked in C_WaitForSlotEvent.
+func TestEventsIdleCPUWithSlotEventThread(t *testing.T) {
+	e := newGOSTEnv(t, 10)
+	m := e.open(t, Options{PollInterval: time.Second})
+	ch := m.Events()
+	for i := 0; i < 2; i++ {
+		select {
+		case <-ch:
+		case <-time.After(10 * time.Second):
+			t.Fatal("no event for the tokens present at start")
+		}
+	}
+	const span = 4 * time.Second
+	before, start := cpuTime(t), time.Now()
+	time.Sleep(span)
+	used, wall := cpuTime(t)-before, time.Since(start)
+	share := float64(used) / float64(wall)
+	t.Logf("idle watcher: %v CPU in %v (%.3f%% of a core)", used, wall, 100*share)
+	if share >= 0.01 {
+		t.Fatalf("idle watcher used %.2f%% of a core, want under 1%%", 100*share)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	p11 "github.com/miekg/pkcs11"
 )
@@ -32,7 +33,19 @@ type module struct {
 	// finalize is false when someone else in the process had initialised
 	// the module before us; then we must not finalise it.
 	finalize bool
+
+	// The C_WaitForSlotEvent thread (see watch).
+	waitMu    sync.Mutex
+	waitState int
+	waitSubs  map[chan struct{}]bool
+	waitDone  chan struct{}
 }
+
+const (
+	waitUnknown = iota
+	waitRunning
+	waitUnsupported // or stopped after an error
+)
 
 // loader loads modules; tests replace it to hand out fakes.
 type loader func(path string) (backend, error)
@@ -51,7 +64,7 @@ func loadMiekg(path string) (backend, error) {
 	if ctx == nil {
 		return nil, errors.New(loadFailureReason(path))
 	}
-	return miekgBackend{ctx}, nil
+	return miekgBackend{Ctx: ctx, waiter: openSlotWaiter(path)}, nil
 }
 
 // acquire loads and initialises the module at path, or takes one more
@@ -105,6 +118,19 @@ func (m *module) release() {
 	if m.finalize {
 		m.be.Finalize()
 	}
+	m.waitMu.Lock()
+	done := m.waitDone
+	m.waitMu.Unlock()
+	if done != nil {
+		// C_Finalize makes a blocked C_WaitForSlotEvent return. Should the
+		// module not do so, it stays loaded: unloading it under a thread
+		// would crash the process.
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			return
+		}
+	}
 	m.be.Destroy()
 }
 
@@ -114,5 +140,64 @@ func (m *module) describe(path string) Module {
 		Description:  m.info.LibraryDescription,
 		Manufacturer: m.info.ManufacturerID,
 		Version:      fmt.Sprintf("%d.%d", m.info.LibraryVersion.Major, m.info.LibraryVersion.Minor),
+	}
+}
+
+// watch registers kick to get a value (dropped when one is pending) on
+// every slot event the module reports through C_WaitForSlotEvent,
+// starting the thread that waits for them. It returns false when the
+// module cannot report events: the caller polls.
+func (m *module) watch(kick chan struct{}) bool {
+	m.waitMu.Lock()
+	defer m.waitMu.Unlock()
+	if m.waitState == waitUnknown {
+		// Probe without blocking: CKR_NO_EVENT or an event means support.
+		_, err := m.be.WaitForSlotEvent(p11.CKF_DONT_BLOCK)
+		if code, ok := codeOf(err); err != nil && (!ok || code != p11.CKR_NO_EVENT) {
+			m.waitState = waitUnsupported
+			return false
+		}
+		m.waitState = waitRunning
+		m.waitSubs = map[chan struct{}]bool{}
+		m.waitDone = make(chan struct{})
+		go m.waitLoop()
+	}
+	if m.waitState != waitRunning {
+		return false
+	}
+	m.waitSubs[kick] = true
+	return true
+}
+
+// unwatch removes a kick channel registered by watch.
+func (m *module) unwatch(kick chan struct{}) {
+	m.waitMu.Lock()
+	defer m.waitMu.Unlock()
+	delete(m.waitSubs, kick)
+}
+
+// waitLoop blocks in C_WaitForSlotEvent and passes each event on. It ends
+// when the module is finalised (or fails), and never spins: a module that
+// returns at once without an event is left alone.
+func (m *module) waitLoop() {
+	defer close(m.waitDone)
+	for {
+		_, err := m.be.WaitForSlotEvent(0)
+		if err != nil {
+			m.waitMu.Lock()
+			m.waitState = waitUnsupported
+			m.waitMu.Unlock()
+			return
+		}
+		m.waitMu.Lock()
+		for ch := range m.waitSubs {
+			select {
+			case ch <- struct{}{}:
+			default:
+			}
+		}
+		m.waitMu.Unlock()
+		// Bursts (removal and insertion) are read in one look anyway.
+		time.Sleep(10 * time.Millisecond)
 	}
 }
