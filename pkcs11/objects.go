@@ -90,20 +90,6 @@ func (s *session) attrs(o p11.ObjectHandle, types ...uint) (map[uint][]byte, err
 	return out, nil
 }
 
-func ulongAttr(b []byte) (uint, bool) {
-	switch len(b) {
-	case 4:
-		return uint(b[0]) | uint(b[1])<<8 | uint(b[2])<<16 | uint(b[3])<<24, true
-	case 8:
-		var v uint64
-		for i := 7; i >= 0; i-- {
-			v = v<<8 | uint64(b[i])
-		}
-		return uint(v), true
-	}
-	return 0, false
-}
-
 func boolAttr(b []byte) bool { return len(b) == 1 && b[0] != 0 }
 
 // publicKeyValue returns the bytes a PKCS#11 public key object holds for

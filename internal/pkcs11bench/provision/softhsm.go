@@ -95,8 +95,10 @@ func ECDSA(module, token, label string, id []byte, dir string) (*Key, error) {
 		return nil, fail("%v", err)
 	}
 	ecPoint, _ := asn1.Marshal(point)
-	d := make([]byte, 32)
-	key.D.FillBytes(d)
+	d, err := key.Bytes()
+	if err != nil {
+		return nil, fail("%v", err)
+	}
 	priv := append(common(p11.CKO_PRIVATE_KEY, label, id),
 		p11.NewAttribute(p11.CKA_KEY_TYPE, p11.CKK_EC),
 		p11.NewAttribute(p11.CKA_PRIVATE, true),
