@@ -90,10 +90,8 @@ func (c *curveArith[E, FP, FQ]) scalarValid(d []byte) bool {
 
 func (c *curveArith[E, FP, FQ]) publicKey(d []byte) []byte {
 	k := c.scalarFromLE(d)
-	var p point[E]
-	c.scalarBaseMult(&p, &k)
 	var x, y E
-	c.toAffine(&x, &y, &p)
+	c.scalarBaseMult(&x, &y, &k)
 	return c.encodePoint(&x, &y)
 }
 
@@ -153,10 +151,8 @@ func (c *curveArith[E, FP, FQ]) sign(dLE, digest, kLE []byte) ([]byte, bool) {
 	fq.toMont(&dM, &d)
 	eM := c.digestScalar(digest)
 
-	var p point[E]
-	c.scalarBaseMult(&p, &k)
 	var x, y, r, s, t E
-	c.toAffine(&x, &y, &p)
+	c.scalarBaseMult(&x, &y, &k)
 	c.fp.fromMont(&x, &x)
 	// r = x mod q: entering Montgomery form reduces any value below R.
 	fq.toMont(&r, &x)
