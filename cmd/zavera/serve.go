@@ -19,13 +19,15 @@ import (
 
 	"github.com/zavera/zavera/agent"
 	"github.com/zavera/zavera/agent/journal"
+	"github.com/zavera/zavera/agent/p11source"
 	"github.com/zavera/zavera/agent/scripted"
 	"github.com/zavera/zavera/agent/softtoken"
 	"github.com/zavera/zavera/agent/terminal"
+	"github.com/zavera/zavera/pkcs11"
 )
 
-const serveUsage = `Usage: zavera serve --headless [--port N] [--config FILE] --key FILE --cert FILE
-                    [--tls-cert FILE --tls-key FILE] [--verbose]
+const serveUsage = `Usage: zavera serve --headless [--port N] [--config FILE] [--module PATH]...
+                    [--key FILE --cert FILE] [--tls-cert FILE --tls-key FILE] [--verbose]
        zavera serve --list-origins [--config FILE]
        zavera serve --revoke ORIGIN [--config FILE]
 
@@ -42,11 +44,13 @@ site, every signature and every PIN is asked on this terminal.
                      stateDir. Default: the per-user configuration folder
                      (~/.config/zavera/config.json) with the state in
                      ~/.local/state/zavera.
-  --key FILE         a PKCS#8 private key (GOST R 34.10-2012, ECDSA or
-  --cert FILE        RSA; PEM or DER) and its certificate, served as a
-                     software token. For development and demos: this
-                     build does not reach PKCS#11 tokens yet, and a key in
-                     a file is not a qualified signature tool.
+  --module PATH      a PKCS#11 module to load, besides those found in the
+                     usual places and in ZAVERA_PKCS11_MODULES; repeatable.
+  --key FILE         serve a PKCS#8 private key (GOST R 34.10-2012, ECDSA
+  --cert FILE        or RSA; PEM or DER) and its certificate as a software
+                     token instead of PKCS#11 tokens. For development and
+                     demos: a key in a file is not a qualified signature
+                     tool.
   --tls-cert FILE    serve wss:// as well as ws:// on the same port with
   --tls-key FILE     this loopback certificate and key (PEM).
   --verbose          log requests and refusals in detail on stderr.
@@ -64,6 +68,7 @@ type serveArgs struct {
 	portSet                        bool
 	config, key, cert              string
 	tlsCert, tlsKey, revoke        string
+	modules                        []string
 }
 
 func parseServeArgs(args []string) (*serveArgs, error) {
@@ -80,6 +85,7 @@ func parseServeArgs(args []string) (*serveArgs, error) {
 	fs.StringVar(&a.tlsCert, "tls-cert", "", "")
 	fs.StringVar(&a.tlsKey, "tls-key", "", "")
 	fs.StringVar(&a.revoke, "revoke", "", "")
+	fs.Func("module", "", func(v string) error { a.modules = append(a.modules, v); return nil })
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -92,6 +98,9 @@ func parseServeArgs(args []string) (*serveArgs, error) {
 	}
 	if (a.key == "") != (a.cert == "") {
 		return nil, errors.New("--key and --cert go together")
+	}
+	if a.key != "" && len(a.modules) > 0 {
+		return nil, errors.New("--module and --key exclude each other")
 	}
 	if (a.tlsCert == "") != (a.tlsKey == "") {
 		return nil, errors.New("--tls-cert and --tls-key go together")
@@ -171,12 +180,35 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if !a.headless {
 		return fail(errors.New("the desktop window is not part of this build: run with --headless"))
 	}
-	if a.key == "" {
-		return fail(errors.New("no token source: this build does not reach PKCS#11 tokens yet; give a software key with --key FILE --cert FILE"))
+	level := slog.LevelWarn
+	if a.verbose {
+		level = slog.LevelDebug
 	}
-	tokens, err := softtoken.Load(a.key, a.cert)
-	if err != nil {
-		return fail(err)
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	var tokens agent.TokenSource
+	if a.key != "" {
+		if tokens, err = softtoken.Load(a.key, a.cert); err != nil {
+			return fail(err)
+		}
+	} else {
+		m, err := pkcs11.Open(pkcs11.Options{Modules: a.modules})
+		if err != nil {
+			return fail(err)
+		}
+		defer m.Close()
+		loaded := 0
+		for _, mod := range m.Modules() {
+			if mod.Err != nil {
+				log.Warn("PKCS#11 module not loaded", "path", mod.Path, "err", mod.Err)
+				continue
+			}
+			loaded++
+			log.Info("PKCS#11 module loaded", "path", mod.Path, "description", mod.Description)
+		}
+		if loaded == 0 {
+			log.Warn("no PKCS#11 module loaded: pages will see no tokens until one is installed")
+		}
+		tokens = p11source.New(m)
 	}
 	prompter, scriptedOn := scripted.FromEnv()
 	if !scriptedOn {
@@ -199,11 +231,6 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return fail(err)
 	}
 	defer j.Close()
-	level := slog.LevelWarn
-	if a.verbose {
-		level = slog.LevelDebug
-	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	if scriptedOn {
 		log.Warn("test build: every request is approved without asking")
 	}

@@ -313,8 +313,8 @@ func TestServeUsage(t *testing.T) {
 	if code, _, errOut := runCmd(t, nil, "serve", "--config", cfg); code != 1 || !strings.Contains(errOut, "--headless") {
 		t.Errorf("without --headless: %d %q", code, errOut)
 	}
-	if code, _, errOut := runCmd(t, nil, "serve", "--headless", "--config", cfg); code != 1 || !strings.Contains(errOut, "--key") {
-		t.Errorf("without a token source: %d %q", code, errOut)
+	if code, _, errOut := runCmd(t, nil, "serve", "--headless", "--key", "k", "--cert", "c", "--module", "m"); code != 2 {
+		t.Errorf("--key with --module: %d %q", code, errOut)
 	}
 	os.WriteFile(cfg, []byte(`{"port": "x"}`), 0o600)
 	if code, _, errOut := runCmd(t, nil, "serve", "--list-origins", "--config", cfg); code != 1 || !strings.Contains(errOut, "configuration") {
