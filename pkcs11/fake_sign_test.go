@@ -167,6 +167,45 @@ func TestFakeRemovedMidBatchThenRecovers(t *testing.T) {
 	if _, err := signCMS(key, "four"); err != nil {
 		t.Fatalf("after an unnoticed reinsertion: %v", err)
 	}
+	// A listing saw the token gone; it comes back and nobody lists again.
+	f.pull(0)
+	if toks, _ := m.Tokens(); len(toks) != 0 {
+		t.Fatalf("tokens while pulled out: %+v", toks)
+	}
+	if _, err := signCMS(key, "five"); !errors.Is(err, ErrTokenRemoved) {
+		t.Fatalf("signing while pulled out: %v", err)
+	}
+	f.insert(0)
+	if _, err := signCMS(key, "six"); err != nil {
+		t.Fatalf("after reinsertion seen by no listing: %v", err)
+	}
+}
+
+func TestFakeTokenBackInAnotherSlot(t *testing.T) {
+	k := newGOSTKey(t, 256, "TCA", "Иванов")
+	tok := gostFakeToken(t, "moving", k)
+	f := newFakeModule(t, tok, &fakeToken{label: "placeholder", present: false})
+	m := fakeManager(t, f, Options{})
+	key, err := m.Signer(CertificateID(k.der), fixedPIN("1234", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := signCMS(key, "one"); err != nil {
+		t.Fatal(err)
+	}
+	// The reader puts the token into slot 1 when it comes back.
+	f.mu.Lock()
+	f.tokens[0], f.tokens[1] = f.tokens[1], f.tokens[0]
+	tok.gen++
+	f.mu.Unlock()
+	sig, err := signCMS(key, "two")
+	if err != nil {
+		t.Fatalf("token in another slot: %v", err)
+	}
+	verifyWithOpenSSL(t, t.TempDir(), sig, []byte("two"), k.pem)
+	if key.Info().Token.Slot != 0 {
+		t.Fatal("Info should keep the slot seen when the key was opened")
+	}
 }
 
 func TestFakePINTriesDownToLocked(t *testing.T) {

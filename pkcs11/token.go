@@ -150,22 +150,52 @@ func (t *token) withSession(fn func(s *session) error) error {
 	}
 }
 
-// open returns the token's session, opening it when there is none. The
+// open returns the token's session, opening it when there is none. A
+// token marked absent, or whose slot refuses a session, is looked for
+// again in the module's slots first: after it is put back (in the same
+// slot or another) the next operation finds it without a rescan. The
 // caller holds t.mu.
 func (t *token) open() (*session, error) {
-	if !t.present {
-		return nil, &Error{Op: "C_OpenSession", Code: p11.CKR_TOKEN_NOT_PRESENT, Kind: ErrTokenRemoved}
-	}
 	if t.hasSess {
 		return &session{t: t, be: t.mod.be, h: t.sess}, nil
 	}
+	if !t.present && !t.refind() {
+		return nil, &Error{Op: "C_OpenSession", Code: p11.CKR_TOKEN_NOT_PRESENT, Kind: ErrTokenRemoved}
+	}
 	h, err := t.mod.be.OpenSession(t.info.Slot, p11.CKF_SERIAL_SESSION)
 	if err != nil {
-		return nil, mapError("C_OpenSession", err)
+		mapped := mapError("C_OpenSession", err)
+		if !isRemoval(mapped) || !t.refind() {
+			return nil, mapped
+		}
+		if h, err = t.mod.be.OpenSession(t.info.Slot, p11.CKF_SERIAL_SESSION); err != nil {
+			return nil, mapError("C_OpenSession", err)
+		}
 	}
 	t.sess, t.hasSess, t.loggedIn = h, true, false
 	t.gen++
 	return &session{t: t, be: t.mod.be, h: h, fresh: true}, nil
+}
+
+// refind looks for the token in the module's slots and records where it
+// is; false when it is not there. The caller holds t.mu.
+func (t *token) refind() bool {
+	slots, err := t.mod.be.GetSlotList(true)
+	if err != nil {
+		return false
+	}
+	for _, sl := range slots {
+		ti, err := t.mod.be.GetTokenInfo(sl)
+		if err != nil || tokenID(t.info.Module, ti) != t.info.ID {
+			continue
+		}
+		si, _ := t.mod.be.GetSlotInfo(sl)
+		t.reset(false)
+		t.info, t.present = makeToken(t.info.Module, sl, si, ti), true
+		return true
+	}
+	t.present = false
+	return false
 }
 
 // touch restarts the idle timer after an operation. The caller holds t.mu.
