@@ -12,8 +12,9 @@
 // (else $HOME/.gosttoken): gosttoken.conf names the slots ("slot NAME"
 // lines) and PIN retry limits ("user_pin_tries N", "so_pin_tries N");
 // NAME.token holds the state of each token and survives restarts;
-// "control" sets faults. The state is read by C_Initialize, so a second
-// process sees changes after C_Finalize and C_Initialize.
+// "control" sets faults. The state is read by C_Initialize, and again
+// when another process changed a token on which this one has no session
+// open.
 //
 // # Faults
 //

@@ -9,7 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/miekg/pkcs11"
+
 	"github.com/zavera/zavera/internal/osslref"
+	"github.com/zavera/zavera/testtoken"
 )
 
 // TestOpenSCPkcs11Tool drives the module with OpenSC's pkcs11-tool, an
@@ -82,5 +85,46 @@ func TestOpenSCPkcs11Tool(t *testing.T) {
 	expect(out, "No errors")
 	if strings.Contains(out, "ERR") || bytes.Contains([]byte(out), []byte("failed")) {
 		t.Errorf("pkcs11-tool --test reports a failure:\n%s", out)
+	}
+}
+
+// TestSharedWithAnotherProcess: a token changed by another process (here
+// pkcs11-tool) is read again when this process has no session open on it,
+// as a real token is shared by every application that uses it.
+func TestSharedWithAnotherProcess(t *testing.T) {
+	tool, err := exec.LookPath("pkcs11-tool")
+	if err != nil {
+		t.Fatalf("pkcs11-tool is missing (apt-get install opensc): %v", err)
+	}
+	tk := newToken(t, "")
+	tk.initToken(0, "shared")
+	other := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command(tool, append([]string{"--module", testtoken.ModulePath(t), "--login", "--pin", userPIN}, args...)...)
+		cmd.Env = append(os.Environ(), "GOSTTOKEN_DIR="+tk.dir)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("pkcs11-tool %v: %v\n%s", args, err, out)
+		}
+	}
+	keys := func(s pkcs11.SessionHandle) int {
+		return len(tk.find(s, pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_PRIVATE_KEY)))
+	}
+
+	other("--keypairgen", "--key-type", "GOSTR3410-2012-256:A", "--id", "01")
+	s := tk.login(0)
+	if n := keys(s); n != 1 {
+		t.Fatalf("keys after another process made one: %d, want 1", n)
+	}
+	// While this process has a session open, the token stays as it was.
+	other("--keypairgen", "--key-type", "GOSTR3410-2012-512:A", "--id", "02")
+	if n := keys(s); n != 1 {
+		t.Fatalf("keys during an open session: %d, want the session's view of 1", n)
+	}
+	if err := tk.p.CloseSession(s); err != nil {
+		t.Fatal(err)
+	}
+	s = tk.login(0)
+	if n := keys(s); n != 2 {
+		t.Fatalf("keys after the session closed: %d, want 2", n)
 	}
 }

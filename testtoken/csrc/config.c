@@ -12,7 +12,9 @@
  *   NAME.token       the state of the token in slot NAME: label, PIN
  *                    verifiers and counters, token objects. Written whole
  *                    (a temporary file renamed over the old one) after
- *                    every change, read by C_Initialize;
+ *                    every change, read by C_Initialize and again when
+ *                    another process changed it while this one had no
+ *                    session open on the token (gt_token_refresh);
  *   control          faults, see control.c.
  *
  * A token file is a line format: "gosttoken 1", "initialized 0|1",
@@ -188,6 +190,43 @@ static void token_path(const gt_slot *s, char *buf, size_t n, const char *suffix
     snprintf(buf, n, "%s/%s.token%s", g.dir, s->name, suffix);
 }
 
+/* remember records the token file's identity, so that gt_token_refresh
+ * can tell another process's changes from ours. */
+static void remember(gt_slot *s)
+{
+    char path[PATH_MAX + 64];
+
+    token_path(s, path, sizeof path, "");
+    s->file_known = stat(path, &s->file) == 0;
+}
+
+static int same_file(const struct stat *a, const struct stat *b)
+{
+    return a->st_ino == b->st_ino && a->st_size == b->st_size &&
+           a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* gt_token_refresh reads the token file again when another process
+ * changed it and no session of this one is open on the token (open
+ * sessions keep the state they started with, as handles must stay
+ * valid). The caller holds the lock. */
+void gt_token_refresh(gt_slot *s)
+{
+    char path[PATH_MAX + 64];
+    struct stat st;
+    gt_session *ss;
+    int exists;
+
+    token_path(s, path, sizeof path, "");
+    exists = stat(path, &st) == 0;
+    if (exists == s->file_known && (!exists || same_file(&st, &s->file)))
+        return;
+    for (ss = g.sessions; ss != NULL; ss = ss->next)
+        if (ss->slot == s && ss->generation == s->generation)
+            return;
+    gt_token_load(s);
+}
+
 static int parse_pin(char *rest, gt_pin *p)
 {
     char salt[80], hash[80];
@@ -231,6 +270,7 @@ CK_RV gt_token_load(gt_slot *s)
     memset(t, 0, sizeof *t);
     t->so.tries = g.max_so_tries;
     t->user.tries = g.max_user_tries;
+    remember(s);
     token_path(s, path, sizeof path, "");
     f = fopen(path, "r");
     if (f == NULL)
@@ -367,5 +407,6 @@ CK_RV gt_token_save(gt_slot *s)
         unlink(tmp);
         return CKR_DEVICE_ERROR;
     }
+    remember(s);
     return CKR_OK;
 }

@@ -15,6 +15,7 @@
 #include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /* The C_* functions declared by the system header are the module's only
@@ -112,6 +113,8 @@ typedef struct gt_slot {
     int event;                /* a slot event not yet reported */
     gt_control ctl;
     unsigned long signs;      /* signatures since the control file changed */
+    struct stat file;         /* the token file as last read or written */
+    int file_known;
 } gt_slot;
 
 enum { GT_OP_NONE, GT_OP_SIGN, GT_OP_VERIFY, GT_OP_DIGEST };
@@ -164,6 +167,7 @@ void gt_unlock(void);
 CK_RV gt_config_load(void);
 CK_RV gt_token_load(gt_slot *s);
 CK_RV gt_token_save(gt_slot *s);
+void gt_token_refresh(gt_slot *s);
 
 /* control.c */
 void gt_control_refresh(void);

@@ -26,6 +26,7 @@ CK_RV gt_slot_ready(CK_SLOT_ID id, gt_slot **out)
         return CKR_SLOT_ID_INVALID;
     if (!s->present)
         return CKR_TOKEN_NOT_PRESENT;
+    gt_token_refresh(s);
     *out = s;
     return CKR_OK;
 }
