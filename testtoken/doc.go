@@ -34,6 +34,17 @@
 //
 // Insertion and removal are slot events for C_WaitForSlotEvent.
 //
+// # For tests and the demo
+//
+// ModulePath, NewStorage and SetControl set the module up for another
+// package's tests. SubjectPublicKeyInfo and PublicKeyPEM turn a token's
+// CKA_GOSTR3410_PARAMS and CKA_VALUE into a key OpenSSL reads. The
+// gosttoken-demo command (cmd/gosttoken-demo, or `make demo-tokens`) and
+// ProvisionDemo provision the demo identity: a demo CA and the tokens of a
+// fictitious company's leader and accountant, with registration numbers
+// whose check digits CompleteINN10, CompleteINN12, CompleteOGRN and
+// CompleteSNILS compute and ValidINN, ValidOGRN and ValidSNILS check.
+//
 // # Threading
 //
 // The module is thread-safe: it honours CKF_OS_LOCKING_OK (pthread
