@@ -2,9 +2,9 @@
 // module written in C that signs with GOST R 34.10-2012 through OpenSSL's
 // GOST engine, so that Zavera's PKCS#11 path can be tested end to end and
 // `make run` has a token to sign with. `make testtoken` builds it to
-// build/libgosttoken.so. The Go files here only test it and provision
-// demo tokens; the module itself does not use Zavera's gost package, so
-// it is an independent reference.
+// build/libgosttoken.so. The Go files here test it, help other packages'
+// tests set it up and provision demo tokens; the module itself does not
+// use Zavera's gost package, so it is an independent reference.
 //
 // # Storage
 //
