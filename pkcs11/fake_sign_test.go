@@ -459,3 +459,82 @@ func TestCertificateIDIsStable(t *testing.T) {
 		t.Fatal("two tokens with one ID")
 	}
 }
+
+func TestFakeTokenLoggedOutOnItsOwn(t *testing.T) {
+	k := newGOSTKey(t, 256, "TCA", "Иванов")
+	tok := gostFakeToken(t, "forgetful", k)
+	f := newFakeModule(t, tok)
+	m := fakeManager(t, f, Options{})
+	calls := 0
+	key, _ := m.Signer(CertificateID(k.der), fixedPIN("1234", &calls))
+	if _, err := signCMS(key, "one"); err != nil {
+		t.Fatal(err)
+	}
+	f.mu.Lock()
+	tok.loggedIn = false
+	f.mu.Unlock()
+	if _, err := signCMS(key, "two"); err != nil {
+		t.Fatalf("after the token logged out by itself: %v", err)
+	}
+	if calls != 2 {
+		t.Fatalf("PIN asked %d times, want 2", calls)
+	}
+}
+
+func TestFakeContextLoginCancelledThenNextWorks(t *testing.T) {
+	k := newGOSTKey(t, 256, "TCA", "Иванов")
+	tok := gostFakeToken(t, "always", k)
+	tok.objects[2].attrs[p11.CKA_ALWAYS_AUTHENTICATE] = []byte{1}
+	m := fakeManager(t, newFakeModule(t, tok), Options{})
+	cancel := false
+	key, _ := m.Signer(CertificateID(k.der), func(r PINRequest) ([]byte, error) {
+		if r.ContextSpecific && cancel {
+			return nil, errors.New("user said no")
+		}
+		return []byte("1234"), nil
+	})
+	if _, err := signCMS(key, "one"); err != nil {
+		t.Fatal(err)
+	}
+	cancel = true
+	if _, err := signCMS(key, "two"); !errors.Is(err, ErrCancelled) {
+		t.Fatalf("%v, want ErrCancelled", err)
+	}
+	// The signing operation left active by the refused login must not
+	// block the next signature (CKR_OPERATION_ACTIVE).
+	cancel = false
+	if _, err := signCMS(key, "three"); err != nil {
+		t.Fatalf("after a refused context login: %v", err)
+	}
+}
+
+func TestFakeKeyAfterCloseCallsNothing(t *testing.T) {
+	k := newGOSTKey(t, 256, "TCA", "Иванов")
+	f := newFakeModule(t, gostFakeToken(t, "closing", k))
+	m := fakeManager(t, f, Options{})
+	key, _ := m.Signer(CertificateID(k.der), fixedPIN("1234", nil))
+	if _, err := signCMS(key, "one"); err != nil {
+		t.Fatal(err)
+	}
+	m.Close()
+	if f.finalized != 1 {
+		t.Fatalf("C_Finalize called %d times, want 1", f.finalized)
+	}
+	if _, err := signCMS(key, "two"); !errors.Is(err, ErrClosed) {
+		t.Fatalf("%v, want ErrClosed", err)
+	}
+	if _, err := m.Tokens(); !errors.Is(err, ErrClosed) {
+		t.Fatalf("%v, want ErrClosed", err)
+	}
+}
+
+func TestFakeWrongSizeGOSTSignature(t *testing.T) {
+	k := newGOSTKey(t, 256, "TCA", "Иванов")
+	tok := gostFakeToken(t, "short", k)
+	tok.sign = func(uint, *fakeObject, []byte) ([]byte, error) { return make([]byte, 10), nil }
+	m := fakeManager(t, newFakeModule(t, tok), Options{})
+	key, _ := m.Signer(CertificateID(k.der), fixedPIN("1234", nil))
+	if _, err := key.Sign(nil, make([]byte, 32), nil); !errors.Is(err, ErrDeviceError) {
+		t.Fatalf("%v, want ErrDeviceError", err)
+	}
+}

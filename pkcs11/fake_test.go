@@ -163,6 +163,9 @@ func (f *fakeModule) WaitForSlotEvent(flags uint) (uint, error) {
 func (f *fakeModule) GetSlotList(present bool) ([]uint, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.finalized > 0 {
+		f.t.Error("C_GetSlotList after C_Finalize")
+	}
 	var out []uint
 	for i, tok := range f.tokens {
 		if tok.present || !present {
@@ -219,6 +222,9 @@ func (f *fakeModule) GetMechanismList(slot uint) ([]*p11.Mechanism, error) {
 func (f *fakeModule) OpenSession(slot uint, flags uint) (p11.SessionHandle, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.finalized > 0 {
+		f.t.Error("C_OpenSession after C_Finalize")
+	}
 	tok, err := f.token(slot)
 	if err != nil {
 		return 0, err
@@ -232,7 +238,19 @@ func (f *fakeModule) OpenSession(slot uint, flags uint) (p11.SessionHandle, erro
 func (f *fakeModule) CloseSession(sh p11.SessionHandle) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	s, ok := f.sessions[sh]
+	if !ok {
+		return p11.Error(p11.CKR_SESSION_HANDLE_INVALID)
+	}
 	delete(f.sessions, sh)
+	for _, o := range f.sessions {
+		if o.slot == s.slot {
+			return nil
+		}
+	}
+	// Closing the last session of a token logs it out (PKCS#11 v2.40
+	// section 5.6, C_CloseSession).
+	f.tokens[s.slot].loggedIn = false
 	return nil
 }
 
@@ -399,6 +417,9 @@ func (f *fakeModule) SignInit(sh p11.SessionHandle, m []*p11.Mechanism, h p11.Ob
 	}
 	if !supported {
 		return p11.Error(p11.CKR_MECHANISM_INVALID)
+	}
+	if s.signKey != nil {
+		return p11.Error(p11.CKR_OPERATION_ACTIVE)
 	}
 	s.signKey, s.mech, s.ctxOK = o, m[0].Mechanism, false
 	return nil

@@ -80,7 +80,11 @@ func (k *Key) Sign(_ io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, 
 		if size == 64 {
 			raw = ckmGOSTR3410_512
 		}
-		return k.sign(raw, digest, false)
+		sig, err := k.sign(raw, digest, false)
+		if err == nil && len(sig) != 2*size {
+			return nil, fmt.Errorf("%w: the token returned a GOST signature of %d bytes, want %d", ErrDeviceError, len(sig), 2*size)
+		}
+		return sig, err
 	case *ecdsa.PublicKey:
 		if h == 0 || len(digest) != h.Size() {
 			return nil, fmt.Errorf("%w: ECDSA needs the digest of a named hash", ErrInvalidInput)
@@ -164,29 +168,60 @@ func (k *Key) sign(mech uint, in []byte, combined bool) ([]byte, error) {
 			}
 			return &Error{Op: "C_GetMechanismList", Code: p11.CKR_MECHANISM_INVALID, Kind: fmt.Errorf("%w: %#x%s", ErrMechanismNotSupported, mech, hint)}
 		}
-		if err := s.login(k.pin); err != nil {
-			return err
-		}
-		h, always, err := k.keyHandle(s)
-		if err != nil {
-			return err
-		}
-		if err := s.be.SignInit(s.h, []*p11.Mechanism{p11.NewMechanism(mech, nil)}, h); err != nil {
-			return mapError("C_SignInit", err)
-		}
-		if always {
-			if err := s.doLogin(p11.CKU_CONTEXT_SPECIFIC, k.pin, true); err != nil {
+		var out []byte
+		for attempt := 0; ; attempt++ {
+			var err error
+			out, err = k.signOnce(s, mech, in)
+			// The token may have logged out on its own (its own timeout,
+			// another user of the module): log in again, once.
+			if code, ok := codeOf(err); ok && code == p11.CKR_USER_NOT_LOGGED_IN && attempt == 0 {
+				k.t.loggedIn, k.found = false, false
+				continue
+			}
+			if err != nil {
 				return err
 			}
-		}
-		out, err := s.be.Sign(s.h, in)
-		if err != nil {
-			return mapError("C_Sign", err)
+			break
 		}
 		sig = out
 		return nil
 	})
 	return sig, err
+}
+
+// signOnce logs in when needed, finds the key and signs. Errors of
+// C_SignInit and C_Sign are returned as they come (p11.Error) so that the
+// caller can tell a lost login; the rest are mapped.
+func (k *Key) signOnce(s *session, mech uint, in []byte) ([]byte, error) {
+	if err := s.login(k.pin); err != nil {
+		return nil, err
+	}
+	h, always, err := k.keyHandle(s)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.be.SignInit(s.h, []*p11.Mechanism{p11.NewMechanism(mech, nil)}, h); err != nil {
+		if code, ok := codeOf(err); ok && code == p11.CKR_USER_NOT_LOGGED_IN {
+			return nil, err
+		}
+		return nil, mapError("C_SignInit", err)
+	}
+	if always {
+		if err := s.doLogin(p11.CKU_CONTEXT_SPECIFIC, k.pin, true); err != nil {
+			// The signing operation is still active in the session and
+			// PKCS#11 has no way to cancel it but closing the session.
+			k.t.dropSession()
+			return nil, err
+		}
+	}
+	out, err := s.be.Sign(s.h, in)
+	if err != nil {
+		if code, ok := codeOf(err); ok && code == p11.CKR_USER_NOT_LOGGED_IN {
+			return nil, err
+		}
+		return nil, mapError("C_Sign", err)
+	}
+	return out, nil
 }
 
 // keyHandle returns the private key's handle in the current session,

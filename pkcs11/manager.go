@@ -95,7 +95,7 @@ func (m *Manager) Close() error {
 	for _, t := range toks {
 		t.mu.Lock()
 		t.reset(true)
-		t.present = false
+		t.present, t.closed = false, true
 		t.mu.Unlock()
 	}
 	for _, mod := range m.mods {

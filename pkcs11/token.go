@@ -83,6 +83,9 @@ type token struct {
 	mu      sync.Mutex
 	info    Token
 	present bool
+	// closed is set by Manager.Close: the module may be unloaded, nothing
+	// may call into it any more.
+	closed  bool
 	sess    p11.SessionHandle
 	hasSess bool
 	// loggedIn is true after a successful C_Login as the user.
@@ -125,6 +128,15 @@ func (t *token) reset(closeSession bool) {
 	}
 }
 
+// dropSession closes the session (which ends the login with it when it
+// is the token's last) and forgets the state. The caller holds t.mu.
+func (t *token) dropSession() {
+	if t.hasSess {
+		t.mod.be.CloseSession(t.sess)
+	}
+	t.reset(false)
+}
+
 // withSession runs fn with the token's session, opening one when needed.
 // Calls on one token are serialised. When fn fails because a session
 // opened earlier has become invalid (the token was pulled out and put
@@ -156,6 +168,9 @@ func (t *token) withSession(fn func(s *session) error) error {
 // slot or another) the next operation finds it without a rescan. The
 // caller holds t.mu.
 func (t *token) open() (*session, error) {
+	if t.closed {
+		return nil, ErrClosed
+	}
 	if t.hasSess {
 		return &session{t: t, be: t.mod.be, h: t.sess}, nil
 	}
@@ -210,7 +225,7 @@ func (t *token) touch() {
 	t.timer = time.AfterFunc(t.idle, func() {
 		t.mu.Lock()
 		defer t.mu.Unlock()
-		if t.gen == gen && t.loggedIn {
+		if t.gen == gen && t.loggedIn && !t.closed {
 			t.reset(true)
 		}
 	})
@@ -220,7 +235,9 @@ func (t *token) touch() {
 func (t *token) logout() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.reset(true)
+	if !t.closed {
+		t.reset(true)
+	}
 }
 
 // refreshInfo re-reads the token's flags (PIN counters change on every
