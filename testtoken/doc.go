@@ -31,6 +31,8 @@
 //	                       a PIN pad: C_Login with no PIN succeeds, is
 //	                       cancelled or counts as a wrong PIN
 //	pinpad_delay_ms = N    the time the user spends at the PIN pad
+//	replug = N             each new value pulls the token out and puts it
+//	                       back between two calls (sessions gone, one event)
 //
 // Insertion and removal are slot events for C_WaitForSlotEvent.
 //

@@ -311,3 +311,31 @@ func TestConcurrentSessions(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestReplugBetweenCalls(t *testing.T) {
+	tk, s, kp := signer(t, "slot leader\nslot accountant\n")
+	ch := tk.p.WaitForSlotEvent(0)
+	tk.control("leader.replug = 1")
+	_, err := tk.sign(s, pkcs11.CKM_GOSTR3410, kp.priv, make([]byte, 32))
+	wantCKR(t, "a session from before the replug", err, pkcs11.CKR_SESSION_HANDLE_INVALID)
+	select {
+	case ev := <-ch:
+		if ev.SlotID != 0 {
+			t.Fatalf("event for slot %d, want 0", ev.SlotID)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no slot event for the replug")
+	}
+	if slots, err := tk.p.GetSlotList(true); err != nil || len(slots) != 2 {
+		t.Fatalf("slots after the replug: %v, %v", slots, err)
+	}
+	s2 := tk.login(0)
+	if _, err := tk.sign(s2, pkcs11.CKM_GOSTR3410, tk.find(s2, pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_PRIVATE_KEY))[0], make([]byte, 32)); err != nil {
+		t.Fatalf("signing after the replug: %v", err)
+	}
+	// The same value again is no replug.
+	tk.control("leader.replug = 1", "# unchanged")
+	if _, err := tk.p.GetSessionInfo(s2); err != nil {
+		t.Fatalf("an unchanged replug value dropped the session: %v", err)
+	}
+}

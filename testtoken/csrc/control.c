@@ -19,6 +19,9 @@
  *                          without a PIN succeeds, is cancelled
  *                          (CKR_FUNCTION_CANCELED) or counts as a wrong PIN
  *   pinpad_delay_ms = N    the time the user takes at the PIN pad
+ *   replug = N             each new value pulls the token out and puts it
+ *                          back at once, between two calls: sessions are
+ *                          gone, nothing else tells it but slot events
  *
  * Lines that do not parse are ignored. A missing file means no faults.
  * Pulling a token out logs it out, drops its session objects and makes
@@ -65,6 +68,8 @@ static void set_key(gt_control *c, const char *key, const char *val)
         c->fail_sign = v;
     else if (strcmp(key, "pinpad_delay_ms") == 0 && num)
         c->pinpad_delay_ms = v;
+    else if (strcmp(key, "replug") == 0 && num)
+        c->replug = v;
     else if (strcmp(key, "pinpad") == 0) {
         if (strcmp(val, "none") == 0)
             c->pinpad = GT_PINPAD_NONE;
@@ -143,9 +148,15 @@ void gt_control_refresh(void)
     }
     for (i = 0; i < g.nslots; i++) {
         gt_slot *s = &g.slots[i];
+        int replugged = ctl[i].replug != s->ctl.replug;
         s->ctl = ctl[i];
         s->signs = 0;
-        if (s->present && !ctl[i].present) {
+        if (replugged && s->present && ctl[i].present) {
+            gt_slot_removed(s);
+            s->generation++;
+            s->event = 1;
+            gt_token_load(s);
+        } else if (s->present && !ctl[i].present) {
             s->present = 0;
             s->event = 1;
             gt_slot_removed(s);

@@ -98,6 +98,7 @@ typedef struct gt_control {
     unsigned long fail_sign; /* the Nth signature fails with CKR_DEVICE_ERROR, 0: never */
     int pinpad;             /* GT_PINPAD_* */
     unsigned long pinpad_delay_ms;
+    unsigned long replug;   /* a new value: pulled out and put back at once */
 } gt_control;
 
 enum { GT_PINPAD_NONE, GT_PINPAD_CONFIRM, GT_PINPAD_CANCEL, GT_PINPAD_WRONG };
