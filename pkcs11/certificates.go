@@ -136,9 +136,10 @@ func (s *session) pairKeys(certs []*Certificate) error {
 	hidden := s.t.info.PIN.LoginRequired && !s.t.loggedIn
 	for _, c := range certs {
 		var pubID []byte
+		pubFound := false
 		for _, k := range pubs {
 			if matches(c, k) {
-				pubID = k.id
+				pubID, pubFound = k.id, true
 				break
 			}
 		}
@@ -154,7 +155,7 @@ func (s *session) pairKeys(certs []*Certificate) error {
 				break
 			}
 		}
-		if c.Key == KeyMissing && hidden && (len(c.KeyID) > 0 || pubID != nil) {
+		if c.Key == KeyMissing && hidden && (len(c.KeyID) > 0 || pubFound) {
 			c.Key = KeyAfterLogin
 		}
 	}
