@@ -153,3 +153,50 @@ func TestSignRemovedTokenIsReported(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 }
+
+func TestSignProgressBar(t *testing.T) {
+	var b strings.Builder
+	p := newProgress(&b, 4)
+	p.show(1, "x")
+	if p.on || b.Len() != 0 {
+		t.Fatal("progress drawn on a non-terminal")
+	}
+	p.on = true
+	p.show(2, "отчёт.txt")
+	p.clear()
+	p.done(3)
+	out := b.String()
+	for _, want := range []string{"[" + strings.Repeat("#", 15) + strings.Repeat(".", 15) + "] 2/4 отчёт.txt", "\r\x1b[K3 of 4 files signed\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("progress output %q lacks %q", out, want)
+		}
+	}
+}
+
+func TestPINFileFirstLineOnly(t *testing.T) {
+	dir := t.TempDir()
+	f := filepath.Join(dir, "pin")
+	if err := os.WriteFile(f, []byte("12345678\r\nsecond line\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	src, err := newPINSource(f, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := src.get(pkcs11.PINRequest{})
+	if err != nil || string(got) != "12345678" {
+		t.Fatalf("PIN %q, %v", got, err)
+	}
+	// The caller wipes what it got; the source keeps its own copy.
+	for i := range got {
+		got[i] = 0
+	}
+	again, _ := src.get(pkcs11.PINRequest{})
+	if string(again) != "12345678" {
+		t.Fatalf("second PIN %q", again)
+	}
+	src.wipe()
+	if strings.Trim(string(src.pin), "\x00") != "" {
+		t.Fatal("PIN not wiped")
+	}
+}
