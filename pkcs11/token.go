@@ -151,7 +151,9 @@ func (t *token) withSession(fn func(s *session) error) error {
 		}
 		err = fn(s)
 		if err != nil && isRemoval(err) {
-			t.reset(false)
+			// Close the dead session too: some modules keep its memory
+			// until told.
+			t.dropSession()
 			if !s.fresh && attempt == 0 {
 				continue
 			}
