@@ -84,6 +84,14 @@ func (c *conn) signBatch(ctx context.Context, req *request) (any, error) {
 			if jerr := c.journalSignature(tc, desc, digest, err); jerr != nil && err == nil {
 				err = jerr
 			}
+			if err != nil && i == 0 {
+				switch CodeOf(err) {
+				case CodeCancelled, CodePINIncorrect, CodePINLocked:
+					// Refused before any signature: the whole
+					// request fails, as sign does.
+					return nil, err
+				}
+			}
 			if err != nil {
 				// Whatever failed (token removed, PIN refused, device
 				// error) would fail the rest too.

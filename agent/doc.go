@@ -28,8 +28,9 @@
 //     crosses the websocket and is never logged.
 //   - Limits (Config.Limits): message size (larger messages close the
 //     connection with status 1009), connections, requests in flight per
-//     connection, documents per batch, one pending prompt per origin, a
-//     cool-down after repeated refusals, a timeout on every prompt.
+//     connection, documents per batch, one prompt per origin at a time
+//     (its other requests wait, a bounded number of them), a cool-down
+//     after repeated refusals, a timeout on every prompt.
 //   - Pages see a small stable set of error codes (Code); details go to
 //     the log only. CodeOf is the one place where errors become codes.
 //   - Every consent, signature and refusal is appended to the journal

@@ -164,8 +164,9 @@ func TestConnectionLimit(t *testing.T) {
 	}
 }
 
-// One pending prompt per origin; cancelling the request or closing the
-// page ends the prompt.
+// One prompt per origin at a time: the origin's other requests wait their
+// turn (a bounded number of them); other origins prompt meanwhile;
+// cancelling a request or closing its page ends its prompt.
 func TestOnePromptPerOrigin(t *testing.T) {
 	p := getPKI(t)
 	pr := newFakePrompter()
@@ -173,7 +174,17 @@ func TestOnePromptPerOrigin(t *testing.T) {
 	pr.started = make(chan string, 10)
 	ts := startServer(t, newFakeSource(p.ecdsa), pr, func(o *agent.Options) {
 		o.Config.Origins = append(o.Config.Origins, "https://other.example")
+		o.Config.Limits.MaxInFlight = 2
+		o.Config.Limits.CancelsBeforeCooldown = 100 // prompts ended by closing pages count as refusals
 	})
+	noPrompt := func(what string) {
+		t.Helper()
+		select {
+		case got := <-pr.started:
+			t.Fatalf("%s: a prompt (%s) opened", what, got)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 	c := approvedClient(t, ts)
 	id := certID(p.ecdsa.cert)
 	sign := map[string]any{"certificate": id, "data": "eA==", "description": "first"}
@@ -181,39 +192,51 @@ func TestOnePromptPerOrigin(t *testing.T) {
 	if got := <-pr.started; got != "confirm" {
 		t.Fatalf("prompt %s", got)
 	}
-	wantErr(t, "second prompt, same origin", c.call("sign", sign, nil), agent.CodeBusy)
+	// The same origin from another page waits.
 	c2 := approvedClient(t, ts)
-	wantErr(t, "second prompt, same origin, other page", c2.call("signChallenge", map[string]any{"certificate": id, "nonce": make([]byte, 16)}, nil), agent.CodeBusy)
+	_, ch2 := c2.startCall("signChallenge", map[string]any{"certificate": id, "nonce": make([]byte, 16)})
+	noPrompt("second request of the origin")
 	// Another origin may prompt at the same time.
 	c3 := dial(t, ts, "https://other.example")
 	c3.hello()
-	_, ch3 := c3.startCall("sign", sign)
+	c3.startCall("sign", sign)
 	<-pr.started
-	// Cancel the first.
+	// Cancel the first: the second's prompt opens.
 	c.mustCall("cancel", map[string]any{"id": c.nextIDNum(reqID)}, nil)
 	wantErr(t, "cancelled", c.wait(ch).Error, agent.CodeCancelled)
-	// Close the third page: its prompt ends too and the slot is free.
+	if got := <-pr.started; got != "confirm" {
+		t.Fatalf("prompt %s", got)
+	}
+	// Two more wait (the limit is MaxInFlight, 2); a third is refused.
+	c4 := approvedClient(t, ts)
+	c4.startCall("sign", sign)
+	c4.startCall("sign", sign)
+	time.Sleep(50 * time.Millisecond)
+	c5 := approvedClient(t, ts)
+	wantErr(t, "too many waiting", c5.call("sign", sign, nil), agent.CodeBusy)
+	// Closing the pages ends their prompts and frees the slot.
+	c2.ws.Close()
+	c4.ws.Close()
 	c3.ws.Close()
 	select {
-	case <-ch3:
+	case <-ch2:
 		t.Fatal("answer after close")
 	case <-time.After(50 * time.Millisecond):
 	}
 	pr.mu.Lock()
 	pr.hang = false
 	pr.mu.Unlock()
+	c6 := approvedClient(t, ts)
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		c4 := dial(t, ts, "https://other.example")
-		c4.hello()
-		e := c4.call("sign", sign, nil)
+		e := c6.call("sign", sign, nil)
 		if e == nil {
 			break
 		}
 		if e.Data.Reason != "busy" || time.Now().After(deadline) {
-			t.Fatalf("after close: %+v", e)
+			t.Fatalf("after the pages closed: %+v", e)
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
@@ -490,4 +513,18 @@ func TestPINAtFirstSignature(t *testing.T) {
 	// The prompt slot was released after the first signature: another
 	// request of the origin may prompt.
 	c.mustCall("sign", map[string]any{"certificate": certID(p.ecdsa.cert), "data": "eA=="}, nil)
+}
+
+// A wrong PIN at the first signature of a batch fails the whole request,
+// as for sign.
+func TestBatchRefusedAtFirstSignature(t *testing.T) {
+	p := getPKI(t)
+	pr := newFakePrompter()
+	pr.pin = func(agent.PINRequest) (string, error) { return "", agent.ErrCancelled }
+	src := newFakeSource(p.ecdsa)
+	src.pin, src.lazyLogin = "1", true
+	ts := startServer(t, src, pr)
+	c := approvedClient(t, ts)
+	wantErr(t, "batch", c.call("signBatch", map[string]any{"certificate": certID(p.ecdsa.cert),
+		"documents": []map[string]any{{"data": "eA=="}, {"data": "eQ=="}}}, nil), agent.CodeCancelled)
 }

@@ -113,7 +113,7 @@ func (c *conn) pair(ctx context.Context, req *request) (any, error) {
 	if c.approved() {
 		return pairResult{Approved: true}, nil
 	}
-	release, err := c.s.gate.acquire(c.origin)
+	release, err := c.s.gate.acquire(ctx, c.origin)
 	if err != nil {
 		return nil, err
 	}

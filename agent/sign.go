@@ -139,7 +139,7 @@ type pinState struct {
 // authorise asks the user to confirm, then opens the key, under the
 // origin's prompt slot. The caller signs with g.sign and calls g.close.
 func (c *conn) authorise(ctx context.Context, tc Certificate, sr SigningRequest) (*grant, error) {
-	release, err := c.s.gate.acquire(c.origin)
+	release, err := c.s.gate.acquire(ctx, c.origin)
 	if err != nil {
 		return nil, err
 	}
