@@ -20,6 +20,7 @@ type curveArith8m struct {
 
 	tableOnce sync.Once
 	table     []combRow[fe8]
+	gOdd      []affine[fe8] // G, 3G, 5G, ...: the verification's NAF table
 }
 
 // newCurveArith converts the curve's constants into Montgomery form.
@@ -404,7 +405,8 @@ func (c *curveArith8m) combWindows() int {
 func (c *curveArith8m) buildTable() {
 	s := new(scratch[fe8])
 	n := c.combWindows()
-	pts := make([]point[fe8], n*combWidth)
+	// The comb rows, then the odd multiples G, 3G, ..., for verification.
+	pts := make([]point[fe8], n*combWidth+gOddCount)
 	var base point[fe8]
 	c.fromAffine(&base, &c.g)
 	for i := 0; i < n; i++ {
@@ -416,8 +418,16 @@ func (c *curveArith8m) buildTable() {
 		// 32·base = 2·(16·base).
 		c.double(&base, &row[combWidth-1], s)
 	}
+	odd := pts[n*combWidth:]
+	c.fromAffine(&odd[0], &c.g)
+	var g2 point[fe8]
+	c.double(&g2, &odd[0], s)
+	for j := 1; j < gOddCount; j++ {
+		c.add(&odd[j], &odd[j-1], &g2, s)
+	}
 	// Batch inversion of the Z coordinates (Montgomery's trick): none is
-	// zero, since no j·32^i (j <= 16) is a multiple of the prime q.
+	// zero, since no j·32^i (j <= 16) nor odd j < 2·gOddCount is a multiple
+	// of the prime q.
 	prefix := make([]fe8, len(pts))
 	prefix[0] = pts[0].z
 	for i := 1; i < len(pts); i++ {
@@ -425,7 +435,7 @@ func (c *curveArith8m) buildTable() {
 	}
 	inv := new(fe8)
 	c.fp.inv(inv, &prefix[len(pts)-1])
-	table := make([]combRow[fe8], n)
+	aff := make([]affine[fe8], len(pts))
 	zinv := new(fe8)
 	for i := len(pts) - 1; i >= 0; i-- {
 		if i > 0 {
@@ -434,11 +444,15 @@ func (c *curveArith8m) buildTable() {
 		} else {
 			*zinv = *inv
 		}
-		e := &table[i/combWidth][i%combWidth]
-		c.fp.mul(&e.x, &pts[i].x, zinv)
-		c.fp.mul(&e.y, &pts[i].y, zinv)
+		c.fp.mul(&aff[i].x, &pts[i].x, zinv)
+		c.fp.mul(&aff[i].y, &pts[i].y, zinv)
+	}
+	table := make([]combRow[fe8], n)
+	for i := range table {
+		copy(table[i][:], aff[i*combWidth:(i+1)*combWidth])
 	}
 	c.table = table
+	c.gOdd = aff[n*combWidth:]
 }
 
 // scalarBaseMult sets (x, y) to the affine k·G, in Montgomery form, for a
@@ -739,58 +753,61 @@ func (c *curveArith8m) jacAddAffine(r, p *point[fe8], q *affine[fe8], s *scratch
 }
 
 // mulDoubleVartime sets r = u1·G + u2·Q for plain public scalars u1 and
-// u2: u1·G from the comb table, u2·Q by a width-5 NAF.
+// u2 by interleaved NAFs sharing one chain of doublings: width 7 for G,
+// whose odd multiples are precomputed in affine form, width 5 for Q.
 func (c *curveArith8m) mulDoubleVartime(r *point[fe8], u1 *fe8, q *affine[fe8], u2 *fe8) {
 	s := new(scratch[fe8])
-	tab := c.baseTable()
-	acc := new(point[fe8])
-	c.setInfinity(acc)
-	e := new(affine[fe8])
-	var carry uint64
-	for i := range tab {
-		mag, neg, cout := recodeDigit(c.fq.window(u1, i*combBits, combBits) + carry)
-		carry = cout
-		if mag == 0 {
-			continue
-		}
-		*e = tab[i][mag-1]
-		if neg == 1 {
-			c.fp.neg(&e.y, &e.y)
-		}
-		c.jacAddAffine(acc, acc, e, s)
-	}
+	c.baseTable()
+	gOdd := c.gOdd
 
 	// Odd multiples Q, 3Q, ..., 15Q.
-	const w = 5
-	var pre [1 << (w - 2)]point[fe8]
+	const wq = 5
+	var pre [1 << (wq - 2)]point[fe8]
 	c.fromAffine(&pre[0], q)
 	q2 := new(point[fe8])
 	c.jacDouble(q2, &pre[0], s)
 	for j := 1; j < len(pre); j++ {
 		c.jacAdd(&pre[j], &pre[j-1], q2, s)
 	}
+	d1 := wnaf(c.scalarWords(u1), gOddBits)
+	d2 := wnaf(c.scalarWords(u2), wq)
+
+	c.setInfinity(r)
+	e := new(affine[fe8])
+	neg := new(point[fe8])
+	for i := max(len(d1), len(d2)) - 1; i >= 0; i-- {
+		c.jacDouble(r, r, s)
+		if i < len(d1) && d1[i] != 0 {
+			if d := d1[i]; d > 0 {
+				c.jacAddAffine(r, r, &gOdd[d/2], s)
+			} else {
+				*e = gOdd[(-d)/2]
+				c.fp.neg(&e.y, &e.y)
+				c.jacAddAffine(r, r, e, s)
+			}
+		}
+		if i < len(d2) && d2[i] != 0 {
+			if d := d2[i]; d > 0 {
+				c.jacAdd(r, r, &pre[d/2], s)
+			} else {
+				*neg = pre[(-d)/2]
+				c.fp.neg(&neg.y, &neg.y)
+				c.jacAdd(r, r, neg, s)
+			}
+		}
+	}
+}
+
+// scalarWords returns the plain scalar k as little-endian words with one
+// spare top word, the input wnaf needs.
+func (c *curveArith8m) scalarWords(k *fe8) []uint64 {
 	kb := make([]byte, c.size)
-	c.fq.toLE(kb, u2)
+	c.fq.toLE(kb, k)
 	words := make([]uint64, c.size/8+1)
 	for i := range kb {
 		words[i/8] |= uint64(kb[i]) << (8 * uint(i%8))
 	}
-	digits := wnaf(words, w)
-	acc2 := new(point[fe8])
-	c.setInfinity(acc2)
-	neg := new(point[fe8])
-	for i := len(digits) - 1; i >= 0; i-- {
-		c.jacDouble(acc2, acc2, s)
-		switch d := digits[i]; {
-		case d > 0:
-			c.jacAdd(acc2, acc2, &pre[d/2], s)
-		case d < 0:
-			*neg = pre[(-d)/2]
-			c.fp.neg(&neg.y, &neg.y)
-			c.jacAdd(acc2, acc2, neg, s)
-		}
-	}
-	c.jacAdd(r, acc, acc2, s)
+	return words
 }
 
 // jacXEquals reports whether the affine x of the Jacobian p, reduced mod

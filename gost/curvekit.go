@@ -57,6 +57,12 @@ const (
 	combWidth = 1 << (combBits - 1) // entries per table row
 )
 
+// The verification's table of odd multiples of G for a width-7 NAF.
+const (
+	gOddBits  = 7
+	gOddCount = 1 << (gOddBits - 2) // G, 3G, ..., 63G
+)
+
 // combRow is one window of the base-point table.
 type combRow[E any] [combWidth]affine[E]
 

@@ -50,6 +50,7 @@ type curveArith[E any, FP modArith[E], FQ modArith[E]] struct {
 
 	tableOnce sync.Once
 	table     []combRow[E]
+	gOdd      []affine[E] // G, 3G, 5G, ...: the verification's NAF table
 }
 
 // newCurveArith converts the curve's constants into Montgomery form.

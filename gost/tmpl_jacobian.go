@@ -178,58 +178,61 @@ func (c *curveArith[E, FP, FQ]) jacAddAffine(r, p *point[E], q *affine[E], s *sc
 }
 
 // mulDoubleVartime sets r = u1·G + u2·Q for plain public scalars u1 and
-// u2: u1·G from the comb table, u2·Q by a width-5 NAF.
+// u2 by interleaved NAFs sharing one chain of doublings: width 7 for G,
+// whose odd multiples are precomputed in affine form, width 5 for Q.
 func (c *curveArith[E, FP, FQ]) mulDoubleVartime(r *point[E], u1 *E, q *affine[E], u2 *E) {
 	s := new(scratch[E])
-	tab := c.baseTable()
-	acc := new(point[E])
-	c.setInfinity(acc)
-	e := new(affine[E])
-	var carry uint64
-	for i := range tab {
-		mag, neg, cout := recodeDigit(c.fq.window(u1, i*combBits, combBits) + carry)
-		carry = cout
-		if mag == 0 {
-			continue
-		}
-		*e = tab[i][mag-1]
-		if neg == 1 {
-			c.fp.neg(&e.y, &e.y)
-		}
-		c.jacAddAffine(acc, acc, e, s)
-	}
+	c.baseTable()
+	gOdd := c.gOdd
 
 	// Odd multiples Q, 3Q, ..., 15Q.
-	const w = 5
-	var pre [1 << (w - 2)]point[E]
+	const wq = 5
+	var pre [1 << (wq - 2)]point[E]
 	c.fromAffine(&pre[0], q)
 	q2 := new(point[E])
 	c.jacDouble(q2, &pre[0], s)
 	for j := 1; j < len(pre); j++ {
 		c.jacAdd(&pre[j], &pre[j-1], q2, s)
 	}
+	d1 := wnaf(c.scalarWords(u1), gOddBits)
+	d2 := wnaf(c.scalarWords(u2), wq)
+
+	c.setInfinity(r)
+	e := new(affine[E])
+	neg := new(point[E])
+	for i := max(len(d1), len(d2)) - 1; i >= 0; i-- {
+		c.jacDouble(r, r, s)
+		if i < len(d1) && d1[i] != 0 {
+			if d := d1[i]; d > 0 {
+				c.jacAddAffine(r, r, &gOdd[d/2], s)
+			} else {
+				*e = gOdd[(-d)/2]
+				c.fp.neg(&e.y, &e.y)
+				c.jacAddAffine(r, r, e, s)
+			}
+		}
+		if i < len(d2) && d2[i] != 0 {
+			if d := d2[i]; d > 0 {
+				c.jacAdd(r, r, &pre[d/2], s)
+			} else {
+				*neg = pre[(-d)/2]
+				c.fp.neg(&neg.y, &neg.y)
+				c.jacAdd(r, r, neg, s)
+			}
+		}
+	}
+}
+
+// scalarWords returns the plain scalar k as little-endian words with one
+// spare top word, the input wnaf needs.
+func (c *curveArith[E, FP, FQ]) scalarWords(k *E) []uint64 {
 	kb := make([]byte, c.size)
-	c.fq.toLE(kb, u2)
+	c.fq.toLE(kb, k)
 	words := make([]uint64, c.size/8+1)
 	for i := range kb {
 		words[i/8] |= uint64(kb[i]) << (8 * uint(i%8))
 	}
-	digits := wnaf(words, w)
-	acc2 := new(point[E])
-	c.setInfinity(acc2)
-	neg := new(point[E])
-	for i := len(digits) - 1; i >= 0; i-- {
-		c.jacDouble(acc2, acc2, s)
-		switch d := digits[i]; {
-		case d > 0:
-			c.jacAdd(acc2, acc2, &pre[d/2], s)
-		case d < 0:
-			*neg = pre[(-d)/2]
-			c.fp.neg(&neg.y, &neg.y)
-			c.jacAdd(acc2, acc2, neg, s)
-		}
-	}
-	c.jacAdd(r, acc, acc2, s)
+	return words
 }
 
 // jacXEquals reports whether the affine x of the Jacobian p, reduced mod

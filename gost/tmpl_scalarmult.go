@@ -32,7 +32,8 @@ func (c *curveArith[E, FP, FQ]) combWindows() int {
 func (c *curveArith[E, FP, FQ]) buildTable() {
 	s := new(scratch[E])
 	n := c.combWindows()
-	pts := make([]point[E], n*combWidth)
+	// The comb rows, then the odd multiples G, 3G, ..., for verification.
+	pts := make([]point[E], n*combWidth+gOddCount)
 	var base point[E]
 	c.fromAffine(&base, &c.g)
 	for i := 0; i < n; i++ {
@@ -44,8 +45,16 @@ func (c *curveArith[E, FP, FQ]) buildTable() {
 		// 32·base = 2·(16·base).
 		c.double(&base, &row[combWidth-1], s)
 	}
+	odd := pts[n*combWidth:]
+	c.fromAffine(&odd[0], &c.g)
+	var g2 point[E]
+	c.double(&g2, &odd[0], s)
+	for j := 1; j < gOddCount; j++ {
+		c.add(&odd[j], &odd[j-1], &g2, s)
+	}
 	// Batch inversion of the Z coordinates (Montgomery's trick): none is
-	// zero, since no j·32^i (j <= 16) is a multiple of the prime q.
+	// zero, since no j·32^i (j <= 16) nor odd j < 2·gOddCount is a multiple
+	// of the prime q.
 	prefix := make([]E, len(pts))
 	prefix[0] = pts[0].z
 	for i := 1; i < len(pts); i++ {
@@ -53,7 +62,7 @@ func (c *curveArith[E, FP, FQ]) buildTable() {
 	}
 	inv := new(E)
 	c.fp.inv(inv, &prefix[len(pts)-1])
-	table := make([]combRow[E], n)
+	aff := make([]affine[E], len(pts))
 	zinv := new(E)
 	for i := len(pts) - 1; i >= 0; i-- {
 		if i > 0 {
@@ -62,11 +71,15 @@ func (c *curveArith[E, FP, FQ]) buildTable() {
 		} else {
 			*zinv = *inv
 		}
-		e := &table[i/combWidth][i%combWidth]
-		c.fp.mul(&e.x, &pts[i].x, zinv)
-		c.fp.mul(&e.y, &pts[i].y, zinv)
+		c.fp.mul(&aff[i].x, &pts[i].x, zinv)
+		c.fp.mul(&aff[i].y, &pts[i].y, zinv)
+	}
+	table := make([]combRow[E], n)
+	for i := range table {
+		copy(table[i][:], aff[i*combWidth:(i+1)*combWidth])
 	}
 	c.table = table
+	c.gOdd = aff[n*combWidth:]
 }
 
 // scalarBaseMult sets (x, y) to the affine k·G, in Montgomery form, for a
