@@ -61,7 +61,13 @@ func sortedCopy(list [][]byte) [][]byte {
 func (p *signedParts) marshal() ([]byte, error) {
 	algs := sortedCopy(p.digestAlgs)
 	certs := sortedCopy(p.certs)
-	var b cryptobyte.Builder
+	size := 64 + len(p.encap) + len(p.crls)
+	for _, l := range [][][]byte{algs, certs, p.signerInfos} {
+		for _, x := range l {
+			size += len(x) + 8
+		}
+	}
+	b := cryptobyte.NewBuilder(make([]byte, 0, size))
 	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
 		b.AddASN1ObjectIdentifier(oidSignedData)
 		b.AddASN1(cbasn1.Tag(0).ContextSpecific().Constructed(), func(b *cryptobyte.Builder) {

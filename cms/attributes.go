@@ -19,7 +19,7 @@ import (
 func signedAttributes(digest []byte, d *digestAlgorithm, c *cert.Certificate, at time.Time, extra [][]byte) ([]byte, error) {
 	list := slices.Clone(extra)
 	add := func(oid []int, value func(b *cryptobyte.Builder)) error {
-		var b cryptobyte.Builder
+		b := cryptobyte.NewBuilder(make([]byte, 0, 64+len(c.RawIssuer)))
 		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
 			b.AddASN1ObjectIdentifier(oid)
 			b.AddASN1(cbasn1.SET, value)

@@ -205,7 +205,7 @@ func (s *Signer) signerInfo(digest []byte, prof *keyProfile, opts *Options) ([]b
 	if err != nil {
 		return nil, fmt.Errorf("cms: signing: %w", err)
 	}
-	var b cryptobyte.Builder
+	b := cryptobyte.NewBuilder(make([]byte, 0, len(attrs)+len(sig)+len(c.RawIssuer)+128))
 	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
 		b.AddASN1Int64(1)
 		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
@@ -232,7 +232,7 @@ func addAlgorithm(b *cryptobyte.Builder, a AlgorithmIdentifier) {
 }
 
 func encapContentInfo(content []byte, attached bool) []byte {
-	var b cryptobyte.Builder
+	b := cryptobyte.NewBuilder(make([]byte, 0, len(content)+32))
 	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
 		b.AddASN1ObjectIdentifier(oidData)
 		if attached {
