@@ -72,6 +72,7 @@ func (c *conn) signBatch(ctx context.Context, req *request) (any, error) {
 	defer g.close()
 	results := make([]batchItem, len(docs))
 	var stop error // once set, the remaining documents fail with it
+	var lastSeq uint64
 	for i, d := range docs {
 		results[i].Index = i
 		if stop == nil && ctx.Err() != nil {
@@ -81,14 +82,17 @@ func (c *conn) signBatch(ctx context.Context, req *request) (any, error) {
 		err := stop
 		if err == nil {
 			sig, digest, err = g.sign(d)
-			if jerr := c.journalSignature(tc, desc, digest, err); jerr != nil && err == nil {
+			seq, jerr := c.writeSignature(tc, desc, digest, err, false)
+			if jerr != nil && err == nil {
 				err = jerr
 			}
+			lastSeq = max(lastSeq, seq)
 			if err != nil && i == 0 {
 				switch CodeOf(err) {
 				case CodeCancelled, CodePINIncorrect, CodePINLocked:
 					// Refused before any signature: the whole
 					// request fails, as sign does.
+					c.s.journal.Sync(lastSeq)
 					return nil, err
 				}
 			}
@@ -111,6 +115,11 @@ func (c *conn) signBatch(ctx context.Context, req *request) (any, error) {
 			n.Reason = CodeOf(err).Reason()
 		}
 		c.notify("progress", n)
+	}
+	// The records reach the disk before the signatures reach the page.
+	if err := c.s.journal.Sync(lastSeq); err != nil {
+		c.s.log.Error("journal sync failed", "err", err)
+		return nil, err
 	}
 	return batchResult{Results: results}, nil
 }

@@ -226,8 +226,15 @@ func (g *grant) close() {
 	g.key.Close()
 }
 
-// journalSignature records a signature's outcome.
+// journalSignature records a signature's outcome, on disk when it returns.
 func (c *conn) journalSignature(tc Certificate, desc string, digest []byte, err error) error {
+	_, jerr := c.writeSignature(tc, desc, digest, err, true)
+	return jerr
+}
+
+// writeSignature records a signature's outcome; with sync false the caller
+// calls Journal.Sync with the returned seq before answering the page.
+func (c *conn) writeSignature(tc Certificate, desc string, digest []byte, err error, sync bool) (uint64, error) {
 	r := journal.Record{Event: journal.EventSignature, Origin: c.origin, Description: truncate(desc, 256)}
 	if tc.Cert != nil {
 		r.Certificate = tc.ID
@@ -247,7 +254,15 @@ func (c *conn) journalSignature(tc Certificate, desc string, digest []byte, err 
 	default:
 		r.Outcome, r.Reason = journal.OutcomeFailed, CodeOf(err).Reason()
 	}
-	return c.s.record(r)
+	if sync {
+		return 0, c.s.record(r)
+	}
+	r.Time = c.s.now()
+	w, jerr := c.s.journal.Write(r)
+	if jerr != nil {
+		c.s.log.Error("journal write failed", "err", jerr)
+	}
+	return w.Seq, jerr
 }
 
 type signParams struct {

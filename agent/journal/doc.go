@@ -15,7 +15,9 @@
 // # Durability
 //
 // Append writes one line and calls fsync before it returns, so a record
-// that Append acknowledged is on disk. A line half-written by a crash (no
+// that Append acknowledged is on disk; concurrent appends share an fsync
+// (group commit). Write and Sync split the two for a run of records that
+// needs one fsync at its end, such as a batch of signatures. A line half-written by a crash (no
 // final newline) is cut off when the journal is opened again, and a record
 // saying so is appended.
 //

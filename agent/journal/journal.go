@@ -23,11 +23,14 @@ const maxLine = 64 << 10
 
 // Journal is an open journal file.
 type Journal struct {
-	mu   sync.Mutex
+	mu   sync.Mutex // guards f, seq, prev and writes to f
 	f    *os.File
 	seq  uint64
 	prev string
 	now  func() time.Time
+
+	syncMu sync.Mutex // one fsync at a time
+	synced uint64     // records up to this seq are on disk
 }
 
 // Open opens or creates the journal at path (mode 0600, folders 0700),
@@ -37,7 +40,7 @@ func Open(path string) (*Journal, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
@@ -47,6 +50,7 @@ func Open(path string) (*Journal, error) {
 	}
 	j := &Journal{f: f, prev: zeroHash, now: time.Now}
 	torn, err := j.readHead()
+	j.synced = j.seq
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -107,9 +111,21 @@ func (j *Journal) readHead() (int64, error) {
 	return torn, nil
 }
 
-// Append sets r's Seq, Prev, Hash (and Time when zero), writes it as one
-// line and syncs the file. It returns the record as written.
+// Append writes r (see Write) and syncs it to disk before it returns.
+// Appends from several goroutines share fsyncs: one fsync covers every
+// record written before it started.
 func (j *Journal) Append(r Record) (Record, error) {
+	r, err := j.Write(r)
+	if err != nil {
+		return r, err
+	}
+	return r, j.Sync(r.Seq)
+}
+
+// Write sets r's Seq, Prev, Hash (and Time when zero) and writes it as one
+// line, without waiting for the disk: call Sync with its Seq before
+// acting on it. It returns the record as written.
+func (j *Journal) Write(r Record) (Record, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.f == nil {
@@ -129,18 +145,32 @@ func (j *Journal) Append(r Record) (Record, error) {
 		return r, fmt.Errorf("journal: record of %d bytes is over the limit", len(line))
 	}
 	line = append(line, '\n')
-	if _, err := j.f.Seek(0, io.SeekEnd); err != nil {
-		return r, fmt.Errorf("journal: %w", err)
-	}
 	if _, err := j.f.Write(line); err != nil {
 		return r, fmt.Errorf("journal: write: %w", err)
-	}
-	if err := j.f.Sync(); err != nil {
-		return r, fmt.Errorf("journal: sync: %w", err)
 	}
 	r.Hash = hash
 	j.seq, j.prev = r.Seq, hash
 	return r, nil
+}
+
+// Sync returns once the records up to seq are on disk.
+func (j *Journal) Sync(seq uint64) error {
+	j.syncMu.Lock()
+	defer j.syncMu.Unlock()
+	if j.synced >= seq {
+		return nil
+	}
+	j.mu.Lock()
+	f, upTo := j.f, j.seq
+	j.mu.Unlock()
+	if f == nil {
+		return ErrClosed
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("journal: sync: %w", err)
+	}
+	j.synced = upTo
+	return nil
 }
 
 // Head returns the sequence number and hash of the last record.
@@ -150,14 +180,19 @@ func (j *Journal) Head() (uint64, string) {
 	return j.seq, j.prev
 }
 
-// Close closes the file.
+// Close syncs and closes the file.
 func (j *Journal) Close() error {
+	j.syncMu.Lock()
+	defer j.syncMu.Unlock()
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.f == nil {
 		return nil
 	}
-	err := j.f.Close()
+	err := j.f.Sync()
+	if cerr := j.f.Close(); err == nil {
+		err = cerr
+	}
 	j.f = nil
 	return err
 }

@@ -199,3 +199,32 @@ func FuzzRead(f *testing.F) {
 		Verify(bytes.NewReader(data))
 	})
 }
+
+func TestWriteThenSync(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "journal.log")
+	j, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var last Record
+	for range 3 {
+		if last, err = j.Write(Record{Event: EventSignature, Outcome: OutcomeSigned}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := j.Sync(last.Seq); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Sync(1); err != nil {
+		t.Fatalf("sync of records already on disk: %v", err)
+	}
+	w, _ := j.Write(Record{Event: EventSignature, Outcome: OutcomeFailed})
+	j.Close() // syncs
+	if err := j.Sync(w.Seq + 1); !errors.Is(err, ErrClosed) {
+		t.Fatalf("sync after close: %v", err)
+	}
+	data, _ := os.ReadFile(path)
+	if n, err := Verify(bytes.NewReader(data)); err != nil || n != 4 {
+		t.Fatalf("%d records, %v", n, err)
+	}
+}
