@@ -38,3 +38,37 @@ func TestCCallers(t *testing.T) {
 		t.Fatalf("abi under valgrind: %v\n%s", err, out)
 	}
 }
+
+// TestThreadSanitizer builds the module and ctest/stress.c with
+// ThreadSanitizer and runs four signing threads, a slot event waiter and
+// a token pulled out and put back 30 times: any data race in the module
+// fails the test.
+func TestThreadSanitizer(t *testing.T) {
+	root := osslref.Root(t)
+	cflags := "-I/usr/include/p11-kit-1"
+	if out, err := exec.Command("pkg-config", "--cflags", "p11-kit-1").Output(); err == nil {
+		cflags = strings.TrimSpace(string(out))
+	}
+	work := t.TempDir()
+	sources, err := filepath.Glob(filepath.Join(root, "testtoken", "csrc", "*.c"))
+	if err != nil || len(sources) == 0 {
+		t.Fatalf("module sources: %v %v", sources, err)
+	}
+	so := filepath.Join(work, "libgosttoken-tsan.so")
+	build := func(args ...string) {
+		t.Helper()
+		all := append([]string{"-std=c11", "-D_GNU_SOURCE", "-O1", "-g", "-fsanitize=thread", "-pthread",
+			"-Wall", "-Wextra", "-Werror", "-Wno-deprecated-declarations"}, strings.Fields(cflags)...)
+		if out, err := exec.Command("gcc", append(all, args...)...).CombinedOutput(); err != nil {
+			t.Fatalf("gcc (apt-get install build-essential libp11-kit-dev libssl-dev): %v\n%s", err, out)
+		}
+	}
+	build(append(append([]string{"-fPIC", "-shared", "-fvisibility=hidden", "-o", so}, sources...), "-lcrypto")...)
+	bin := filepath.Join(work, "stress")
+	build("-o", bin, filepath.Join(root, "testtoken", "ctest", "stress.c"), "-ldl")
+	out, err := exec.Command(bin, so, t.TempDir()).CombinedOutput()
+	if err != nil || strings.Contains(string(out), "ThreadSanitizer") || !strings.HasPrefix(string(out), "ok:") {
+		t.Fatalf("stress under ThreadSanitizer: %v\n%s", err, out)
+	}
+	t.Log(strings.TrimSpace(string(out)))
+}
