@@ -501,3 +501,30 @@ func TestNewStorage(t *testing.T) {
 		t.Errorf("slot 2: %+v, %v", si, err)
 	}
 }
+
+func TestSetAttributeValue(t *testing.T) {
+	tk := newToken(t, "")
+	tk.initToken(0, "attrs")
+	s := tk.login(0)
+	kp := tk.generate(s, 256, paramsTC26A256, "old-id", "old label")
+	if err := tk.p.SetAttributeValue(s, kp.priv, []*pkcs11.Attribute{
+		pkcs11.NewAttribute(pkcs11.CKA_LABEL, "new label"),
+		pkcs11.NewAttribute(pkcs11.CKA_ID, []byte("new-id")),
+	}); err != nil {
+		t.Fatalf("C_SetAttributeValue: %v", err)
+	}
+	err := tk.p.SetAttributeValue(s, kp.pub, []*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_VALUE, make([]byte, 64))})
+	wantCKR(t, "changing a public key's value", err, pkcs11.CKR_ATTRIBUTE_READ_ONLY)
+	err = tk.p.SetAttributeValue(s, kp.priv, []*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_EXTRACTABLE, true)})
+	wantCKR(t, "making a private key extractable", err, pkcs11.CKR_ATTRIBUTE_READ_ONLY)
+
+	tk.restart()
+	s = tk.login(0)
+	got := tk.find(s, pkcs11.NewAttribute(pkcs11.CKA_ID, []byte("new-id")))
+	if len(got) != 1 || string(tk.attr(s, got[0], pkcs11.CKA_LABEL)) != "new label" {
+		t.Fatalf("after restart: %v", got)
+	}
+	if old := tk.find(s, pkcs11.NewAttribute(pkcs11.CKA_ID, []byte("old-id"))); len(old) != 1 {
+		t.Errorf("the public key should keep its own CKA_ID: %v", old)
+	}
+}
