@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zavera/zavera/gost/streebog"
 	"github.com/zavera/zavera/internal/osslref"
 	"github.com/zavera/zavera/internal/pkcs11bench/provision"
 )
@@ -301,6 +302,45 @@ func TestGOSTTokenPINPad(t *testing.T) {
 	if _, err := signCMS(key, "pad"); !errors.Is(err, ErrCancelled) {
 		t.Fatalf("%v, want ErrCancelled", err)
 	}
+	e.control(t, "pinpad = wrong")
+	var pe *PINError
+	if _, err := signCMS(key, "pad"); !errors.Is(err, ErrPINIncorrect) || !errors.As(err, &pe) || !pe.CountLow {
+		t.Fatalf("%v, want a wrong PIN typed on the pad", err)
+	}
+}
+
+func TestGOSTTokenTwoTokensSignInParallel(t *testing.T) {
+	e := newGOSTEnv(t, 10)
+	e.control(t, "sign_delay_ms = 5")
+	m := e.open(t, Options{})
+	keys := []*Key{e.signer(t, m, e.k512, nil), e.signer(t, m, e.kOther, nil)}
+	pubs := []*provision.GOSTKey{e.k512, e.kOther}
+	type result struct {
+		i   int
+		msg string
+		sig []byte
+		err error
+	}
+	results := make(chan result, 80)
+	for g := 0; g < 8; g++ {
+		go func(g int) {
+			for n := 0; n < 10; n++ {
+				msg := fmt.Sprintf("goroutine %d document %d", g, n)
+				sig, err := keys[g%2].SignMessage(nil, []byte(msg), nil)
+				results <- result{g % 2, msg, sig, err}
+			}
+		}(g)
+	}
+	for n := 0; n < 80; n++ {
+		r := <-results
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		h := streebogFor(pubs[r.i].Bits, []byte(r.msg))
+		if err := pubs[r.i].Private.PublicKey().Verify(h, r.sig); err != nil {
+			t.Fatalf("%s: %v", r.msg, err)
+		}
+	}
 }
 
 // TestGOSTTokenEventsFromWaitForSlotEvent sets a poll interval far
@@ -334,4 +374,13 @@ func TestGOSTTokenEventsFromWaitForSlotEvent(t *testing.T) {
 	m.Close()
 	for range ch {
 	}
+}
+
+func streebogFor(bits int, msg []byte) []byte {
+	if bits == 512 {
+		h := streebog.Sum512(msg)
+		return h[:]
+	}
+	h := streebog.Sum256(msg)
+	return h[:]
 }
