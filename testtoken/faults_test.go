@@ -339,3 +339,26 @@ func TestReplugBetweenCalls(t *testing.T) {
 		t.Fatalf("an unchanged replug value dropped the session: %v", err)
 	}
 }
+
+func TestSOPINCounter(t *testing.T) {
+	tk := newToken(t, "so_pin_tries 2\n")
+	tk.initToken(0, "so")
+	s := tk.session(0)
+	wantCKR(t, "wrong SO PIN", tk.p.Login(s, pkcs11.CKU_SO, "wrong-so"), pkcs11.CKR_PIN_INCORRECT)
+	ti, err := tk.p.GetTokenInfo(0)
+	if err != nil || ti.Flags&(pkcs11.CKF_SO_PIN_COUNT_LOW|pkcs11.CKF_SO_PIN_FINAL_TRY) != pkcs11.CKF_SO_PIN_COUNT_LOW|pkcs11.CKF_SO_PIN_FINAL_TRY {
+		t.Fatalf("SO PIN flags %#x, %v", ti.Flags, err)
+	}
+	if ti.Flags&pkcs11.CKF_USER_PIN_COUNT_LOW != 0 {
+		t.Error("a wrong SO PIN took a user PIN try")
+	}
+	wantCKR(t, "second wrong SO PIN", tk.p.Login(s, pkcs11.CKU_SO, "wrong-so"), pkcs11.CKR_PIN_LOCKED)
+	wantCKR(t, "right SO PIN when locked", tk.p.Login(s, pkcs11.CKU_SO, soPIN), pkcs11.CKR_PIN_LOCKED)
+	if err := tk.p.CloseSession(s); err != nil {
+		t.Fatal(err)
+	}
+	wantCKR(t, "C_InitToken with the SO PIN locked", tk.p.InitToken(0, soPIN, "again"), pkcs11.CKR_PIN_LOCKED)
+	// The user still signs in.
+	s = tk.login(0)
+	_ = s
+}
