@@ -260,7 +260,7 @@ func readPINFromTerminal(prompt string) ([]byte, error) {
 		stty("echo")
 		fmt.Fprintln(tty)
 	}()
-	fmt.Fprint(tty, prompt)
+	fmt.Fprint(tty, "\r\x1b[K"+prompt) // over the progress bar, if any
 	r := bufio.NewReaderSize(tty, 256)
 	line, err := r.ReadSlice('\n')
 	if err != nil && len(line) == 0 {
@@ -300,8 +300,9 @@ func (p *progress) show(done int, name string) {
 	}
 	const width = 30
 	n := done * width / p.total
-	if len(name) > 40 {
-		name = "..." + name[len(name)-37:]
+	name = filepath.Base(name)
+	if r := []rune(name); len(r) > 40 {
+		name = "..." + string(r[len(r)-37:])
 	}
 	fmt.Fprintf(p.w, "\r\x1b[K[%s%s] %d/%d %s", strings.Repeat("#", n), strings.Repeat(".", width-n), done, p.total, name)
 }

@@ -2,12 +2,16 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/zavera/zavera/internal/osslref"
+	"github.com/zavera/zavera/internal/pkcs11bench/provision"
 	"github.com/zavera/zavera/pkcs11"
 )
 
@@ -198,5 +202,77 @@ func TestPINFileFirstLineOnly(t *testing.T) {
 	src.wipe()
 	if strings.Trim(string(src.pin), "\x00") != "" {
 		t.Fatal("PIN not wiped")
+	}
+}
+
+// TestSignAsksPINOnTheTerminal runs the real binary under a pseudo
+// terminal (util-linux script): the PIN is typed once for three files,
+// is not echoed, and the progress bar is drawn.
+func TestSignAsksPINOnTheTerminal(t *testing.T) {
+	l := newTokenLab(t, 10)
+	bin := filepath.Join(t.TempDir(), "zavera")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	files := writeDocs(t, t.TempDir(), 3)
+	args := append([]string{bin, "sign"}, l.modules()...)
+	args = append(args, "--cert", pkcs11.CertificateID(l.g256.CertDER))
+	args = append(args, files...)
+	quoted := make([]string, len(args))
+	for i, a := range args {
+		quoted[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	cmd := exec.Command("script", "-qec", strings.Join(quoted, " "), os.DevNull)
+	cmd.Env = os.Environ()
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	watchdog := time.AfterFunc(time.Minute, func() { cmd.Process.Kill() })
+	defer watchdog.Stop()
+	// Type the PIN when it is asked for, as a person would: typed
+	// earlier, the terminal would echo it before the prompt turns echo
+	// off.
+	var all []byte
+	buf := make([]byte, 4096)
+	typed := false
+	for {
+		n, rerr := stdout.Read(buf)
+		all = append(all, buf[:n]...)
+		if !typed && strings.Contains(string(all), "PIN for token") {
+			io.WriteString(stdin, provision.UserPIN+"\n")
+			typed = true
+		}
+		if rerr != nil {
+			break
+		}
+	}
+	stdin.Close()
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("%v\n%s", err, all)
+	}
+	out := all
+	text := string(out)
+	if strings.Count(text, "PIN for token") != 1 {
+		t.Fatalf("PIN asked %d times:\n%s", strings.Count(text, "PIN for token"), text)
+	}
+	if strings.Contains(text, provision.UserPIN) {
+		t.Fatalf("the PIN was echoed:\n%q", text)
+	}
+	if !strings.Contains(text, "3 of 3 files signed") || !strings.Contains(text, "] 1/3 отчёт-1.txt") {
+		t.Fatalf("no progress bar:\n%q", text)
+	}
+	for _, f := range files {
+		if !opensslVerifies(t, f+".sig", f, l.g256.CertPEM) {
+			t.Fatalf("%s.sig does not verify", f)
+		}
 	}
 }
