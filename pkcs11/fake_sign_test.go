@@ -538,3 +538,40 @@ func TestFakeWrongSizeGOSTSignature(t *testing.T) {
 		t.Fatalf("%v, want ErrDeviceError", err)
 	}
 }
+
+func TestFakeKeyPairingNeverGuesses(t *testing.T) {
+	k := newGOSTKey(t, 256, "TCA", "Иванов")
+	other := newGOSTKey(t, 256, "TCA", "Другой")
+	for _, tc := range []struct {
+		name     string
+		certID   []byte
+		privID   []byte
+		pubValue []byte // nil: no public key object
+		want     error
+	}{
+		{"id mismatch, no public key", []byte("a"), []byte("b"), nil, ErrKeyNotFound},
+		{"no ids, no public key, one private key", nil, nil, nil, nil},
+		{"no ids, public key of another pair", nil, nil, other.pub, ErrKeyNotFound},
+		{"no ids, matching public key", nil, nil, k.pub, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tok := gostFakeToken(t, "pairing", k)
+			tok.objects = []*fakeObject{
+				obj(p11.CKO_CERTIFICATE, p11.CKA_CERTIFICATE_TYPE, uint(p11.CKC_X_509), p11.CKA_VALUE, k.der, p11.CKA_ID, tc.certID),
+				obj(p11.CKO_PRIVATE_KEY, p11.CKA_KEY_TYPE, uint(ckkGOSTR3410), p11.CKA_ID, tc.privID, p11.CKA_LABEL, ""),
+			}
+			if tc.pubValue != nil {
+				tok.objects = append(tok.objects, obj(p11.CKO_PUBLIC_KEY, p11.CKA_KEY_TYPE, uint(ckkGOSTR3410), p11.CKA_VALUE, tc.pubValue, p11.CKA_ID, []byte(nil), p11.CKA_LABEL, ""))
+			}
+			m := fakeManager(t, newFakeModule(t, tok), Options{})
+			key, err := m.Signer(CertificateID(k.der), fixedPIN("1234", nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = signCMS(key, "x")
+			if tc.want == nil && err != nil || tc.want != nil && !errors.Is(err, tc.want) {
+				t.Fatalf("%v, want %v", err, tc.want)
+			}
+		})
+	}
+}

@@ -200,17 +200,16 @@ func (s *session) findPrivateKey(pub crypto.PublicKey, id []byte) (p11.ObjectHan
 		}
 		break
 	}
-	// RSA private keys carry their modulus; otherwise take the only key
-	// of the right type.
 	privs, err := s.findAll([]*p11.Attribute{class, p11.NewAttribute(p11.CKA_KEY_TYPE, kt)})
 	if err != nil {
 		return 0, err
 	}
 	// A private key holding the public value (RSA modulus; some modules
-	// keep the EC point or GOST value too) is the one. Otherwise pick the
-	// keys that carry the same ID and label as the matching public key
-	// object (both empty when the module left them out), and take the
-	// only one.
+	// keep the EC point or GOST value too) is the one. Otherwise the
+	// candidates are the keys with the ID and label of the matching public
+	// key object (empty when the module left them out), or, when the token
+	// has no public key objects at all, the keys with the certificate's ID
+	// (empty here); only a single candidate is taken, never a guess.
 	var cands []p11.ObjectHandle
 	for _, h := range privs {
 		a, err := s.attrs(h, attr, p11.CKA_ID, p11.CKA_LABEL)
@@ -220,7 +219,8 @@ func (s *session) findPrivateKey(pub crypto.PublicKey, id []byte) (p11.ObjectHan
 		if publicMatches(pub, attr, a[attr]) {
 			return h, nil
 		}
-		if !matched || (bytes.Equal(a[p11.CKA_ID], pubID) && bytes.Equal(a[p11.CKA_LABEL], pubLabel)) {
+		if matched && bytes.Equal(a[p11.CKA_ID], pubID) && bytes.Equal(a[p11.CKA_LABEL], pubLabel) ||
+			!matched && len(pubs) == 0 && bytes.Equal(a[p11.CKA_ID], id) {
 			cands = append(cands, h)
 		}
 	}
