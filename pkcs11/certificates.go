@@ -3,6 +3,7 @@ package pkcs11
 import (
 	"bytes"
 	"encoding/hex"
+	"fmt"
 	"sort"
 	"strings"
 
@@ -60,13 +61,11 @@ func CertificateID(der []byte) string {
 // tokens carry odd objects and one of them must not hide the others.
 // The caller holds the token lock.
 func (s *session) listCertificates() ([]*Certificate, error) {
-	hs, err := s.findAll([]*p11.Attribute{
-		p11.NewAttribute(p11.CKA_CLASS, p11.CKO_CERTIFICATE),
-		p11.NewAttribute(p11.CKA_CERTIFICATE_TYPE, p11.CKC_X_509),
-	})
+	hs, err := s.findAll(certTemplate())
 	if err != nil {
 		return nil, err
 	}
+	s.t.certHandles = handlesKey(hs)
 	var certs []*Certificate
 	for _, h := range hs {
 		a, err := s.attrs(h, p11.CKA_VALUE, p11.CKA_ID, p11.CKA_LABEL)
@@ -160,6 +159,24 @@ func (s *session) pairKeys(certs []*Certificate) error {
 		}
 	}
 	return nil
+}
+
+func certTemplate() []*p11.Attribute {
+	return []*p11.Attribute{
+		p11.NewAttribute(p11.CKA_CLASS, p11.CKO_CERTIFICATE),
+		p11.NewAttribute(p11.CKA_CERTIFICATE_TYPE, p11.CKC_X_509),
+	}
+}
+
+// handlesKey summarises a list of object handles ("" never: an empty
+// list gives "-").
+func handlesKey(hs []p11.ObjectHandle) string {
+	var b strings.Builder
+	b.WriteString("-")
+	for _, h := range hs {
+		fmt.Fprintf(&b, "%x-", uint(h))
+	}
+	return b.String()
 }
 
 // certSetKey summarises a certificate list for change detection.

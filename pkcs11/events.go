@@ -131,12 +131,10 @@ func (w *watcher) look(known map[string]Token, certs map[string]string) bool {
 			continue
 		}
 		t.mu.Unlock()
-		if _, err := t.certificates(); err != nil {
+		set, err := t.certificateSet()
+		if err != nil {
 			continue
 		}
-		t.mu.Lock()
-		set := t.certIDs
-		t.mu.Unlock()
 		if prev, ok := certs[info.ID]; ok && prev != set {
 			if !w.send(Event{CertificatesChanged, info}) {
 				return false

@@ -223,6 +223,34 @@ func (m *Manager) Certificates() ([]*Certificate, error) {
 	return out, errors.Join(errs...)
 }
 
+// certificateSet returns the identifiers of the token's certificates
+// (see certSetKey). Reading certificates from a USB token is slow, so
+// they are read again only when the set of certificate object handles
+// differs from the last listing: a look costs one object search.
+func (t *token) certificateSet() (string, error) {
+	var set string
+	err := t.withSession(func(s *session) error {
+		if t.certHandles != "" {
+			hs, err := s.findAll(certTemplate())
+			if err != nil {
+				return err
+			}
+			if handlesKey(hs) == t.certHandles {
+				set = t.certIDs
+				return nil
+			}
+		}
+		certs, err := s.listCertificates()
+		if err != nil {
+			return err
+		}
+		t.certIDs = certSetKey(certs)
+		set = t.certIDs
+		return nil
+	})
+	return set, err
+}
+
 func (t *token) certificates() ([]*Certificate, error) {
 	var certs []*Certificate
 	err := t.withSession(func(s *session) error {

@@ -96,8 +96,10 @@ type token struct {
 	mechs map[uint]bool // nil until read
 	timer *time.Timer
 	// certIDs is the sorted list of certificate identifiers last seen, for
-	// change events.
-	certIDs string
+	// change events; certHandles the certificate objects they came from
+	// ("" before the first listing).
+	certIDs     string
+	certHandles string
 }
 
 // session is what an operation gets inside withSession.
@@ -121,6 +123,7 @@ func (t *token) reset(closeSession bool) {
 	t.hasSess = false
 	t.loggedIn = false
 	t.mechs = nil
+	t.certHandles = "" // handles are valid within a module session only
 	t.gen++
 	if t.timer != nil {
 		t.timer.Stop()
