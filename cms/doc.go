@@ -10,7 +10,10 @@
 // detached or attached SignedData with the signed attributes contentType,
 // signingTime, messageDigest and signingCertificateV2, sorted as DER
 // requires, and the signer's certificate (and on request its chain).
-// SignDigest does the same over a hash the caller computed.
+// SignDigest does the same over a hash the caller computed (NewHash gives
+// the hash to compute). SignTo writes an attached signature while it reads
+// the content, in constant memory whatever the size, as BER with
+// indefinite lengths around a segmented OCTET STRING.
 //
 // The digest follows the key: Streebog-256 for GOST R 34.10-2012 256-bit
 // keys, Streebog-512 for 512-bit ones, SHA-256/384/512 for ECDSA P-256,
