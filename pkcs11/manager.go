@@ -43,6 +43,9 @@ type Manager struct {
 	mu     sync.Mutex
 	tokens map[string]*token // by Token.ID
 	closed bool
+	// listed holds the certificates of the last listing, by ID, so that
+	// Signer need not read every token again.
+	listed map[string]*Certificate
 
 	events *watcher
 }
@@ -220,6 +223,15 @@ func (m *Manager) Certificates() ([]*Certificate, error) {
 		}
 		out = append(out, certs...)
 	}
+	listed := map[string]*Certificate{}
+	for _, c := range out {
+		if prev, ok := listed[c.ID]; !ok || (prev.Key == KeyMissing && c.Key != KeyMissing) {
+			listed[c.ID] = c
+		}
+	}
+	m.mu.Lock()
+	m.listed = listed
+	m.mu.Unlock()
 	return out, errors.Join(errs...)
 }
 
@@ -265,25 +277,31 @@ func (t *token) certificates() ([]*Certificate, error) {
 }
 
 // Signer opens the key of the certificate with the given identifier (see
-// Certificate.ID). pin supplies the PIN when the token asks for one; it
+// Certificate.ID), as found by the last Certificates (the tokens are read
+// when it is not there). pin supplies the PIN when the token asks for one; it
 // may be nil for tokens with a PIN pad or without login. No login
 // happens here: the first Sign logs in.
 func (m *Manager) Signer(certID string, pin PINFunc) (*Key, error) {
-	certs, err := m.Certificates()
-	var best *Certificate
-	for _, c := range certs {
-		if c.ID != certID {
-			continue
-		}
-		if best == nil || (best.Key == KeyMissing && c.Key != KeyMissing) {
-			best = c
+	m.mu.Lock()
+	best := m.listed[certID]
+	if best != nil {
+		if t := m.tokens[best.Token.ID]; t == nil || best.Key == KeyMissing {
+			best = nil
 		}
 	}
+	m.mu.Unlock()
 	if best == nil {
-		if err != nil {
-			return nil, fmt.Errorf("%w: %s (%w)", ErrCertificateNotFound, certID, err)
+		// Not listed yet (or without its key then): read the tokens.
+		_, err := m.Certificates()
+		m.mu.Lock()
+		best = m.listed[certID]
+		m.mu.Unlock()
+		if best == nil {
+			if err != nil {
+				return nil, fmt.Errorf("%w: %s (%w)", ErrCertificateNotFound, certID, err)
+			}
+			return nil, fmt.Errorf("%w: %s", ErrCertificateNotFound, certID)
 		}
-		return nil, fmt.Errorf("%w: %s", ErrCertificateNotFound, certID)
 	}
 	if best.Cert.PublicKey == nil {
 		return nil, fmt.Errorf("%w: certificate %s has a key this program cannot use", ErrMechanismNotSupported, certID)
