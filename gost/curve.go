@@ -40,6 +40,8 @@ type curveParams struct {
 
 	p, a, b, q, x, y *big.Int
 	qBits            int
+	// edD is d of the curve's twisted Edwards form with e = 1, or nil.
+	edD *big.Int
 }
 
 // Name returns the parameter set's name, for example

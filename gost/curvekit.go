@@ -52,6 +52,12 @@ func (s *scratch[E]) regs() (a, b, c, d, e, f, g, h, i *E) {
 	return &t[0], &t[1], &t[2], &t[3], &t[4], &t[5], &t[6], &t[7], &t[8]
 }
 
+// regs10 returns pointers to all ten temporaries.
+func (s *scratch[E]) regs10() (a, b, c, d, e, f, g, h, i, j *E) {
+	t := &s.t
+	return &t[0], &t[1], &t[2], &t[3], &t[4], &t[5], &t[6], &t[7], &t[8], &t[9]
+}
+
 const (
 	combBits  = 5
 	combWidth = 1 << (combBits - 1) // entries per table row
@@ -140,3 +146,17 @@ func addWord(k []uint64, v uint64) {
 		v = 1
 	}
 }
+
+// Twisted Edwards points, for the parameter sets that have an Edwards form
+// (TC26 256 A and 512 C, RFC 7836): extended coordinates (X:Y:T:Z) with
+// u = X/Z, v = Y/Z and T = XY/Z.
+type epoint[E any] struct{ x, y, t, z E }
+
+// eaffine is an affine Edwards point with d·u·v precomputed.
+type eaffine[E any] struct{ x, y, dt E }
+
+// ecached is an extended Edwards point with d·T in place of T.
+type ecached[E any] struct{ x, y, dt, z E }
+
+// ecombRow is one window of the Edwards base-point table.
+type ecombRow[E any] [combWidth]eaffine[E]

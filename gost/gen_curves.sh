@@ -17,7 +17,7 @@ gen() { # name fe field scalar
 		echo '	"math/big"'
 		echo '	"sync"'
 		echo ")"
-		for t in tmpl_arith.go tmpl_point.go tmpl_scalarmult.go tmpl_jacobian.go; do
+		for t in tmpl_arith.go tmpl_point.go tmpl_scalarmult.go tmpl_jacobian.go tmpl_edwards.go; do
 			# Drop the build tag, template note, package clause and imports.
 			awk 'BEGIN{body=0} /^package gost/{body=1; next} body==1 && /^import \(/{skip=1; next} skip==1{ if ($0 ~ /^\)/) skip=0; next } body==1{print}' "$t"
 		done

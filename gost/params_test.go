@@ -102,6 +102,27 @@ func TestParameterSets(t *testing.T) {
 			if tr.Cmp(bound.Lsh(bound, 1).Add(bound, big.NewInt(2))) > 0 {
 				t.Fatalf("h·q is not the group order (trace %v too large)", tr)
 			}
+			if prm.edD != nil {
+				// The twisted Edwards form (e = 1) must map onto this curve:
+				// a = s² - 3t², b = 2t³ - s²t with s = (1-d)/4, t = (1+d)/6,
+				// and d must be a non-square for the formulas to be complete.
+				inv := func(v int64) *big.Int { return new(big.Int).ModInverse(big.NewInt(v), prm.p) }
+				sv := new(big.Int).Sub(big.NewInt(1), prm.edD)
+				sv.Mul(sv, inv(4)).Mod(sv, prm.p)
+				tv := new(big.Int).Add(big.NewInt(1), prm.edD)
+				tv.Mul(tv, inv(6)).Mod(tv, prm.p)
+				s2 := new(big.Int).Mul(sv, sv)
+				a := new(big.Int).Mul(tv, tv)
+				a.Mul(a, big.NewInt(3)).Sub(s2, a).Mod(a, prm.p)
+				b := new(big.Int).Exp(tv, big.NewInt(3), prm.p)
+				b.Lsh(b, 1).Sub(b, new(big.Int).Mul(s2, tv)).Mod(b, prm.p)
+				if a.Cmp(prm.a) != 0 || b.Cmp(prm.b) != 0 {
+					t.Fatal("the Edwards form does not match a and b")
+				}
+				if big.Jacobi(prm.edD, prm.p) != -1 {
+					t.Fatal("Edwards d is a square: the addition formulas are not complete")
+				}
+			}
 			g := &refPoint{prm.x, prm.y}
 			if !ref.onCurve(g) {
 				t.Fatal("G is not on the curve")

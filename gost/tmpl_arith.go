@@ -48,6 +48,14 @@ type curveArith[E any, FP modArith[E], FQ modArith[E]] struct {
 	qPlain   E // q as a plain value, for the verification's x candidates
 	g        affine[E]
 
+	// Twisted Edwards form u² + v² = 1 + d·u²v² (RFC 7836, e = 1) where
+	// the parameter set has one; x = s(1+v)/(1-v) + t, y = s(1+v)/((1-v)u).
+	edwards    bool
+	ed, es, et E
+	eTableOnce sync.Once
+	eTable     []ecombRow[E]
+	eGOdd      []eaffine[E]
+
 	tableOnce sync.Once
 	table     []combRow[E]
 	gOdd      []affine[E] // G, 3G, 5G, ...: the verification's NAF table
@@ -70,6 +78,18 @@ func newCurveArith[E any, FP modArith[E], FQ modArith[E]](prm *curveParams, fp F
 	set(&c.g.x, prm.x)
 	set(&c.g.y, prm.y)
 	c.aMinus3 = new(big.Int).Sub(prm.p, prm.a).Cmp(big.NewInt(3)) == 0
+	if prm.edD != nil {
+		// s = (e - d)/4, t = (e + d)/6 with e = 1 (RFC 7836, A.2).
+		one := big.NewInt(1)
+		sv := new(big.Int).Sub(one, prm.edD)
+		sv.Mul(sv, new(big.Int).ModInverse(big.NewInt(4), prm.p)).Mod(sv, prm.p)
+		tv := new(big.Int).Add(one, prm.edD)
+		tv.Mul(tv, new(big.Int).ModInverse(big.NewInt(6), prm.p)).Mod(tv, prm.p)
+		c.edwards = true
+		set(&c.ed, prm.edD)
+		set(&c.es, sv)
+		set(&c.et, tv)
+	}
 	qb := make([]byte, prm.size)
 	prm.q.FillBytes(qb)
 	reverse(qb)
@@ -197,6 +217,14 @@ func (c *curveArith[E, FP, FQ]) verify(pub, digest, sig []byte) error {
 	fq.mul(&z2, &r, &v)
 	fq.neg(&z2, &z2)
 
+	if c.edwards {
+		var p epoint[E]
+		c.eMulDoubleVartime(&p, &z1, &q, &z2)
+		if !c.eXEquals(&p, &r) {
+			return errMismatch
+		}
+		return nil
+	}
 	var p point[E]
 	c.mulDoubleVartime(&p, &z1, &q, &z2)
 	if !c.jacXEquals(&p, &r) {

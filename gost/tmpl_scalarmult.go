@@ -93,6 +93,10 @@ func (c *curveArith[E, FP, FQ]) buildTable() {
 // that case with a mask and the scalar is then redone with the complete
 // formulas. The only branch is on that flag.
 func (c *curveArith[E, FP, FQ]) scalarBaseMult(x, y *E, k *E) {
+	if c.edwards {
+		c.eScalarBaseMult(x, y, k)
+		return
+	}
 	if c.combJacobian(x, y, k) {
 		return
 	}
