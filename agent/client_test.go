@@ -38,6 +38,10 @@ type testServer struct {
 type serverOpt func(*agent.Options)
 
 func startServer(t *testing.T, src *fakeSource, pr *fakePrompter, opts ...serverOpt) *testServer {
+	return startServerB(t, src, pr, opts...)
+}
+
+func startServerB(t testing.TB, src *fakeSource, pr *fakePrompter, opts ...serverOpt) *testServer {
 	t.Helper()
 	dir := t.TempDir()
 	cfg := agent.Config{Origins: []string{portalOrigin}, DevOrigins: []string{"http://127.0.0.1:8080"}}

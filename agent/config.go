@@ -41,7 +41,12 @@ type Config struct {
 	DevOrigins []string `json:"devOrigins,omitempty"`
 	// StateDir holds the approvals and the journal.
 	StateDir string `json:"stateDir,omitempty"`
-	Limits   Limits `json:"limits"`
+	// Modules are PKCS#11 modules to load besides those found in the
+	// usual places; NoModuleDiscovery loads only these (a policy that
+	// pins an organisation's token driver).
+	Modules           []string `json:"modules,omitempty"`
+	NoModuleDiscovery bool     `json:"noModuleDiscovery,omitempty"`
+	Limits            Limits   `json:"limits"`
 }
 
 // Limits bound what pages can make the agent do.

@@ -18,9 +18,12 @@
 // # Concurrency and ownership
 //
 // A *Source is safe for concurrent use. It owns one goroutine that reads
-// the Manager's events (package pkcs11 allows one consumer) and hands them
-// to every subscriber. The caller keeps the Manager and closes it after
-// the Source.
+// the Manager's events (package pkcs11 allows one consumer), drops its
+// caches on each and hands them to every subscriber; the goroutine ends
+// when the Manager is closed. The caller keeps the Manager and closes it
+// after the Source. The certificate list is cached for half a second at
+// most, and one pkcs11.Key is kept per certificate, so that a signature
+// does not scan the tokens again.
 package p11source
 
 import (
@@ -30,6 +33,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"time"
 
 	"github.com/zavera/zavera/agent"
 	"github.com/zavera/zavera/pkcs11"
@@ -43,11 +47,27 @@ type Source struct {
 	mu   sync.Mutex
 	subs map[int]func(agent.TokenEvent)
 	next int
+
+	// The certificate list is read again after cacheFor or after any
+	// token event, whichever comes first; keys are kept per certificate.
+	cacheMu  sync.Mutex
+	certs    []agent.Certificate
+	certsAt  time.Time
+	certsGen uint64
+	gen      uint64
+	keys     map[string]*sharedKey
+	now      func() time.Time
 }
 
-// New wraps m.
+// cacheFor bounds how stale the certificate list may be when no event
+// has come (the Manager polls slots every two seconds).
+const cacheFor = 500 * time.Millisecond
+
+// New wraps m and starts watching its events.
 func New(m *pkcs11.Manager) *Source {
-	return &Source{m: m, subs: map[int]func(agent.TokenEvent){}}
+	s := &Source{m: m, subs: map[int]func(agent.TokenEvent){}, keys: map[string]*sharedKey{}, now: time.Now}
+	s.once.Do(func() { go s.pump() })
+	return s
 }
 
 func toToken(t pkcs11.Token) agent.Token {
@@ -70,6 +90,14 @@ func (s *Source) Tokens(context.Context) ([]agent.Token, error) {
 
 // Certificates lists the certificates that have a private key.
 func (s *Source) Certificates(context.Context) ([]agent.Certificate, error) {
+	s.cacheMu.Lock()
+	if s.certs != nil && s.certsGen == s.gen && s.now().Sub(s.certsAt) < cacheFor {
+		out := append([]agent.Certificate(nil), s.certs...)
+		s.cacheMu.Unlock()
+		return out, nil
+	}
+	gen := s.gen
+	s.cacheMu.Unlock()
 	cs, err := s.m.Certificates()
 	if err != nil && len(cs) == 0 {
 		return nil, mapErr(err)
@@ -83,7 +111,25 @@ func (s *Source) Certificates(context.Context) ([]agent.Certificate, error) {
 		seen[c.ID] = true
 		out = append(out, agent.Certificate{ID: c.ID, TokenID: c.Token.ID, Cert: c.Cert})
 	}
-	return out, nil
+	if err == nil {
+		s.cacheMu.Lock()
+		if s.gen == gen {
+			s.certs, s.certsAt, s.certsGen = out, s.now(), gen
+		}
+		s.cacheMu.Unlock()
+	}
+	return append([]agent.Certificate(nil), out...), nil
+}
+
+// sharedKey is one pkcs11.Key per certificate, shared by the requests
+// that sign with it. Its PIN callback asks through the PINFunc of the
+// request whose signature is running: mu is held across each Sign, so
+// that a login prompt always belongs to the request that caused it.
+// Signatures on one token run one at a time in package pkcs11 anyway.
+type sharedKey struct {
+	k   *pkcs11.Key
+	mu  sync.Mutex
+	pin pkcs11.PINFunc // the running request's; set with mu held
 }
 
 // OpenKey returns the certificate's key. The PIN is asked by pin when the
@@ -99,16 +145,34 @@ func (s *Source) OpenKey(ctx context.Context, certID string, pin agent.PINFunc) 
 		copy(out, p.Bytes()) // package pkcs11 wipes it after C_Login
 		return out, nil
 	}
-	k, err := s.m.Signer(certID, pf)
-	if err != nil {
-		return nil, mapErr(err)
+	s.cacheMu.Lock()
+	sk := s.keys[certID]
+	s.cacheMu.Unlock()
+	if sk == nil {
+		sk = &sharedKey{}
+		k, err := s.m.Signer(certID, func(r pkcs11.PINRequest) ([]byte, error) {
+			if sk.pin == nil {
+				return nil, pkcs11.ErrPINRequired
+			}
+			return sk.pin(r)
+		})
+		if err != nil {
+			return nil, mapErr(err)
+		}
+		sk.k = k
+		s.cacheMu.Lock()
+		if prev := s.keys[certID]; prev != nil {
+			sk = prev
+		} else {
+			s.keys[certID] = sk
+		}
+		s.cacheMu.Unlock()
 	}
-	return key{k}, nil
+	return &key{sk: sk, pin: pf}, nil
 }
 
 // Subscribe passes token events to fn.
 func (s *Source) Subscribe(fn func(agent.TokenEvent)) func() {
-	s.once.Do(func() { go s.pump() })
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := s.next
@@ -124,6 +188,12 @@ func (s *Source) Subscribe(fn func(agent.TokenEvent)) func() {
 // pump reads the Manager's events until it is closed.
 func (s *Source) pump() {
 	for e := range s.m.Events() {
+		s.cacheMu.Lock()
+		s.gen++
+		if e.Kind == pkcs11.CertificatesChanged {
+			s.keys = map[string]*sharedKey{}
+		}
+		s.cacheMu.Unlock()
 		var kind agent.TokenEventKind
 		switch e.Kind {
 		case pkcs11.TokenInserted:
@@ -148,20 +218,28 @@ func (s *Source) pump() {
 	}
 }
 
-// key is a token key; Close keeps the login for the next request.
-type key struct{ k *pkcs11.Key }
+// key is one request's use of a shared key; Close keeps the login for
+// the next request.
+type key struct {
+	sk  *sharedKey
+	pin pkcs11.PINFunc
+}
 
-func (k key) Public() crypto.PublicKey { return k.k.Public() }
+func (k *key) Public() crypto.PublicKey { return k.sk.k.Public() }
 
-func (k key) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
-	sig, err := k.k.Sign(r, digest, opts)
+func (k *key) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
+	k.sk.mu.Lock()
+	k.sk.pin = k.pin
+	sig, err := k.sk.k.Sign(r, digest, opts)
+	k.sk.pin = nil
+	k.sk.mu.Unlock()
 	if err != nil {
 		return nil, mapErr(err)
 	}
 	return sig, nil
 }
 
-func (key) Close() error { return nil }
+func (*key) Close() error { return nil }
 
 // mapErr maps package pkcs11's errors to the agent's.
 func mapErr(err error) error {

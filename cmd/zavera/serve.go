@@ -191,7 +191,7 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			return fail(err)
 		}
 	} else {
-		m, err := pkcs11.Open(pkcs11.Options{Modules: a.modules})
+		m, err := pkcs11.Open(pkcs11.Options{Modules: append(cfg.Modules, a.modules...), NoDiscovery: cfg.NoModuleDiscovery})
 		if err != nil {
 			return fail(err)
 		}

@@ -1,0 +1,16 @@
+# The agent end to end on a SoftHSM key (agent/internal/agentbench): round
+# trip, signatures per second, resident memory and start-up, with the
+# approving prompter that only builds tagged zavera_script contain.
+
+AGENT_BENCH_BIN := $(BUILD)/zavera-script
+
+BENCH_STEPS += bench-agent
+
+.PHONY: $(AGENT_BENCH_BIN) bench-agent
+$(AGENT_BENCH_BIN):
+	@mkdir -p $(BUILD)
+	$(GO) build -tags zavera_script -o $@ ./cmd/zavera
+
+bench-agent: $(AGENT_BENCH_BIN)
+	@mkdir -p $(BUILD)/bench.d
+	$(GO) run ./agent/internal/agentbench -out $(BUILD)/bench.d/agent.jsonl -zavera $(CURDIR)/$(AGENT_BENCH_BIN)
