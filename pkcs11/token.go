@@ -22,7 +22,7 @@ type Token struct {
 	Manufacturer    string `json:"manufacturer"`
 	Model           string `json:"model"`
 	Serial          string `json:"serial"`
-	PIN             PINState
+	PIN             PINState `json:"pin"`
 }
 
 // PINState is the state of the token's user PIN from its flags.
