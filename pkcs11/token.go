@@ -14,14 +14,14 @@ import (
 type Token struct {
 	// ID identifies the token across slots and restarts: a hash of the
 	// module path, manufacturer, model, serial and label.
-	ID              string `json:"id"`
-	Module          string `json:"module"`
-	Slot            uint   `json:"slot"`
-	SlotDescription string `json:"slot_description,omitempty"`
-	Label           string `json:"label"`
-	Manufacturer    string `json:"manufacturer"`
-	Model           string `json:"model"`
-	Serial          string `json:"serial"`
+	ID              string   `json:"id"`
+	Module          string   `json:"module"`
+	Slot            uint     `json:"slot"`
+	SlotDescription string   `json:"slot_description,omitempty"`
+	Label           string   `json:"label"`
+	Manufacturer    string   `json:"manufacturer"`
+	Model           string   `json:"model"`
+	Serial          string   `json:"serial"`
 	PIN             PINState `json:"pin"`
 }
 
