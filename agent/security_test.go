@@ -7,6 +7,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
 
 	"github.com/zavera/zavera/agent"
 	"github.com/zavera/zavera/agent/journal"
@@ -57,6 +60,14 @@ func TestConnectionRefused(t *testing.T) {
 			t.Fatalf("origin %q host %q refused: %v %v", ok.origin, ok.host, err, resp)
 		}
 		c.ws.Close()
+	}
+	// Two Origin headers.
+	d := websocket.Dialer{HandshakeTimeout: 5 * time.Second}
+	if ws, resp, err := d.Dial("ws://"+ts.addr+"/", http.Header{"Origin": {portalOrigin, "https://evil.example"}}); err == nil {
+		ws.Close()
+		t.Fatal("two Origin headers accepted")
+	} else if resp == nil || resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("two Origin headers: %v %v", err, resp)
 	}
 	// Plain HTTP gets nothing useful.
 	req, _ := http.NewRequest("GET", "http://"+ts.addr+"/", nil)

@@ -214,6 +214,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	origin, err := s.policy.admit(r.Header.Get("Origin"))
+	if err == nil && len(r.Header.Values("Origin")) != 1 {
+		err = fmt.Errorf("%w: more than one Origin header", ErrOriginNotAllowed)
+	}
 	if err != nil {
 		s.log.Info("refused connection: origin", "origin", r.Header.Get("Origin"), "err", err)
 		http.Error(w, "forbidden", http.StatusForbidden)
