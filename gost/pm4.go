@@ -37,21 +37,46 @@ func (f *pm4) toMont(z, x *fe4) { f.reduce(z, x, 0) }
 func (f *pm4) fromMont(z, x *fe4) { *z = *x }
 
 // inv sets z = x^-1 mod p by Fermat's little theorem (z = 0 when x = 0),
-// with the public exponent's 4-bit digits choosing table entries.
+// with an addition chain that uses the shape of the exponent:
+// p - 2 = (2^m - 1)·2^32 + r with m = 64·l4 - 32 and r = 2^32 - c - 2.
+// The chain depends on p only, so the time does not depend on x.
 func (f *pm4) inv(z, x *fe4) {
+	const m = 64*l4 - 32
+	// pows[j] = x^(2^(2^j) - 1).
+	var pows [10]fe4
+	pows[0] = *x
+	top := 0
+	for (2 << top) <= m {
+		t := pows[top]
+		for i := 0; i < 1<<top; i++ {
+			f.sqr(&t, &t)
+		}
+		f.mul(&pows[top+1], &t, &pows[top])
+		top++
+	}
+	acc := pows[top]
+	for j := top - 1; j >= 0; j-- {
+		if m&(1<<j) == 0 {
+			continue
+		}
+		for i := 0; i < 1<<j; i++ {
+			f.sqr(&acc, &acc)
+		}
+		f.mul(&acc, &acc, &pows[j])
+	}
+	// acc = x^(2^m - 1); append the 32 low bits r in 4-bit windows.
+	r := uint64(1)<<32 - f.c - 2
 	var tab [16]fe4
 	tab[0] = f.one
 	tab[1] = *x
 	for i := 2; i < 16; i++ {
 		f.mul(&tab[i], &tab[i-1], x)
 	}
-	acc := f.one
-	for i := 64*l4/4 - 1; i >= 0; i-- {
+	for i := 7; i >= 0; i-- {
 		for k := 0; k < 4; k++ {
 			f.sqr(&acc, &acc)
 		}
-		d := (f.exp[i/16] >> (uint(i%16) * 4)) & 15
-		f.mul(&acc, &acc, &tab[d])
+		f.mul(&acc, &acc, &tab[(r>>(4*uint(i)))&15])
 	}
 	*z = acc
 }
