@@ -19,6 +19,7 @@ import (
 
 	"github.com/zavera/zavera/agent"
 	"github.com/zavera/zavera/agent/journal"
+	"github.com/zavera/zavera/agent/localtls"
 	"github.com/zavera/zavera/agent/p11source"
 	"github.com/zavera/zavera/agent/scripted"
 	"github.com/zavera/zavera/agent/softtoken"
@@ -27,7 +28,7 @@ import (
 )
 
 const serveUsage = `Usage: zavera serve --headless [--port N] [--config FILE] [--module PATH]...
-                    [--key FILE --cert FILE] [--tls-cert FILE --tls-key FILE] [--verbose]
+                    [--key FILE --cert FILE] [--tls | --tls-cert FILE --tls-key FILE] [--verbose]
        zavera serve --list-origins [--config FILE]
        zavera serve --revoke ORIGIN [--config FILE]
 
@@ -51,8 +52,12 @@ site, every signature and every PIN is asked on this terminal.
                      token instead of PKCS#11 tokens. For development and
                      demos: a key in a file is not a qualified signature
                      tool.
-  --tls-cert FILE    serve wss:// as well as ws:// on the same port with
-  --tls-key FILE     this loopback certificate and key (PEM).
+  --tls              serve wss:// as well as ws:// on the same port, with
+                     the loopback certificate in the state folder (tls/),
+                     made on first use by a local CA whose key is then
+                     dropped; tls/ca.pem is what the installer trusts.
+  --tls-cert FILE    serve wss:// with this certificate and key (PEM)
+  --tls-key FILE     instead.
   --verbose          log requests and refusals in detail on stderr.
   --list-origins     print the configured and the approved origins.
   --revoke ORIGIN    forget an approved origin; a running agent refuses
@@ -64,6 +69,7 @@ and stops cleanly on SIGINT or SIGTERM.`
 // serveArgs are the parsed arguments of `zavera serve`.
 type serveArgs struct {
 	headless, verbose, listOrigins bool
+	tls                            bool
 	port                           int
 	portSet                        bool
 	config, key, cert              string
@@ -78,6 +84,7 @@ func parseServeArgs(args []string) (*serveArgs, error) {
 	fs.BoolVar(&a.headless, "headless", false, "")
 	fs.BoolVar(&a.verbose, "verbose", false, "")
 	fs.BoolVar(&a.listOrigins, "list-origins", false, "")
+	fs.BoolVar(&a.tls, "tls", false, "")
 	fs.IntVar(&a.port, "port", 0, "")
 	fs.StringVar(&a.config, "config", "", "")
 	fs.StringVar(&a.key, "key", "", "")
@@ -104,6 +111,9 @@ func parseServeArgs(args []string) (*serveArgs, error) {
 	}
 	if (a.tlsCert == "") != (a.tlsKey == "") {
 		return nil, errors.New("--tls-cert and --tls-key go together")
+	}
+	if a.tls && a.tlsCert != "" {
+		return nil, errors.New("--tls and --tls-cert exclude each other")
 	}
 	return a, nil
 }
@@ -219,6 +229,18 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		prompter = t
 	}
 	var tlsConf *tls.Config
+	if a.tls {
+		dir := filepath.Join(cfg.StateDir, "tls")
+		conf, made, err := localtls.LoadOrGenerate(dir, time.Now())
+		if err != nil {
+			return fail(err)
+		}
+		if made {
+			fmt.Fprintf(stderr, "zavera serve: made a new local CA; browsers trust wss:// once %s is installed in their trust stores\n",
+				filepath.Join(dir, localtls.CAFile))
+		}
+		tlsConf = conf
+	}
 	if a.tlsCert != "" {
 		pair, err := tls.LoadX509KeyPair(a.tlsCert, a.tlsKey)
 		if err != nil {
@@ -251,6 +273,9 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	var names []string
 	for _, ln := range lns {
 		names = append(names, "ws://"+ln.Addr().String())
+		if tlsConf != nil {
+			names = append(names, "wss://"+ln.Addr().String())
+		}
 		go func(ln net.Listener) { errc <- srv.Serve(ln) }(ln)
 	}
 	fmt.Fprintf(stdout, "zavera: listening on %s\n", strings.Join(names, " "))

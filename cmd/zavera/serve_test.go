@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/json"
@@ -224,7 +225,23 @@ func TestServeEndToEnd(t *testing.T) {
 	cfgFile := filepath.Join(dir, "config.json")
 	os.WriteFile(cfgFile, []byte(`{"origins": ["https://portal.example"]}`), 0o600)
 	a := startAgent(t, bin, []string{"ZAVERA_SCRIPT_APPROVE=1"},
-		"--headless", "--port", "0", "--config", cfgFile, "--key", keyFile, "--cert", certFile)
+		"--headless", "--port", "0", "--config", cfgFile, "--key", keyFile, "--cert", certFile, "--tls")
+
+	// wss on the same port, trusted through the local CA made at start.
+	caPEM, err := os.ReadFile(filepath.Join(dir, "tls", "ca.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(caPEM) {
+		t.Fatal("no CA certificate")
+	}
+	wd := websocket.Dialer{TLSClientConfig: &tls.Config{RootCAs: pool}}
+	wss, _, err := wd.Dial("wss://"+a.addr+"/", http.Header{"Origin": {"https://portal.example"}})
+	if err != nil {
+		t.Fatalf("wss: %v", err)
+	}
+	wss.Close()
 
 	p := openPage(t, a.addr, "https://portal.example")
 	var hello struct{ Approved bool }
@@ -297,6 +314,7 @@ func TestServeUsage(t *testing.T) {
 	for _, args := range [][]string{
 		{"serve", "--key", "k"},
 		{"serve", "--tls-cert", "c"},
+		{"serve", "--tls", "--tls-cert", "c", "--tls-key", "k"},
 		{"serve", "--port", "70000"},
 		{"serve", "extra"},
 		{"serve", "--nope"},

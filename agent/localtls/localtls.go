@@ -1,0 +1,190 @@
+// Package localtls makes the certificate that lets the agent serve wss://
+// on the loopback interface: a per-installation CA and one certificate for
+// 127.0.0.1, ::1 and localhost issued by it. The CA's private key exists
+// only in memory while issuing and is dropped: it is never written, so no
+// one can later issue another certificate that the trust stores would
+// accept. The CA is also name-constrained to those three names, so even a
+// copy of its key taken during issuing could not vouch for any other site.
+//
+// The installer puts ca.pem into the OS and browser trust stores; the
+// agent serves cert.pem with key.pem.
+//
+// # Files
+//
+// Generate writes into a folder: ca.pem (the CA certificate), cert.pem
+// (the loopback certificate followed by the CA) and key.pem (the loopback
+// key, PKCS#8, mode 0600). Load reads cert.pem and key.pem.
+package localtls
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// File names inside the folder.
+const (
+	CAFile   = "ca.pem"
+	CertFile = "cert.pem"
+	KeyFile  = "key.pem"
+)
+
+// Validity of the loopback certificate and of its CA.
+const (
+	CertValidity = 825 * 24 * time.Hour
+	CAValidity   = CertValidity + 24*time.Hour
+)
+
+// ErrNoCertificate means the folder has no usable loopback certificate.
+var ErrNoCertificate = errors.New("localtls: no loopback certificate")
+
+var loopbackIPs = []net.IP{net.IPv4(127, 0, 0, 1).To4(), net.IPv6loopback}
+
+func serial() (*big.Int, error) {
+	return rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
+}
+
+// Generate makes a new CA and loopback certificate in dir, replacing any
+// there, and returns the CA certificate.
+func Generate(dir string, now time.Time) (*x509.Certificate, error) {
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("localtls: %w", err)
+	}
+	// The CA key goes out of scope when Generate returns: it is never
+	// marshalled, written or returned.
+	sn, err := serial()
+	if err != nil {
+		return nil, fmt.Errorf("localtls: %w", err)
+	}
+	host, _ := os.Hostname()
+	caTmpl := &x509.Certificate{
+		SerialNumber:                sn,
+		Subject:                     pkix.Name{CommonName: "Zavera local CA (" + host + ")", Organization: []string{"Zavera"}},
+		NotBefore:                   now.Add(-time.Hour),
+		NotAfter:                    now.Add(CAValidity),
+		IsCA:                        true,
+		BasicConstraintsValid:       true,
+		MaxPathLen:                  0,
+		MaxPathLenZero:              true,
+		KeyUsage:                    x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
+		PermittedDNSDomainsCritical: true,
+		PermittedDNSDomains:         []string{"localhost"},
+		PermittedIPRanges: []*net.IPNet{
+			{IP: loopbackIPs[0], Mask: net.CIDRMask(32, 32)},
+			{IP: loopbackIPs[1], Mask: net.CIDRMask(128, 128)},
+		},
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, caKey.Public(), caKey)
+	if err != nil {
+		return nil, fmt.Errorf("localtls: CA: %w", err)
+	}
+	ca, err := x509.ParseCertificate(caDER)
+	if err != nil {
+		return nil, fmt.Errorf("localtls: CA: %w", err)
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("localtls: %w", err)
+	}
+	if sn, err = serial(); err != nil {
+		return nil, fmt.Errorf("localtls: %w", err)
+	}
+	leafTmpl := &x509.Certificate{
+		SerialNumber: sn,
+		Subject:      pkix.Name{CommonName: "localhost", Organization: []string{"Zavera"}},
+		NotBefore:    now.Add(-time.Hour),
+		NotAfter:     now.Add(CertValidity),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		DNSNames:     []string{"localhost"},
+		IPAddresses:  loopbackIPs,
+	}
+	leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, ca, key.Public(), caKey)
+	if err != nil {
+		return nil, fmt.Errorf("localtls: certificate: %w", err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return nil, fmt.Errorf("localtls: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("localtls: %w", err)
+	}
+	certPEM := append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leafDER}),
+		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})...)
+	for _, f := range []struct {
+		name string
+		data []byte
+		mode os.FileMode
+	}{
+		{KeyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600},
+		{CertFile, certPEM, 0o644},
+		{CAFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), 0o644},
+	} {
+		if err := writeFile(filepath.Join(dir, f.name), f.data, f.mode); err != nil {
+			return nil, err
+		}
+	}
+	return ca, nil
+}
+
+func writeFile(path string, data []byte, mode os.FileMode) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, mode); err != nil {
+		return fmt.Errorf("localtls: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("localtls: %w", err)
+	}
+	return nil
+}
+
+// Load reads the loopback certificate and key from dir and checks that the
+// certificate is valid at now. The error wraps ErrNoCertificate when the
+// files are missing or expired, so that the caller may Generate anew.
+func Load(dir string, now time.Time) (*tls.Config, error) {
+	pair, err := tls.LoadX509KeyPair(filepath.Join(dir, CertFile), filepath.Join(dir, KeyFile))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNoCertificate, err)
+	}
+	leaf, err := x509.ParseCertificate(pair.Certificate[0])
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNoCertificate, err)
+	}
+	if now.Before(leaf.NotBefore) || now.After(leaf.NotAfter) {
+		return nil, fmt.Errorf("%w: expired on %s", ErrNoCertificate, leaf.NotAfter.Format(time.DateOnly))
+	}
+	pair.Leaf = leaf
+	return &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}, nil
+}
+
+// LoadOrGenerate loads the certificate in dir, generating a new one when
+// there is none or it expired. generated reports whether it did: the new
+// CA must then be installed in the trust stores.
+func LoadOrGenerate(dir string, now time.Time) (conf *tls.Config, generated bool, err error) {
+	conf, err = Load(dir, now)
+	if err == nil {
+		return conf, false, nil
+	}
+	if !errors.Is(err, ErrNoCertificate) {
+		return nil, false, err
+	}
+	if _, err := Generate(dir, now); err != nil {
+		return nil, false, err
+	}
+	conf, err = Load(dir, now)
+	return conf, true, err
+}
