@@ -31,11 +31,10 @@ const (
 // tokens is a SoftHSM token with an ECDSA key and a GOST test token with a
 // GOST 2012-256 key, both real PKCS#11 modules.
 type tokens struct {
-	dir      string // also GOSTTOKEN_DIR
-	gostMod  string
-	ecdsa    *provision.Key
-	gost     *provision.GOSTKey
-	eventsMu sync.Mutex
+	dir     string // also GOSTTOKEN_DIR
+	gostMod string
+	ecdsa   *provision.Key
+	gost    *provision.GOSTKey
 }
 
 func provisionTokens(t *testing.T) *tokens {

@@ -15,7 +15,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -51,7 +50,11 @@ func agentBinary(t *testing.T, tags string) string {
 			return
 		}
 		b.path = filepath.Join(dir, "zavera")
-		goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
+		goTool, err := exec.LookPath("go")
+		if err != nil {
+			b.err = err
+			return
+		}
 		args := []string{"build", "-o", b.path}
 		if tags != "" {
 			args = append(args, "-tags", tags)
