@@ -35,6 +35,7 @@ type conn struct {
 	protocol int
 	inflight map[string]context.CancelFunc
 	unsub    func()
+	events   chan TokenEvent
 }
 
 func newConn(s *Server, ws *websocket.Conn, origin string) *conn {

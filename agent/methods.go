@@ -228,13 +228,38 @@ func (c *conn) subscribe(_ context.Context, req *request) (any, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.unsub == nil {
+		if c.events == nil {
+			c.events = make(chan TokenEvent, eventQueue)
+			go c.writeEvents()
+		}
 		c.unsub = c.s.tokens.Subscribe(func(e TokenEvent) {
-			if c.ctx.Err() == nil && c.approved() {
-				c.notify("event", e)
+			// Never block the token source on a slow page: its events
+			// queue, and are dropped when the queue is full.
+			select {
+			case c.events <- e:
+			default:
+				c.s.log.Info("event dropped for a slow page", "origin", c.origin)
 			}
 		})
 	}
 	return subscribeResult{Subscribed: true}, nil
+}
+
+// eventQueue is how many token events may wait for a slow page.
+const eventQueue = 16
+
+// writeEvents sends queued token events until the connection ends.
+func (c *conn) writeEvents() {
+	for {
+		select {
+		case <-c.ctx.Done():
+			return
+		case e := <-c.events:
+			if c.approved() {
+				c.notify("event", e)
+			}
+		}
+	}
 }
 
 func (c *conn) unsubscribe(_ context.Context, req *request) (any, error) {
