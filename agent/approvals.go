@@ -26,6 +26,9 @@ type Approvals struct {
 	m    map[string]time.Time
 	mod  time.Time
 	size int64
+	// onRevoke, when set, hears of every origin that lost its approval,
+	// here or in another process.
+	onRevoke func(origin string)
 }
 
 // approvalsFile is the file's format.
@@ -91,18 +94,36 @@ func (a *Approvals) refreshLocked() {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		if len(a.m) > 0 || !a.mod.IsZero() {
+			old := a.m
 			a.m, a.mod, a.size = map[string]time.Time{}, time.Time{}, 0
+			a.revokedLocked(old)
 		}
 		return
 	case err != nil:
+		old := a.m
 		a.m = map[string]time.Time{}
+		a.revokedLocked(old)
 		return
 	}
 	if fi.ModTime().Equal(a.mod) && fi.Size() == a.size {
 		return
 	}
+	old := a.m
 	if err := a.load(); err != nil {
 		a.m = map[string]time.Time{}
+	}
+	a.revokedLocked(old)
+}
+
+// revokedLocked reports the origins of old that are no longer approved.
+func (a *Approvals) revokedLocked(old map[string]time.Time) {
+	if a.onRevoke == nil {
+		return
+	}
+	for o := range old {
+		if _, ok := a.m[o]; !ok {
+			a.onRevoke(o)
+		}
 	}
 }
 
@@ -155,6 +176,9 @@ func (a *Approvals) Revoke(origin string) error {
 		return nil
 	}
 	delete(a.m, o)
+	if a.onRevoke != nil {
+		a.onRevoke(o)
+	}
 	return a.saveLocked()
 }
 

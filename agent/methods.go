@@ -174,11 +174,22 @@ func (c *conn) cancelMethod(_ context.Context, req *request) (any, error) {
 }
 
 type infoResult struct {
-	Agent    string     `json:"agent"`
-	Version  string     `json:"version"`
-	Protocol int        `json:"protocol"`
-	Methods  []string   `json:"methods"`
-	Limits   infoLimits `json:"limits"`
+	Agent        string       `json:"agent"`
+	Version      string       `json:"version"`
+	Protocol     int          `json:"protocol"`
+	Methods      []string     `json:"methods"`
+	Capabilities capabilities `json:"capabilities"`
+	Limits       infoLimits   `json:"limits"`
+}
+
+// capabilities says what the agent can make, so that a page picks a way
+// that works instead of trying.
+type capabilities struct {
+	Formats       []string `json:"formats"`
+	Modes         []string `json:"modes"`
+	KeyAlgorithms []string `json:"keyAlgorithms"`
+	Digests       []string `json:"digests"`
+	TLS           bool     `json:"tls"`
 }
 
 type infoLimits struct {
@@ -195,7 +206,14 @@ func (c *conn) info(_ context.Context, req *request) (any, error) {
 	return infoResult{
 		Agent: "Zavera", Version: c.s.version, Protocol: ProtocolVersion,
 		Methods: methodNames(),
-		Limits:  infoLimits{MaxMessageBytes: l.MaxMessageBytes, MaxInFlight: l.MaxInFlight, MaxBatch: l.MaxBatch},
+		Capabilities: capabilities{
+			Formats:       []string{"CAdES-BES"},
+			Modes:         []string{"detached", "attached", "hash", "batch", "challenge"},
+			KeyAlgorithms: []string{"GOST R 34.10-2012 256", "GOST R 34.10-2012 512", "ECDSA", "RSA"},
+			Digests:       []string{"Streebog-256", "Streebog-512", "SHA-256", "SHA-384", "SHA-512"},
+			TLS:           c.s.tlsConf != nil,
+		},
+		Limits: infoLimits{MaxMessageBytes: l.MaxMessageBytes, MaxInFlight: l.MaxInFlight, MaxBatch: l.MaxBatch},
 	}, nil
 }
 

@@ -76,11 +76,16 @@ func TestInfoTokensCertificates(t *testing.T) {
 		Agent, Version string
 		Protocol       int
 		Methods        []string
-		Limits         struct{ MaxMessageBytes, MaxInFlight, MaxBatch int }
+		Capabilities   struct {
+			Formats, Modes, KeyAlgorithms []string
+			TLS                           bool
+		}
+		Limits struct{ MaxMessageBytes, MaxInFlight, MaxBatch int }
 	}
 	c.mustCall("info", nil, &info)
 	if info.Agent != "Zavera" || info.Version != "test" || info.Protocol != 1 || len(info.Methods) < 10 ||
-		info.Limits.MaxMessageBytes != int(agent.DefaultLimits.MaxMessageBytes) {
+		info.Limits.MaxMessageBytes != int(agent.DefaultLimits.MaxMessageBytes) ||
+		strings.Join(info.Capabilities.Formats, ",") != "CAdES-BES" || len(info.Capabilities.Modes) != 5 || info.Capabilities.TLS {
 		t.Fatalf("info: %+v", info)
 	}
 

@@ -213,6 +213,16 @@ func TestPairing(t *testing.T) {
 	if strings.Join(consents, ",") != "refused,approved" {
 		t.Fatalf("journal consents: %v", consents)
 	}
+	// And the revocation.
+	revoked := 0
+	readJournal(t, ts, func(r journal.Record) {
+		if r.Event == journal.EventRevoke && r.Origin == origin {
+			revoked++
+		}
+	})
+	if revoked != 1 {
+		t.Fatalf("%d revocations journalled", revoked)
+	}
 }
 
 func statePath(ts *testServer, name string) string {

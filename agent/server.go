@@ -103,6 +103,13 @@ func New(o Options) (*Server, error) {
 		tlsConf:   o.TLS,
 		live:      map[*conn]struct{}{},
 	}
+	// Revocations, by this process or by `zavera serve --revoke`, go to
+	// the journal.
+	s.approvals.mu.Lock()
+	s.approvals.onRevoke = func(origin string) {
+		s.record(journal.Record{Event: journal.EventRevoke, Origin: origin, Outcome: journal.OutcomeRefused})
+	}
+	s.approvals.mu.Unlock()
 	s.upgrader = websocket.Upgrader{
 		HandshakeTimeout: 10 * time.Second,
 		ReadBufferSize:   4096,

@@ -290,9 +290,9 @@ func TestServeEndToEnd(t *testing.T) {
 	if err := a.cmd.Wait(); err != nil {
 		t.Fatalf("exit: %v\n%s", err, a.stderrText())
 	}
-	// The signature and the consent.
+	// The signature, the consent and the revocation.
 	code, out, errOut = runCmd(t, nil, "journal", "--verify", "--config", cfgFile)
-	if code != 0 || !strings.Contains(out, "2 records, chain intact") {
+	if code != 0 || !strings.Contains(out, "3 records, chain intact") {
 		t.Fatalf("journal --verify: %d %q %q", code, out, errOut)
 	}
 }
