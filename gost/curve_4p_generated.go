@@ -886,6 +886,12 @@ func (c *curveArith4p) eIdentity(p *epoint[fe4]) {
 
 // eAddAffine sets r = p + q for an affine q (8M). r may alias p.
 func (c *curveArith4p) eAddAffine(r, p *epoint[fe4], q *eaffine[fe4], s *scratch[fe4]) {
+	c.eAddAffineT(r, p, q, s, true)
+}
+
+// eAddAffineT is eAddAffine that computes T only when withT is set, for a
+// sum that only a doubling reads next. withT must not depend on secrets.
+func (c *curveArith4p) eAddAffineT(r, p *epoint[fe4], q *eaffine[fe4], s *scratch[fe4], withT bool) {
 	f := c.fp
 	a, b, cc, e, ff, g, h, t, _, _ := s.regs10()
 	f.mul(a, &p.x, &q.x)
@@ -901,12 +907,19 @@ func (c *curveArith4p) eAddAffine(r, p *epoint[fe4], q *eaffine[fe4], s *scratch
 	f.sub(h, b, a)      // H = B - e·A, e = 1
 	f.mul(&r.x, e, ff)
 	f.mul(&r.y, g, h)
-	f.mul(&r.t, e, h)
+	if withT {
+		f.mul(&r.t, e, h)
+	}
 	f.mul(&r.z, ff, g)
 }
 
 // eAddCached sets r = p + q (9M). r may alias p.
 func (c *curveArith4p) eAddCached(r, p *epoint[fe4], q *ecached[fe4], s *scratch[fe4]) {
+	c.eAddCachedT(r, p, q, s, true)
+}
+
+// eAddCachedT is eAddCached that computes T only when withT is set.
+func (c *curveArith4p) eAddCachedT(r, p *epoint[fe4], q *ecached[fe4], s *scratch[fe4], withT bool) {
 	f := c.fp
 	a, b, cc, d, e, ff, g, h, t, _ := s.regs10()
 	f.mul(a, &p.x, &q.x)
@@ -923,12 +936,21 @@ func (c *curveArith4p) eAddCached(r, p *epoint[fe4], q *ecached[fe4], s *scratch
 	f.sub(h, b, a)
 	f.mul(&r.x, e, ff)
 	f.mul(&r.y, g, h)
-	f.mul(&r.t, e, h)
+	if withT {
+		f.mul(&r.t, e, h)
+	}
 	f.mul(&r.z, ff, g)
 }
 
 // eDouble sets r = 2p (4M + 4S). r may alias p.
 func (c *curveArith4p) eDouble(r, p *epoint[fe4], s *scratch[fe4]) {
+	c.eDoubleT(r, p, s, true)
+}
+
+// eDoubleT is eDouble that computes T only when withT is set (3M + 4S
+// otherwise), for a doubling followed by another doubling, which does not
+// read T. withT must not depend on secrets.
+func (c *curveArith4p) eDoubleT(r, p *epoint[fe4], s *scratch[fe4], withT bool) {
 	f := c.fp
 	a, b, cc, e, ff, g, h, _, _, _ := s.regs10()
 	f.sqr(a, &p.x)
@@ -944,7 +966,9 @@ func (c *curveArith4p) eDouble(r, p *epoint[fe4], s *scratch[fe4]) {
 	f.sub(h, a, b) // H = e·A - B
 	f.mul(&r.x, e, ff)
 	f.mul(&r.y, g, h)
-	f.mul(&r.t, e, h)
+	if withT {
+		f.mul(&r.t, e, h)
+	}
 	f.mul(&r.z, ff, g)
 }
 
@@ -1110,25 +1134,28 @@ func (c *curveArith4p) eMulDoubleVartime(r *epoint[fe4], u1 *fe4, q *affine[fe4]
 	e := new(eaffine[fe4])
 	nc := new(ecached[fe4])
 	for i := max(len(d1), len(d2)) - 1; i >= 0; i-- {
-		c.eDouble(r, r, s)
-		if i < len(d1) && d1[i] != 0 {
+		// T is computed only where an addition reads it next.
+		add1 := i < len(d1) && d1[i] != 0
+		add2 := i < len(d2) && d2[i] != 0
+		c.eDoubleT(r, r, s, add1 || add2)
+		if add1 {
 			if d := d1[i]; d > 0 {
-				c.eAddAffine(r, r, &gOdd[d/2], s)
+				c.eAddAffineT(r, r, &gOdd[d/2], s, add2)
 			} else {
 				*e = gOdd[(-d)/2]
 				c.fp.neg(&e.x, &e.x)
 				c.fp.neg(&e.dt, &e.dt)
-				c.eAddAffine(r, r, e, s)
+				c.eAddAffineT(r, r, e, s, add2)
 			}
 		}
-		if i < len(d2) && d2[i] != 0 {
+		if add2 {
 			if d := d2[i]; d > 0 {
-				c.eAddCached(r, r, &pre[d/2], s)
+				c.eAddCachedT(r, r, &pre[d/2], s, false)
 			} else {
 				*nc = pre[(-d)/2]
 				c.fp.neg(&nc.x, &nc.x)
 				c.fp.neg(&nc.dt, &nc.dt)
-				c.eAddCached(r, r, nc, s)
+				c.eAddCachedT(r, r, nc, s, false)
 			}
 		}
 	}
