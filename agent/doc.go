@@ -47,6 +47,12 @@
 // called from many goroutines at once. A Key returned by OpenKey is used by
 // one request only and closed by it.
 //
+// # Diagnostics
+//
+// Probe connects to a running agent as a page would, without approval,
+// and returns its protocol version: diagnostics use it to tell whether the
+// port answers and whether Zavera is what answers.
+//
 // # TLS
 //
 // With Options.TLS set, one port serves both ws:// and wss://: the first

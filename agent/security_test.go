@@ -1,6 +1,7 @@
 package agent_test
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"os"
@@ -238,5 +239,33 @@ func readJournal(t *testing.T, ts *testServer, fn func(journal.Record)) {
 	defer f.Close()
 	if err := journal.Read(f, func(r journal.Record) error { fn(r); return nil }); err != nil {
 		t.Fatalf("journal: %v", err)
+	}
+}
+
+func TestProbe(t *testing.T) {
+	p := getPKI(t)
+	pr := newFakePrompter()
+	ts := startServer(t, newFakeSource(p.ecdsa), pr)
+	v, err := agent.Probe(context.Background(), "ws://"+ts.addr+"/", nil)
+	if err != nil || v != agent.ProtocolVersion {
+		t.Fatalf("probe: %d %v", v, err)
+	}
+	if o, s, _, _ := pr.snapshot(); len(o)+len(s) != 0 {
+		t.Fatal("a probe prompted the user")
+	}
+	// Nothing listening.
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := ln.Addr().String()
+	ln.Close()
+	if _, err := agent.Probe(context.Background(), "ws://"+addr+"/", nil); err == nil {
+		t.Fatal("probe of a closed port succeeded")
+	}
+	// Something else listening.
+	other := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("hi")) })}
+	ln, _ = net.Listen("tcp", "127.0.0.1:0")
+	go other.Serve(ln)
+	defer other.Close()
+	if _, err := agent.Probe(context.Background(), "ws://"+ln.Addr().String()+"/", nil); err == nil {
+		t.Fatal("probe of another server succeeded")
 	}
 }
