@@ -144,7 +144,10 @@ func (k *PrivateKey) Sign(rand io.Reader, digest []byte, opts crypto.SignerOpts)
 			return nil, fmt.Errorf("%w: options name %v, a %d-byte hash", ErrInvalidDigest, h, h.Size())
 		}
 	}
-	for {
+	// r or s is zero with probability about 2/q; a source that keeps
+	// producing such nonces is broken, and looping on it forever is not an
+	// answer.
+	for i := 0; i < 64; i++ {
 		nonce, err := randomScalar(c, rand)
 		if err != nil {
 			return nil, err
@@ -153,6 +156,7 @@ func (k *PrivateKey) Sign(rand io.Reader, digest []byte, opts crypto.SignerOpts)
 			return sig, nil
 		}
 	}
+	return nil, errors.New("gost: random source keeps producing nonces with r or s zero")
 }
 
 // signWithNonce signs with a caller-chosen nonce. Tests use it to check the
