@@ -416,7 +416,9 @@ func (c *curveArith4p) onCurve(x, y *fe4) bool {
 // For a secret k every table row is scanned in full with masks, the
 // negation is a masked select, and the addition is always computed then
 // kept or dropped with a mask: neither branches nor memory addresses
-// depend on k. Verification uses the same table, indexed directly.
+// depend on k. buildTable also makes the odd multiples of G that
+// verification's NAF uses (mulDoubleVartime). Curves with a twisted
+// Edwards form use the Edwards tables of tmpl_edwards.go instead.
 
 // baseTable returns the comb table, building it on first use.
 func (c *curveArith4p) baseTable() []combRow[fe4] {
