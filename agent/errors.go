@@ -27,9 +27,9 @@ var (
 	ErrBadRequest = errors.New("agent: bad request")
 	// ErrTooLarge means a message or a field over the configured limit.
 	ErrTooLarge = errors.New("agent: too large")
-	// ErrBusy means a limit on concurrent work was reached: a prompt
-	// already pending for the origin, a cool-down after cancellations,
-	// too many requests in flight or too many connections.
+	// ErrBusy means a limit on concurrent work was reached: a cool-down
+	// after repeated refusals, too many requests of an origin waiting for
+	// their prompt, too many requests in flight or too many connections.
 	ErrBusy = errors.New("agent: busy")
 )
 
