@@ -15,6 +15,7 @@ type modOps[E any] interface {
 	sub(z, x, y *E)
 	neg(z, x *E)
 	inv(z, x *E)
+	invVartime(z, x *E)
 	toMont(z, x *E)
 	fromMont(z, x *E)
 	fromLE(z *E, b []byte)
@@ -78,6 +79,10 @@ func checkMod[E any](t *testing.T, name string, f modOps[E], m *big.Int, size in
 		}
 		if dec(&z).Cmp(want) != 0 {
 			t.Fatalf("%s: 1/%v wrong", name, a)
+		}
+		f.invVartime(&z, &x)
+		if dec(&z).Cmp(want) != 0 {
+			t.Fatalf("%s: variable-time 1/%v wrong", name, a)
 		}
 	}
 	// Entering Montgomery form reduces any value below 2^(8·size).

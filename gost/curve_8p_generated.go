@@ -182,7 +182,7 @@ func (c *curveArith8p) verify(pub, digest, sig []byte) error {
 	}
 	eM := c.digestScalar(digest)
 	var v, z1, z2 fe8
-	fq.inv(&v, &eM)
+	fq.invVartime(&v, &eM)
 	fq.mul(&z1, &s, &v)
 	fq.mul(&z2, &r, &v)
 	fq.neg(&z2, &z2)

@@ -26,6 +26,7 @@ type mod8 struct {
 	rr    fe8    // R^2 mod m, to enter Montgomery form
 	one   fe8    // R mod m, the Montgomery form of 1
 	exp   fe8    // m-2, the inversion exponent
+	rrr   fe8    // R^3 mod m, to bring a plain inverse into Montgomery form
 }
 
 // newMod8 prepares the constants for modulus m, which must be odd and
@@ -43,6 +44,8 @@ func newMod8(m *big.Int) *mod8 {
 	bigToLimbs(f.one[:], new(big.Int).Mod(r, m))
 	rr := new(big.Int).Mul(r, r)
 	bigToLimbs(f.rr[:], rr.Mod(rr, m))
+	rrr := new(big.Int).Mul(rr, r)
+	bigToLimbs(f.rrr[:], rrr.Mod(rrr, m))
 	bigToLimbs(f.exp[:], new(big.Int).Sub(m, big.NewInt(2)))
 	return f
 }
@@ -141,6 +144,64 @@ func (f *mod8) inv(z, x *fe8) {
 		f.mul(&acc, &acc, &tab[d])
 	}
 	*z = acc
+}
+
+// invVartime sets z = x^-1 in Montgomery form, like inv, but by the
+// binary extended Euclidean algorithm, whose time depends on x: for public
+// values only (the verification's e). z = 0 when x = 0.
+func (f *mod8) invVartime(z, x *fe8) {
+	// x = aR; its plain inverse is a^-1·R^-1, and a Montgomery product with
+	// R^3 gives a^-1·R.
+	var y fe8
+	f.invPlainVartime(&y, x)
+	f.mul(z, &y, &f.rrr)
+}
+
+// invPlainVartime sets z = x^-1 mod m for a plain x < m (m prime), in
+// variable time; z = 0 when x = 0.
+func (f *mod8) invPlainVartime(z, x *fe8) {
+	if f.isZero(x) == 1 {
+		*z = fe8{}
+		return
+	}
+	u, v := *x, f.m
+	x1, x2 := fe8{1}, fe8{}
+	one := fe8{1}
+	for f.equal(&u, &one) == 0 && f.equal(&v, &one) == 0 {
+		for u[0]&1 == 0 {
+			shr1(u[:], 0)
+			f.halve(&x1)
+		}
+		for v[0]&1 == 0 {
+			shr1(v[:], 0)
+			f.halve(&x2)
+		}
+		if geq(u[:], v[:]) {
+			subInPlace(u[:], v[:])
+			f.sub(&x1, &x1, &x2)
+		} else {
+			subInPlace(v[:], u[:])
+			f.sub(&x2, &x2, &x1)
+		}
+	}
+	if f.equal(&u, &one) == 1 {
+		*z = x1
+	} else {
+		*z = x2
+	}
+}
+
+// halve sets x = x/2 mod m for a plain x < m, in variable time.
+func (f *mod8) halve(x *fe8) {
+	if x[0]&1 == 0 {
+		shr1(x[:], 0)
+		return
+	}
+	var c uint64
+	for j := 0; j < l8; j++ {
+		x[j], c = bits.Add64(x[j], f.m[j], c)
+	}
+	shr1(x[:], c)
 }
 
 // fromLE sets z to the plain value of b, a little-endian number of exactly

@@ -36,6 +36,10 @@ func (f *pm4) toMont(z, x *fe4) { f.reduce(z, x, 0) }
 // fromMont copies x: residues are plain values.
 func (f *pm4) fromMont(z, x *fe4) { *z = *x }
 
+// invVartime sets z = x^-1 mod p in variable time (residues are plain
+// here); for public values only.
+func (f *pm4) invVartime(z, x *fe4) { f.invPlainVartime(z, x) }
+
 // inv sets z = x^-1 mod p by Fermat's little theorem (z = 0 when x = 0),
 // with an addition chain that uses the shape of the exponent:
 // p - 2 = (2^m - 1)·2^32 + r with m = 64·l4 - 32 and r = 2^32 - c - 2.

@@ -30,6 +30,7 @@ type modArith[E any] interface {
 	toMont(z, x *E)
 	fromMont(z, x *E)
 	inv(z, x *E)
+	invVartime(z, x *E)
 	fromLE(z *E, b []byte)
 	toLE(b []byte, x *E)
 	window(x *E, pos, w int) uint64
@@ -212,7 +213,7 @@ func (c *curveArith[E, FP, FQ]) verify(pub, digest, sig []byte) error {
 	}
 	eM := c.digestScalar(digest)
 	var v, z1, z2 E
-	fq.inv(&v, &eM)
+	fq.invVartime(&v, &eM)
 	fq.mul(&z1, &s, &v)
 	fq.mul(&z2, &r, &v)
 	fq.neg(&z2, &z2)
