@@ -118,7 +118,8 @@ func (t *Terminal) ask(ctx context.Context, text string, secret bool) ([]byte, e
 		}
 		break
 	}
-	t.print(text)
+	// Echo goes off before the question shows, so that nothing typed
+	// after it can be echoed.
 	if secret && t.tty != nil {
 		t.stty("-echo")
 		defer func() {
@@ -126,6 +127,7 @@ func (t *Terminal) ask(ctx context.Context, text string, secret bool) ([]byte, e
 			t.print("\n")
 		}()
 	}
+	t.print(text)
 	select {
 	case l, ok := <-t.lines:
 		if !ok {

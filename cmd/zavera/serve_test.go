@@ -10,6 +10,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
+	"fmt"
 	"math/big"
 	"net/http"
 	"os"
@@ -20,10 +21,13 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/gorilla/websocket"
 
 	"github.com/zavera/zavera/internal/osslref"
+	"github.com/zavera/zavera/internal/pkcs11bench/provision"
+	"github.com/zavera/zavera/pkcs11"
 )
 
 var (
@@ -341,4 +345,186 @@ func TestServeUsage(t *testing.T) {
 	if code, _, errOut := runCmd(t, nil, "serve", "--list-origins", "--config", cfg); code != 1 || !strings.Contains(errOut, "configuration") {
 		t.Errorf("bad configuration: %d %q", code, errOut)
 	}
+}
+
+// openPTY returns a new pseudo-terminal pair.
+func openPTY(t *testing.T) (master, slave *os.File) {
+	t.Helper()
+	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR, 0)
+	if err != nil {
+		t.Fatalf("no pseudo-terminals: %v", err)
+	}
+	var unlock int32
+	if _, _, e := syscall.Syscall(syscall.SYS_IOCTL, m.Fd(), syscall.TIOCSPTLCK, uintptr(unsafe.Pointer(&unlock))); e != 0 {
+		t.Fatal(e)
+	}
+	var n uint32
+	if _, _, e := syscall.Syscall(syscall.SYS_IOCTL, m.Fd(), syscall.TIOCGPTN, uintptr(unsafe.Pointer(&n))); e != 0 {
+		t.Fatal(e)
+	}
+	s, err := os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close(); s.Close() })
+	return m, s
+}
+
+// screenReader collects what the agent writes on its terminal.
+type screenReader struct {
+	mu   sync.Mutex
+	text strings.Builder
+}
+
+func (s *screenReader) waitFor(t *testing.T, want string, from int) int {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		s.mu.Lock()
+		text := s.text.String()
+		s.mu.Unlock()
+		if i := strings.Index(text[from:], want); i >= 0 {
+			return from + i + len(want)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the terminal never showed %q:\n%s", want, text)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// The shipped binary on a terminal with the GOST test token: the user
+// approves the site, confirms the signature and types the PIN, which the
+// terminal does not echo; OpenSSL verifies the signature.
+func TestServeOnTerminalWithGOSTToken(t *testing.T) {
+	bin := agentBinary(t, "")
+	module := filepath.Join(osslref.Root(t), "build", "libgosttoken.so")
+	if _, err := os.Stat(module); err != nil {
+		t.Fatalf("the GOST test token is not built (%v): run make testtoken", err)
+	}
+	dir := t.TempDir()
+	t.Setenv("GOSTTOKEN_DIR", dir)
+	if err := provision.GOSTTokenConfig(dir, 5, "one"); err != nil {
+		t.Fatal(err)
+	}
+	if err := provision.InitTokens(module, "Zavera GOST"); err != nil {
+		t.Fatal(err)
+	}
+	key, err := provision.GOST(module, "Zavera GOST", "leader", []byte("k1"), 256, "TCA", dir, osslref.Config(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "config.json")
+	os.WriteFile(cfg, []byte(`{"origins": [], "modules": ["`+module+`"], "noModuleDiscovery": true}`), 0o600)
+
+	master, slave := openPTY(t)
+	cmd := exec.Command(bin, "serve", "--headless", "--port", "0", "--config", cfg)
+	cmd.Env = append(os.Environ(), "GOSTTOKEN_DIR="+dir, "ZAVERA_PKCS11_MODULES=")
+	cmd.Stdin = slave
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	screen := &screenReader{}
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := master.Read(buf)
+			screen.mu.Lock()
+			screen.text.Write(buf[:n])
+			screen.mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		t.Fatalf("agent did not start: %v", err)
+	}
+	addr := strings.TrimPrefix(strings.Fields(strings.TrimPrefix(line, "zavera: listening on "))[0], "ws://")
+
+	const origin = "https://portal.example"
+	ws, _, err := websocket.DefaultDialer.Dial("ws://"+addr+"/", http.Header{"Origin": {origin}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	send := func(id int, method string, params any) {
+		b, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": id, "method": method, "params": params})
+		if err := ws.WriteMessage(websocket.TextMessage, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	type msg struct {
+		ID     *int            `json:"id"`
+		Method string          `json:"method"`
+		Params json.RawMessage `json:"params"`
+		Result json.RawMessage `json:"result"`
+		Error  json.RawMessage `json:"error"`
+	}
+	next := func() msg {
+		ws.SetReadDeadline(time.Now().Add(20 * time.Second))
+		_, data, err := ws.ReadMessage()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m msg
+		json.Unmarshal(data, &m)
+		return m
+	}
+	send(1, "hello", map[string]any{"protocols": []int{1}})
+	next()
+
+	// Pairing: the code on the terminal is the code the page got.
+	send(2, "pair", nil)
+	n := next()
+	var pairing struct{ Code string }
+	json.Unmarshal(n.Params, &pairing)
+	if n.Method != "pairing" || pairing.Code == "" {
+		t.Fatalf("pairing notification %+v", n)
+	}
+	pos := screen.waitFor(t, "Allow this site?", 0)
+	if !strings.Contains(screen.text.String(), pairing.Code) || !strings.Contains(screen.text.String(), origin) {
+		t.Fatalf("terminal:\n%s", screen.text.String())
+	}
+	master.WriteString("y\n")
+	if m := next(); m.Error != nil {
+		t.Fatalf("pair: %s", m.Error)
+	}
+
+	// Sign: confirm, then the PIN.
+	doc := []byte("Заявление о регистрации")
+	send(3, "sign", map[string]any{"certificate": pkcs11.CertificateID(key.CertDER), "data": doc, "description": "Заявление ООО Ромашка"})
+	pos = screen.waitFor(t, "Sign? ", pos)
+	if !strings.Contains(screen.text.String(), "Заявление ООО Ромашка") {
+		t.Fatalf("terminal:\n%s", screen.text.String())
+	}
+	master.WriteString("y\n")
+	pos = screen.waitFor(t, "(empty to cancel): ", pos)
+	master.WriteString(provision.UserPIN + "\n")
+	m := next()
+	if m.Error != nil {
+		t.Fatalf("sign: %s", m.Error)
+	}
+	var r struct{ Signature []byte }
+	json.Unmarshal(m.Result, &r)
+	sigFile, docFile := filepath.Join(dir, "s.p7s"), filepath.Join(dir, "doc")
+	os.WriteFile(sigFile, r.Signature, 0o600)
+	os.WriteFile(docFile, doc, 0o600)
+	osslref.Run(t, nil, "cms", "-verify", "-binary", "-inform", "DER", "-in", sigFile, "-content", docFile,
+		"-CAfile", key.CertPEM, "-partial_chain", "-purpose", "any", "-out", "/dev/null")
+	time.Sleep(50 * time.Millisecond)
+	screen.mu.Lock()
+	text := screen.text.String()
+	screen.mu.Unlock()
+	if strings.Contains(text, provision.UserPIN) {
+		t.Fatalf("the PIN was echoed:\n%s", text)
+	}
+	_ = pos
 }
