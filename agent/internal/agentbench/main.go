@@ -5,7 +5,9 @@
 //   - the sign round trip over the websocket, median and p99, sequential
 //     requests on one connection;
 //   - signatures per second with requests in flight on one connection and
-//     on four;
+//     on four, each request with its own consent and synced journal
+//     record, and the same through signBatch (one consent per 100
+//     documents, the journal synced once per batch);
 //   - the headless agent's resident memory idle and after 10,000
 //     signatures, and the time from exec to accepting connections.
 //
