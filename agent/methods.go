@@ -113,7 +113,10 @@ func (c *conn) pair(ctx context.Context, req *request) (any, error) {
 	if c.approved() {
 		return pairResult{Approved: true}, nil
 	}
-	release, err := c.s.gate.acquire(ctx, c.origin)
+	// Pairing prompts share one slot and one cool-down across origins, so
+	// that a site cannot get around the cool-down by asking from ever new
+	// subdomains.
+	release, err := c.s.gate.acquire(ctx, pairingGate)
 	if err != nil {
 		return nil, err
 	}
@@ -143,6 +146,9 @@ func (c *conn) pair(ctx context.Context, req *request) (any, error) {
 	}
 	return pairResult{Approved: true}, nil
 }
+
+// pairingGate is the gate key of pairing prompts; no origin looks like it.
+const pairingGate = "pairing"
 
 // pairingCode returns six random digits as "123-456".
 func pairingCode() (string, error) {

@@ -2,6 +2,7 @@ package agent_test
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -268,4 +269,29 @@ func TestProbe(t *testing.T) {
 	if _, err := agent.Probe(context.Background(), "ws://"+ln.Addr().String()+"/", nil); err == nil {
 		t.Fatal("probe of another server succeeded")
 	}
+}
+
+// Pairing prompts have one cool-down for all origins: new subdomains do
+// not get around it.
+func TestPairingCooldownAcrossOrigins(t *testing.T) {
+	p := getPKI(t)
+	pr := newFakePrompter()
+	pr.approve = func(agent.OriginRequest) error { return agent.ErrCancelled }
+	ts := startServer(t, newFakeSource(p.ecdsa), pr, limits(func(l *agent.Limits) {
+		l.CancelsBeforeCooldown = 3
+		l.Cooldown = agent.Duration(time.Hour)
+	}))
+	for i := range 3 {
+		c := dial(t, ts, fmt.Sprintf("https://a%d.evil.example", i))
+		c.hello()
+		wantErr(t, "refused", c.call("pair", nil, nil), agent.CodeOriginNotAllowed)
+	}
+	c := dial(t, ts, "https://a3.evil.example")
+	c.hello()
+	wantErr(t, "during cool-down", c.call("pair", nil, nil), agent.CodeBusy)
+	if o, _, _, _ := pr.snapshot(); len(o) != 3 {
+		t.Fatalf("%d pairing prompts, want 3", len(o))
+	}
+	// Signing by approved origins is not affected.
+	approvedClient(t, ts).mustCall("sign", map[string]any{"certificate": certID(p.ecdsa.cert), "data": "eA=="}, nil)
 }
