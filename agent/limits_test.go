@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -527,4 +528,58 @@ func TestBatchRefusedAtFirstSignature(t *testing.T) {
 	c := approvedClient(t, ts)
 	wantErr(t, "batch", c.call("signBatch", map[string]any{"certificate": certID(p.ecdsa.cert),
 		"documents": []map[string]any{{"data": "eA=="}, {"data": "eQ=="}}}, nil), agent.CodeCancelled)
+}
+
+// Pages that vanish in the middle of prompts, batches and subscriptions
+// leave nothing running behind.
+func TestNoGoroutinesLeftAfterAbruptClose(t *testing.T) {
+	p := getPKI(t)
+	pr := newFakePrompter()
+	src := newFakeSource(p.ecdsa)
+	src.delay = 5 * time.Millisecond
+	var origins []string
+	for i := range 20 {
+		origins = append(origins, fmt.Sprintf("https://p%d.example", i))
+	}
+	ts := startServer(t, src, pr, func(o *agent.Options) { o.Config.Origins = append(o.Config.Origins, origins...) })
+	time.Sleep(50 * time.Millisecond)
+	before := runtime.NumGoroutine()
+	pr.mu.Lock()
+	pr.hang = true // half the pages leave during a prompt
+	pr.mu.Unlock()
+	for i, o := range origins {
+		c := dial(t, ts, o)
+		c.hello()
+		c.mustCall("subscribe", nil, nil)
+		docs := make([]map[string]any, 50)
+		for j := range docs {
+			docs[j] = map[string]any{"data": "eA=="}
+		}
+		if i%2 == 0 {
+			c.startCall("sign", map[string]any{"certificate": certID(p.ecdsa.cert), "data": "eA=="})
+		} else {
+			c.startCall("signBatch", map[string]any{"certificate": certID(p.ecdsa.cert), "documents": docs})
+		}
+		c.startCall("tokens", nil)
+		if i == 10 {
+			pr.mu.Lock()
+			pr.hang = false
+			pr.mu.Unlock()
+		}
+		c.ws.UnderlyingConn().Close() // no close frame: the TCP connection just goes
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		n := runtime.NumGoroutine()
+		if n <= before+2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<20)
+			t.Fatalf("%d goroutines, %d before:\n%s", n, before, buf[:runtime.Stack(buf, true)])
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	// And the agent still serves.
+	approvedClient(t, ts).mustCall("sign", map[string]any{"certificate": certID(p.ecdsa.cert), "data": "eA=="}, nil)
 }
