@@ -10,6 +10,12 @@
 // tests). The agent reaches tokens and the user only through these two
 // interfaces, and never serves files or scripts to pages.
 //
+// Subpackages hold the implementations: p11source (PKCS#11 tokens through
+// package pkcs11), softtoken (a key and certificate in files), terminal
+// (prompts on the controlling terminal), journal (the signing journal),
+// localtls (the loopback certificate for wss) and scripted (an approving
+// prompter that exists only in builds tagged zavera_script).
+//
 // # Security rules
 //
 //   - The server listens on loopback addresses only (Serve refuses
