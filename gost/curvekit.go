@@ -81,9 +81,9 @@ func ctEq(a, b uint64) uint64 {
 // recodeDigit turns window value v (0..32 after adding the carry in) into
 // a digit in [-15, 16] and the carry out, without branching.
 func recodeDigit(v uint64) (mag, neg, carry uint64) {
-	carry = (v + 15) >> combBits           // 1 when v >= 17
-	d := int64(v) - int64(carry<<combBits) // -15..16
-	sign := uint64(d >> 63)                // all ones when negative
+	carry = (v + combWidth - 1) >> combBits // 1 when v > combWidth
+	d := int64(v) - int64(carry<<combBits)  // -15..16
+	sign := uint64(d >> 63)                 // all ones when negative
 	mag = (uint64(d) ^ sign) - sign
 	return mag, sign & 1, carry
 }
