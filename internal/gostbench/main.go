@@ -75,12 +75,12 @@ func main() {
 			if err != nil {
 				fail(err)
 			}
-			os, ov, err := ours(s, *secs)
+			gs, gv, err := ours(s, *secs)
 			if err != nil {
 				fail(err)
 			}
 			refSign, refVerify = max(refSign, rs), max(refVerify, rv)
-			ourSign, ourVerify = max(ourSign, os), max(ourVerify, ov)
+			ourSign, ourVerify = max(ourSign, gs), max(ourVerify, gv)
 		}
 		figs = append(figs,
 			figure{fmt.Sprintf("gost3410-%d sign (%s)", s.bits, s.label), ourSign, "ops/s", refSign, ourSign / refSign},
