@@ -120,6 +120,10 @@ func (c *conn) pair(ctx context.Context, req *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if c.approved() { // approved while this request waited its turn
+		release(nil)
+		return pairResult{Approved: true}, nil
+	}
 	code, err := pairingCode()
 	if err != nil {
 		release(nil)

@@ -295,3 +295,28 @@ func TestPairingCooldownAcrossOrigins(t *testing.T) {
 	// Signing by approved origins is not affected.
 	approvedClient(t, ts).mustCall("sign", map[string]any{"certificate": certID(p.ecdsa.cert), "data": "eA=="}, nil)
 }
+
+// Two pair requests of one page: one prompt, both approved.
+func TestPairTwiceOnePrompt(t *testing.T) {
+	p := getPKI(t)
+	pr := newFakePrompter()
+	pr.started = make(chan string, 4)
+	release := make(chan struct{})
+	pr.approve = func(agent.OriginRequest) error { <-release; return nil }
+	ts := startServer(t, newFakeSource(p.ecdsa), pr)
+	c := dial(t, ts, "https://twice.example")
+	c.hello()
+	_, ch1 := c.startCall("pair", nil)
+	<-pr.started
+	_, ch2 := c.startCall("pair", nil)
+	time.Sleep(50 * time.Millisecond)
+	close(release)
+	for _, ch := range []chan message{ch1, ch2} {
+		if m := c.wait(ch); m.Error != nil {
+			t.Fatalf("pair: %+v", m.Error)
+		}
+	}
+	if o, _, _, _ := pr.snapshot(); len(o) != 1 {
+		t.Fatalf("%d pairing prompts, want 1", len(o))
+	}
+}
