@@ -143,6 +143,10 @@ func (c *conn) authorise(ctx context.Context, tc Certificate, sr SigningRequest)
 	if err != nil {
 		return nil, err
 	}
+	if !c.approved() { // revoked while this request waited its turn
+		release(nil)
+		return nil, fmt.Errorf("%w: %s was revoked", ErrOriginNotAllowed, c.origin)
+	}
 	err = c.s.gate.ask(ctx, func(ctx context.Context) error {
 		return c.s.prompter.ConfirmSigning(ctx, sr)
 	})
