@@ -320,3 +320,32 @@ func TestPairTwiceOnePrompt(t *testing.T) {
 		t.Fatalf("%d pairing prompts, want 1", len(o))
 	}
 }
+
+// A request waiting for its turn when the origin is revoked is refused
+// without a prompt.
+func TestRevokedWhileWaiting(t *testing.T) {
+	p := getPKI(t)
+	pr := newFakePrompter()
+	ts := startServer(t, newFakeSource(p.ecdsa), pr)
+	const origin = "https://waiting.example"
+	c := dial(t, ts, origin)
+	c.hello()
+	c.mustCall("pair", nil, nil)
+	pr.mu.Lock()
+	pr.hang, pr.started = true, make(chan string, 4)
+	pr.mu.Unlock()
+	sign := map[string]any{"certificate": certID(p.ecdsa.cert), "data": "eA=="}
+	id1, ch1 := c.startCall("sign", sign)
+	<-pr.started
+	_, ch2 := c.startCall("sign", sign)
+	time.Sleep(50 * time.Millisecond)
+	if err := ts.approvals.Revoke(origin); err != nil {
+		t.Fatal(err)
+	}
+	c.mustCall("cancel", map[string]any{"id": c.nextIDNum(id1)}, nil)
+	wantErr(t, "first", c.wait(ch1).Error, agent.CodeCancelled)
+	wantErr(t, "second", c.wait(ch2).Error, agent.CodeOriginNotAllowed)
+	if _, s, _, _ := pr.snapshot(); len(s) != 1 {
+		t.Fatalf("%d confirmations shown, want 1", len(s))
+	}
+}
