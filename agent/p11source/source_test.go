@@ -307,6 +307,19 @@ func TestAgentOnRealTokens(t *testing.T) {
 	if len(asks) != 2 || asks[0].Retry || !asks[1].Retry || asks[0].Token.Label != gostToken {
 		t.Fatalf("PIN prompts %+v", asks)
 	}
+	// A login challenge with the GOST key (logged in already: no PIN).
+	nonce := []byte("nonce-0123456789-abcdef")
+	var chal struct{ Signature, Content []byte }
+	p.must("signChallenge", map[string]any{"certificate": gostID, "nonce": nonce}, &chal)
+	if want := agent.ChallengeContent(origin, nonce); string(chal.Content) != string(want) {
+		t.Fatalf("challenge content %q", chal.Content)
+	}
+	if err := verify(t, tk.gost.CertPEM, chal.Signature, agent.ChallengeContent(origin, nonce)); err != nil {
+		t.Fatalf("challenge signature: %v", err)
+	}
+	if err := verify(t, tk.gost.CertPEM, chal.Signature, agent.ChallengeContent("https://evil.example", nonce)); err == nil {
+		t.Fatal("the challenge signature verifies for another origin")
+	}
 	// ECDSA on SoftHSM.
 	p.must("sign", map[string]any{"certificate": ecdsaID, "data": doc, "description": "Заявление"}, &r)
 	if err := verify(t, tk.ecdsa.CertPEM, r.Signature, doc); err != nil {
