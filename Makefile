@@ -3,6 +3,7 @@
 # Areas of the project add their own rules in mk/*.mk: they append
 # prerequisites to TEST_DEPS (built before `make test`) and benchmark
 # steps to BENCH_STEPS (each writes JSON lines into build/bench.d/).
+# `make run` is defined in mk/run.mk.
 
 GO        ?= go
 BUILD     := build
@@ -46,12 +47,6 @@ lint:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
 STATICCHECK_VERSION ?= v0.8.2
-
-run: setup $(BIN)
-	@echo "Zavera cannot sign from a browser yet: the agent, the demo token and the demo portal are not built."
-	@echo "What works today: Streebog digests of files, for example:"
-	@echo "  $(BIN) digest --alg streebog256 README.md"
-	$(BIN) digest --alg streebog256 README.md
 
 clean:
 	rm -rf $(BUILD)
