@@ -1,6 +1,7 @@
 package cert
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/x509"
 	"encoding/asn1"
@@ -101,7 +102,7 @@ func (c *Certificate) parse() error {
 		return fmt.Errorf("%w: bad tbsCertificate", ErrMalformed)
 	}
 	c.RawTBSCertificate = tbs
-	outerAlg, _, err := readAlgorithmIdentifier(&cert)
+	outerAlg, outerParams, err := readAlgorithmIdentifier(&cert)
 	if err != nil {
 		return fmt.Errorf("%w: signatureAlgorithm: %v", ErrMalformed, err)
 	}
@@ -117,7 +118,7 @@ func (c *Certificate) parse() error {
 	if !cert.Empty() {
 		return fmt.Errorf("%w: trailing data inside the certificate", ErrMalformed)
 	}
-	return c.parseTBS(tbs, outerAlg)
+	return c.parseTBS(tbs, outerAlg, outerParams)
 }
 
 // parseTBS implements RFC 5280 section 4.1:
@@ -133,7 +134,7 @@ func (c *Certificate) parse() error {
 //	    issuerUniqueID  [1]  IMPLICIT UniqueIdentifier OPTIONAL,
 //	    subjectUniqueID [2]  IMPLICIT UniqueIdentifier OPTIONAL,
 //	    extensions      [3]  EXPLICIT Extensions OPTIONAL }
-func (c *Certificate) parseTBS(tbs cryptobyte.String, outerAlg asn1.ObjectIdentifier) error {
+func (c *Certificate) parseTBS(tbs cryptobyte.String, outerAlg asn1.ObjectIdentifier, outerParams []byte) error {
 	var body cryptobyte.String
 	if !tbs.ReadASN1(&body, cbasn1.SEQUENCE) {
 		return fmt.Errorf("%w: bad tbsCertificate", ErrMalformed)
@@ -153,12 +154,18 @@ func (c *Certificate) parseTBS(tbs cryptobyte.String, outerAlg asn1.ObjectIdenti
 	}
 	c.SerialNumber = serial
 
-	innerAlg, _, err := readAlgorithmIdentifier(&body)
+	innerAlg, innerParams, err := readAlgorithmIdentifier(&body)
 	if err != nil {
 		return fmt.Errorf("%w: signature: %v", ErrMalformed, err)
 	}
+	// RFC 5280, 4.1.1.2: the outer signatureAlgorithm must be identical to
+	// the signed one, parameters included. Only the inner one is covered by
+	// the signature, so a difference means the certificate was altered.
 	if !innerAlg.Equal(outerAlg) {
 		return fmt.Errorf("%w: signature algorithm %s inside differs from %s outside", ErrMalformed, innerAlg, outerAlg)
+	}
+	if !bytes.Equal(innerParams, outerParams) {
+		return fmt.Errorf("%w: signature algorithm parameters inside (%x) differ from those outside (%x)", ErrMalformed, innerParams, outerParams)
 	}
 
 	var issuer, validity, subject, spki cryptobyte.String

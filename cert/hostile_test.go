@@ -102,6 +102,15 @@ func TestHostileCertificates(t *testing.T) {
 		t.Fatalf("rebuilt certificate: %v", err)
 	}
 	deep := bytes.Repeat([]byte{0x30, 0x80}, 50000)
+	// The ESIA test root writes an explicit NULL after its signature OID;
+	// sigOID is that OID element, to build outer identifiers that differ
+	// from the signed one only in their parameters.
+	var algSeq, oidEl cryptobyte.String
+	var oidTag cbasn1.Tag
+	if alg := cryptobyte.String(good.sigAlg); !alg.ReadASN1(&algSeq, cbasn1.SEQUENCE) || !algSeq.ReadAnyASN1Element(&oidEl, &oidTag) || !bytes.Equal(algSeq, []byte{0x05, 0x00}) {
+		t.Fatalf("expected the base certificate's signature algorithm to carry NULL parameters: %x", good.sigAlg)
+	}
+	sigOID := []byte(oidEl)
 	mod := func(f func(p *certParts)) []byte {
 		p := good
 		f(&p)
@@ -131,6 +140,8 @@ func TestHostileCertificates(t *testing.T) {
 		{"algorithm mismatch", mod(func(p *certParts) {
 			p.outerAlg = der(0x30, []byte{0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02})
 		})},
+		{"outer parameters altered", mod(func(p *certParts) { p.outerAlg = der(0x30, sigOID, []byte{0x04, 0x00}) })},
+		{"outer parameters dropped", mod(func(p *certParts) { p.outerAlg = der(0x30, sigOID) })},
 		{"algorithm not a sequence", mod(func(p *certParts) { p.sigAlg = []byte{0x05, 0x00} })},
 		{"empty RDN", mod(func(p *certParts) { p.issuer = der(0x30, der(0x31)) })},
 		{"attribute without value", mod(func(p *certParts) { p.issuer = der(0x30, der(0x31, der(0x30, derOIDCN))) })},

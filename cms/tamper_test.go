@@ -9,20 +9,23 @@ import (
 )
 
 // TestTamperEveryByte flips one bit in every byte of an attached GOST
-// signature in turn: each change must be refused, never accepted and never
-// a panic. The intermediate CA is given beside the signature rather than
-// inside it: the outer signatureAlgorithm of a CA certificate is not
-// covered by any signature, so its check belongs to the certificate
-// parser.
+// signature that carries the signer's whole chain: each change must be
+// refused, never accepted and never a panic. This includes the outer
+// signatureAlgorithm of the intermediate CA's certificate, which no
+// signature covers and which the certificate parser must hold equal to the
+// signed one.
 func TestTamperEveryByte(t *testing.T) {
 	p := newPKI(t, specGOST256)
 	leaf := p.leaf(t, "leaf", specGOST256)
-	sig, err := Sign(bytes.NewReader([]byte("Заявка на создание организации")), p.signer(leaf), &Options{Attached: true})
+	sig, err := Sign(bytes.NewReader([]byte("Заявка на создание организации")), p.signer(leaf), &Options{Attached: true, IncludeChain: true})
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !bytes.Contains(sig, p.inter.cert.Raw) {
+		t.Fatal("the signature should carry the intermediate certificate")
+	}
 	opts := func() *VerifyOptions {
-		return &VerifyOptions{Roots: []*cert.Certificate{p.root.cert}, Intermediates: []*cert.Certificate{p.inter.cert}}
+		return &VerifyOptions{Roots: []*cert.Certificate{p.root.cert}}
 	}
 	if _, err := Verify(sig, opts()); err != nil {
 		t.Fatalf("untouched signature: %v", err)
