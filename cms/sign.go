@@ -21,7 +21,10 @@ import (
 // *rsa.PrivateKey) or a token key behind crypto.Signer.
 //
 // Key.Sign is called once per signature with the digest of the signed
-// attributes. For GOST keys opts is a *SignerOpts whose HashFunc is 0 and
+// attributes. A key that also implements crypto.MessageSigner gets the
+// DER of the signed attributes through SignMessage instead, with the same
+// options, and hashes them itself: a token that can only hash on board
+// signs that way. For GOST keys opts is a *SignerOpts whose HashFunc is 0 and
 // whose DigestAlgorithm names the Streebog variant; the signer must return
 // BE(s) || BE(r). For ECDSA keys opts is the crypto.Hash and the signer
 // returns the ASN.1 (r, s); for RSA keys opts is the crypto.Hash and the
@@ -199,9 +202,14 @@ func (s *Signer) signerInfo(digest []byte, prof *keyProfile, opts *Options) ([]b
 	// with the SET OF tag.
 	set := appendHeader(nil, classUniversal, tagSet, true, len(attrs))
 	set = append(set, attrs...)
-	h := prof.digest.new()
-	h.Write(set)
-	sig, err := s.Key.Sign(opts.rand(), h.Sum(nil), prof.signerOpts())
+	var sig []byte
+	if ms, ok := s.Key.(crypto.MessageSigner); ok {
+		sig, err = ms.SignMessage(opts.rand(), set, prof.signerOpts())
+	} else {
+		h := prof.digest.new()
+		h.Write(set)
+		sig, err = s.Key.Sign(opts.rand(), h.Sum(nil), prof.signerOpts())
+	}
 	if err != nil {
 		return nil, fmt.Errorf("cms: signing: %w", err)
 	}

@@ -128,6 +128,34 @@ func TestFakeGOSTCombinedOnlyWhenRawMissing(t *testing.T) {
 	}
 }
 
+// TestFakeCombinedOnlyTokenSignsCMS builds a CAdES signature on a token
+// that can only hash on board: the builder hands the signed attributes to
+// SignMessage, and OpenSSL accepts the result.
+func TestFakeCombinedOnlyTokenSignsCMS(t *testing.T) {
+	for _, bits := range []int{256, 512} {
+		k := newGOSTKey(t, bits, "A", "Сидоров Сидор")
+		combined := uint(ckmGOSTR3410With256)
+		if bits == 512 {
+			combined = ckmGOSTR3410With512
+		}
+		tok := gostFakeToken(t, "combined", k, combined)
+		m := fakeManager(t, newFakeModule(t, tok), Options{})
+		key, err := m.Signer(CertificateID(k.der), fixedPIN("1234", nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		content := "налоговая декларация"
+		sig, err := signCMS(key, content)
+		if err != nil {
+			t.Fatalf("%d bits: %v", bits, err)
+		}
+		verifyWithOpenSSL(t, t.TempDir(), sig, []byte(content), k.pem)
+		if len(tok.signs) != 1 || tok.signs[0] != combined {
+			t.Fatalf("%d bits: mechanisms used %#x, want the combined %#x", bits, tok.signs, combined)
+		}
+	}
+}
+
 func TestFakeRemovedMidBatchThenRecovers(t *testing.T) {
 	k := newGOSTKey(t, 256, "TCA", "Иванов")
 	f := newFakeModule(t, gostFakeToken(t, "removable", k))

@@ -228,9 +228,21 @@ type key struct {
 func (k *key) Public() crypto.PublicKey { return k.sk.k.Public() }
 
 func (k *key) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
+	return k.withPIN(func() ([]byte, error) { return k.sk.k.Sign(r, digest, opts) })
+}
+
+// SignMessage passes whole messages through to the token key, so that a
+// token that only hashes on board can still sign CMS attributes.
+func (k *key) SignMessage(r io.Reader, msg []byte, opts crypto.SignerOpts) ([]byte, error) {
+	return k.withPIN(func() ([]byte, error) { return k.sk.k.SignMessage(r, msg, opts) })
+}
+
+// withPIN runs one signing operation with this request's PIN callback in
+// force on the shared key.
+func (k *key) withPIN(sign func() ([]byte, error)) ([]byte, error) {
 	k.sk.mu.Lock()
 	k.sk.pin = k.pin
-	sig, err := k.sk.k.Sign(r, digest, opts)
+	sig, err := sign()
 	k.sk.pin = nil
 	k.sk.mu.Unlock()
 	if err != nil {
