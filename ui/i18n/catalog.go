@@ -1,0 +1,251 @@
+package i18n
+
+// Key names one text of the catalogue.
+type Key string
+
+type entry struct{ ru, en string }
+
+// Keys of the pairing window.
+const (
+	PairTitle   Key = "pair.title"
+	PairHeading Key = "pair.heading"
+	PairCode    Key = "pair.code"
+	PairHint    Key = "pair.hint"
+	PairOnce    Key = "pair.once"
+	PairAlways  Key = "pair.always"
+	PairRefuse  Key = "pair.refuse"
+)
+
+// Keys of the signing window.
+const (
+	SignTitleDocument Key = "sign.title.document"
+	SignTitleBatch    Key = "sign.title.batch"
+	SignTitleLogin    Key = "sign.title.login"
+	SignAsksDocument  Key = "sign.asks.document"
+	SignAsksBatch     Key = "sign.asks.batch" // plural
+	SignAsksLogin     Key = "sign.asks.login"
+	SignWhat          Key = "sign.what"
+	SignFiles         Key = "sign.files"
+	SignHash          Key = "sign.hash"
+	SignPages         Key = "sign.pages" // plural
+	SignPreview       Key = "sign.preview"
+	SignMoreFiles     Key = "sign.more"
+	SignButton        Key = "sign.button"
+	LoginButton       Key = "sign.login"
+	Cancel            Key = "cancel"
+	Close             Key = "close"
+	PINLabel          Key = "pin.label"
+	PINPlaceholder    Key = "pin.placeholder"
+	PINWrong          Key = "pin.wrong"
+	PINTriesLeft      Key = "pin.tries" // plural
+	PINPad            Key = "pin.pad"
+	PINTitle          Key = "pin.title"
+	SizeBytes         Key = "size.bytes"
+	SizeKB            Key = "size.kb"
+	SizeMB            Key = "size.mb"
+)
+
+// Keys of the certificate card.
+const (
+	CertTitle        Key = "cert.title"
+	CertOwner        Key = "cert.owner"
+	CertPosition     Key = "cert.position"
+	CertOrganization Key = "cert.organization"
+	CertINN          Key = "cert.inn"
+	CertINNLE        Key = "cert.innle"
+	CertOGRN         Key = "cert.ogrn"
+	CertSNILS        Key = "cert.snils"
+	CertValidity     Key = "cert.validity"
+	CertToken        Key = "cert.token"
+	CertKey          Key = "cert.key"
+	CertNotValid     Key = "cert.invalid"
+	CertExpiresSoon  Key = "cert.expires" // plural
+	CertUnknown      Key = "cert.unknown"
+	CertQualified    Key = "cert.qualified"
+)
+
+// Keys of the batch progress window and of notices.
+const (
+	BatchTitle    Key = "batch.title"
+	BatchProgress Key = "batch.progress"
+	BatchDone     Key = "batch.done"
+	NoticeTitle   Key = "notice.title"
+	PausedNotice  Key = "notice.paused"
+	ExpiryNotice  Key = "notice.expiry"
+	ExpiryTitle   Key = "notice.expiry.title"
+)
+
+// Keys of the main window.
+const (
+	MainTitle        Key = "main.title"
+	TabTokens        Key = "tab.tokens"
+	TabSites         Key = "tab.sites"
+	TabJournal       Key = "tab.journal"
+	TabSettings      Key = "tab.settings"
+	TabDiagnostics   Key = "tab.diagnostics"
+	NoTokens         Key = "tokens.none"
+	TokenNoCerts     Key = "tokens.nocerts"
+	TokenPINLocked   Key = "tokens.locked"
+	Revoke           Key = "sites.revoke"
+	NoSites          Key = "sites.none"
+	SiteConfigured   Key = "sites.configured"
+	SiteApproved     Key = "sites.approved"
+	Search           Key = "journal.search"
+	JournalEmpty     Key = "journal.empty"
+	JournalCount     Key = "journal.count" // plural
+	SetModules       Key = "settings.modules"
+	SetPort          Key = "settings.port"
+	SetLanguage      Key = "settings.language"
+	SetLangSystem    Key = "settings.lang.system"
+	SetStartAtLogin  Key = "settings.autostart"
+	SetSave          Key = "settings.save"
+	SetSaved         Key = "settings.saved"
+	SetBadPort       Key = "settings.badport"
+	SetRestart       Key = "settings.restart"
+	DiagModules      Key = "diag.modules"
+	DiagModuleOK     Key = "diag.module.ok"
+	DiagModuleFailed Key = "diag.module.failed"
+	DiagTokens       Key = "diag.tokens"
+	DiagCerts        Key = "diag.certs"
+	DiagPort         Key = "diag.port"
+	DiagTLS          Key = "diag.tls"
+	DiagBrowser      Key = "diag.browser"
+	DiagOK           Key = "diag.ok"
+	DiagProblem      Key = "diag.problem"
+	DiagRefresh      Key = "diag.refresh"
+	DiagNone         Key = "diag.none"
+	Error            Key = "error"
+)
+
+// Keys of the tray menu.
+const (
+	TrayRunning Key = "tray.running"
+	TrayPaused  Key = "tray.paused"
+	TrayTokens  Key = "tray.tokens" // plural
+	TraySites   Key = "tray.sites"
+	TrayNoSites Key = "tray.nosites"
+	TrayOpen    Key = "tray.open"
+	TrayPause   Key = "tray.pause"
+	TrayResume  Key = "tray.resume"
+	TrayQuit    Key = "tray.quit"
+)
+
+// catalog has every text in both languages. Plural entries list their
+// forms separated by "|".
+var catalog = map[Key]entry{
+	PairTitle:   {"Zavera: новый сайт", "Zavera: new site"},
+	PairHeading: {"Сайт просит доступ к вашим токенам подписи", "A site asks to use your signing tokens"},
+	PairCode:    {"Код, который показывает страница", "The code the page shows"},
+	PairHint:    {"Разрешайте, только если страница показывает тот же код и вы доверяете этому сайту.", "Allow only if the page shows the same code and you trust this site."},
+	PairOnce:    {"Разрешить один раз", "Allow once"},
+	PairAlways:  {"Разрешать всегда", "Always allow"},
+	PairRefuse:  {"Запретить", "Refuse"},
+
+	SignTitleDocument: {"Zavera: подписание документа", "Zavera: sign a document"},
+	SignTitleBatch:    {"Zavera: подписание документов", "Zavera: sign documents"},
+	SignTitleLogin:    {"Zavera: вход по сертификату", "Zavera: log in with a certificate"},
+	SignAsksDocument:  {"просит подписать документ", "asks you to sign a document"},
+	SignAsksBatch:     {"просит подписать %d документ|просит подписать %d документа|просит подписать %d документов", "asks you to sign %d document|asks you to sign %d documents"},
+	SignAsksLogin:     {"просит войти с вашим сертификатом", "asks you to log in with your certificate"},
+	SignWhat:          {"Что подписывается", "What is signed"},
+	SignFiles:         {"Файлы", "Files"},
+	SignHash:          {"Хэш", "Hash"},
+	SignPages:         {"%d страница|%d страницы|%d страниц", "%d page|%d pages"},
+	SignPreview:       {"Содержимое", "Contents"},
+	SignMoreFiles:     {"… и ещё %d", "… and %d more"},
+	SignButton:        {"Подписать", "Sign"},
+	LoginButton:       {"Войти", "Log in"},
+	Cancel:            {"Отмена", "Cancel"},
+	Close:             {"Закрыть", "Close"},
+	PINLabel:          {"PIN-код токена", "Token PIN"},
+	PINPlaceholder:    {"Введите PIN-код", "Type the PIN"},
+	PINWrong:          {"Неверный PIN-код.", "Wrong PIN."},
+	PINTriesLeft:      {"Осталась %d попытка до блокировки|Осталось %d попытки до блокировки|Осталось %d попыток до блокировки", "%d try left before the token locks|%d tries left before the token locks"},
+	PINPad:            {"Введите PIN-код на клавиатуре токена или считывателя.", "Enter the PIN on the keypad of the token or reader."},
+	PINTitle:          {"Zavera: PIN-код", "Zavera: PIN"},
+	SizeBytes:         {"%d байт", "%d bytes"},
+	SizeKB:            {"%.1f КБ", "%.1f KB"},
+	SizeMB:            {"%.1f МБ", "%.1f MB"},
+
+	CertTitle:        {"Сертификат", "Certificate"},
+	CertOwner:        {"Владелец", "Owner"},
+	CertPosition:     {"Должность", "Position"},
+	CertOrganization: {"Организация", "Organisation"},
+	CertINN:          {"ИНН", "INN"},
+	CertINNLE:        {"ИНН организации", "Organisation INN"},
+	CertOGRN:         {"ОГРН", "OGRN"},
+	CertSNILS:        {"СНИЛС", "SNILS"},
+	CertValidity:     {"Действует с %s по %s", "Valid from %s to %s"},
+	CertToken:        {"Токен", "Token"},
+	CertKey:          {"Ключ", "Key"},
+	CertNotValid:     {"Сертификат сейчас не действует", "The certificate is not valid now"},
+	CertExpiresSoon:  {"Сертификат истекает через %d день|Сертификат истекает через %d дня|Сертификат истекает через %d дней", "The certificate expires in %d day|The certificate expires in %d days"},
+	CertUnknown:      {"(неизвестен)", "(unknown)"},
+	CertQualified:    {"квалифицированный", "qualified"},
+
+	BatchTitle:    {"Zavera: подписание", "Zavera: signing"},
+	BatchProgress: {"Подписано %d из %d", "Signed %d of %d"},
+	BatchDone:     {"Готово", "Done"},
+	NoticeTitle:   {"Zavera", "Zavera"},
+	PausedNotice:  {"Подписание приостановлено: запрос сайта %s отклонён.", "Signing is paused: the request from %s was refused."},
+	ExpiryNotice:  {"Сертификат «%s» истекает %s.", "The certificate of %s expires on %s."},
+	ExpiryTitle:   {"Сертификат скоро истечёт", "A certificate expires soon"},
+
+	MainTitle:        {"Zavera", "Zavera"},
+	TabTokens:        {"Токены", "Tokens"},
+	TabSites:         {"Сайты", "Sites"},
+	TabJournal:       {"Журнал", "Journal"},
+	TabSettings:      {"Настройки", "Settings"},
+	TabDiagnostics:   {"Диагностика", "Diagnostics"},
+	NoTokens:         {"Токены не найдены. Вставьте токен.", "No tokens found. Insert a token."},
+	TokenNoCerts:     {"На токене нет сертификатов.", "No certificates on this token."},
+	TokenPINLocked:   {"PIN-код заблокирован", "PIN locked"},
+	Revoke:           {"Отозвать", "Revoke"},
+	NoSites:          {"Нет одобренных сайтов.", "No approved sites."},
+	SiteConfigured:   {"задан администратором", "set by the administrator"},
+	SiteApproved:     {"одобрен вами", "approved by you"},
+	Search:           {"Поиск по журналу", "Search the journal"},
+	JournalEmpty:     {"Записей нет.", "No records."},
+	JournalCount:     {"%d запись|%d записи|%d записей", "%d record|%d records"},
+	SetModules:       {"Модули PKCS#11 (по одному в строке)", "PKCS#11 modules (one a line)"},
+	SetPort:          {"Порт", "Port"},
+	SetLanguage:      {"Язык", "Language"},
+	SetLangSystem:    {"Как в системе", "As the system"},
+	SetStartAtLogin:  {"Запускать при входе в систему", "Start at login"},
+	SetSave:          {"Сохранить", "Save"},
+	SetSaved:         {"Сохранено. Изменения вступят в силу после перезапуска Zavera.", "Saved. Changes take effect when Zavera restarts."},
+	SetBadPort:       {"Порт должен быть числом от 1 до 65535.", "The port must be a number from 1 to 65535."},
+	SetRestart:       {"Перезапустите Zavera, чтобы применить изменения.", "Restart Zavera to apply the changes."},
+	DiagModules:      {"Модули PKCS#11", "PKCS#11 modules"},
+	DiagModuleOK:     {"загружен", "loaded"},
+	DiagModuleFailed: {"не загружен: %s", "not loaded: %s"},
+	DiagTokens:       {"Токены", "Tokens"},
+	DiagCerts:        {"Сертификаты", "Certificates"},
+	DiagPort:         {"Порт", "Port"},
+	DiagTLS:          {"Локальный сертификат TLS", "Local TLS certificate"},
+	DiagBrowser:      {"Подключение страницы из браузера", "A browser page can connect"},
+	DiagOK:           {"в порядке", "OK"},
+	DiagProblem:      {"проблема", "problem"},
+	DiagRefresh:      {"Проверить снова", "Check again"},
+	DiagNone:         {"нет", "none"},
+	Error:            {"Ошибка: %s", "Error: %s"},
+
+	TrayRunning: {"Zavera работает", "Zavera is running"},
+	TrayPaused:  {"Zavera: подписание приостановлено", "Zavera: signing paused"},
+	TrayTokens:  {"%d токен|%d токена|%d токенов", "%d token|%d tokens"},
+	TraySites:   {"Одобренные сайты", "Approved sites"},
+	TrayNoSites: {"(нет)", "(none)"},
+	TrayOpen:    {"Открыть Zavera", "Open Zavera"},
+	TrayPause:   {"Приостановить подписание", "Pause signing"},
+	TrayResume:  {"Возобновить подписание", "Resume signing"},
+	TrayQuit:    {"Выйти", "Quit"},
+}
+
+// Keys lists every key of the catalogue.
+func Keys() []Key {
+	out := make([]Key, 0, len(catalog))
+	for k := range catalog {
+		out = append(out, k)
+	}
+	return out
+}
