@@ -31,6 +31,8 @@ var commands = map[string]command{
 	"tokens":  {"list PKCS#11 modules and tokens", runTokens},
 	"certs":   {"list certificates on tokens", runCerts},
 	"sign":    {"sign files with a token key (CAdES-BES)", runSign},
+
+	"demo-portal": {"run the demo state-services portal on 127.0.0.1", runDemoPortal},
 }
 
 func main() {

@@ -1,0 +1,184 @@
+// Type declarations for zavera.js, the Zavera agent client.
+
+export declare const VERSION: string;
+export declare const PROTOCOL_VERSION: 1;
+export declare const DEFAULT_PORT: 27413;
+
+export type AgentReason =
+  | 'bad_request' | 'cancelled' | 'origin_not_allowed' | 'pin_incorrect' | 'pin_locked'
+  | 'token_not_found' | 'certificate_not_found' | 'too_large' | 'busy' | 'internal';
+
+export type ConnectionReason =
+  | 'agent_not_running' | 'local_network_access_denied' | 'connection_refused'
+  | 'agent_outdated' | 'not_zavera' | 'connection_lost' | 'timeout';
+
+export type ErrorReason = AgentReason | ConnectionReason;
+
+export declare const Reason: Readonly<{
+  BAD_REQUEST: 'bad_request'; CANCELLED: 'cancelled'; ORIGIN_NOT_ALLOWED: 'origin_not_allowed';
+  PIN_INCORRECT: 'pin_incorrect'; PIN_LOCKED: 'pin_locked'; TOKEN_NOT_FOUND: 'token_not_found';
+  CERTIFICATE_NOT_FOUND: 'certificate_not_found'; TOO_LARGE: 'too_large'; BUSY: 'busy'; INTERNAL: 'internal';
+  AGENT_NOT_RUNNING: 'agent_not_running'; LOCAL_NETWORK_ACCESS_DENIED: 'local_network_access_denied';
+  CONNECTION_REFUSED: 'connection_refused'; AGENT_OUTDATED: 'agent_outdated'; NOT_ZAVERA: 'not_zavera';
+  CONNECTION_LOST: 'connection_lost'; TIMEOUT: 'timeout';
+}>;
+
+export declare const Code: Readonly<{
+  PARSE_ERROR: -32700; INVALID_REQUEST: -32600; METHOD_NOT_FOUND: -32601; INVALID_PARAMS: -32602;
+  CANCELLED: 1001; ORIGIN_NOT_ALLOWED: 1002; PIN_INCORRECT: 1003; PIN_LOCKED: 1004;
+  TOKEN_NOT_FOUND: 1005; CERTIFICATE_NOT_FOUND: 1006; BAD_REQUEST: 1007; TOO_LARGE: 1008;
+  BUSY: 1009; INTERNAL: 1010;
+}>;
+
+export type Lang = 'ru' | 'en';
+
+/** A failure of the agent or of the connection, with a message a person can act on. */
+export declare class ZaveraError extends Error {
+  readonly name: 'ZaveraError';
+  /** Stable reason; match on it, never on the message. */
+  readonly reason: ErrorReason;
+  /** The agent's error code, when the agent answered. */
+  readonly code?: number;
+  readonly data?: { reason?: string; triesLeft?: number; [k: string]: unknown };
+  /** Tries left after a wrong PIN, when the token tells. */
+  readonly triesLeft?: number;
+  /** The agent's developer text, for logs. */
+  readonly detail?: string;
+  /** The message in both languages; `message` is in the language chosen at connect. */
+  readonly messages: { ru: string; en: string };
+  /** True when the user can fix it (insert a token, start Zavera, allow the site) and retry. */
+  readonly retryable: boolean;
+}
+
+export type Bytes = ArrayBuffer | ArrayBufferView;
+export type Data = Bytes | Blob | string;
+
+export interface ConnectOptions {
+  /** Agent port; default 27413. */
+  port?: number;
+  /** Loopback host; default '127.0.0.1'. */
+  host?: string;
+  /** Schemes to try in order; default ['wss', 'ws']. */
+  schemes?: Array<'wss' | 'ws'>;
+  /** Milliseconds for the connection and the handshake; default 10000. */
+  timeout?: number;
+  /** Language of error messages; default from navigator.language, else Russian. */
+  lang?: Lang;
+  /** Client name sent in the handshake. */
+  client?: string;
+  /** Ask the user to approve the site when it is not approved yet; default true. */
+  pair?: boolean;
+  /** Called with the pairing code to show on the page while the user approves. */
+  onPairing?: (code: string) => void;
+  /** A WebSocket constructor (Node without a global WebSocket). */
+  WebSocket?: new (url: string) => WebSocket;
+  /** Makes the socket, for environments that need options (an Origin header in Node). */
+  createWebSocket?: (url: string) => WebSocket;
+}
+
+export interface CertificateFilter {
+  inn?: string;
+  innle?: string;
+  ogrn?: string;
+  snils?: string;
+  qualified?: boolean;
+  validNow?: boolean;
+  keyUsage?: Array<'digitalSignature' | 'nonRepudiation' | 'keyEncipherment' | 'dataEncipherment' | 'keyAgreement'>;
+}
+
+export interface Subject {
+  commonName?: string; surname?: string; givenName?: string; title?: string; organization?: string;
+  inn?: string; innle?: string; ogrn?: string; snils?: string;
+}
+
+export interface Certificate {
+  id: string;
+  token: string;
+  subject: Subject;
+  issuer: string;
+  serial: string;
+  notBefore: string;
+  notAfter: string;
+  validNow: boolean;
+  qualified: boolean;
+  keyAlgorithm: string;
+  keyUsage: string[];
+  /** DER, base64. */
+  certificate: string;
+}
+
+export interface Token {
+  id: string; label: string; manufacturer: string; model: string; serial: string; pinLocked?: boolean;
+}
+
+export interface FileInfo { name: string; size: number }
+
+export interface SignParams {
+  certificate: string;
+  description: string;
+  data?: Data;
+  /** Streebog/SHA hash of the document, bytes or base64 (detached only). */
+  hash?: Bytes | string;
+  files?: FileInfo[];
+  name?: string;
+  size?: number;
+  attached?: boolean;
+}
+
+export interface Signature {
+  /** CMS SignedData (CAdES-BES), DER in base64. */
+  signature: string;
+  /** The document's hash the signature covers, base64. */
+  digest: string;
+}
+
+export type BatchDocument =
+  | { name: string; data: Data; size?: number }
+  | { name: string; size: number; hash: Bytes | string };
+
+export interface BatchProgress { index: number; total: number; signed: boolean; reason?: string }
+
+export type BatchResult =
+  | { index: number; signature: string; digest: string; error?: undefined }
+  | { index: number; error: ZaveraError; signature?: undefined };
+
+export interface ChallengeSignature {
+  signature: string;
+  /** The signed bytes, base64; servers rebuild them and never trust this. */
+  content: string;
+}
+
+export interface TokenEvent { kind: 'tokenInserted' | 'tokenRemoved' | 'certificatesChanged'; token: string }
+
+export interface AgentInfo {
+  agent: string; version: string; protocol: number; methods: string[];
+  capabilities: { formats: string[]; modes: string[]; keyAlgorithms: string[]; digests: string[]; tls: boolean };
+  limits: { maxMessageBytes: number; maxInFlight: number; maxBatch: number };
+}
+
+export interface RequestOptions { signal?: AbortSignal }
+
+export declare class Zavera {
+  readonly url: string;
+  readonly protocol: number;
+  readonly approved: boolean;
+  readonly closed: boolean;
+  request<T = unknown>(method: string, params?: object, opts?: RequestOptions & { onNotification?: (method: string, params: any) => void }): Promise<T>;
+  pair(opts?: { onPairing?: (code: string) => void }): Promise<boolean>;
+  info(): Promise<AgentInfo>;
+  tokens(): Promise<Token[]>;
+  certificates(filter?: CertificateFilter, opts?: RequestOptions): Promise<Certificate[]>;
+  sign(params: SignParams, opts?: RequestOptions): Promise<Signature>;
+  signBatch(params: { certificate: string; description: string; documents: BatchDocument[] },
+    opts?: RequestOptions & { onProgress?: (p: BatchProgress) => void }): Promise<BatchResult[]>;
+  signChallenge(params: { certificate: string; nonce: Bytes | string; description?: string }, opts?: RequestOptions): Promise<ChallengeSignature>;
+  onTokenEvent(handler: (e: TokenEvent) => void): Promise<() => Promise<void>>;
+  onClose(handler: (e: ZaveraError) => void): () => void;
+  close(): void;
+}
+
+/** Connects, says hello and, unless `pair` is false, has the user approve the site. */
+export declare function connect(options?: ConnectOptions): Promise<Zavera>;
+
+export declare function toBase64(input: Bytes | string): string;
+export declare function fromBase64(b64: string): Uint8Array;

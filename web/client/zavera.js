@@ -1,0 +1,538 @@
+// Zavera JavaScript client: talks to the Zavera signing agent on the
+// loopback interface (docs/protocol.md) from a portal page.
+//
+// One ES module, no dependencies. Connect once, then list certificates,
+// sign, sign batches and login challenges; every failure is a ZaveraError
+// with a stable `reason`, the agent's `code`, and a message a person can act
+// on in Russian and English.
+//
+//   import { connect } from './zavera.js';
+//   const z = await connect({ onPairing: code => showCode(code) });
+//   const [c] = await z.certificates({ innle: '7707083893', validNow: true });
+//   const { signature } = await z.sign({ certificate: c.id, data: bytes, description: 'Заявление' });
+//
+// A Zavera object belongs to one page and one websocket; its methods may be
+// called concurrently (requests are matched by id).
+
+export const VERSION = '1.0.0';
+export const PROTOCOL_VERSION = 1;
+export const DEFAULT_PORT = 27413;
+
+/** The stable reasons of ZaveraError: the agent's and the client's own. */
+export const Reason = Object.freeze({
+  // From the agent (protocol error codes).
+  BAD_REQUEST: 'bad_request',
+  CANCELLED: 'cancelled',
+  ORIGIN_NOT_ALLOWED: 'origin_not_allowed',
+  PIN_INCORRECT: 'pin_incorrect',
+  PIN_LOCKED: 'pin_locked',
+  TOKEN_NOT_FOUND: 'token_not_found',
+  CERTIFICATE_NOT_FOUND: 'certificate_not_found',
+  TOO_LARGE: 'too_large',
+  BUSY: 'busy',
+  INTERNAL: 'internal',
+  // From the client: why there is no connection.
+  AGENT_NOT_RUNNING: 'agent_not_running',
+  LOCAL_NETWORK_ACCESS_DENIED: 'local_network_access_denied',
+  CONNECTION_REFUSED: 'connection_refused',
+  AGENT_OUTDATED: 'agent_outdated',
+  NOT_ZAVERA: 'not_zavera',
+  CONNECTION_LOST: 'connection_lost',
+  TIMEOUT: 'timeout',
+});
+
+/** The agent's error codes (docs/protocol.md, "Errors"). */
+export const Code = Object.freeze({
+  PARSE_ERROR: -32700, INVALID_REQUEST: -32600, METHOD_NOT_FOUND: -32601, INVALID_PARAMS: -32602,
+  CANCELLED: 1001, ORIGIN_NOT_ALLOWED: 1002, PIN_INCORRECT: 1003, PIN_LOCKED: 1004,
+  TOKEN_NOT_FOUND: 1005, CERTIFICATE_NOT_FOUND: 1006, BAD_REQUEST: 1007, TOO_LARGE: 1008,
+  BUSY: 1009, INTERNAL: 1010,
+});
+
+const reasonByCode = {
+  [-32700]: 'bad_request', [-32600]: 'bad_request', [-32601]: 'bad_request', [-32602]: 'bad_request',
+  1001: 'cancelled', 1002: 'origin_not_allowed', 1003: 'pin_incorrect', 1004: 'pin_locked',
+  1005: 'token_not_found', 1006: 'certificate_not_found', 1007: 'bad_request', 1008: 'too_large',
+  1009: 'busy', 1010: 'internal',
+};
+
+// Messages a person can act on. {tries} and {port} are filled in.
+const messages = {
+  bad_request: {
+    ru: 'Страница отправила Zavera запрос, который нельзя выполнить. Сообщите о проблеме в поддержку портала.',
+    en: 'The page sent Zavera a request it cannot serve. Please report this to the portal\'s support.',
+  },
+  cancelled: {
+    ru: 'Подписание отменено.',
+    en: 'Signing was cancelled.',
+  },
+  origin_not_allowed: {
+    ru: 'Zavera не разрешила этому сайту доступ к подписи. Повторите и в окне Zavera нажмите «Разрешить», сверив код с кодом на странице.',
+    en: 'Zavera has not allowed this site to use signing. Try again and click "Allow" in Zavera\'s window after checking that the code matches the one on this page.',
+  },
+  pin_incorrect: {
+    ru: 'Неверный PIN-код токена.{tries}',
+    en: 'Wrong token PIN.{tries}',
+  },
+  pin_locked: {
+    ru: 'PIN-код токена заблокирован. Разблокируйте токен PIN-кодом администратора или обратитесь в удостоверяющий центр.',
+    en: 'The token\'s PIN is locked. Unlock it with the administrator (SO) PIN or contact your certification authority.',
+  },
+  token_not_found: {
+    ru: 'Токен не найден. Вставьте токен с подписью и повторите.',
+    en: 'No token found. Insert your signature token and try again.',
+  },
+  certificate_not_found: {
+    ru: 'Сертификат не найден. Вставьте токен с этим сертификатом и выберите сертификат заново.',
+    en: 'Certificate not found. Insert the token holding it and choose the certificate again.',
+  },
+  too_large: {
+    ru: 'Слишком большой документ или слишком много файлов для одного подписания.',
+    en: 'The document is too large, or there are too many files for one signing.',
+  },
+  busy: {
+    ru: 'Zavera временно не принимает запросы от этого сайта (идёт другое подписание или было несколько отказов подряд). Подождите минуту и повторите.',
+    en: 'Zavera is not taking requests from this site for now (another signing is in progress, or several were refused in a row). Wait a minute and try again.',
+  },
+  internal: {
+    ru: 'Ошибка Zavera или токена. Переподключите токен и повторите; если не поможет, перезапустите Zavera.',
+    en: 'Zavera or the token failed. Reconnect the token and try again; if that does not help, restart Zavera.',
+  },
+  agent_not_running: {
+    ru: 'Программа Zavera не отвечает. Запустите Zavera (или установите её) и нажмите «Повторить».',
+    en: 'The Zavera program does not answer. Start Zavera (or install it) and click "Retry".',
+  },
+  local_network_access_denied: {
+    ru: 'Браузер не разрешил сайту связь с программой Zavera на этом компьютере. Нажмите на значок слева от адреса сайта, разрешите «Доступ к локальной сети» и обновите страницу.',
+    en: 'The browser did not allow this site to reach the Zavera program on this computer. Click the icon left of the address bar, allow "Local network access", and reload the page.',
+  },
+  connection_refused: {
+    ru: 'Zavera работает, но отказалась подключать этот сайт: сайт должен открываться по https (или быть указан в настройках Zavera).',
+    en: 'Zavera is running but refused to connect this site: the site must be served over https (or be listed in Zavera\'s configuration).',
+  },
+  agent_outdated: {
+    ru: 'Установлена устаревшая версия Zavera. Обновите Zavera и повторите.',
+    en: 'The installed version of Zavera is too old. Update Zavera and try again.',
+  },
+  not_zavera: {
+    ru: 'На порту {port} отвечает не Zavera. Закройте программу, занявшую порт, или укажите Zavera другой порт.',
+    en: 'Something other than Zavera answers on port {port}. Close the program using the port, or give Zavera another port.',
+  },
+  connection_lost: {
+    ru: 'Связь с Zavera прервалась. Проверьте, что Zavera запущена, и повторите.',
+    en: 'The connection to Zavera was lost. Check that Zavera is running and try again.',
+  },
+  timeout: {
+    ru: 'Zavera не ответила вовремя. Проверьте, что Zavera запущена, и повторите.',
+    en: 'Zavera did not answer in time. Check that Zavera is running and try again.',
+  },
+};
+
+function pickLang(lang) {
+  if (lang === 'ru' || lang === 'en') return lang;
+  const nav = typeof navigator !== 'undefined' && navigator.language ? navigator.language : 'ru';
+  return /^en\b/i.test(nav) ? 'en' : 'ru';
+}
+
+function render(reason, lang, data) {
+  const m = messages[reason] || messages.internal;
+  const tries = data && typeof data.triesLeft === 'number'
+    ? (lang === 'ru' ? ` Осталось попыток: ${data.triesLeft}.` : ` Tries left: ${data.triesLeft}.`) : '';
+  return m[lang].replace('{tries}', tries).replace('{port}', data && data.port ? String(data.port) : '');
+}
+
+/**
+ * A failure of the agent or of the connection to it. `reason` is stable
+ * (see Reason); `code` is the agent's error code when the agent answered;
+ * `message` is in the language chosen at connect, `messages` has both.
+ */
+export class ZaveraError extends Error {
+  constructor(reason, { code, data, lang, detail, cause } = {}) {
+    const l = pickLang(lang);
+    super(render(reason, l, data), cause ? { cause } : undefined);
+    this.name = 'ZaveraError';
+    this.reason = reason;
+    this.code = code;
+    this.data = data;
+    this.detail = detail;
+    this.messages = { ru: render(reason, 'ru', data), en: render(reason, 'en', data) };
+    if (data && typeof data.triesLeft === 'number') this.triesLeft = data.triesLeft;
+  }
+
+  /** True when the user can fix it at their desk and retry. */
+  get retryable() {
+    return !['bad_request', 'agent_outdated', 'not_zavera'].includes(this.reason);
+  }
+}
+
+/** Standard base64 of bytes (Uint8Array, ArrayBuffer, a view) or of a string as UTF-8. */
+export function toBase64(input) {
+  let bytes;
+  if (typeof input === 'string') bytes = new TextEncoder().encode(input);
+  else if (input instanceof ArrayBuffer) bytes = new Uint8Array(input);
+  else if (ArrayBuffer.isView(input)) bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+  else throw new TypeError('zavera: data must be a string, an ArrayBuffer or a typed array');
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(s);
+}
+
+/** Bytes of a standard base64 string. */
+export function fromBase64(b64) {
+  const s = atob(b64);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+async function bytesOf(data) {
+  if (typeof Blob !== 'undefined' && data instanceof Blob) return new Uint8Array(await data.arrayBuffer());
+  return data;
+}
+
+function withTimeout(promise, ms, onTimeout) {
+  let t;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => { t = setTimeout(() => reject(onTimeout()), ms); }),
+  ]).finally(() => clearTimeout(t));
+}
+
+// openSocket resolves with an open socket, or rejects with how it failed:
+// {closed: true} when the socket failed before opening.
+function openSocket(make, url, ms) {
+  return new Promise((resolve, reject) => {
+    let ws;
+    try {
+      ws = make(url);
+    } catch (e) {
+      reject({ thrown: e });
+      return;
+    }
+    const timer = setTimeout(() => { try { ws.close(); } catch (_) { /* already closed */ } reject({ timeout: true }); }, ms);
+    ws.onopen = () => { clearTimeout(timer); ws.onopen = ws.onerror = ws.onclose = null; resolve(ws); };
+    ws.onerror = () => {};
+    ws.onclose = (ev) => { clearTimeout(timer); reject({ closed: true, code: ev && ev.code }); };
+  });
+}
+
+// diagnose tells why no connection could be made: the browser's Local
+// Network Access permission, nothing listening, or an agent that refused
+// the site.
+async function diagnose(opts) {
+  if (typeof navigator !== 'undefined' && navigator.permissions && navigator.permissions.query) {
+    for (const name of ['local-network-access', 'loopback-network']) {
+      try {
+        const st = await navigator.permissions.query({ name });
+        if (st.state === 'denied') return 'local_network_access_denied';
+        break;
+      } catch (_) { /* this browser does not know the permission */ }
+    }
+  }
+  if (typeof fetch !== 'function') return 'agent_not_running';
+  const ctl = typeof AbortController !== 'undefined' ? new AbortController() : null;
+  const t = setTimeout(() => ctl && ctl.abort(), Math.min(opts.timeout, 3000));
+  try {
+    await fetch(`http://${opts.host}:${opts.port}/`, { mode: 'no-cors', cache: 'no-store', signal: ctl && ctl.signal });
+    return 'connection_refused'; // something answers HTTP but refused the websocket
+  } catch (_) {
+    return 'agent_not_running';
+  } finally {
+    clearTimeout(t);
+  }
+}
+
+/**
+ * Connects to the agent: wss:// first, then ws://, on the loopback
+ * interface; says hello and, when the site is not approved yet and
+ * `pair` is not false, asks the user to approve it (onPairing gets the
+ * code to show on the page).
+ */
+export async function connect(options = {}) {
+  const opts = {
+    port: DEFAULT_PORT, host: '127.0.0.1', schemes: ['wss', 'ws'], timeout: 10000,
+    client: `zavera.js ${VERSION}`, pair: true, ...options,
+  };
+  opts.lang = pickLang(options.lang);
+  const Socket = opts.WebSocket || (typeof WebSocket !== 'undefined' ? WebSocket : null);
+  const make = opts.createWebSocket || ((url) => new Socket(url));
+  if (!opts.createWebSocket && !Socket) {
+    throw new TypeError('zavera: no WebSocket in this environment; pass options.WebSocket or options.createWebSocket');
+  }
+  let ws = null;
+  let lastFailure = null;
+  for (const scheme of opts.schemes) {
+    try {
+      ws = await openSocket(make, `${scheme}://${opts.host}:${opts.port}/`, opts.timeout);
+      break;
+    } catch (f) {
+      lastFailure = f;
+    }
+  }
+  if (!ws) {
+    if (lastFailure && lastFailure.timeout) {
+      throw new ZaveraError('timeout', { lang: opts.lang, detail: 'websocket did not open' });
+    }
+    const reason = await diagnose(opts);
+    throw new ZaveraError(reason, { lang: opts.lang, data: { port: opts.port }, detail: 'websocket did not open' });
+  }
+  const z = new Zavera(ws, opts);
+  let hello;
+  try {
+    hello = await withTimeout(z.request('hello', { protocols: [PROTOCOL_VERSION], client: opts.client }), opts.timeout,
+      () => new ZaveraError('not_zavera', { lang: opts.lang, data: { port: opts.port } }));
+  } catch (e) {
+    z.close();
+    if (e instanceof ZaveraError && e.reason === 'bad_request') {
+      throw new ZaveraError('agent_outdated', { lang: opts.lang, code: e.code, data: e.data, cause: e });
+    }
+    if (e instanceof ZaveraError && e.reason === 'connection_lost') {
+      throw new ZaveraError('not_zavera', { lang: opts.lang, data: { port: opts.port }, cause: e });
+    }
+    throw e;
+  }
+  if (!hello || hello.protocol !== PROTOCOL_VERSION) {
+    z.close();
+    throw new ZaveraError('agent_outdated', { lang: opts.lang, detail: `agent chose protocol ${hello && hello.protocol}` });
+  }
+  z.protocol = hello.protocol;
+  z.approved = !!hello.approved;
+  if (!z.approved && opts.pair) {
+    try {
+      await z.pair({ onPairing: opts.onPairing });
+    } catch (e) {
+      z.close();
+      throw e;
+    }
+  }
+  return z;
+}
+
+/** A connection to the agent. Get one from connect(). */
+export class Zavera {
+  constructor(ws, opts) {
+    this._ws = ws;
+    this._opts = opts;
+    this._nextId = 1;
+    this._pending = new Map();
+    this._listeners = new Set();
+    this._closeHandlers = new Set();
+    this._subscribed = false;
+    this.closed = false;
+    this.url = ws.url;
+    this.protocol = 0;
+    this.approved = false;
+    ws.onmessage = (ev) => this._receive(ev.data);
+    ws.onerror = () => {};
+    ws.onclose = (ev) => this._closed(ev);
+  }
+
+  _error(reason, extra = {}) {
+    return new ZaveraError(reason, { lang: this._opts.lang, ...extra });
+  }
+
+  _receive(raw) {
+    let m;
+    try {
+      m = JSON.parse(typeof raw === 'string' ? raw : String(raw));
+    } catch (_) {
+      return;
+    }
+    if (m && m.id === undefined && typeof m.method === 'string') {
+      this._notification(m.method, m.params || {});
+      return;
+    }
+    const p = m && this._pending.get(m.id);
+    if (!p) return;
+    this._pending.delete(m.id);
+    if (p.cleanup) p.cleanup();
+    if (m.error) {
+      const data = m.error.data || {};
+      const reason = data.reason || reasonByCode[m.error.code] || 'internal';
+      p.reject(this._error(reason, { code: m.error.code, data, detail: m.error.message }));
+    } else {
+      p.resolve(m.result);
+    }
+  }
+
+  _notification(method, params) {
+    if (method === 'event') {
+      for (const fn of this._listeners) {
+        try { fn(params); } catch (e) { setTimeout(() => { throw e; }); }
+      }
+      return;
+    }
+    const p = this._pending.get(params.request);
+    if (p && p.onNotification) p.onNotification(method, params);
+  }
+
+  _closed(ev) {
+    if (this.closed) return;
+    this.closed = true;
+    const err = this._error('connection_lost', { detail: `websocket closed${ev && ev.code ? ` (${ev.code})` : ''}` });
+    for (const p of this._pending.values()) {
+      if (p.cleanup) p.cleanup();
+      p.reject(err);
+    }
+    this._pending.clear();
+    for (const fn of this._closeHandlers) fn(err);
+  }
+
+  /**
+   * Sends one request and resolves with its result. `signal` cancels it
+   * (the agent closes its prompt; a batch stops after the current
+   * document). Low level: prefer the named methods.
+   */
+  request(method, params, { signal, onNotification } = {}) {
+    if (this.closed) return Promise.reject(this._error('connection_lost'));
+    if (signal && signal.aborted) return Promise.reject(this._error('cancelled', { detail: 'aborted before sending' }));
+    const id = this._nextId++;
+    return new Promise((resolve, reject) => {
+      const entry = { resolve, reject, onNotification };
+      if (signal) {
+        const onAbort = () => { this._send({ jsonrpc: '2.0', id: this._nextId++, method: 'cancel', params: { id } }); };
+        signal.addEventListener('abort', onAbort, { once: true });
+        entry.cleanup = () => signal.removeEventListener('abort', onAbort);
+      }
+      this._pending.set(id, entry);
+      const msg = { jsonrpc: '2.0', id, method };
+      if (params !== undefined) msg.params = params;
+      if (!this._send(msg)) {
+        this._pending.delete(id);
+        if (entry.cleanup) entry.cleanup();
+        reject(this._error('connection_lost'));
+      }
+    });
+  }
+
+  _send(msg) {
+    try {
+      this._ws.send(JSON.stringify(msg));
+      return true;
+    } catch (_) {
+      return false;
+    }
+  }
+
+  /** Asks the user to approve this site; onPairing(code) gets the code to show. */
+  async pair({ onPairing } = {}) {
+    const r = await this.request('pair', undefined, {
+      onNotification: (method, params) => { if (method === 'pairing' && onPairing) onPairing(params.code); },
+    });
+    this.approved = !!(r && r.approved);
+    return this.approved;
+  }
+
+  /** The agent's version, methods, capabilities and limits. */
+  info() { return this.request('info'); }
+
+  /** The inserted tokens. */
+  async tokens() { return (await this.request('tokens')).tokens; }
+
+  /**
+   * Certificates with a key on a token, matching every member of filter
+   * (inn, innle, ogrn, snils, qualified, validNow, keyUsage).
+   */
+  async certificates(filter = {}, { signal } = {}) {
+    return (await this.request('certificates', { filter }, { signal })).certificates;
+  }
+
+  /**
+   * One CAdES-BES signature over `data` (bytes, a Blob or a string sent
+   * as UTF-8) or over `hash`. Resolves with {signature, digest}, base64.
+   */
+  async sign({ certificate, data, hash, description, files, name, size, attached }, { signal } = {}) {
+    const p = { certificate, description };
+    if (data !== undefined) p.data = toBase64(await bytesOf(data));
+    if (hash !== undefined) p.hash = typeof hash === 'string' ? hash : toBase64(hash);
+    if (files) p.files = files;
+    if (name !== undefined) p.name = name;
+    if (size !== undefined) p.size = size;
+    if (attached) p.attached = true;
+    return this.request('sign', p, { signal });
+  }
+
+  /**
+   * Many documents with one confirmation and one PIN. Each document is
+   * {name, data} or {name, size, hash}. onProgress({index, total, signed,
+   * reason}) follows each document. Resolves with one entry per document:
+   * {index, signature, digest} or {index, error} where error is a
+   * ZaveraError.
+   */
+  async signBatch({ certificate, description, documents }, { signal, onProgress } = {}) {
+    const docs = [];
+    for (const d of documents) {
+      const out = { name: d.name };
+      if (d.data !== undefined) {
+        const bytes = await bytesOf(d.data);
+        out.data = toBase64(bytes);
+        out.size = d.size !== undefined ? d.size : (typeof bytes === 'string' ? new TextEncoder().encode(bytes).length : bytes.byteLength);
+      } else {
+        out.size = d.size;
+        out.hash = typeof d.hash === 'string' ? d.hash : toBase64(d.hash);
+      }
+      docs.push(out);
+    }
+    const r = await this.request('signBatch', { certificate, description, documents: docs }, {
+      signal,
+      onNotification: (method, params) => {
+        if (method === 'progress' && onProgress) onProgress({ index: params.index, total: params.total, signed: params.signed, reason: params.reason });
+      },
+    });
+    return r.results.map((e) => (e.error
+      ? { index: e.index, error: this._error((e.error.data && e.error.data.reason) || reasonByCode[e.error.code] || 'internal', { code: e.error.code, data: e.error.data, detail: e.error.message }) }
+      : e));
+  }
+
+  /**
+   * Signs the login challenge for `nonce` (bytes or base64, 16 to 256
+   * bytes, from the portal's server). Resolves with {signature, content}.
+   * The server rebuilds the content from its own origin and the nonce.
+   */
+  async signChallenge({ certificate, nonce, description }, { signal } = {}) {
+    const p = { certificate, nonce: typeof nonce === 'string' ? nonce : toBase64(nonce) };
+    if (description !== undefined) p.description = description;
+    return this.request('signChallenge', p, { signal });
+  }
+
+  /**
+   * Calls handler({kind, token}) for token events (tokenInserted,
+   * tokenRemoved, certificatesChanged). Resolves with a function that
+   * removes the handler.
+   */
+  async onTokenEvent(handler) {
+    this._listeners.add(handler);
+    if (!this._subscribed) {
+      this._subscribed = true;
+      try {
+        await this.request('subscribe');
+      } catch (e) {
+        this._subscribed = false;
+        this._listeners.delete(handler);
+        throw e;
+      }
+    }
+    return async () => {
+      this._listeners.delete(handler);
+      if (this._listeners.size === 0 && this._subscribed && !this.closed) {
+        this._subscribed = false;
+        await this.request('unsubscribe');
+      }
+    };
+  }
+
+  /** Calls handler(error) once when the connection ends. */
+  onClose(handler) {
+    this._closeHandlers.add(handler);
+    return () => this._closeHandlers.delete(handler);
+  }
+
+  /** Closes the connection; requests in flight are cancelled by the agent. */
+  close() {
+    if (this.closed) return;
+    try { this._ws.close(); } catch (_) { /* already closed */ }
+    this._closed({ code: 1000 });
+  }
+}
