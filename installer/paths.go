@@ -49,6 +49,10 @@ type Options struct {
 	// user scope, and by the system scope to find users' homes only
 	// through Root (Root/home/*, Root/root).
 	Home string
+	// StateDir is the user's state folder, whose tls/ holds a user's own
+	// loopback certificate; empty means ~/.local/state/zavera (or
+	// $XDG_STATE_HOME/zavera when Home is not given).
+	StateDir string
 	// Exe is the installed zavera executable named in the autostart
 	// entry; empty means this process's executable.
 	Exe string
@@ -92,6 +96,9 @@ func (o *Options) SystemTLSDir() string { return o.root("var", "lib", "zavera", 
 // UserTLSDir is the folder of a user's own loopback certificate: the
 // state folder's tls/ that `zavera serve --tls` uses.
 func (o *Options) UserTLSDir() string {
+	if o.StateDir != "" {
+		return filepath.Join(o.StateDir, "tls")
+	}
 	if o.Home == "" {
 		if dir := os.Getenv("XDG_STATE_HOME"); filepath.IsAbs(dir) {
 			return filepath.Join(dir, "zavera", "tls")

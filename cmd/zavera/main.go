@@ -32,6 +32,11 @@ var commands = map[string]command{
 	"certs":   {"list certificates on tokens", runCerts},
 	"sign":    {"sign files with a token key (CAdES-BES)", runSign},
 
+	"tls":       {"make the local CA and loopback certificate for wss://", runTLS},
+	"install":   {"trust the local CA, set browser policies and start at login", runInstall},
+	"uninstall": {"remove what 'zavera install' added", runUninstall},
+	"doctor":    {"diagnose tokens, certificates, the port and local TLS", runDoctor},
+
 	"demo-portal": {"run the demo state-services portal on 127.0.0.1", runDemoPortal},
 }
 
