@@ -1,4 +1,30 @@
-// Package ui will hold Zavera's desktop windows and tray. It shows what the
-// agent asks (consent, confirmation, PIN entry) and never calls PKCS#11 or
-// builds CMS itself.
+// Package ui holds Zavera's desktop windows, built with Fyne: the pairing
+// window for a new site, the signing window (what is signed, by which
+// site, with which certificate, and the PIN), the batch progress, notices
+// and the main window (tokens and certificates, approved sites, journal,
+// settings, diagnostics). The tray lives in package ui/tray, the exchange
+// with the agent in ui/wire, the texts in ui/i18n.
+//
+// # Rules
+//
+//   - The package never talks to tokens or builds signatures: it shows
+//     what it is given and reports what the user chose. It does not
+//     import fyne/v2/app either, so that its tests run on Fyne's headless
+//     test driver; the process that opens real windows (`zavera
+//     ui-prompt`, `zavera ui`) makes the app and hands windows in.
+//   - Each prompt reports exactly one Result through its done function:
+//     a button, Enter (signs, in the PIN field or on the window), Escape
+//     (refuses) or closing the window (refuses).
+//   - The PIN is typed only in the signing window. When the user
+//     confirms, the field's text is copied into the Result's PIN slice
+//     and the field is cleared; the receiver wipes the slice. Fyne keeps
+//     text in strings that cannot be wiped, which is why windows run in a
+//     short-lived process of their own that exits after one prompt.
+//   - Text from pages (origins, descriptions, file names, previews) is
+//     shown in plain labels, never interpreted as markup.
+//
+// # Threading
+//
+// Functions that build or change windows must run on Fyne's main
+// goroutine (fyne.Do from elsewhere). done callbacks are called there.
 package ui

@@ -56,6 +56,7 @@ const (
 	CertOGRN         Key = "cert.ogrn"
 	CertSNILS        Key = "cert.snils"
 	CertValidity     Key = "cert.validity"
+	CertPeriod       Key = "cert.period"
 	CertToken        Key = "cert.token"
 	CertKey          Key = "cert.key"
 	CertNotValid     Key = "cert.invalid"
@@ -175,7 +176,8 @@ var catalog = map[Key]entry{
 	CertINNLE:        {"ИНН организации", "Organisation INN"},
 	CertOGRN:         {"ОГРН", "OGRN"},
 	CertSNILS:        {"СНИЛС", "SNILS"},
-	CertValidity:     {"Действует с %s по %s", "Valid from %s to %s"},
+	CertValidity:     {"с %s по %s", "from %s to %s"},
+	CertPeriod:       {"Срок действия", "Valid"},
 	CertToken:        {"Токен", "Token"},
 	CertKey:          {"Ключ", "Key"},
 	CertNotValid:     {"Сертификат сейчас не действует", "The certificate is not valid now"},

@@ -90,7 +90,7 @@ func TestPlural(t *testing.T) {
 }
 
 func TestT(t *testing.T) {
-	if got := Russian.T(CertValidity, "01.02.2026", "01.02.2027"); got != "Действует с 01.02.2026 по 01.02.2027" {
+	if got := Russian.T(CertValidity, "01.02.2026", "01.02.2027"); got != "с 01.02.2026 по 01.02.2027" {
 		t.Errorf("ru: %q", got)
 	}
 	if got := English.T(SignButton); got != "Sign" {

@@ -1,0 +1,30 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/zavera/zavera/ui/i18n"
+	"github.com/zavera/zavera/ui/wire"
+)
+
+// notice builds a message window with a Close button.
+func (p *Prompt) notice() fyne.CanvasObject {
+	l := p.lang
+	p.w.SetTitle(l.T(i18n.NoticeTitle))
+	var parts []fyne.CanvasObject
+	if p.req.Origin != "" {
+		parts = append(parts, &widget.Label{Text: p.req.Origin, TextStyle: fyne.TextStyle{Bold: true}, Wrapping: fyne.TextWrapBreak})
+	}
+	msg := widget.NewLabel(p.req.Message)
+	msg.Wrapping = fyne.TextWrapWord
+	closeB := widget.NewButton(l.T(i18n.Close), func() { p.finish(wire.Dismissed, nil) })
+	p.primary = closeB
+	parts = append(parts, container.NewHBox(widget.NewIcon(theme.InfoIcon()), msg), layout.NewSpacer(),
+		container.NewHBox(layout.NewSpacer(), closeB))
+	p.w.Resize(fyne.NewSize(440, 0))
+	return container.NewPadded(container.NewVBox(parts...))
+}

@@ -1,0 +1,297 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/zavera/zavera/ui/i18n"
+	"github.com/zavera/zavera/ui/wire"
+)
+
+var now = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+
+// answers collects what a prompt reports.
+type answers struct{ got []Result }
+
+func (a *answers) done(r Result) { a.got = append(a.got, r) }
+
+func (a *answers) one(t *testing.T) Result {
+	t.Helper()
+	if len(a.got) != 1 {
+		t.Fatalf("%d answers, want 1: %+v", len(a.got), a.got)
+	}
+	return a.got[0]
+}
+
+// texts returns every text drawn in w.
+func texts(w fyne.Window) string {
+	var b strings.Builder
+	for _, o := range test.LaidOutObjects(w.Content()) {
+		switch o := o.(type) {
+		case *canvas.Text:
+			b.WriteString(o.Text)
+			b.WriteByte('\n')
+		case *widget.Label:
+			b.WriteString(o.Text)
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}
+
+func show(t *testing.T, lang i18n.Lang, req *wire.Request) (*Prompt, *answers, fyne.Window) {
+	t.Helper()
+	a := test.NewTempApp(t)
+	w := a.NewWindow("")
+	ans := &answers{}
+	p, err := Show(w, lang, req, now, ans.done)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, ans, w
+}
+
+func pairReq() *wire.Request {
+	return &wire.Request{Kind: wire.KindPair, Origin: "https://lk.gosuslugi.example", PairingCode: "482-915"}
+}
+
+func TestPairing(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		act  func(p *Prompt, w fyne.Window)
+		want wire.Answer
+	}{
+		{"once", func(p *Prompt, _ fyne.Window) { test.Tap(p.once) }, wire.Approve},
+		{"always", func(p *Prompt, _ fyne.Window) { test.Tap(p.always) }, wire.ApproveAlways},
+		{"refuse", func(p *Prompt, _ fyne.Window) { test.Tap(p.cancel) }, wire.Refuse},
+		{"escape", func(_ *Prompt, w fyne.Window) { w.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape}) }, wire.Refuse},
+		{"close", func(_ *Prompt, w fyne.Window) { w.Close() }, wire.Refuse},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, ans, w := show(t, i18n.English, pairReq())
+			// Enter must not approve a site.
+			w.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
+			if len(ans.got) != 0 {
+				t.Fatalf("Enter answered the pairing: %+v", ans.got)
+			}
+			tc.act(p, w)
+			test.Tap(p.always) // a second click after the answer changes nothing
+			if r := ans.one(t); r.Answer != tc.want || r.PIN != nil {
+				t.Fatalf("answer %+v, want %s", r, tc.want)
+			}
+		})
+	}
+}
+
+func TestPairingShowsOriginAndCode(t *testing.T) {
+	for _, tc := range []struct {
+		lang  i18n.Lang
+		words []string
+	}{
+		{i18n.Russian, []string{"Разрешить один раз", "Разрешать всегда", "Запретить", "Код, который показывает страница"}},
+		{i18n.English, []string{"Allow once", "Always allow", "Refuse", "The code the page shows"}},
+	} {
+		_, _, w := show(t, tc.lang, pairReq())
+		got := texts(w)
+		for _, want := range append(tc.words, "https://lk.gosuslugi.example", "482-915") {
+			if !strings.Contains(got, want) {
+				t.Errorf("%s: window lacks %q:\n%s", tc.lang, want, got)
+			}
+		}
+		if w.Canvas().Focused() != nil {
+			t.Errorf("%s: something has the focus in the pairing window", tc.lang)
+		}
+	}
+}
+
+func signReq(pin *wire.PINField) *wire.Request {
+	return &wire.Request{Kind: wire.KindSign, Origin: "https://portal.example", PIN: pin,
+		Signing: &wire.Signing{What: "document", Count: 1, Description: "Заявление о регистрации ООО «Ромашка»",
+			Files: []wire.File{{Name: "заявление.xml", Size: 18 << 10, Hash: "9f86d081884c7d65", HashAlg: "Streebog-256",
+				Preview: "<заявление инн=\"7707083893\"/>", PreviewType: "xml"},
+				{Name: "устав.pdf", Size: 3 << 20, Pages: 12}},
+			Certificate: &wire.Cert{Owner: "Иванов Иван Иванович", Position: "Генеральный директор", Organization: "ООО «Ромашка»",
+				INN: "770712345633", INNLE: "7707083893", OGRN: "1027700132195",
+				NotBefore: now.AddDate(-1, 0, 0), NotAfter: now.AddDate(1, 0, 0), Key: "GOST R 34.10-2012 256", Token: "Rutoken ECP 3.0"}}}
+}
+
+func TestSigningPINEnter(t *testing.T) {
+	p, ans, w := show(t, i18n.Russian, signReq(&wire.PINField{Token: "Rutoken ECP 3.0", TriesLeft: -1}))
+	if w.Canvas().Focused() != p.pin {
+		t.Fatalf("focus on %v, want the PIN field", w.Canvas().Focused())
+	}
+	test.Type(p.pin, "4951")
+	p.pin.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	r := ans.one(t)
+	if r.Answer != wire.Confirm || string(r.PIN) != "4951" {
+		t.Fatalf("answer %+v", r)
+	}
+	if p.pin.Text != "" {
+		t.Fatal("PIN field not cleared")
+	}
+	got := texts(w)
+	for _, want := range []string{"https://portal.example", "просит подписать документ", "Заявление о регистрации ООО «Ромашка»",
+		"заявление.xml", "18.0 КБ", "9f86d081884c7d65", "Streebog-256", "устав.pdf", "3.0 МБ, 12 страниц",
+		"Иванов Иван Иванович", "Генеральный директор", "ООО «Ромашка»", "770712345633", "7707083893", "1027700132195",
+		"с 22.11.2025 по 22.11.2027", "Rutoken ECP 3.0", "PIN-код токена (Rutoken ECP 3.0)", "Подписать", "Отмена"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("window lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "4951") {
+		t.Error("the PIN shows in the window")
+	}
+	if strings.Contains(got, "попыт") {
+		t.Error("tries left shown though unknown")
+	}
+}
+
+func TestSigningPINEscape(t *testing.T) {
+	p, ans, _ := show(t, i18n.English, signReq(&wire.PINField{TriesLeft: -1}))
+	test.Type(p.pin, "99")
+	p.pin.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if r := ans.one(t); r.Answer != wire.Refuse || r.PIN != nil {
+		t.Fatalf("answer %+v", r)
+	}
+	if p.pin.Text != "" {
+		t.Fatal("PIN field not cleared on refusal")
+	}
+}
+
+func TestSigningButtons(t *testing.T) {
+	p, ans, _ := show(t, i18n.English, signReq(&wire.PINField{TriesLeft: -1}))
+	test.Type(p.pin, "0000")
+	test.Tap(p.primary)
+	if r := ans.one(t); r.Answer != wire.Confirm || string(r.PIN) != "0000" {
+		t.Fatalf("sign button: %+v", r)
+	}
+	p, ans, _ = show(t, i18n.English, signReq(&wire.PINField{TriesLeft: -1}))
+	test.Type(p.pin, "0000")
+	test.Tap(p.cancel)
+	if r := ans.one(t); r.Answer != wire.Refuse || r.PIN != nil {
+		t.Fatalf("cancel button: %+v", r)
+	}
+}
+
+func TestSigningWithoutPINField(t *testing.T) {
+	// A token already logged in: Enter on the window confirms.
+	p, ans, w := show(t, i18n.English, signReq(nil))
+	if p.pin != nil || w.Canvas().Focused() != nil {
+		t.Fatal("a PIN field without a PIN request")
+	}
+	w.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if r := ans.one(t); r.Answer != wire.Confirm || r.PIN != nil {
+		t.Fatalf("answer %+v", r)
+	}
+}
+
+func TestTriesLeft(t *testing.T) {
+	for _, tc := range []struct {
+		lang  i18n.Lang
+		field wire.PINField
+		want  string
+	}{
+		{i18n.Russian, wire.PINField{TriesLeft: 2, Retry: true}, "Неверный PIN-код. Осталось 2 попытки до блокировки"},
+		{i18n.Russian, wire.PINField{TriesLeft: 1, Retry: true}, "Неверный PIN-код. Осталась 1 попытка до блокировки"},
+		{i18n.English, wire.PINField{TriesLeft: 1, Retry: true}, "Wrong PIN. 1 try left before the token locks"},
+		{i18n.English, wire.PINField{TriesLeft: -1, Retry: true}, "Wrong PIN."},
+		{i18n.English, wire.PINField{TriesLeft: 10}, "10 tries left before the token locks"},
+	} {
+		req := signReq(&tc.field)
+		req.Kind = wire.KindPIN
+		p, ans, w := show(t, tc.lang, req)
+		if got := texts(w); !strings.Contains(got, tc.want) {
+			t.Errorf("%+v: window lacks %q:\n%s", tc.field, tc.want, got)
+		}
+		test.Type(p.pin, "5")
+		p.pin.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEnter})
+		if r := ans.one(t); r.Answer != wire.Confirm || string(r.PIN) != "5" {
+			t.Errorf("answer %+v", r)
+		}
+	}
+}
+
+func TestPINPad(t *testing.T) {
+	p, ans, w := show(t, i18n.Russian, signReq(&wire.PINField{PINPad: true, TriesLeft: -1}))
+	if p.pin != nil {
+		t.Fatal("a PIN field for a PIN pad token")
+	}
+	if got := texts(w); !strings.Contains(got, "Введите PIN-код на клавиатуре токена или считывателя.") {
+		t.Fatalf("no PIN pad notice:\n%s", got)
+	}
+	w.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if r := ans.one(t); r.Answer != wire.Confirm || r.PIN != nil {
+		t.Fatalf("answer %+v", r)
+	}
+}
+
+func TestCertificateWarnings(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		from, to time.Time
+		want     string
+	}{
+		{"expired", now.AddDate(-2, 0, 0), now.Add(-time.Hour), "The certificate is not valid now"},
+		{"not yet", now.Add(time.Hour), now.AddDate(1, 0, 0), "The certificate is not valid now"},
+		{"soon", now.AddDate(-1, 0, 0), now.Add(3*24*time.Hour - time.Hour), "The certificate expires in 3 days"},
+		{"tomorrow", now.AddDate(-1, 0, 0), now.Add(20 * time.Hour), "The certificate expires in 1 day"},
+		{"fine", now.AddDate(-1, 0, 0), now.AddDate(0, 0, 31), ""},
+	} {
+		req := signReq(nil)
+		req.Signing.Certificate.NotBefore, req.Signing.Certificate.NotAfter = tc.from, tc.to
+		_, _, w := show(t, i18n.English, req)
+		got := texts(w)
+		if tc.want == "" {
+			if strings.Contains(got, "certificate expires") || strings.Contains(got, "not valid") {
+				t.Errorf("%s: a warning shows:\n%s", tc.name, got)
+			}
+			continue
+		}
+		if !strings.Contains(got, tc.want) {
+			t.Errorf("%s: window lacks %q:\n%s", tc.name, tc.want, got)
+		}
+	}
+}
+
+func TestLoginAndBatchTitles(t *testing.T) {
+	req := signReq(nil)
+	req.Signing.What, req.Signing.Files = "login", nil
+	_, _, w := show(t, i18n.Russian, req)
+	if got := texts(w); !strings.Contains(got, "просит войти с вашим сертификатом") || w.Title() != "Zavera: вход по сертификату" {
+		t.Errorf("login window: %q\n%s", w.Title(), got)
+	}
+	req = signReq(nil)
+	req.Signing.What, req.Signing.Count = "batch", 22
+	req.Signing.Files = make([]wire.File, 22)
+	for i := range req.Signing.Files {
+		req.Signing.Files[i] = wire.File{Name: "отчёт.xml", Size: 100}
+	}
+	_, _, w = show(t, i18n.Russian, req)
+	if got := texts(w); !strings.Contains(got, "просит подписать 22 документа") || !strings.Contains(got, "1. отчёт.xml") {
+		t.Errorf("batch window:\n%s", got)
+	}
+}
+
+func TestNotice(t *testing.T) {
+	p, ans, w := show(t, i18n.English, &wire.Request{Kind: wire.KindNotice, Origin: "https://a.example", Message: "The token's PIN is locked."})
+	if got := texts(w); !strings.Contains(got, "The token's PIN is locked.") || !strings.Contains(got, "https://a.example") {
+		t.Fatalf("notice:\n%s", got)
+	}
+	test.Tap(p.primary)
+	if r := ans.one(t); r.Answer != wire.Dismissed {
+		t.Fatalf("answer %+v", r)
+	}
+}
+
+func TestUnknownKind(t *testing.T) {
+	a := test.NewTempApp(t)
+	if _, err := Show(a.NewWindow(""), i18n.English, &wire.Request{Kind: "format"}, now, func(Result) {}); err == nil {
+		t.Fatal("unknown kind shown")
+	}
+}

@@ -1,0 +1,160 @@
+package ui
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/zavera/zavera/ui/i18n"
+	"github.com/zavera/zavera/ui/wire"
+)
+
+// maxFilesListed is how many files the window lists one by one before it
+// switches to a scrolling list.
+const maxFilesListed = 4
+
+// signing builds the confirmation window: the site, the description, the
+// files, the certificate, and the PIN field (or the PIN pad notice).
+func (p *Prompt) signing() fyne.CanvasObject {
+	l, s := p.lang, p.req.Signing
+	title, asks, button := i18n.SignTitleDocument, l.T(i18n.SignAsksDocument), i18n.SignButton
+	switch s.What {
+	case "batch":
+		title, asks = i18n.SignTitleBatch, l.N(i18n.SignAsksBatch, max(s.Count, len(s.Files)))
+	case "login":
+		title, asks, button = i18n.SignTitleLogin, l.T(i18n.SignAsksLogin), i18n.LoginButton
+	}
+	p.w.SetTitle(l.T(title))
+
+	origin := &widget.Label{Text: p.req.Origin, TextStyle: fyne.TextStyle{Bold: true},
+		SizeName: theme.SizeNameHeadingText, Wrapping: fyne.TextWrapBreak}
+	top := []fyne.CanvasObject{origin, widget.NewLabel(asks)}
+
+	var body []fyne.CanvasObject
+	if s.Description != "" {
+		d := widget.NewLabel(s.Description)
+		d.Wrapping = fyne.TextWrapWord
+		body = append(body, sectionTitle(l.T(i18n.SignWhat)), d)
+	}
+	if len(s.Files) > 0 {
+		body = append(body, sectionTitle(l.T(i18n.SignFiles)), p.files(s.Files))
+	}
+	body = append(body, sectionTitle(l.T(i18n.CertTitle)), certCard(l, s.Certificate, p.now))
+
+	cancel := widget.NewButtonWithIcon(l.T(i18n.Cancel), theme.CancelIcon(), func() { p.finish(wire.Refuse, nil) })
+	sign := widget.NewButtonWithIcon(l.T(button), theme.ConfirmIcon(), p.confirm)
+	sign.Importance = widget.HighImportance
+	p.primary, p.cancel = sign, cancel
+
+	bottom := []fyne.CanvasObject{widget.NewSeparator()}
+	if f := p.req.PIN; f != nil {
+		bottom = append(bottom, p.pinPart(f)...)
+	}
+	bottom = append(bottom, container.NewHBox(cancel, layout.NewSpacer(), sign))
+
+	p.w.Resize(fyne.NewSize(600, 680))
+	scroll := container.NewVScroll(container.NewVBox(body...))
+	return container.NewPadded(container.NewBorder(
+		container.NewVBox(top...), container.NewVBox(bottom...), nil, nil, scroll))
+}
+
+// pinPart is the PIN field with the tries left, or the PIN pad notice.
+func (p *Prompt) pinPart(f *wire.PINField) []fyne.CanvasObject {
+	l := p.lang
+	if f.PINPad {
+		p.padShown = true
+		pad := widget.NewLabel(l.T(i18n.PINPad))
+		pad.Wrapping = fyne.TextWrapWord
+		pad.TextStyle.Bold = true
+		return []fyne.CanvasObject{container.NewBorder(nil, nil, widget.NewIcon(theme.InfoIcon()), nil, pad)}
+	}
+	label := l.T(i18n.PINLabel)
+	if f.Token != "" {
+		label += fmt.Sprintf(" (%s)", f.Token)
+	}
+	p.pin = newPINEntry(l.T(i18n.PINPlaceholder), p.confirm, func() { p.finish(wire.Refuse, nil) })
+	out := []fyne.CanvasObject{widget.NewLabel(label), p.pin}
+	var warn string
+	if f.Retry {
+		warn = l.T(i18n.PINWrong)
+	}
+	if f.TriesLeft >= 0 {
+		p.tries = l.N(i18n.PINTriesLeft, f.TriesLeft)
+		if warn != "" {
+			warn += " "
+		}
+		warn += p.tries
+	}
+	if warn != "" {
+		t := &widget.Label{Text: warn, Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord}
+		if f.Retry || f.TriesLeft <= 2 {
+			t.TextStyle.Bold = true
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// files lists the documents: one block each for a few, a scrolling list
+// for a batch.
+func (p *Prompt) files(fs []wire.File) fyne.CanvasObject {
+	l := p.lang
+	if len(fs) <= maxFilesListed {
+		var parts []fyne.CanvasObject
+		for i := range fs {
+			parts = append(parts, fileBlock(l, &fs[i], len(fs) == 1))
+		}
+		return container.NewVBox(parts...)
+	}
+	list := widget.NewList(
+		func() int { return len(fs) },
+		func() fyne.CanvasObject {
+			return container.NewBorder(nil, nil, nil, widget.NewLabel(""), &widget.Label{Truncation: fyne.TextTruncateEllipsis})
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			c := o.(*fyne.Container)
+			c.Objects[0].(*widget.Label).SetText(fmt.Sprintf("%d. %s", i+1, fs[i].Name))
+			c.Objects[1].(*widget.Label).SetText(fileMeta(l, &fs[i]))
+		})
+	list.HideSeparators = false
+	box := container.NewGridWrap(fyne.NewSize(540, 220), list)
+	return box
+}
+
+// fileMeta is the size and, for a PDF, the page count.
+func fileMeta(l i18n.Lang, f *wire.File) string {
+	meta := sizeText(l, f.Size)
+	if f.Pages > 0 {
+		meta += ", " + l.N(i18n.SignPages, f.Pages)
+	}
+	return meta
+}
+
+// fileBlock shows one document: name, size, hash and a preview.
+func fileBlock(l i18n.Lang, f *wire.File, open bool) fyne.CanvasObject {
+	name := &widget.Label{Text: f.Name, TextStyle: fyne.TextStyle{Bold: true}, Wrapping: fyne.TextWrapBreak}
+	parts := []fyne.CanvasObject{container.NewBorder(nil, nil, widget.NewIcon(theme.FileIcon()), widget.NewLabel(fileMeta(l, f)), name)}
+	if f.Hash != "" {
+		h := l.T(i18n.SignHash)
+		if f.HashAlg != "" {
+			h += " " + f.HashAlg
+		}
+		hash := &widget.Label{Text: f.Hash, TextStyle: fyne.TextStyle{Monospace: true}, Wrapping: fyne.TextWrapBreak, SizeName: theme.SizeNameCaptionText}
+		parts = append(parts, container.NewBorder(nil, nil, &widget.Label{Text: h + ":", SizeName: theme.SizeNameCaptionText}, nil, hash))
+	}
+	if f.Preview != "" {
+		pv := &widget.Label{Text: f.Preview, TextStyle: fyne.TextStyle{Monospace: true}, Wrapping: fyne.TextWrapBreak}
+		item := widget.NewAccordionItem(l.T(i18n.SignPreview), container.NewGridWrap(fyne.NewSize(520, 160), container.NewVScroll(pv)))
+		item.Open = open
+		parts = append(parts, widget.NewAccordion(item))
+	}
+	return container.NewVBox(parts...)
+}
+
+func sectionTitle(s string) fyne.CanvasObject {
+	return &widget.Label{Text: s, TextStyle: fyne.TextStyle{Bold: true}, Importance: widget.MediumImportance}
+}
