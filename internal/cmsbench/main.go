@@ -21,7 +21,6 @@ package main
 import (
 	"bytes"
 	"crypto/rand"
-	"encoding/json"
 	"encoding/pem"
 	"flag"
 	"fmt"
@@ -36,16 +35,10 @@ import (
 	"github.com/zavera/zavera/cert"
 	"github.com/zavera/zavera/cms"
 	"github.com/zavera/zavera/gost"
+	"github.com/zavera/zavera/internal/benchfig"
 )
 
-type figure struct {
-	Name      string  `json:"name"`
-	Value     float64 `json:"value"`
-	Unit      string  `json:"unit"`
-	Reference float64 `json:"reference"`
-	Ratio     float64 `json:"ratio"`
-	Note      string  `json:"note,omitempty"`
-}
+type figure = benchfig.Figure
 
 func main() {
 	out := flag.String("out", "build/bench.d/cms.jsonl", "JSON lines output")
@@ -231,19 +224,7 @@ func reference(env []string, bin, mode string, f files, seconds float64) (float6
 	return ops / el, nil
 }
 
-func write(name string, figs []figure) error {
-	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	for _, f := range figs {
-		if err := enc.Encode(f); err != nil {
-			return err
-		}
-	}
-	return os.WriteFile(name, buf.Bytes(), 0o644)
-}
+func write(name string, figs []figure) error { return benchfig.Write(name, figs, nil) }
 
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, "cmsbench:", err)

@@ -17,7 +17,6 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/rand"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -30,16 +29,11 @@ import (
 	"unsafe"
 
 	"github.com/zavera/zavera/gost"
+	"github.com/zavera/zavera/internal/benchfig"
 )
 
 // figure is one line of build/bench.d/gost.jsonl.
-type figure struct {
-	Name      string  `json:"name"`
-	Value     float64 `json:"value"`
-	Unit      string  `json:"unit"`
-	Reference float64 `json:"reference"`
-	Ratio     float64 `json:"ratio"`
-}
+type figure = benchfig.Figure
 
 // set is one measured configuration.
 type set struct {
@@ -83,19 +77,11 @@ func main() {
 			ourSign, ourVerify = max(ourSign, gs), max(ourVerify, gv)
 		}
 		figs = append(figs,
-			figure{fmt.Sprintf("gost3410-%d sign (%s)", s.bits, s.label), ourSign, "ops/s", refSign, ourSign / refSign},
-			figure{fmt.Sprintf("gost3410-%d verify (%s)", s.bits, s.label), ourVerify, "ops/s", refVerify, ourVerify / refVerify},
+			figure{Name: fmt.Sprintf("gost3410-%d sign (%s)", s.bits, s.label), Value: ourSign, Unit: "ops/s", Reference: refSign, Ratio: ourSign / refSign},
+			figure{Name: fmt.Sprintf("gost3410-%d verify (%s)", s.bits, s.label), Value: ourVerify, Unit: "ops/s", Reference: refVerify, Ratio: ourVerify / refVerify},
 		)
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	for _, f := range figs {
-		if err := enc.Encode(f); err != nil {
-			fail(err)
-		}
-		fmt.Printf("%-36s %10.0f ops/s  OpenSSL %10.0f ops/s  ratio %.2f\n", f.Name, f.Value, f.Reference, f.Ratio)
-	}
-	if err := os.WriteFile(*out, buf.Bytes(), 0o644); err != nil {
+	if err := benchfig.Write(*out, figs, os.Stdout); err != nil {
 		fail(err)
 	}
 }

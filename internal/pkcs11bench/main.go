@@ -10,7 +10,6 @@ package main
 import (
 	"bytes"
 	"crypto"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -20,18 +19,12 @@ import (
 
 	p11 "github.com/miekg/pkcs11"
 
+	"github.com/zavera/zavera/internal/benchfig"
 	"github.com/zavera/zavera/internal/pkcs11bench/provision"
 	"github.com/zavera/zavera/pkcs11"
 )
 
-type figure struct {
-	Name      string  `json:"name"`
-	Value     float64 `json:"value"`
-	Unit      string  `json:"unit"`
-	Reference float64 `json:"reference"`
-	Ratio     float64 `json:"ratio"`
-	Note      string  `json:"note,omitempty"`
-}
+type figure = benchfig.Figure
 
 func main() {
 	out := flag.String("out", "build/bench.d/pkcs11.jsonl", "JSON lines output")
@@ -98,15 +91,7 @@ func run(out, gostModule, opensslConf string, round time.Duration, rounds int) e
 	f.Name = "pkcs11: GOST 2012-256 signatures/s on the GOST test token (vs raw C_Sign)"
 	figs = append(figs, f)
 
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	for _, f := range figs {
-		if err := enc.Encode(f); err != nil {
-			return err
-		}
-	}
-	os.Stdout.Write(buf.Bytes())
-	return os.WriteFile(out, buf.Bytes(), 0o644)
+	return benchfig.Write(out, figs, os.Stdout)
 }
 
 // compare measures raw C_SignInit + C_Sign and pkcs11.Key.Sign on the

@@ -16,7 +16,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -27,16 +26,10 @@ import (
 	"time"
 
 	"github.com/zavera/zavera/gost/streebog"
+	"github.com/zavera/zavera/internal/benchfig"
 )
 
-type figure struct {
-	Name      string  `json:"name"`
-	Value     float64 `json:"value"`
-	Unit      string  `json:"unit"`
-	Reference float64 `json:"reference"`
-	Ratio     float64 `json:"ratio"`
-	Note      string  `json:"note,omitempty"`
-}
+type figure = benchfig.Figure
 
 func main() {
 	out := flag.String("out", "build/bench.d/streebog.jsonl", "JSON lines output")
@@ -80,16 +73,7 @@ func main() {
 		Note: "zavera digest vs openssl dgst -md_gost12_256, whole processes",
 	})
 
-	f, err := os.Create(*out)
-	if err != nil {
-		fail(err)
-	}
-	enc := json.NewEncoder(f)
-	for _, fig := range figs {
-		enc.Encode(fig)
-		fmt.Printf("%-28s %8.1f %s  reference %8.1f  ratio %.2f\n", fig.Name, fig.Value, fig.Unit, fig.Reference, fig.Ratio)
-	}
-	if err := f.Close(); err != nil {
+	if err := benchfig.Write(*out, figs, os.Stdout); err != nil {
 		fail(err)
 	}
 }

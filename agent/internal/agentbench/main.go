@@ -40,18 +40,12 @@ import (
 	"github.com/gorilla/websocket"
 	p11 "github.com/miekg/pkcs11"
 
+	"github.com/zavera/zavera/internal/benchfig"
 	"github.com/zavera/zavera/internal/pkcs11bench/provision"
 	"github.com/zavera/zavera/pkcs11"
 )
 
-type figure struct {
-	Name      string  `json:"name"`
-	Value     float64 `json:"value"`
-	Unit      string  `json:"unit"`
-	Reference float64 `json:"reference"`
-	Ratio     float64 `json:"ratio"`
-	Note      string  `json:"note,omitempty"`
-}
+type figure = benchfig.Figure
 
 const (
 	token  = "agentbench"
@@ -246,19 +240,7 @@ func run(out, bin, module string) error {
 		{Name: "agent: time from exec to accepting connections, median of 7 (vs goal)", Value: startMS, Unit: "ms",
 			Reference: 50, Ratio: 50 / startMS, Note: "reference is the goal; no peer agent runs here (Fortify: 230 ms)"},
 	}
-	f, err := os.Create(out)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	enc := json.NewEncoder(f)
-	for _, fig := range figs {
-		if err := enc.Encode(fig); err != nil {
-			return err
-		}
-		fmt.Printf("%-90s %10.4g %-6s ref %10.4g ratio %.2f\n", fig.Name, fig.Value, fig.Unit, fig.Reference, fig.Ratio)
-	}
-	return nil
+	return benchfig.Write(out, figs, os.Stdout)
 }
 
 func us(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }

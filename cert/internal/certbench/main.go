@@ -21,7 +21,6 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/json"
 	"encoding/pem"
 	"flag"
 	"fmt"
@@ -33,16 +32,10 @@ import (
 	"time"
 
 	"github.com/zavera/zavera/cert"
+	"github.com/zavera/zavera/internal/benchfig"
 )
 
-type figure struct {
-	Name      string  `json:"name"`
-	Value     float64 `json:"value"`
-	Unit      string  `json:"unit"`
-	Reference float64 `json:"reference"`
-	Ratio     float64 `json:"ratio"`
-	Note      string  `json:"note,omitempty"`
-}
+type figure = benchfig.Figure
 
 func main() {
 	out := flag.String("out", "build/bench.d/cert.jsonl", "JSON lines output")
@@ -119,19 +112,7 @@ func run(out, realworld, conf string, copies int) error {
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 		return err
 	}
-	f, err := os.Create(out)
-	if err != nil {
-		return err
-	}
-	enc := json.NewEncoder(f)
-	for _, fg := range figs {
-		if err := enc.Encode(fg); err != nil {
-			f.Close()
-			return err
-		}
-		fmt.Printf("%-70s %10.2f %s  reference %10.2f  ratio %.2f\n", fg.Name, fg.Value, fg.Unit, fg.Reference, fg.Ratio)
-	}
-	return f.Close()
+	return benchfig.Write(out, figs, os.Stdout)
 }
 
 // nsPerOp runs f under testing.Benchmark three times and keeps the best.
