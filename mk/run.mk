@@ -1,6 +1,37 @@
-# make run: Zavera's main job for a newcomer.
-run: setup $(BIN)
-	@echo "Zavera cannot sign from a browser yet: the agent, the demo token and the demo portal are not built."
-	@echo "What works today: Streebog digests of files, for example:"
-	@echo "  $(BIN) digest --alg streebog256 README.md"
-	$(BIN) digest --alg streebog256 README.md
+# make run: Zavera's main job for a newcomer. Installs what is missing
+# (setup), builds zavera and the GOST test token, provisions the demo
+# tokens once (build/demo-tokens: a leader's and an accountant's token,
+# PIN 12345678), starts the demo portal in the background and the agent in
+# the foreground, where it asks for approvals and PINs (in its window when
+# the build has one and there is a display, else on this terminal).
+# Ctrl-C stops both. The agent's configuration, approvals, journal and the
+# portal's log live in build/run.
+
+RUN_DIR      := $(BUILD)/run
+PORTAL_PORT  ?= 8765
+AGENT_PORT   ?= 27413
+
+.PHONY: run
+run: setup $(BIN) testtoken demo-tokens
+	@mkdir -p $(RUN_DIR)
+	@printf '{\n  "port": %s,\n  "devOrigins": ["http://127.0.0.1:%s", "http://localhost:%s"],\n  "modules": ["%s"],\n  "noModuleDiscovery": true\n}\n' \
+		'$(AGENT_PORT)' '$(PORTAL_PORT)' '$(PORTAL_PORT)' '$(CURDIR)/$(BUILD)/libgosttoken.so' > $(RUN_DIR)/config.json
+	@set -e; \
+	$(BIN) demo-portal --ca $(BUILD)/demo-tokens/demo-ca.crt --listen 127.0.0.1:$(PORTAL_PORT) \
+		--agent-port $(AGENT_PORT) --verbose > $(RUN_DIR)/portal.log 2>&1 & portal=$$!; \
+	trap 'kill $$portal 2>/dev/null || true' EXIT INT TERM; \
+	i=0; until grep -q 'demo portal on' $(RUN_DIR)/portal.log; do \
+		if ! kill -0 $$portal 2>/dev/null || [ $$i -ge 100 ]; then echo "The demo portal did not start:"; cat $(RUN_DIR)/portal.log; exit 1; fi; \
+		i=$$((i+1)); sleep 0.1; \
+	done; \
+	mode=--headless; \
+	if [ -n "$$DISPLAY" ] && ! $(BIN) serve --help 2>&1 | grep -q 'not part of this build'; then mode=; fi; \
+	echo; \
+	echo "  Demo portal:  http://127.0.0.1:$(PORTAL_PORT)/   <- open this address in Chromium, Chrome or Firefox"; \
+	echo "  Agent:        ws://127.0.0.1:$(AGENT_PORT)/ with the demo tokens in $(BUILD)/demo-tokens"; \
+	echo "  Tokens:       «Zavera Demo Leader» (Генеральный директор) and «Zavera Demo Accountant» (Главный бухгалтер), PIN 12345678"; \
+	where="in Zavera's window"; [ -z "$$mode" ] || where="on this terminal"; \
+	echo "  Approve the site and type the PIN $$where; Ctrl-C stops both."; \
+	echo; \
+	GOSTTOKEN_DIR=$(CURDIR)/$(BUILD)/demo-tokens ZAVERA_PKCS11_MODULES= \
+		$(BIN) serve $$mode --config $(RUN_DIR)/config.json

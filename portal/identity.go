@@ -44,7 +44,13 @@ func personFrom(c *cert.Certificate) (Person, error) {
 	if s.Surname != "" && s.GivenName != "" {
 		name = s.Surname + " " + s.GivenName
 	}
-	p := Person{Name: name, Title: s.Title, SNILS: snils, INN: s.PersonINN(), Organization: s.Organization}
+	inn := s.PersonINN()
+	if inn == "" && s.INNLE != "" && len(s.INN) == 12 {
+		// With INNLE present, INN is the person's even when it starts
+		// with 00 (the demo numbers do).
+		inn = s.INN
+	}
+	p := Person{Name: name, Title: s.Title, SNILS: snils, INN: inn, Organization: s.Organization}
 	if innle := s.OrganizationINN(); innle != "" && ruid.ValidateINNLE(innle) == nil {
 		p.INNLE = innle
 	}
