@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 
 	"github.com/zavera/zavera/agent/localtls"
@@ -12,6 +13,9 @@ import (
 // Install sets Zavera up in the scope of o (see the package doc). Every
 // step is tried; the error joins the failures, each a *StepError.
 func Install(o Options) error {
+	if runtime.GOOS == "windows" {
+		return installWindows(&o)
+	}
 	if o.Scope == System {
 		return installSystem(&o)
 	}
@@ -20,6 +24,9 @@ func Install(o Options) error {
 
 // Uninstall removes what Install added in the scope of o.
 func Uninstall(o Options) error {
+	if runtime.GOOS == "windows" {
+		return uninstallWindows(&o)
+	}
 	if o.Scope == System {
 		return uninstallSystem(&o)
 	}

@@ -11,7 +11,7 @@ import (
 )
 
 const installUsage = `Usage: zavera install [--system] [--root DIR] [--home DIR] [--origin URL]...
-                      [--no-browser-policies] [--config FILE] [--exe PATH] [--quiet]
+                      [--[no-]browser-policies] [--config FILE] [--exe PATH] [--quiet]
        zavera uninstall [--system] [--root DIR] [--home DIR] [--config FILE] [--quiet]
 
 Sets Zavera up so that portals reach it with no further configuration,
@@ -34,7 +34,9 @@ Network Access prompt.
   --home DIR             the user's home folder (default $HOME).
   --origin URL           a portal for the browser policies; repeatable.
                          Default: the configuration's origins.
-  --no-browser-policies  do not write the browser policies.
+  --no-browser-policies  do not write the browser policies (--system).
+  --browser-policies     write them for the user too (Windows: HKCU;
+                         on Linux policies are the machine's only).
   --config FILE          the configuration: its origins, and the state
                          folder for a user's own certificate (default:
                          the user's, or ROOT/etc/zavera/config.json).
@@ -47,6 +49,7 @@ type installArgs struct {
 	opts     installer.Options
 	config   string
 	noPolicy bool
+	policy   bool
 	quiet    bool
 	origins  []string
 }
@@ -63,6 +66,7 @@ func parseInstallArgs(name string, args []string) (*installArgs, error) {
 	if name == "install" {
 		fs.StringVar(&a.opts.Exe, "exe", "", "")
 		fs.BoolVar(&a.noPolicy, "no-browser-policies", false, "")
+		fs.BoolVar(&a.policy, "browser-policies", false, "")
 		fs.Func("origin", "", func(v string) error { a.origins = append(a.origins, v); return nil })
 	}
 	if err := fs.Parse(args); err != nil {
@@ -70,6 +74,9 @@ func parseInstallArgs(name string, args []string) (*installArgs, error) {
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if a.policy && a.noPolicy {
+		return nil, errors.New("--browser-policies and --no-browser-policies exclude each other")
 	}
 	for _, p := range []*string{&a.opts.Root, &a.opts.Home, &a.opts.Exe} {
 		if *p != "" {
@@ -148,7 +155,7 @@ func installOrUninstall(name string, args []string, stdout, stderr io.Writer) in
 		return 2
 	}
 	a.opts.Origins = origins
-	a.opts.BrowserPolicies = a.opts.Scope == installer.System && !a.noPolicy
+	a.opts.BrowserPolicies = a.policy || (a.opts.Scope == installer.System && !a.noPolicy)
 	if err := installer.Install(a.opts); err != nil {
 		fmt.Fprintf(stderr, "zavera install: %v\n", err)
 		return 1
