@@ -126,3 +126,31 @@ func wipe(b []byte) {
 		b[i] = 0
 	}
 }
+
+// Window returns the prompt's window.
+func (p *Prompt) Window() fyne.Window { return p.w }
+
+// PINField returns the PIN field, or nil when the window has none.
+func (p *Prompt) PINField() fyne.Focusable {
+	if p.pin == nil {
+		return nil
+	}
+	return p.pin
+}
+
+// Button returns the button that answers a, or nil: Approve and
+// ApproveAlways in the pairing window, Confirm in the signing window,
+// Refuse in both, Dismissed in a notice.
+func (p *Prompt) Button(a wire.Answer) fyne.Tappable {
+	switch {
+	case a == wire.Approve:
+		return p.once
+	case a == wire.ApproveAlways:
+		return p.always
+	case a == wire.Refuse:
+		return p.cancel
+	case a == wire.Confirm && p.req.Kind != wire.KindNotice, a == wire.Dismissed && p.req.Kind == wire.KindNotice:
+		return p.primary
+	}
+	return nil
+}

@@ -6,11 +6,10 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/zavera/zavera/ui/i18n"
+	"github.com/zavera/zavera/ui/internal/uitest"
 	"github.com/zavera/zavera/ui/wire"
 )
 
@@ -30,20 +29,7 @@ func (a *answers) one(t *testing.T) Result {
 }
 
 // texts returns every text drawn in w.
-func texts(w fyne.Window) string {
-	var b strings.Builder
-	for _, o := range test.LaidOutObjects(w.Content()) {
-		switch o := o.(type) {
-		case *canvas.Text:
-			b.WriteString(o.Text)
-			b.WriteByte('\n')
-		case *widget.Label:
-			b.WriteString(o.Text)
-			b.WriteByte('\n')
-		}
-	}
-	return b.String()
-}
+func texts(w fyne.Window) string { return uitest.Texts(w.Content()) }
 
 func show(t *testing.T, lang i18n.Lang, req *wire.Request) (*Prompt, *answers, fyne.Window) {
 	t.Helper()

@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -129,14 +130,28 @@ func WriteRequest(w io.Writer, r *Request) error {
 	return err
 }
 
-// ReadRequest reads one request, at most MaxRequest bytes, and checks it.
+// ReadRequest reads one request: a line of at most MaxRequest bytes. It
+// reads no further than the line's end when r is a *bufio.Reader, so that
+// the caller can go on reading r (the window process watches its input to
+// learn that the agent went away).
 func ReadRequest(r io.Reader) (*Request, error) {
-	b, err := io.ReadAll(io.LimitReader(r, MaxRequest+1))
-	if err != nil {
-		return nil, fmt.Errorf("wire: reading the request: %w", err)
+	br, ok := r.(*bufio.Reader)
+	if !ok {
+		br = bufio.NewReader(r)
 	}
-	if len(b) > MaxRequest {
-		return nil, fmt.Errorf("%w: request over %d bytes", ErrTooLarge, MaxRequest)
+	var b []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if len(b)+len(chunk) > MaxRequest+1 {
+			return nil, fmt.Errorf("%w: request over %d bytes", ErrTooLarge, MaxRequest)
+		}
+		b = append(b, chunk...)
+		if err == nil || errors.Is(err, io.EOF) {
+			break
+		}
+		if !errors.Is(err, bufio.ErrBufferFull) {
+			return nil, fmt.Errorf("wire: reading the request: %w", err)
+		}
 	}
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.DisallowUnknownFields()

@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"io"
@@ -44,6 +45,7 @@ func TestRequestRefused(t *testing.T) {
 		"negative size":   `{"kind":"sign","signing":{"what":"document","files":[{"name":"a","size":-1}]}}`,
 		"bad lang":        `{"kind":"notice","message":"x","lang":"de"}`,
 		"trailing":        `{"kind":"notice","message":"x"} {}`,
+		"two lines":       "{\"kind\":\"notice\",\n\"message\":\"x\"}",
 		"not json":        `kind=notice`,
 		"empty":           ``,
 		"huge count":      `{"kind":"sign","signing":{"what":"batch","count":100000}}`,
@@ -60,6 +62,19 @@ func TestRequestRefused(t *testing.T) {
 	r.Signing.Files = make([]File, MaxFiles+1)
 	if err := WriteRequest(io.Discard, r); !errors.Is(err, ErrTooLarge) {
 		t.Errorf("too many files: %v", err)
+	}
+}
+
+func TestRequestLeavesTheRest(t *testing.T) {
+	var b bytes.Buffer
+	WriteRequest(&b, signReq())
+	b.WriteString("rest")
+	br := bufio.NewReader(&b)
+	if _, err := ReadRequest(br); err != nil {
+		t.Fatal(err)
+	}
+	if rest, _ := io.ReadAll(br); string(rest) != "rest" {
+		t.Fatalf("after the request: %q", rest)
 	}
 }
 

@@ -1,0 +1,35 @@
+// Package prompter is the agent's side of Zavera's desktop windows: an
+// agent.Prompter that opens each window in a short-lived process of its
+// own (`zavera ui-prompt`, package ui) and reads the user's answer back
+// (package ui/wire).
+//
+// # Why a process per window
+//
+// A Fyne window costs about 140 MB under a software renderer, and Fyne
+// keeps typed text in strings that cannot be wiped. The agent runs all
+// day: it starts the window process when a site asks something and the
+// process exits after the answer, taking its memory and any copy of the
+// PIN with it. The agent itself never loads a GL context.
+//
+// # Rules
+//
+//   - One window at a time, in the order asked; a prompt whose context
+//     ends while it waits or shows is abandoned: the window process's
+//     input is closed (it refuses and exits) and it is killed if it has
+//     not gone a few seconds later.
+//   - The signing window has the PIN field. A PIN typed there is held
+//     for the PIN request that follows the confirmation (Options.HoldPIN
+//     at most, and never across prompts of another site or kind) and
+//     wiped when it is handed over or expires. A later PIN request (a
+//     wrong PIN) opens a PIN window with the tries left. Certificates
+//     whose token asked no PIN last time are confirmed without the field.
+//   - "Allow once" approves the site for this run of the agent:
+//     Options.ApprovedOnce hears of it, and the caller forgets the site
+//     when the agent stops.
+//   - While paused (SetPaused) every request is refused at once, with a
+//     notice.
+//
+// # Concurrency
+//
+// A *Prompter is safe for concurrent use.
+package prompter
