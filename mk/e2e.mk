@@ -1,0 +1,21 @@
+# End-to-end tests of the page side (web/): the JS client against the real
+# agent with Node's test runner, and the demo portal in headless Chromium
+# through playwright-core, with the agent built with the approving test
+# prompter (build/zavera-script, rule in mk/agent.mk), the GOST test token
+# and the demo tokens. `make test` runs them first (TEST_DEPS).
+
+E2E_AGENT     := $(BUILD)/zavera-script
+E2E_NODE_DEPS := web/node_modules/.package-lock.json
+E2E_CHROMIUM  ?= /usr/bin/chromium
+
+$(E2E_NODE_DEPS): web/package.json web/package-lock.json
+	@command -v npm >/dev/null || { echo "e2e: npm is missing: install Node.js 20 or newer with npm"; exit 1; }
+	cd web && npm ci --no-audit --no-fund
+
+.PHONY: e2e
+e2e: $(E2E_AGENT) testtoken demo-tokens $(E2E_NODE_DEPS)
+	@command -v node >/dev/null || { echo "e2e: node is missing: install Node.js 20 or newer (Debian package nodejs)"; exit 1; }
+	@test -x $(E2E_CHROMIUM) || { echo "e2e: $(E2E_CHROMIUM) is missing: install Debian's chromium (make setup)"; exit 1; }
+	cd web && CHROMIUM=$(E2E_CHROMIUM) node --test --test-concurrency=1 --test-timeout=300000 client/test/ e2e/
+
+TEST_DEPS += e2e
