@@ -22,7 +22,7 @@ import (
 )
 
 const demoPortalUsage = `Usage: zavera demo-portal --ca FILE [--listen 127.0.0.1:PORT] [--agent-port N]
-                          [--origin URL]... [--tls-cert FILE --tls-key FILE] [--verbose]
+                          [--host NAME | --origin URL...] [--tls-cert FILE --tls-key FILE] [--verbose]
 
 Runs the demo state-services portal on the loopback interface: login with
 a certificate, the organisation registration request signed by its leader,
@@ -34,6 +34,8 @@ and verified by the portal.
   --listen ADDR      loopback address to serve on (default 127.0.0.1:8765;
                      port 0 picks a free port).
   --agent-port N     the agent's port the pages connect to (default 27413).
+  --host NAME        the host name browsers use for the portal: its origin
+                     is then http(s)://NAME:PORT (the port it listens on).
   --origin URL       the portal's origin as the browser sees it, when not
                      http(s)://127.0.0.1:PORT and http(s)://localhost:PORT;
                      repeatable. Login challenges are bound to it, and the
@@ -47,7 +49,7 @@ Prints "zavera: demo portal on URL" once it accepts connections and stops
 cleanly on SIGINT or SIGTERM.`
 
 type demoPortalArgs struct {
-	ca, listen, tlsCert, tlsKey string
+	ca, listen, tlsCert, tlsKey, host string
 	agentPort                   int
 	origins                     []string
 	verbose                     bool
@@ -61,6 +63,7 @@ func parseDemoPortalArgs(args []string) (*demoPortalArgs, error) {
 	fs.StringVar(&a.listen, "listen", "127.0.0.1:8765", "")
 	fs.StringVar(&a.tlsCert, "tls-cert", "", "")
 	fs.StringVar(&a.tlsKey, "tls-key", "", "")
+	fs.StringVar(&a.host, "host", "", "")
 	fs.IntVar(&a.agentPort, "agent-port", agent.DefaultPort, "")
 	fs.BoolVar(&a.verbose, "verbose", false, "")
 	fs.Func("origin", "", func(v string) error { a.origins = append(a.origins, v); return nil })
@@ -74,6 +77,8 @@ func parseDemoPortalArgs(args []string) (*demoPortalArgs, error) {
 		return nil, errors.New("--ca is required")
 	case (a.tlsCert == "") != (a.tlsKey == ""):
 		return nil, errors.New("--tls-cert and --tls-key go together")
+	case a.host != "" && len(a.origins) > 0:
+		return nil, errors.New("--host and --origin exclude each other")
 	case a.agentPort < 1 || a.agentPort > 65535:
 		return nil, fmt.Errorf("--agent-port %d out of range", a.agentPort)
 	}
@@ -126,6 +131,9 @@ func runDemoPortal(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
 	origins := a.origins
+	if a.host != "" {
+		origins = []string{scheme + "://" + net.JoinHostPort(a.host, port)}
+	}
 	if len(origins) == 0 {
 		origins = []string{scheme + "://127.0.0.1:" + port, scheme + "://localhost:" + port}
 	}

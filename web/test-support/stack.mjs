@@ -113,10 +113,11 @@ export async function startAgent({ tmp, tokens, origins = [], devOrigins = [], p
 }
 
 /** Starts the demo portal on a free loopback port. */
-export async function startPortal({ tokens, agentPort = 27413, origins = [], tls = null }) {
+export async function startPortal({ tokens, agentPort = 27413, origins = [], host = '', tls = null }) {
   const { bin } = paths();
   const args = ['demo-portal', '--ca', tokens.caFile, '--listen', '127.0.0.1:0', '--agent-port', String(agentPort), '--verbose'];
   for (const o of origins) args.push('--origin', o);
+  if (host) args.push('--host', host);
   if (tls) args.push('--tls-cert', tls.cert, '--tls-key', tls.key);
   const portal = new Child('portal', bin, args, {});
   const m = await portal.waitFor(/zavera: demo portal on (\S+?)\/?\n/);
