@@ -50,9 +50,9 @@ cleanly on SIGINT or SIGTERM.`
 
 type demoPortalArgs struct {
 	ca, listen, tlsCert, tlsKey, host string
-	agentPort                   int
-	origins                     []string
-	verbose                     bool
+	agentPort                         int
+	origins                           []string
+	verbose                           bool
 }
 
 func parseDemoPortalArgs(args []string) (*demoPortalArgs, error) {
