@@ -1,0 +1,44 @@
+package tray
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/png"
+)
+
+// iconPNG is the tray icon: a blue disc with a white tick, drawn at start
+// so that no binary asset is needed.
+var iconPNG = drawIcon(32)
+
+func drawIcon(n int) []byte {
+	img := image.NewNRGBA(image.Rect(0, 0, n, n))
+	blue := color.NRGBA{0x1f, 0x5f, 0xbf, 0xff}
+	white := color.NRGBA{0xff, 0xff, 0xff, 0xff}
+	c := float64(n-1) / 2
+	for y := range n {
+		for x := range n {
+			dx, dy := float64(x)-c, float64(y)-c
+			if dx*dx+dy*dy <= c*c {
+				img.SetNRGBA(x, y, blue)
+			}
+		}
+	}
+	// The tick: down from (0.25, 0.5) to (0.42, 0.68), up to (0.75, 0.32).
+	line := func(x0, y0, x1, y1 float64) {
+		for i := 0; i <= 4*n; i++ {
+			f := float64(i) / float64(4*n)
+			x, y := (x0+(x1-x0)*f)*float64(n), (y0+(y1-y0)*f)*float64(n)
+			for ox := -1; ox <= 1; ox++ {
+				for oy := -1; oy <= 1; oy++ {
+					img.SetNRGBA(int(x)+ox, int(y)+oy, white)
+				}
+			}
+		}
+	}
+	line(0.27, 0.5, 0.43, 0.67)
+	line(0.43, 0.67, 0.74, 0.33)
+	var b bytes.Buffer
+	png.Encode(&b, img)
+	return b.Bytes()
+}
