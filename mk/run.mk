@@ -25,7 +25,7 @@ run: setup $(BIN) testtoken demo-tokens
 		i=$$((i+1)); sleep 0.1; \
 	done; \
 	mode=--headless; \
-	if [ -n "$$DISPLAY" ] && ! $(BIN) serve --help 2>&1 | grep -q 'not part of this build'; then mode=; fi; \
+	if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] && ! $(BIN) serve --help 2>&1 | grep -q 'not part of this build'; then mode=; fi; \
 	echo; \
 	echo "  Demo portal:  http://127.0.0.1:$(PORTAL_PORT)/   <- open this address in Chromium, Chrome or Firefox"; \
 	echo "  Agent:        ws://127.0.0.1:$(AGENT_PORT)/ with the demo tokens in $(BUILD)/demo-tokens"; \
