@@ -361,3 +361,14 @@ func (m *Main) RefreshDiagnostics() {
 func errorLabel(l i18n.Lang, err error) fyne.CanvasObject {
 	return &widget.Label{Text: l.T(i18n.Error, err), Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord}
 }
+
+// SelectTab opens a page by name: tokens, sites, journal, settings or
+// diagnostics. It reports whether the name is known.
+func (m *Main) SelectTab(name string) bool {
+	t, ok := map[string]*container.TabItem{"tokens": m.tokensTab, "sites": m.sitesTab, "journal": m.journalTab,
+		"settings": m.settingsTab, "diagnostics": m.diagnosticsTab}[name]
+	if ok {
+		m.tabs.Select(t)
+	}
+	return ok
+}

@@ -27,17 +27,19 @@ import (
 	"github.com/zavera/zavera/pkcs11"
 )
 
-const serveUsage = `Usage: zavera serve --headless [--port N] [--config FILE] [--module PATH]...
+const serveUsage = `Usage: zavera serve [--headless] [--port N] [--config FILE] [--module PATH]...
                     [--key FILE --cert FILE] [--tls | --tls-cert FILE --tls-key FILE] [--verbose]
        zavera serve --list-origins [--config FILE]
        zavera serve --revoke ORIGIN [--config FILE]
 
 Runs the signing agent: a websocket on 127.0.0.1 and [::1] that portal
 pages use to list certificates and to sign (docs/protocol.md). Every new
-site, every signature and every PIN is asked on this terminal.
+site, every signature and every PIN is asked in Zavera's own windows,
+each opened on demand in a short-lived process, with an icon in the tray
+when the desktop has a D-Bus session bus.
 
-  --headless         ask on the controlling terminal (the desktop window
-                     is not part of this build).
+  --headless         ask on the controlling terminal instead of in
+                     windows.
   --port N           listen on port N (default from the configuration,
                      27413; 0 picks a free port).
   --config FILE      configuration file (JSON); the approvals and the
@@ -187,15 +189,13 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "zavera: %s is no longer approved\n", a.revoke)
 		return 0
 	}
-	if !a.headless {
-		return fail(errors.New("the desktop window is not part of this build: run with --headless"))
-	}
 	level := slog.LevelWarn
 	if a.verbose {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	var tokens agent.TokenSource
+	var pinPad func(tokenID string) bool
 	if a.key != "" {
 		if tokens, err = softtoken.Load(a.key, a.cert); err != nil {
 			return fail(err)
@@ -219,14 +219,33 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			log.Warn("no PKCS#11 module loaded: pages will see no tokens until one is installed")
 		}
 		tokens = p11source.New(m)
+		pinPad = func(id string) bool {
+			toks, _ := m.Tokens()
+			for _, t := range toks {
+				if t.ID == id {
+					return t.PIN.PINPad
+				}
+			}
+			return false
+		}
 	}
+	var desk *desktop
 	prompter, scriptedOn := scripted.FromEnv()
-	if !scriptedOn {
+	switch {
+	case scriptedOn:
+	case a.headless:
 		t, err := terminal.Open()
 		if err != nil {
 			return fail(err)
 		}
 		prompter = t
+	default:
+		desk, err = startDesktop(desktopOptions{cfg: cfg, approvals: approvals, tokens: tokens, pinPad: pinPad, log: log, stderr: stderr})
+		if err != nil {
+			return fail(err)
+		}
+		defer desk.Close()
+		prompter = desk.prompter
 	}
 	var tlsConf *tls.Config
 	if a.tls {
@@ -286,6 +305,7 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	select {
 	case <-ctx.Done():
 	case serveErr = <-errc:
+	case <-desk.Quit():
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

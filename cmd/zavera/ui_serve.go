@@ -1,0 +1,225 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"sync"
+	"time"
+
+	"github.com/zavera/zavera/agent"
+	"github.com/zavera/zavera/cert"
+	"github.com/zavera/zavera/ui/i18n"
+	"github.com/zavera/zavera/ui/prompter"
+	"github.com/zavera/zavera/ui/tray"
+)
+
+// errNoDisplay is a desktop session without a display to show windows on.
+var errNoDisplay = errors.New("no display for Zavera's windows (DISPLAY and WAYLAND_DISPLAY are unset): run with --headless to ask on this terminal")
+
+// desktop is what `zavera serve` runs without --headless: a prompter that
+// opens each window in a `zavera ui-prompt` process, and the tray when
+// the desktop has a D-Bus session bus. The agent process itself never
+// opens a window.
+type desktop struct {
+	prompter  *prompter.Prompter
+	tray      *tray.Tray
+	approvals *agent.Approvals
+	tokens    agent.TokenSource
+	log       *slog.Logger
+	exe       string
+	quit      chan struct{}
+	quitOnce  sync.Once
+	stop      chan struct{}
+	wg        sync.WaitGroup
+
+	mu   sync.Mutex
+	once []string  // sites allowed once, forgotten when the agent stops
+	main *exec.Cmd // the main window's process, while open
+}
+
+// desktopOptions are what the desktop needs from `zavera serve`.
+type desktopOptions struct {
+	cfg       agent.Config
+	approvals *agent.Approvals
+	tokens    agent.TokenSource
+	// pinPad reports whether a token (by agent.Token ID) has a PIN pad.
+	pinPad func(tokenID string) bool
+	log    *slog.Logger
+	stderr io.Writer
+}
+
+func startDesktop(o desktopOptions) (*desktop, error) {
+	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+		return nil, errNoDisplay
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("finding the window program: %w", err)
+	}
+	d := &desktop{approvals: o.approvals, tokens: o.tokens, log: o.log, exe: exe,
+		quit: make(chan struct{}), stop: make(chan struct{})}
+	lang := uiLanguage(o.cfg)
+	d.prompter, err = prompter.New(prompter.Options{
+		Command:      func() *exec.Cmd { return exec.Command(exe, "ui-prompt") },
+		Lang:         lang,
+		Token:        func(c *cert.Certificate) prompter.TokenInfo { return d.tokenOf(c, o.pinPad) },
+		ApprovedOnce: d.approvedOnce,
+		Log:          o.log,
+		Stderr:       o.stderr,
+	})
+	if err != nil {
+		return nil, err
+	}
+	d.tray, err = tray.Start(tray.Menu{Lang: lang, Open: d.openMain, Pause: d.prompter.SetPaused, Quit: d.requestQuit})
+	if err != nil {
+		o.log.Warn("running without a tray icon", "reason", err)
+	} else {
+		d.wg.Add(1)
+		go d.watch(lang)
+	}
+	return d, nil
+}
+
+// uiLanguage is the language of the settings (ui.json), else the system's.
+func uiLanguage(cfg agent.Config) i18n.Lang {
+	if s, err := loadUISettings(cfg); err == nil {
+		if l, ok := i18n.Parse(s.Language); ok && s.Language != "" {
+			return l
+		}
+	}
+	return i18n.Detect(os.Getenv)
+}
+
+// tokenOf finds the token that holds c.
+func (d *desktop) tokenOf(c *cert.Certificate, pinPad func(string) bool) prompter.TokenInfo {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	certs, err := d.tokens.Certificates(ctx)
+	if err != nil && len(certs) == 0 {
+		return prompter.TokenInfo{}
+	}
+	var id string
+	for _, tc := range certs {
+		if tc.Cert != nil && string(tc.Cert.Raw) == string(c.Raw) {
+			id = tc.TokenID
+			break
+		}
+	}
+	if id == "" {
+		return prompter.TokenInfo{}
+	}
+	toks, _ := d.tokens.Tokens(ctx)
+	for _, t := range toks {
+		if t.ID == id {
+			return prompter.TokenInfo{Label: t.Label, PINPad: pinPad != nil && pinPad(id)}
+		}
+	}
+	return prompter.TokenInfo{}
+}
+
+func (d *desktop) approvedOnce(origin string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.once = append(d.once, origin)
+}
+
+func (d *desktop) requestQuit() { d.quitOnce.Do(func() { close(d.quit) }) }
+
+// Quit is closed when the user quits from the tray.
+func (d *desktop) Quit() <-chan struct{} {
+	if d == nil {
+		return nil
+	}
+	return d.quit
+}
+
+// openMain opens the main window in its own process, once at a time.
+func (d *desktop) openMain() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.main != nil {
+		return
+	}
+	cmd := exec.Command(d.exe, "ui")
+	if err := cmd.Start(); err != nil {
+		d.log.Error("main window not opened", "err", err)
+		return
+	}
+	d.main = cmd
+	go func() {
+		cmd.Wait()
+		d.mu.Lock()
+		d.main = nil
+		d.mu.Unlock()
+	}()
+}
+
+// watch keeps the tray's tokens and sites current and warns once a day
+// about certificates that expire within 30 days.
+func (d *desktop) watch(lang i18n.Lang) {
+	defer d.wg.Done()
+	changed := make(chan struct{}, 1)
+	unsubscribe := d.tokens.Subscribe(func(agent.TokenEvent) {
+		select {
+		case changed <- struct{}{}:
+		default:
+		}
+	})
+	defer unsubscribe()
+	tick := time.NewTicker(10 * time.Second)
+	defer tick.Stop()
+	var warned time.Time
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		toks, _ := d.tokens.Tokens(ctx)
+		d.tray.SetTokens(len(toks))
+		d.tray.SetSites(d.approvals.List())
+		if time.Since(warned) > 24*time.Hour {
+			warned = time.Now()
+			certs, _ := d.tokens.Certificates(ctx)
+			for _, tc := range certs {
+				c := tc.Cert
+				if c == nil || c.NotAfter.Before(warned) || c.NotAfter.Sub(warned) > 30*24*time.Hour {
+					continue
+				}
+				body := lang.T(i18n.ExpiryNotice, c.Subject.CommonName, c.NotAfter.Local().Format("2006-01-02"))
+				if err := tray.Notify(lang.T(i18n.ExpiryTitle), body); err != nil {
+					d.log.Warn("expiry notification not shown", "err", err)
+				}
+			}
+		}
+		cancel()
+		select {
+		case <-d.stop:
+			return
+		case <-tick.C:
+		case <-changed:
+		}
+	}
+}
+
+// Close removes the tray and forgets the sites allowed once.
+func (d *desktop) Close() {
+	if d == nil {
+		return
+	}
+	close(d.stop)
+	d.wg.Wait()
+	if d.tray != nil {
+		d.tray.Stop()
+	}
+	d.mu.Lock()
+	once := d.once
+	d.once = nil
+	d.mu.Unlock()
+	for _, o := range once {
+		if err := d.approvals.Revoke(o); err != nil {
+			d.log.Warn("site allowed once not forgotten", "origin", o, "err", err)
+		}
+	}
+}
