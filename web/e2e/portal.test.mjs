@@ -202,6 +202,21 @@ describe('demo portal end to end in Chromium', () => {
     }
   });
 
+  test('the page tells when the token is pulled out and put back', async () => {
+    const { context, page } = await login(LEADER);
+    try {
+      tokens.control('leader.present = 0');
+      await page.waitForSelector('#notice[data-token="removed"]:not([hidden])');
+      assert.match(await page.textContent('#notice-text'), /Токен извлечён/);
+      tokens.control('leader.present = 1');
+      await page.waitForSelector('#notice[data-token="inserted"]:not([hidden])');
+      assert.match(await page.textContent('#notice-text'), /Токен вставлен/);
+    } finally {
+      tokens.control('leader.present = 1');
+      await context.close();
+    }
+  });
+
   test('a page on another origin cannot connect, list certificates or sign, and the page says why', async () => {
     const other = await startPortal({ tokens, agentPort: agent.port });
     const context = await browser.newContext();

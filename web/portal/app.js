@@ -55,6 +55,13 @@ async function getZavera() {
       onPairing: (code) => { $('pairing-code').textContent = code; $('pairing').hidden = false; },
     });
     zavera.onClose(() => { zavera = null; });
+    await zavera.onTokenEvent((e) => {
+      const label = e.kind === 'tokenRemoved' ? 'removed' : e.kind === 'tokenInserted' ? 'inserted' : '';
+      if (!label) return;
+      $('notice').dataset.token = label;
+      if (label === 'removed') showNotice('Токен извлечён. Вставьте токен, чтобы подписывать.');
+      else showNotice('Токен вставлен.', { ok: true });
+    });
     return zavera;
   } finally {
     $('pairing').hidden = true;
