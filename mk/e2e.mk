@@ -19,3 +19,13 @@ e2e: $(E2E_AGENT) testtoken demo-tokens $(E2E_NODE_DEPS)
 	cd web && CHROMIUM=$(E2E_CHROMIUM) node --test --test-concurrency=1 --test-timeout=300000 client/test/ e2e/
 
 TEST_DEPS += e2e
+
+# The JS client's cost against a bare JSON-RPC client on the same agent and
+# GOST test token, measured in the same run (web/bench/client.mjs).
+BENCH_STEPS += bench-web
+
+.PHONY: bench-web
+bench-web: $(E2E_AGENT) testtoken demo-tokens $(E2E_NODE_DEPS)
+	@mkdir -p $(BUILD)/bench.d
+	cd web && node bench/client.mjs --out $(CURDIR)/$(BUILD)/bench.d/web.jsonl
+	@cat $(BUILD)/bench.d/web.jsonl
