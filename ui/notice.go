@@ -25,6 +25,6 @@ func (p *Prompt) notice() fyne.CanvasObject {
 	p.primary = closeB
 	parts = append(parts, container.NewHBox(widget.NewIcon(theme.InfoIcon()), msg), layout.NewSpacer(),
 		container.NewHBox(layout.NewSpacer(), closeB))
-	p.w.Resize(fyne.NewSize(440, 0))
+	p.w.Resize(fyne.NewSize(440, 180))
 	return container.NewPadded(container.NewVBox(parts...))
 }

@@ -31,7 +31,7 @@ func (p *Prompt) pairing() fyne.CanvasObject {
 	always := widget.NewButtonWithIcon(l.T(i18n.PairAlways), theme.ConfirmIcon(), func() { p.finish(wire.ApproveAlways, nil) })
 	always.Importance = widget.HighImportance
 	p.cancel, p.once, p.always = refuse, once, always
-	p.w.Resize(fyne.NewSize(520, 0))
+	p.w.Resize(fyne.NewSize(520, 300))
 	return container.NewPadded(container.NewVBox(
 		heading,
 		origin,

@@ -33,6 +33,13 @@ func (p *Prompt) signing() fyne.CanvasObject {
 	origin := &widget.Label{Text: p.req.Origin, TextStyle: fyne.TextStyle{Bold: true},
 		SizeName: theme.SizeNameHeadingText, Wrapping: fyne.TextWrapBreak}
 	top := []fyne.CanvasObject{origin, widget.NewLabel(asks)}
+	if c := s.Certificate; c != nil {
+		// A certificate that is not valid or ends soon is said at once,
+		// not only in the card further down.
+		if w := certWarning(l, c, p.now); w != "" {
+			top = append(top, &widget.Label{Text: w, Importance: widget.DangerImportance, TextStyle: fyne.TextStyle{Bold: true}})
+		}
+	}
 
 	var body []fyne.CanvasObject
 	if s.Description != "" {

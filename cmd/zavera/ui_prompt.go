@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"image/png"
 	"io"
 	"os"
 	"time"
@@ -17,15 +16,16 @@ import (
 	"github.com/zavera/zavera/ui/i18n"
 )
 
-const uiPromptUsage = `Usage: zavera ui-prompt [--screenshot FILE.png]
+const uiPromptUsage = `Usage: zavera ui-prompt [--hold DURATION]
 
 Shows one of Zavera's windows (a new site, a signature, a PIN, a notice)
 and exits when the user answers. The running agent starts it: it reads the
 request as JSON on standard input and writes the answer on standard output
 (package ui/wire). Closing its input cancels the window.
 
-  --screenshot FILE  save a picture of the window once it shows, then
-                     refuse and exit (for reviewing the windows).`
+  --hold DURATION  show the window for this long whatever the input
+                   does, then refuse and exit: for pictures of the
+                   windows (make screenshots).`
 
 // appID names Zavera to the desktop (preferences, notifications).
 const appID = "org.zavera.Zavera"
@@ -37,7 +37,7 @@ func init() {
 func runUIPrompt(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("ui-prompt", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	shot := fs.String("screenshot", "", "")
+	hold := fs.Duration("hold", 0, "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(stdout, uiPromptUsage)
@@ -47,7 +47,7 @@ func runUIPrompt(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	in := stdin
-	if *shot != "" {
+	if *hold > 0 {
 		// The request comes from a file: its end cancels nothing.
 		never, _ := io.Pipe()
 		in = io.MultiReader(stdin, never)
@@ -63,8 +63,10 @@ func runUIPrompt(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fyne.Do(func() {
 			fyne.Do(func() {
 				s.Shown()
-				if *shot != "" {
-					go screenshot(s, *shot, stderr)
+				if *hold > 0 {
+					time.AfterFunc(*hold, func() {
+						fyne.Do(func() { s.Prompt().Window().Close() })
+					})
 				}
 			})
 		})
@@ -75,23 +77,4 @@ func runUIPrompt(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
-}
-
-// screenshot saves the window once it has been drawn, then refuses.
-func screenshot(s *ui.PromptSession, path string, stderr io.Writer) {
-	time.Sleep(3 * time.Second)
-	fyne.DoAndWait(func() {
-		img := s.Prompt().Window().Canvas().Capture()
-		f, err := os.Create(path)
-		if err == nil {
-			err = png.Encode(f, img)
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
-		}
-		if err != nil {
-			fmt.Fprintf(stderr, "zavera ui-prompt: screenshot: %v\n", err)
-		}
-		s.Prompt().Window().Close()
-	})
 }

@@ -108,11 +108,21 @@ func shoot(out, name string, top bool, wait, settle time.Duration) error {
 		}
 		time.Sleep(settle)
 	}
-	var a C.XWindowAttributes
-	if C.XGetWindowAttributes(d, target, &a) == 0 {
+	var a, ra C.XWindowAttributes
+	if C.XGetWindowAttributes(d, target, &a) == 0 || C.XGetWindowAttributes(d, root, &ra) == 0 {
 		return fmt.Errorf("window attributes")
 	}
-	ximg := C.XGetImage(d, target, 0, 0, C.uint(a.width), C.uint(a.height), C.AllPlanes, C.ZPixmap)
+	// Read the window's area from the root window, clipped to the screen,
+	// so that a window partly off screen or being resized cannot fail.
+	var x, y C.int
+	var child C.Window
+	C.XTranslateCoordinates(d, target, root, 0, 0, &x, &y, &child)
+	x, y = max(x, 0), max(y, 0)
+	a.width, a.height = min(a.width, ra.width-x), min(a.height, ra.height-y)
+	if a.width <= 0 || a.height <= 0 {
+		return fmt.Errorf("window off screen")
+	}
+	ximg := C.XGetImage(d, root, x, y, C.uint(a.width), C.uint(a.height), C.AllPlanes, C.ZPixmap)
 	if ximg == nil {
 		return fmt.Errorf("XGetImage failed")
 	}
