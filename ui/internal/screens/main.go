@@ -125,4 +125,3 @@ func samples() []sample {
 		{"notice", &wire.Request{Kind: wire.KindNotice, Origin: "https://lk.gosuslugi.ru", Message: "PIN-код токена заблокирован. / The token's PIN is locked."}},
 	}
 }
-
