@@ -17,7 +17,15 @@ export const build = path.join(root, 'build');
 export const DEMO_PIN = '12345678';
 
 const live = new Set();
-process.on('exit', () => { for (const c of live) { try { c.kill('SIGKILL'); } catch (_) { /* gone */ } } });
+function killAll() {
+  for (const c of live) {
+    try { c.kill('SIGKILL'); } catch (_) { /* gone */ }
+  }
+}
+process.on('exit', killAll);
+for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
+  process.once(sig, () => { killAll(); process.exit(code); });
+}
 
 function need(file, how) {
   if (!fs.existsSync(file)) throw new Error(`${file} is missing: ${how}`);
