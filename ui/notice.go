@@ -23,7 +23,7 @@ func (p *Prompt) notice() fyne.CanvasObject {
 	msg.Wrapping = fyne.TextWrapWord
 	closeB := widget.NewButton(l.T(i18n.Close), func() { p.finish(wire.Dismissed, nil) })
 	p.primary = closeB
-	parts = append(parts, container.NewHBox(widget.NewIcon(theme.InfoIcon()), msg), layout.NewSpacer(),
+	parts = append(parts, container.NewBorder(nil, nil, widget.NewIcon(theme.InfoIcon()), nil, msg), layout.NewSpacer(),
 		container.NewHBox(layout.NewSpacer(), closeB))
 	p.w.Resize(fyne.NewSize(440, 180))
 	return container.NewPadded(container.NewVBox(parts...))
