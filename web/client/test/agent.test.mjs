@@ -4,7 +4,9 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import WebSocket, { WebSocketServer } from 'ws';
 
 import { connect, fromBase64, Reason, ZaveraError } from '@zavera/client';
@@ -220,6 +222,33 @@ describe('client against the agent with the GOST test token', () => {
     } finally {
       tokens.control('leader.present = 1');
       z.close();
+    }
+  });
+});
+
+describe('client with an agent that serves wss', () => {
+  test('wss is used when its certificate is trusted, ws when it is not', async () => {
+    const tmp = tempDir();
+    const tokens = tokenDir(tmp.dir);
+    const agent = await startAgent({ tmp: tmp.dir, tokens, origins: [PORTAL], extraArgs: ['--tls'] });
+    try {
+      const ca = fs.readFileSync(path.join(agent.stateDir, 'tls', 'ca.pem'));
+      const trusted = await dial(agent.port, PORTAL, { createWebSocket: (u) => new WebSocket(u, { origin: PORTAL, ca }) });
+      try {
+        assert.match(trusted.url, /^wss:\/\/127\.0\.0\.1:/);
+        assert.equal((await trusted.tokens()).length, 2);
+      } finally {
+        trusted.close();
+      }
+      const untrusted = await dial(agent.port, PORTAL);
+      try {
+        assert.match(untrusted.url, /^ws:\/\/127\.0\.0\.1:/);
+      } finally {
+        untrusted.close();
+      }
+    } finally {
+      await agent.stop();
+      tmp.remove();
     }
   });
 });
