@@ -65,6 +65,7 @@ describe('demo portal end to end in Chromium', () => {
     await page.click('#nav-accounts');
     await page.click('#create');
     await page.click('#create-org');
+    assert.equal(await page.isHidden('#create-menu'), true, 'the «Создать» menu stays open');
     for (const [k, v] of Object.entries(f)) await page.fill(`#org-form [name="${k}"]`, v);
   }
 
