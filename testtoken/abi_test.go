@@ -1,6 +1,7 @@
 package testtoken_test
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -72,6 +73,7 @@ func TestThreadSanitizer(t *testing.T) {
 	if setarch, err := exec.LookPath("setarch"); err == nil {
 		cmd = exec.Command(setarch, "-R", bin, so, t.TempDir())
 	}
+	cmd.Env = append(os.Environ(), "TSAN_OPTIONS=suppressions="+filepath.Join(root, "testtoken", "ctest", "tsan.supp"))
 	out, err := cmd.CombinedOutput()
 	if err != nil || strings.Contains(string(out), "ThreadSanitizer") || !strings.HasPrefix(string(out), "ok:") {
 		t.Fatalf("stress under ThreadSanitizer: %v\n%s", err, out)
