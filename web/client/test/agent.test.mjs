@@ -95,6 +95,8 @@ describe('client against the agent with the GOST test token', () => {
       const e = await rejectsWith(z.certificates({}), Reason.ORIGIN_NOT_ALLOWED);
       assert.equal(e.code, 1002);
       await rejectsWith(z.tokens(), Reason.ORIGIN_NOT_ALLOWED);
+      await rejectsWith(z.sign({ certificate: 'f0cd4bced91b8400aaa38b92c920588a', data: 'x', description: 'без разрешения' }), Reason.ORIGIN_NOT_ALLOWED);
+      await rejectsWith(z.signChallenge({ certificate: 'f0cd4bced91b8400aaa38b92c920588a', nonce: new Uint8Array(16) }), Reason.ORIGIN_NOT_ALLOWED);
     } finally {
       z.close();
     }

@@ -28,3 +28,17 @@ test('a portal\'s use of the client type-checks with tsc --strict', async () => 
   });
   assert.equal(out.err, null, out.text);
 });
+
+test('the package publishes the module, its declarations and its README only', async () => {
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const out = await new Promise((resolve, reject) => {
+    execFile(npm, ['pack', '--dry-run', '--json'], { cwd: path.join(here, '..') }, (err, stdout, stderr) => (err ? reject(new Error(stderr)) : resolve(stdout)));
+  });
+  const [pack] = JSON.parse(out);
+  assert.equal(pack.name, '@zavera/client');
+  assert.deepEqual(pack.files.map((f) => f.path).sort(), ['README.md', 'package.json', 'zavera.d.ts', 'zavera.js']);
+  const pkg = JSON.parse(fs.readFileSync(path.join(here, '..', 'package.json'), 'utf8'));
+  assert.deepEqual(pkg.dependencies, undefined, 'the client has no runtime dependencies');
+  assert.equal(pkg.exports['.'].import, './zavera.js');
+  assert.equal(pkg.exports['.'].types, './zavera.d.ts');
+});
