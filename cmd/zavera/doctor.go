@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -43,15 +44,16 @@ browsers' NSS databases trust it. It ends with the problems found.
 Exit status: 0 no problem found, 1 problems found, 2 bad usage.`
 
 type doctorReport struct {
-	Version      string          `json:"version"`
-	OS           string          `json:"os"`
-	Config       doctorConfig    `json:"config"`
-	Modules      []moduleJSON    `json:"modules"`
-	Tokens       []pkcs11.Token  `json:"tokens"`
-	Certificates []tokenCertJSON `json:"certificates"`
-	Agent        doctorAgent     `json:"agent"`
-	LocalTLS     doctorTLS       `json:"local_tls"`
-	Problems     []string        `json:"problems"`
+	Version      string           `json:"version"`
+	OS           string           `json:"os"`
+	Config       doctorConfig     `json:"config"`
+	Modules      []moduleJSON     `json:"modules"`
+	Tokens       []pkcs11.Token   `json:"tokens"`
+	Certificates []tokenCertJSON  `json:"certificates"`
+	Agent        doctorAgent      `json:"agent"`
+	LocalTLS     doctorTLS        `json:"local_tls"`
+	Installation installer.Status `json:"installation"`
+	Problems     []string         `json:"problems"`
 }
 
 type doctorConfig struct {
@@ -197,6 +199,15 @@ func runDoctor(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 
 	// The local TLS certificate and its trust.
 	r.LocalTLS = doctorLocalTLS(&opts, cfg, now)
+	r.Installation = opts.Status()
+	if runtime.GOOS == "linux" && len(r.Installation.Autostart) == 0 {
+		problem("nothing starts the agent at login: run 'zavera install'")
+	}
+	for _, p := range r.Installation.Policies {
+		if p.Error != "" {
+			problem("the %s policy %s cannot be read: %s", p.Browser, p.File, p.Error)
+		}
+	}
 	t := &r.LocalTLS
 	switch {
 	case !t.Present:
@@ -380,6 +391,15 @@ func printDoctor(w io.Writer, r *doctorReport, m *pkcs11.Manager) {
 		}
 	}
 	fmt.Fprintln(w)
+	for _, a := range r.Installation.Autostart {
+		fmt.Fprintf(w, "Starts at login: %s\n", a)
+	}
+	for _, p := range r.Installation.Policies {
+		fmt.Fprintf(w, "%s policy %s: %s\n", p.Browser, p.File, strings.Join(p.URLs, " "))
+	}
+	if len(r.Installation.Autostart)+len(r.Installation.Policies) > 0 {
+		fmt.Fprintln(w)
+	}
 	if len(r.Problems) == 0 {
 		fmt.Fprintln(w, "No problems found.")
 		return

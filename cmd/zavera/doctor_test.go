@@ -45,6 +45,13 @@ type doctorJSON struct {
 			Trusted      bool
 		} `json:"nss_databases"`
 	} `json:"local_tls"`
+	Installation struct {
+		Autostart []string
+		Policies  []struct {
+			Browser string
+			URLs    []string
+		} `json:"browser_policies"`
+	}
 	Problems []string
 }
 
@@ -143,6 +150,9 @@ func TestDoctorReportsEverything(t *testing.T) {
 	if len(r.LocalTLS.NSS) != 1 || r.LocalTLS.NSS[0].Trusted || !hasProblem(r, profile) {
 		t.Errorf("NSS before install: %+v", r.LocalTLS.NSS)
 	}
+	if len(r.Installation.Autostart) != 0 || !hasProblem(r, "nothing starts the agent at login") {
+		t.Errorf("autostart before install: %+v", r.Installation)
+	}
 
 	// Install for the user: both NSS databases now trust the CA.
 	if code, out, errOut := runCmd(t, nil, "install", "--home", home, "--root", root, "--config", cfgFile, "--exe", bin); code != 0 {
@@ -157,6 +167,10 @@ func TestDoctorReportsEverything(t *testing.T) {
 	}
 	if len(r.LocalTLS.NSS) != 2 || trusted != 2 {
 		t.Errorf("NSS after install: %+v", r.LocalTLS.NSS)
+	}
+	if a := r.Installation.Autostart; len(a) != 1 || a[0] != filepath.Join(home, ".config", "autostart", "zavera.desktop") ||
+		hasProblem(r, "at login") {
+		t.Errorf("autostart after install: %+v", r.Installation)
 	}
 	// The text report says the same.
 	code, out, _ := runCmd(t, nil, append([]string{"doctor"}, args...)...)
