@@ -51,6 +51,10 @@ func (o *Options) installUserAutostart() error {
 	}
 	owner := ownerOf(o.home())
 	for _, d := range []string{o.home(".config"), filepath.Dir(path)} {
+		// Root writing into another user's home follows no link of theirs.
+		if st, err := os.Lstat(d); owner != nil && err == nil && st.Mode()&os.ModeSymlink != 0 {
+			return &StepError{Step: "autostart", Path: d, Err: errSymlink}
+		}
 		if err := os.Mkdir(d, 0o755); err == nil {
 			owner.chown(d)
 		} else if !os.IsExist(err) {

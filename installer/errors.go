@@ -17,6 +17,9 @@ var (
 	ErrBadOrigin = errors.New("installer: bad portal origin")
 )
 
+// errSymlink refuses a link where root would write into a user's home.
+var errSymlink = errors.New("installer: a symbolic link where a folder was expected")
+
 // StepError is the failure of one step of an installation.
 type StepError struct {
 	Step string // what was being done, for instance "NSS database"

@@ -246,3 +246,28 @@ func TestSystemInstallNeedsATrustStore(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// Root installing for another user follows no link in their home.
+func TestUserInstallAsRootRefusesLinks(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: this is what root does in another user's home")
+	}
+	base := t.TempDir()
+	os.Chmod(base, 0o755)
+	home, target := filepath.Join(base, "home"), filepath.Join(base, "elsewhere")
+	os.Mkdir(home, 0o755)
+	os.Mkdir(target, 0o755)
+	if err := os.Symlink(target, filepath.Join(home, ".config")); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{home, filepath.Join(home, ".config")} {
+		os.Lchown(p, 4321, 4321)
+	}
+	err := Install(Options{Scope: User, Root: t.TempDir(), Home: home, Exe: "/usr/bin/zavera"})
+	if !errors.Is(err, errSymlink) {
+		t.Fatalf("got %v", err)
+	}
+	if entries, _ := os.ReadDir(target); len(entries) != 0 {
+		t.Fatalf("wrote through the link: %v", entries)
+	}
+}
