@@ -73,6 +73,8 @@ func newCA(t *testing.T, name string) *testCA {
 	return &testCA{key: k, tmpl: tmpl, cert: c}
 }
 
+func (ca *testCA) roots() []*cert.Certificate { return []*cert.Certificate{ca.cert} }
+
 // holder is a test person with a key and a certificate.
 type holder struct {
 	key  *ecdsa.PrivateKey
