@@ -27,6 +27,9 @@ import (
 // names the same).
 const NFPMVersion = "v2.45.2"
 
+// MaxLinuxPackage is the size a Linux package must stay under.
+const MaxLinuxPackage = 25 << 20
+
 // buildDeb builds the zavera executable and the .deb from
 // installer/linux/nfpm.yaml in a folder of the test's own.
 func buildDeb(t *testing.T) string {
@@ -45,7 +48,7 @@ func buildDeb(t *testing.T) string {
 		t.Fatal(err)
 	}
 	// Built as the other tests build it, to share their build cache.
-	build := exec.Command(goTool, "build", "-o", filepath.Join(stage, "zavera"), "./cmd/zavera")
+	build := exec.Command(goTool, "build", "-ldflags=-s -w", "-o", filepath.Join(stage, "zavera"), "./cmd/zavera")
 	build.Dir = root
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
@@ -63,6 +66,14 @@ func buildDeb(t *testing.T) string {
 	if len(debs) != 1 {
 		t.Fatalf("packages built: %v", debs)
 	}
+	st, err := os.Stat(debs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Size() > MaxLinuxPackage {
+		t.Errorf("the package is %d bytes, over %d", st.Size(), MaxLinuxPackage)
+	}
+	t.Logf("%s: %.1f MB", filepath.Base(debs[0]), float64(st.Size())/(1<<20))
 	return debs[0]
 }
 
