@@ -9,7 +9,7 @@ export type AgentReason =
   | 'token_not_found' | 'certificate_not_found' | 'too_large' | 'busy' | 'internal';
 
 export type ConnectionReason =
-  | 'agent_not_running' | 'local_network_access_denied' | 'connection_refused'
+  | 'agent_not_running' | 'local_network_access_denied' | 'local_network_access_prompt' | 'connection_refused'
   | 'agent_outdated' | 'not_zavera' | 'connection_lost' | 'timeout';
 
 export type ErrorReason = AgentReason | ConnectionReason;
@@ -19,6 +19,7 @@ export declare const Reason: Readonly<{
   PIN_INCORRECT: 'pin_incorrect'; PIN_LOCKED: 'pin_locked'; TOKEN_NOT_FOUND: 'token_not_found';
   CERTIFICATE_NOT_FOUND: 'certificate_not_found'; TOO_LARGE: 'too_large'; BUSY: 'busy'; INTERNAL: 'internal';
   AGENT_NOT_RUNNING: 'agent_not_running'; LOCAL_NETWORK_ACCESS_DENIED: 'local_network_access_denied';
+  LOCAL_NETWORK_ACCESS_PROMPT: 'local_network_access_prompt';
   CONNECTION_REFUSED: 'connection_refused'; AGENT_OUTDATED: 'agent_outdated'; NOT_ZAVERA: 'not_zavera';
   CONNECTION_LOST: 'connection_lost'; TIMEOUT: 'timeout';
 }>;

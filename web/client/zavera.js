@@ -34,6 +34,7 @@ export const Reason = Object.freeze({
   // From the client: why there is no connection.
   AGENT_NOT_RUNNING: 'agent_not_running',
   LOCAL_NETWORK_ACCESS_DENIED: 'local_network_access_denied',
+  LOCAL_NETWORK_ACCESS_PROMPT: 'local_network_access_prompt',
   CONNECTION_REFUSED: 'connection_refused',
   AGENT_OUTDATED: 'agent_outdated',
   NOT_ZAVERA: 'not_zavera',
@@ -105,6 +106,10 @@ const messages = {
   local_network_access_denied: {
     ru: 'Браузер не разрешил сайту связь с программой Zavera на этом компьютере. Нажмите на значок слева от адреса сайта, разрешите «Доступ к локальной сети» и обновите страницу.',
     en: 'The browser did not allow this site to reach the Zavera program on this computer. Click the icon left of the address bar, allow "Local network access", and reload the page.',
+  },
+  local_network_access_prompt: {
+    ru: 'Браузер ждёт вашего разрешения на связь сайта с программой Zavera на этом компьютере. Разрешите «Доступ к локальной сети» в запросе браузера и нажмите «Повторить».',
+    en: 'The browser is waiting for you to allow this site to reach the Zavera program on this computer. Allow "Local network access" in the browser\'s prompt and click "Retry".',
   },
   connection_refused: {
     ru: 'Zavera работает, но отказалась подключать этот сайт: сайт должен открываться по https (или быть указан в настройках Zavera).',
@@ -218,19 +223,24 @@ function openSocket(make, url, ms) {
   });
 }
 
+// lnaState is the state of Chrome's Local Network Access permission for
+// the page ('granted', 'denied', 'prompt'), or '' where the browser has
+// no such permission.
+async function lnaState() {
+  if (typeof navigator === 'undefined' || !navigator.permissions || !navigator.permissions.query) return '';
+  for (const name of ['local-network-access', 'loopback-network']) {
+    try {
+      return (await navigator.permissions.query({ name })).state;
+    } catch (_) { /* this browser does not know the permission */ }
+  }
+  return '';
+}
+
 // diagnose tells why no connection could be made: the browser's Local
 // Network Access permission, nothing listening, or an agent that refused
 // the site.
 async function diagnose(opts) {
-  if (typeof navigator !== 'undefined' && navigator.permissions && navigator.permissions.query) {
-    for (const name of ['local-network-access', 'loopback-network']) {
-      try {
-        const st = await navigator.permissions.query({ name });
-        if (st.state === 'denied') return 'local_network_access_denied';
-        break;
-      } catch (_) { /* this browser does not know the permission */ }
-    }
-  }
+  if (await lnaState() === 'denied') return 'local_network_access_denied';
   if (typeof fetch !== 'function') return 'agent_not_running';
   const ctl = typeof AbortController !== 'undefined' ? new AbortController() : null;
   const t = setTimeout(() => ctl && ctl.abort(), Math.min(opts.timeout, 3000));
@@ -273,7 +283,10 @@ export async function connect(options = {}) {
   }
   if (!ws) {
     if (lastFailure && lastFailure.timeout) {
-      throw new ZaveraError('timeout', { lang: opts.lang, detail: 'websocket did not open' });
+      // A connection held open that long is most often waiting for the
+      // user's answer to the browser's Local Network Access prompt.
+      const reason = await lnaState() === 'prompt' ? 'local_network_access_prompt' : 'timeout';
+      throw new ZaveraError(reason, { lang: opts.lang, detail: 'websocket did not open in time' });
     }
     const reason = await diagnose(opts);
     throw new ZaveraError(reason, { lang: opts.lang, data: { port: opts.port }, detail: 'websocket did not open' });
