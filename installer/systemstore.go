@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 )
 
 // trustStore is a Linux system trust store: a folder of anchors and the
@@ -115,6 +116,9 @@ func (o *Options) uninstallSystemStore() error {
 // SystemStoreHas reports whether the system bundle under Root holds the
 // CA certificate (PEM) and which bundle it looked in.
 func (o *Options) SystemStoreHas(caPEM []byte) (bool, string) {
+	if runtime.GOOS == "windows" {
+		return windowsStoreHas(o, caPEM)
+	}
 	ts := o.systemStore()
 	if ts == nil {
 		return false, ""

@@ -157,6 +157,22 @@ func uninstallWindows(o *Options) error {
 	return nil
 }
 
+// windowsStoreHas asks certutil.exe whether the Root store of the scope
+// holds the CA.
+func windowsStoreHas(o *Options, caPEM []byte) (bool, string) {
+	tp, err := thumbprint(caPEM)
+	if err != nil {
+		return false, ""
+	}
+	args := []string{"-user", "-verifystore", "Root", tp}
+	store := `CurrentUser\Root`
+	if o.Scope == System {
+		args, store = args[1:], `LocalMachine\Root`
+	}
+	_, err = runTool(nil, "certutil.exe", args...)
+	return err == nil, store
+}
+
 func windowsStep(c []string) string {
 	switch {
 	case c[0] == "certutil.exe":
