@@ -214,6 +214,8 @@ func runDoctor(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		problem("no local TLS certificate (%s): run 'zavera install'", t.Error)
 	case !t.ValidNow:
 		problem("the local TLS certificate is not valid now: run 'zavera tls --force' and 'zavera install'")
+	case !t.TrustedSystem && runtime.GOOS == "windows":
+		problem("the certificate store (%s) does not hold the local CA: run 'zavera install'", t.SystemBundle)
 	case !t.TrustedSystem:
 		problem("the system trust store does not hold the local CA: run 'sudo zavera install --system'")
 	}
