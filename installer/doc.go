@@ -19,6 +19,11 @@
 // installation, makes a CA of its own in the user's state folder and an
 // autostart entry in ~/.config/autostart.
 //
+// On Windows both scopes go through certutil.exe and reg.exe: the CA into
+// the user's (or, with Scope System, the machine's) Root store, the
+// policies under HKCU (HKLM), and the Run key that starts the agent at
+// login; the NSIS installer in windows/ runs `zavera install`.
+//
 // Every path is taken under Options.Root (for the system files) and
 // Options.Home (for the user's), so that tests and package builds work in
 // a folder of their own.
