@@ -145,19 +145,43 @@ describe('demo portal end to end in Chromium', () => {
     }
   });
 
-  test('the accountant signs the same request: refused, the signer is not a leader', async () => {
-    const { context, page } = await login(ACCOUNTANT);
+  test('the page offers the leader\'s certificate only, when it is there', async () => {
+    const { context, page } = await login(LEADER);
     try {
       await fillOrgForm(page, goodForm);
       await page.setInputFiles('#org-form [name="documents"]', [{ name: 'Устав.pdf', mimeType: 'application/pdf', buffer: pdf('Устав') }]);
       await page.click('#org-form button[type="submit"]');
       await page.waitForSelector('#org-summary:not([hidden])');
       await page.click('#org-sign');
+      await page.waitForSelector('#org-sign-certs li');
+      const offered = await page.$$eval('#org-sign-certs li', (lis) => lis.map((li) => li.textContent));
+      assert.equal(offered.length, 1, offered.join('\n'));
+      assert.match(offered[0], new RegExp(LEADER));
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('with only the accountant\'s token in, the accountant signs the request: the page warns, the server refuses', async () => {
+    const { context, page } = await login(ACCOUNTANT);
+    try {
+      tokens.control('leader.present = 0');
+      await page.waitForSelector('#notice[data-token="removed"]:not([hidden])');
+      await fillOrgForm(page, goodForm);
+      await page.setInputFiles('#org-form [name="documents"]', [{ name: 'Устав.pdf', mimeType: 'application/pdf', buffer: pdf('Устав') }]);
+      await page.click('#org-form button[type="submit"]');
+      await page.waitForSelector('#org-summary:not([hidden])');
+      await page.click('#org-sign');
+      await page.waitForSelector('#org-sign-certs li');
+      assert.match(await page.textContent('#notice-text'), /нет сертификата руководителя этой организации \(должность в сертификате: «Главный бухгалтер»\)/);
       await page.click(`#org-sign-certs li:has-text("${ACCOUNTANT}") button`);
       await page.waitForSelector('#status-text.status-bad');
       assert.equal(await page.textContent('#status-text'), 'Отказ');
       assert.match(await page.textContent('#status-reason'), /подписывает руководитель организации, а в сертификате должность «Главный бухгалтер»/);
+      tokens.control('leader.present = 1');
+      await page.waitForSelector('#notice[data-token="inserted"]:not([hidden])');
     } finally {
+      tokens.control('leader.present = 1');
       await context.close();
     }
   });

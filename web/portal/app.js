@@ -283,7 +283,14 @@ const signOrg = guarded(async () => {
     showNotice(`На токенах нет сертификата организации с ИНН ${reg.form.inn} и ОГРН ${reg.form.ogrn}. Вставьте токен руководителя организации.`, { retry: signOrg });
     return;
   }
-  const c = await chooseCertificate($('org-sign-certs'), certs, 'Подписать');
+  // The server accepts the leader's signature only; the agent's filter
+  // knows organisations, not titles, so the page puts leaders forward.
+  const leaders = certs.filter((x) => isLeaderTitle(x.subject.title));
+  if (!leaders.length) {
+    const titles = [...new Set(certs.map((x) => x.subject.title || 'не указана'))].join('», «');
+    showNotice(`На токенах нет сертификата руководителя этой организации (должность в сертификате: «${titles}»). Заявление подписывает руководитель; с другим сертификатом портал откажет.`);
+  }
+  const c = await chooseCertificate($('org-sign-certs'), leaders.length ? leaders : certs, 'Подписать');
   const statement = fromBase64(reg.statement);
   const files = [{ name: reg.statementName, size: statement.length }, ...reg.documents.map((d) => ({ name: d.name, size: d.size }))];
   const sig = await z.sign({
@@ -295,6 +302,14 @@ const signOrg = guarded(async () => {
   $('org-summary').hidden = true;
   await followStatus(r);
 });
+
+// isLeaderTitle mirrors the server's rule: a title that names the head of
+// the organisation, not a deputy or an assistant.
+function isLeaderTitle(title) {
+  const t = (title || '').toLowerCase();
+  if (!t || /заместител|помощник|исполняющ|^и\.о/.test(t)) return false;
+  return /директор|руководител|президент|председател|управляющ/.test(t);
+}
 
 function renderStatus(reg) {
   $('org-status').hidden = false;
