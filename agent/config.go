@@ -181,9 +181,7 @@ func LoadConfig(path string) (Config, error) {
 		return Config{}, fmt.Errorf("agent: read configuration: %w", err)
 	}
 	var c Config
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&c); err != nil {
+	if err := decodeStrict(data, &c); err != nil {
 		return Config{}, fmt.Errorf("agent: configuration %s: %w", path, err)
 	}
 	if c.Origins == nil {
@@ -194,6 +192,13 @@ func LoadConfig(path string) (Config, error) {
 		return Config{}, err
 	}
 	return c, nil
+}
+
+// decodeStrict decodes one JSON configuration, refusing unknown fields.
+func decodeStrict(data []byte, c *Config) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	return dec.Decode(c)
 }
 
 // DefaultConfigPath is where the configuration lives: the OS's per-user

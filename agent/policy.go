@@ -1,0 +1,121 @@
+package agent
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+)
+
+// SystemConfigPath is the machine-wide configuration an administrator (or
+// the installer) writes for every user of the machine: /etc/zavera on
+// Linux and the BSDs, /Library/Application Support/Zavera on macOS,
+// %ProgramData%\Zavera on Windows.
+func SystemConfigPath() string {
+	switch runtime.GOOS {
+	case "windows":
+		dir := os.Getenv("ProgramData")
+		if dir == "" {
+			dir = `C:\ProgramData`
+		}
+		return filepath.Join(dir, "Zavera", "config.json")
+	case "darwin":
+		return "/Library/Application Support/Zavera/config.json"
+	}
+	return "/etc/zavera/config.json"
+}
+
+// ApplyPolicy merges the machine-wide configuration at path into c, the
+// user's. A missing file changes nothing. The administrator's word adds to
+// the user's and wins where the two cannot both hold:
+//
+//   - origins, development origins and modules are added to the user's;
+//   - a port set there replaces the user's, so that every page of the
+//     organisation finds the agent where the policy says;
+//   - noModuleDiscovery set there holds, pinning the organisation's
+//     token driver;
+//   - a limit set there replaces the user's.
+//
+// The state folder is always the user's own.
+func ApplyPolicy(c Config, path string) (Config, error) {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return c, nil
+	}
+	p, err := LoadConfig(path)
+	if err != nil {
+		return c, fmt.Errorf("agent: machine-wide configuration: %w", err)
+	}
+	raw, err := rawPolicy(path)
+	if err != nil {
+		return c, err
+	}
+	c.Origins = union(c.Origins, p.Origins)
+	c.DevOrigins = union(c.DevOrigins, p.DevOrigins)
+	c.Modules = union(c.Modules, p.Modules)
+	if raw.Port != 0 {
+		c.Port = raw.Port
+	}
+	c.NoModuleDiscovery = c.NoModuleDiscovery || p.NoModuleDiscovery
+	c.Limits = overrideLimits(c.Limits, raw.Limits)
+	if err := c.Validate(); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+// rawPolicy reads the file without defaults, to tell a field the
+// administrator set from one LoadConfig filled in.
+func rawPolicy(path string) (Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, fmt.Errorf("agent: machine-wide configuration: %w", err)
+	}
+	var c Config
+	if err := decodeStrict(data, &c); err != nil {
+		return Config{}, fmt.Errorf("agent: machine-wide configuration %s: %w", path, err)
+	}
+	return c, nil
+}
+
+// overrideLimits returns l with every limit that o sets.
+func overrideLimits(l, o Limits) Limits {
+	if o.MaxMessageBytes > 0 {
+		l.MaxMessageBytes = o.MaxMessageBytes
+	}
+	if o.MaxConnections > 0 {
+		l.MaxConnections = o.MaxConnections
+	}
+	if o.MaxInFlight > 0 {
+		l.MaxInFlight = o.MaxInFlight
+	}
+	if o.MaxBatch > 0 {
+		l.MaxBatch = o.MaxBatch
+	}
+	if o.PromptTimeout > 0 {
+		l.PromptTimeout = o.PromptTimeout
+	}
+	if o.CancelsBeforeCooldown > 0 {
+		l.CancelsBeforeCooldown = o.CancelsBeforeCooldown
+	}
+	if o.Cooldown > 0 {
+		l.Cooldown = o.Cooldown
+	}
+	if o.PINAttempts > 0 {
+		l.PINAttempts = o.PINAttempts
+	}
+	return l
+}
+
+// union appends to a the elements of b it lacks, keeping a's order.
+func union(a, b []string) []string {
+	out := slices.Clone(a)
+	for _, s := range b {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
