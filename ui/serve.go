@@ -22,6 +22,7 @@ type PromptSession struct {
 	prompt *Prompt
 	err    error
 	done   chan struct{}
+	ready  chan struct{}
 }
 
 // ServePrompt reads one request from in, shows its window in a, and

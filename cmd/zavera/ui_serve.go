@@ -42,6 +42,11 @@ type desktop struct {
 	main *exec.Cmd // the main window's process, while open
 }
 
+// spareFor is how long a spare window process waits for the next prompt
+// of a session (the signature after the pairing, a PIN asked again)
+// before it exits and the agent is small again.
+const spareFor = 2 * time.Minute
+
 // desktopOptions are what the desktop needs from `zavera serve`.
 type desktopOptions struct {
 	cfg       agent.Config
@@ -66,6 +71,8 @@ func startDesktop(o desktopOptions) (*desktop, error) {
 	lang := uiLanguage(o.cfg)
 	d.prompter, err = prompter.New(prompter.Options{
 		Command:      func() *exec.Cmd { return exec.Command(exe, "ui-prompt") },
+		Spare:        func() *exec.Cmd { return exec.Command(exe, "ui-prompt", "--spare") },
+		SpareFor:     spareFor,
 		Lang:         lang,
 		Token:        func(c *cert.Certificate) prompter.TokenInfo { return d.tokenOf(c, o.pinPad) },
 		ApprovedOnce: d.approvedOnce,
@@ -210,6 +217,7 @@ func (d *desktop) Close() {
 	}
 	close(d.stop)
 	d.wg.Wait()
+	d.prompter.Close()
 	if d.tray != nil {
 		d.tray.Stop()
 	}

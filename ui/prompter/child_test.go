@@ -2,8 +2,10 @@ package prompter
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,24 +20,40 @@ import (
 )
 
 // The test binary doubles as the window process: with ZAVERA_UI_CHILD set
-// it runs the real windows of package ui on Fyne's headless driver and
-// plays the user's part named by ZAVERA_UI_ACTION, appending what the
-// window showed to the file ZAVERA_UI_SCREEN.
+// it runs the real windows of package ui on Fyne's headless driver (as a
+// spare process with ZAVERA_UI_SPARE), plays the user's part taken from
+// the queue folder ZAVERA_UI_ACTIONS once its window shows, and appends
+// what the window showed to the file ZAVERA_UI_SCREEN.
 func TestMain(m *testing.M) {
 	if os.Getenv("ZAVERA_UI_CHILD") == "1" {
-		os.Exit(child(os.Getenv("ZAVERA_UI_ACTION"), os.Getenv("ZAVERA_UI_SCREEN")))
+		os.Exit(child(os.Getenv("ZAVERA_UI_ACTIONS"), os.Getenv("ZAVERA_UI_SCREEN"), os.Getenv("ZAVERA_UI_SPARE") == "1"))
 	}
 	os.Exit(m.Run())
 }
 
-func child(action, screen string) int {
+func child(actions, screen string, spare bool) int {
 	a := test.NewApp()
-	s, err := ui.ServePrompt(a, bufio.NewReader(os.Stdin), os.Stdout, i18n.English, time.Now())
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "child:", err)
-		return 1
+	var s *ui.PromptSession
+	if spare {
+		s = ui.ServeSpare(a, a.NewWindow(""), bufio.NewReader(os.Stdin), os.Stdout, i18n.English, time.Now, nil)
+		<-s.Ready()
+		if err := s.Err(); err != nil {
+			if errors.Is(err, ui.ErrNoRequest) {
+				return 0
+			}
+			fmt.Fprintln(os.Stderr, "child:", err)
+			return 1
+		}
+	} else {
+		var err error
+		s, err = ui.ServePrompt(a, bufio.NewReader(os.Stdin), os.Stdout, i18n.English, time.Now())
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "child:", err)
+			return 1
+		}
 	}
 	s.Shown()
+	action := nextAction(actions)
 	p := s.Prompt()
 	if screen != "" {
 		f, err := os.OpenFile(screen, os.O_APPEND|os.O_WRONLY|os.O_CREATE, 0o600)
@@ -85,4 +103,22 @@ func child(action, screen string) int {
 		return 1
 	}
 	return 0
+}
+
+// nextAction claims the oldest action in the queue folder; with none
+// queued, the user refuses.
+func nextAction(dir string) string {
+	names, _ := os.ReadDir(dir)
+	for _, n := range names {
+		if strings.HasSuffix(n.Name(), ".taken") {
+			continue
+		}
+		path := filepath.Join(dir, n.Name())
+		if os.Rename(path, path+".taken") != nil {
+			continue
+		}
+		b, _ := os.ReadFile(path + ".taken")
+		return string(b)
+	}
+	return "refuse"
 }

@@ -3,6 +3,7 @@ package prompter
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -198,14 +199,19 @@ func TestConformanceTerminal(t *testing.T) {
 // windowUser answers in the real windows, run by the test binary.
 type windowUser struct {
 	mu      sync.Mutex
-	actions []string
+	n       int
+	actions string // queue folder
 	screen  string
+	started int // window processes started
 }
 
 func (u *windowUser) will(t *testing.T, action string) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	u.actions = append(u.actions, action)
+	u.n++
+	if err := os.WriteFile(filepath.Join(u.actions, fmt.Sprintf("%06d", u.n)), []byte(action), 0o600); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func (u *windowUser) saw(t *testing.T, text string) {
@@ -213,23 +219,27 @@ func (u *windowUser) saw(t *testing.T, text string) {
 	waitFor(t, func() string { b, _ := os.ReadFile(u.screen); return string(b) }, text)
 }
 
-// command starts the test binary as the window process with the next
-// arranged action; with none arranged, it refuses.
-func (u *windowUser) command() *exec.Cmd {
+// command starts the test binary as a window process.
+func (u *windowUser) command(spare bool) *exec.Cmd {
 	u.mu.Lock()
-	action := "refuse"
-	if len(u.actions) > 0 {
-		action, u.actions = u.actions[0], u.actions[1:]
-	}
+	u.started++
 	u.mu.Unlock()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "ZAVERA_UI_CHILD=1", "ZAVERA_UI_ACTION="+action, "ZAVERA_UI_SCREEN="+u.screen, "LANG=C.UTF-8")
+	cmd.Env = append(os.Environ(), "ZAVERA_UI_CHILD=1", "ZAVERA_UI_ACTIONS="+u.actions, "ZAVERA_UI_SCREEN="+u.screen, "LANG=C.UTF-8")
+	if spare {
+		cmd.Env = append(cmd.Env, "ZAVERA_UI_SPARE=1")
+	}
 	return cmd
 }
 
 func newWindowPrompter(t *testing.T, o Options) (*Prompter, *windowUser) {
-	u := &windowUser{screen: filepath.Join(t.TempDir(), "screen.txt")}
-	o.Command = u.command
+	dir := t.TempDir()
+	u := &windowUser{screen: filepath.Join(dir, "screen.txt"), actions: filepath.Join(dir, "actions")}
+	os.Mkdir(u.actions, 0o700)
+	o.Command = func() *exec.Cmd { return u.command(false) }
+	if o.SpareFor > 0 {
+		o.Spare = func() *exec.Cmd { return u.command(true) }
+	}
 	o.Lang = i18n.English
 	o.KillAfter = time.Second
 	if testing.Verbose() {
@@ -239,10 +249,67 @@ func newWindowPrompter(t *testing.T, o Options) (*Prompter, *windowUser) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(p.Close)
 	return p, u
 }
 
 func TestConformanceWindows(t *testing.T) {
 	p, u := newWindowPrompter(t, Options{})
 	conformance(t, p, u)
+}
+
+// With spare window processes every prompt after the first is shown by
+// the process started after the one before.
+func TestConformanceSpareWindows(t *testing.T) {
+	p, u := newWindowPrompter(t, Options{SpareFor: time.Minute})
+	conformance(t, p, u)
+	var spare *proc
+	deadline := time.Now().Add(5 * time.Second)
+	for spare == nil || !spare.alive() {
+		if time.Now().After(deadline) {
+			t.Fatal("no spare window process after the prompts")
+		}
+		time.Sleep(5 * time.Millisecond)
+		p.mu.Lock()
+		spare = p.spare
+		p.mu.Unlock()
+	}
+	// Every prompt but the first was shown by a spare.
+	u.mu.Lock()
+	started := u.started
+	u.mu.Unlock()
+	if started != u.n+1 {
+		t.Errorf("%d window processes for %d prompts, want one more than the prompts (the first cold, then spares)", started, u.n)
+	}
+	p.Close()
+	select {
+	case <-spare.exited:
+	case <-time.After(5 * time.Second):
+		t.Fatal("spare did not exit on Close")
+	}
+}
+
+// A spare nobody needs exits after SpareFor.
+func TestSpareExpires(t *testing.T) {
+	p, u := newWindowPrompter(t, Options{SpareFor: 100 * time.Millisecond})
+	u.will(t, "approve")
+	if err := p.ApproveOrigin(context.Background(), agent.OriginRequest{Origin: "https://a.example", PairingCode: "1"}); err != nil {
+		t.Fatal(err)
+	}
+	p.mu.Lock()
+	spare := p.spare
+	p.mu.Unlock()
+	if spare == nil {
+		t.Fatal("no spare started")
+	}
+	select {
+	case <-spare.exited:
+	case <-time.After(5 * time.Second):
+		t.Fatal("spare still running after SpareFor")
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.spare != nil {
+		t.Fatal("expired spare still kept")
+	}
 }

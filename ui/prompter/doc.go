@@ -28,6 +28,11 @@
 //     when the agent stops.
 //   - While paused (SetPaused) every request is refused at once, with a
 //     notice.
+//   - With Options.Spare, a spare window process (window and GL context
+//     made, waiting for its request) is started after each prompt and
+//     kept for Options.SpareFor, so that the prompts that follow in a
+//     session show at once; the first prompt after a quiet spell starts a
+//     process cold. Close ends the spare.
 //
 // # Concurrency
 //

@@ -44,6 +44,14 @@ type Options struct {
 	// KillAfter is how long an abandoned window process has to exit
 	// before it is killed; default 3 seconds.
 	KillAfter time.Duration
+	// Spare, when set, makes the command of a spare window process
+	// (`zavera ui-prompt --spare`): one is started after each prompt and
+	// kept for SpareFor, so that the prompts that follow in a session
+	// (the signature after the pairing, a PIN asked again) show at once.
+	// A spare costs what a window costs while it waits; after SpareFor
+	// without prompts it exits and the agent is small again.
+	Spare    func() *exec.Cmd
+	SpareFor time.Duration
 	// Shown, when set, hears how long each window took to show.
 	Shown func(kind wire.Kind, d time.Duration)
 	// Log gets the window processes' failures; nil discards them.
@@ -59,9 +67,12 @@ type Prompter struct {
 	o    Options
 	turn chan struct{}
 
-	mu     sync.Mutex
-	paused bool
-	held   *heldPIN
+	mu         sync.Mutex
+	paused     bool
+	held       *heldPIN
+	spare      *proc
+	spareTimer *time.Timer
+	closed     bool
 	// noPIN lists certificates (by Streebog thumbprint) whose token asked
 	// no PIN after the last confirmation.
 	noPIN map[[32]byte]bool
