@@ -120,7 +120,6 @@ type terminalUser struct {
 	s      *screen
 	mu     sync.Mutex
 	asked  int // questions answered or arranged so far
-	queued chan string
 }
 
 type screen struct {
