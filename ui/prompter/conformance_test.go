@@ -116,10 +116,10 @@ func conformance(t *testing.T, p agent.Prompter, u user) {
 
 // terminalUser types answers into a terminal prompter.
 type terminalUser struct {
-	w      io.Writer
-	s      *screen
-	mu     sync.Mutex
-	asked  int // questions answered or arranged so far
+	w     io.Writer
+	s     *screen
+	mu    sync.Mutex
+	asked int // questions answered or arranged so far
 }
 
 type screen struct {
