@@ -2,8 +2,10 @@
 // window for a new site, the signing window (what is signed, by which
 // site, with which certificate, and the PIN), the batch progress, notices
 // and the main window (tokens and certificates, approved sites, journal,
-// settings, diagnostics). The tray lives in package ui/tray, the exchange
-// with the agent in ui/wire, the texts in ui/i18n.
+// settings, diagnostics). The tray lives in package ui/tray, the agent's
+// side of the windows (an agent.Prompter that starts a window process per
+// prompt) in ui/prompter, the exchange between them in ui/wire, the texts
+// in ui/i18n.
 //
 // # Rules
 //
