@@ -198,6 +198,8 @@ type fakeSource struct {
 	// instead of in OpenKey.
 	lazyLogin bool
 	loggedIn  bool
+	// signGate, when set, holds every signature until it is closed.
+	signGate chan struct{}
 }
 
 func newFakeSource(keys ...*testKey) *fakeSource {
@@ -339,12 +341,23 @@ type fakeKey struct {
 
 func (k *fakeKey) Public() crypto.PublicKey { return k.k.Public() }
 
+// WillAskPIN tells, as package pkcs11 does, whether the next signature
+// logs in first.
+func (k *fakeKey) WillAskPIN() bool {
+	k.s.mu.Lock()
+	defer k.s.mu.Unlock()
+	return k.s.lazyLogin && k.s.pin != "" && !k.s.loggedIn
+}
+
 func (k *fakeKey) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
 	k.s.mu.Lock()
-	delay := k.s.delay
+	delay, gate := k.s.delay, k.s.signGate
 	k.s.mu.Unlock()
 	if delay > 0 {
 		time.Sleep(delay)
+	}
+	if gate != nil {
+		<-gate
 	}
 	k.s.mu.Lock()
 	if k.s.lazyLogin && k.s.pin != "" && !k.s.loggedIn {

@@ -583,3 +583,49 @@ func TestNoGoroutinesLeftAfterAbruptClose(t *testing.T) {
 	// And the agent still serves.
 	approvedClient(t, ts).mustCall("sign", map[string]any{"certificate": certID(p.ecdsa.cert), "data": "eA=="}, nil)
 }
+
+// Once the token is logged in, a confirmed request gives up the origin's
+// prompt slot before it signs: the origin's next request is confirmed
+// while the first is still on the token.
+func TestSlotFreedWhenNoPINAhead(t *testing.T) {
+	p := getPKI(t)
+	pr := newFakePrompter()
+	src := newFakeSource(p.ecdsa)
+	src.pin, src.lazyLogin = "2468", true
+	pr.pin = func(agent.PINRequest) (string, error) { return "2468", nil }
+	ts := startServer(t, src, pr)
+	c := approvedClient(t, ts)
+	id := certID(p.ecdsa.cert)
+	c.mustCall("sign", map[string]any{"certificate": id, "data": "eA=="}, nil) // logs in
+
+	gate := make(chan struct{})
+	started := make(chan string, 8)
+	src.mu.Lock()
+	src.signGate = gate
+	src.mu.Unlock()
+	pr.mu.Lock()
+	pr.started = started
+	pr.mu.Unlock()
+	_, first := c.startCall("sign", map[string]any{"certificate": id, "data": "eQ=="})
+	_, second := c.startCall("sign", map[string]any{"certificate": id, "data": "eg=="})
+	for i := range 2 {
+		select {
+		case what := <-started:
+			if what != "confirm" {
+				t.Fatalf("prompt %d: %s", i, what)
+			}
+		case <-time.After(10 * time.Second):
+			close(gate)
+			t.Fatalf("only %d of 2 confirmations while the first request signs: the slot was held", i)
+		}
+	}
+	close(gate)
+	for _, ch := range []chan message{first, second} {
+		if m := c.wait(ch); m.Error != nil {
+			t.Fatalf("sign: %+v", m.Error)
+		}
+	}
+	if _, _, pins, _ := pr.snapshot(); len(pins) != 1 {
+		t.Fatalf("%d PIN prompts, want the first login only", len(pins))
+	}
+}

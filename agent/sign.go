@@ -159,6 +159,10 @@ func (c *conn) authorise(ctx context.Context, tc Certificate, sr SigningRequest)
 		g.pin.attempts++
 		g.key, err = c.s.tokens.OpenKey(ctx, tc.ID, g.askPIN)
 		if err == nil {
+			if pa, ok := g.key.(PINAware); ok && !pa.WillAskPIN() {
+				g.signed = true // no login ahead: the slot is not needed
+				release(nil)
+			}
 			return g, nil
 		}
 		if !g.retryPIN(err) {

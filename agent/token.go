@@ -43,6 +43,16 @@ type Key interface {
 	Close() error
 }
 
+// PINAware is a Key that can tell whether its next signature may ask for
+// the PIN. The agent holds an origin's prompt slot through the first
+// signature of a request, since that is when a token logs in; a key that
+// says no PIN will be asked lets it release the slot once the user has
+// confirmed, so that the origin's next request can be confirmed while this
+// one signs.
+type PINAware interface {
+	WillAskPIN() bool
+}
+
 // Token describes a token as pages see it.
 type Token struct {
 	// ID is stable while the token stays inserted (for PKCS#11, the

@@ -603,3 +603,27 @@ func TestFakeKeyPairingNeverGuesses(t *testing.T) {
 		})
 	}
 }
+
+// WillAskPIN is true until the token is logged in and the key found, and
+// again after a logout.
+func TestFakeWillAskPIN(t *testing.T) {
+	k := newGOSTKey(t, 256, "TCA", "Иванов")
+	m := fakeManager(t, newFakeModule(t, gostFakeToken(t, "pin", k)), Options{})
+	key, err := m.Signer(CertificateID(k.der), fixedPIN("1234", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !key.WillAskPIN() {
+		t.Fatal("a key never used on a token not logged in must say a PIN may be asked")
+	}
+	if _, err := signCMS(key, "первая подпись"); err != nil {
+		t.Fatal(err)
+	}
+	if key.WillAskPIN() {
+		t.Fatal("after a signature the token is logged in: no PIN ahead")
+	}
+	m.Logout(key.Info().Token.ID)
+	if !key.WillAskPIN() {
+		t.Fatal("after a logout a PIN is ahead again")
+	}
+}

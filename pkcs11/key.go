@@ -141,6 +141,25 @@ func (k *Key) SignMessage(rand io.Reader, msg []byte, opts crypto.SignerOpts) ([
 	return k.Sign(rand, hh.Sum(nil), opts)
 }
 
+// WillAskPIN reports whether the next signature with k may call the PIN
+// callback: the token needs a login it does not have, or the key wants a
+// login before every signature (or has not been used yet, so that this is
+// not known). A PIN-pad token never calls the callback. Callers that must
+// not overlap PIN prompts use it to tell when a signature is safe to make
+// without holding their prompt slot.
+func (k *Key) WillAskPIN() bool {
+	t := k.t
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.info.PIN.PINPad {
+		return false
+	}
+	if !k.found || k.gen != t.gen || k.always {
+		return true
+	}
+	return t.info.PIN.LoginRequired && !t.loggedIn
+}
+
 // hasMechanism reports whether the token lists mech; true when the
 // module cannot tell.
 func (k *Key) hasMechanism(mech uint) bool {

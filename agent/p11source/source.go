@@ -237,6 +237,9 @@ func (k *key) SignMessage(r io.Reader, msg []byte, opts crypto.SignerOpts) ([]by
 	return k.withPIN(func() ([]byte, error) { return k.sk.k.SignMessage(r, msg, opts) })
 }
 
+// WillAskPIN reports whether the next signature may ask for the PIN.
+func (k *key) WillAskPIN() bool { return k.sk.k.WillAskPIN() }
+
 // withPIN runs one signing operation with this request's PIN callback in
 // force on the shared key.
 func (k *key) withPIN(sign func() ([]byte, error)) ([]byte, error) {
