@@ -120,7 +120,8 @@ func parseServeArgs(args []string) (*serveArgs, error) {
 	return a, nil
 }
 
-// loadAgentConfig reads the configuration and finds the state folder.
+// loadAgentConfig reads the configuration, merges the machine-wide one
+// into it and finds the state folder.
 func loadAgentConfig(path string) (agent.Config, error) {
 	explicit := path != ""
 	if !explicit {
@@ -132,6 +133,10 @@ func loadAgentConfig(path string) (agent.Config, error) {
 	}
 	cfg, err := agent.LoadConfig(path)
 	if err != nil {
+		return cfg, err
+	}
+	// The administrator's machine-wide configuration adds to the user's.
+	if cfg, err = agent.ApplyPolicy(cfg, agent.SystemConfigPath()); err != nil {
 		return cfg, err
 	}
 	if cfg.StateDir == "" {

@@ -318,6 +318,10 @@ func TestServeShippedBuildNeverApprovesByScript(t *testing.T) {
 }
 
 func TestServeUsage(t *testing.T) {
+	// Without --headless and without a display the agent must refuse to
+	// start; in a desktop session it would start for real instead.
+	t.Setenv("DISPLAY", "")
+	t.Setenv("WAYLAND_DISPLAY", "")
 	for _, args := range [][]string{
 		{"serve", "--key", "k"},
 		{"serve", "--tls-cert", "c"},
