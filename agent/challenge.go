@@ -62,6 +62,10 @@ func (c *conn) signChallenge(ctx context.Context, req *request) (any, error) {
 		return nil, err
 	}
 	content := ChallengeContent(c.origin, p.Nonce)
+	doc := decoded{data: content}
+	if err := doc.hashData(tc); err != nil {
+		return nil, err
+	}
 	g, err := c.authorise(ctx, tc, SigningRequest{
 		Kind: SignChallenge, Origin: c.origin, Description: desc, Certificate: tc.Cert, Count: 1,
 	})
@@ -70,7 +74,7 @@ func (c *conn) signChallenge(ctx context.Context, req *request) (any, error) {
 		return nil, err
 	}
 	defer g.close()
-	sig, digest, err := g.sign(decoded{data: content})
+	sig, digest, err := g.sign(doc)
 	if jerr := c.journalSignature(tc, desc, digest, err); jerr != nil && err == nil {
 		return nil, jerr
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strings"
@@ -453,5 +454,51 @@ func TestBatchCancel(t *testing.T) {
 	}
 	if signed < 1 || cancelled < 1 || signed+cancelled != 40 {
 		t.Fatalf("signed %d, cancelled %d", signed, cancelled)
+	}
+}
+
+// The confirmation shows what the agent found in the data it signs: the
+// digest the signature will carry, the start of a text document, a PDF's
+// page count. A page cannot put its own values there.
+func TestConfirmationDescribesTheDocument(t *testing.T) {
+	p := getPKI(t)
+	pr := newFakePrompter()
+	ts := startServer(t, newFakeSource(p.ecdsa), pr)
+	c := approvedClient(t, ts)
+	id := certID(p.ecdsa.cert)
+	pdf := []byte("%PDF-1.4\n1 0 obj << /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >> endobj\n" +
+		"2 0 obj << /Type /Page >> endobj\n3 0 obj << /Type/Page >> endobj\n%%EOF\n")
+	for _, tc := range []struct {
+		data          []byte
+		kind, preview string
+		pages         int
+	}{
+		{[]byte(`{"inn": "7707083893", "ogrn": "1027700132195"}`), "json", `{"inn": "7707083893", "ogrn": "1027700132195"}`, 0},
+		{[]byte("<?xml version=\"1.0\"?><Файл/>"), "xml", "<?xml version=\"1.0\"?><Файл/>", 0},
+		{[]byte("Заявление\r\nо регистрации"), "text", "Заявление\r\nо регистрации", 0},
+		{pdf, "pdf", "", 2},
+		{[]byte{0x00, 0xff, 0x10}, "", "", 0},
+	} {
+		var r struct{ Digest []byte }
+		c.mustCall("sign", map[string]any{
+			"certificate": id, "data": tc.data, "description": "d",
+			"files": []map[string]any{{"name": "doc", "size": len(tc.data)}},
+		}, &r)
+		_, signings, _, _ := pr.snapshot()
+		f := signings[len(signings)-1].Files[0]
+		want := sha256.Sum256(tc.data)
+		if f.Hash != hex.EncodeToString(want[:]) || f.HashAlg == "" || !bytes.Equal(r.Digest, want[:]) {
+			t.Fatalf("%s: shown hash %q (%s), signed digest %x, want %x", tc.kind, f.Hash, f.HashAlg, r.Digest, want)
+		}
+		if f.Name != "doc" || f.PreviewType != tc.kind || f.Preview != tc.preview || f.Pages != tc.pages {
+			t.Fatalf("%s: shown %+v", tc.kind, f)
+		}
+	}
+	// A page that tries to describe the document itself is refused.
+	if e := c.call("sign", map[string]any{
+		"certificate": id, "data": []byte("x"),
+		"files": []map[string]any{{"name": "doc", "size": 1, "hash": "00", "preview": "поддельный"}},
+	}, nil); e == nil || e.Code != -32602 {
+		t.Fatalf("page-made hash and preview: %+v, want bad_request", e)
 	}
 }

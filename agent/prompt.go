@@ -50,6 +50,16 @@ const (
 type FileInfo struct {
 	Name string `json:"name"`
 	Size int64  `json:"size"`
+	// The fields below are filled in by the agent from the data it signs,
+	// never taken from the page. Hash is the digest in hex that the
+	// signature's messageDigest carries, named by HashAlg; Preview is the
+	// start of a text document, PreviewType "text", "json", "xml" or
+	// "pdf"; Pages is a PDF's page count, 0 when unknown.
+	Hash        string `json:"-"`
+	HashAlg     string `json:"-"`
+	Preview     string `json:"-"`
+	PreviewType string `json:"-"`
+	Pages       int    `json:"-"`
 }
 
 // SigningRequest is what the user confirms before a signature or a batch.

@@ -32,7 +32,8 @@ type document struct {
 // decoded is a document checked against the certificate's key.
 type decoded struct {
 	data     []byte
-	hash     []byte
+	hash     []byte // the hash the page gave instead of data
+	digest   []byte // the content's digest: hash, or computed over data
 	attached bool
 	file     FileInfo
 }
@@ -73,7 +74,7 @@ func (d document) decode(tc Certificate, field string) (decoded, error) {
 		if out.file.Size == 0 {
 			out.file.Size = int64(len(out.data))
 		}
-		return out, nil
+		return out, out.hashData(tc)
 	}
 	if d.Attached {
 		return out, badParams("%s: an attached signature needs the data, not its hash", field)
@@ -81,14 +82,28 @@ func (d document) decode(tc Certificate, field string) (decoded, error) {
 	if out.hash, err = b64(d.Hash, field+".hash"); err != nil {
 		return out, err
 	}
-	_, size, err := cms.DigestFor(tc.Cert.PublicKey, 0)
+	alg, size, err := cms.DigestFor(tc.Cert.PublicKey, 0)
 	if err != nil {
 		return out, fmt.Errorf("agent: certificate %s: %w", tc.ID, err)
 	}
 	if len(out.hash) != size {
 		return out, badParams("%s.hash: %d bytes, the certificate's key needs %d", field, len(out.hash), size)
 	}
+	out.digest = out.hash
+	out.file.Hash, out.file.HashAlg = hex.EncodeToString(out.hash), alg
 	return out, nil
+}
+
+// hashData computes the digest of d.data for tc's key and describes the
+// document for the confirmation.
+func (d *decoded) hashData(tc Certificate) error {
+	digest, alg, err := documentDigest(tc, d.data)
+	if err != nil {
+		return fmt.Errorf("agent: certificate %s: %w", tc.ID, err)
+	}
+	d.digest = digest
+	describeDocument(&d.file, d.data, digest, alg)
+	return nil
 }
 
 // signWith makes one CAdES-BES signature and returns it with the document
@@ -96,23 +111,15 @@ func (d document) decode(tc Certificate, field string) (decoded, error) {
 func (s *Server) signWith(key Key, tc Certificate, d decoded) (sig, digest []byte, err error) {
 	signer := cms.Signer{Key: key, Certificate: tc.Cert}
 	opts := &cms.Options{Attached: d.attached, SigningTime: s.now()}
-	if d.hash != nil {
-		sig, err = cms.SignDigest(d.hash, signer, opts)
-		return sig, d.hash, err
+	// The digest was computed when the request was read (the user saw
+	// it): a detached signature is made over it, an attached one needs
+	// the content inside and hashes it again.
+	if !d.attached {
+		sig, err = cms.SignDigest(d.digest, signer, opts)
+		return sig, d.digest, err
 	}
 	sig, err = cms.Sign(bytes.NewReader(d.data), signer, opts)
-	if err != nil {
-		return nil, nil, err
-	}
-	sd, err := cms.Parse(sig)
-	if err != nil || len(sd.SignerInfos) != 1 {
-		return nil, nil, fmt.Errorf("agent: reading back the signature: %v", err)
-	}
-	digest, _, err = sd.SignerInfos[0].MessageDigest()
-	if err != nil {
-		return nil, nil, fmt.Errorf("agent: reading back the signature: %w", err)
-	}
-	return sig, digest, nil
+	return sig, d.digest, err
 }
 
 // grant is a confirmed signing request: the opened key, the PIN prompt's
@@ -306,8 +313,15 @@ func (c *conn) sign(ctx context.Context, req *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(files) == 0 && d.file.Name != "" {
+	switch {
+	case len(files) == 0:
 		files = []FileInfo{d.file}
+	case len(files) == 1:
+		// The page describes the one document it sends: show what the
+		// agent found in it beside the page's name and size.
+		name, size := files[0].Name, files[0].Size
+		files[0] = d.file
+		files[0].Name, files[0].Size = name, size
 	}
 	g, err := c.authorise(ctx, tc, SigningRequest{
 		Kind: SignDocument, Origin: c.origin, Description: desc, Files: files, Certificate: tc.Cert, Count: 1,

@@ -258,7 +258,10 @@ func signing(kind agent.SigningKind, desc string, files []agent.FileInfo, count 
 		files = files[:wire.MaxFiles]
 	}
 	for _, f := range files {
-		s.Files = append(s.Files, wire.File{Name: f.Name, Size: max(f.Size, 0)})
+		s.Files = append(s.Files, wire.File{
+			Name: f.Name, Size: max(f.Size, 0), Hash: f.Hash, HashAlg: f.HashAlg,
+			Preview: f.Preview, PreviewType: f.PreviewType, Pages: max(f.Pages, 0),
+		})
 	}
 	if len(s.Description) > wire.MaxText {
 		s.Description = s.Description[:wire.MaxText]
