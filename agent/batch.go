@@ -73,10 +73,22 @@ func (c *conn) signBatch(ctx context.Context, req *request) (any, error) {
 	results := make([]batchItem, len(docs))
 	var stop error // once set, the remaining documents fail with it
 	var lastSeq uint64
+	var view BatchView // the user's view of the progress, once shown
+	var userStop <-chan struct{}
+	defer func() {
+		if view != nil {
+			view.Finish()
+		}
+	}()
+	failed := 0
 	for i, d := range docs {
 		results[i].Index = i
 		if stop == nil && ctx.Err() != nil {
 			stop = fmt.Errorf("%w: batch cancelled", ErrCancelled)
+		}
+		if stop == nil && stopped(userStop) {
+			stop = fmt.Errorf("%w: batch cancelled by the user", ErrCancelled)
+			c.s.log.Info("batch cancelled by the user", "origin", c.origin, "signed", i-failed)
 		}
 		var sig, digest []byte
 		err := stop
@@ -106,6 +118,7 @@ func (c *conn) signBatch(ctx context.Context, req *request) (any, error) {
 			}
 		}
 		if err != nil {
+			failed++
 			results[i].Error = newErrorObject(err)
 		} else {
 			results[i].Signature, results[i].Digest = sig, digest
@@ -115,6 +128,19 @@ func (c *conn) signBatch(ctx context.Context, req *request) (any, error) {
 			n.Reason = CodeOf(err).Reason()
 		}
 		c.notify("progress", n)
+		if view == nil && i == 0 && stop == nil && len(docs) > 1 {
+			// The PIN is behind us: from here on the batch runs by
+			// itself, and the user watches it in the prompter's view.
+			if pp, ok := c.s.prompter.(ProgressPrompter); ok {
+				view = pp.BatchProgress(ctx, SigningRequest{
+					Kind: SignBatch, Origin: c.origin, Description: desc, Files: files, Certificate: tc.Cert, Count: len(docs),
+				})
+				userStop = view.Cancelled()
+			}
+		}
+		if view != nil {
+			view.Update(i+1, failed)
+		}
 	}
 	// The records reach the disk before the signatures reach the page.
 	if err := c.s.journal.Sync(lastSeq); err != nil {
@@ -122,4 +148,14 @@ func (c *conn) signBatch(ctx context.Context, req *request) (any, error) {
 		return nil, err
 	}
 	return batchResult{Results: results}, nil
+}
+
+// stopped reports whether ch is closed; a nil ch never is.
+func stopped(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
 }

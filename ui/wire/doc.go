@@ -11,6 +11,11 @@
 // in a JSON decoder's buffers; ReplyReader reads a byte at a time and
 // wipes what it read.
 //
+// A progress request (KindProgress) is followed on the same input by
+// Update lines, one JSON object each (at most MaxUpdate bytes), until the
+// one with Finished set; the window answers Cancel when the user stops
+// the batch, and Dismissed when it closes after the end.
+//
 // # Ownership
 //
 // The PIN slice a ReplyReader returns belongs to the caller, who wipes it.

@@ -27,8 +27,11 @@ const (
 	Confirm Answer = "confirm"
 	// Refuse is a refusal, Escape or a closed window.
 	Refuse Answer = "refuse"
-	// Dismissed closes a notice.
+	// Dismissed closes a notice, or a batch's progress once finished.
 	Dismissed Answer = "dismissed"
+	// Cancel stops a batch being signed (KindProgress). The window stays
+	// until the agent reports the batch finished.
+	Cancel Answer = "cancel"
 )
 
 // Event is a reply that is not the answer.
@@ -108,7 +111,7 @@ func (rr *ReplyReader) Next() (Reply, []byte, error) {
 		return Reply{}, nil, fmt.Errorf("%w: reply %s", ErrMalformed, rr.line)
 	}
 	switch r.Answer {
-	case "", Approve, ApproveAlways, Confirm, Refuse, Dismissed:
+	case "", Approve, ApproveAlways, Confirm, Refuse, Dismissed, Cancel:
 	default:
 		return Reply{}, nil, fmt.Errorf("%w: answer %q", ErrMalformed, r.Answer)
 	}

@@ -42,6 +42,9 @@ const (
 	KindPIN Kind = "pin"
 	// KindNotice shows a message.
 	KindNotice Kind = "notice"
+	// KindProgress shows a confirmed batch being signed, with Cancel.
+	// Updates follow the request on the same input (see Update).
+	KindProgress Kind = "progress"
 )
 
 // Request is what the window process shows.
@@ -196,6 +199,16 @@ func (r *Request) Validate() error {
 		}
 		if r.Kind == KindPIN && r.PIN == nil {
 			return bad("pin request without pin field")
+		}
+		if err := r.Signing.validate(); err != nil {
+			return err
+		}
+	case KindProgress:
+		if r.Signing == nil || r.Signing.What != "batch" {
+			return bad("progress request without a batch")
+		}
+		if r.PIN != nil {
+			return bad("progress request with a PIN field")
 		}
 		if err := r.Signing.validate(); err != nil {
 			return err
