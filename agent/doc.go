@@ -8,7 +8,10 @@
 // keys in tests and in `zavera serve --key`) and a Prompter (the user:
 // the desktop window, the terminal of package agent/terminal, fakes in
 // tests). The agent reaches tokens and the user only through these two
-// interfaces, and never serves files or scripts to pages.
+// interfaces, and never serves files or scripts to pages. A Prompter that
+// also implements ProgressPrompter shows each batch's progress to the user
+// once the first document is signed, and its Cancel stops the batch as
+// the page's cancel does.
 //
 // Subpackages hold the implementations: p11source (PKCS#11 tokens through
 // package pkcs11), softtoken (a key and certificate in files), terminal

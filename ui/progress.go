@@ -20,6 +20,8 @@ type Progress struct {
 	status   *widget.Label
 	cancel   *widget.Button
 	onCancel func()
+	onClosed func()
+	total    int
 	stopped  bool
 	finished bool
 	closed   bool
@@ -29,8 +31,8 @@ type Progress struct {
 // shows it. onCancel is called once when the user cancels (the button,
 // Escape or closing the window) before Done.
 func ShowProgress(w fyne.Window, lang i18n.Lang, origin string, s *wire.Signing, onCancel func()) *Progress {
-	p := &Progress{w: w, lang: lang, onCancel: onCancel}
 	total := max(s.Count, len(s.Files))
+	p := &Progress{w: w, lang: lang, onCancel: onCancel, total: total}
 	w.SetTitle(lang.T(i18n.BatchTitle))
 	p.bar = widget.NewProgressBar()
 	p.bar.Max = float64(max(total, 1))
@@ -50,6 +52,9 @@ func ShowProgress(w fyne.Window, lang i18n.Lang, origin string, s *wire.Signing,
 	w.SetOnClosed(func() {
 		p.closed = true
 		p.stop()
+		if p.onClosed != nil {
+			p.onClosed()
+		}
 	})
 	w.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) {
 		if k.Name == fyne.KeyEscape {
@@ -69,6 +74,41 @@ func (p *Progress) Set(done, total int) {
 	p.bar.SetValue(float64(done))
 	p.status.SetText(p.lang.T(i18n.BatchProgress, done, total))
 }
+
+// Update shows what the agent reported: the bar counts the documents
+// with a result, the text those signed. Counts outside the batch are
+// clamped.
+func (p *Progress) Update(u wire.Update) {
+	done := min(max(u.Done, 0), p.total)
+	failed := min(max(u.Failed, 0), done)
+	p.bar.SetValue(float64(done))
+	p.status.SetText(p.lang.T(i18n.BatchProgress, done-failed, p.total))
+}
+
+// SetOnClosed sets what to do once the window is gone, whatever closed it.
+func (p *Progress) SetOnClosed(f func()) { p.onClosed = f }
+
+// End closes the window without cancelling: the batch is over, or its
+// agent went away.
+func (p *Progress) End() {
+	p.finished = true
+	if !p.closed {
+		p.closed = true
+		p.w.Close()
+	}
+}
+
+// Window returns the progress window.
+func (p *Progress) Window() fyne.Window { return p.w }
+
+// CancelButton returns Cancel (Close once finished).
+func (p *Progress) CancelButton() fyne.Tappable { return p.cancel }
+
+// Status returns the text under the bar.
+func (p *Progress) Status() string { return p.status.Text }
+
+// Finished reports whether Done or End was called.
+func (p *Progress) Finished() bool { return p.finished }
 
 // Done marks the batch finished: Cancel becomes Close.
 func (p *Progress) Done() {

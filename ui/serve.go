@@ -20,9 +20,12 @@ type PromptSession struct {
 	out    io.Writer
 	mu     sync.Mutex // serialises writes to out
 	prompt *Prompt
-	err    error
-	done   chan struct{}
-	ready  chan struct{}
+	// progress is set instead of prompt for a progress request.
+	progress   *Progress
+	finishOnce sync.Once
+	err        error
+	done       chan struct{}
+	ready      chan struct{}
 }
 
 // ServePrompt reads one request from in, shows its window in a, and
@@ -41,6 +44,12 @@ func ServePrompt(a fyne.App, in *bufio.Reader, out io.Writer, lang i18n.Lang, no
 	}
 	s := &PromptSession{app: a, out: out, done: make(chan struct{})}
 	w := a.NewWindow("Zavera")
+	if req.Kind == wire.KindProgress {
+		s.showProgress(w, lang, req)
+		w.RequestFocus()
+		go s.followProgress(in)
+		return s, nil
+	}
 	s.prompt, err = Show(w, lang, req, now, s.answer)
 	if err != nil {
 		return nil, err
@@ -62,8 +71,7 @@ func (s *PromptSession) Shown() {
 func (s *PromptSession) answer(r Result) {
 	s.write(wire.Reply{Answer: r.Answer}, r.PIN)
 	wipe(r.PIN)
-	close(s.done)
-	s.app.Quit()
+	s.finish()
 }
 
 // Done is closed once the answer is written.

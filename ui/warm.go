@@ -43,6 +43,11 @@ func ServeSpare(a fyne.App, w fyne.Window, in *bufio.Reader, out io.Writer, lang
 		}
 		var showErr error
 		fyne.DoAndWait(func() {
+			if req.Kind == wire.KindProgress {
+				s.showProgress(w, lang, req)
+				w.RequestFocus()
+				return
+			}
 			s.prompt, showErr = Show(w, lang, req, now(), s.answer)
 			if showErr == nil {
 				w.RequestFocus()
@@ -55,6 +60,10 @@ func ServeSpare(a fyne.App, w fyne.Window, in *bufio.Reader, out io.Writer, lang
 		ready()
 		if shown != nil {
 			shown(s)
+		}
+		if s.progress != nil {
+			s.followProgress(in)
+			return
 		}
 		io.Copy(io.Discard, in)
 		fyne.Do(func() { s.prompt.refuse() })

@@ -72,7 +72,7 @@ func runUIPrompt(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 				s.Shown()
 				if *hold > 0 {
 					time.AfterFunc(*hold, func() {
-						fyne.Do(func() { s.Prompt().Window().Close() })
+						fyne.Do(func() { s.Window().Close() })
 					})
 				}
 			})

@@ -54,6 +54,9 @@ func child(actions, screen string, spare bool) int {
 	}
 	s.Shown()
 	action := nextAction(actions)
+	if pg := s.Progress(); pg != nil {
+		return progressChild(s, pg, action, screen)
+	}
 	p := s.Prompt()
 	if screen != "" {
 		f, err := os.OpenFile(screen, os.O_APPEND|os.O_WRONLY|os.O_CREATE, 0o600)
@@ -121,4 +124,40 @@ func nextAction(dir string) string {
 		return string(b)
 	}
 	return "refuse"
+}
+
+// progressChild plays the user watching a batch: "watch" lets it run,
+// "cancel-at:N" taps Cancel once N documents are signed. What the window
+// showed at the end goes to screen.
+func progressChild(s *ui.PromptSession, pg *ui.Progress, action, screen string) int {
+	switch {
+	case action == "watch":
+	case strings.HasPrefix(action, "cancel-at:"):
+		want := fmt.Sprintf("Signed %s of", strings.TrimPrefix(action, "cancel-at:"))
+		deadline := time.Now().Add(10 * time.Second)
+		for !strings.Contains(pg.Status(), want) {
+			if time.Now().After(deadline) {
+				fmt.Fprintf(os.Stderr, "child: never showed %q\n", want)
+				return 2
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+		test.Tap(pg.CancelButton())
+	default:
+		fmt.Fprintf(os.Stderr, "child: unknown progress action %q\n", action)
+		return 2
+	}
+	<-s.Done()
+	if screen != "" {
+		f, err := os.OpenFile(screen, os.O_APPEND|os.O_WRONLY|os.O_CREATE, 0o600)
+		if err == nil {
+			fmt.Fprintf(f, "=== %s\n%sstatus: %s\nfinished: %v\n", pg.Window().Title(), uitest.Texts(pg.Window().Content()), pg.Status(), pg.Finished())
+			f.Close()
+		}
+	}
+	if err := s.Err(); err != nil {
+		fmt.Fprintln(os.Stderr, "child:", err)
+		return 1
+	}
+	return 0
 }

@@ -33,6 +33,12 @@
 //     kept for Options.SpareFor, so that the prompts that follow in a
 //     session show at once; the first prompt after a quiet spell starts a
 //     process cold. Close ends the spare.
+//   - A batch's progress (BatchProgress, agent.ProgressPrompter) has a
+//     window process of its own beside the prompts, not in their turn:
+//     the agent's updates are written to it as they come (never holding
+//     the batch back), the user's Cancel comes back as an answer, and the
+//     window stays Options.ProgressLinger after the batch ends (not at
+//     all after a cancel) before its input is closed.
 //
 // # Concurrency
 //

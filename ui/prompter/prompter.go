@@ -52,6 +52,10 @@ type Options struct {
 	// without prompts it exits and the agent is small again.
 	Spare    func() *exec.Cmd
 	SpareFor time.Duration
+	// ProgressLinger is how long a batch's progress window stays once
+	// the batch is finished, unless the user closes it; default 5
+	// seconds.
+	ProgressLinger time.Duration
 	// Shown, when set, hears how long each window took to show.
 	Shown func(kind wire.Kind, d time.Duration)
 	// Log gets the window processes' failures; nil discards them.
@@ -93,6 +97,9 @@ func New(o Options) (*Prompter, error) {
 	}
 	if o.HoldPIN <= 0 {
 		o.HoldPIN = 20 * time.Second
+	}
+	if o.ProgressLinger <= 0 {
+		o.ProgressLinger = 5 * time.Second
 	}
 	if o.KillAfter <= 0 {
 		o.KillAfter = 3 * time.Second
