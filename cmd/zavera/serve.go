@@ -66,7 +66,10 @@ when the desktop has a D-Bus session bus.
                      it from its next request.
 
 The agent prints "zavera: listening on ..." once it accepts connections
-and stops cleanly on SIGINT or SIGTERM.`
+and stops cleanly on SIGINT or SIGTERM. When Zavera already answers on
+the port, serve asks it to bring its main window forward (through the
+socket agent.sock in the state folder, which only the user can open)
+and exits 0; when another program holds the port, it says so and exits 1.`
 
 // serveArgs are the parsed arguments of `zavera serve`.
 type serveArgs struct {
@@ -194,6 +197,10 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "zavera: %s is no longer approved\n", a.revoke)
 		return 0
 	}
+	// A second start finds the running agent and leaves it the port.
+	if code, done := secondInstance(cfg.Port, cfg.StateDir, stdout, stderr); done {
+		return code
+	}
 	level := slog.LevelWarn
 	if a.verbose {
 		level = slog.LevelDebug
@@ -289,8 +296,25 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	lns, err := agent.ListenLoopback(cfg.Port)
 	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			// Taken while this agent was starting.
+			if code, done := secondInstance(cfg.Port, cfg.StateDir, stdout, stderr); done {
+				return code
+			}
+		}
 		return fail(err)
 	}
+	inst, err := listenInstance(filepath.Join(cfg.StateDir, instanceSocket), func() string {
+		if desk == nil {
+			return instanceHeadless
+		}
+		desk.openMain()
+		return instanceShown
+	}, log)
+	if err != nil {
+		log.Warn("a second start of Zavera will not be able to show this agent's window", "err", err)
+	}
+	defer inst.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	errc := make(chan error, len(lns))

@@ -1,0 +1,205 @@
+package main
+
+// A second `zavera serve` does not start a second server: it finds the
+// running agent on the configured port and asks it, over a Unix socket in
+// the state folder, to bring its main window forward. Pages cannot reach
+// a Unix socket, the socket is the user's alone (0600 in the user's state
+// folder, and on Linux the peer's uid is checked), and its only command
+// shows a window: nothing on it reads or signs anything.
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/zavera/zavera/agent"
+)
+
+// instanceSocket is the running agent's local channel, in the state folder.
+const instanceSocket = "agent.sock"
+
+// Commands and answers on the channel, one short line each.
+const (
+	instanceShow     = "show"
+	instanceShown    = "shown"    // the main window is opened or raised
+	instanceHeadless = "headless" // the agent asks on a terminal: no window
+	maxInstanceLine  = 64
+	instanceTimeout  = 3 * time.Second
+)
+
+// Errors of the second-instance check.
+var (
+	// errPortTaken is the port held by a program that is not Zavera.
+	errPortTaken = errors.New("the port is taken by another program, not Zavera")
+	// errNoChannel is a running agent whose local channel does not answer.
+	errNoChannel = errors.New("the running agent's local channel does not answer")
+)
+
+// running reports whether something listens on the loopback port: nil
+// and false when nothing does; true with nil when Zavera answers; true
+// with errPortTaken when another program does.
+func running(ctx context.Context, port int) (bool, error) {
+	addr := net.JoinHostPort("127.0.0.1", fmt.Sprint(port))
+	c, err := (&net.Dialer{Timeout: instanceTimeout}).DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return false, nil
+	}
+	c.Close()
+	pctx, cancel := context.WithTimeout(ctx, instanceTimeout)
+	defer cancel()
+	if _, err := agent.Probe(pctx, "ws://"+addr+"/", nil); err != nil {
+		return true, fmt.Errorf("%w: %w", errPortTaken, err)
+	}
+	return true, nil
+}
+
+// askShow asks the agent whose channel is at path to show its window and
+// returns its answer.
+func askShow(path string) (string, error) {
+	c, err := net.DialTimeout("unix", path, instanceTimeout)
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", errNoChannel, err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(instanceTimeout))
+	if _, err := io.WriteString(c, instanceShow+"\n"); err != nil {
+		return "", fmt.Errorf("%w: %w", errNoChannel, err)
+	}
+	line, err := readInstanceLine(c)
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", errNoChannel, err)
+	}
+	return line, nil
+}
+
+// readInstanceLine reads one line of at most maxInstanceLine bytes.
+func readInstanceLine(r io.Reader) (string, error) {
+	line, err := bufio.NewReaderSize(io.LimitReader(r, maxInstanceLine+1), 16).ReadString('\n')
+	if err != nil {
+		return "", fmt.Errorf("reading a line: %w", err)
+	}
+	return strings.TrimSuffix(line, "\n"), nil
+}
+
+// instanceServer is the running agent's end of the channel.
+type instanceServer struct {
+	ln   net.Listener
+	path string
+	show func() string
+	log  *slog.Logger
+	wg   sync.WaitGroup
+}
+
+// listenInstance opens the channel at path. A socket left by an agent
+// that died is replaced; one that answers is left alone (another agent
+// on another port with the same state folder) and an error returned.
+func listenInstance(path string, show func() string, log *slog.Logger) (*instanceServer, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
+	if _, err := os.Lstat(path); err == nil {
+		if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
+			c.Close()
+			return nil, fmt.Errorf("%s: another agent answers there", path)
+		}
+		if err := os.Remove(path); err != nil {
+			return nil, err
+		}
+	}
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, err
+	}
+	// Whatever the umask gave, only the user may connect.
+	if err := os.Chmod(path, 0o600); err != nil {
+		ln.Close()
+		return nil, err
+	}
+	s := &instanceServer{ln: ln, path: path, show: show, log: log}
+	s.wg.Add(1)
+	go s.accept()
+	return s, nil
+}
+
+func (s *instanceServer) accept() {
+	defer s.wg.Done()
+	for {
+		c, err := s.ln.Accept()
+		if err != nil {
+			return
+		}
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.serve(c)
+		}()
+	}
+}
+
+func (s *instanceServer) serve(c net.Conn) {
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(instanceTimeout))
+	if err := samePeer(c); err != nil {
+		s.log.Warn("local channel: connection refused", "err", err)
+		return
+	}
+	line, err := readInstanceLine(c)
+	if err != nil {
+		return
+	}
+	if line != instanceShow {
+		io.WriteString(c, "unknown\n")
+		return
+	}
+	s.log.Info("another start of Zavera asked for the window")
+	io.WriteString(c, s.show()+"\n")
+}
+
+// Close stops the channel and removes the socket.
+func (s *instanceServer) Close() {
+	if s == nil {
+		return
+	}
+	s.ln.Close()
+	s.wg.Wait()
+	os.Remove(s.path)
+}
+
+// secondInstance checks the configured port before `zavera serve`
+// starts anything. It returns done when the caller must exit with code:
+// 0 when a running Zavera was asked to show its window, 1 when another
+// program holds the port.
+func secondInstance(port int, stateDir string, stdout, stderr io.Writer) (code int, done bool) {
+	if port == 0 {
+		return 0, false
+	}
+	up, err := running(context.Background(), port)
+	if !up {
+		return 0, false
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "zavera serve: port %d: %v\nChoose another port (--port, or \"port\" in the configuration) or stop that program.\n", port, err)
+		return 1, true
+	}
+	answer, err := askShow(filepath.Join(stateDir, instanceSocket))
+	switch {
+	case err != nil:
+		fmt.Fprintf(stdout, "zavera: Zavera is already running on port %d (its window could not be shown: %v)\n", port, err)
+	case answer == instanceHeadless:
+		fmt.Fprintf(stdout, "zavera: Zavera is already running on port %d; it asks on its terminal and has no window to show\n", port)
+	case answer == instanceShown:
+		fmt.Fprintf(stdout, "zavera: Zavera is already running on port %d; its window is brought forward\n", port)
+	default:
+		fmt.Fprintf(stdout, "zavera: Zavera is already running on port %d (it answered %q)\n", port, answer)
+	}
+	return 0, true
+}
