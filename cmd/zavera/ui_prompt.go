@@ -18,10 +18,12 @@ import (
 
 const uiPromptUsage = `Usage: zavera ui-prompt [--spare] [--hold DURATION]
 
-Shows one of Zavera's windows (a new site, a signature, a PIN, a notice)
-and exits when the user answers. The running agent starts it: it reads the
-request as JSON on standard input and writes the answer on standard output
-(package ui/wire). Closing its input cancels the window.
+Shows one of Zavera's windows (a new site, a signature, a PIN, a notice,
+a batch's progress) and exits when the user answers. The running agent
+starts it: it reads the request as JSON on standard input and writes the
+answer on standard output (package ui/wire); a batch's progress reads its
+updates on standard input too and answers "cancel" when the user stops
+it. Closing its input cancels the window.
 
   --spare          start the window before the request comes, so that
                    it shows at once when it does; the end of the input
