@@ -44,10 +44,16 @@ func (s *PromptSession) followProgress(in *bufio.Reader) {
 				}
 				s.mu.Unlock()
 			}
-			fyne.Do(s.progress.End)
+			fyne.Do(func() {
+				s.uiMu.Lock()
+				defer s.uiMu.Unlock()
+				s.progress.End()
+			})
 			return
 		}
 		fyne.Do(func() {
+			s.uiMu.Lock()
+			defer s.uiMu.Unlock()
 			s.progress.Update(u)
 			if !u.Finished {
 				return

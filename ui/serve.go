@@ -23,9 +23,14 @@ type PromptSession struct {
 	// progress is set instead of prompt for a progress request.
 	progress   *Progress
 	finishOnce sync.Once
-	err        error
-	done       chan struct{}
-	ready      chan struct{}
+	// uiMu is held while the input's updates change the progress
+	// window. Fyne's own driver runs those changes on its main
+	// goroutine; its test driver, which has none, runs them on the
+	// reading goroutine, and tests take uiMu to look.
+	uiMu  sync.Mutex
+	err   error
+	done  chan struct{}
+	ready chan struct{}
 }
 
 // ServePrompt reads one request from in, shows its window in a, and
