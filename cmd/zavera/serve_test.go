@@ -12,6 +12,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"math/big"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -339,6 +340,15 @@ func TestServeUsage(t *testing.T) {
 	}
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "c.json")
+	// A port nothing listens on: a Zavera running on the default port
+	// would answer, and serve would leave the port to it.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	free := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	os.WriteFile(cfg, []byte(fmt.Sprintf(`{"port": %d}`, free)), 0o600)
 	if code, _, errOut := runCmd(t, nil, "serve", "--config", cfg); code != 1 || !strings.Contains(errOut, "--headless") {
 		t.Errorf("without --headless: %d %q", code, errOut)
 	}
