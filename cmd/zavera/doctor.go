@@ -121,7 +121,8 @@ func runDoctor(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	r := &doctorReport{Version: version(), OS: runtime.GOOS + "/" + runtime.GOARCH}
-	problem := func(format string, a ...any) { r.Problems = append(r.Problems, fmt.Sprintf(format, a...)) }
+	lang := doctorLang()
+	problem := func(format string, a ...any) { r.Problems = append(r.Problems, doctorProblem(lang, format, a...)) }
 
 	// The configuration in force.
 	r.Config.Path = *config

@@ -78,6 +78,7 @@ func hasProblem(r doctorJSON, part string) bool {
 // module, token and certificate, the port answering over ws and wss, and
 // the local CA's trust before and after 'zavera install'.
 func TestDoctorReportsEverything(t *testing.T) {
+	t.Setenv("LC_ALL", "C") // the problems are checked in English
 	l := newTokenLab(t, 10)
 	bin := agentBinary(t, "zavera_script")
 	dir := t.TempDir()
@@ -198,6 +199,7 @@ func TestDoctorReportsEverything(t *testing.T) {
 // Nothing listening, an expired local certificate, no module: each is a
 // problem, and the exit status says so.
 func TestDoctorFindsProblems(t *testing.T) {
+	t.Setenv("LC_ALL", "C") // the problems are checked in English
 	t.Setenv("ZAVERA_PKCS11_MODULES", "")
 	dir := t.TempDir()
 	cfgFile := filepath.Join(dir, "config.json")
@@ -224,6 +226,18 @@ func TestDoctorFindsProblems(t *testing.T) {
 	os.WriteFile(cfgFile, []byte(`{"port": 70000}`), 0o600)
 	if _, r := runDoctorJSON(t, "--no-discovery", "--config", cfgFile, "--home", dir, "--root", dir); !hasProblem(r, "configuration cannot be used") {
 		t.Errorf("bad configuration: %q", r.Problems)
+	}
+}
+
+// In a Russian locale the doctor reports its problems in Russian.
+func TestDoctorSpeaksRussian(t *testing.T) {
+	t.Setenv("LC_ALL", "ru_RU.UTF-8")
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "c.json")
+	os.WriteFile(cfg, []byte(`{"modules": ["/nonexistent/libnothing.so"], "noModuleDiscovery": true}`), 0o600)
+	_, out, _ := runCmd(t, nil, "doctor", "--json", "--config", cfg, "--home", dir, "--root", dir)
+	if !strings.Contains(out, "не загрузился") {
+		t.Fatalf("no Russian problem in %s", out)
 	}
 }
 
