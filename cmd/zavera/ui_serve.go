@@ -37,6 +37,9 @@ type desktop struct {
 	stop      chan struct{}
 	wg        sync.WaitGroup
 
+	// noticePath keeps the time of the last expiry notification.
+	noticePath string
+
 	mu   sync.Mutex
 	once []string  // sites allowed once, forgotten when the agent stops
 	main *exec.Cmd // the main window's process, while open
@@ -67,7 +70,7 @@ func startDesktop(o desktopOptions) (*desktop, error) {
 		return nil, fmt.Errorf("finding the window program: %w", err)
 	}
 	d := &desktop{approvals: o.approvals, tokens: o.tokens, log: o.log, exe: exe,
-		quit: make(chan struct{}), stop: make(chan struct{})}
+		quit: make(chan struct{}), stop: make(chan struct{}), noticePath: expiryNoticePath(o.cfg)}
 	lang := uiLanguage(o.cfg)
 	d.prompter, err = prompter.New(prompter.Options{
 		Command:      func() *exec.Cmd { return exec.Command(exe, "ui-prompt") },
@@ -180,14 +183,17 @@ func (d *desktop) watch(lang i18n.Lang) {
 	defer unsubscribe()
 	tick := time.NewTicker(10 * time.Second)
 	defer tick.Stop()
-	var warned time.Time
+	warned := lastExpiryNotice(d.noticePath)
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		toks, _ := d.tokens.Tokens(ctx)
 		d.tray.SetTokens(len(toks))
 		d.tray.SetSites(d.approvals.List())
-		if time.Since(warned) > 24*time.Hour {
+		if expiryNoticeDue(warned, time.Now()) {
 			warned = time.Now()
+			if err := saveExpiryNotice(d.noticePath, warned); err != nil {
+				d.log.Warn("time of the expiry notification not kept", "err", err)
+			}
 			certs, _ := d.tokens.Certificates(ctx)
 			for _, tc := range certs {
 				c := tc.Cert
