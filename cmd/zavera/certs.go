@@ -106,8 +106,8 @@ func printTokenCert(w io.Writer, c *pkcs11.Certificate, now time.Time) {
 	row("Owner", personName(s))
 	row("Title", s.Title)
 	row("Organisation", s.Organization)
-	row("INN", s.INN)
-	row("INNLE", s.INNLE)
+	row("INN", s.PersonINN())
+	row("INNLE", s.OrganizationINN())
 	row("OGRN", s.OGRN)
 	row("OGRNIP", s.OGRNIP)
 	row("SNILS", s.SNILS)
@@ -126,45 +126,25 @@ func s2(a, b string) string {
 
 // tokenCertJSON is the --json form of a certificate on a token.
 type tokenCertJSON struct {
-	ID             string       `json:"id"`
-	Owner          string       `json:"owner"`
-	Title          string       `json:"title,omitempty"`
-	Organization   string       `json:"organization,omitempty"`
-	INN            string       `json:"inn,omitempty"`
-	INNLE          string       `json:"innle,omitempty"`
-	OGRN           string       `json:"ogrn,omitempty"`
-	OGRNIP         string       `json:"ogrnip,omitempty"`
-	SNILS          string       `json:"snils,omitempty"`
-	Issuer         string       `json:"issuer"`
-	Serial         string       `json:"serial"`
-	NotBefore      time.Time    `json:"not_before"`
-	NotAfter       time.Time    `json:"not_after"`
-	ValidNow       bool         `json:"valid_now"`
-	KeyAlgorithm   string       `json:"key_algorithm"`
-	KeyBits        int          `json:"key_bits"`
-	PrivateKey     string       `json:"private_key"`
-	ThumbprintSHA1 string       `json:"thumbprint_sha1"`
-	Label          string       `json:"label,omitempty"`
-	KeyID          string       `json:"key_id,omitempty"`
-	Token          pkcs11.Token `json:"token"`
+	ID string `json:"id"`
+	holderJSON
+	ValidNow   bool         `json:"valid_now"`
+	KeyBits    int          `json:"key_bits"`
+	PrivateKey string       `json:"private_key"`
+	Label      string       `json:"label,omitempty"`
+	KeyID      string       `json:"key_id,omitempty"`
+	Token      pkcs11.Token `json:"token"`
 }
 
 func newTokenCertJSON(c *pkcs11.Certificate, now time.Time) tokenCertJSON {
-	s := c.Cert.Subject
-	tp := c.Cert.ThumbprintSHA1()
 	return tokenCertJSON{
-		ID: c.ID, Owner: personName(s), Title: s.Title, Organization: s.Organization,
-		INN: s.INN, INNLE: s.INNLE, OGRN: s.OGRN, OGRNIP: s.OGRNIP, SNILS: s.SNILS,
-		Issuer:    s2(c.Cert.Issuer.CommonName, c.Cert.Issuer.Organization),
-		Serial:    c.Cert.SerialNumber.Text(16),
-		NotBefore: c.Cert.NotBefore.UTC(), NotAfter: c.Cert.NotAfter.UTC(),
-		ValidNow:       !now.Before(c.Cert.NotBefore) && !now.After(c.Cert.NotAfter),
-		KeyAlgorithm:   c.Cert.KeyString(),
-		KeyBits:        c.Cert.KeyBits,
-		PrivateKey:     c.Key.String(),
-		ThumbprintSHA1: hex.EncodeToString(tp[:]),
-		Label:          c.Label,
-		KeyID:          hex.EncodeToString(c.KeyID),
-		Token:          c.Token,
+		ID:         c.ID,
+		holderJSON: holderOf(c.Cert),
+		ValidNow:   !now.Before(c.Cert.NotBefore) && !now.After(c.Cert.NotAfter),
+		KeyBits:    c.Cert.KeyBits,
+		PrivateKey: c.Key.String(),
+		Label:      c.Label,
+		KeyID:      hex.EncodeToString(c.KeyID),
+		Token:      c.Token,
 	}
 }

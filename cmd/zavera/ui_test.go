@@ -119,7 +119,7 @@ func TestDiagnosisOfDoctorReport(t *testing.T) {
 		Agent:    doctorAgent{Port: 27413, Answers: true, Protocol: 1},
 		Problems: []string{"the local CA is not trusted"},
 	}
-	r.Certificates = []tokenCertJSON{{Owner: "Иванов", Organization: "ООО", NotAfter: time.Date(2027, 1, 2, 0, 0, 0, 0, time.UTC), ValidNow: true,
+	r.Certificates = []tokenCertJSON{{holderJSON: holderJSON{Owner: "Иванов", Organization: "ООО", NotAfter: time.Date(2027, 1, 2, 0, 0, 0, 0, time.UTC)}, ValidNow: true,
 		Token: pkcs11.Token{Label: "Zavera test"}}}
 	d := diagnosisOf(r)
 	if len(d.Modules) != 2 || d.Modules[1].Err != "no such file" || d.Modules[0].Err != "" {

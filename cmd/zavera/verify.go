@@ -281,23 +281,10 @@ type signerJSON struct {
 }
 
 type certificateJSON struct {
-	Subject        string    `json:"subject"`
-	Owner          string    `json:"owner,omitempty"`
-	Title          string    `json:"title,omitempty"`
-	Organization   string    `json:"organization,omitempty"`
-	INN            string    `json:"inn,omitempty"`
-	INNLE          string    `json:"innle,omitempty"`
-	OGRN           string    `json:"ogrn,omitempty"`
-	OGRNIP         string    `json:"ogrnip,omitempty"`
-	SNILS          string    `json:"snils,omitempty"`
-	Issuer         string    `json:"issuer"`
-	Serial         string    `json:"serial"`
-	NotBefore      time.Time `json:"not_before"`
-	NotAfter       time.Time `json:"not_after"`
-	KeyAlgorithm   string    `json:"key_algorithm"`
-	ThumbprintSHA1 string    `json:"thumbprint_sha1"`
-	ThumbprintGOST string    `json:"thumbprint_streebog256"`
-	ChainAnchor    string    `json:"trust_anchor,omitempty"`
+	Subject string `json:"subject"`
+	holderJSON
+	ThumbprintGOST string `json:"thumbprint_streebog256"`
+	ChainAnchor    string `json:"trust_anchor,omitempty"`
 }
 
 type checkJSON struct {
@@ -321,16 +308,8 @@ func resultJSON(res *cms.Result, err error) verifyJSON {
 			sj.SigningTime = &t
 		}
 		if c := s.Certificate; c != nil {
-			n := c.Subject
-			sha1 := c.ThumbprintSHA1()
 			gost := c.ThumbprintStreebog()
-			cj := &certificateJSON{
-				Subject: n.String(), Owner: personName(n), Title: n.Title, Organization: n.Organization,
-				INN: n.PersonINN(), INNLE: n.OrganizationINN(), OGRN: n.OGRN, OGRNIP: n.OGRNIP, SNILS: n.SNILS,
-				Issuer: c.Issuer.String(), Serial: fmt.Sprintf("%X", c.SerialNumber),
-				NotBefore: c.NotBefore.UTC(), NotAfter: c.NotAfter.UTC(), KeyAlgorithm: c.KeyString(),
-				ThumbprintSHA1: hex.EncodeToString(sha1[:]), ThumbprintGOST: hex.EncodeToString(gost[:]),
-			}
+			cj := &certificateJSON{Subject: c.Subject.String(), holderJSON: holderOf(c), ThumbprintGOST: hex.EncodeToString(gost[:])}
 			if len(s.Chain) > 0 {
 				cj.ChainAnchor = s.Chain[len(s.Chain)-1].Subject.String()
 			}
