@@ -122,31 +122,7 @@ func (c Config) withDefaults() Config {
 	if c.Port == 0 {
 		c.Port = d.Port
 	}
-	l, dl := &c.Limits, d.Limits
-	if l.MaxMessageBytes <= 0 {
-		l.MaxMessageBytes = dl.MaxMessageBytes
-	}
-	if l.MaxConnections <= 0 {
-		l.MaxConnections = dl.MaxConnections
-	}
-	if l.MaxInFlight <= 0 {
-		l.MaxInFlight = dl.MaxInFlight
-	}
-	if l.MaxBatch <= 0 {
-		l.MaxBatch = dl.MaxBatch
-	}
-	if l.PromptTimeout <= 0 {
-		l.PromptTimeout = dl.PromptTimeout
-	}
-	if l.CancelsBeforeCooldown <= 0 {
-		l.CancelsBeforeCooldown = dl.CancelsBeforeCooldown
-	}
-	if l.Cooldown <= 0 {
-		l.Cooldown = dl.Cooldown
-	}
-	if l.PINAttempts <= 0 {
-		l.PINAttempts = dl.PINAttempts
-	}
+	c.Limits = overrideLimits(d.Limits, c.Limits)
 	return c
 }
 

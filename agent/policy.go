@@ -80,7 +80,8 @@ func rawPolicy(path string) (Config, error) {
 	return c, nil
 }
 
-// overrideLimits returns l with every limit that o sets.
+// overrideLimits returns l with every limit that o sets (a positive
+// value); withDefaults uses it to fill unset limits from the defaults.
 func overrideLimits(l, o Limits) Limits {
 	if o.MaxMessageBytes > 0 {
 		l.MaxMessageBytes = o.MaxMessageBytes
