@@ -62,7 +62,7 @@ authorityKeyIdentifier = keyid
 `
 
 // newPKI makes a root and an intermediate CA with keys of spec.
-func newPKI(t *testing.T, spec keySpec) *pki {
+func newPKI(t testing.TB, spec keySpec) *pki {
 	t.Helper()
 	dir := t.TempDir()
 	p := &pki{dir: dir}
@@ -81,12 +81,12 @@ func newPKI(t *testing.T, spec keySpec) *pki {
 }
 
 // leaf issues a signer's certificate from the intermediate CA.
-func (p *pki) leaf(t *testing.T, name string, spec keySpec) *party {
+func (p *pki) leaf(t testing.TB, name string, spec keySpec) *party {
 	subj := "/C=RU/O=ООО \"Ромашка\"/title=Генеральный директор/CN=Иванов Иван Иванович/SN=Иванов/GN=Иван Иванович/INN=770712345633/SNILS=11223344595/OGRN=1027700132195/INNLE=7707083893"
 	return p.issue(t, name, spec, subj, p.inter, "leaf.ext")
 }
 
-func (p *pki) issue(t *testing.T, name string, spec keySpec, subj string, issuer *party, ext string) *party {
+func (p *pki) issue(t testing.TB, name string, spec keySpec, subj string, issuer *party, ext string) *party {
 	t.Helper()
 	key := genKey(t, p.dir, name, spec)
 	csr := filepath.Join(p.dir, name+".csr")
@@ -112,14 +112,14 @@ func mdForKey(p *party) string {
 	return "-sha256"
 }
 
-func genKey(t *testing.T, dir, name string, spec keySpec) string {
+func genKey(t testing.TB, dir, name string, spec keySpec) string {
 	t.Helper()
 	file := filepath.Join(dir, name+".key")
 	osslref.Run(t, nil, append(append([]string{"genpkey"}, spec.genpkey...), "-out", file)...)
 	return file
 }
 
-func write(t *testing.T, dir, name, text string) string {
+func write(t testing.TB, dir, name, text string) string {
 	t.Helper()
 	file := filepath.Join(dir, name)
 	if err := os.WriteFile(file, []byte(text), 0o600); err != nil {
@@ -128,7 +128,7 @@ func write(t *testing.T, dir, name, text string) string {
 	return file
 }
 
-func loadParty(t *testing.T, keyFile, certFile string) *party {
+func loadParty(t testing.TB, keyFile, certFile string) *party {
 	t.Helper()
 	keyPEM, err := os.ReadFile(keyFile)
 	if err != nil {
