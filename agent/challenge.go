@@ -74,10 +74,7 @@ func (c *conn) signChallenge(ctx context.Context, req *request) (any, error) {
 		return nil, err
 	}
 	defer g.close()
-	sig, digest, err := g.sign(doc)
-	if jerr := c.journalSignature(tc, desc, digest, err); jerr != nil && err == nil {
-		return nil, jerr
-	}
+	sig, _, err := g.signRecorded(doc, desc)
 	if err != nil {
 		return nil, err
 	}

@@ -235,6 +235,27 @@ func (g *grant) sign(d decoded) (sig, digest []byte, err error) {
 	return sig, digest, err
 }
 
+// signRecorded makes one signature and records its outcome, on disk when
+// it returns; a signature whose record failed is withheld. The record is
+// announced to the journal before the token signs, so that signatures
+// made at the same time share one fsync.
+func (g *grant) signRecorded(d decoded, desc string) (sig, digest []byte, err error) {
+	done := g.c.s.journal.Expect()
+	defer done()
+	sig, digest, err = g.sign(d)
+	seq, jerr := g.c.writeSignature(g.tc, desc, digest, err, false)
+	done()
+	if jerr == nil {
+		if jerr = g.c.s.journal.Sync(seq); jerr != nil {
+			g.c.s.log.Error("journal sync failed", "err", jerr)
+		}
+	}
+	if jerr != nil && err == nil {
+		return nil, nil, jerr
+	}
+	return sig, digest, err
+}
+
 // close releases the key and, if no signature was tried, the prompt slot.
 func (g *grant) close() {
 	g.release(nil)
@@ -331,10 +352,7 @@ func (c *conn) sign(ctx context.Context, req *request) (any, error) {
 		return nil, err
 	}
 	defer g.close()
-	sig, digest, err := g.sign(d)
-	if jerr := c.journalSignature(tc, desc, digest, err); jerr != nil && err == nil {
-		return nil, jerr
-	}
+	sig, digest, err := g.signRecorded(d, desc)
 	if err != nil {
 		return nil, err
 	}

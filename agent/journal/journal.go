@@ -31,7 +31,25 @@ type Journal struct {
 
 	syncMu sync.Mutex // one fsync at a time
 	synced uint64     // records up to this seq are on disk
+
+	// Group commit: records announced with Expect and not yet written,
+	// and a signal to a Sync that waits for them.
+	gmu       sync.Mutex
+	expected  int
+	wake      chan struct{}
+	lingerMax time.Duration
+	maxGroup  uint64
+	syncs     uint64 // fsyncs made, for tests; guarded by syncMu
 }
+
+// Group commit limits: a Sync waits for announced records for at most
+// defaultLinger, and stops waiting once defaultGroup records wait for the
+// disk, so that a burst of signatures still gets answers while later
+// ones are signed.
+const (
+	defaultLinger = time.Millisecond
+	defaultGroup  = 8
+)
 
 // Open opens or creates the journal at path (mode 0600, folders 0700),
 // cuts off a torn last line, and reads the chain's head so that appends
@@ -48,7 +66,8 @@ func Open(path string) (*Journal, error) {
 		f.Close()
 		return nil, fmt.Errorf("journal: %s is in use by another process: %w", path, err)
 	}
-	j := &Journal{f: f, prev: zeroHash, now: time.Now}
+	j := &Journal{f: f, prev: zeroHash, now: time.Now, wake: make(chan struct{}, 1),
+		lingerMax: defaultLinger, maxGroup: defaultGroup}
 	torn, err := j.readHead()
 	j.synced = j.seq
 	if err != nil {
@@ -150,7 +169,63 @@ func (j *Journal) Write(r Record) (Record, error) {
 	}
 	r.Hash = hash
 	j.seq, j.prev = r.Seq, hash
+	j.signal()
 	return r, nil
+}
+
+// Expect announces a record that will be written soon, such as the
+// outcome of a signature the token is making: a Sync that starts
+// meanwhile waits a little for it, so that one fsync covers both. The
+// returned func withdraws the announcement: call it once the record is
+// written (before syncing it) or once it will not be. It may be called
+// more than once.
+func (j *Journal) Expect() (done func()) {
+	j.gmu.Lock()
+	j.expected++
+	j.gmu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			j.gmu.Lock()
+			j.expected--
+			j.gmu.Unlock()
+			j.signal()
+		})
+	}
+}
+
+// signal wakes a Sync that waits for announced records.
+func (j *Journal) signal() {
+	select {
+	case j.wake <- struct{}{}:
+	default:
+	}
+}
+
+// linger waits, before an fsync, while announced records are still to
+// come, up to maxGroup unsynced records or lingerMax.
+func (j *Journal) linger() {
+	var timer *time.Timer
+	for {
+		j.gmu.Lock()
+		expected := j.expected
+		j.gmu.Unlock()
+		j.mu.Lock()
+		unsynced := j.seq - j.synced
+		j.mu.Unlock()
+		if expected == 0 || unsynced >= j.maxGroup {
+			break
+		}
+		if timer == nil {
+			timer = time.NewTimer(j.lingerMax)
+			defer timer.Stop()
+		}
+		select {
+		case <-j.wake:
+		case <-timer.C:
+			return
+		}
+	}
 }
 
 // Sync returns once the records up to seq are on disk.
@@ -160,6 +235,7 @@ func (j *Journal) Sync(seq uint64) error {
 	if j.synced >= seq {
 		return nil
 	}
+	j.linger()
 	j.mu.Lock()
 	f, upTo := j.f, j.seq
 	j.mu.Unlock()
@@ -169,6 +245,7 @@ func (j *Journal) Sync(seq uint64) error {
 	if err := f.Sync(); err != nil {
 		return fmt.Errorf("journal: sync: %w", err)
 	}
+	j.syncs++
 	j.synced = upTo
 	return nil
 }

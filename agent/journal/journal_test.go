@@ -228,3 +228,92 @@ func TestWriteThenSync(t *testing.T) {
 		t.Fatalf("%d records, %v", n, err)
 	}
 }
+
+func TestExpectedRecordSharesTheSync(t *testing.T) {
+	j, err := Open(filepath.Join(t.TempDir(), "journal.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	j.lingerMax = time.Minute // only the announced record ends the wait
+	rec := Record{Event: EventSignature, Origin: "https://portal.example", Outcome: OutcomeSigned}
+
+	done := j.Expect()
+	first, err := j.Write(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	synced := make(chan error, 1)
+	go func() { synced <- j.Sync(first.Seq) }()
+	select {
+	case err := <-synced:
+		t.Fatalf("Sync returned (%v) while an announced record was still to come", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	second, err := j.Write(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done()
+	if err := <-synced; err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Sync(second.Seq); err != nil {
+		t.Fatal(err)
+	}
+	j.syncMu.Lock()
+	syncs := j.syncs
+	j.syncMu.Unlock()
+	if syncs != 1 {
+		t.Fatalf("%d fsyncs for two records written while one was announced, want 1", syncs)
+	}
+}
+
+func TestLingerIsBounded(t *testing.T) {
+	j, err := Open(filepath.Join(t.TempDir(), "journal.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	j.lingerMax = 100 * time.Millisecond
+	done := j.Expect() // a record that never comes
+	defer done()
+	r, err := j.Write(Record{Event: EventSignature, Outcome: OutcomeSigned})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Now()
+	if err := j.Sync(r.Seq); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(t0); took < j.lingerMax || took > 10*time.Second {
+		t.Fatalf("Sync took %v with an announced record that never came; want about %v", took, j.lingerMax)
+	}
+}
+
+func TestGroupStopsAtItsLimit(t *testing.T) {
+	j, err := Open(filepath.Join(t.TempDir(), "journal.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	j.lingerMax = time.Minute
+	done := j.Expect()
+	defer done()
+	var last Record
+	for range j.maxGroup {
+		if last, err = j.Write(Record{Event: EventSignature, Outcome: OutcomeSigned}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	finished := make(chan error, 1)
+	go func() { finished <- j.Sync(last.Seq) }()
+	select {
+	case err := <-finished:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Sync waited for an announced record with a full group unsynced")
+	}
+}
