@@ -53,6 +53,7 @@ type doctorReport struct {
 	Agent        doctorAgent      `json:"agent"`
 	LocalTLS     doctorTLS        `json:"local_tls"`
 	Installation installer.Status `json:"installation"`
+	UIProgram    doctorUIProgram  `json:"window_program"`
 	Problems     []string         `json:"problems"`
 }
 
@@ -228,6 +229,11 @@ func runDoctor(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 
+	// The window program, which the agent starts for every window.
+	if r.UIProgram = findDoctorUIProgram(); !r.UIProgram.Found {
+		problem("the window program %s is neither in %s nor on PATH: reinstall Zavera", r.UIProgram.Name, r.UIProgram.Searched)
+	}
+
 	// The agent's port.
 	r.Agent = doctorProbe(cfg.Port, t)
 	if !r.Agent.Answers {
@@ -394,6 +400,11 @@ func printDoctor(w io.Writer, r *doctorReport, m *pkcs11.Manager) {
 		}
 	}
 	fmt.Fprintln(w)
+	if r.UIProgram.Found {
+		fmt.Fprintf(w, "Window program: %s\n", r.UIProgram.Path)
+	} else {
+		fmt.Fprintf(w, "Window program: not found (%s)\n", r.UIProgram.Error)
+	}
 	for _, a := range r.Installation.Autostart {
 		fmt.Fprintf(w, "Starts at login: %s\n", a)
 	}

@@ -29,6 +29,7 @@ var doctorRussian = map[string]string{
 	"the %s database %s does not trust the local CA: run 'zavera install'":                      "база %s (%s) не доверяет локальному УЦ: выполните 'zavera install'",
 	"Zavera does not answer on port %d: %s":                                                     "Zavera не отвечает на порту %d: %s",
 	"wss:// on port %d does not present the local certificate: %s":                              "wss:// на порту %d не предъявляет локальный сертификат: %s",
+	"the window program %s is neither in %s nor on PATH: reinstall Zavera":                      "программы окон %s нет ни в %s, ни в PATH: переустановите Zavera",
 }
 
 // doctorLang is the language of the doctor's problems: the system's.

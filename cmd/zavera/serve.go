@@ -24,6 +24,7 @@ import (
 	"github.com/zavera/zavera/agent/scripted"
 	"github.com/zavera/zavera/agent/softtoken"
 	"github.com/zavera/zavera/agent/terminal"
+	"github.com/zavera/zavera/internal/appconf"
 	"github.com/zavera/zavera/pkcs11"
 )
 
@@ -124,36 +125,11 @@ func parseServeArgs(args []string) (*serveArgs, error) {
 }
 
 // loadAgentConfig reads the configuration, merges the machine-wide one
-// into it and finds the state folder.
-func loadAgentConfig(path string) (agent.Config, error) {
-	explicit := path != ""
-	if !explicit {
-		p, err := agent.DefaultConfigPath()
-		if err != nil {
-			return agent.Config{}, err
-		}
-		path = p
-	}
-	cfg, err := agent.LoadConfig(path)
-	if err != nil {
-		return cfg, err
-	}
-	// The administrator's machine-wide configuration adds to the user's.
-	if cfg, err = agent.ApplyPolicy(cfg, agent.SystemConfigPath()); err != nil {
-		return cfg, err
-	}
-	if cfg.StateDir == "" {
-		if explicit {
-			cfg.StateDir = filepath.Dir(path)
-		} else if cfg.StateDir, err = agent.DefaultStateDir(); err != nil {
-			return cfg, err
-		}
-	}
-	return cfg, nil
-}
+// into it and finds the state folder, as the window program does.
+func loadAgentConfig(path string) (agent.Config, error) { return appconf.LoadConfig(path) }
 
-func approvalsPath(cfg agent.Config) string { return filepath.Join(cfg.StateDir, "approvals.json") }
-func journalPath(cfg agent.Config) string   { return filepath.Join(cfg.StateDir, "journal.log") }
+func approvalsPath(cfg agent.Config) string { return appconf.ApprovalsPath(cfg) }
+func journalPath(cfg agent.Config) string   { return appconf.JournalPath(cfg) }
 
 // runServe implements `zavera serve`.
 func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {

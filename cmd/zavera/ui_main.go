@@ -1,232 +1,69 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
-	"sort"
-	"strings"
-	"time"
+	"os/exec"
 
-	"fyne.io/fyne/v2/app"
-
-	"github.com/zavera/zavera/agent"
-	"github.com/zavera/zavera/agent/journal"
-	"github.com/zavera/zavera/pkcs11"
-	"github.com/zavera/zavera/ui"
-	"github.com/zavera/zavera/ui/wire"
+	"github.com/zavera/zavera/internal/appconf"
 )
 
-const uiUsage = `Usage: zavera ui [--config FILE] [--tab NAME]
-
-Opens Zavera's main window: the tokens and their certificates (with a
-warning for those that expire within 30 days), the approved sites (with
-revoke), the signing journal (with search), the settings and the
-diagnostics of 'zavera doctor'. The tray's "Open Zavera" runs it.
-
-  --config FILE  configuration file (default: the user's).
-  --tab NAME     open on this page: tokens, sites, journal, settings or
-                 diagnostics.`
-
-// maxJournalShown bounds the records the window loads (the newest).
-const maxJournalShown = 5000
-
+// `zavera ui` is what users and the tray run; the window itself is
+// `zavera-ui main`, a program of its own, so that this one never links
+// the GUI toolkit.
 func init() {
 	commands["ui"] = command{"open the main window (tokens, sites, journal, settings)", runUI}
 }
 
-func runUI(args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("ui", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	config := fs.String("config", "", "")
-	tab := fs.String("tab", "", "")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stdout, uiUsage)
-			return 0
-		}
-		fmt.Fprintf(stderr, "zavera ui: %v\n\n%s\n", err, uiUsage)
-		return 2
-	}
-	cfgPath := *config
-	if cfgPath == "" {
-		p, err := agent.DefaultConfigPath()
-		if err != nil {
-			fmt.Fprintf(stderr, "zavera ui: %v\n", err)
-			return 1
-		}
-		cfgPath = p
-	}
-	cfg, err := loadAgentConfig(*config)
+// runUI runs `zavera-ui main` with the same arguments and returns its
+// exit status.
+func runUI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	exe, err := findUIProgram()
 	if err != nil {
 		fmt.Fprintf(stderr, "zavera ui: %v\n", err)
 		return 1
 	}
-	approvals, err := agent.OpenApprovals(approvalsPath(cfg))
-	if err != nil {
-		fmt.Fprintf(stderr, "zavera ui: %v\n", err)
+	cmd := exec.Command(exe, append([]string{"main"}, args...)...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdin, stdout, stderr
+	err = cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee) && ee.ExitCode() >= 0:
+		return ee.ExitCode()
+	case err != nil:
+		fmt.Fprintf(stderr, "zavera ui: %s: %v\n", exe, err)
 		return 1
 	}
-	b := &mainBackend{cfgPath: cfgPath, cfg: cfg, approvals: approvals}
-	a := app.NewWithID(appID)
-	w := a.NewWindow("Zavera")
-	m := ui.ShowMain(w, uiLanguage(cfg), b, time.Now())
-	if *tab != "" && !m.SelectTab(*tab) {
-		fmt.Fprintf(stderr, "zavera ui: no page %q\n", *tab)
-		return 2
-	}
-	w.SetMaster()
-	a.Run()
 	return 0
 }
 
-// mainBackend gives the main window the tokens, sites, journal, settings
-// and diagnostics.
-type mainBackend struct {
-	cfgPath   string
-	cfg       agent.Config
-	approvals *agent.Approvals
+// findUIProgram finds zavera-ui beside this executable, else on PATH.
+// Its error says in Russian and in English what is missing and what to
+// do.
+func findUIProgram() (string, error) {
+	exe, err := appconf.FindProgram(appconf.UIProgram)
+	if err == nil {
+		return exe, nil
+	}
+	var nf *appconf.ProgramNotFoundError
+	if !errors.As(err, &nf) {
+		return "", err
+	}
+	return "", &noUIProgramError{nf}
 }
 
-func (b *mainBackend) Tokens() ([]ui.TokenView, error) {
-	m, err := pkcs11.Open(pkcs11.Options{Modules: b.cfg.Modules, NoDiscovery: b.cfg.NoModuleDiscovery})
-	if err != nil {
-		return nil, err
+// noUIProgramError is a missing window program.
+type noUIProgramError struct{ *appconf.ProgramNotFoundError }
+
+func (e *noUIProgramError) Error() string {
+	ru, en := "в PATH", "on PATH"
+	if e.Dir != "" {
+		ru, en = "ни в "+e.Dir+", ни в PATH", "in "+e.Dir+" or on PATH"
 	}
-	defer m.Close()
-	toks, err := m.Tokens()
-	if err != nil && len(toks) == 0 {
-		return nil, err
-	}
-	certs, _ := m.Certificates()
-	out := make([]ui.TokenView, 0, len(toks))
-	for _, t := range toks {
-		v := ui.TokenView{Label: t.Label, Model: t.Model, Serial: t.Serial, PINLocked: t.PIN.Locked}
-		for _, c := range certs {
-			if c.Token.ID == t.ID && c.Cert != nil {
-				v.Certificates = append(v.Certificates, *wire.FromCertificate(c.Cert, t.Label))
-			}
-		}
-		out = append(out, v)
-	}
-	return out, nil
+	return fmt.Sprintf("программа окон Zavera (%[1]s) не найдена %[2]s: переустановите Zavera или запустите 'zavera serve --headless', чтобы отвечать в терминале. "+
+		"Zavera's window program (%[1]s) is not found %[3]s: reinstall Zavera, or run 'zavera serve --headless' to answer on the terminal.",
+		e.Name, ru, en)
 }
 
-func (b *mainBackend) Sites() ([]ui.SiteView, error) {
-	var out []ui.SiteView
-	seen := map[string]bool{}
-	for _, o := range b.cfg.Origins {
-		out = append(out, ui.SiteView{Origin: o, Configured: true})
-		seen[o] = true
-	}
-	for _, o := range b.approvals.List() {
-		if !seen[o] {
-			out = append(out, ui.SiteView{Origin: o})
-		}
-	}
-	return out, nil
-}
-
-func (b *mainBackend) Revoke(origin string) error { return b.approvals.Revoke(origin) }
-
-func (b *mainBackend) Journal() ([]ui.JournalEntry, error) {
-	f, err := os.Open(journalPath(b.cfg))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var out []ui.JournalEntry
-	err = journal.Read(f, func(r journal.Record) error {
-		cert := r.Subject
-		if cert == "" {
-			cert = r.Certificate
-		}
-		out = append(out, ui.JournalEntry{Time: r.Time, Event: r.Event, Outcome: r.Outcome, Origin: r.Origin,
-			Certificate: cert, Description: r.Description, Document: r.Document})
-		if len(out) > 2*maxJournalShown {
-			out = append(out[:0], out[len(out)-maxJournalShown:]...)
-		}
-		return nil
-	})
-	if len(out) > maxJournalShown {
-		out = out[len(out)-maxJournalShown:]
-	}
-	return out, err
-}
-
-func (b *mainBackend) Settings() (ui.Settings, error) {
-	s := ui.Settings{Modules: b.cfg.Modules, Port: b.cfg.Port, StartAtLogin: startsAtLogin()}
-	us, err := loadUISettings(b.cfg)
-	s.Language = us.Language
-	return s, err
-}
-
-func (b *mainBackend) SaveSettings(s ui.Settings) error {
-	if err := updateConfigFile(b.cfgPath, s.Modules, s.Port); err != nil {
-		return err
-	}
-	if err := saveUISettings(b.cfg, uiSettingsFile{Language: s.Language}); err != nil {
-		return err
-	}
-	return setStartAtLogin(s.StartAtLogin)
-}
-
-// Diagnose runs `zavera doctor --json` in this process and reads its
-// report.
-func (b *mainBackend) Diagnose() ui.Diagnosis {
-	var out bytes.Buffer
-	runDoctor([]string{"--json", "--config", b.cfgPath}, nil, &out, io.Discard)
-	var r doctorReport
-	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
-		return ui.Diagnosis{Problems: []string{"zavera doctor: " + err.Error()}}
-	}
-	return diagnosisOf(&r)
-}
-
-func diagnosisOf(r *doctorReport) ui.Diagnosis {
-	d := ui.Diagnosis{Port: r.Agent.Port, Problems: r.Problems}
-	for _, m := range r.Modules {
-		d.Modules = append(d.Modules, ui.ModuleState{Path: m.Path, Description: m.Description, Err: m.Error})
-	}
-	for _, t := range r.Tokens {
-		d.Tokens = append(d.Tokens, strings.TrimSpace(fmt.Sprintf("%s — %s %s", t.Label, t.Manufacturer, t.Model)))
-	}
-	for _, c := range r.Certificates {
-		line := fmt.Sprintf("%s, %s, %s — %s", c.Owner, c.Organization, c.Token.Label, c.NotAfter.Format("2006-01-02"))
-		if !c.ValidNow {
-			line += " (!)"
-		}
-		d.Certificates = append(d.Certificates, line)
-	}
-	sort.Strings(d.Certificates)
-	d.PortOK = r.Agent.Answers
-	if r.Agent.Answers {
-		d.PortDetail = fmt.Sprintf("Zavera, protocol %d", r.Agent.Protocol)
-	} else {
-		d.PortDetail = r.Agent.Error
-	}
-	d.TLSOK = r.LocalTLS.Present && r.LocalTLS.ValidNow && r.LocalTLS.TrustedSystem
-	switch {
-	case !r.LocalTLS.Present:
-		d.TLSDetail = r.LocalTLS.Error
-	case r.LocalTLS.localTLSInfo != nil:
-		d.TLSDetail = fmt.Sprintf("%s, %s", r.LocalTLS.CAFile, r.LocalTLS.NotAfter.Format("2006-01-02"))
-	}
-	d.BrowserOK = r.Agent.Answers && (r.Agent.WSSVerified || !r.LocalTLS.Present)
-	switch {
-	case r.Agent.WSSVerified:
-		d.BrowserInfo = "ws:// and wss://"
-	case r.Agent.Answers:
-		d.BrowserInfo = "ws://"
-	}
-	return d
-}
-
-var _ ui.Backend = (*mainBackend)(nil)
+func (e *noUIProgramError) Unwrap() error { return e.ProgramNotFoundError }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/zavera/zavera/agent"
 	"github.com/zavera/zavera/cert"
+	"github.com/zavera/zavera/internal/appconf"
 	"github.com/zavera/zavera/ui/i18n"
 	"github.com/zavera/zavera/ui/prompter"
 	"github.com/zavera/zavera/ui/tray"
@@ -22,16 +22,17 @@ import (
 var errNoDisplay = errors.New("no display for Zavera's windows (DISPLAY and WAYLAND_DISPLAY are unset): run with --headless to ask on this terminal")
 
 // desktop is what `zavera serve` runs without --headless: a prompter that
-// opens each window in a `zavera ui-prompt` process, and the tray when
+// opens each window in a `zavera-ui prompt` process, and the tray when
 // the desktop has a D-Bus session bus. The agent process itself never
-// opens a window.
+// opens a window and does not link the GUI toolkit: zavera-ui, installed
+// beside it, does.
 type desktop struct {
 	prompter  *prompter.Prompter
 	tray      *tray.Tray
 	approvals *agent.Approvals
 	tokens    agent.TokenSource
 	log       *slog.Logger
-	exe       string
+	uiExe     string // zavera-ui
 	quit      chan struct{}
 	quitOnce  sync.Once
 	stop      chan struct{}
@@ -65,16 +66,16 @@ func startDesktop(o desktopOptions) (*desktop, error) {
 	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
 		return nil, errNoDisplay
 	}
-	exe, err := os.Executable()
+	exe, err := findUIProgram()
 	if err != nil {
-		return nil, fmt.Errorf("finding the window program: %w", err)
+		return nil, err
 	}
-	d := &desktop{approvals: o.approvals, tokens: o.tokens, log: o.log, exe: exe,
+	d := &desktop{approvals: o.approvals, tokens: o.tokens, log: o.log, uiExe: exe,
 		quit: make(chan struct{}), stop: make(chan struct{}), noticePath: expiryNoticePath(o.cfg)}
-	lang := uiLanguage(o.cfg)
+	lang := appconf.Language(o.cfg)
 	d.prompter, err = prompter.New(prompter.Options{
-		Command:      func() *exec.Cmd { return exec.Command(exe, "ui-prompt") },
-		Spare:        func() *exec.Cmd { return exec.Command(exe, "ui-prompt", "--spare") },
+		Command:      func() *exec.Cmd { return exec.Command(exe, "prompt") },
+		Spare:        func() *exec.Cmd { return exec.Command(exe, "prompt", "--spare") },
 		SpareFor:     spareFor,
 		Lang:         lang,
 		Token:        func(c *cert.Certificate) prompter.TokenInfo { return d.tokenOf(c, o.pinPad) },
@@ -93,16 +94,6 @@ func startDesktop(o desktopOptions) (*desktop, error) {
 		go d.watch(lang)
 	}
 	return d, nil
-}
-
-// uiLanguage is the language of the settings (ui.json), else the system's.
-func uiLanguage(cfg agent.Config) i18n.Lang {
-	if s, err := loadUISettings(cfg); err == nil {
-		if l, ok := i18n.Parse(s.Language); ok && s.Language != "" {
-			return l
-		}
-	}
-	return i18n.Detect(os.Getenv)
 }
 
 // tokenOf finds the token that holds c.
@@ -148,14 +139,15 @@ func (d *desktop) Quit() <-chan struct{} {
 	return d.quit
 }
 
-// openMain opens the main window in its own process, once at a time.
+// openMain opens the main window in its own process (`zavera-ui main`),
+// once at a time.
 func (d *desktop) openMain() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.main != nil {
 		return
 	}
-	cmd := exec.Command(d.exe, "ui")
+	cmd := exec.Command(d.uiExe, "main")
 	if err := cmd.Start(); err != nil {
 		d.log.Error("main window not opened", "err", err)
 		return

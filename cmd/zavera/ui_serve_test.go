@@ -7,12 +7,37 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/godbus/dbus/v5"
+
+	"github.com/zavera/zavera/internal/osslref"
 )
+
+var uiBuild struct {
+	once sync.Once
+	err  error
+	out  []byte
+}
+
+// desktopAgent builds zavera (no build tags) with zavera-ui beside it, as
+// the packages install them, once per test run.
+func desktopAgent(t *testing.T) string {
+	t.Helper()
+	bin := agentBinary(t, "")
+	uiBuild.once.Do(func() {
+		cmd := exec.Command("go", "build", "-o", filepath.Join(filepath.Dir(bin), "zavera-ui"), "./cmd/zavera-ui")
+		cmd.Dir = osslref.Root(t)
+		uiBuild.out, uiBuild.err = cmd.CombinedOutput()
+	})
+	if uiBuild.err != nil {
+		t.Fatalf("go build ./cmd/zavera-ui: %v\n%s", uiBuild.err, uiBuild.out)
+	}
+	return bin
+}
 
 // stopAgent sends SIGTERM and returns the exit code.
 func stopAgent(t *testing.T, a *runningAgent) int {
@@ -44,7 +69,7 @@ func waitAgent(t *testing.T, a *runningAgent) int {
 // Without a D-Bus session the desktop agent runs without a tray, says so,
 // and stops cleanly (Fyne's own tray panics on quit there).
 func TestServeDesktopWithoutSessionBus(t *testing.T) {
-	bin := agentBinary(t, "")
+	bin := desktopAgent(t)
 	dir := t.TempDir()
 	key, crt := agentKey(t, dir)
 	a := startAgent(t, bin, []string{"DISPLAY=:93", "DBUS_SESSION_BUS_ADDRESS="},
@@ -79,7 +104,7 @@ func privateSessionBus(t *testing.T) string {
 // The tray is on the session bus, lists the approved sites, and its Quit
 // stops the agent cleanly.
 func TestServeDesktopTrayQuit(t *testing.T) {
-	bin := agentBinary(t, "")
+	bin := desktopAgent(t)
 	bus := privateSessionBus(t)
 	dir := t.TempDir()
 	key, crt := agentKey(t, dir)

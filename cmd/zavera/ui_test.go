@@ -1,30 +1,76 @@
 package main
 
 import (
+	"debug/buildinfo"
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/zavera/zavera/agent"
-	"github.com/zavera/zavera/pkcs11"
 )
 
-func TestUIPromptRefusesBadRequests(t *testing.T) {
-	for _, in := range []string{"", "not json", `{"kind":"format-disk"}`, `{"kind":"pair","origin":"https://a"}`} {
-		code, out, errOut := runCmd(t, strings.NewReader(in), "ui-prompt")
-		if code != 1 || out != "" || !strings.Contains(errOut, "malformed") {
-			t.Errorf("%q: exit %d, stdout %q, stderr %q", in, code, out, errOut)
+// The agent does not link the GUI toolkit: Fyne and its GL and GLFW
+// bindings are in zavera-ui only. (The tray's fyne.io/systray is a
+// separate module that speaks D-Bus and draws nothing.)
+func TestZaveraDoesNotLinkFyne(t *testing.T) {
+	gui := func(path string) bool {
+		return path == "fyne.io/fyne/v2" || strings.HasPrefix(path, "github.com/go-gl/") ||
+			strings.HasPrefix(path, "github.com/fyne-io/")
+	}
+	guiModules := func(bin string) []string {
+		bi, err := buildinfo.ReadFile(bin)
+		if err != nil {
+			t.Fatal(err)
 		}
+		var out []string
+		for _, m := range bi.Deps {
+			if gui(m.Path) {
+				out = append(out, m.Path)
+			}
+		}
+		return out
 	}
-	if code, out, _ := runCmd(t, nil, "ui-prompt", "--help"); code != 0 || !strings.Contains(out, "standard input") {
-		t.Errorf("help: %d %q", code, out)
+	bin := desktopAgent(t)
+	if mods := guiModules(bin); len(mods) > 0 {
+		t.Errorf("zavera links %v: keep the windows in cmd/zavera-ui", mods)
 	}
-	if code, _, _ := runCmd(t, nil, "ui", "--nope"); code != 2 {
-		t.Errorf("ui with a bad flag: %d", code)
+	// The same check finds Fyne in the window program.
+	if mods := guiModules(filepath.Join(filepath.Dir(bin), "zavera-ui")); len(mods) == 0 {
+		t.Error("zavera-ui links no Fyne: the check above checks nothing")
+	}
+}
+
+// fakeUIProgram puts a zavera-ui on PATH that prints its arguments and
+// its input and exits 3.
+func fakeUIProgram(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	p := filepath.Join(dir, "zavera-ui")
+	if err := os.WriteFile(p, []byte("#!/bin/sh\necho \"args: $*\"\ncat\necho oops >&2\nexit 3\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	return p
+}
+
+func TestUIRunsTheWindowProgram(t *testing.T) {
+	fakeUIProgram(t)
+	code, out, errOut := runCmd(t, strings.NewReader("input\n"), "ui", "--tab", "sites", "--config", "c.json")
+	if code != 3 || out != "args: main --tab sites --config c.json\ninput\n" || errOut != "oops\n" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+func TestUIWithoutTheWindowProgram(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	code, out, errOut := runCmd(t, nil, "ui")
+	if code != 1 || out != "" {
+		t.Fatalf("exit %d, stdout %q", code, out)
+	}
+	for _, want := range []string{"zavera-ui", "не найдена", "переустановите", "not found", "reinstall", "--headless"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q: %s", want, errOut)
+		}
 	}
 }
 
@@ -45,93 +91,71 @@ func TestServeDesktopNeedsDisplay(t *testing.T) {
 	}
 }
 
-func TestUpdateConfigFileKeepsOtherMembers(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "sub", "config.json")
-	if err := updateConfigFile(path, []string{"/a.so"}, 28000); err != nil {
-		t.Fatal(err)
+// With a display but no zavera-ui, serve says in both languages what is
+// missing and stops before it listens.
+func TestServeDesktopNeedsTheWindowProgram(t *testing.T) {
+	t.Setenv("DISPLAY", ":93")
+	t.Setenv("PATH", t.TempDir())
+	dir := t.TempDir()
+	key, certFile := agentKey(t, dir)
+	code, out, errOut := runCmd(t, nil, "serve", "--port", "0", "--config", filepath.Join(dir, "c.json"), "--key", key, "--cert", certFile)
+	if code != 1 || strings.Contains(out, "listening") {
+		t.Fatalf("exit %d: %s%s", code, out, errOut)
 	}
-	os.WriteFile(path, []byte(`{"origins":["https://a.example"],"modules":["/old.so"],"port":1,"limits":{"maxBatch":5}}`), 0o600)
-	if err := updateConfigFile(path, []string{"/a.so", "/b.so"}, 28000); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := agent.LoadConfig(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(cfg.Modules, []string{"/a.so", "/b.so"}) || cfg.Port != 28000 ||
-		!slices.Equal(cfg.Origins, []string{"https://a.example"}) || cfg.Limits.MaxBatch != 5 {
-		t.Fatalf("config after update: %+v", cfg)
-	}
-	if err := updateConfigFile(path, nil, 0); err != nil {
-		t.Fatal(err)
-	}
-	var doc map[string]any
-	b, _ := os.ReadFile(path)
-	json.Unmarshal(b, &doc)
-	if _, ok := doc["modules"]; ok {
-		t.Errorf("modules left: %s", b)
-	}
-	if _, ok := doc["port"]; ok {
-		t.Errorf("port left: %s", b)
-	}
-	os.WriteFile(path, []byte(`{"port":`), 0o600)
-	if err := updateConfigFile(path, nil, 1); err == nil {
-		t.Error("a broken configuration was overwritten")
+	for _, want := range []string{"zavera serve: ", "программа окон Zavera (zavera-ui) не найдена", "Zavera's window program (zavera-ui) is not found", "--headless"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q: %s", want, errOut)
+		}
 	}
 }
 
-func TestUISettingsAndAutostart(t *testing.T) {
-	home := t.TempDir()
-	t.Setenv("HOME", home)
-	cfg := agent.Config{StateDir: filepath.Join(home, "state")}
-	if s, err := loadUISettings(cfg); err != nil || s.Language != "" {
-		t.Fatalf("no file: %+v %v", s, err)
+// The doctor says where the window program is, and reports its absence
+// as a problem, in Russian too.
+func TestDoctorFindsTheWindowProgram(t *testing.T) {
+	t.Setenv("LC_ALL", "C")
+	t.Setenv("ZAVERA_PKCS11_MODULES", "")
+	dir := t.TempDir()
+	args := []string{"doctor", "--json", "--no-discovery", "--config", filepath.Join(dir, "c.json"), "--port", "1", "--home", dir, "--root", dir}
+	report := func() doctorReport {
+		t.Helper()
+		_, out, errOut := runCmd(t, nil, args...)
+		var r doctorReport
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatalf("%v:\n%s\n%s", err, out, errOut)
+		}
+		return r
 	}
-	if err := saveUISettings(cfg, uiSettingsFile{Language: "ru"}); err != nil {
-		t.Fatal(err)
+	fake := fakeUIProgram(t)
+	r := report()
+	if !r.UIProgram.Found || r.UIProgram.Path != fake || r.UIProgram.Name != "zavera-ui" {
+		t.Errorf("with zavera-ui on PATH: %+v", r.UIProgram)
 	}
-	if s, _ := loadUISettings(cfg); s.Language != "ru" {
-		t.Fatalf("language %q", s.Language)
+	for _, p := range r.Problems {
+		if strings.Contains(p, "window program") {
+			t.Errorf("problem %q", p)
+		}
 	}
-	if uiLanguage(cfg) != "ru" {
-		t.Fatal("settings language not used")
+	if _, out, _ := runCmd(t, nil, append([]string{"doctor"}, args[2:]...)...); !strings.Contains(out, "Window program: "+fake) {
+		t.Errorf("text report lacks the window program:\n%s", out)
 	}
-	if startsAtLogin() {
-		t.Fatal("autostart before it was set")
-	}
-	if err := setStartAtLogin(true); err != nil {
-		t.Fatal(err)
-	}
-	p, _ := userAutostart()
-	b, err := os.ReadFile(p)
-	if err != nil || !strings.Contains(string(b), "serve --tls") || !startsAtLogin() {
-		t.Fatalf("autostart entry %q: %v", b, err)
-	}
-	if err := setStartAtLogin(false); err != nil || startsAtLogin() {
-		t.Fatalf("autostart not removed: %v", err)
-	}
-}
 
-func TestDiagnosisOfDoctorReport(t *testing.T) {
-	r := &doctorReport{
-		Modules:  []moduleJSON{{Module: pkcs11.Module{Path: "/ok.so", Description: "SoftHSM"}}, {Module: pkcs11.Module{Path: "/bad.so"}, Error: "no such file"}},
-		Tokens:   []pkcs11.Token{{Label: "Zavera test", Manufacturer: "SoftHSM project", Model: "SoftHSM v2"}},
-		Agent:    doctorAgent{Port: 27413, Answers: true, Protocol: 1},
-		Problems: []string{"the local CA is not trusted"},
+	t.Setenv("PATH", t.TempDir())
+	r = report()
+	self, _ := os.Executable()
+	self, _ = filepath.EvalSymlinks(self)
+	if r.UIProgram.Found || r.UIProgram.Searched != filepath.Dir(self) {
+		t.Errorf("without zavera-ui: %+v", r.UIProgram)
 	}
-	r.Certificates = []tokenCertJSON{{holderJSON: holderJSON{Owner: "Иванов", Organization: "ООО", NotAfter: time.Date(2027, 1, 2, 0, 0, 0, 0, time.UTC)}, ValidNow: true,
-		Token: pkcs11.Token{Label: "Zavera test"}}}
-	d := diagnosisOf(r)
-	if len(d.Modules) != 2 || d.Modules[1].Err != "no such file" || d.Modules[0].Err != "" {
-		t.Errorf("modules %+v", d.Modules)
+	want := "the window program zavera-ui is neither in " + filepath.Dir(self) + " nor on PATH: reinstall Zavera"
+	found := false
+	for _, p := range r.Problems {
+		found = found || p == want
 	}
-	if !d.PortOK || d.Port != 27413 || d.PortDetail != "Zavera, protocol 1" || !d.BrowserOK || d.TLSOK {
-		t.Errorf("port and TLS %+v", d)
+	if !found {
+		t.Errorf("problems %q lack %q", r.Problems, want)
 	}
-	if len(d.Certificates) != 1 || d.Certificates[0] != "Иванов, ООО, Zavera test — 2027-01-02" {
-		t.Errorf("certificates %q", d.Certificates)
-	}
-	if len(d.Tokens) != 1 || !strings.Contains(d.Tokens[0], "Zavera test") || len(d.Problems) != 1 {
-		t.Errorf("tokens %q problems %q", d.Tokens, d.Problems)
+	t.Setenv("LC_ALL", "ru_RU.UTF-8")
+	if r = report(); !strings.Contains(strings.Join(r.Problems, "\n"), "программы окон zavera-ui нет ни в ") {
+		t.Errorf("Russian problems %q", r.Problems)
 	}
 }

@@ -16,7 +16,7 @@ import (
 	"github.com/zavera/zavera/ui/i18n"
 )
 
-const uiPromptUsage = `Usage: zavera ui-prompt [--spare] [--hold DURATION]
+const promptUsage = `Usage: zavera-ui prompt [--spare] [--hold DURATION]
 
 Shows one of Zavera's windows (a new site, a signature, a PIN, a notice,
 a batch's progress) and exits when the user answers. The running agent
@@ -32,24 +32,17 @@ it. Closing its input cancels the window.
                    does, then refuse and exit: for pictures of the
                    windows (make screenshots).`
 
-// appID names Zavera to the desktop (preferences, notifications).
-const appID = "org.zavera.Zavera"
-
-func init() {
-	commands["ui-prompt"] = command{"show one window for the agent (started by the agent)", runUIPrompt}
-}
-
-func runUIPrompt(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("ui-prompt", flag.ContinueOnError)
+func runPrompt(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("prompt", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	hold := fs.Duration("hold", 0, "")
 	spare := fs.Bool("spare", false, "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stdout, uiPromptUsage)
+			fmt.Fprintln(stdout, promptUsage)
 			return 0
 		}
-		fmt.Fprintf(stderr, "zavera ui-prompt: %v\n\n%s\n", err, uiPromptUsage)
+		fmt.Fprintf(stderr, "zavera-ui prompt: %v\n\n%s\n", err, promptUsage)
 		return 2
 	}
 	in := stdin
@@ -64,7 +57,7 @@ func runUIPrompt(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	a := app.NewWithID(appID)
 	s, err := ui.ServePrompt(a, bufio.NewReader(in), stdout, i18n.Detect(os.Getenv), time.Now())
 	if err != nil {
-		fmt.Fprintf(stderr, "zavera ui-prompt: %v\n", err)
+		fmt.Fprintf(stderr, "zavera-ui prompt: %v\n", err)
 		return 1
 	}
 	a.Lifecycle().SetOnStarted(func() {
@@ -82,7 +75,7 @@ func runUIPrompt(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	})
 	a.Run()
 	if err := s.Err(); err != nil {
-		fmt.Fprintf(stderr, "zavera ui-prompt: %v\n", err)
+		fmt.Fprintf(stderr, "zavera-ui prompt: %v\n", err)
 		return 1
 	}
 	return 0
@@ -103,7 +96,7 @@ func runSparePrompt(in io.Reader, stdout, stderr io.Writer) int {
 	})
 	a.Run()
 	if err := s.Err(); err != nil && !errors.Is(err, ui.ErrNoRequest) {
-		fmt.Fprintf(stderr, "zavera ui-prompt: %v\n", err)
+		fmt.Fprintf(stderr, "zavera-ui prompt: %v\n", err)
 		return 1
 	}
 	return 0

@@ -1,0 +1,210 @@
+// Package appconf is what the agent (`zavera`) and the window program
+// (`zavera-ui`) both need to find their way around a user's Zavera: the
+// configuration in force, the state files beside it, the settings only the
+// windows use, the autostart entry, and each other's executable.
+//
+// # Rules
+//
+// The package holds no PKCS#11, CMS or widget code, so that importing it
+// keeps the agent free of the GUI toolkit and the window program free of
+// nothing it does not already link. Its functions have no state of their
+// own and are safe for concurrent use; concurrent writers of the same
+// file each replace it whole (the last one wins).
+package appconf
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/zavera/zavera/agent"
+	"github.com/zavera/zavera/installer"
+	"github.com/zavera/zavera/ui/i18n"
+)
+
+// LoadConfig reads the configuration at path (the user's when path is
+// empty), merges the machine-wide one into it and finds the state folder:
+// the configuration's stateDir, else the folder of an explicit path, else
+// the user's state folder.
+func LoadConfig(path string) (agent.Config, error) {
+	explicit := path != ""
+	if !explicit {
+		p, err := agent.DefaultConfigPath()
+		if err != nil {
+			return agent.Config{}, err
+		}
+		path = p
+	}
+	cfg, err := agent.LoadConfig(path)
+	if err != nil {
+		return cfg, err
+	}
+	// The administrator's machine-wide configuration adds to the user's.
+	if cfg, err = agent.ApplyPolicy(cfg, agent.SystemConfigPath()); err != nil {
+		return cfg, err
+	}
+	if cfg.StateDir == "" {
+		if explicit {
+			cfg.StateDir = filepath.Dir(path)
+		} else if cfg.StateDir, err = agent.DefaultStateDir(); err != nil {
+			return cfg, err
+		}
+	}
+	return cfg, nil
+}
+
+// ApprovalsPath is the file of the approved sites.
+func ApprovalsPath(cfg agent.Config) string { return filepath.Join(cfg.StateDir, "approvals.json") }
+
+// JournalPath is the signing journal.
+func JournalPath(cfg agent.Config) string { return filepath.Join(cfg.StateDir, "journal.log") }
+
+// UISettings holds what only the desktop windows use, in the state folder
+// beside the approvals.
+type UISettings struct {
+	// Language is "ru", "en", or empty for the system's.
+	Language string `json:"language,omitempty"`
+}
+
+// UISettingsPath is the file of the UISettings.
+func UISettingsPath(cfg agent.Config) string { return filepath.Join(cfg.StateDir, "ui.json") }
+
+// LoadUISettings reads the window settings; a missing file is the
+// defaults.
+func LoadUISettings(cfg agent.Config) (UISettings, error) {
+	var s UISettings
+	b, err := os.ReadFile(UISettingsPath(cfg))
+	if errors.Is(err, fs.ErrNotExist) {
+		return s, nil
+	}
+	if err != nil {
+		return s, err
+	}
+	if err := json.Unmarshal(b, &s); err != nil {
+		return s, fmt.Errorf("%s: %w", UISettingsPath(cfg), err)
+	}
+	return s, nil
+}
+
+// SaveUISettings writes the window settings.
+func SaveUISettings(cfg agent.Config, s UISettings) error {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(cfg.StateDir, 0o700); err != nil {
+		return err
+	}
+	return WriteFileReplacing(UISettingsPath(cfg), append(b, '\n'), 0o600)
+}
+
+// Language is the language of the window settings, else the system's.
+func Language(cfg agent.Config) i18n.Lang {
+	if s, err := LoadUISettings(cfg); err == nil {
+		if l, ok := i18n.Parse(s.Language); ok && s.Language != "" {
+			return l
+		}
+	}
+	return i18n.Detect(os.Getenv)
+}
+
+// UpdateConfigFile sets the modules and the port in the configuration
+// file, keeping every other member as it is.
+func UpdateConfigFile(path string, modules []string, port int) error {
+	doc := map[string]any{}
+	b, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return err
+	default:
+		if err := json.Unmarshal(b, &doc); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	if len(modules) > 0 {
+		doc["modules"] = modules
+	} else {
+		delete(doc, "modules")
+	}
+	if port > 0 {
+		doc["port"] = port
+	} else {
+		delete(doc, "port")
+	}
+	out, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	return WriteFileReplacing(path, append(out, '\n'), 0o600)
+}
+
+// WriteFileReplacing writes data to a temporary file beside path and
+// renames it over path, so that readers never see half a file.
+func WriteFileReplacing(path string, data []byte, perm os.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path))
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(perm); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// UserAutostart is the user's XDG autostart entry for the agent.
+func UserAutostart() (string, error) {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", err
+	}
+	return (&installer.Options{Home: home}).UserAutostart(), nil
+}
+
+// StartsAtLogin reports whether the user's autostart entry exists.
+func StartsAtLogin() bool {
+	p, err := UserAutostart()
+	if err != nil {
+		return false
+	}
+	_, err = os.Stat(p)
+	return err == nil
+}
+
+// SetStartAtLogin writes the user's autostart entry, which starts the
+// agent at agentExe, or removes it.
+func SetStartAtLogin(agentExe string, on bool) error {
+	p, err := UserAutostart()
+	if err != nil {
+		return err
+	}
+	if !on {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	return WriteFileReplacing(p, installer.DesktopEntry(agentExe, "serve", "--tls"), 0o644)
+}
