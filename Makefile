@@ -8,6 +8,7 @@
 GO        ?= go
 BUILD     := build
 BIN       := $(BUILD)/zavera
+UI_BIN    := $(BUILD)/zavera-ui
 GOFLAGS   ?=
 
 TEST_DEPS   :=
@@ -18,9 +19,15 @@ all: build
 
 build: $(BIN)
 
-$(BIN): FORCE
+# The agent and its tools, and beside it zavera-ui, the program that shows
+# Zavera's windows (the agent finds it there and does not link Fyne).
+$(BIN): $(UI_BIN) FORCE
 	@mkdir -p $(BUILD)
 	$(GO) build -o $@ ./cmd/zavera
+
+$(UI_BIN): FORCE
+	@mkdir -p $(BUILD)
+	$(GO) build -o $@ ./cmd/zavera-ui
 
 FORCE:
 

@@ -2,8 +2,9 @@
 # (setup), builds zavera and the GOST test token, provisions the demo
 # tokens once (build/demo-tokens: a leader's and an accountant's token,
 # PIN 12345678), starts the demo portal in the background and the agent in
-# the foreground, where it asks for approvals and PINs (in its window when
-# the build has one and there is a display, else on this terminal).
+# the foreground, where it asks for approvals and PINs (in its windows,
+# shown by build/zavera-ui, when there is a display, else on this
+# terminal).
 # Ctrl-C stops both. The agent's configuration, approvals, journal and the
 # portal's log live in build/run.
 
@@ -25,7 +26,7 @@ run: setup $(BIN) testtoken demo-tokens
 		i=$$((i+1)); sleep 0.1; \
 	done; \
 	mode=--headless; \
-	if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] && ! $(BIN) serve --help 2>&1 | grep -q 'not part of this build'; then mode=; fi; \
+	if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] && [ -x $(UI_BIN) ]; then mode=; fi; \
 	echo; \
 	echo "  Demo portal:  http://127.0.0.1:$(PORTAL_PORT)/   <- open this address in Chromium, Chrome or Firefox"; \
 	echo "  Agent:        ws://127.0.0.1:$(AGENT_PORT)/ with the demo tokens in $(BUILD)/demo-tokens"; \

@@ -25,10 +25,12 @@ $(UI_FYNEREF):
 	@mkdir -p $(BUILD)
 	$(GO) build -o $@ ./ui/internal/fyneref
 
+# $(BIN) builds zavera-ui ($(UI_BIN)) beside zavera: the windows are
+# pictured from zavera-ui, whose diagnostics page runs zavera doctor.
 screenshots: setup $(BIN) $(UI_XSHOT)
 	rm -rf $(BUILD)/screenshots
-	$(UI_XVFB) $(GO) run ./ui/internal/screens -zavera $(BIN) -xshot $(UI_XSHOT) -out $(BUILD)/screenshots
+	$(UI_XVFB) $(GO) run ./ui/internal/screens -zavera-ui $(UI_BIN) -xshot $(UI_XSHOT) -out $(BUILD)/screenshots
 
 bench-ui: $(BIN) $(UI_FYNEREF)
 	@mkdir -p $(BUILD)/bench.d
-	$(UI_XVFB) dbus-run-session -- $(GO) run ./ui/internal/uibench -zavera $(BIN) -ref $(UI_FYNEREF) -out $(BUILD)/bench.d/ui.jsonl
+	$(UI_XVFB) dbus-run-session -- $(GO) run ./ui/internal/uibench -zavera $(BIN) -zavera-ui $(UI_BIN) -ref $(UI_FYNEREF) -out $(BUILD)/bench.d/ui.jsonl

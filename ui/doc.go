@@ -12,8 +12,11 @@
 //   - The package never talks to tokens or builds signatures: it shows
 //     what it is given and reports what the user chose. It does not
 //     import fyne/v2/app either, so that its tests run on Fyne's headless
-//     test driver; the process that opens real windows (`zavera
-//     ui-prompt`, `zavera ui`) makes the app and hands windows in.
+//     test driver; the program that opens real windows (`zavera-ui
+//     prompt`, `zavera-ui main`, cmd/zavera-ui) makes the app and hands
+//     windows in. Only that program links Fyne: the agent (`zavera`)
+//     imports ui/prompter, ui/wire, ui/tray and ui/i18n, never this
+//     package.
 //   - Each prompt reports exactly one Result through its done function:
 //     a button, Enter (signs, in the PIN field or on the window), Escape
 //     (refuses) or closing the window (refuses).

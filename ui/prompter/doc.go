@@ -1,7 +1,7 @@
 // Package prompter is the agent's side of Zavera's desktop windows: an
 // agent.Prompter that opens each window in a short-lived process of its
-// own (`zavera ui-prompt`, package ui) and reads the user's answer back
-// (package ui/wire).
+// own (`zavera-ui prompt`, cmd/zavera-ui and package ui) and reads the
+// user's answer back (package ui/wire).
 //
 // # Why a process per window
 //
@@ -9,7 +9,8 @@
 // keeps typed text in strings that cannot be wiped. The agent runs all
 // day: it starts the window process when a site asks something and the
 // process exits after the answer, taking its memory and any copy of the
-// PIN with it. The agent itself never loads a GL context.
+// PIN with it. The agent itself never loads a GL context, nor links Fyne:
+// the windows are another program, zavera-ui, installed beside zavera.
 //
 // # Rules
 //

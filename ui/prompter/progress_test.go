@@ -95,7 +95,7 @@ func TestBatchProgressCancel(t *testing.T) {
 
 // Without a window process the batch still runs.
 func TestBatchProgressNoWindow(t *testing.T) {
-	p, err := New(Options{Command: func() *exec.Cmd { return exec.Command("/nonexistent/zavera", "ui-prompt") }})
+	p, err := New(Options{Command: func() *exec.Cmd { return exec.Command("/nonexistent/zavera-ui", "prompt") }})
 	if err != nil {
 		t.Fatal(err)
 	}

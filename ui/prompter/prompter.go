@@ -29,7 +29,7 @@ type TokenInfo struct {
 
 // Options configure a Prompter.
 type Options struct {
-	// Command makes the command of a window process (`zavera ui-prompt`).
+	// Command makes the command of a window process (`zavera-ui prompt`).
 	// Required.
 	Command func() *exec.Cmd
 	// Lang is the windows' language.
@@ -45,7 +45,7 @@ type Options struct {
 	// before it is killed; default 3 seconds.
 	KillAfter time.Duration
 	// Spare, when set, makes the command of a spare window process
-	// (`zavera ui-prompt --spare`): one is started after each prompt and
+	// (`zavera-ui prompt --spare`): one is started after each prompt and
 	// kept for SpareFor, so that the prompts that follow in a session
 	// (the signature after the pairing, a PIN asked again) show at once.
 	// A spare costs what a window costs while it waits; after SpareFor

@@ -145,7 +145,7 @@ func TestWindowFailures(t *testing.T) {
 	if !errors.Is(err, ErrWindow) || !errors.Is(err, agent.ErrCancelled) {
 		t.Fatalf("crashed window: %v", err)
 	}
-	p2, err := New(Options{Command: func() *exec.Cmd { return exec.Command("/nonexistent/zavera", "ui-prompt") }})
+	p2, err := New(Options{Command: func() *exec.Cmd { return exec.Command("/nonexistent/zavera-ui", "prompt") }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,5 +1,5 @@
 // Package wire is the exchange between the agent and the process that
-// shows Zavera's windows (`zavera ui-prompt`): one Request as JSON on the
+// shows Zavera's windows (`zavera-ui prompt`): one Request as JSON on the
 // window process's standard input, and Replies on its standard output.
 //
 // # Format

@@ -3,7 +3,7 @@
 // a system tray menu and its event loop, as an agent would that keeps
 // Fyne alive all day; with -mode window it opens one plain window, as the
 // floor of starting a Fyne window process. It prints "ready" once the
-// loop runs (tray) or the window is up (window), as `zavera ui-prompt`
+// loop runs (tray) or the window is up (window), as `zavera-ui prompt`
 // reports "shown".
 package main
 

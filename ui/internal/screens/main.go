@@ -1,6 +1,7 @@
 // Command screens pictures every Zavera window, in Russian and English,
-// for review: it runs `zavera ui-prompt --hold` with sample requests and
-// `zavera ui` on each page, and saves what the X server shows with xshot.
+// for review: it runs `zavera-ui prompt --hold` with sample requests and
+// `zavera-ui main` on each page, and saves what the X server shows with
+// xshot. The diagnostics page runs the zavera beside zavera-ui.
 // It needs a display: `make screenshots` runs it under xvfb-run.
 package main
 
@@ -18,17 +19,17 @@ import (
 )
 
 func main() {
-	zavera := flag.String("zavera", "build/zavera", "the zavera binary")
+	zaveraUI := flag.String("zavera-ui", "build/zavera-ui", "the zavera-ui binary, with zavera beside it")
 	xshot := flag.String("xshot", "build/xshot", "the xshot binary")
 	out := flag.String("out", "build/screenshots", "output folder")
 	flag.Parse()
-	if err := run(*zavera, *xshot, *out); err != nil {
+	if err := run(*zaveraUI, *xshot, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "screens:", err)
 		os.Exit(1)
 	}
 }
 
-func run(zavera, xshot, out string) error {
+func run(zaveraUI, xshot, out string) error {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
@@ -49,7 +50,7 @@ func run(zavera, xshot, out string) error {
 			if err := wire.WriteRequest(&in, s.req); err != nil {
 				return fmt.Errorf("%s: %w", s.name, err)
 			}
-			cmd := exec.Command(zavera, "ui-prompt", "--hold", "4s")
+			cmd := exec.Command(zaveraUI, "prompt", "--hold", "4s")
 			cmd.Stdin = &in
 			cmd.Env = append(os.Environ(), "LANG="+locale)
 			if err := shoot(cmd, xshot, filepath.Join(out, s.name+"-"+lang+".png")); err != nil {
@@ -57,7 +58,7 @@ func run(zavera, xshot, out string) error {
 			}
 		}
 		for _, tab := range []string{"tokens", "sites", "journal", "settings", "diagnostics"} {
-			cmd := exec.Command(zavera, "ui", "--config", cfg, "--tab", tab)
+			cmd := exec.Command(zaveraUI, "main", "--config", cfg, "--tab", tab)
 			cmd.Env = append(os.Environ(), "LANG="+locale, "HOME="+state)
 			if err := shoot(cmd, xshot, filepath.Join(out, "main-"+tab+"-"+lang+".png")); err != nil {
 				failed = append(failed, fmt.Sprintf("main-%s-%s: %v", tab, lang, err))

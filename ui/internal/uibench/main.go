@@ -10,7 +10,7 @@
 //     against the time a plain one-label Fyne window process takes to
 //     come up (fyneref -mode window): the floor of opening any window in
 //     a new Fyne process. It is measured cold (the first prompt after a
-//     quiet spell starts `zavera ui-prompt`) and within a session (the
+//     quiet spell starts `zavera-ui prompt`) and within a session (the
 //     spare process started after the previous prompt shows it).
 //
 // It needs a display and a D-Bus session bus: the Makefile runs it under
@@ -48,12 +48,13 @@ import (
 )
 
 func main() {
-	zavera := flag.String("zavera", "build/zavera", "the zavera binary")
+	zavera := flag.String("zavera", "build/zavera", "the zavera binary, with zavera-ui beside it")
+	zaveraUI := flag.String("zavera-ui", "build/zavera-ui", "the zavera-ui binary")
 	ref := flag.String("ref", "build/fyneref", "the reference Fyne program")
 	out := flag.String("out", "build/bench.d/ui.jsonl", "figures output")
 	runs := flag.Int("n", 7, "windows opened per measurement")
 	flag.Parse()
-	figs, err := measure(*zavera, *ref, *runs)
+	figs, err := measure(*zavera, *zaveraUI, *ref, *runs)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "uibench:", err)
 		os.Exit(1)
@@ -64,7 +65,7 @@ func main() {
 	}
 }
 
-func measure(zavera, ref string, runs int) ([]benchfig.Figure, error) {
+func measure(zavera, zaveraUI, ref string, runs int) ([]benchfig.Figure, error) {
 	if os.Getenv("DISPLAY") == "" || os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
 		return nil, errors.New("needs DISPLAY and DBUS_SESSION_BUS_ADDRESS: run under xvfb-run and dbus-run-session")
 	}
@@ -86,11 +87,11 @@ func measure(zavera, ref string, runs int) ([]benchfig.Figure, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reference tray: %w", err)
 	}
-	show, err := timeToWindow(zavera, runs, false)
+	show, err := timeToWindow(zaveraUI, runs, false)
 	if err != nil {
 		return nil, fmt.Errorf("signing window: %w", err)
 	}
-	warm, err := timeToWindow(zavera, runs+1, true)
+	warm, err := timeToWindow(zaveraUI, runs+1, true)
 	if err != nil {
 		return nil, fmt.Errorf("signing window with a spare: %w", err)
 	}
@@ -111,7 +112,7 @@ func measure(zavera, ref string, runs int) ([]benchfig.Figure, error) {
 			Note: "zavera serve on a software key, tray over D-Bus, no window; goal <= 40 MB"},
 		{Name: "ui: signing request to window shown, median (vs a plain Fyne window process)", Value: ms(zs), Unit: "ms",
 			Reference: ms(rs), Ratio: ms(rs) / ms(zs),
-			Note: fmt.Sprintf("cold: zavera ui-prompt started per request, %d runs under Xvfb; goal <= 300 ms", runs)},
+			Note: fmt.Sprintf("cold: zavera-ui prompt started per request, %d runs under Xvfb; goal <= 300 ms", runs)},
 		{Name: "ui: signing request to window shown within a session, median (vs a plain Fyne window process)", Value: ms(ws), Unit: "ms",
 			Reference: ms(rs), Ratio: ms(rs) / ms(ws),
 			Note: fmt.Sprintf("the spare window process started after the previous prompt shows it, %d runs; goal <= 300 ms", runs)},
@@ -207,11 +208,11 @@ func timeToLine(cmd *exec.Cmd, want string) (time.Duration, error) {
 
 // timeToWindow asks the prompter to confirm a signature runs times and
 // returns how long each window took to show; each is cancelled once up.
-func timeToWindow(zavera string, runs int, spare bool) ([]time.Duration, error) {
+func timeToWindow(zaveraUI string, runs int, spare bool) ([]time.Duration, error) {
 	var got []time.Duration
 	var cancel context.CancelFunc
 	o := prompter.Options{
-		Command: func() *exec.Cmd { return exec.Command(zavera, "ui-prompt") },
+		Command: func() *exec.Cmd { return exec.Command(zaveraUI, "prompt") },
 		Lang:    i18n.English,
 		Shown: func(_ wire.Kind, d time.Duration) {
 			got = append(got, d)
@@ -219,7 +220,7 @@ func timeToWindow(zavera string, runs int, spare bool) ([]time.Duration, error) 
 		},
 	}
 	if spare {
-		o.Spare = func() *exec.Cmd { return exec.Command(zavera, "ui-prompt", "--spare") }
+		o.Spare = func() *exec.Cmd { return exec.Command(zaveraUI, "prompt", "--spare") }
 		o.SpareFor = time.Minute
 	}
 	p, err := prompter.New(o)
