@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,10 +17,18 @@ const (
 	pingPeriod   = 30 * time.Second
 	pongWait     = 75 * time.Second
 	drainTimeout = 2 * time.Second
+	// workerIdle is how long a request goroutine waits for the next
+	// request before it ends.
+	workerIdle = 10 * time.Second
+	// keepReadBuffer is the largest read buffer kept between messages.
+	keepReadBuffer = 64 << 10
 )
 
 // conn is one websocket. The read loop runs in run; each request runs in
-// its own goroutine, bounded by MaxInFlight; writes are serialised.
+// a worker goroutine of the connection, at most MaxInFlight at a time;
+// workers wait a while for the next request before they end, so that a
+// page that keeps requests in flight does not pay for a new goroutine
+// (and its stack's growth) per request. Writes are serialised.
 type conn struct {
 	s      *Server
 	ws     *websocket.Conn
@@ -28,6 +37,7 @@ type conn struct {
 	cancel context.CancelFunc
 	sem    chan struct{}
 	wg     sync.WaitGroup
+	jobs   chan job // to an idle worker
 
 	wmu sync.Mutex
 
@@ -43,6 +53,7 @@ func newConn(s *Server, ws *websocket.Conn, origin string) *conn {
 	return &conn{
 		s: s, ws: ws, origin: origin, ctx: ctx, cancel: cancel,
 		sem:      make(chan struct{}, s.cfg.Limits.MaxInFlight),
+		jobs:     make(chan job),
 		inflight: map[string]context.CancelFunc{},
 	}
 }
@@ -68,8 +79,10 @@ func (c *conn) run() {
 		return c.ws.SetReadDeadline(time.Now().Add(pongWait))
 	})
 	go c.pinger()
+	// One buffer serves every message: handle copies what it keeps.
+	var buf bytes.Buffer
 	for {
-		kind, msg, err := c.ws.ReadMessage()
+		kind, msg, err := c.readMessage(&buf)
 		if err != nil {
 			if errors.Is(err, websocket.ErrReadLimit) {
 				c.s.log.Info("message over the limit; closing", "origin", c.origin)
@@ -86,6 +99,21 @@ func (c *conn) run() {
 		}
 		c.handle(msg)
 	}
+}
+
+// readMessage reads the next message into buf, which it reuses unless
+// the message was large.
+func (c *conn) readMessage(buf *bytes.Buffer) (int, []byte, error) {
+	if buf.Cap() > keepReadBuffer {
+		*buf = bytes.Buffer{}
+	}
+	buf.Reset()
+	kind, r, err := c.ws.NextReader()
+	if err != nil {
+		return kind, nil, err
+	}
+	_, err = buf.ReadFrom(r)
+	return kind, buf.Bytes(), err
 }
 
 // drain reads and drops what the page still sends after an oversized
@@ -156,19 +184,55 @@ func (c *conn) handle(msg []byte) {
 	}
 	c.inflight[key] = cancel
 	c.mu.Unlock()
-	c.wg.Add(1)
-	go func() {
-		defer func() {
-			c.mu.Lock()
-			delete(c.inflight, key)
-			c.mu.Unlock()
-			cancel()
-			<-c.sem
-			c.wg.Done()
-		}()
-		res, err := c.call(ctx, m, req)
-		c.reply(id, res, err)
+	j := job{ctx: ctx, cancel: cancel, key: key, id: id, m: m, req: req}
+	select {
+	case c.jobs <- j:
+	default:
+		c.wg.Add(1)
+		go c.worker(j)
+	}
+}
+
+// job is one admitted request for a worker.
+type job struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	key    string
+	id     json.RawMessage
+	m      method
+	req    *request
+}
+
+// worker runs j, then the requests handed to it while it waits, until it
+// has waited workerIdle or the connection ends.
+func (c *conn) worker(j job) {
+	defer c.wg.Done()
+	idle := time.NewTimer(workerIdle)
+	defer idle.Stop()
+	for {
+		c.runJob(j)
+		idle.Reset(workerIdle)
+		select {
+		case j = <-c.jobs:
+		case <-idle.C:
+			return
+		case <-c.ctx.Done():
+			return
+		}
+	}
+}
+
+// runJob runs one request and frees its place.
+func (c *conn) runJob(j job) {
+	defer func() {
+		c.mu.Lock()
+		delete(c.inflight, j.key)
+		c.mu.Unlock()
+		j.cancel()
+		<-c.sem
 	}()
+	res, err := c.call(j.ctx, j.m, j.req)
+	c.reply(j.id, res, err)
 }
 
 var errBusyInFlight error = &wrapped{"too many requests in flight", ErrBusy}
@@ -228,12 +292,23 @@ func (c *conn) notify(method string, params any) {
 	c.write(notification{JSONRPC: "2.0", Method: method, Params: params})
 }
 
+// writeBuffers holds encoding buffers for write.
+var writeBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
 func (c *conn) write(v any) {
-	data, err := json.Marshal(v)
-	if err != nil {
+	buf := writeBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= keepReadBuffer {
+			buf.Reset()
+			writeBuffers.Put(buf)
+		}
+	}()
+	enc := json.NewEncoder(buf)
+	if err := enc.Encode(v); err != nil {
 		c.s.log.Error("encode message", "err", err)
 		return
 	}
+	data := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	c.ws.SetWriteDeadline(time.Now().Add(writeTimeout))
