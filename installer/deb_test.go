@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -30,7 +31,7 @@ const NFPMVersion = "v2.45.2"
 // MaxLinuxPackage is the size a Linux package must stay under.
 const MaxLinuxPackage = 25 << 20
 
-// buildDeb builds the zavera executable and the .deb from
+// buildDeb builds the zavera and zavera-ui executables and the .deb from
 // installer/linux/nfpm.yaml in a folder of the test's own.
 func buildDeb(t *testing.T) string {
 	t.Helper()
@@ -47,11 +48,13 @@ func buildDeb(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Built as the other tests build it, to share their build cache.
-	build := exec.Command(goTool, "build", "-ldflags=-s -w", "-o", filepath.Join(stage, "zavera"), "./cmd/zavera")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	// Built as the other tests build them, to share their build cache.
+	for _, p := range []string{"zavera", "zavera-ui"} {
+		build := exec.Command(goTool, "build", "-ldflags=-s -w", "-o", filepath.Join(stage, p), "./cmd/"+p)
+		build.Dir = root
+		if out, err := build.CombinedOutput(); err != nil {
+			t.Fatalf("go build ./cmd/%s: %v\n%s", p, err, out)
+		}
 	}
 	out := filepath.Join(work, "out")
 	os.Mkdir(out, 0o755)
@@ -184,6 +187,24 @@ func TestDebInstallsRunsAndPurges(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(root, "usr/lib/zavera/zavera-session")); err != nil {
 		t.Fatal(err)
 	}
+	// The window program sits beside the agent, which finds it there.
+	uiExe := filepath.Join(root, "usr/bin/zavera-ui")
+	if st, err := os.Stat(uiExe); err != nil || st.Mode().Perm() != 0o755 {
+		t.Fatalf("zavera-ui: %v %v", st, err)
+	}
+	doctor := exec.Command(filepath.Join(root, "usr/bin/zavera"), "doctor", "--json", "--no-discovery", "--port", "1",
+		"--config", filepath.Join(t.TempDir(), "config.json"), "--home", t.TempDir(), "--root", root)
+	doctor.Env = append(os.Environ(), "PATH=/nonexistent", "ZAVERA_PKCS11_MODULES=")
+	report, _ := doctor.Output()
+	var r struct {
+		UIProgram struct {
+			Found bool
+			Path  string
+		} `json:"window_program"`
+	}
+	if err := json.Unmarshal(report, &r); err != nil || !r.UIProgram.Found || r.UIProgram.Path != uiExe {
+		t.Fatalf("the installed doctor's window program %+v (%v):\n%s", r.UIProgram, err, report)
+	}
 	if has, bundle := o.SystemStoreHas(caPEM); !has {
 		t.Fatalf("%s lacks the local CA", bundle)
 	}
@@ -241,7 +262,7 @@ func TestDebInstallsRunsAndPurges(t *testing.T) {
 	if flags, _ := nssTrust(t, profile, caPEM); flags != "" {
 		t.Error("the user's Firefox profile still trusts the CA")
 	}
-	for _, p := range []string{"usr/bin/zavera", "usr/lib/zavera", "etc/xdg/autostart/zavera.desktop", "etc/default/zavera",
+	for _, p := range []string{"usr/bin/zavera", "usr/bin/zavera-ui", "usr/lib/zavera", "etc/xdg/autostart/zavera.desktop", "etc/default/zavera",
 		"var/lib/zavera", "etc/opt/chrome", "etc/chromium", "etc/opt/yandex", "usr/share/applications/zavera.desktop",
 		"usr/local/share/ca-certificates/" + CAFileName + ".crt", "etc/ssl/certs/" + CAFileName + ".pem"} {
 		if _, err := os.Lstat(filepath.Join(root, p)); !os.IsNotExist(err) {

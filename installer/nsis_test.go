@@ -1,6 +1,7 @@
 package installer
 
 import (
+	"debug/pe"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,9 +20,10 @@ func signedOK(t *testing.T, ca, file string) (bool, string) {
 }
 
 // The Windows installer built by makensis from installer/windows, around
-// a stand-in executable signed by sign.sh with a test certificate: the
-// executable and the installer pass osslsigncode verify, and a changed
-// byte fails it.
+// stand-ins for zavera.exe and zavera-ui.exe (the latter a GUI-subsystem
+// program, built with the flags mk/packages.mk gives it) signed by
+// sign.sh with a test certificate: the executables and the installer
+// pass osslsigncode verify, and a changed byte fails it.
 func TestWindowsInstallerBuildsSigned(t *testing.T) {
 	root := osslref.Root(t)
 	dir := t.TempDir()
@@ -29,28 +31,40 @@ func TestWindowsInstallerBuildsSigned(t *testing.T) {
 	if out, err := exec.Command(filepath.Join(win, "make-test-cert.sh"), dir).CombinedOutput(); err != nil {
 		t.Fatalf("test certificate: %v\n%s", err, out)
 	}
-	exe := filepath.Join(dir, "zavera.exe")
-	build := exec.Command("go", "build", "-o", exe, "./installer/testdata/winstub")
-	build.Dir = root
-	build.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 	env := append(os.Environ(), "ZAVERA_TEST_SIGN_DIR="+dir, "ZAVERA_SIGN_PFX=")
-	sign := exec.Command(filepath.Join(win, "sign.sh"), exe)
-	sign.Env = env
-	if out, err := sign.CombinedOutput(); err != nil {
-		t.Fatalf("sign: %v\n%s", err, out)
+	exe, uiExe := filepath.Join(dir, "zavera.exe"), filepath.Join(dir, "zavera-ui.exe")
+	for _, b := range []struct{ out, ldflags string }{{exe, "-s -w"}, {uiExe, packagesVar(t, "PKG_UI_WIN_LDFLAGS")}} {
+		build := exec.Command("go", "build", "-ldflags", b.ldflags, "-o", b.out, "./installer/testdata/winstub")
+		build.Dir = root
+		build.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
+		if out, err := build.CombinedOutput(); err != nil {
+			t.Fatalf("go build: %v\n%s", err, out)
+		}
+		sign := exec.Command(filepath.Join(win, "sign.sh"), b.out)
+		sign.Env = env
+		if out, err := sign.CombinedOutput(); err != nil {
+			t.Fatalf("sign: %v\n%s", err, out)
+		}
+	}
+	for f, want := range map[string]uint16{exe: pe.IMAGE_SUBSYSTEM_WINDOWS_CUI, uiExe: pe.IMAGE_SUBSYSTEM_WINDOWS_GUI} {
+		if got := peSubsystem(t, f); got != want {
+			t.Errorf("%s: subsystem %d, want %d", filepath.Base(f), got, want)
+		}
 	}
 	setup := filepath.Join(dir, "zavera-0.0.1-setup.exe")
-	nsis := exec.Command("makensis", "-V2", "-DEXE="+exe, "-DVERSION=0.0.1", "-DOUTFILE="+setup,
+	nsis := exec.Command("makensis", "-V2", "-DEXE="+exe, "-DUIEXE="+uiExe, "-DVERSION=0.0.1", "-DOUTFILE="+setup,
 		"-DSIGN="+filepath.Join(win, "sign.sh"), filepath.Join(win, "zavera.nsi"))
 	nsis.Env = env
 	if out, err := nsis.CombinedOutput(); err != nil {
 		t.Fatalf("makensis: %v\n%s", err, out)
 	}
+	// Without zavera-ui.exe the script refuses to build.
+	broken := exec.Command("makensis", "-V2", "-DEXE="+exe, "-DOUTFILE="+filepath.Join(dir, "broken.exe"), filepath.Join(win, "zavera.nsi"))
+	if out, err := broken.CombinedOutput(); err == nil || !strings.Contains(string(out), "UIEXE") {
+		t.Errorf("makensis without UIEXE: %v\n%s", err, out)
+	}
 	ca := filepath.Join(dir, "test-ca.pem")
-	for _, f := range []string{exe, setup} {
+	for _, f := range []string{exe, uiExe, setup} {
 		if ok, out := signedOK(t, ca, f); !ok {
 			t.Errorf("%s: %s", filepath.Base(f), out)
 		}
@@ -71,6 +85,25 @@ func TestWindowsInstallerBuildsSigned(t *testing.T) {
 	if ok, _ := signedOK(t, other, setup); ok {
 		t.Error("the installer passes under an unrelated CA")
 	}
+}
+
+// peSubsystem reads the subsystem of a Windows executable: console or
+// GUI.
+func peSubsystem(t *testing.T, path string) uint16 {
+	t.Helper()
+	f, err := pe.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	switch h := f.OptionalHeader.(type) {
+	case *pe.OptionalHeader64:
+		return h.Subsystem
+	case *pe.OptionalHeader32:
+		return h.Subsystem
+	}
+	t.Fatalf("%s: no optional header", path)
+	return 0
 }
 
 // nsisSections splits the script into the install part and the
@@ -148,8 +181,13 @@ func TestWindowsInstallerScriptUndoesItself(t *testing.T) {
 			t.Errorf("the uninstaller leaves %s", path)
 		}
 	}
-	if files != 3 {
-		t.Errorf("%d files found, want zavera.exe, uninstall.exe and the shortcut", files)
+	if files != 4 {
+		t.Errorf("%d files found, want zavera.exe, zavera-ui.exe, uninstall.exe and the shortcut", files)
+	}
+	for _, want := range []string{`File "/oname=zavera.exe" "${EXE}"`, `File "/oname=zavera-ui.exe" "${UIEXE}"`} {
+		if !strings.Contains(in, want) {
+			t.Errorf("the installer lacks %s", want)
+		}
 	}
 	for _, want := range []string{`"Software\Microsoft\Windows\CurrentVersion\Uninstall\Zavera" "DisplayName"`,
 		`"UninstallString" '"$INSTDIR\uninstall.exe"'`, `"QuietUninstallString" '"$INSTDIR\uninstall.exe" /S'`,

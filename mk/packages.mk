@@ -1,15 +1,21 @@
 # `make packages`: Zavera's installers in build/packages/, each with its
 # size reported at the end (the Linux packages must stay under 25 MB).
 #
+# Every package holds two programs side by side: zavera, the agent and its
+# tools, and zavera-ui, which shows the windows (the agent starts it from
+# its own folder and so never links Fyne).
+#
 #   Linux    .deb and .rpm built by nfpm from installer/linux/nfpm.yaml.
-#   Windows  zavera.exe cross-built with gcc-mingw-w64 (cgo) and a per-user
-#            NSIS installer (installer/windows/zavera.nsi); both signed by
-#            osslsigncode and checked with `osslsigncode verify`. The
-#            release certificate comes from ZAVERA_SIGN_PFX and
-#            ZAVERA_SIGN_PASS; without them a test certificate is made in
+#   Windows  zavera.exe and zavera-ui.exe (a GUI-subsystem program, so
+#            that no console flashes with a window) cross-built with
+#            gcc-mingw-w64 (cgo) and a per-user NSIS installer
+#            (installer/windows/zavera.nsi); all signed by osslsigncode
+#            and checked with `osslsigncode verify`. The release
+#            certificate comes from ZAVERA_SIGN_PFX and ZAVERA_SIGN_PASS;
+#            without them a test certificate is made in
 #            build/packages/signing.
-#   macOS    the Zavera.app layout and the LaunchAgent; the executable is
-#            built only on macOS (cgo needs Apple's toolchain).
+#   macOS    the Zavera.app layout and the LaunchAgent; the executables
+#            are built only on macOS (cgo needs Apple's toolchain).
 #
 # Package builds are slow (minutes with the desktop window): `make test`
 # does not run them; the tests in installer/ build what they check.
@@ -20,6 +26,7 @@ PKG_VERSION   ?= 0.1.0
 NFPM_VERSION  ?= v2.45.2
 NFPM          := $(GO) run github.com/goreleaser/nfpm/v2/cmd/nfpm@$(NFPM_VERSION)
 PKG_LDFLAGS   := -s -w
+PKG_UI_WIN_LDFLAGS := $(PKG_LDFLAGS) -H=windowsgui
 PKG_LINUX_MAX := 26214400
 MINGW_CC      ?= x86_64-w64-mingw32-gcc
 PKG_SIGN_DIR  := $(CURDIR)/$(PKG_DIR)/signing
@@ -35,6 +42,7 @@ packages-linux:
 	@mkdir -p $(PKG_STAGE)
 	rm -f $(PKG_DIR)/*.deb $(PKG_DIR)/*.rpm
 	CGO_ENABLED=1 $(GO) build -trimpath -ldflags '$(PKG_LDFLAGS)' -o $(PKG_STAGE)/zavera ./cmd/zavera
+	CGO_ENABLED=1 $(GO) build -trimpath -ldflags '$(PKG_LDFLAGS)' -o $(PKG_STAGE)/zavera-ui ./cmd/zavera-ui
 	ZAVERA_VERSION=$(PKG_VERSION) ZAVERA_ARCH=amd64 $(NFPM) pkg -f installer/linux/nfpm.yaml -p deb -t $(PKG_DIR)/
 	ZAVERA_VERSION=$(PKG_VERSION) ZAVERA_ARCH=amd64 $(NFPM) pkg -f installer/linux/nfpm.yaml -p rpm -t $(PKG_DIR)/
 
@@ -42,13 +50,17 @@ packages-windows:
 	@mkdir -p $(PKG_STAGE)/windows
 	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=$(MINGW_CC) \
 		$(GO) build -trimpath -ldflags '$(PKG_LDFLAGS)' -o $(PKG_STAGE)/windows/zavera.exe ./cmd/zavera
+	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=$(MINGW_CC) \
+		$(GO) build -trimpath -ldflags '$(PKG_UI_WIN_LDFLAGS)' -o $(PKG_STAGE)/windows/zavera-ui.exe ./cmd/zavera-ui
 	@if [ -z "$$ZAVERA_SIGN_PFX" ]; then installer/windows/make-test-cert.sh $(PKG_SIGN_DIR); fi
 	ZAVERA_TEST_SIGN_DIR=$(PKG_SIGN_DIR) installer/windows/sign.sh $(PKG_STAGE)/windows/zavera.exe
+	ZAVERA_TEST_SIGN_DIR=$(PKG_SIGN_DIR) installer/windows/sign.sh $(PKG_STAGE)/windows/zavera-ui.exe
 	ZAVERA_TEST_SIGN_DIR=$(PKG_SIGN_DIR) makensis -V2 -DEXE=$(CURDIR)/$(PKG_STAGE)/windows/zavera.exe \
+		-DUIEXE=$(CURDIR)/$(PKG_STAGE)/windows/zavera-ui.exe \
 		-DVERSION=$(PKG_VERSION) -DOUTFILE=$(CURDIR)/$(PKG_SETUP) -DSIGN=$(CURDIR)/installer/windows/sign.sh \
 		installer/windows/zavera.nsi
 	@ca=; if [ -z "$$ZAVERA_SIGN_PFX" ]; then ca="-CAfile $(PKG_SIGN_DIR)/test-ca.pem"; fi; \
-	for f in $(PKG_STAGE)/windows/zavera.exe $(PKG_SETUP); do \
+	for f in $(PKG_STAGE)/windows/zavera.exe $(PKG_STAGE)/windows/zavera-ui.exe $(PKG_SETUP); do \
 		osslsigncode verify $$ca -in $$f | grep -q 'Signature verification: ok' || { echo "$$f: signature does not verify"; exit 1; }; \
 		echo "$$f: signature verified"; \
 	done
@@ -60,9 +72,10 @@ packages-macos:
 	cp installer/icons/zavera.svg $(PKG_APP)/Contents/Resources/
 	cp installer/macos/ru.zavera.agent.plist $(PKG_DIR)/macos/LaunchAgents/
 	@if [ "$$(uname -s)" = Darwin ]; then \
-		$(GO) build -trimpath -ldflags '$(PKG_LDFLAGS)' -o $(PKG_APP)/Contents/MacOS/zavera ./cmd/zavera; \
+		$(GO) build -trimpath -ldflags '$(PKG_LDFLAGS)' -o $(PKG_APP)/Contents/MacOS/zavera ./cmd/zavera && \
+		$(GO) build -trimpath -ldflags '$(PKG_LDFLAGS)' -o $(PKG_APP)/Contents/MacOS/zavera-ui ./cmd/zavera-ui; \
 	else \
-		echo "macOS: the Zavera.app layout and LaunchAgent are in $(PKG_DIR)/macos; the executable needs a Mac to build"; \
+		echo "macOS: the Zavera.app layout and LaunchAgent are in $(PKG_DIR)/macos; the executables (zavera, zavera-ui) need a Mac to build"; \
 	fi
 
 packages-report:

@@ -9,7 +9,12 @@
 ; Silent: /S (with /D=FOLDER for another folder). The uninstaller removes
 ; everything the installer added.
 ;
-; makensis -DEXE=path\zavera.exe -DVERSION=1.2.3 -DOUTFILE=setup.exe
+; zavera.exe (the agent) and zavera-ui.exe (its windows, a GUI-subsystem
+; program) are installed side by side: the agent starts zavera-ui.exe from
+; its own folder.
+;
+; makensis -DEXE=path\zavera.exe -DUIEXE=path\zavera-ui.exe -DVERSION=1.2.3
+;          -DOUTFILE=setup.exe
 ;          [-DSIGN="command that signs the file given as its last argument"]
 
 Unicode true
@@ -20,6 +25,9 @@ Unicode true
 
 !ifndef EXE
   !error "define EXE, the path of zavera.exe"
+!endif
+!ifndef UIEXE
+  !error "define UIEXE, the path of zavera-ui.exe"
 !endif
 !ifndef VERSION
   !define VERSION "0.0.0"
@@ -63,6 +71,7 @@ Section "Zavera" SecMain
   SectionIn RO
   SetOutPath "$INSTDIR"
   File "/oname=zavera.exe" "${EXE}"
+  File "/oname=zavera-ui.exe" "${UIEXE}"
   WriteUninstaller "$INSTDIR\uninstall.exe"
   WriteRegStr HKCU "${APP_KEY}" "InstallDir" "$INSTDIR"
 
@@ -117,6 +126,7 @@ Section "Uninstall"
   DeleteRegValue HKCU "${RUN_KEY}" "Zavera"
   Delete "$SMPROGRAMS\Zavera.lnk"
   Delete "$INSTDIR\zavera.exe"
+  Delete "$INSTDIR\zavera-ui.exe"
   Delete "$INSTDIR\uninstall.exe"
   RMDir "$INSTDIR"
   DeleteRegKey HKCU "${UNINST_KEY}"
