@@ -5,11 +5,13 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"sync"
 )
 
-// iconPNG is the tray icon: a blue disc with a white tick, drawn at start
-// so that no binary asset is needed.
-var iconPNG = drawIcon(32)
+// iconPNG is the tray icon: a blue disc with a white tick, drawn when the
+// tray first shows so that no binary asset is needed. Encoding it takes
+// most of a megabyte for a moment, which a headless agent never spends.
+var iconPNG = sync.OnceValue(func() []byte { return drawIcon(32) })
 
 func drawIcon(n int) []byte {
 	img := image.NewNRGBA(image.Rect(0, 0, n, n))

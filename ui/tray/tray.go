@@ -99,7 +99,7 @@ func Start(m Menu) (*Tray, error) {
 // build makes the menu; systray calls it once the icon is registered.
 func (t *Tray) build() {
 	l := t.m.Lang
-	systray.SetIcon(iconPNG)
+	systray.SetIcon(iconPNG())
 	systray.SetTitle("Zavera")
 	t.status = systray.AddMenuItem(l.T(i18n.TrayRunning), "")
 	t.status.Disable()
