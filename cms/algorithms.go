@@ -24,19 +24,50 @@ type digestAlgorithm struct {
 	hash crypto.Hash
 	new  func() hash.Hash
 	size int
+	// der is the DER of the AlgorithmIdentifier, without parameters.
+	der []byte
+}
+
+func newDigest(name string, oid asn1.ObjectIdentifier, h crypto.Hash, f func() hash.Hash, size int) *digestAlgorithm {
+	return &digestAlgorithm{name, oid, h, f, size, encodeAlgorithm(AlgorithmIdentifier{Algorithm: oid})}
 }
 
 var (
-	digestStreebog256 = &digestAlgorithm{"Streebog-256", oidStreebog256, 0, streebog.New256, 32}
-	digestStreebog512 = &digestAlgorithm{"Streebog-512", oidStreebog512, 0, streebog.New512, 64}
-	digestSHA1        = &digestAlgorithm{"SHA-1", oidSHA1, crypto.SHA1, sha1.New, 20}
-	digestSHA224      = &digestAlgorithm{"SHA-224", oidSHA224, crypto.SHA224, sha256.New224, 28}
-	digestSHA256      = &digestAlgorithm{"SHA-256", oidSHA256, crypto.SHA256, sha256.New, 32}
-	digestSHA384      = &digestAlgorithm{"SHA-384", oidSHA384, crypto.SHA384, sha512.New384, 48}
-	digestSHA512      = &digestAlgorithm{"SHA-512", oidSHA512, crypto.SHA512, sha512.New, 64}
+	digestStreebog256 = newDigest("Streebog-256", oidStreebog256, 0, streebog.New256, 32)
+	digestStreebog512 = newDigest("Streebog-512", oidStreebog512, 0, streebog.New512, 64)
+	digestSHA1        = newDigest("SHA-1", oidSHA1, crypto.SHA1, sha1.New, 20)
+	digestSHA224      = newDigest("SHA-224", oidSHA224, crypto.SHA224, sha256.New224, 28)
+	digestSHA256      = newDigest("SHA-256", oidSHA256, crypto.SHA256, sha256.New, 32)
+	digestSHA384      = newDigest("SHA-384", oidSHA384, crypto.SHA384, sha512.New384, 48)
+	digestSHA512      = newDigest("SHA-512", oidSHA512, crypto.SHA512, sha512.New, 64)
 
 	digestAlgorithms = []*digestAlgorithm{digestStreebog256, digestStreebog512, digestSHA1, digestSHA224, digestSHA256, digestSHA384, digestSHA512}
 )
+
+// sum returns the digest of data in a new slice. The common algorithms
+// hash on the stack, without a hash.Hash to allocate.
+func (d *digestAlgorithm) sum(data []byte) []byte {
+	switch d {
+	case digestStreebog256:
+		s := streebog.Sum256(data)
+		return append([]byte(nil), s[:]...)
+	case digestStreebog512:
+		s := streebog.Sum512(data)
+		return append([]byte(nil), s[:]...)
+	case digestSHA256:
+		s := sha256.Sum256(data)
+		return append([]byte(nil), s[:]...)
+	case digestSHA384:
+		s := sha512.Sum384(data)
+		return append([]byte(nil), s[:]...)
+	case digestSHA512:
+		s := sha512.Sum512(data)
+		return append([]byte(nil), s[:]...)
+	}
+	h := d.new()
+	h.Write(data)
+	return h.Sum(nil)
+}
 
 // digestByOID finds a digest algorithm. GOST R 34.11-94 is recognised and
 // refused with ErrUnsupportedAlgorithm.
@@ -91,6 +122,12 @@ type keyProfile struct {
 	digest *digestAlgorithm
 	sigAlg AlgorithmIdentifier
 	kind   keyKind
+	// sigAlgDER is the DER of sigAlg.
+	sigAlgDER []byte
+}
+
+func newProfile(d *digestAlgorithm, sigAlg AlgorithmIdentifier, kind keyKind) *keyProfile {
+	return &keyProfile{d, sigAlg, kind, encodeAlgorithm(sigAlg)}
 }
 
 type keyKind int
@@ -103,6 +140,26 @@ const (
 
 var asn1NULL = []byte{0x05, 0x00}
 
+// The profiles are made once: profileFor returns these values, which
+// nobody modifies.
+var (
+	profileGOST256 = newProfile(digestStreebog256, AlgorithmIdentifier{Algorithm: oidGOST256Key}, kindGOST)
+	profileGOST512 = newProfile(digestStreebog512, AlgorithmIdentifier{Algorithm: oidGOST512Key}, kindGOST)
+
+	profilesECDSA = map[crypto.Hash]*keyProfile{
+		crypto.SHA224: newProfile(digestSHA224, AlgorithmIdentifier{Algorithm: oidECDSAWithSHA224}, kindECDSA),
+		crypto.SHA256: newProfile(digestSHA256, AlgorithmIdentifier{Algorithm: oidECDSAWithSHA256}, kindECDSA),
+		crypto.SHA384: newProfile(digestSHA384, AlgorithmIdentifier{Algorithm: oidECDSAWithSHA384}, kindECDSA),
+		crypto.SHA512: newProfile(digestSHA512, AlgorithmIdentifier{Algorithm: oidECDSAWithSHA512}, kindECDSA),
+	}
+	profilesRSA = map[crypto.Hash]*keyProfile{
+		crypto.SHA224: newProfile(digestSHA224, AlgorithmIdentifier{Algorithm: oidSHA224WithRSA, Parameters: asn1NULL}, kindRSA),
+		crypto.SHA256: newProfile(digestSHA256, AlgorithmIdentifier{Algorithm: oidSHA256WithRSA, Parameters: asn1NULL}, kindRSA),
+		crypto.SHA384: newProfile(digestSHA384, AlgorithmIdentifier{Algorithm: oidSHA384WithRSA, Parameters: asn1NULL}, kindRSA),
+		crypto.SHA512: newProfile(digestSHA512, AlgorithmIdentifier{Algorithm: oidSHA512WithRSA, Parameters: asn1NULL}, kindRSA),
+	}
+)
+
 // profileFor picks the algorithms for a public key: Streebog of the key's
 // size and the key's OID as signatureAlgorithm for GOST (RFC 4490 section
 // 3.2); SHA-2 matching the curve for ECDSA; SHA-256 (or want) for RSA.
@@ -114,9 +171,9 @@ func profileFor(pub crypto.PublicKey, want crypto.Hash) (*keyProfile, error) {
 		}
 		switch k.Curve().Size() {
 		case 32:
-			return &keyProfile{digestStreebog256, AlgorithmIdentifier{Algorithm: oidGOST256Key}, kindGOST}, nil
+			return profileGOST256, nil
 		case 64:
-			return &keyProfile{digestStreebog512, AlgorithmIdentifier{Algorithm: oidGOST512Key}, kindGOST}, nil
+			return profileGOST512, nil
 		}
 		return nil, unsupported("GOST key of %d bytes", k.Curve().Size())
 	case *ecdsa.PublicKey:
@@ -133,47 +190,25 @@ func profileFor(pub crypto.PublicKey, want crypto.Hash) (*keyProfile, error) {
 				return nil, unsupported("ECDSA curve %s", k.Curve.Params().Name)
 			}
 		}
-		d, err := digestByHash(h)
-		if err != nil {
+		if _, err := digestByHash(h); err != nil {
 			return nil, err
 		}
-		var oid asn1.ObjectIdentifier
-		switch h {
-		case crypto.SHA224:
-			oid = oidECDSAWithSHA224
-		case crypto.SHA256:
-			oid = oidECDSAWithSHA256
-		case crypto.SHA384:
-			oid = oidECDSAWithSHA384
-		case crypto.SHA512:
-			oid = oidECDSAWithSHA512
-		default:
-			return nil, unsupported("ECDSA with %v", h)
+		if p := profilesECDSA[h]; p != nil {
+			return p, nil
 		}
-		return &keyProfile{d, AlgorithmIdentifier{Algorithm: oid}, kindECDSA}, nil
+		return nil, unsupported("ECDSA with %v", h)
 	case *rsa.PublicKey:
 		h := want
 		if h == 0 {
 			h = crypto.SHA256
 		}
-		d, err := digestByHash(h)
-		if err != nil {
+		if _, err := digestByHash(h); err != nil {
 			return nil, err
 		}
-		var oid asn1.ObjectIdentifier
-		switch h {
-		case crypto.SHA224:
-			oid = oidSHA224WithRSA
-		case crypto.SHA256:
-			oid = oidSHA256WithRSA
-		case crypto.SHA384:
-			oid = oidSHA384WithRSA
-		case crypto.SHA512:
-			oid = oidSHA512WithRSA
-		default:
-			return nil, unsupported("RSA with %v", h)
+		if p := profilesRSA[h]; p != nil {
+			return p, nil
 		}
-		return &keyProfile{d, AlgorithmIdentifier{Algorithm: oid, Parameters: asn1NULL}, kindRSA}, nil
+		return nil, unsupported("RSA with %v", h)
 	}
 	return nil, unsupported("public key type %T", pub)
 }

@@ -3,27 +3,24 @@ package cms
 import (
 	"bytes"
 	"fmt"
-	"slices"
-
-	"golang.org/x/crypto/cryptobyte"
-	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
 // signedParts are the fields of a SignedData being written, each already
 // encoded. Parts taken from a received signature are copied verbatim.
 type signedParts struct {
-	version     int
-	digestAlgs  [][]byte
+	version    int
+	digestAlgs [][]byte
+	// encap is the EncapsulatedContentInfo as received; when nil, one
+	// is written for id-data with content inside if attached.
 	encap       []byte
+	content     []byte
+	attached    bool
 	certs       [][]byte
 	crls        []byte
 	signerInfos [][]byte
 }
 
 func (p *signedParts) addDigestAlgorithm(d *digestAlgorithm) {
-	var b cryptobyte.Builder
-	addAlgorithm(&b, AlgorithmIdentifier{Algorithm: d.oid})
-	der := b.BytesOrPanic()
 	for _, have := range p.digestAlgs {
 		if n, err := parseBER(have); err == nil {
 			if a, err := parseAlgorithm(&n); err == nil && a.Algorithm.Equal(d.oid) {
@@ -31,16 +28,17 @@ func (p *signedParts) addDigestAlgorithm(d *digestAlgorithm) {
 			}
 		}
 	}
-	p.digestAlgs = append(p.digestAlgs, der)
+	p.digestAlgs = append(p.digestAlgs, d.der)
 }
 
-func (p *signedParts) addCertificate(der []byte) {
-	for _, have := range p.certs {
+// appendCertificate appends der to list unless it is there already.
+func appendCertificate(list [][]byte, der []byte) [][]byte {
+	for _, have := range list {
 		if bytes.Equal(have, der) {
-			return
+			return list
 		}
 	}
-	p.certs = append(p.certs, der)
+	return append(list, der)
 }
 
 // DER contents of the two OIDs the streaming writer needs.
@@ -49,57 +47,139 @@ var (
 	oidDataDER       = []byte{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01}
 )
 
-func sortedCopy(list [][]byte) [][]byte {
-	out := slices.Clone(list)
-	slices.SortFunc(out, bytes.Compare)
-	return out
+// sort puts digestAlgorithms and certificates, both SET OF, in DER order.
+// The lists belong to p: a received signature's are copied into them.
+func (p *signedParts) sort() {
+	sortDER(p.digestAlgs)
+	sortDER(p.certs)
+}
+
+// layout gives the sizes of the SignedData's elements for signer infos
+// of sis bytes in all.
+type layout struct {
+	algs, encapContent, certs, signedData, explicit, contentInfo int
+	// prefix is the size of everything before the signer infos.
+	prefix int
+}
+
+func (p *signedParts) layout(sis int) layout {
+	var l layout
+	for _, a := range p.digestAlgs {
+		l.algs += len(a)
+	}
+	for _, c := range p.certs {
+		l.certs += len(c)
+	}
+	encap := len(p.encap)
+	if p.encap == nil {
+		l.encapContent = 2 + len(oidDataDER)
+		if p.attached {
+			l.encapContent += tlvLen(tlvLen(len(p.content)))
+		}
+		encap = tlvLen(l.encapContent)
+	}
+	l.signedData = intLen(int64(p.version)) + tlvLen(l.algs) + encap + len(p.crls) + tlvLen(sis)
+	if len(p.certs) > 0 {
+		l.signedData += tlvLen(l.certs)
+	}
+	l.explicit = tlvLen(l.signedData)
+	l.contentInfo = 2 + len(oidSignedDataDER) + tlvLen(l.explicit)
+	l.prefix = tlvLen(l.contentInfo) - sis
+	return l
+}
+
+// reserve is the room to leave in front of a SignerInfo not yet made for
+// marshalAround: the prefix grows with the SignerInfo's size only by the
+// lengths of the four headers around it.
+func (p *signedParts) reserve() int {
+	return p.layout(0).prefix + 4*(maxHeaderLen-2)
+}
+
+// appendPrefix appends the ContentInfo up to the signer infos, whose DER
+// takes sis bytes.
+func (p *signedParts) appendPrefix(dst []byte, l layout, sis int) []byte {
+	dst = appendTL(dst, derSequence, l.contentInfo)
+	dst = append(dst, derOID, byte(len(oidSignedDataDER)))
+	dst = append(dst, oidSignedDataDER...)
+	dst = appendTL(dst, derContext0, l.explicit)
+	dst = appendTL(dst, derSequence, l.signedData)
+	dst = appendInt(dst, int64(p.version))
+	dst = appendTL(dst, derSet, l.algs)
+	for _, a := range p.digestAlgs {
+		dst = append(dst, a...)
+	}
+	if p.encap != nil {
+		dst = append(dst, p.encap...)
+	} else {
+		dst = appendTL(dst, derSequence, l.encapContent)
+		dst = append(dst, derOID, byte(len(oidDataDER)))
+		dst = append(dst, oidDataDER...)
+		if p.attached {
+			dst = appendTL(dst, derContext0, tlvLen(len(p.content)))
+			dst = appendTL(dst, derOctetString, len(p.content))
+			dst = append(dst, p.content...)
+		}
+	}
+	if len(p.certs) > 0 {
+		dst = appendTL(dst, derContext0, l.certs)
+		for _, c := range p.certs {
+			dst = append(dst, c...)
+		}
+	}
+	dst = append(dst, p.crls...)
+	return appendTL(dst, derSet, sis)
 }
 
 // marshal writes the ContentInfo. digestAlgorithms and certificates are
 // SET OF and sorted; signerInfos keep their order, so that the first
 // signer stays first when others co-sign.
 func (p *signedParts) marshal() ([]byte, error) {
-	algs := sortedCopy(p.digestAlgs)
-	certs := sortedCopy(p.certs)
-	size := 64 + len(p.encap) + len(p.crls)
-	for _, l := range [][][]byte{algs, certs, p.signerInfos} {
-		for _, x := range l {
-			size += len(x) + 8
-		}
+	p.sort()
+	sis := 0
+	for _, si := range p.signerInfos {
+		sis += len(si)
 	}
-	b := cryptobyte.NewBuilder(make([]byte, 0, size))
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-		b.AddASN1ObjectIdentifier(oidSignedData)
-		b.AddASN1(cbasn1.Tag(0).ContextSpecific().Constructed(), func(b *cryptobyte.Builder) {
-			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-				b.AddASN1Int64(int64(p.version))
-				b.AddASN1(cbasn1.SET, func(b *cryptobyte.Builder) {
-					for _, a := range algs {
-						b.AddBytes(a)
-					}
-				})
-				b.AddBytes(p.encap)
-				if len(certs) > 0 {
-					b.AddASN1(cbasn1.Tag(0).ContextSpecific().Constructed(), func(b *cryptobyte.Builder) {
-						for _, c := range certs {
-							b.AddBytes(c)
-						}
-					})
-				}
-				if p.crls != nil {
-					b.AddBytes(p.crls)
-				}
-				b.AddASN1(cbasn1.SET, func(b *cryptobyte.Builder) {
-					for _, si := range p.signerInfos {
-						b.AddBytes(si)
-					}
-				})
-			})
-		})
-	})
-	out, err := b.Bytes()
-	if err != nil {
-		return nil, fmt.Errorf("cms: encoding SignedData: %w", err)
+	l := p.layout(sis)
+	out := p.appendPrefix(make([]byte, 0, l.prefix+sis), l, sis)
+	for _, si := range p.signerInfos {
+		out = append(out, si...)
 	}
 	return out, nil
+}
+
+// marshalAround writes the ContentInfo of a signature whose only signer
+// info is buf[start:], in front of it when the room there suffices
+// (see reserve), and returns the DER.
+func (p *signedParts) marshalAround(buf []byte, start int) ([]byte, error) {
+	p.sort()
+	si := buf[start:]
+	l := p.layout(len(si))
+	if l.prefix > start {
+		p.signerInfos = [][]byte{si}
+		return p.marshal()
+	}
+	begin := start - l.prefix
+	if n := len(p.appendPrefix(buf[begin:begin], l, len(si))); n != l.prefix {
+		return nil, fmt.Errorf("cms: encoding SignedData: prefix of %d bytes, %d expected", n, l.prefix)
+	}
+	return buf[begin:], nil
+}
+
+// intLen is the size of the DER INTEGER v.
+func intLen(v int64) int {
+	n := 1
+	for i := v; i >= 0x80 || i < -0x80; i >>= 8 {
+		n++
+	}
+	return 2 + n
+}
+
+// appendInt appends the DER INTEGER v.
+func appendInt(dst []byte, v int64) []byte {
+	n := intLen(v) - 2
+	dst = append(dst, derInteger, byte(n))
+	for i := n - 1; i >= 0; i-- {
+		dst = append(dst, byte(v>>(8*i)))
+	}
+	return dst
 }

@@ -3,84 +3,105 @@ package cms
 import (
 	"bytes"
 	"fmt"
-	"slices"
 	"time"
-
-	"golang.org/x/crypto/cryptobyte"
-	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
-
-	"github.com/zavera/zavera/cert"
 )
 
-// signedAttributes returns the DER of the CAdES-BES signed attributes,
-// without the SET OF header, sorted as DER requires (X.690 section 11.6):
-// contentType, signingTime, messageDigest and signingCertificateV2.
-// extra holds further encoded attributes to include.
-func signedAttributes(digest []byte, d *digestAlgorithm, c *cert.Certificate, at time.Time, extra [][]byte) ([]byte, error) {
-	list := slices.Clone(extra)
-	add := func(oid []int, value func(b *cryptobyte.Builder)) error {
-		b := cryptobyte.NewBuilder(make([]byte, 0, 64+len(c.RawIssuer)))
-		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-			b.AddASN1ObjectIdentifier(oid)
-			b.AddASN1(cbasn1.SET, value)
-		})
-		der, err := b.Bytes()
-		if err != nil {
-			return fmt.Errorf("cms: encoding attribute %v: %w", oid, err)
-		}
-		list = append(list, der)
-		return nil
-	}
-	if err := add(oidAttrContentType, func(b *cryptobyte.Builder) {
-		b.AddASN1ObjectIdentifier(oidData)
-	}); err != nil {
-		return nil, err
-	}
+// attrContentTypeData is the DER of the contentType attribute for id-data:
+// SEQUENCE { contentType, SET { id-data } }.
+var attrContentTypeData = []byte{
+	0x30, 0x18,
+	0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x03,
+	0x31, 0x0b,
+	0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01,
+}
+
+// DER contents of the attribute types written per signature.
+var (
+	oidAttrSigningTimeDER   = []byte{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x05}
+	oidAttrMessageDigestDER = []byte{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x04}
+)
+
+// signedAttrs are the CAdES-BES signed attributes of one signature:
+// contentType, signingTime, messageDigest and signingCertificateV2, with
+// any extra ones.
+type signedAttrs struct {
+	fixed [4][]byte
+	extra [][]byte
+	// order lists the attributes in DER order (X.690 section 11.6): i
+	// is fixed[i] below 4, extra[i-4] from there.
+	order []int
+	// size is the sum of their lengths, the content of the SET OF.
+	size int
+}
+
+// attrScratch is room for the attributes encoded per signature, on the
+// stack of the signing call.
+type attrScratch struct {
+	buf   [160]byte
+	order [8]int
+}
+
+// encodeSignedAttrs encodes the attributes into sc. extra holds further
+// encoded attributes to include.
+func encodeSignedAttrs(sc *attrScratch, digest, signingCertV2 []byte, at time.Time, extra [][]byte) (signedAttrs, error) {
+	buf := sc.buf[:0]
 	// RFC 5652 section 11.3: UTCTime for 1950..2049, GeneralizedTime
 	// otherwise; both in UTC with seconds.
 	at = at.UTC().Truncate(time.Second)
-	if err := add(oidAttrSigningTime, func(b *cryptobyte.Builder) {
-		if at.Year() >= 1950 && at.Year() < 2050 {
-			b.AddASN1UTCTime(at)
-		} else {
-			b.AddASN1GeneralizedTime(at)
+	buf = append(buf, derSequence, 0, derOID, byte(len(oidAttrSigningTimeDER)))
+	buf = append(buf, oidAttrSigningTimeDER...)
+	buf = append(buf, derSet, 0)
+	buf, ok := appendTime(buf, at)
+	if !ok {
+		return signedAttrs{}, fmt.Errorf("cms: encoding attribute %v: cannot represent %v as a GeneralizedTime", oidAttrSigningTime, at)
+	}
+	// The time takes at most 17 bytes: both lengths fit in one byte.
+	const setAt = 2 + 2 + 9
+	timeAttr := buf
+	timeAttr[1] = byte(len(timeAttr) - 2)
+	timeAttr[setAt+1] = byte(len(timeAttr) - (setAt + 2))
+
+	value := tlvLen(len(digest))
+	body := 2 + len(oidAttrMessageDigestDER) + tlvLen(value)
+	start := len(buf)
+	buf = appendTL(buf, derSequence, body)
+	buf = append(buf, derOID, byte(len(oidAttrMessageDigestDER)))
+	buf = append(buf, oidAttrMessageDigestDER...)
+	buf = appendTL(buf, derSet, value)
+	buf = appendTL(buf, derOctetString, len(digest))
+	buf = append(buf, digest...)
+	digestAttr := buf[start:]
+
+	a := signedAttrs{
+		fixed: [4][]byte{attrContentTypeData, timeAttr, digestAttr, signingCertV2},
+		extra: extra,
+		order: sc.order[:0],
+	}
+	for i := range len(a.fixed) + len(extra) {
+		a.order = append(a.order, i)
+		a.size += len(a.get(i))
+	}
+	// A handful of elements: an insertion sort.
+	for i := 1; i < len(a.order); i++ {
+		for j := i; j > 0 && bytes.Compare(a.get(a.order[j-1]), a.get(a.order[j])) > 0; j-- {
+			a.order[j-1], a.order[j] = a.order[j], a.order[j-1]
 		}
-	}); err != nil {
-		return nil, err
 	}
-	if err := add(oidAttrMessageDigest, func(b *cryptobyte.Builder) {
-		b.AddASN1OctetString(digest)
-	}); err != nil {
-		return nil, err
+	return a, nil
+}
+
+func (a *signedAttrs) get(i int) []byte {
+	if i < len(a.fixed) {
+		return a.fixed[i]
 	}
-	// RFC 5035 section 5.4.1 (ESSCertIDv2): the hash algorithm defaults to
-	// SHA-256 and is then omitted; any other, Streebog included, is
-	// written explicitly.
-	h := d.new()
-	h.Write(c.Raw)
-	certHash := h.Sum(nil)
-	if err := add(oidAttrSigningCertV2, func(b *cryptobyte.Builder) {
-		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // SigningCertificateV2
-			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // certs
-				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // ESSCertIDv2
-					if d != digestSHA256 {
-						addAlgorithm(b, AlgorithmIdentifier{Algorithm: d.oid})
-					}
-					b.AddASN1OctetString(certHash)
-					b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // IssuerSerial
-						b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) { // GeneralNames
-							b.AddASN1(cbasn1.Tag(4).ContextSpecific().Constructed(), func(b *cryptobyte.Builder) {
-								b.AddBytes(c.RawIssuer)
-							})
-						})
-						b.AddASN1BigInt(c.SerialNumber)
-					})
-				})
-			})
-		})
-	}); err != nil {
-		return nil, err
+	return a.extra[i-len(a.fixed)]
+}
+
+// appendTo appends the attributes in DER order, without the SET OF
+// header.
+func (a *signedAttrs) appendTo(dst []byte) []byte {
+	for _, i := range a.order {
+		dst = append(dst, a.get(i)...)
 	}
-	slices.SortFunc(list, bytes.Compare)
-	return bytes.Join(list, nil), nil
+	return dst
 }

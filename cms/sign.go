@@ -3,7 +3,9 @@ package cms
 import (
 	"bytes"
 	"crypto"
+	"crypto/ecdsa"
 	"crypto/rand"
+	"crypto/rsa"
 	"fmt"
 	"hash"
 	"io"
@@ -95,16 +97,7 @@ func Sign(content io.Reader, s Signer, opts *Options) ([]byte, error) {
 	} else if _, err := io.Copy(h, content); err != nil {
 		return nil, fmt.Errorf("cms: reading content: %w", err)
 	}
-	si, err := s.signerInfo(h.Sum(nil), prof, opts)
-	if err != nil {
-		return nil, err
-	}
-	parts := &signedParts{version: 1}
-	parts.addDigestAlgorithm(prof.digest)
-	parts.encap = encapContentInfo(body, opts.Attached)
-	s.addCertificates(parts, opts)
-	parts.signerInfos = [][]byte{si}
-	return parts.marshal()
+	return s.signedData(h.Sum(nil), body, prof, opts)
 }
 
 // SignDigest returns a detached CAdES-BES SignedData for content whose
@@ -124,16 +117,29 @@ func SignDigest(digest []byte, s Signer, opts *Options) ([]byte, error) {
 	if len(digest) != prof.digest.size {
 		return nil, fmt.Errorf("%w: digest of %d bytes, %s needs %d", ErrInvalidArgument, len(digest), prof.digest.name, prof.digest.size)
 	}
-	si, err := s.signerInfo(digest, prof, opts)
+	return s.signedData(digest, nil, prof, opts)
+}
+
+// signedData makes a SignedData with one signer over content whose digest
+// is given, with content inside when opts.Attached is set. The SignerInfo
+// is written after room for the rest, which then goes in front of it:
+// the signature is written into one buffer, sized before it is signed.
+func (s *Signer) signedData(digest, content []byte, prof *keyProfile, opts *Options) ([]byte, error) {
+	// The lists of a new signature are short: room for them on the stack.
+	var algs [1][]byte
+	var certs [4][]byte
+	parts := signedParts{
+		version:    1,
+		content:    content,
+		attached:   opts.Attached,
+		digestAlgs: append(algs[:0], prof.digest.der),
+		certs:      s.appendCertificates(certs[:0], opts),
+	}
+	buf, start, err := s.signerInfoAfter(parts.reserve(), digest, prof, opts)
 	if err != nil {
 		return nil, err
 	}
-	parts := &signedParts{version: 1}
-	parts.addDigestAlgorithm(prof.digest)
-	parts.encap = encapContentInfo(nil, false)
-	s.addCertificates(parts, opts)
-	parts.signerInfos = [][]byte{si}
-	return parts.marshal()
+	return parts.marshalAround(buf, start)
 }
 
 // DigestFor names the digest a signature by pub uses over the content and
@@ -171,9 +177,25 @@ func (s *Signer) profile(opts *Options) (*keyProfile, error) {
 
 // samePublicKey reports whether two public keys are equal.
 func samePublicKey(a, b crypto.PublicKey) bool {
+	// The key often hands out the very value the certificate holds.
+	switch pa := a.(type) {
+	case *ecdsa.PublicKey:
+		if pb, ok := b.(*ecdsa.PublicKey); ok && pa == pb && pa != nil {
+			return true
+		}
+	case *rsa.PublicKey:
+		if pb, ok := b.(*rsa.PublicKey); ok && pa == pb && pa != nil {
+			return true
+		}
+	}
 	if ga, ok := a.(*gost.PublicKey); ok {
 		gb, ok := b.(*gost.PublicKey)
-		return ok && ga.Curve().OID().Equal(gb.Curve().OID()) && bytes.Equal(ga.Bytes(), gb.Bytes())
+		if !ok || ga == nil || gb == nil {
+			return false
+		}
+		// Equal needs the same *gost.Curve; the same parameters may
+		// also come from another Curve value with the same OID.
+		return ga.Equal(gb) || ga.Curve().OID().Equal(gb.Curve().OID()) && bytes.Equal(ga.Bytes(), gb.Bytes())
 	}
 	if e, ok := a.(interface{ Equal(crypto.PublicKey) bool }); ok {
 		return e.Equal(b)
@@ -182,52 +204,94 @@ func samePublicKey(a, b crypto.PublicKey) bool {
 }
 
 func (s *Signer) addCertificates(p *signedParts, opts *Options) {
-	p.addCertificate(s.Certificate.Raw)
+	p.certs = s.appendCertificates(p.certs, opts)
+}
+
+// appendCertificates appends the certificates a signature carries to
+// list, each once.
+func (s *Signer) appendCertificates(list [][]byte, opts *Options) [][]byte {
+	list = appendCertificate(list, s.Certificate.Raw)
 	if opts.IncludeChain {
 		for _, c := range s.Chain {
-			p.addCertificate(c.Raw)
+			list = appendCertificate(list, c.Raw)
 		}
 	}
+	return list
 }
 
 // signerInfo builds and signs one SignerInfo (RFC 5652 section 5.3) with
 // the CAdES-BES signed attributes over a content digest.
 func (s *Signer) signerInfo(digest []byte, prof *keyProfile, opts *Options) ([]byte, error) {
-	c := s.Certificate
-	attrs, err := signedAttributes(digest, prof.digest, c, opts.signingTime(), opts.extraAttributes)
+	buf, start, err := s.signerInfoAfter(0, digest, prof, opts)
 	if err != nil {
 		return nil, err
 	}
-	// RFC 5652 section 5.4: the signature covers the DER of the attributes
-	// with the SET OF tag.
-	set := appendHeader(nil, classUniversal, tagSet, true, len(attrs))
-	set = append(set, attrs...)
-	var sig []byte
-	if ms, ok := s.Key.(crypto.MessageSigner); ok {
-		sig, err = ms.SignMessage(opts.rand(), set, prof.signerOpts())
-	} else {
-		h := prof.digest.new()
-		h.Write(set)
-		sig, err = s.Key.Sign(opts.rand(), h.Sum(nil), prof.signerOpts())
-	}
+	return buf[start:], nil
+}
+
+// signerInfoAfter is signerInfo writing the SignerInfo at the end of a new
+// buffer, buf[start:], with at least reserve bytes free in front of it.
+func (s *Signer) signerInfoAfter(reserve int, digest []byte, prof *keyProfile, opts *Options) (buf []byte, start int, err error) {
+	c := s.Certificate
+	d := prof.digest
+	cp, err := partsFor(c, d)
 	if err != nil {
-		return nil, fmt.Errorf("cms: signing: %w", err)
+		return nil, 0, err
 	}
-	b := cryptobyte.NewBuilder(make([]byte, 0, len(attrs)+len(sig)+len(c.RawIssuer)+128))
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-		b.AddASN1Int64(1)
-		b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-			b.AddBytes(c.RawIssuer)
-			b.AddASN1BigInt(c.SerialNumber)
-		})
-		addAlgorithm(b, AlgorithmIdentifier{Algorithm: prof.digest.oid})
-		b.AddASN1(cbasn1.Tag(0).ContextSpecific().Constructed(), func(b *cryptobyte.Builder) {
-			b.AddBytes(attrs)
-		})
-		addAlgorithm(b, prof.sigAlg)
-		b.AddASN1OctetString(sig)
-	})
-	return b.Bytes()
+	var sc attrScratch
+	attrs, err := encodeSignedAttrs(&sc, digest, cp.signingCertV2, opts.signingTime(), opts.extraAttributes)
+	if err != nil {
+		return nil, 0, err
+	}
+	head := reserve + maxHeaderLen
+	size := head + intLen(1) + len(cp.sid) + len(d.der) + tlvLen(attrs.size) +
+		len(prof.sigAlgDER) + tlvLen(signatureSizeHint(prof, c))
+	buf = make([]byte, head, size)
+	buf = appendInt(buf, 1)
+	buf = append(buf, cp.sid...)
+	buf = append(buf, d.der...)
+	attrsAt := len(buf)
+	buf = appendTL(buf, derContext0, attrs.size)
+	buf = attrs.appendTo(buf)
+	sig, err := signAttributes(s.Key, buf[attrsAt:], prof, opts)
+	if err != nil {
+		return nil, 0, fmt.Errorf("cms: signing: %w", err)
+	}
+	buf = append(buf, prof.sigAlgDER...)
+	buf = appendTL(buf, derOctetString, len(sig))
+	buf = append(buf, sig...)
+	n := len(buf) - head
+	start = head - 1 - lengthLen(n)
+	appendTL(buf[start:start], derSequence, n)
+	return buf, start, nil
+}
+
+// signAttributes signs the signed attributes. attrs is their encoding in
+// the SignerInfo, under the [0] IMPLICIT tag; RFC 5652 section 5.4: the
+// signature covers the DER with the SET OF tag.
+func signAttributes(key crypto.Signer, attrs []byte, prof *keyProfile, opts *Options) ([]byte, error) {
+	if ms, ok := key.(crypto.MessageSigner); ok {
+		msg := bytes.Clone(attrs)
+		msg[0] = derSet
+		return ms.SignMessage(opts.rand(), msg, prof.signerOpts())
+	}
+	attrs[0] = derSet
+	h := prof.digest.sum(attrs)
+	attrs[0] = derContext0
+	return key.Sign(opts.rand(), h, prof.signerOpts())
+}
+
+// signatureSizeHint is about the size of a signature by the certificate's
+// key, to size the buffer it goes into.
+func signatureSizeHint(prof *keyProfile, c *cert.Certificate) int {
+	switch prof.kind {
+	case kindGOST:
+		return 2 * prof.digest.size
+	case kindECDSA:
+		// SEQUENCE of two INTEGERs, each with a possible leading zero.
+		return 2*((c.KeyBits+7)/8+3) + 3
+	}
+	return (c.KeyBits + 7) / 8
 }
 
 func addAlgorithm(b *cryptobyte.Builder, a AlgorithmIdentifier) {
@@ -237,17 +301,4 @@ func addAlgorithm(b *cryptobyte.Builder, a AlgorithmIdentifier) {
 			b.AddBytes(a.Parameters)
 		}
 	})
-}
-
-func encapContentInfo(content []byte, attached bool) []byte {
-	b := cryptobyte.NewBuilder(make([]byte, 0, len(content)+32))
-	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-		b.AddASN1ObjectIdentifier(oidData)
-		if attached {
-			b.AddASN1(cbasn1.Tag(0).ContextSpecific().Constructed(), func(b *cryptobyte.Builder) {
-				b.AddASN1OctetString(content)
-			})
-		}
-	})
-	return b.BytesOrPanic()
 }

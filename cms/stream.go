@@ -79,7 +79,8 @@ func SignTo(w io.Writer, content io.Reader, s Signer, opts *Options) error {
 	var tail []byte
 	tail = append(tail, 0, 0, 0, 0, 0, 0) // OCTET STRING, [0], EncapsulatedContentInfo
 	var certs []byte
-	for _, c := range sortedCopy(parts.certs) {
+	parts.sort()
+	for _, c := range parts.certs {
 		certs = append(certs, c...)
 	}
 	tail = appendHeader(tail, classContext, 0, true, len(certs))
