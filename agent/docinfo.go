@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
-	"regexp"
 	"unicode/utf8"
 
 	"github.com/zavera/zavera/cms"
@@ -67,13 +66,30 @@ func preview(data []byte) string {
 	return string(data[:cut])
 }
 
-// pdfPageObject matches a page object's type, not the /Pages tree nodes.
-var pdfPageObject = regexp.MustCompile(`/Type\s*/Page\b`)
-
-// pdfPages counts the page objects a PDF writes in the open; 0 when they
-// are all inside compressed object streams and the count is unknown.
+// pdfPages counts the page objects a PDF writes in the open: "/Type",
+// optional white space, then "/Page" not followed by a letter, digit or
+// underscore (so not the /Pages tree nodes). It is 0 when they are all
+// inside compressed object streams and the count is unknown. A plain
+// scan: the agent links no regular expression engine for this one use.
 func pdfPages(data []byte) int {
-	return len(pdfPageObject.FindAllIndex(data, -1))
+	n := 0
+	for {
+		i := bytes.Index(data, []byte("/Type"))
+		if i < 0 {
+			return n
+		}
+		data = data[i+len("/Type"):]
+		rest := bytes.TrimLeft(data, "\t\n\f\r ")
+		if bytes.HasPrefix(rest, []byte("/Page")) && (len(rest) == len("/Page") || !isWordByte(rest[len("/Page")])) {
+			n++
+			data = rest[len("/Page"):]
+		}
+	}
+}
+
+// isWordByte reports whether b is an ASCII letter, digit or underscore.
+func isWordByte(b byte) bool {
+	return b == '_' || '0' <= b && b <= '9' || 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z'
 }
 
 // documentDigest is the digest the key's signature algorithm puts into
