@@ -10,6 +10,10 @@ BUILD     := build
 BIN       := $(BUILD)/zavera
 UI_BIN    := $(BUILD)/zavera-ui
 GOFLAGS   ?=
+# AGENT_TAGS build the zavera program: it serves websockets over HTTP/1.1
+# only, so the standard library's HTTP/2 code stays out of it (and out of
+# its resident memory).
+AGENT_TAGS := nethttpomithttp2
 
 TEST_DEPS   :=
 BENCH_STEPS :=
@@ -23,7 +27,7 @@ build: $(BIN)
 # Zavera's windows (the agent finds it there and does not link Fyne).
 $(BIN): $(UI_BIN) FORCE
 	@mkdir -p $(BUILD)
-	$(GO) build -o $@ ./cmd/zavera
+	$(GO) build -tags '$(AGENT_TAGS)' -o $@ ./cmd/zavera
 
 $(UI_BIN): FORCE
 	@mkdir -p $(BUILD)

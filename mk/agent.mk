@@ -9,7 +9,7 @@ BENCH_STEPS += bench-agent
 .PHONY: $(AGENT_BENCH_BIN) bench-agent
 $(AGENT_BENCH_BIN):
 	@mkdir -p $(BUILD)
-	$(GO) build -tags zavera_script -o $@ ./cmd/zavera
+	$(GO) build -tags 'zavera_script $(AGENT_TAGS)' -o $@ ./cmd/zavera
 
 bench-agent: $(AGENT_BENCH_BIN)
 	@mkdir -p $(BUILD)/bench.d

@@ -41,7 +41,7 @@ packages: setup packages-linux packages-windows packages-macos
 packages-linux:
 	@mkdir -p $(PKG_STAGE)
 	rm -f $(PKG_DIR)/*.deb $(PKG_DIR)/*.rpm
-	CGO_ENABLED=1 $(GO) build -trimpath -ldflags '$(PKG_LDFLAGS)' -o $(PKG_STAGE)/zavera ./cmd/zavera
+	CGO_ENABLED=1 $(GO) build -trimpath -tags '$(AGENT_TAGS)' -ldflags '$(PKG_LDFLAGS)' -o $(PKG_STAGE)/zavera ./cmd/zavera
 	CGO_ENABLED=1 $(GO) build -trimpath -ldflags '$(PKG_LDFLAGS)' -o $(PKG_STAGE)/zavera-ui ./cmd/zavera-ui
 	ZAVERA_VERSION=$(PKG_VERSION) ZAVERA_ARCH=amd64 $(NFPM) pkg -f installer/linux/nfpm.yaml -p deb -t $(PKG_DIR)/
 	ZAVERA_VERSION=$(PKG_VERSION) ZAVERA_ARCH=amd64 $(NFPM) pkg -f installer/linux/nfpm.yaml -p rpm -t $(PKG_DIR)/
@@ -49,7 +49,7 @@ packages-linux:
 packages-windows:
 	@mkdir -p $(PKG_STAGE)/windows
 	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=$(MINGW_CC) \
-		$(GO) build -trimpath -ldflags '$(PKG_LDFLAGS)' -o $(PKG_STAGE)/windows/zavera.exe ./cmd/zavera
+		$(GO) build -trimpath -tags '$(AGENT_TAGS)' -ldflags '$(PKG_LDFLAGS)' -o $(PKG_STAGE)/windows/zavera.exe ./cmd/zavera
 	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=$(MINGW_CC) \
 		$(GO) build -trimpath -ldflags '$(PKG_UI_WIN_LDFLAGS)' -o $(PKG_STAGE)/windows/zavera-ui.exe ./cmd/zavera-ui
 	@if [ -z "$$ZAVERA_SIGN_PFX" ]; then installer/windows/make-test-cert.sh $(PKG_SIGN_DIR); fi
@@ -72,7 +72,7 @@ packages-macos:
 	cp installer/icons/zavera.svg $(PKG_APP)/Contents/Resources/
 	cp installer/macos/ru.zavera.agent.plist $(PKG_DIR)/macos/LaunchAgents/
 	@if [ "$$(uname -s)" = Darwin ]; then \
-		$(GO) build -trimpath -ldflags '$(PKG_LDFLAGS)' -o $(PKG_APP)/Contents/MacOS/zavera ./cmd/zavera && \
+		$(GO) build -trimpath -tags '$(AGENT_TAGS)' -ldflags '$(PKG_LDFLAGS)' -o $(PKG_APP)/Contents/MacOS/zavera ./cmd/zavera && \
 		$(GO) build -trimpath -ldflags '$(PKG_LDFLAGS)' -o $(PKG_APP)/Contents/MacOS/zavera-ui ./cmd/zavera-ui; \
 	else \
 		echo "macOS: the Zavera.app layout and LaunchAgent are in $(PKG_DIR)/macos; the executables (zavera, zavera-ui) need a Mac to build"; \
