@@ -66,15 +66,20 @@ func (c *conn) signChallenge(ctx context.Context, req *request) (any, error) {
 	if err := doc.hashData(tc); err != nil {
 		return nil, err
 	}
+	rec := c.expectSignature()
+	defer rec.cancel()
 	g, err := c.authorise(ctx, tc, SigningRequest{
 		Kind: SignChallenge, Origin: c.origin, Description: desc, Certificate: tc.Cert, Count: 1,
 	})
 	if err != nil {
-		c.journalSignature(tc, desc, nil, err)
+		rec.write(tc, desc, nil, err)
 		return nil, err
 	}
 	defer g.close()
-	sig, _, err := g.signRecorded(doc, desc)
+	sig, digest, err := g.sign(doc)
+	if jerr := rec.write(tc, desc, digest, err); jerr != nil && err == nil {
+		return nil, jerr
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -235,27 +235,6 @@ func (g *grant) sign(d decoded) (sig, digest []byte, err error) {
 	return sig, digest, err
 }
 
-// signRecorded makes one signature and records its outcome, on disk when
-// it returns; a signature whose record failed is withheld. The record is
-// announced to the journal before the token signs, so that signatures
-// made at the same time share one fsync.
-func (g *grant) signRecorded(d decoded, desc string) (sig, digest []byte, err error) {
-	done := g.c.s.journal.Expect()
-	defer done()
-	sig, digest, err = g.sign(d)
-	seq, jerr := g.c.writeSignature(g.tc, desc, digest, err, false)
-	done()
-	if jerr == nil {
-		if jerr = g.c.s.journal.Sync(seq); jerr != nil {
-			g.c.s.log.Error("journal sync failed", "err", jerr)
-		}
-	}
-	if jerr != nil && err == nil {
-		return nil, nil, jerr
-	}
-	return sig, digest, err
-}
-
 // close releases the key and, if no signature was tried, the prompt slot.
 func (g *grant) close() {
 	g.release(nil)
@@ -267,6 +246,37 @@ func (c *conn) journalSignature(tc Certificate, desc string, digest []byte, err 
 	_, jerr := c.writeSignature(tc, desc, digest, err, true)
 	return jerr
 }
+
+// signatureRecord is the journal record a signing request ends with,
+// announced to the journal when the request is read (see
+// journal.Expect): a sync that starts while requests are waiting for
+// their prompt or for the token waits briefly for their records, so that
+// signatures made at the same time share one fsync.
+type signatureRecord struct {
+	c    *conn
+	done func()
+}
+
+// expectSignature announces the record of a signing request. The caller
+// writes it with write, or calls cancel when there is none.
+func (c *conn) expectSignature() *signatureRecord {
+	return &signatureRecord{c: c, done: c.s.journal.Expect()}
+}
+
+// write records the outcome, on disk when it returns.
+func (r *signatureRecord) write(tc Certificate, desc string, digest []byte, err error) error {
+	seq, jerr := r.c.writeSignature(tc, desc, digest, err, false)
+	r.done()
+	if jerr == nil {
+		if jerr = r.c.s.journal.Sync(seq); jerr != nil {
+			r.c.s.log.Error("journal sync failed", "err", jerr)
+		}
+	}
+	return jerr
+}
+
+// cancel withdraws the announcement if the record was not written.
+func (r *signatureRecord) cancel() { r.done() }
 
 // writeSignature records a signature's outcome; with sync false the caller
 // calls Journal.Sync with the returned seq before answering the page.
@@ -344,15 +354,20 @@ func (c *conn) sign(ctx context.Context, req *request) (any, error) {
 		files[0] = d.file
 		files[0].Name, files[0].Size = name, size
 	}
+	rec := c.expectSignature()
+	defer rec.cancel()
 	g, err := c.authorise(ctx, tc, SigningRequest{
 		Kind: SignDocument, Origin: c.origin, Description: desc, Files: files, Certificate: tc.Cert, Count: 1,
 	})
 	if err != nil {
-		c.journalSignature(tc, desc, d.hash, err)
+		rec.write(tc, desc, d.hash, err)
 		return nil, err
 	}
 	defer g.close()
-	sig, digest, err := g.signRecorded(d, desc)
+	sig, digest, err := g.sign(d)
+	if jerr := rec.write(tc, desc, digest, err); jerr != nil && err == nil {
+		return nil, jerr
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -18,10 +18,10 @@
 // that Append acknowledged is on disk; concurrent appends share an fsync
 // (group commit). Write and Sync split the two for a run of records that
 // needs one fsync at its end, such as a batch of signatures. Expect
-// announces a record that is about to be written (a signature the token
-// is making): a Sync that starts meanwhile waits for it, at most a
-// millisecond and while fewer than eight records wait, so that signatures
-// made at the same time share one fsync. A line half-written by a crash (no
+// announces a record that will be written (the agent announces one for
+// every signing request in flight): a Sync that starts meanwhile waits
+// for it, at most a millisecond and while fewer than eight records wait,
+// so that signatures made at the same time share one fsync. A line half-written by a crash (no
 // final newline) is cut off when the journal is opened again, and a record
 // saying so is appended.
 //

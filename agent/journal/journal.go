@@ -173,8 +173,8 @@ func (j *Journal) Write(r Record) (Record, error) {
 	return r, nil
 }
 
-// Expect announces a record that will be written soon, such as the
-// outcome of a signature the token is making: a Sync that starts
+// Expect announces a record that will be written, such as the outcome
+// of a signing request in flight: a Sync that starts
 // meanwhile waits a little for it, so that one fsync covers both. The
 // returned func withdraws the announcement: call it once the record is
 // written (before syncing it) or once it will not be. It may be called
