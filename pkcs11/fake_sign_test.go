@@ -627,3 +627,39 @@ func TestFakeWillAskPIN(t *testing.T) {
 		t.Fatal("after a logout a PIN is ahead again")
 	}
 }
+
+// WillAskPIN answers while a signature holds the token, from what it
+// learnt last, so that the agent can release a prompt without waiting for
+// another request's signature.
+func TestFakeWillAskPINDoesNotWaitForTheToken(t *testing.T) {
+	k := newGOSTKey(t, 256, "TCA", "Иванов")
+	m := fakeManager(t, newFakeModule(t, gostFakeToken(t, "pin", k)), Options{})
+	key, err := m.Signer(CertificateID(k.der), fixedPIN("1234", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := signCMS(key, "первая подпись"); err != nil {
+		t.Fatal(err)
+	}
+	if key.WillAskPIN() {
+		t.Fatal("after a signature the token is logged in: no PIN ahead")
+	}
+	key.t.mu.Lock() // as a signature in progress does
+	answer := make(chan bool, 1)
+	go func() { answer <- key.WillAskPIN() }()
+	select {
+	case ask := <-answer:
+		key.t.mu.Unlock()
+		if ask {
+			t.Fatal("WillAskPIN changed its answer while nothing changed")
+		}
+	case <-time.After(5 * time.Second):
+		key.t.mu.Unlock()
+		t.Fatal("WillAskPIN waited for the token's lock")
+	}
+	// A change of the login state is seen at once.
+	m.Logout(key.Info().Token.ID)
+	if !key.WillAskPIN() {
+		t.Fatal("after a logout a PIN is ahead again")
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"sync/atomic"
 
 	p11 "github.com/miekg/pkcs11"
 	"golang.org/x/crypto/cryptobyte"
@@ -35,6 +36,10 @@ type Key struct {
 	handle p11.ObjectHandle
 	always bool
 	found  bool
+
+	// willAsk caches WillAskPIN's answer: the token's epoch << 1 | answer;
+	// 0 before the first.
+	willAsk atomic.Uint64
 }
 
 var (
@@ -149,8 +154,23 @@ func (k *Key) SignMessage(rand io.Reader, msg []byte, opts crypto.SignerOpts) ([
 // without holding their prompt slot.
 func (k *Key) WillAskPIN() bool {
 	t := k.t
+	if v := k.willAsk.Load(); v != 0 && v>>1 == t.epoch.Load() {
+		return v&1 == 1
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	ask := k.willAskLocked()
+	v := t.epoch.Load() << 1
+	if ask {
+		v |= 1
+	}
+	k.willAsk.Store(v)
+	return ask
+}
+
+// willAskLocked answers WillAskPIN; the caller holds k.t.mu.
+func (k *Key) willAskLocked() bool {
+	t := k.t
 	if t.info.PIN.PINPad {
 		return false
 	}
@@ -195,6 +215,7 @@ func (k *Key) sign(mech uint, in []byte, combined bool) ([]byte, error) {
 			// another user of the module): log in again, once.
 			if code, ok := codeOf(err); ok && code == p11.CKR_USER_NOT_LOGGED_IN && attempt == 0 {
 				k.t.loggedIn, k.found = false, false
+				k.t.changed()
 				continue
 			}
 			if err != nil {
@@ -258,6 +279,7 @@ func (k *Key) keyHandle(s *session) (p11.ObjectHandle, bool, error) {
 		return 0, false, err
 	}
 	k.handle, k.always, k.gen, k.found = h, boolAttr(a[p11.CKA_ALWAYS_AUTHENTICATE]), k.t.gen, true
+	k.t.changed()
 	return h, k.always, nil
 }
 

@@ -45,6 +45,7 @@ func (s *session) login(pin PINFunc) error {
 		return err
 	}
 	t.loggedIn = true
+	t.changed()
 	return nil
 }
 

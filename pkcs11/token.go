@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	p11 "github.com/miekg/pkcs11"
@@ -100,7 +101,15 @@ type token struct {
 	// ("" before the first listing).
 	certIDs     string
 	certHandles string
+	// epoch changes (under mu) whenever what Key.WillAskPIN depends on
+	// may have: the session, the login, the PIN flags, a key's handle.
+	// Keys cache their answer for an epoch, so that asking does not wait
+	// for a signature in progress.
+	epoch atomic.Uint64
 }
+
+// changed records a change of the login state; the caller holds t.mu.
+func (t *token) changed() { t.epoch.Add(1) }
 
 // session is what an operation gets inside withSession.
 type session struct {
@@ -125,6 +134,7 @@ func (t *token) reset(closeSession bool) {
 	t.mechs = nil
 	t.certHandles = "" // handles are valid within a module session only
 	t.gen++
+	t.changed()
 	if t.timer != nil {
 		t.timer.Stop()
 		t.timer = nil
@@ -194,6 +204,7 @@ func (t *token) open() (*session, error) {
 	}
 	t.sess, t.hasSess, t.loggedIn = h, true, false
 	t.gen++
+	t.changed()
 	return &session{t: t, be: t.mod.be, h: h, fresh: true}, nil
 }
 
@@ -253,6 +264,7 @@ func (t *token) refreshInfo() (p11.TokenInfo, error) {
 		return ti, mapError("C_GetTokenInfo", err)
 	}
 	t.info.PIN = pinState(ti.Flags)
+	t.changed()
 	return ti, nil
 }
 
