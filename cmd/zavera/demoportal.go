@@ -150,6 +150,11 @@ func runDemoPortal(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return fail(err)
 	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, TLSConfig: tlsConf}
+	// HTTP/1.1 only, said outright: zavera is built without the standard
+	// library's HTTP/2 code, and ServeTLS would still offer "h2" to a
+	// browser that then gets no answer.
+	hs.Protocols = new(http.Protocols)
+	hs.Protocols.SetHTTP1(true)
 	errc := make(chan error, 1)
 	go func() {
 		if tlsConf != nil {

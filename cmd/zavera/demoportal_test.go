@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"crypto/tls"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -105,5 +106,56 @@ func TestDemoPortalServes(t *testing.T) {
 	cmd.Process.Signal(syscall.SIGTERM)
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("exit: %v\n%s", err, stderr.String())
+	}
+}
+
+// The portal over https answers a client that offers HTTP/2 in HTTP/1.1:
+// zavera carries no HTTP/2 code, so it must not agree to it.
+func TestDemoPortalHTTPSIsHTTP1(t *testing.T) {
+	bin := agentBinary(t, "")
+	dir := t.TempDir()
+	_, caFile := agentKey(t, dir)
+	keyFile, certFile := agentKey(t, t.TempDir())
+	cmd := exec.Command(bin, "demo-portal", "--ca", caFile, "--listen", "127.0.0.1:0", "--agent-port", "31000",
+		"--tls-cert", certFile, "--tls-key", keyFile)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		if sc.Scan() {
+			line <- sc.Text()
+		}
+		io.Copy(io.Discard, out)
+	}()
+	var base string
+	select {
+	case l := <-line:
+		base = strings.TrimSuffix(strings.TrimPrefix(l, "zavera: demo portal on "), "/")
+		if !strings.HasPrefix(base, "https://") {
+			t.Fatalf("first line %q", l)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("the portal did not start: %s", stderr.String())
+	}
+	c := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
+		ForceAttemptHTTP2: true,
+		TLSClientConfig:   &tls.Config{InsecureSkipVerify: true, NextProtos: []string{"h2", "http/1.1"}},
+	}}
+	resp, err := c.Get(base + "/")
+	if err != nil {
+		t.Fatalf("GET over https: %v\n%s", err, stderr.String())
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Proto != "HTTP/1.1" {
+		t.Fatalf("GET over https: %d %s", resp.StatusCode, resp.Proto)
 	}
 }

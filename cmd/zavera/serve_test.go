@@ -44,6 +44,9 @@ type agentBuild struct {
 
 // agentBinary builds the zavera command with the given build tags, once
 // per test run.
+// shippedTags are AGENT_TAGS of the Makefile.
+const shippedTags = "nethttpomithttp2"
+
 func agentBinary(t *testing.T, tags string) string {
 	t.Helper()
 	v, _ := agentBinOnce.LoadOrStore(tags, &agentBuild{})
@@ -60,10 +63,9 @@ func agentBinary(t *testing.T, tags string) string {
 			b.err = err
 			return
 		}
-		args := []string{"build", "-o", b.path}
-		if tags != "" {
-			args = append(args, "-tags", tags)
-		}
+		// Built with the tags the Makefile builds zavera with, so that
+		// the tests run what ships.
+		args := []string{"build", "-o", b.path, "-tags", strings.TrimSpace(shippedTags + " " + tags)}
 		cmd := exec.Command(goTool, append(args, "./cmd/zavera")...)
 		cmd.Dir = osslref.Root(t)
 		b.out, b.err = cmd.CombinedOutput()
