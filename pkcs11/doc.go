@@ -33,7 +33,15 @@
 // All methods are safe for concurrent use. Each token has one session and
 // one mutex: every call on a token (listing, login, signing) runs with
 // the mutex held, so a PKCS#11 session is never used by two goroutines at
-// once. Different tokens work in parallel. The login is kept until
+// once. Different tokens work in parallel. Once the token is logged in
+// and a key's handle is known, that key's signatures run in up to two
+// extra sessions of the token without the mutex (C_SignInit and C_Sign
+// only), so that signatures of one token can run side by side; each extra
+// session is used by one signature at a time, and Close waits for them.
+// Anything else (a login, a lost login, a removed token) goes the
+// ordinary way. Key.WithoutLogin gives a key that fails with
+// ErrPINRequired instead of logging in, for callers that bind the PIN
+// prompt to one request at a time. The login is kept until
 // Manager.Logout, token removal, Options.IdleTimeout or Close. When the
 // token is pulled out, the current operation fails with ErrTokenRemoved
 // and the state is dropped; after it is put back the next operation opens

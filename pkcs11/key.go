@@ -40,6 +40,18 @@ type Key struct {
 	// willAsk caches WillAskPIN's answer: the token's epoch << 1 | answer;
 	// 0 before the first.
 	willAsk atomic.Uint64
+	// noLogin keys never log in (see WithoutLogin).
+	noLogin bool
+}
+
+// WithoutLogin returns a key for the same certificate that never logs in:
+// where k would call the PIN callback or log in with the PIN pad (a token
+// not logged in, a key with CKA_ALWAYS_AUTHENTICATE), it fails with
+// ErrPINRequired before anything is sent. A caller that must bind the PIN
+// prompt to one request at a time signs with it first, outside its own
+// lock, and takes the lock only for the signatures that need a login.
+func (k *Key) WithoutLogin() *Key {
+	return &Key{t: k.t, cert: k.cert, pub: k.pub, noLogin: true}
 }
 
 var (
@@ -198,6 +210,9 @@ func (k *Key) hasMechanism(mech uint) bool {
 // it). With combined false a missing raw GOST mechanism is reported as
 // ErrMechanismNotSupported before anything is sent.
 func (k *Key) sign(mech uint, in []byte, combined bool) ([]byte, error) {
+	if out, ok, err := k.signParallel(mech, in); ok {
+		return out, err
+	}
 	var sig []byte
 	err := k.t.withSession(func(s *session) error {
 		if m := k.t.mechanisms(); m != nil && !m[mech] {
@@ -233,12 +248,19 @@ func (k *Key) sign(mech uint, in []byte, combined bool) ([]byte, error) {
 // C_SignInit and C_Sign are returned as they come (p11.Error) so that the
 // caller can tell a lost login; the rest are mapped.
 func (k *Key) signOnce(s *session, mech uint, in []byte) ([]byte, error) {
-	if err := s.login(k.pin); err != nil {
+	if k.noLogin {
+		if err := s.loggedIn(); err != nil {
+			return nil, err
+		}
+	} else if err := s.login(k.pin); err != nil {
 		return nil, err
 	}
 	h, always, err := k.keyHandle(s)
 	if err != nil {
 		return nil, err
+	}
+	if always && k.noLogin {
+		return nil, ErrPINRequired
 	}
 	if err := s.be.SignInit(s.h, []*p11.Mechanism{p11.NewMechanism(mech, nil)}, h); err != nil {
 		if code, ok := codeOf(err); ok && code == p11.CKR_USER_NOT_LOGGED_IN {

@@ -49,6 +49,23 @@ func (s *session) login(pin PINFunc) error {
 	return nil
 }
 
+// loggedIn returns nil when the token needs no login now and
+// ErrPINRequired when it does, without logging in.
+func (s *session) loggedIn() error {
+	t := s.t
+	if t.loggedIn {
+		return nil
+	}
+	ti, err := t.refreshInfo()
+	if err != nil {
+		return err
+	}
+	if ti.Flags&p11.CKF_LOGIN_REQUIRED == 0 {
+		return nil
+	}
+	return ErrPINRequired
+}
+
 // doLogin runs C_Login for userType, with the PIN pad when the token has
 // one, else with the PIN from the callback.
 func (s *session) doLogin(userType uint, pin PINFunc, contextSpecific bool) error {

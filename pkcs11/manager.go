@@ -100,6 +100,8 @@ func (m *Manager) Close() error {
 		t.reset(true)
 		t.present, t.closed = false, true
 		t.mu.Unlock()
+		// Signatures in extra sessions end before the module goes.
+		t.signing.Wait()
 	}
 	for _, mod := range m.mods {
 		mod.release()
@@ -165,6 +167,7 @@ func (m *Manager) scan() ([]*token, error) {
 		t, ok := m.tokens[f.tok.ID]
 		if !ok {
 			t = &token{mod: f.mod, idle: m.opts.IdleTimeout}
+			t.spareFree = sync.NewCond(&t.mu)
 			m.tokens[f.tok.ID] = t
 		}
 		t.mu.Lock()

@@ -106,7 +106,19 @@ type token struct {
 	// Keys cache their answer for an epoch, so that asking does not wait
 	// for a signature in progress.
 	epoch atomic.Uint64
+	// spare holds idle extra sessions for signing (see Key.signParallel),
+	// valid for the current gen; extra counts the extra sessions open,
+	// idle or in use; signing counts signatures running outside mu,
+	// which Close waits for before the module goes.
+	spare     []p11.SessionHandle
+	extra     int
+	signing   sync.WaitGroup
+	spareFree *sync.Cond // on mu: an extra session came back, or the state changed
 }
+
+// maxExtraSessions bounds the extra sessions a token signs in, beside its
+// own: signatures of one token may then run at the same time.
+const maxExtraSessions = 2
 
 // changed records a change of the login state; the caller holds t.mu.
 func (t *token) changed() { t.epoch.Add(1) }
@@ -128,6 +140,16 @@ func (t *token) reset(closeSession bool) {
 			t.mod.be.Logout(t.sess)
 		}
 		t.mod.be.CloseSession(t.sess)
+	}
+	for _, sh := range t.spare {
+		if closeSession {
+			t.mod.be.CloseSession(sh)
+		}
+		t.extra--
+	}
+	t.spare = nil
+	if t.spareFree != nil {
+		t.spareFree.Broadcast()
 	}
 	t.hasSess = false
 	t.loggedIn = false
