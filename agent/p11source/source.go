@@ -123,13 +123,15 @@ func (s *Source) Certificates(context.Context) ([]agent.Certificate, error) {
 
 // sharedKey is one pkcs11.Key per certificate, shared by the requests
 // that sign with it. Its PIN callback asks through the PINFunc of the
-// request whose signature is running: mu is held across each Sign, so
-// that a login prompt always belongs to the request that caused it.
-// Signatures on one token run one at a time in package pkcs11 anyway.
+// request whose signature is running: mu is held across each Sign with
+// k, so that a login prompt always belongs to the request that caused
+// it. Signatures that need no login go through quiet, the same key
+// without login, and do not take mu: they may run side by side.
 type sharedKey struct {
-	k   *pkcs11.Key
-	mu  sync.Mutex
-	pin pkcs11.PINFunc // the running request's; set with mu held
+	k     *pkcs11.Key
+	quiet *pkcs11.Key
+	mu    sync.Mutex
+	pin   pkcs11.PINFunc // the running request's; set with mu held
 }
 
 // OpenKey returns the certificate's key. The PIN is asked by pin when the
@@ -159,7 +161,7 @@ func (s *Source) OpenKey(ctx context.Context, certID string, pin agent.PINFunc) 
 		if err != nil {
 			return nil, mapErr(err)
 		}
-		sk.k = k
+		sk.k, sk.quiet = k, k.WithoutLogin()
 		s.cacheMu.Lock()
 		if prev := s.keys[certID]; prev != nil {
 			sk = prev
@@ -228,24 +230,31 @@ type key struct {
 func (k *key) Public() crypto.PublicKey { return k.sk.k.Public() }
 
 func (k *key) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
-	return k.withPIN(func() ([]byte, error) { return k.sk.k.Sign(r, digest, opts) })
+	return k.withPIN(func(pk *pkcs11.Key) ([]byte, error) { return pk.Sign(r, digest, opts) })
 }
 
 // SignMessage passes whole messages through to the token key, so that a
 // token that only hashes on board can still sign CMS attributes.
 func (k *key) SignMessage(r io.Reader, msg []byte, opts crypto.SignerOpts) ([]byte, error) {
-	return k.withPIN(func() ([]byte, error) { return k.sk.k.SignMessage(r, msg, opts) })
+	return k.withPIN(func(pk *pkcs11.Key) ([]byte, error) { return pk.SignMessage(r, msg, opts) })
 }
 
 // WillAskPIN reports whether the next signature may ask for the PIN.
 func (k *key) WillAskPIN() bool { return k.sk.k.WillAskPIN() }
 
-// withPIN runs one signing operation with this request's PIN callback in
-// force on the shared key.
-func (k *key) withPIN(sign func() ([]byte, error)) ([]byte, error) {
+// withPIN runs one signing operation: without a login if it needs none,
+// else with this request's PIN callback in force on the shared key.
+func (k *key) withPIN(sign func(*pkcs11.Key) ([]byte, error)) ([]byte, error) {
+	sig, err := sign(k.sk.quiet)
+	if err == nil {
+		return sig, nil
+	}
+	if !errors.Is(err, pkcs11.ErrPINRequired) {
+		return nil, mapErr(err)
+	}
 	k.sk.mu.Lock()
 	k.sk.pin = k.pin
-	sig, err := sign()
+	sig, err = sign(k.sk.k)
 	k.sk.pin = nil
 	k.sk.mu.Unlock()
 	if err != nil {

@@ -2,7 +2,11 @@ package p11source_test
 
 import (
 	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/sha256"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -392,5 +396,88 @@ func TestAgentOnRealTokens(t *testing.T) {
 	asks = pr.asked()
 	if len(asks) != 4 || asks[2].Token.Label != softToken || asks[3].Token.Label != gostToken || asks[3].Retry {
 		t.Fatalf("PIN prompts %+v", asks)
+	}
+}
+
+// Many requests sign with one certificate at once on real tokens, the
+// token not logged in: the PIN is asked once, by one of them, and every
+// signature is made (the ECDSA ones are verified); the signatures that
+// need no login run beside each other. After a logout the same holds
+// again.
+func TestConcurrentSignaturesAskThePINOnce(t *testing.T) {
+	tk := provisionTokens(t)
+	m, err := pkcs11.Open(pkcs11.Options{Modules: []string{provision.SoftHSMModule, tk.gostMod},
+		NoDiscovery: true, NoEnvironment: true, PollInterval: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	src := p11source.New(m)
+	for _, c := range []struct {
+		name string
+		der  []byte
+		opts crypto.SignerOpts
+	}{{"ECDSA on SoftHSM", tk.ecdsa.CertDER, crypto.SHA256}, {"GOST on the test token", tk.gost.CertDER, nil}} {
+		t.Run(c.name, func(t *testing.T) {
+			id := pkcs11.CertificateID(c.der)
+			for round := range 2 {
+				var mu sync.Mutex
+				asked := map[int]int{}
+				var wg sync.WaitGroup
+				errs := make(chan error, 12)
+				for r := range 12 {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						key, err := src.OpenKey(context.Background(), id, func(context.Context, agent.Token) (*agent.PIN, error) {
+							mu.Lock()
+							asked[r]++
+							mu.Unlock()
+							return agent.NewPIN([]byte(provision.UserPIN)), nil
+						})
+						if err != nil {
+							errs <- err
+							return
+						}
+						defer key.Close()
+						msg := []byte{byte(r), byte(round)}
+						sig, err := key.(crypto.MessageSigner).SignMessage(nil, msg, c.opts)
+						if err != nil {
+							errs <- err
+							return
+						}
+						if pub, ok := key.Public().(*ecdsa.PublicKey); ok {
+							h := sha256.Sum256(msg)
+							if !ecdsa.VerifyASN1(pub, h[:], sig) {
+								errs <- fmt.Errorf("request %d: the ECDSA signature does not verify", r)
+							}
+						} else if len(sig) != 64 {
+							errs <- fmt.Errorf("request %d: a GOST-256 signature of %d bytes", r, len(sig))
+						}
+					}()
+				}
+				wg.Wait()
+				close(errs)
+				for err := range errs {
+					t.Fatalf("round %d: %v", round, err)
+				}
+				total := 0
+				for _, n := range asked {
+					total += n
+				}
+				if total != 1 {
+					t.Fatalf("round %d: the PIN was asked %d times (%v), want once", round, total, asked)
+				}
+				certs, err := m.Certificates()
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, ci := range certs {
+					if ci.ID == id {
+						m.Logout(ci.Token.ID)
+					}
+				}
+			}
+		})
 	}
 }
