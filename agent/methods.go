@@ -133,8 +133,8 @@ func (c *conn) pair(ctx context.Context, req *request) (any, error) {
 	err = c.s.gate.ask(ctx, func(ctx context.Context) error {
 		return c.s.prompter.ApproveOrigin(ctx, OriginRequest{Origin: c.origin, PairingCode: code})
 	})
-	release(err)
 	if err != nil {
+		release(err)
 		c.s.record(journal.Record{Event: journal.EventConsent, Origin: c.origin,
 			Outcome: journal.OutcomeRefused, Reason: CodeOf(err).Reason()})
 		if CodeOf(err) == CodeBusy {
@@ -142,7 +142,11 @@ func (c *conn) pair(ctx context.Context, req *request) (any, error) {
 		}
 		return nil, fmt.Errorf("%w: user did not approve: %v", ErrOriginNotAllowed, err)
 	}
-	if err := c.s.approvals.Add(c.origin, c.s.now()); err != nil {
+	// The approval is in force before the slot is free, so that a pair
+	// request that waited for it finds the origin approved.
+	err = c.s.approvals.Add(c.origin, c.s.now())
+	release(nil)
+	if err != nil {
 		return nil, err
 	}
 	if err := c.s.record(journal.Record{Event: journal.EventConsent, Origin: c.origin, Outcome: journal.OutcomeApproved}); err != nil {
