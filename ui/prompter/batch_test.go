@@ -91,7 +91,7 @@ func TestBatchCancelledInTheWindow(t *testing.T) {
 		t.Fatal(err)
 	}
 	const origin = "https://portal.example"
-	srv, err := agent.New(agent.Options{Config: agent.Config{Origins: []string{origin}}, Tokens: slowSource{src, 40 * time.Millisecond},
+	srv, err := agent.New(agent.Options{Config: agent.Config{Origins: []string{origin}}, Tokens: slowSource{src, 100 * time.Millisecond},
 		Prompter: p, Journal: j, Approvals: appr, Log: slog.New(slog.DiscardHandler), Version: "test"})
 	if err != nil {
 		t.Fatal(err)
@@ -137,7 +137,9 @@ func TestBatchCancelledInTheWindow(t *testing.T) {
 	}
 	call(1, "hello", map[string]any{"protocols": []int{agent.ProtocolVersion}})
 
-	const n = 60
+	// Enough documents that a progress window slow to start on a busy
+	// machine still cancels the batch long before its end.
+	const n = 120
 	docs := make([]map[string]any, n)
 	for i := range docs {
 		docs[i] = map[string]any{"data": []byte{byte(i)}, "name": "report.xml"}
