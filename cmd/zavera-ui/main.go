@@ -15,22 +15,18 @@
 package main
 
 import (
-	"fmt"
 	"io"
 	"os"
-	"sort"
+
+	"github.com/zavera/zavera/internal/cli"
 )
 
-// command is one subcommand: run gets the arguments after the command name
-// and returns the process exit code.
-type command struct {
-	summary string
-	run     func(args []string, stdin io.Reader, stdout, stderr io.Writer) int
-}
+// command is one subcommand (see package internal/cli).
+type command = cli.Command
 
 var commands = map[string]command{
-	"prompt": {"show one window for the agent (started by the agent)", runPrompt},
-	"main":   {"open the main window (tokens, sites, journal, settings)", runMain},
+	"prompt": {Summary: "show one window for the agent (started by the agent)", Run: runPrompt},
+	"main":   {Summary: "open the main window (tokens, sites, journal, settings)", Run: runMain},
 }
 
 // appID names Zavera to the desktop (preferences, notifications).
@@ -41,32 +37,11 @@ func main() {
 }
 
 func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		usage(stdout)
-		if len(args) == 0 {
-			return 2
-		}
-		return 0
-	}
-	cmd, ok := commands[args[0]]
-	if !ok {
-		fmt.Fprintf(stderr, "zavera-ui: unknown command %q\n\n", args[0])
-		usage(stderr)
-		return 2
-	}
-	return cmd.run(args[1:], stdin, stdout, stderr)
+	return program().Dispatch(args, stdin, stdout, stderr)
 }
 
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "Zavera's windows, each in a process of its own.")
-	fmt.Fprintln(w, "\nUsage: zavera-ui COMMAND [ARGUMENTS]\n\nCommands:")
-	names := make([]string, 0, len(commands))
-	for name := range commands {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		fmt.Fprintf(w, "  %-8s %s\n", name, commands[name].summary)
-	}
-	fmt.Fprintln(w, "\nRun 'zavera-ui COMMAND --help' for a command's options. Users open the\nmain window with 'zavera ui'; the agent starts the other windows itself.")
+func program() cli.Program {
+	return cli.Program{Name: "zavera-ui", Commands: commands,
+		Title:  "Zavera's windows, each in a process of its own.",
+		Footer: "Run 'zavera-ui COMMAND --help' for a command's options. Users open the\nmain window with 'zavera ui'; the agent starts the other windows itself."}
 }

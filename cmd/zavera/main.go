@@ -9,35 +9,31 @@
 package main
 
 import (
-	"fmt"
 	"io"
 	"os"
-	"sort"
+
+	"github.com/zavera/zavera/internal/cli"
 )
 
-// command is one subcommand: run gets the arguments after the command name
-// and returns the process exit code.
-type command struct {
-	summary string
-	run     func(args []string, stdin io.Reader, stdout, stderr io.Writer) int
-}
+// command is one subcommand (see package internal/cli).
+type command = cli.Command
 
 var commands = map[string]command{
-	"cert":    {"show a certificate's owner, organisation and key", runCert},
-	"digest":  {"print Streebog digests of files, like sha256sum", runDigest},
-	"verify":  {"verify a CAdES signature and show who signed", runVerify},
-	"serve":   {"run the signing agent on the loopback interface", runServe},
-	"journal": {"show or verify the signing journal", runJournal},
-	"tokens":  {"list PKCS#11 modules and tokens", runTokens},
-	"certs":   {"list certificates on tokens", runCerts},
-	"sign":    {"sign files with a token key (CAdES-BES)", runSign},
+	"cert":    {Summary: "show a certificate's owner, organisation and key", Run: runCert},
+	"digest":  {Summary: "print Streebog digests of files, like sha256sum", Run: runDigest},
+	"verify":  {Summary: "verify a CAdES signature and show who signed", Run: runVerify},
+	"serve":   {Summary: "run the signing agent on the loopback interface", Run: runServe},
+	"journal": {Summary: "show or verify the signing journal", Run: runJournal},
+	"tokens":  {Summary: "list PKCS#11 modules and tokens", Run: runTokens},
+	"certs":   {Summary: "list certificates on tokens", Run: runCerts},
+	"sign":    {Summary: "sign files with a token key (CAdES-BES)", Run: runSign},
 
-	"tls":       {"make the local CA and loopback certificate for wss://", runTLS},
-	"install":   {"trust the local CA, set browser policies and start at login", runInstall},
-	"uninstall": {"remove what 'zavera install' added", runUninstall},
-	"doctor":    {"diagnose tokens, certificates, the port and local TLS", runDoctor},
+	"tls":       {Summary: "make the local CA and loopback certificate for wss://", Run: runTLS},
+	"install":   {Summary: "trust the local CA, set browser policies and start at login", Run: runInstall},
+	"uninstall": {Summary: "remove what 'zavera install' added", Run: runUninstall},
+	"doctor":    {Summary: "diagnose tokens, certificates, the port and local TLS", Run: runDoctor},
 
-	"demo-portal": {"run the demo state-services portal on 127.0.0.1", runDemoPortal},
+	"demo-portal": {Summary: "run the demo state-services portal on 127.0.0.1", Run: runDemoPortal},
 }
 
 func main() {
@@ -45,32 +41,11 @@ func main() {
 }
 
 func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		usage(stdout)
-		if len(args) == 0 {
-			return 2
-		}
-		return 0
-	}
-	cmd, ok := commands[args[0]]
-	if !ok {
-		fmt.Fprintf(stderr, "zavera: unknown command %q\n\n", args[0])
-		usage(stderr)
-		return 2
-	}
-	return cmd.run(args[1:], stdin, stdout, stderr)
+	return program().Dispatch(args, stdin, stdout, stderr)
 }
 
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "Zavera: qualified electronic signatures with GOST tokens.")
-	fmt.Fprintln(w, "\nUsage: zavera COMMAND [ARGUMENTS]\n\nCommands:")
-	names := make([]string, 0, len(commands))
-	for name := range commands {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		fmt.Fprintf(w, "  %-12s %s\n", name, commands[name].summary)
-	}
-	fmt.Fprintln(w, "\nRun 'zavera COMMAND --help' for a command's options.")
+func program() cli.Program {
+	return cli.Program{Name: "zavera", Commands: commands,
+		Title:  "Zavera: qualified electronic signatures with GOST tokens.",
+		Footer: "Run 'zavera COMMAND --help' for a command's options."}
 }

@@ -13,7 +13,7 @@ import (
 // `zavera-ui main`, a program of its own, so that this one never links
 // the GUI toolkit.
 func init() {
-	commands["ui"] = command{"open the main window (tokens, sites, journal, settings)", runUI}
+	commands["ui"] = command{Summary: "open the main window (tokens, sites, journal, settings)", Run: runUI}
 }
 
 // runUI runs `zavera-ui main` with the same arguments and returns its
