@@ -30,22 +30,14 @@ func wipe(b []byte) {
 // login logs the user in unless the session is logged in already or the
 // token needs no login. The caller holds the token lock.
 func (s *session) login(pin PINFunc) error {
-	t := s.t
-	if t.loggedIn {
-		return nil
-	}
-	ti, err := t.refreshInfo()
-	if err != nil {
+	if err := s.loggedIn(); !errors.Is(err, ErrPINRequired) {
 		return err
-	}
-	if ti.Flags&p11.CKF_LOGIN_REQUIRED == 0 {
-		return nil
 	}
 	if err := s.doLogin(p11.CKU_USER, pin, false); err != nil {
 		return err
 	}
-	t.loggedIn = true
-	t.changed()
+	s.t.loggedIn = true
+	s.t.changed()
 	return nil
 }
 
