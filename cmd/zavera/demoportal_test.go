@@ -43,37 +43,8 @@ func TestDemoPortalArguments(t *testing.T) {
 // free loopback port and stops cleanly on SIGTERM.
 func TestDemoPortalServes(t *testing.T) {
 	bin := agentBinary(t, "")
-	dir := t.TempDir()
-	_, caFile := agentKey(t, dir)
-	cmd := exec.Command(bin, "demo-portal", "--ca", caFile, "--listen", "127.0.0.1:0", "--agent-port", "31000")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	line := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		if sc.Scan() {
-			line <- sc.Text()
-		}
-		io.Copy(io.Discard, out)
-	}()
-	var base string
-	select {
-	case l := <-line:
-		base = strings.TrimSuffix(strings.TrimPrefix(l, "zavera: demo portal on "), "/")
-		if !strings.HasPrefix(base, "http://127.0.0.1:") {
-			t.Fatalf("first line %q", l)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatalf("the portal did not start: %s", stderr.String())
-	}
+	_, caFile := agentKey(t, t.TempDir())
+	base, cmd, stderr := startDemoPortal(t, bin, "http://127.0.0.1:", "--ca", caFile, "--listen", "127.0.0.1:0", "--agent-port", "31000")
 	c := &http.Client{Timeout: 10 * time.Second}
 	get := func(path string) (string, http.Header) {
 		t.Helper()
@@ -113,39 +84,10 @@ func TestDemoPortalServes(t *testing.T) {
 // zavera carries no HTTP/2 code, so it must not agree to it.
 func TestDemoPortalHTTPSIsHTTP1(t *testing.T) {
 	bin := agentBinary(t, "")
-	dir := t.TempDir()
-	_, caFile := agentKey(t, dir)
+	_, caFile := agentKey(t, t.TempDir())
 	keyFile, certFile := agentKey(t, t.TempDir())
-	cmd := exec.Command(bin, "demo-portal", "--ca", caFile, "--listen", "127.0.0.1:0", "--agent-port", "31000",
+	base, _, stderr := startDemoPortal(t, bin, "https://", "--ca", caFile, "--listen", "127.0.0.1:0", "--agent-port", "31000",
 		"--tls-cert", certFile, "--tls-key", keyFile)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	line := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		if sc.Scan() {
-			line <- sc.Text()
-		}
-		io.Copy(io.Discard, out)
-	}()
-	var base string
-	select {
-	case l := <-line:
-		base = strings.TrimSuffix(strings.TrimPrefix(l, "zavera: demo portal on "), "/")
-		if !strings.HasPrefix(base, "https://") {
-			t.Fatalf("first line %q", l)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatalf("the portal did not start: %s", stderr.String())
-	}
 	c := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
 		ForceAttemptHTTP2: true,
 		TLSClientConfig:   &tls.Config{InsecureSkipVerify: true, NextProtos: []string{"h2", "http/1.1"}},
@@ -158,4 +100,40 @@ func TestDemoPortalHTTPSIsHTTP1(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || resp.Proto != "HTTP/1.1" {
 		t.Fatalf("GET over https: %d %s", resp.StatusCode, resp.Proto)
 	}
+}
+
+// startDemoPortal runs `zavera demo-portal` with args and returns its
+// address, which must start with prefix, once it says it serves.
+func startDemoPortal(t *testing.T, bin, prefix string, args ...string) (string, *exec.Cmd, *strings.Builder) {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"demo-portal"}, args...)...)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr := &strings.Builder{}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		if sc.Scan() {
+			line <- sc.Text()
+		}
+		io.Copy(io.Discard, out)
+	}()
+	select {
+	case l := <-line:
+		base := strings.TrimSuffix(strings.TrimPrefix(l, "zavera: demo portal on "), "/")
+		if !strings.HasPrefix(base, prefix) {
+			t.Fatalf("first line %q", l)
+		}
+		return base, cmd, stderr
+	case <-time.After(20 * time.Second):
+		t.Fatalf("the portal did not start: %s", stderr.String())
+	}
+	return "", nil, nil
 }
