@@ -74,6 +74,18 @@ func provisionTokens(t *testing.T) *tokens {
 	return tk
 }
 
+// open opens both modules in a Manager closed when the test ends.
+func (tk *tokens) open(t *testing.T) *pkcs11.Manager {
+	t.Helper()
+	m, err := pkcs11.Open(pkcs11.Options{Modules: []string{provision.SoftHSMModule, tk.gostMod},
+		NoDiscovery: true, NoEnvironment: true, PollInterval: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m
+}
+
 // control writes the GOST test token's fault file.
 func (tk *tokens) control(t *testing.T, lines string) {
 	t.Helper()
@@ -241,12 +253,7 @@ func (e *verifyError) Error() string { return e.s }
 // again; the GOST token is pulled out in the middle of a batch and put back.
 func TestAgentOnRealTokens(t *testing.T) {
 	tk := provisionTokens(t)
-	m, err := pkcs11.Open(pkcs11.Options{Modules: []string{provision.SoftHSMModule, tk.gostMod},
-		NoDiscovery: true, NoEnvironment: true, PollInterval: 50 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
+	m := tk.open(t)
 	for _, mod := range m.Modules() {
 		if mod.Err != nil {
 			t.Fatalf("module %s: %v", mod.Path, mod.Err)
@@ -406,12 +413,7 @@ func TestAgentOnRealTokens(t *testing.T) {
 // again.
 func TestConcurrentSignaturesAskThePINOnce(t *testing.T) {
 	tk := provisionTokens(t)
-	m, err := pkcs11.Open(pkcs11.Options{Modules: []string{provision.SoftHSMModule, tk.gostMod},
-		NoDiscovery: true, NoEnvironment: true, PollInterval: 50 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
+	m := tk.open(t)
 	src := p11source.New(m)
 	for _, c := range []struct {
 		name string
