@@ -258,3 +258,43 @@ func TestDeviceErrorInAnExtraSession(t *testing.T) {
 		t.Fatalf("%d sessions open in the module, the token counts 1 + %d", open, extra)
 	}
 }
+
+// Dropping the token's session (a context login given up, a removal)
+// closes its extra sessions too.
+func TestDropSessionClosesExtraSessions(t *testing.T) {
+	k := newGOSTKey(t, 256, "TCA", "Иванов")
+	tok := gostFakeToken(t, "drop", k)
+	f := newFakeModule(t, tok)
+	m := fakeManager(t, f, Options{})
+	key, _ := m.Signer(CertificateID(k.der), fixedPIN("1234", nil))
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := signCMS(key, "warm"); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if _, err := signCMS(key, "one more"); err != nil {
+		t.Fatal(err)
+	}
+	key.t.mu.Lock()
+	extra := key.t.extra
+	key.t.dropSession()
+	key.t.mu.Unlock()
+	if extra == 0 {
+		t.Fatal("no extra session was opened")
+	}
+	f.mu.Lock()
+	open := len(f.sessions)
+	f.mu.Unlock()
+	if open != 0 {
+		t.Fatalf("%d sessions left open in the module after dropping the token's session", open)
+	}
+	if _, err := signCMS(key, "after"); err != nil {
+		t.Fatalf("after the drop: %v", err)
+	}
+}

@@ -169,6 +169,9 @@ func (t *token) dropSession() {
 	if t.hasSess {
 		t.mod.be.CloseSession(t.sess)
 	}
+	for _, sh := range t.spare {
+		t.mod.be.CloseSession(sh)
+	}
 	t.reset(false)
 }
 
