@@ -66,7 +66,7 @@ func (c *conn) signBatch(ctx context.Context, req *request) (any, error) {
 		Kind: SignBatch, Origin: c.origin, Description: desc, Files: files, Certificate: tc.Cert, Count: len(docs),
 	})
 	if err != nil {
-		c.journalSignature(tc, desc, nil, err)
+		c.recordSignature(tc, desc, nil, err)
 		return nil, err
 	}
 	defer g.close()
@@ -94,7 +94,7 @@ func (c *conn) signBatch(ctx context.Context, req *request) (any, error) {
 		err := stop
 		if err == nil {
 			sig, digest, err = g.sign(d)
-			seq, jerr := c.writeSignature(tc, desc, digest, err, false)
+			seq, jerr := c.writeSignature(tc, desc, digest, err)
 			if jerr != nil && err == nil {
 				err = jerr
 			}
@@ -104,7 +104,7 @@ func (c *conn) signBatch(ctx context.Context, req *request) (any, error) {
 				case CodeCancelled, CodePINIncorrect, CodePINLocked:
 					// Refused before any signature: the whole
 					// request fails, as sign does.
-					c.s.journal.Sync(lastSeq)
+					c.syncJournal(lastSeq)
 					return nil, err
 				}
 			}
@@ -143,8 +143,7 @@ func (c *conn) signBatch(ctx context.Context, req *request) (any, error) {
 		}
 	}
 	// The records reach the disk before the signatures reach the page.
-	if err := c.s.journal.Sync(lastSeq); err != nil {
-		c.s.log.Error("journal sync failed", "err", err)
+	if err := c.syncJournal(lastSeq); err != nil {
 		return nil, err
 	}
 	return batchResult{Results: results}, nil

@@ -241,10 +241,22 @@ func (g *grant) close() {
 	g.key.Close()
 }
 
-// journalSignature records a signature's outcome, on disk when it returns.
-func (c *conn) journalSignature(tc Certificate, desc string, digest []byte, err error) error {
-	_, jerr := c.writeSignature(tc, desc, digest, err, true)
+// recordSignature records a signature's outcome, on disk when it returns.
+func (c *conn) recordSignature(tc Certificate, desc string, digest []byte, err error) error {
+	seq, jerr := c.writeSignature(tc, desc, digest, err)
+	if jerr == nil {
+		jerr = c.syncJournal(seq)
+	}
 	return jerr
+}
+
+// syncJournal returns once the journal is on disk up to seq.
+func (c *conn) syncJournal(seq uint64) error {
+	err := c.s.journal.Sync(seq)
+	if err != nil {
+		c.s.log.Error("journal sync failed", "err", err)
+	}
+	return err
 }
 
 // signatureRecord is the journal record a signing request ends with,
@@ -265,12 +277,10 @@ func (c *conn) expectSignature() *signatureRecord {
 
 // write records the outcome, on disk when it returns.
 func (r *signatureRecord) write(tc Certificate, desc string, digest []byte, err error) error {
-	seq, jerr := r.c.writeSignature(tc, desc, digest, err, false)
+	seq, jerr := r.c.writeSignature(tc, desc, digest, err)
 	r.done()
 	if jerr == nil {
-		if jerr = r.c.s.journal.Sync(seq); jerr != nil {
-			r.c.s.log.Error("journal sync failed", "err", jerr)
-		}
+		jerr = r.c.syncJournal(seq)
 	}
 	return jerr
 }
@@ -278,9 +288,9 @@ func (r *signatureRecord) write(tc Certificate, desc string, digest []byte, err 
 // cancel withdraws the announcement if the record was not written.
 func (r *signatureRecord) cancel() { r.done() }
 
-// writeSignature records a signature's outcome; with sync false the caller
-// calls Journal.Sync with the returned seq before answering the page.
-func (c *conn) writeSignature(tc Certificate, desc string, digest []byte, err error, sync bool) (uint64, error) {
+// writeSignature writes a signature's outcome to the journal; the caller
+// syncs it with the returned seq before answering the page.
+func (c *conn) writeSignature(tc Certificate, desc string, digest []byte, err error) (uint64, error) {
 	r := journal.Record{Event: journal.EventSignature, Origin: c.origin, Description: truncate(desc, 256)}
 	if tc.Cert != nil {
 		r.Certificate = tc.ID
@@ -299,9 +309,6 @@ func (c *conn) writeSignature(tc Certificate, desc string, digest []byte, err er
 		r.Outcome, r.Reason = journal.OutcomeRefused, CodeCancelled.Reason()
 	default:
 		r.Outcome, r.Reason = journal.OutcomeFailed, CodeOf(err).Reason()
-	}
-	if sync {
-		return 0, c.s.record(r)
 	}
 	r.Time = c.s.now()
 	w, jerr := c.s.journal.Write(r)
