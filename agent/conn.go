@@ -222,16 +222,15 @@ func (c *conn) worker(j job) {
 	}
 }
 
-// runJob runs one request and frees its place.
+// runJob runs one request and frees its place before answering, so
+// that a page may send its next request as soon as it has the answer.
 func (c *conn) runJob(j job) {
-	defer func() {
-		c.mu.Lock()
-		delete(c.inflight, j.key)
-		c.mu.Unlock()
-		j.cancel()
-		<-c.sem
-	}()
 	res, err := c.call(j.ctx, j.m, j.req)
+	c.mu.Lock()
+	delete(c.inflight, j.key)
+	c.mu.Unlock()
+	j.cancel()
+	<-c.sem
 	c.reply(j.id, res, err)
 }
 

@@ -153,6 +153,31 @@ func TestInFlightLimit(t *testing.T) {
 	c.mustCall("tokens", nil, nil)
 }
 
+// A page that keeps exactly MaxInFlight requests going, sending the next
+// one as soon as an answer arrives, is never told it has too many: a
+// request's place is free before its answer is written.
+func TestInFlightLimitKeptFull(t *testing.T) {
+	p := getPKI(t)
+	const limit, rounds = 2, 3000
+	ts := startServer(t, newFakeSource(p.ecdsa), newFakePrompter(), limits(func(l *agent.Limits) { l.MaxInFlight = limit }))
+	c := approvedClient(t, ts)
+	chs := make(chan chan message, limit)
+	for range limit {
+		_, ch := c.startCall("tokens", nil)
+		chs <- ch
+	}
+	for i := range rounds {
+		m := c.wait(<-chs)
+		if m.Error != nil {
+			t.Fatalf("request %d with %d in flight: %d %s", i, limit, m.Error.Code, m.Error.Data.Reason)
+		}
+		if i < rounds-limit {
+			_, ch := c.startCall("tokens", nil)
+			chs <- ch
+		}
+	}
+}
+
 func TestConnectionLimit(t *testing.T) {
 	p := getPKI(t)
 	ts := startServer(t, newFakeSource(p.ecdsa), newFakePrompter(), limits(func(l *agent.Limits) { l.MaxConnections = 3 }))
