@@ -23,11 +23,15 @@ const maxLine = 64 << 10
 
 // Journal is an open journal file.
 type Journal struct {
-	mu   sync.Mutex // guards f, seq, prev and writes to f
+	mu   sync.Mutex // guards f, seq, prev, end, size, durableEnd and writes to f
 	f    *os.File
 	seq  uint64
 	prev string
 	now  func() time.Time
+	end  int64 // where the next line goes
+	size int64 // the file's size: end and the zeros written ahead (see space.go)
+	// durableEnd is where the records known to be on disk end.
+	durableEnd int64
 
 	syncMu sync.Mutex // one fsync at a time
 	synced uint64     // records up to this seq are on disk
@@ -58,7 +62,7 @@ func Open(path string) (*Journal, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
@@ -68,13 +72,18 @@ func Open(path string) (*Journal, error) {
 	}
 	j := &Journal{f: f, prev: zeroHash, now: time.Now, wake: make(chan struct{}, 1),
 		lingerMax: defaultLinger, maxGroup: defaultGroup}
+	lost, err := j.cutUnwritten()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
 	torn, err := j.readHead()
 	j.synced = j.seq
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
-	if torn > 0 {
+	if torn += lost; torn > 0 {
 		if _, err := j.Append(Record{Event: EventRecovery, Outcome: OutcomeFailed,
 			Reason: fmt.Sprintf("cut off %d bytes of a torn last line", torn)}); err != nil {
 			f.Close()
@@ -91,6 +100,7 @@ func (j *Journal) readHead() (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("journal: %w", err)
 	}
+	j.end, j.size, j.durableEnd = size, size, size
 	if size == 0 {
 		return 0, nil
 	}
@@ -108,6 +118,7 @@ func (j *Journal) readHead() (int64, error) {
 		if err := j.f.Truncate(size - torn); err != nil {
 			return 0, fmt.Errorf("journal: cut torn line: %w", err)
 		}
+		j.end, j.size, j.durableEnd = size-torn, size-torn, size-torn
 		if err := j.f.Sync(); err != nil {
 			return 0, fmt.Errorf("journal: %w", err)
 		}
@@ -164,9 +175,13 @@ func (j *Journal) Write(r Record) (Record, error) {
 		return r, fmt.Errorf("journal: record of %d bytes is over the limit", len(line))
 	}
 	line = append(line, '\n')
-	if _, err := j.f.Write(line); err != nil {
+	if err := j.room(int64(len(line))); err != nil {
+		return r, err
+	}
+	if _, err := j.f.WriteAt(line, j.end); err != nil {
 		return r, fmt.Errorf("journal: write: %w", err)
 	}
+	j.end += int64(len(line))
 	r.Hash = hash
 	j.seq, j.prev = r.Seq, hash
 	j.signal()
@@ -237,16 +252,19 @@ func (j *Journal) Sync(seq uint64) error {
 	}
 	j.linger()
 	j.mu.Lock()
-	f, upTo := j.f, j.seq
+	f, upTo, end := j.f, j.seq, j.end
 	j.mu.Unlock()
 	if f == nil {
 		return ErrClosed
 	}
-	if err := f.Sync(); err != nil {
+	if err := syncData(f); err != nil {
 		return fmt.Errorf("journal: sync: %w", err)
 	}
 	j.syncs++
 	j.synced = upTo
+	j.mu.Lock()
+	j.durableEnd = max(j.durableEnd, end)
+	j.mu.Unlock()
 	return nil
 }
 
@@ -266,7 +284,12 @@ func (j *Journal) Close() error {
 	if j.f == nil {
 		return nil
 	}
-	err := j.f.Sync()
+	// The zeros written ahead go: a closed journal ends with its last
+	// record.
+	err := j.f.Truncate(j.end)
+	if serr := j.f.Sync(); err == nil {
+		err = serr
+	}
 	if cerr := j.f.Close(); err == nil {
 		err = cerr
 	}

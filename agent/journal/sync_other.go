@@ -1,0 +1,8 @@
+//go:build !linux
+
+package journal
+
+import "os"
+
+// syncData flushes the file to the disk; see sync_linux.go.
+func syncData(f *os.File) error { return f.Sync() }
