@@ -33,8 +33,13 @@ type Journal struct {
 	// durableEnd is where the records known to be on disk end.
 	durableEnd int64
 
-	syncMu sync.Mutex // one fsync at a time
-	synced uint64     // records up to this seq are on disk
+	// One sync at a time: its caller leads it, and the callers that
+	// arrive meanwhile wait for done to close, all woken at once, then
+	// find their records on disk or lead the next one.
+	syncMu  sync.Mutex // guards synced, syncing, done and syncs
+	synced  uint64     // records up to this seq are on disk
+	syncing bool
+	done    chan struct{}
 
 	// Group commit: records announced with Expect and not yet written,
 	// and a signal to a Sync that waits for them.
@@ -245,27 +250,58 @@ func (j *Journal) linger() {
 
 // Sync returns once the records up to seq are on disk.
 func (j *Journal) Sync(seq uint64) error {
-	j.syncMu.Lock()
-	defer j.syncMu.Unlock()
-	if j.synced >= seq {
+	if !j.lead(seq) {
 		return nil
 	}
+	upTo, err := j.commit()
+	j.syncMu.Lock()
+	if err == nil {
+		j.synced = max(j.synced, upTo)
+		j.syncs++
+	}
+	j.syncing = false
+	close(j.done)
+	j.syncMu.Unlock()
+	return err
+}
+
+// lead waits for the sync in progress, if any, and reports whether seq
+// still needs one; if so the caller leads it.
+func (j *Journal) lead(seq uint64) bool {
+	j.syncMu.Lock()
+	defer j.syncMu.Unlock()
+	for j.synced < seq {
+		if !j.syncing {
+			j.syncing = true
+			j.done = make(chan struct{})
+			return true
+		}
+		done := j.done
+		j.syncMu.Unlock()
+		<-done
+		j.syncMu.Lock()
+	}
+	return false
+}
+
+// commit waits for announced records (linger), then flushes every record
+// written so far and returns the last one's seq. Only the leader of a
+// sync calls it.
+func (j *Journal) commit() (uint64, error) {
 	j.linger()
 	j.mu.Lock()
 	f, upTo, end := j.f, j.seq, j.end
 	j.mu.Unlock()
 	if f == nil {
-		return ErrClosed
+		return 0, ErrClosed
 	}
 	if err := syncData(f); err != nil {
-		return fmt.Errorf("journal: sync: %w", err)
+		return 0, fmt.Errorf("journal: sync: %w", err)
 	}
-	j.syncs++
-	j.synced = upTo
 	j.mu.Lock()
 	j.durableEnd = max(j.durableEnd, end)
 	j.mu.Unlock()
-	return nil
+	return upTo, nil
 }
 
 // Head returns the sequence number and hash of the last record.
@@ -278,6 +314,12 @@ func (j *Journal) Head() (uint64, string) {
 // Close syncs and closes the file.
 func (j *Journal) Close() error {
 	j.syncMu.Lock()
+	for j.syncing {
+		done := j.done
+		j.syncMu.Unlock()
+		<-done
+		j.syncMu.Lock()
+	}
 	defer j.syncMu.Unlock()
 	j.mu.Lock()
 	defer j.mu.Unlock()
