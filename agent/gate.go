@@ -23,13 +23,40 @@ type gate struct {
 	origins map[string]*originGate
 }
 
-// originGate is one origin's slot, its queue and its refusals.
+// originGate is one origin's slot, its queue and its refusals. Freeing
+// the slot wakes the oldest waiter but does not hand the slot to it: a
+// request that arrives while the waiter is still being scheduled may
+// take it first, and the waiter queues again at the front. Without
+// prompts to wait for (a scripted prompter, a key that asks for no PIN)
+// the slot is held for microseconds, and handing it over would make
+// every request wait for the one before it to be scheduled.
 type originGate struct {
 	origin   string
-	slot     chan struct{} // holds a token while a prompt session runs
+	busy     bool            // a prompt session holds the slot
+	queue    []chan struct{} // waiters, oldest first; closed to wake one
 	waiting  int
 	refusals int
 	until    time.Time
+}
+
+// wakeLocked wakes the oldest waiter, if any.
+func (og *originGate) wakeLocked() {
+	if len(og.queue) > 0 {
+		close(og.queue[0])
+		og.queue = og.queue[1:]
+	}
+}
+
+// dequeueLocked removes w from the queue and reports whether it was
+// still there (false: it has been woken).
+func (og *originGate) dequeueLocked(w chan struct{}) bool {
+	for i, q := range og.queue {
+		if q == w {
+			og.queue = append(og.queue[:i], og.queue[i+1:]...)
+			return true
+		}
+	}
+	return false
 }
 
 func newGate(l Limits, now func() time.Time) *gate {
@@ -65,7 +92,7 @@ func (g *gate) acquire(ctx context.Context, origin string) (release func(err err
 	g.mu.Lock()
 	og := g.origins[origin]
 	if og == nil {
-		og = &originGate{origin: origin, slot: make(chan struct{}, 1)}
+		og = &originGate{origin: origin}
 		g.origins[origin] = og
 	}
 	if err := g.coolingLocked(og); err != nil {
@@ -77,23 +104,38 @@ func (g *gate) acquire(ctx context.Context, origin string) (release func(err err
 		return nil, fmt.Errorf("%w: %d requests of %s wait for a prompt", ErrBusy, og.waiting, origin)
 	}
 	og.waiting++
-	g.mu.Unlock()
-
-	select {
-	case og.slot <- struct{}{}:
-	case <-ctx.Done():
-		g.mu.Lock()
-		og.waiting--
+	for woken := false; og.busy; {
+		w := make(chan struct{})
+		if woken {
+			og.queue = append([]chan struct{}{w}, og.queue...)
+		} else {
+			og.queue = append(og.queue, w)
+		}
 		g.mu.Unlock()
-		g.forget(og)
-		return nil, fmt.Errorf("%w: while waiting for another prompt: %v", ErrCancelled, ctx.Err())
+		select {
+		case <-w:
+			woken = true
+			g.mu.Lock()
+		case <-ctx.Done():
+			g.mu.Lock()
+			if !og.dequeueLocked(w) {
+				og.wakeLocked() // woken meanwhile: pass it on
+			}
+			og.waiting--
+			g.mu.Unlock()
+			g.forget(og)
+			return nil, fmt.Errorf("%w: while waiting for another prompt: %v", ErrCancelled, ctx.Err())
+		}
 	}
-	g.mu.Lock()
+	og.busy = true
 	og.waiting--
 	err = g.coolingLocked(og) // the request before may have started one
+	if err != nil {
+		og.busy = false
+		og.wakeLocked()
+	}
 	g.mu.Unlock()
 	if err != nil {
-		<-og.slot
 		g.forget(og)
 		return nil, err
 	}
@@ -115,8 +157,9 @@ func (g *gate) release(og *originGate, err error) {
 			og.until = g.now().Add(g.cooldown)
 		}
 	}
+	og.busy = false
+	og.wakeLocked()
 	g.mu.Unlock()
-	<-og.slot
 	g.forget(og)
 }
 
@@ -125,7 +168,7 @@ func (g *gate) release(og *originGate, err error) {
 func (g *gate) forget(og *originGate) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if og.waiting == 0 && og.refusals == 0 && og.until.IsZero() && len(og.slot) == 0 && g.origins[og.origin] == og {
+	if og.waiting == 0 && og.refusals == 0 && og.until.IsZero() && !og.busy && len(og.queue) == 0 && g.origins[og.origin] == og {
 		delete(g.origins, og.origin)
 	}
 }
