@@ -4,11 +4,12 @@
 //
 //   - the sign round trip over the websocket, median and p99, sequential
 //     requests on one connection;
-//   - signatures per second with as many requests in flight as the agent
-//     allows (maxInFlight, 32, on one connection; the origin's 32 shared
-//     by four), each request with its own consent and synced journal
-//     record, and the same through signBatch (one consent per 100
-//     documents, the journal synced once per batch);
+//   - signatures per second in the steady state (after a warm-up), with
+//     as many requests in flight as the agent allows (maxInFlight, 32, on
+//     one connection; the origin's 32 shared by four), each request with
+//     its own consent and synced journal record, and the same through
+//     signBatch (one consent per 100 documents, the journal synced once
+//     per batch);
 //   - the headless agent's resident memory idle and after 10,000
 //     signatures, and the time from exec to accepting connections;
 //   - for context, one journal commit (journal.Append: a record written
@@ -39,6 +40,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -168,7 +170,7 @@ func run(out, bin, module string) error {
 	// going on a connection, and as many of an origin's requests may wait
 	// for the prompt.
 	inflight := agent.DefaultLimits.MaxInFlight
-	one, n1, err := throughput([]*websocket.Conn{conn}, req, inflight, 2*time.Second)
+	one, n1, err := throughput([]*websocket.Conn{conn}, req, inflight, 3*time.Second)
 	if err != nil {
 		return err
 	}
@@ -185,7 +187,7 @@ func run(out, bin, module string) error {
 		conns = append(conns, c)
 	}
 	// The four share their origin's maxInFlight places at the prompt.
-	four, n4, err := throughput(conns, req, inflight/len(conns), 2*time.Second)
+	four, n4, err := throughput(conns, req, inflight/len(conns), 3*time.Second)
 	if err != nil {
 		return err
 	}
@@ -379,15 +381,22 @@ func readOK(c *websocket.Conn) error {
 	}
 }
 
-// throughput keeps inflight requests going on every connection for d and
-// returns signatures per second and their number.
+// throughput keeps inflight requests going on every connection and
+// returns signatures per second, counted over d after a warm-up (the
+// connection's workers start, the group commit settles), and the number
+// of answers in all.
 func throughput(conns []*websocket.Conn, req func(int) []byte, inflight int, d time.Duration) (float64, int, error) {
+	const warmUp = 500 * time.Millisecond
 	var wg sync.WaitGroup
 	var mu sync.Mutex
-	total := 0
 	var firstErr error
-	t0 := time.Now()
-	deadline := t0.Add(d)
+	var answered atomic.Int64
+	var stop atomic.Bool
+	fail := func(err error) {
+		mu.Lock()
+		firstErr = errors.Join(firstErr, err)
+		mu.Unlock()
+	}
 	for ci, c := range conns {
 		wg.Add(1)
 		go func() {
@@ -396,41 +405,35 @@ func throughput(conns []*websocket.Conn, req func(int) []byte, inflight int, d t
 			for range inflight {
 				id++
 				if err := c.WriteMessage(websocket.TextMessage, req(id)); err != nil {
-					mu.Lock()
-					firstErr = errors.Join(firstErr, err)
-					mu.Unlock()
+					fail(err)
 					return
 				}
 			}
-			outstanding, n := inflight, 0
-			for outstanding > 0 {
+			for outstanding := inflight; outstanding > 0; {
 				if err := readOK(c); err != nil {
-					mu.Lock()
-					firstErr = errors.Join(firstErr, err)
-					mu.Unlock()
+					fail(err)
 					return
 				}
 				outstanding--
-				n++
-				if time.Now().Before(deadline) {
+				answered.Add(1)
+				if !stop.Load() {
 					id++
 					if err := c.WriteMessage(websocket.TextMessage, req(id)); err != nil {
-						mu.Lock()
-						firstErr = errors.Join(firstErr, err)
-						mu.Unlock()
+						fail(err)
 						return
 					}
 					outstanding++
 				}
 			}
-			mu.Lock()
-			total += n
-			mu.Unlock()
 		}()
 	}
+	time.Sleep(warmUp)
+	n0, t0 := answered.Load(), time.Now()
+	time.Sleep(d)
+	n1, t1 := answered.Load(), time.Now()
+	stop.Store(true)
 	wg.Wait()
-	el := time.Since(t0)
-	return float64(total) / el.Seconds(), total, firstErr
+	return float64(n1-n0) / t1.Sub(t0).Seconds(), int(answered.Load()), firstErr
 }
 
 // rss returns a process's resident set in MB.
