@@ -56,7 +56,8 @@ type Server struct {
 	tlsConf   *tls.Config
 	upgrader  websocket.Upgrader
 
-	conns atomic.Int64
+	conns    atomic.Int64
+	subjects subjectNames
 
 	mu        sync.Mutex
 	servers   []*http.Server

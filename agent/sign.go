@@ -294,7 +294,7 @@ func (c *conn) writeSignature(tc Certificate, desc string, digest []byte, err er
 	r := journal.Record{Event: journal.EventSignature, Origin: c.origin, Description: truncate(desc, 256)}
 	if tc.Cert != nil {
 		r.Certificate = tc.ID
-		r.Subject = truncate(tc.Cert.Subject.String(), 512)
+		r.Subject = c.s.subjects.of(tc.Cert)
 		if name, _, e := cms.DigestFor(tc.Cert.PublicKey, 0); e == nil {
 			r.DocumentHash = name
 		}
