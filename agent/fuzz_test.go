@@ -18,6 +18,12 @@ func FuzzParseRequest(f *testing.F) {
 		`{"jsonrpc":"2.0","id":1,"method":"cancel","params":{"id":{"x":1}}}`,
 		"{\"jsonrpc\":\"2.0\",\"id\":\"\\u0000\",\"method\":\"info\"}",
 		`{"jsonrpc":"2.0","id":1,"method":"signChallenge","params":{"nonce":null}}`,
+		`{"jsonrpc":"2.0","id":1,"method":"info"} x`,
+		`{"jsonrpc":"2.0","id":1,"method":"info"} {}`,
+		`{"jsonrpc":"2.0","id":1,"method":"info","x":1} x`,
+		`{"jsonrpc":"2.0","id":1,"method":"info","params":"x"`,
+		` {"jsonrpc":2}`,
+		`[1,`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -25,6 +31,10 @@ func FuzzParseRequest(f *testing.F) {
 		req, id, err := parseRequest(msg)
 		if !json.Valid(id) {
 			t.Fatalf("id %q is not JSON", id)
+		}
+		// A parse error means exactly that the message is not JSON.
+		if parseErr := err != nil && CodeOf(err) == CodeParseError; parseErr == json.Valid(msg) {
+			t.Fatalf("valid JSON %v, parse error %v (%v)", json.Valid(msg), parseErr, err)
 		}
 		if err != nil {
 			if c := CodeOf(err); c != CodeParseError && c != CodeInvalidRequest && c != CodeInvalidParams {

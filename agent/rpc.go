@@ -3,7 +3,9 @@ package agent
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 )
 
 // ProtocolVersion is the version of the protocol in docs/protocol.md that
@@ -65,18 +67,32 @@ const maxIDLen = 128
 // id when one could be read (else null) and an *rpcError.
 func parseRequest(msg []byte) (*request, json.RawMessage, error) {
 	null := json.RawMessage("null")
+	notJSON := &rpcError{CodeParseError, "message is not valid JSON"}
 	trimmed := bytes.TrimLeft(msg, " \t\r\n")
-	if len(trimmed) == 0 || !json.Valid(msg) {
-		return nil, null, &rpcError{CodeParseError, "message is not valid JSON"}
-	}
-	if trimmed[0] != '{' {
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		if len(trimmed) == 0 || !json.Valid(msg) {
+			return nil, null, notJSON
+		}
 		return nil, null, &rpcError{CodeInvalidRequest, "message is not a JSON object (batches are not supported)"}
 	}
+	// One pass checks and decodes: the decoder reads the whole object,
+	// and reports a syntax error, before it decodes any of it.
 	var r request
-	dec := json.NewDecoder(bytes.NewReader(msg))
+	rd := bytes.NewReader(trimmed)
+	dec := json.NewDecoder(rd)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&r); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			return nil, null, notJSON
+		}
+		if !json.Valid(msg) { // what follows the object is not JSON either
+			return nil, null, notJSON
+		}
 		return nil, null, &rpcError{CodeInvalidRequest, err.Error()}
+	}
+	if rest := trimmed[dec.InputOffset():]; len(bytes.TrimLeft(rest, " \t\r\n")) != 0 {
+		return nil, null, notJSON // data after the object
 	}
 	id := r.ID
 	if len(id) == 0 || !validID(id) {
