@@ -349,13 +349,25 @@ var (
 	errorMember  = []byte(`,"error":`)
 )
 
-// readOK reads one response and fails on an error response.
+// readBuffers holds a buffer per connection for readOK.
+var readBuffers sync.Map // *websocket.Conn -> *bytes.Buffer
+
+// readOK reads one response and fails on an error response. It reads
+// into the connection's buffer, so that the load generator does not
+// allocate a message's worth per answer.
 func readOK(c *websocket.Conn) error {
+	v, _ := readBuffers.LoadOrStore(c, new(bytes.Buffer))
+	buf := v.(*bytes.Buffer)
 	for {
-		_, data, err := c.ReadMessage()
+		_, r, err := c.NextReader()
 		if err != nil {
 			return err
 		}
+		buf.Reset()
+		if _, err := buf.ReadFrom(r); err != nil {
+			return err
+		}
+		data := buf.Bytes()
 		if bytes.HasPrefix(data, responseHead) {
 			// A result holds base64 and JSON names only: the error
 			// member cannot appear inside it.
