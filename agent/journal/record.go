@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
 // Events recorded in the journal.
@@ -55,21 +57,177 @@ var zeroHash = hex.EncodeToString(make([]byte, sha256.Size))
 // hashMember is what precedes the hash in every line.
 var hashMember = []byte(`,"hash":"`)
 
-// encode returns the line for r (without its newline) and its hash.
+// encode returns the line for r (without its newline) and its hash. The
+// line is exactly what json.Marshal makes of r without its hash, closed
+// right after "prev", followed by the hash member: the hash covers the
+// bytes json.Marshal produces.
 func encode(r Record) (line []byte, hash string, err error) {
-	r.Hash = ""
-	body, err := json.Marshal(r)
-	if err != nil {
-		return nil, "", fmt.Errorf("journal: encode record: %w", err)
+	line, ok := appendBody(make([]byte, 0, lineSize(&r)), &r)
+	if !ok {
+		// A time that RFC 3339 cannot express: let encoding/json say so.
+		r.Hash = ""
+		if line, err = json.Marshal(r); err != nil {
+			return nil, "", fmt.Errorf("journal: encode record: %w", err)
+		}
 	}
-	sum := sha256.Sum256(body)
-	hash = hex.EncodeToString(sum[:])
-	line = make([]byte, 0, len(body)+len(hashMember)+len(hash)+2)
-	line = append(line, body[:len(body)-1]...)
-	line = append(line, hashMember...)
-	line = append(line, hash...)
+	sum := sha256.Sum256(line)
+	line = append(line[:len(line)-1], hashMember...)
+	line = hex.AppendEncode(line, sum[:])
+	hash = string(line[len(line)-2*sha256.Size:])
 	line = append(line, '"', '}')
 	return line, hash, nil
+}
+
+// lineSize is the capacity that holds r's line unless its strings need
+// many escapes.
+func lineSize(r *Record) int {
+	n := len(r.Event) + len(r.Origin) + len(r.Certificate) + len(r.Subject) +
+		len(r.Document) + len(r.DocumentHash) + len(r.Description) +
+		len(r.Outcome) + len(r.Reason) + len(r.Prev)
+	// Members' names, quotes and separators, the longest seq and time,
+	// the hash member, and room for a few escapes.
+	return n + n/8 + 320
+}
+
+// appendBody appends r without its hash to b as json.Marshal encodes it,
+// byte for byte: members in the order of Record's fields, the
+// omitempty ones left out when empty, strings escaped as encoding/json
+// escapes them (HTML characters included) and the time as its
+// MarshalJSON writes it. It reports false when the time cannot be
+// written as RFC 3339 (the year or the zone's offset out of range),
+// for which json.Marshal fails.
+func appendBody(b []byte, r *Record) ([]byte, bool) {
+	b = append(b, `{"seq":`...)
+	b = strconv.AppendUint(b, r.Seq, 10)
+	b = append(b, `,"time":"`...)
+	var ok bool
+	if b, ok = appendTime(b, r.Time); !ok {
+		return b, false
+	}
+	b = append(b, `","event":`...)
+	b = appendString(b, r.Event)
+	if r.Origin != "" {
+		b = append(b, `,"origin":`...)
+		b = appendString(b, r.Origin)
+	}
+	if r.Certificate != "" {
+		b = append(b, `,"certificate":`...)
+		b = appendString(b, r.Certificate)
+	}
+	if r.Subject != "" {
+		b = append(b, `,"subject":`...)
+		b = appendString(b, r.Subject)
+	}
+	if r.Document != "" {
+		b = append(b, `,"document":`...)
+		b = appendString(b, r.Document)
+	}
+	if r.DocumentHash != "" {
+		b = append(b, `,"documentHash":`...)
+		b = appendString(b, r.DocumentHash)
+	}
+	if r.Description != "" {
+		b = append(b, `,"description":`...)
+		b = appendString(b, r.Description)
+	}
+	b = append(b, `,"outcome":`...)
+	b = appendString(b, r.Outcome)
+	if r.Reason != "" {
+		b = append(b, `,"reason":`...)
+		b = appendString(b, r.Reason)
+	}
+	b = append(b, `,"prev":`...)
+	b = appendString(b, r.Prev)
+	return append(b, '}'), true
+}
+
+// appendTime appends t as time.Time's MarshalJSON does, without the
+// quotes, and reports false where MarshalJSON fails.
+func appendTime(b []byte, t time.Time) ([]byte, bool) {
+	n := len(b)
+	b = t.AppendFormat(b, time.RFC3339Nano)
+	// The checks of MarshalJSON: a year of exactly four digits and a
+	// zone's offset of whole minutes under 24 hours.
+	if b[n+len("9999")] != '-' {
+		return b, false
+	}
+	if b[len(b)-1] != 'Z' {
+		c := b[len(b)-len("Z07:00")]
+		h := b[len(b)-len("07:00"):]
+		if '0' <= c && c <= '9' || 10*(h[0]-'0')+(h[1]-'0') >= 24 {
+			return b, false
+		}
+	}
+	return b, true
+}
+
+// jsonSafe holds true for the ASCII bytes that encoding/json writes as
+// they are when it escapes HTML: all but control characters, '"', '\\',
+// '<', '>' and '&'.
+var jsonSafe = func() (safe [utf8.RuneSelf]bool) {
+	for c := ' '; c < utf8.RuneSelf; c++ {
+		safe[c] = true
+	}
+	for _, c := range `"\\<>&` {
+		safe[c] = false
+	}
+	return safe
+}()
+
+const hexDigits = "0123456789abcdef"
+
+// appendString appends s quoted and escaped as encoding/json does with
+// HTML escaping on: '"' and '\\' escaped with a backslash, \b, \f, \n,
+// \r and \t in their short forms, the other control characters and
+// '<', '>' and '&' as \u00XX, U+2028 and U+2029 as \u2028 and \u2029,
+// and each byte of invalid UTF-8 replaced with \ufffd.
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if jsonSafe[c] {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '\\', '"':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		c, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case c == utf8.RuneError && size == 1:
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+		case c == '\u2028' || c == '\u2029':
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[c&0xf])
+		default:
+			i += size
+			continue
+		}
+		i += size
+		start = i
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 // decode parses one line and checks that its hash covers its bytes.
