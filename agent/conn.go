@@ -281,9 +281,24 @@ func (c *conn) reply(id json.RawMessage, result any, err error) {
 		}
 	} else if result == nil {
 		result = struct{}{}
+	} else if sr, ok := result.(signResult); ok && c.writeSignResult(id, sr) {
+		return
 	}
 	r.Result = result
 	c.write(r)
+}
+
+// writeSignResult writes the answer to a signing request without
+// reflection, and reports false when it leaves it to write.
+func (c *conn) writeSignResult(id json.RawMessage, r signResult) bool {
+	buf := writeBuffers.Get().(*bytes.Buffer)
+	defer writeBuffers.Put(buf)
+	data, ok := appendSignResponse(buf.AvailableBuffer(), id, r)
+	if ok {
+		c.send(data)
+		buf.Reset()
+	}
+	return ok
 }
 
 // notify writes a notification.
@@ -307,7 +322,12 @@ func (c *conn) write(v any) {
 		c.s.log.Error("encode message", "err", err)
 		return
 	}
-	data := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	c.send(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+}
+
+// send writes one text message; the page's connection is written to by
+// one request at a time.
+func (c *conn) send(data []byte) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	c.ws.SetWriteDeadline(time.Now().Add(writeTimeout))
