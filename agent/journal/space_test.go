@@ -41,6 +41,25 @@ func TestSpaceAhead(t *testing.T) {
 	}
 }
 
+// closedJournal returns a closed journal of n records and its lines.
+func closedJournal(t *testing.T, n int) ([]byte, []string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "journal.log")
+	j, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	appendN(t, j, n)
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data, strings.SplitAfter(string(data), "\n")
+}
+
 // openCopy opens the journal in a copy of data, as if a crash had left it
 // so, and returns the records after closing it.
 func openCopy(t *testing.T, data []byte) (*Journal, string) {
@@ -74,15 +93,7 @@ func readAll(t *testing.T, path string) []Record {
 // by it, was never synced and goes too, with a recovery record saying
 // how much.
 func TestCrashLeftovers(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "journal.log")
-	j, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	appendN(t, j, 3)
-	j.Close()
-	recs, _ := os.ReadFile(path)
-	lines := strings.SplitAfter(string(recs), "\n")
+	recs, lines := closedJournal(t, 3)
 	zeros := string(make([]byte, 5000))
 	torn := `{"seq":4,"time":"2026-`
 	cases := []struct {
@@ -118,15 +129,7 @@ func TestCrashLeftovers(t *testing.T) {
 // Zeros are the end of a journal only when nothing else follows them:
 // a reader names the line after them.
 func TestDataAfterZerosIsTampering(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "journal.log")
-	j, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	appendN(t, j, 3)
-	j.Close()
-	data, _ := os.ReadFile(path)
-	lines := strings.SplitAfter(string(data), "\n")
+	_, lines := closedJournal(t, 3)
 	for name, tc := range map[string]struct {
 		data string
 		line int
