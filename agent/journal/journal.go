@@ -61,8 +61,10 @@ const (
 )
 
 // Open opens or creates the journal at path (mode 0600, folders 0700),
-// cuts off a torn last line, and reads the chain's head so that appends
-// continue it. It does not verify the whole file: Verify does.
+// cuts off what a crash left unfinished (a torn last line, the zeros
+// written ahead and anything after them), and reads the chain's head so
+// that appends continue it. It does not verify the whole file: Verify
+// does.
 func Open(path string) (*Journal, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
@@ -90,7 +92,7 @@ func Open(path string) (*Journal, error) {
 	}
 	if torn += lost; torn > 0 {
 		if _, err := j.Append(Record{Event: EventRecovery, Outcome: OutcomeFailed,
-			Reason: fmt.Sprintf("cut off %d bytes of a torn last line", torn)}); err != nil {
+			Reason: fmt.Sprintf("cut off %d bytes of an unfinished write", torn)}); err != nil {
 			f.Close()
 			return nil, err
 		}
@@ -276,12 +278,19 @@ func (j *Journal) lead(seq uint64) bool {
 			j.done = make(chan struct{})
 			return true
 		}
+		j.waitSyncLocked()
+	}
+	return false
+}
+
+// waitSyncLocked waits, syncMu held, until no sync is in progress.
+func (j *Journal) waitSyncLocked() {
+	for j.syncing {
 		done := j.done
 		j.syncMu.Unlock()
 		<-done
 		j.syncMu.Lock()
 	}
-	return false
 }
 
 // commit waits for announced records (linger), then flushes every record
@@ -314,13 +323,8 @@ func (j *Journal) Head() (uint64, string) {
 // Close syncs and closes the file.
 func (j *Journal) Close() error {
 	j.syncMu.Lock()
-	for j.syncing {
-		done := j.done
-		j.syncMu.Unlock()
-		<-done
-		j.syncMu.Lock()
-	}
 	defer j.syncMu.Unlock()
+	j.waitSyncLocked()
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.f == nil {

@@ -16,7 +16,7 @@ const (
 	EventConsent   = "consent"   // the user approved or refused an origin
 	EventSignature = "signature" // a signature was made, refused or failed
 	EventRefusal   = "refusal"   // a request refused before any prompt
-	EventRecovery  = "recovery"  // a torn last line was cut off on open
+	EventRecovery  = "recovery"  // what a crash left unfinished was cut off on open
 	EventRevoke    = "revoke"    // an origin's approval was revoked
 )
 
