@@ -292,11 +292,17 @@ func (c *conn) reply(id json.RawMessage, result any, err error) {
 // reflection, and reports false when it leaves it to write.
 func (c *conn) writeSignResult(id json.RawMessage, r signResult) bool {
 	buf := writeBuffers.Get().(*bytes.Buffer)
-	defer writeBuffers.Put(buf)
+	defer func() {
+		if buf.Cap() <= keepReadBuffer {
+			writeBuffers.Put(buf)
+		}
+	}()
+	// The response is built in the buffer's spare room, made large
+	// enough first.
+	buf.Grow(signResponseSize(id, r))
 	data, ok := appendSignResponse(buf.AvailableBuffer(), id, r)
 	if ok {
 		c.send(data)
-		buf.Reset()
 	}
 	return ok
 }

@@ -78,8 +78,7 @@ func parseRequest(msg []byte) (*request, json.RawMessage, error) {
 	// One pass checks and decodes: the decoder reads the whole object,
 	// and reports a syntax error, before it decodes any of it.
 	var r request
-	rd := bytes.NewReader(trimmed)
-	dec := json.NewDecoder(rd)
+	dec := json.NewDecoder(bytes.NewReader(trimmed))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&r); err != nil {
 		var se *json.SyntaxError

@@ -22,6 +22,13 @@ func appendSignResponse(b []byte, id json.RawMessage, r signResult) (out []byte,
 	return append(b, "}}"...), true
 }
 
+// signResponseSize is the length of the response appendSignResponse
+// writes.
+func signResponseSize(id json.RawMessage, r signResult) int {
+	return len(`{"jsonrpc":"2.0","id":,"result":{"signature":"","digest":""}}`) + len(id) +
+		base64.StdEncoding.EncodedLen(len(r.Signature)) + base64.StdEncoding.EncodedLen(len(r.Digest))
+}
+
 // appendBase64 appends a []byte member's value as encoding/json writes it.
 func appendBase64(b, v []byte) []byte {
 	if v == nil {

@@ -33,6 +33,9 @@ func TestSignResponseMatchesEncoder(t *testing.T) {
 			if want := encode(json.RawMessage(id), r); !ok || !bytes.Equal(got, want) {
 				t.Fatalf("id %s: %v\n got %s\nwant %s", id, ok, got, want)
 			}
+			if r.Digest != nil && signResponseSize(json.RawMessage(id), r) != len(got) {
+				t.Fatalf("id %s: size %d, written %d", id, signResponseSize(json.RawMessage(id), r), len(got))
+			}
 		}
 	}
 	for _, id := range others {
