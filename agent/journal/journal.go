@@ -283,14 +283,13 @@ func (j *Journal) lead(seq uint64) bool {
 	return false
 }
 
-// waitSyncLocked waits, syncMu held, until no sync is in progress.
+// waitSyncLocked waits, syncMu held, for the sync in progress to end.
+// Another may have started by the time it returns.
 func (j *Journal) waitSyncLocked() {
-	for j.syncing {
-		done := j.done
-		j.syncMu.Unlock()
-		<-done
-		j.syncMu.Lock()
-	}
+	done := j.done
+	j.syncMu.Unlock()
+	<-done
+	j.syncMu.Lock()
 }
 
 // commit waits for announced records (linger), then flushes every record
@@ -324,7 +323,9 @@ func (j *Journal) Head() (uint64, string) {
 func (j *Journal) Close() error {
 	j.syncMu.Lock()
 	defer j.syncMu.Unlock()
-	j.waitSyncLocked()
+	for j.syncing {
+		j.waitSyncLocked()
+	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.f == nil {

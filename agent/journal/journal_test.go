@@ -317,3 +317,63 @@ func TestGroupStopsAtItsLimit(t *testing.T) {
 		t.Fatal("Sync waited for an announced record with a full group unsynced")
 	}
 }
+
+// A caller whose record the finished sync covered returns at once, even
+// when another caller starts the next sync before it wakes.
+func TestCoveredCallerDoesNotWaitForTheNextSync(t *testing.T) {
+	j, err := Open(filepath.Join(t.TempDir(), "journal.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	j.lingerMax = 0
+	entered := make(chan struct{}, 1)
+	release := make(chan struct{})
+	real := syncData
+	syncData = func(f *os.File) error {
+		select {
+		case entered <- struct{}{}:
+		default:
+		}
+		<-release
+		return real(f)
+	}
+	defer func() { syncData = real }()
+	write := func() uint64 {
+		r, err := j.Write(Record{Event: EventSignature, Outcome: OutcomeSigned})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Seq
+	}
+	for round := range 20 {
+		first := write()
+		lead := make(chan error, 1)
+		go func() { lead <- j.Sync(first) }()
+		<-entered // the first sync has its upTo and is flushing
+		second := write()
+		covered := make(chan error, 1)
+		next := make(chan error, 1)
+		go func() { covered <- j.Sync(first) }()
+		go func() { next <- j.Sync(second) }()
+		time.Sleep(time.Millisecond) // both wait for the first sync
+		release <- struct{}{}
+		if err := <-lead; err != nil {
+			t.Fatal(err)
+		}
+		<-entered // the next sync has started, and flushes until released
+		select {
+		case err := <-covered:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(2 * time.Second):
+			close(release) // let the syncs end, so that Close does
+			t.Fatalf("round %d: a caller whose record was on disk waited for the next sync", round)
+		}
+		release <- struct{}{}
+		if err := <-next; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
