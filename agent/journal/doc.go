@@ -27,7 +27,7 @@
 // needs one fsync at its end, such as a batch of signatures. Expect
 // announces a record that will be written (the agent announces one for
 // every signing request in flight): a Sync that starts meanwhile waits
-// for it, at most a millisecond and while fewer than eight records wait,
+// for it, at most a millisecond and while fewer than sixteen records wait,
 // so that signatures made at the same time share one fsync. Records
 // written and not yet synced never exceed 512 KiB: the write that would
 // pass that syncs first. A line half-written by a crash (no final newline,

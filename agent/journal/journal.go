@@ -57,7 +57,7 @@ type Journal struct {
 // ones are signed.
 const (
 	defaultLinger = time.Millisecond
-	defaultGroup  = 8
+	defaultGroup  = 16
 )
 
 // Open opens or creates the journal at path (mode 0600, folders 0700),
