@@ -63,13 +63,7 @@ func (g *gate) wrap(tok *fakeToken) {
 // run side by side, each in an extra session of its own; one more waits
 // for a session to come back.
 func TestSignaturesOfOneTokenRunTogether(t *testing.T) {
-	k := newGOSTKey(t, 256, "TCA", "Иванов")
-	tok := gostFakeToken(t, "par", k)
-	m := fakeManager(t, newFakeModule(t, tok), Options{})
-	key, err := m.Signer(CertificateID(k.der), fixedPIN("1234", nil))
-	if err != nil {
-		t.Fatal(err)
-	}
+	tok, _, _, key := pinnedSigner(t, "par")
 	if _, err := signCMS(key, "logs in"); err != nil {
 		t.Fatal(err)
 	}
@@ -169,14 +163,7 @@ func TestKeyWithoutLogin(t *testing.T) {
 // Close waits for signatures running in extra sessions before the module
 // is finalized, and drops those sessions.
 func TestCloseWaitsForSignaturesInExtraSessions(t *testing.T) {
-	k := newGOSTKey(t, 256, "TCA", "Иванов")
-	tok := gostFakeToken(t, "close", k)
-	f := newFakeModule(t, tok)
-	m := fakeManager(t, f, Options{})
-	key, err := m.Signer(CertificateID(k.der), fixedPIN("1234", nil))
-	if err != nil {
-		t.Fatal(err)
-	}
+	tok, f, m, key := pinnedSigner(t, "close")
 	for range 2 { // the second finds the key's handle known: extra session
 		if _, err := signCMS(key, "warm"); err != nil {
 			t.Fatal(err)
@@ -226,11 +213,7 @@ func TestCloseWaitsForSignaturesInExtraSessions(t *testing.T) {
 // A signature that fails in an extra session is reported as on the token's
 // own session, and the session is not used again.
 func TestDeviceErrorInAnExtraSession(t *testing.T) {
-	k := newGOSTKey(t, 256, "TCA", "Иванов")
-	tok := gostFakeToken(t, "err", k)
-	f := newFakeModule(t, tok)
-	m := fakeManager(t, f, Options{})
-	key, _ := m.Signer(CertificateID(k.der), fixedPIN("1234", nil))
+	tok, f, _, key := pinnedSigner(t, "err")
 	for range 2 {
 		if _, err := signCMS(key, "warm"); err != nil {
 			t.Fatal(err)
@@ -262,11 +245,7 @@ func TestDeviceErrorInAnExtraSession(t *testing.T) {
 // Dropping the token's session (a context login given up, a removal)
 // closes its extra sessions too.
 func TestDropSessionClosesExtraSessions(t *testing.T) {
-	k := newGOSTKey(t, 256, "TCA", "Иванов")
-	tok := gostFakeToken(t, "drop", k)
-	f := newFakeModule(t, tok)
-	m := fakeManager(t, f, Options{})
-	key, _ := m.Signer(CertificateID(k.der), fixedPIN("1234", nil))
+	_, f, _, key := pinnedSigner(t, "drop")
 	var wg sync.WaitGroup
 	for range 4 {
 		wg.Add(1)
@@ -297,4 +276,19 @@ func TestDropSessionClosesExtraSessions(t *testing.T) {
 	if _, err := signCMS(key, "after"); err != nil {
 		t.Fatalf("after the drop: %v", err)
 	}
+}
+
+// pinnedSigner is a GOST key on a fake token alone in a fake module, and
+// the key's signer, which answers the PIN prompt with the right PIN.
+func pinnedSigner(t *testing.T, label string) (*fakeToken, *fakeModule, *Manager, *Key) {
+	t.Helper()
+	k := newGOSTKey(t, 256, "TCA", "Иванов")
+	tok := gostFakeToken(t, label, k)
+	f := newFakeModule(t, tok)
+	m := fakeManager(t, f, Options{})
+	key, err := m.Signer(CertificateID(k.der), fixedPIN("1234", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok, f, m, key
 }
