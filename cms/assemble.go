@@ -11,8 +11,11 @@ type signedParts struct {
 	version    int
 	digestAlgs [][]byte
 	// encap is the EncapsulatedContentInfo as received; when nil, one
-	// is written for id-data with content inside if attached.
-	encap       []byte
+	// is written for contentType with content inside if attached.
+	encap []byte
+	// contentType is the DER contents of eContentType's OID, nil for
+	// id-data.
+	contentType []byte
 	content     []byte
 	attached    bool
 	certs       [][]byte
@@ -47,6 +50,14 @@ var (
 	oidDataDER       = []byte{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01}
 )
 
+// eContentType is the DER contents of the content type's OID.
+func (p *signedParts) eContentType() []byte {
+	if p.contentType == nil {
+		return oidDataDER
+	}
+	return p.contentType
+}
+
 // sort puts digestAlgorithms and certificates, both SET OF, in DER order.
 // The lists belong to p: a received signature's are copied into them.
 func (p *signedParts) sort() {
@@ -72,7 +83,7 @@ func (p *signedParts) layout(sis int) layout {
 	}
 	encap := len(p.encap)
 	if p.encap == nil {
-		l.encapContent = 2 + len(oidDataDER)
+		l.encapContent = tlvLen(len(p.eContentType()))
 		if p.attached {
 			l.encapContent += tlvLen(tlvLen(len(p.content)))
 		}
@@ -112,8 +123,8 @@ func (p *signedParts) appendPrefix(dst []byte, l layout, sis int) []byte {
 		dst = append(dst, p.encap...)
 	} else {
 		dst = appendTL(dst, derSequence, l.encapContent)
-		dst = append(dst, derOID, byte(len(oidDataDER)))
-		dst = append(dst, oidDataDER...)
+		dst = appendTL(dst, derOID, len(p.eContentType()))
+		dst = append(dst, p.eContentType()...)
 		if p.attached {
 			dst = appendTL(dst, derContext0, tlvLen(len(p.content)))
 			dst = appendTL(dst, derOctetString, len(p.content))

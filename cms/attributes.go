@@ -17,6 +17,7 @@ var attrContentTypeData = []byte{
 
 // DER contents of the attribute types written per signature.
 var (
+	oidAttrContentTypeDER   = []byte{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x03}
 	oidAttrSigningTimeDER   = []byte{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x05}
 	oidAttrMessageDigestDER = []byte{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x04}
 )
@@ -37,14 +38,29 @@ type signedAttrs struct {
 // attrScratch is room for the attributes encoded per signature, on the
 // stack of the signing call.
 type attrScratch struct {
-	buf   [160]byte
+	buf   [192]byte
 	order [8]int
 }
 
-// encodeSignedAttrs encodes the attributes into sc. extra holds further
-// encoded attributes to include.
-func encodeSignedAttrs(sc *attrScratch, digest, signingCertV2 []byte, at time.Time, extra [][]byte) (signedAttrs, error) {
+// encodeSignedAttrs encodes the attributes into sc. ct is the DER
+// contents of the content type's OID, nil for id-data; extra holds
+// further encoded attributes to include.
+func encodeSignedAttrs(sc *attrScratch, ct, digest, signingCertV2 []byte, at time.Time, extra [][]byte) (signedAttrs, error) {
 	buf := sc.buf[:0]
+	ctAttr := attrContentTypeData
+	if ct != nil {
+		// SEQUENCE { contentType, SET { OID } }
+		oid := tlvLen(len(ct))
+		start := len(buf)
+		buf = appendTL(buf, derSequence, 2+len(oidAttrContentTypeDER)+tlvLen(oid))
+		buf = append(buf, derOID, byte(len(oidAttrContentTypeDER)))
+		buf = append(buf, oidAttrContentTypeDER...)
+		buf = appendTL(buf, derSet, oid)
+		buf = appendTL(buf, derOID, len(ct))
+		buf = append(buf, ct...)
+		ctAttr = buf[start:len(buf):len(buf)]
+	}
+	timeAt := len(buf)
 	// RFC 5652 section 11.3: UTCTime for 1950..2049, GeneralizedTime
 	// otherwise; both in UTC with seconds.
 	at = at.UTC().Truncate(time.Second)
@@ -57,7 +73,7 @@ func encodeSignedAttrs(sc *attrScratch, digest, signingCertV2 []byte, at time.Ti
 	}
 	// The time takes at most 17 bytes: both lengths fit in one byte.
 	const setAt = 2 + 2 + 9
-	timeAttr := buf
+	timeAttr := buf[timeAt:]
 	timeAttr[1] = byte(len(timeAttr) - 2)
 	timeAttr[setAt+1] = byte(len(timeAttr) - (setAt + 2))
 
@@ -73,7 +89,7 @@ func encodeSignedAttrs(sc *attrScratch, digest, signingCertV2 []byte, at time.Ti
 	digestAttr := buf[start:]
 
 	a := signedAttrs{
-		fixed: [4][]byte{attrContentTypeData, timeAttr, digestAttr, signingCertV2},
+		fixed: [4][]byte{ctAttr, timeAttr, digestAttr, signingCertV2},
 		extra: extra,
 		order: sc.order[:0],
 	}

@@ -70,8 +70,16 @@ func AddSignerDigest(signature, digest []byte, s Signer, opts *Options) ([]byte,
 }
 
 func addSigner(sd *SignedData, digest []byte, prof *keyProfile, s Signer, opts *Options) ([]byte, error) {
-	if !sd.ContentType.Equal(oidData) {
+	// Only documents are co-signed: a signature of another type (a login)
+	// is its signer's alone, and no co-signer can give a document
+	// another type.
+	if !sd.ContentType.Equal(oidDataOID) {
 		return nil, fmt.Errorf("%w: co-signing content of type %v", ErrInvalidArgument, sd.ContentType)
+	}
+	if ct, err := opts.contentType(); err != nil {
+		return nil, err
+	} else if ct != nil {
+		return nil, fmt.Errorf("%w: a co-signer signs id-data, not %v", ErrInvalidArgument, opts.ContentType)
 	}
 	si, err := s.signerInfo(digest, prof, opts)
 	if err != nil {

@@ -23,9 +23,16 @@
 // crypto.Hash value, so a GOST key's Sign gets a *SignerOpts whose HashFunc
 // is 0 and whose DigestAlgorithm names the Streebog variant.
 //
+// The content is of type id-data unless Options.ContentType names another
+// type: then eContentType and the contentType signed attribute carry that
+// OID (of any size; SignedData.ContentType is an x509.OID for that reason)
+// and the SignedData is version 3. A protocol message signed with a type
+// of its own cannot be mistaken for a document signed over the same bytes
+// or their hash; package login is the one such type in Zavera.
+//
 // AddSigner co-signs: it adds a SignerInfo to an existing signature and
 // copies every received part byte for byte, BER included, so that earlier
-// signatures stay valid.
+// signatures stay valid. It co-signs id-data only, and with id-data only.
 //
 // # Verifying
 //

@@ -1,6 +1,9 @@
 package cms
 
-import "encoding/asn1"
+import (
+	"crypto/x509"
+	"encoding/asn1"
+)
 
 // Object identifiers used by CMS (RFC 5652), ESS/CAdES (RFC 5035, RFC 5126),
 // GOST in CMS (RFC 4490, RFC 9215) and the usual SHA-2 based algorithms.
@@ -51,3 +54,15 @@ var (
 	oidSHA224WithRSA = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 14}
 	oidRSASSAPSS     = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 10}
 )
+
+// oidDataOID is id-data as the type of SignedData.ContentType and
+// Options.ContentType, which hold OIDs of any size.
+var oidDataOID = mustOID(oidData)
+
+func mustOID(o asn1.ObjectIdentifier) x509.OID {
+	oid, err := x509.OIDFromASN1OID(o)
+	if err != nil {
+		panic(err)
+	}
+	return oid
+}

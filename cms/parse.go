@@ -1,9 +1,13 @@
 package cms
 
 import (
+	"crypto/x509"
 	"encoding/asn1"
 	"math/big"
 	"time"
+
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
 
 // Parse parses a ContentInfo holding a SignedData, in BER (indefinite
@@ -131,7 +135,7 @@ func (sd *SignedData) parseEncap(eci *node) error {
 	}
 	sd.rawEncapContentInfo = eci.raw
 	var err error
-	if sd.ContentType, err = nodeOID(&eci.children[0]); err != nil {
+	if sd.ContentType, err = nodeAnyOID(&eci.children[0]); err != nil {
 		return malformed("eContentType: %v", err)
 	}
 	if len(eci.children) == 1 {
@@ -338,6 +342,34 @@ func nodeOID(n *node) (asn1.ObjectIdentifier, error) {
 	}
 	if rest, err := asn1.Unmarshal(d, &oid); err != nil || len(rest) != 0 {
 		return nil, malformed("bad OBJECT IDENTIFIER")
+	}
+	return oid, nil
+}
+
+// nodeAnyOID reads an OBJECT IDENTIFIER whose arcs may be of any size,
+// such as the UUID-based OIDs under 2.25 (ITU-T X.667).
+func nodeAnyOID(n *node) (x509.OID, error) {
+	if !n.is(classUniversal, tagOID) || n.constructed {
+		return x509.OID{}, malformed("not an OBJECT IDENTIFIER")
+	}
+	var oid x509.OID
+	if err := oid.UnmarshalBinary(n.content); err != nil {
+		return x509.OID{}, malformed("bad OBJECT IDENTIFIER")
+	}
+	return oid, nil
+}
+
+// parseAnyOID reads the DER of an OBJECT IDENTIFIER whose arcs may be of
+// any size, with nothing after it.
+func parseAnyOID(der []byte) (x509.OID, error) {
+	s := cryptobyte.String(der)
+	var body cryptobyte.String
+	if !s.ReadASN1(&body, cbasn1.OBJECT_IDENTIFIER) || !s.Empty() {
+		return x509.OID{}, malformed("not an OBJECT IDENTIFIER")
+	}
+	var oid x509.OID
+	if err := oid.UnmarshalBinary(body); err != nil {
+		return x509.OID{}, malformed("bad OBJECT IDENTIFIER")
 	}
 	return oid, nil
 }

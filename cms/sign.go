@@ -6,6 +6,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/x509"
 	"fmt"
 	"hash"
 	"io"
@@ -54,6 +55,14 @@ type Options struct {
 	Hash crypto.Hash
 	// Rand is the randomness for the signature; nil means crypto/rand.
 	Rand io.Reader
+	// ContentType is the type of the content, written as eContentType
+	// and as the contentType signed attribute; the zero OID means id-data,
+	// the type of every document. A signature of another type has
+	// SignedData version 3 (RFC 5652 section 5.1). Protocols give their
+	// own messages a type of their own so that a signature made for one
+	// purpose cannot pass for another (see package login); AddSigner
+	// co-signs id-data only and refuses any other type here.
+	ContentType x509.OID
 
 	// extraAttributes are further DER-encoded signed attributes, for
 	// tests of what other signers write.
@@ -65,6 +74,19 @@ func (o *Options) rand() io.Reader {
 		return rand.Reader
 	}
 	return o.Rand
+}
+
+// contentType returns the DER contents of the content type's OID, nil
+// for id-data.
+func (o *Options) contentType() ([]byte, error) {
+	if o == nil || o.ContentType.Equal(x509.OID{}) || o.ContentType.Equal(oidDataOID) {
+		return nil, nil
+	}
+	der, err := o.ContentType.MarshalBinary()
+	if err != nil || len(der) == 0 {
+		return nil, fmt.Errorf("%w: content type %v", ErrInvalidArgument, o.ContentType)
+	}
+	return der, nil
 }
 
 func (o *Options) signingTime() time.Time {
@@ -120,20 +142,35 @@ func SignDigest(digest []byte, s Signer, opts *Options) ([]byte, error) {
 	return s.signedData(digest, nil, prof, opts)
 }
 
+// versionFor is the SignedData version for content of type ct (nil for
+// id-data) signed by signers identified by issuer and serial number: 1,
+// or 3 for any other type (RFC 5652 section 5.1).
+func versionFor(ct []byte) int {
+	if ct == nil {
+		return 1
+	}
+	return 3
+}
+
 // signedData makes a SignedData with one signer over content whose digest
 // is given, with content inside when opts.Attached is set. The SignerInfo
 // is written after room for the rest, which then goes in front of it:
 // the signature is written into one buffer, sized before it is signed.
 func (s *Signer) signedData(digest, content []byte, prof *keyProfile, opts *Options) ([]byte, error) {
+	ct, err := opts.contentType()
+	if err != nil {
+		return nil, err
+	}
 	// The lists of a new signature are short: room for them on the stack.
 	var algs [1][]byte
 	var certs [4][]byte
 	parts := signedParts{
-		version:    1,
-		content:    content,
-		attached:   opts.Attached,
-		digestAlgs: append(algs[:0], prof.digest.der),
-		certs:      s.appendCertificates(certs[:0], opts),
+		version:     versionFor(ct),
+		contentType: ct,
+		content:     content,
+		attached:    opts.Attached,
+		digestAlgs:  append(algs[:0], prof.digest.der),
+		certs:       s.appendCertificates(certs[:0], opts),
 	}
 	buf, start, err := s.signerInfoAfter(parts.reserve(), digest, prof, opts)
 	if err != nil {
@@ -238,8 +275,12 @@ func (s *Signer) signerInfoAfter(reserve int, digest []byte, prof *keyProfile, o
 	if err != nil {
 		return nil, 0, err
 	}
+	ct, err := opts.contentType()
+	if err != nil {
+		return nil, 0, err
+	}
 	var sc attrScratch
-	attrs, err := encodeSignedAttrs(&sc, digest, cp.signingCertV2, opts.signingTime(), opts.extraAttributes)
+	attrs, err := encodeSignedAttrs(&sc, ct, digest, cp.signingCertV2, opts.signingTime(), opts.extraAttributes)
 	if err != nil {
 		return nil, 0, err
 	}

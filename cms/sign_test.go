@@ -41,7 +41,7 @@ func TestSignedAttributes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if sd.Version != 1 || !sd.Detached || len(sd.Certificates) != 1 || !sd.ContentType.Equal(oidData) {
+			if sd.Version != 1 || !sd.Detached || len(sd.Certificates) != 1 || !sd.ContentType.Equal(oidDataOID) {
 				t.Errorf("SignedData: version %d detached %v certificates %d", sd.Version, sd.Detached, len(sd.Certificates))
 			}
 			si := sd.SignerInfos[0]

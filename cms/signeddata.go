@@ -1,6 +1,7 @@
 package cms
 
 import (
+	"crypto/x509"
 	"encoding/asn1"
 	"math/big"
 	"time"
@@ -28,8 +29,10 @@ type SignedData struct {
 	Version int
 	// DigestAlgorithms lists the digestAlgorithms field.
 	DigestAlgorithms []AlgorithmIdentifier
-	// ContentType is the eContentType (id-data for documents).
-	ContentType asn1.ObjectIdentifier
+	// ContentType is the eContentType: id-data for documents, another
+	// type for protocol messages such as a login (see package login),
+	// whose OIDs may have arcs too large for an asn1.ObjectIdentifier.
+	ContentType x509.OID
 	// Detached is true when the signature carries no eContent.
 	Detached bool
 	// Content is the eContent (segments of a BER constructed OCTET STRING

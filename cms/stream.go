@@ -31,7 +31,11 @@ func SignTo(w io.Writer, content io.Reader, s Signer, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	parts := &signedParts{version: 1}
+	ct, err := opts.contentType()
+	if err != nil {
+		return err
+	}
+	parts := &signedParts{version: versionFor(ct), contentType: ct}
 	parts.addDigestAlgorithm(prof.digest)
 	s.addCertificates(parts, opts)
 
@@ -40,14 +44,14 @@ func SignTo(w io.Writer, content io.Reader, s Signer, opts *Options) error {
 	hdr = append(hdr, 0x30, 0x80) // ContentInfo
 	hdr = appendHeader(hdr, classUniversal, tagOID, false, len(oidSignedDataDER))
 	hdr = append(hdr, oidSignedDataDER...)
-	hdr = append(hdr, 0xa0, 0x80)       // [0] EXPLICIT
-	hdr = append(hdr, 0x30, 0x80)       // SignedData
-	hdr = append(hdr, 0x02, 0x01, 0x01) // version
+	hdr = append(hdr, 0xa0, 0x80)                      // [0] EXPLICIT
+	hdr = append(hdr, 0x30, 0x80)                      // SignedData
+	hdr = append(hdr, 0x02, 0x01, byte(parts.version)) // version
 	hdr = appendHeader(hdr, classUniversal, tagSet, true, len(parts.digestAlgs[0]))
 	hdr = append(hdr, parts.digestAlgs[0]...)
 	hdr = append(hdr, 0x30, 0x80) // EncapsulatedContentInfo
-	hdr = appendHeader(hdr, classUniversal, tagOID, false, len(oidDataDER))
-	hdr = append(hdr, oidDataDER...)
+	hdr = appendHeader(hdr, classUniversal, tagOID, false, len(parts.eContentType()))
+	hdr = append(hdr, parts.eContentType()...)
 	hdr = append(hdr, 0xa0, 0x80, 0x24, 0x80) // [0] EXPLICIT, constructed OCTET STRING
 	if _, err := bw.Write(hdr); err != nil {
 		return err

@@ -260,8 +260,8 @@ func checkContentType(r *SignerResult, si *SignerInfo, sd *SignedData) {
 		r.fail(CheckContentType, malformed("signed attributes need exactly one contentType"))
 		return
 	}
-	var ct asn1.ObjectIdentifier
-	if rest, err := asn1.Unmarshal(vals[0], &ct); err != nil || len(rest) != 0 {
+	ct, err := parseAnyOID(vals[0])
+	if err != nil {
 		r.fail(CheckContentType, malformed("bad contentType attribute"))
 		return
 	}
