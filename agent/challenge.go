@@ -3,13 +3,9 @@ package agent
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
-)
+	"fmt"
 
-// Bounds on a login nonce.
-const (
-	minNonce = 16
-	maxNonce = 256
+	"github.com/zavera/zavera/login"
 )
 
 // ChallengeContent returns the bytes that signChallenge signs for a page of
@@ -18,17 +14,25 @@ const (
 //	zavera-login-v1\norigin=ORIGIN\nnonce=BASE64URL(NONCE)\n
 //
 // The origin is the one the agent saw in the Origin header, in canonical
-// form, so a signature taken by one site cannot be replayed to another: the
-// portal's server rebuilds these bytes from its own origin and the nonce it
-// issued, and verifies the detached signature over them.
+// form, so a signature taken by one site cannot be replayed to another. The
+// signature's content type is login.ContentType, which sign and signBatch
+// never write: a portal verifies it with login.Verify, which rebuilds these
+// bytes (login.Content) from the portal's own origin and the nonce it
+// issued.
 func ChallengeContent(origin string, nonce []byte) []byte {
-	var b bytes.Buffer
-	b.WriteString("zavera-login-v1\norigin=")
-	b.WriteString(origin)
-	b.WriteString("\nnonce=")
-	b.WriteString(base64.RawURLEncoding.EncodeToString(nonce))
-	b.WriteString("\n")
-	return b.Bytes()
+	return login.Content(origin, nonce)
+}
+
+// refuseLoginContent refuses data that sign or signBatch were asked to
+// sign when it starts like a login challenge: those bytes are signed by
+// signChallenge alone, with the origin the agent saw. A portal that checks
+// the content type refuses such a document signature anyway; this keeps
+// one that does not from accepting it.
+func refuseLoginContent(data []byte, field string) error {
+	if bytes.HasPrefix(data, []byte(login.Prefix)) {
+		return &rpcError{CodeBadRequest, fmt.Sprintf("%s starts with %q: a login challenge is signed only by signChallenge", field, login.Prefix)}
+	}
+	return nil
 }
 
 type challengeParams struct {
@@ -47,8 +51,8 @@ func (c *conn) signChallenge(ctx context.Context, req *request) (any, error) {
 	if err := decodeParams(req.Params, &p); err != nil {
 		return nil, err
 	}
-	if len(p.Nonce) < minNonce || len(p.Nonce) > maxNonce {
-		return nil, badParams("nonce must be %d to %d bytes", minNonce, maxNonce)
+	if len(p.Nonce) < login.MinNonce || len(p.Nonce) > login.MaxNonce {
+		return nil, badParams("nonce must be %d to %d bytes", login.MinNonce, login.MaxNonce)
 	}
 	desc, err := cleanText(p.Description, maxDescription)
 	if err != nil {
@@ -62,7 +66,7 @@ func (c *conn) signChallenge(ctx context.Context, req *request) (any, error) {
 		return nil, err
 	}
 	content := ChallengeContent(c.origin, p.Nonce)
-	doc := decoded{data: content}
+	doc := decoded{data: content, login: true}
 	if err := doc.hashData(tc); err != nil {
 		return nil, err
 	}

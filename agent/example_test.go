@@ -8,7 +8,7 @@ import (
 
 // A portal's server rebuilds the bytes that signChallenge signed from its
 // own origin and the nonce it issued, and verifies the detached signature
-// over them (for instance with cms.Verify and VerifyOptions.Content).
+// over them with login.Verify, which also requires the login content type.
 func ExampleChallengeContent() {
 	nonce := []byte{0xde, 0xad, 0xbe, 0xef, 0xca, 0xfe, 0xba, 0xbe, 0xde, 0xad, 0xbe, 0xef, 0xca, 0xfe, 0xba, 0xbe}
 	fmt.Printf("%q\n", agent.ChallengeContent("https://esia.gosuslugi.ru", nonce))

@@ -11,6 +11,7 @@ import (
 
 	"github.com/zavera/zavera/agent/journal"
 	"github.com/zavera/zavera/cms"
+	"github.com/zavera/zavera/login"
 )
 
 // Limits on what a page may ask to show.
@@ -36,6 +37,9 @@ type decoded struct {
 	digest   []byte // the content's digest: hash, or computed over data
 	attached bool
 	file     FileInfo
+	// login marks signChallenge's content, signed with login.ContentType;
+	// decode never sets it.
+	login bool
 }
 
 func b64(raw json.RawMessage, field string) ([]byte, error) {
@@ -81,6 +85,9 @@ func (d document) decode(tc Certificate, field string) (decoded, error) {
 		if out.data, err = b64(d.Data, field+".data"); err != nil {
 			return out, err
 		}
+		if err := refuseLoginContent(out.data, field+".data"); err != nil {
+			return out, err
+		}
 		if out.file.Size == 0 {
 			out.file.Size = int64(len(out.data))
 		}
@@ -121,6 +128,9 @@ func (d *decoded) hashData(tc Certificate) error {
 func (s *Server) signWith(key Key, tc Certificate, d decoded) (sig, digest []byte, err error) {
 	signer := cms.Signer{Key: key, Certificate: tc.Cert}
 	opts := &cms.Options{Attached: d.attached, SigningTime: s.now()}
+	if d.login {
+		opts.ContentType = login.ContentType
+	}
 	// The digest was computed when the request was read (the user saw
 	// it): a detached signature is made over it, an attached one needs
 	// the content inside and hashes it again.
