@@ -7,11 +7,12 @@
 // # What it offers
 //
 //   - Login by certificate: the server issues a one-time nonce, the page
-//     has the agent sign the login challenge (agent.ChallengeContent) and
-//     the server verifies the detached CAdES-BES signature over the bytes
-//     it rebuilds from its own origin and the nonce, never over bytes the
-//     page sends. The session then knows the person (name, SNILS, INN) and
-//     the organisation in the certificate.
+//     has the agent sign the login challenge (signChallenge) and the server
+//     verifies it with login.Verify over the bytes it rebuilds from its own
+//     origin and the nonce, never over bytes the page sends, requiring the
+//     login content type: a document signature over the same bytes or
+//     their hash does not log anyone in. The session then knows the person
+//     (name, SNILS, INN) and the organisation in the certificate.
 //   - «Учётные записи и роли» → «Создать» → «Организация»: the form is
 //     checked (package ruid for INN, OGRN and KPP; founding documents must
 //     be PDF files of at most MaxDocumentSize), the server writes the

@@ -22,6 +22,7 @@ import (
 
 	"github.com/zavera/zavera/cert"
 	"github.com/zavera/zavera/cms"
+	"github.com/zavera/zavera/login"
 )
 
 // The identifiers of the test people; the check digits are right.
@@ -124,6 +125,17 @@ func (h *holder) sign(t *testing.T, content []byte) []byte {
 	return sig
 }
 
+// signLogin makes a login signature over content, as the agent's
+// signChallenge does.
+func (h *holder) signLogin(t *testing.T, content []byte) []byte {
+	t.Helper()
+	sig, err := cms.Sign(bytes.NewReader(content), cms.Signer{Key: h.key, Certificate: h.cert}, &cms.Options{ContentType: login.ContentType})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sig
+}
+
 // site is a portal under test with a browser-like client.
 type site struct {
 	t      *testing.T
@@ -202,7 +214,7 @@ func (s *site) tryLogin(c *http.Client, h *holder, origin string) (int, string) 
 	nonce, _ := base64.StdEncoding.DecodeString(ch.Nonce)
 	content := "zavera-login-v1\norigin=" + origin + "\nnonce=" + base64.RawURLEncoding.EncodeToString(nonce) + "\n"
 	var out struct{ Error string }
-	code := s.postJSON(c, "/api/login", map[string]any{"nonce": ch.Nonce, "origin": s.origin, "signature": h.sign(s.t, []byte(content))}, &out)
+	code := s.postJSON(c, "/api/login", map[string]any{"nonce": ch.Nonce, "origin": s.origin, "signature": h.signLogin(s.t, []byte(content))}, &out)
 	return code, out.Error
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/zavera/zavera/agent"
 	"github.com/zavera/zavera/cms"
+	"github.com/zavera/zavera/login"
 )
 
 const (
@@ -70,7 +71,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	origin, _ := agent.ParseOrigin(req.Origin)
-	p, err := s.verifyLogin(req.Signature, agent.ChallengeContent(origin, nonce))
+	p, err := s.verifyLogin(req.Signature, origin, nonce)
 	if err != nil {
 		s.log.Warn("login refused", "err", err)
 		writeError(w, http.StatusForbidden, refusalText(err))
@@ -81,12 +82,18 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"person": ss.person, "organizations": ss.orgs})
 }
 
-// verifyLogin checks a detached login signature over content and returns
-// who signed.
-func (s *Server) verifyLogin(sig, content []byte) (Person, error) {
-	res, err := s.verify(sig, content)
+// verifyLogin checks a login signature for one of the portal's own
+// origins and the nonce it issued (login.Verify: the login content type,
+// one signer, the content rebuilt here, the chain) and returns who signed.
+// A signature the agent made with sign or signBatch, over the login
+// content or its hash, is refused.
+func (s *Server) verifyLogin(sig []byte, origin string, nonce []byte) (Person, error) {
+	if len(sig) == 0 {
+		return Person{}, &Refusal{Reason: "подпись не получена"}
+	}
+	res, err := login.Verify(sig, login.Options{Origin: origin, Nonce: nonce, Roots: s.roots, Time: s.now()})
 	if err != nil {
-		return Person{}, err
+		return Person{}, &Refusal{Reason: cmsReason(err), Err: err}
 	}
 	return personFrom(res.Signers[0].Certificate)
 }
@@ -110,6 +117,8 @@ func (s *Server) verify(sig, content []byte) (*cms.Result, error) {
 // cmsReason says in Russian why a signature failed verification.
 func cmsReason(err error) string {
 	switch {
+	case errors.Is(err, login.ErrNotLogin):
+		return "это не подпись входа: для входа подпись делает кнопка «Войти», подпись документа не подходит"
 	case errors.Is(err, cms.ErrMalformed):
 		return "подпись повреждена или это не подпись CAdES"
 	case errors.Is(err, cms.ErrMessageDigest):

@@ -86,7 +86,7 @@ func TestLoginByCertificate(t *testing.T) {
 		s.postJSON(c, "/api/login/challenge", map[string]any{}, &ch)
 		nonce, _ := base64.StdEncoding.DecodeString(ch.Nonce)
 		content := "zavera-login-v1\norigin=" + s.origin + "\nnonce=" + base64.RawURLEncoding.EncodeToString(nonce) + "\n"
-		req := map[string]any{"nonce": ch.Nonce, "origin": s.origin, "signature": p.leader.sign(t, []byte(content))}
+		req := map[string]any{"nonce": ch.Nonce, "origin": s.origin, "signature": p.leader.signLogin(t, []byte(content))}
 		if code := s.postJSON(c, "/api/login", req, nil); code != http.StatusOK {
 			t.Fatalf("first: %d", code)
 		}
