@@ -145,7 +145,7 @@ export type BatchResult =
 
 export interface ChallengeSignature {
   signature: string;
-  /** The signed bytes, base64; servers rebuild them and never trust this. */
+  /** The signed bytes, base64; servers rebuild them and never trust this. The signature's content type is the login type, not id-data. */
   content: string;
 }
 

@@ -502,7 +502,9 @@ export class Zavera {
   /**
    * Signs the login challenge for `nonce` (bytes or base64, 16 to 256
    * bytes, from the portal's server). Resolves with {signature, content}.
-   * The server rebuilds the content from its own origin and the nonce.
+   * The server rebuilds the content from its own origin and the nonce and
+   * requires the login content type, which sign and signBatch never write
+   * (docs/protocol.md, "How a portal verifies a login").
    */
   async signChallenge({ certificate, nonce, description }, { signal } = {}) {
     const p = { certificate, nonce: typeof nonce === 'string' ? nonce : toBase64(nonce) };
