@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/asn1"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -12,13 +13,15 @@ import (
 
 	"github.com/zavera/zavera/cert"
 	"github.com/zavera/zavera/cms"
+	"github.com/zavera/zavera/login"
 )
 
 const verifyUsage = `Usage: zavera verify [--ca FILE]... [--certs FILE]... [--json] SIGNATURE [CONTENT]
 
 Verifies a CAdES signature (DER, BER, PEM, base64 or URL-safe base64) and
 shows who signed, when, with which certificate, and what was checked.
-CONTENT is the signed document of a detached signature.
+CONTENT is the signed document of a detached signature. A login signature
+(signChallenge, login content type) is named as such: it signs no document.
 
   --ca FILE      trust anchors (PEM, DER or base64); repeatable. Without
                  any, the certificate chain is not checked.
@@ -203,6 +206,12 @@ func printResult(w io.Writer, res *cms.Result, err error) {
 	if err != nil {
 		verdict = "INVALID"
 	}
+	switch ct := sd.ContentType; {
+	case ct.Equal(login.ContentType):
+		kind += ", a login (signChallenge), not a document"
+	case !ct.EqualASN1OID(oidData):
+		kind += ", content type " + ct.String()
+	}
 	fmt.Fprintf(w, "Signature: %s, %s, %d signer(s)\n", verdict, kind, len(res.Signers))
 	for _, s := range res.Signers {
 		v := "valid"
@@ -262,12 +271,19 @@ func personName(n cert.Name) string {
 	return n.CommonName
 }
 
+// oidData is id-data, the content type of documents.
+var oidData = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 1}
+
 // verifyJSON is the --json form of a result.
 type verifyJSON struct {
-	Valid    bool         `json:"valid"`
-	Detached bool         `json:"detached"`
-	Error    string       `json:"error,omitempty"`
-	Signers  []signerJSON `json:"signers"`
+	Valid    bool `json:"valid"`
+	Detached bool `json:"detached"`
+	// ContentType is the eContentType, dotted; Login says it is the
+	// login content type of signChallenge.
+	ContentType string       `json:"content_type"`
+	Login       bool         `json:"login"`
+	Error       string       `json:"error,omitempty"`
+	Signers     []signerJSON `json:"signers"`
 }
 
 type signerJSON struct {
@@ -294,7 +310,8 @@ type checkJSON struct {
 }
 
 func resultJSON(res *cms.Result, err error) verifyJSON {
-	out := verifyJSON{Valid: err == nil, Detached: res.SignedData.Detached, Signers: []signerJSON{}}
+	out := verifyJSON{Valid: err == nil, Detached: res.SignedData.Detached, Signers: []signerJSON{},
+		ContentType: res.SignedData.ContentType.String(), Login: res.SignedData.ContentType.Equal(login.ContentType)}
 	if err != nil {
 		out.Error = err.Error()
 	}

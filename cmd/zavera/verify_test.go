@@ -1,13 +1,20 @@
 package main
 
 import (
+	"bytes"
+	"crypto"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/zavera/zavera/cert"
+	"github.com/zavera/zavera/cms"
 	"github.com/zavera/zavera/internal/osslref"
+	"github.com/zavera/zavera/login"
 )
 
 func realworld(t *testing.T, name string) string {
@@ -163,4 +170,58 @@ func mustRead(t *testing.T, name string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// A login signature is named as such, so that nobody takes it for a
+// signed document.
+func TestVerifyShowsLogin(t *testing.T) {
+	dir := t.TempDir()
+	keyFile, certFile := agentKey(t, dir)
+	kb, _ := os.ReadFile(keyFile)
+	b, _ := pem.Decode(kb)
+	key, err := x509.ParsePKCS8PrivateKey(b.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cb, _ := os.ReadFile(certFile)
+	certs, err := cert.ParseAll(cb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	content := login.Content("https://esia.example", bytes.Repeat([]byte{1}, 16))
+	contentFile := filepath.Join(dir, "content")
+	os.WriteFile(contentFile, content, 0o600)
+	signer := cms.Signer{Key: key.(crypto.Signer), Certificate: certs[0]}
+	for _, tc := range []struct {
+		name      string
+		opts      *cms.Options
+		loginSig  bool
+		wantHuman string
+	}{
+		{"login", &cms.Options{ContentType: login.ContentType}, true, "Signature: VALID, detached, a login (signChallenge), not a document"},
+		{"document", nil, false, "Signature: VALID, detached, 1 signer(s)"},
+	} {
+		sig, err := cms.Sign(bytes.NewReader(content), signer, tc.opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sigFile := filepath.Join(dir, tc.name+".p7s")
+		os.WriteFile(sigFile, sig, 0o600)
+		code, out, errOut := runCmd(t, nil, "verify", "--ca", certFile, sigFile, contentFile)
+		if code != 0 || !strings.Contains(out, tc.wantHuman) {
+			t.Errorf("%s: exit %d, output lacks %q:\n%s%s", tc.name, code, tc.wantHuman, out, errOut)
+		}
+		code, out, _ = runCmd(t, nil, "verify", "--json", "--ca", certFile, sigFile, contentFile)
+		var v struct {
+			Valid       bool
+			Login       bool
+			ContentType string `json:"content_type"`
+		}
+		if err := json.Unmarshal([]byte(out), &v); err != nil || code != 0 || !v.Valid || v.Login != tc.loginSig {
+			t.Errorf("%s: --json: exit %d, %+v, %v\n%s", tc.name, code, v, err, out)
+		}
+		if tc.loginSig && v.ContentType != login.ContentType.String() || !tc.loginSig && v.ContentType != "1.2.840.113549.1.7.1" {
+			t.Errorf("%s: content type %q", tc.name, v.ContentType)
+		}
+	}
 }
