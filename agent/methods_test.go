@@ -13,8 +13,10 @@ import (
 
 	"github.com/zavera/zavera/agent"
 	"github.com/zavera/zavera/agent/journal"
+	"github.com/zavera/zavera/cms"
 	"github.com/zavera/zavera/gost/streebog"
 	"github.com/zavera/zavera/internal/osslref"
+	"github.com/zavera/zavera/login"
 )
 
 // opensslVerify checks a DER CAdES signature with OpenSSL, the
@@ -308,6 +310,11 @@ func TestSignChallenge(t *testing.T) {
 	want := agent.ChallengeContent(portalOrigin, nonce)
 	if !bytes.Equal(r.Content, want) || !bytes.Contains(want, []byte("origin="+portalOrigin+"\n")) {
 		t.Fatalf("content %q", r.Content)
+	}
+	// A login, not a document: OpenSSL verifies it with its own content
+	// type.
+	if sd, err := cms.Parse(r.Signature); err != nil || !sd.ContentType.Equal(login.ContentType) || sd.Version != 3 {
+		t.Fatalf("signChallenge's signature: %v", err)
 	}
 	opensslVerify(t, p.leader, r.Signature, want)
 	// The same signature does not pass for another site.
