@@ -31,6 +31,10 @@
 //     cancel: it learns nothing, not even the token list. Origins in
 //     Config.Origins are approved in advance; approvals are remembered in
 //     the state folder and can be revoked (Approvals.Revoke).
+//   - A login signature (signChallenge) carries the login content type of
+//     package login, which sign and signBatch never write; they refuse data
+//     that starts with login.Prefix. No method co-signs or takes signed
+//     attributes from the page.
 //   - Every signature, batch and login is confirmed by the user with the
 //     origin, the description, the files and the certificate. The PIN is
 //     asked by the Prompter, handed to the TokenSource and wiped; it never
