@@ -36,6 +36,53 @@ func TestParseOrigin(t *testing.T) {
 	}
 }
 
+// Origins that url.Parse would read as another host than the one shown:
+// %-escapes (decoded once in a host, so that the canonical form reads
+// differently again), non-ASCII hosts, IPv6 zones, backslashes.
+func TestParseOriginRefusesEscapes(t *testing.T) {
+	for _, bad := range []string{
+		"https://a%25C3%25A9.example",   // shown as a%C3%A9, decoded to é the next time
+		"https://a%C3%A9.example",       // é, escaped
+		"https://a%c3%a9.example",       //
+		"https://%61.example",           // an escaped ASCII letter
+		"https://a.example%2F",          //
+		"https://[fe80::1%25eth0]",      // an IPv6 zone
+		"https://[fe80::1%25eth0]:8443", //
+		"https://a\\b.example",          // a backslash, a path separator to some parsers
+		"https://a.example\\",           //
+		"https://aé.example",            // non-ASCII host
+		"https://a\u200b.example",       // an invisible character
+		"https://a*b.example",           // not a host name character
+		"https://a!b.example",           //
+		"https://[1.2.3.4]",             // brackets around an IPv4 address
+		"https://[v1.x]",                // an IP future literal
+	} {
+		if o, err := agent.ParseOrigin(bad); err == nil || !errors.Is(err, agent.ErrOriginNotAllowed) {
+			t.Errorf("ParseOrigin(%q) = %q, %v; want refused", bad, o, err)
+		}
+	}
+}
+
+// The canonical form of an origin is a fixed point: what is stored reads
+// back as itself, so that approvals written by the agent always load.
+func FuzzParseOriginCanonical(f *testing.F) {
+	for _, s := range []string{"https://portal.example", "HTTPS://A.example:443/", "http://127.0.0.1:8080",
+		"https://[::1]:8443", "https://[::FFFF:127.0.0.1]", "https://a%25C3%25A9.example", "https://a_b.example.",
+		"https://xn--80ajghhoc.xn--p1ai", "https://[fe80::1%25eth0]", "https://a.example:0443"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		o, err := agent.ParseOrigin(s)
+		if err != nil {
+			return
+		}
+		again, err := agent.ParseOrigin(o)
+		if err != nil || again != o {
+			t.Fatalf("ParseOrigin(%q) = %q, which reads back as %q, %v", s, o, again, err)
+		}
+	})
+}
+
 // A revocation by another process (zavera serve --revoke) takes effect in
 // the running agent.
 func TestApprovalsShared(t *testing.T) {
