@@ -129,15 +129,17 @@ func TestLoadConfig(t *testing.T) {
 		return p
 	}
 	c, err := agent.LoadConfig(write(`{"port": 30001, "origins": ["https://corp.example"], "devOrigins": ["http://127.0.0.1:8080"],
-		"limits": {"promptTimeout": "30s", "maxInFlight": 4}}`))
+		"limits": {"promptTimeout": "30s", "maxInFlight": 4, "pairingPromptsPerMinute": 20}}`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.Port != 30001 || len(c.Origins) != 1 || c.Limits.PromptTimeout != agent.Duration(30*time.Second) ||
-		c.Limits.MaxInFlight != 4 || c.Limits.MaxBatch != agent.DefaultLimits.MaxBatch {
+		c.Limits.MaxInFlight != 4 || c.Limits.MaxBatch != agent.DefaultLimits.MaxBatch ||
+		c.Limits.PairingPromptsPerMinute != 20 || c.Limits.PairingPromptsPerSite != agent.DefaultLimits.PairingPromptsPerSite {
 		t.Fatalf("config %+v", c)
 	}
-	for _, bad := range []string{`{"prot": 1}`, `{"port": 70000}`, `{"origins": ["http//x"]}`, `{"limits": {"cooldown": 5}}`, `{`} {
+	for _, bad := range []string{`{"prot": 1}`, `{"port": 70000}`, `{"origins": ["http//x"]}`, `{"limits": {"cooldown": 5}}`, `{`,
+		`{"origins": ["https://a%25C3%25A9.example"]}`} {
 		if _, err := agent.LoadConfig(write(bad)); err == nil {
 			t.Errorf("config %s accepted", bad)
 		}
