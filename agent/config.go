@@ -73,10 +73,10 @@ type Limits struct {
 	// PairingPromptsPerMinute bounds the pairing prompts of all sites
 	// together within any minute. PairingPromptsPerSite bounds those of
 	// one site (a registrable domain: a.evil.example and b.evil.example
-	// are one site) and is kept below PairingPromptsPerMinute, so that
-	// one site can never take them all. Over either, pair fails with
-	// busy. The cool-down of CancelsBeforeCooldown applies to pairing per
-	// site as well.
+	// are one site) and is kept below PairingPromptsPerMinute (when that
+	// is more than one), so that one site can never take them all. Over
+	// either, pair fails with busy. The cool-down of
+	// CancelsBeforeCooldown applies to pairing per site as well.
 	PairingPromptsPerMinute int `json:"pairingPromptsPerMinute,omitempty"`
 	PairingPromptsPerSite   int `json:"pairingPromptsPerSite,omitempty"`
 	// PairingWaitingPerSite is how many pair requests of one site may
