@@ -2,6 +2,7 @@ package agent_test
 
 import (
 	"errors"
+	"net/http"
 	"path/filepath"
 	"testing"
 	"time"
@@ -56,6 +57,10 @@ func TestParseOriginRefusesEscapes(t *testing.T) {
 		"https://a!b.example",           //
 		"https://[1.2.3.4]",             // brackets around an IPv4 address
 		"https://[v1.x]",                // an IP future literal
+		"https://a.example@b.example",   // user information: which host is it?
+		"https:\\\\a.example",           // backslashes for slashes
+		"https:/a.example",              // no authority
+		"https://a.example;b",           //
 	} {
 		if o, err := agent.ParseOrigin(bad); err == nil || !errors.Is(err, agent.ErrOriginNotAllowed) {
 			t.Errorf("ParseOrigin(%q) = %q, %v; want refused", bad, o, err)
@@ -143,5 +148,26 @@ func TestLoadConfig(t *testing.T) {
 		if _, err := agent.LoadConfig(write(bad)); err == nil {
 			t.Errorf("config %s accepted", bad)
 		}
+	}
+}
+
+// A page whose origin has %-escapes gets no websocket, so nothing about it
+// reaches a prompt or the approvals file.
+func TestEscapedOriginRefusedAtHandshake(t *testing.T) {
+	p := getPKI(t)
+	pr := newFakePrompter()
+	ts := startServer(t, newFakeSource(p.ecdsa), pr)
+	for _, origin := range []string{"https://a%25C3%25A9.example", "https://[fe80::1%25eth0]"} {
+		c, resp, err := dialRaw(ts.addr, origin, "")
+		if err == nil {
+			c.ws.Close()
+			t.Fatalf("origin %q accepted", origin)
+		}
+		if resp == nil || resp.StatusCode != http.StatusForbidden {
+			t.Fatalf("origin %q: %v %v", origin, err, resp)
+		}
+	}
+	if o, _, _, _ := pr.snapshot(); len(o) != 0 {
+		t.Fatalf("prompts %+v", o)
 	}
 }
