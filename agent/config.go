@@ -70,6 +70,18 @@ type Limits struct {
 	Cooldown              Duration `json:"cooldown,omitempty"`
 	// PINAttempts is how many times the PIN is asked per request.
 	PINAttempts int `json:"pinAttempts,omitempty"`
+	// PairingPromptsPerMinute bounds the pairing prompts of all sites
+	// together within any minute. PairingPromptsPerSite bounds those of
+	// one site (a registrable domain: a.evil.example and b.evil.example
+	// are one site) and is kept below PairingPromptsPerMinute (when that
+	// is more than one), so that one site can never take them all. Over
+	// either, pair fails with busy. The cool-down of
+	// CancelsBeforeCooldown applies to pairing per site as well.
+	PairingPromptsPerMinute int `json:"pairingPromptsPerMinute,omitempty"`
+	PairingPromptsPerSite   int `json:"pairingPromptsPerSite,omitempty"`
+	// PairingWaitingPerSite is how many pair requests of one site may
+	// wait while one of its own is being answered; more fail with busy.
+	PairingWaitingPerSite int `json:"pairingWaitingPerSite,omitempty"`
 }
 
 // Duration is a time.Duration written in JSON as "90s" or "2m".
@@ -105,6 +117,12 @@ var DefaultLimits = Limits{
 	CancelsBeforeCooldown: 3,
 	Cooldown:              Duration(time.Minute),
 	PINAttempts:           3,
+	// A person meets a new site a few times a day; ten prompts a minute
+	// is more than anyone answers, and a site's three are what it gets
+	// before its cool-down anyway.
+	PairingPromptsPerMinute: 10,
+	PairingPromptsPerSite:   3,
+	PairingWaitingPerSite:   4,
 }
 
 // DefaultConfig returns the shipped configuration.

@@ -43,7 +43,10 @@
 //     connection with status 1009), connections, requests in flight per
 //     connection, documents per batch, one prompt per origin at a time
 //     (its other requests wait, a bounded number of them), a cool-down
-//     after repeated refusals, a timeout on every prompt.
+//     after repeated refusals, a timeout on every prompt. Pairing prompts
+//     go one at a time across sites, with the cool-down per site (the
+//     registrable domain) and a budget per minute that one site cannot
+//     use up (pairingGate).
 //   - Pages see a small stable set of error codes (Code); details go to
 //     the log only. CodeOf is the one place where errors become codes.
 //   - Every consent, signature and refusal is appended to the journal

@@ -21,6 +21,10 @@ type gate struct {
 
 	mu      sync.Mutex
 	origins map[string]*originGate
+
+	// pairing admits the pairing prompts of origins not yet approved,
+	// per site and within a budget (pairing.go).
+	pairing *pairingGate
 }
 
 // originGate is one origin's slot, its queue and its refusals. Freeing
@@ -60,6 +64,13 @@ func (og *originGate) dequeueLocked(w chan struct{}) bool {
 }
 
 func newGate(l Limits, now func() time.Time) *gate {
+	g := newKeyGate(l, now)
+	g.pairing = newPairingGate(l, now)
+	return g
+}
+
+// newKeyGate returns a gate without its pairing part.
+func newKeyGate(l Limits, now func() time.Time) *gate {
 	return &gate{
 		timeout:    time.Duration(l.PromptTimeout),
 		maxRefus:   l.CancelsBeforeCooldown,

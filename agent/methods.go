@@ -113,20 +113,24 @@ func (c *conn) pair(ctx context.Context, req *request) (any, error) {
 	if c.approved() {
 		return pairResult{Approved: true}, nil
 	}
-	// Pairing prompts share one slot and one cool-down across origins, so
-	// that a site cannot get around the cool-down by asking from ever new
-	// subdomains.
-	release, err := c.s.gate.acquire(ctx, pairingGate)
+	// Pairing prompts go one at a time across sites, with a cool-down per
+	// site and a budget per minute that no one site can use up
+	// (pairingGate).
+	turn, err := c.s.gate.pairing.acquire(ctx, c.origin)
 	if err != nil {
 		return nil, err
 	}
 	if c.approved() { // approved while this request waited its turn
-		release(nil)
+		turn.release(nil)
 		return pairResult{Approved: true}, nil
+	}
+	if err := turn.charge(); err != nil {
+		turn.release(errNoPrompt)
+		return nil, err
 	}
 	code, err := pairingCode()
 	if err != nil {
-		release(nil)
+		turn.release(errNoPrompt)
 		return nil, err
 	}
 	c.notify("pairing", pairingNotice{Request: req.ID, Code: code})
@@ -134,7 +138,7 @@ func (c *conn) pair(ctx context.Context, req *request) (any, error) {
 		return c.s.prompter.ApproveOrigin(ctx, OriginRequest{Origin: c.origin, PairingCode: code})
 	})
 	if err != nil {
-		release(err)
+		turn.release(err)
 		c.s.record(journal.Record{Event: journal.EventConsent, Origin: c.origin,
 			Outcome: journal.OutcomeRefused, Reason: CodeOf(err).Reason()})
 		if CodeOf(err) == CodeBusy {
@@ -145,7 +149,7 @@ func (c *conn) pair(ctx context.Context, req *request) (any, error) {
 	// The approval is in force before the slot is free, so that a pair
 	// request that waited for it finds the origin approved.
 	err = c.s.approvals.Add(c.origin, c.s.now())
-	release(nil)
+	turn.release(nil)
 	if err != nil {
 		return nil, err
 	}
@@ -154,9 +158,6 @@ func (c *conn) pair(ctx context.Context, req *request) (any, error) {
 	}
 	return pairResult{Approved: true}, nil
 }
-
-// pairingGate is the gate key of pairing prompts; no origin looks like it.
-const pairingGate = "pairing"
 
 // pairingCode returns six random digits as "123-456".
 func pairingCode() (string, error) {

@@ -3,6 +3,7 @@ package agent
 import (
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -15,6 +16,15 @@ const maxOriginLen = 253 + len("https://") + len(":65535")
 // scheme "https" or "http", a host, an optional port, and nothing else. It
 // returns the origin in canonical form: lower case, default port dropped.
 // The error wraps ErrOriginNotAllowed.
+//
+// The origin the user is shown, the one remembered and the one compared
+// must be the same string, so ParseOrigin accepts only origins that no
+// parser could read as another host: printable ASCII without '%' (which
+// url.Parse would decode in a host, once, so that the canonical form would
+// read differently the next time) or '\\', a host of letters, digits,
+// '-', '.' and '_' (internationalised names come as xn-- labels, as
+// browsers send them), or a bracketed IPv6 address without a zone. The
+// canonical form is a fixed point: ParseOrigin returns it unchanged.
 func ParseOrigin(s string) (string, error) {
 	if s == "" {
 		return "", fmt.Errorf("%w: no origin", ErrOriginNotAllowed)
@@ -25,6 +35,9 @@ func ParseOrigin(s string) (string, error) {
 	for _, r := range s {
 		if r <= ' ' || r >= 0x7f {
 			return "", fmt.Errorf("%w: origin has a non-ASCII or control character", ErrOriginNotAllowed)
+		}
+		if r == '%' || r == '\\' {
+			return "", fmt.Errorf("%w: origin %q has an escape", ErrOriginNotAllowed, s)
 		}
 	}
 	u, err := url.Parse(s)
@@ -41,6 +54,9 @@ func ParseOrigin(s string) (string, error) {
 	host := strings.ToLower(u.Hostname())
 	if host == "" {
 		return "", fmt.Errorf("%w: origin %q has no host", ErrOriginNotAllowed, s)
+	}
+	if !validHost(host) {
+		return "", fmt.Errorf("%w: origin %q: host is not an ASCII name or an IP address", ErrOriginNotAllowed, s)
 	}
 	port := u.Port()
 	if port != "" {
@@ -101,4 +117,22 @@ func (p *originPolicy) admit(header string) (string, error) {
 		return o, nil
 	}
 	return "", fmt.Errorf("%w: %q is not https and not a configured development origin", ErrOriginNotAllowed, o)
+}
+
+// validHost reports whether host (lower case, without brackets) is a name
+// of ASCII letters, digits, '-', '.' and '_', or an IPv6 address without a
+// zone.
+func validHost(host string) bool {
+	if strings.Contains(host, ":") {
+		a, err := netip.ParseAddr(host)
+		return err == nil && a.Is6() && a.Zone() == ""
+	}
+	for i := 0; i < len(host); i++ {
+		switch b := host[i]; {
+		case 'a' <= b && b <= 'z', '0' <= b && b <= '9', b == '-', b == '.', b == '_':
+		default:
+			return false
+		}
+	}
+	return true
 }

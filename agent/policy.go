@@ -107,6 +107,15 @@ func overrideLimits(l, o Limits) Limits {
 	if o.PINAttempts > 0 {
 		l.PINAttempts = o.PINAttempts
 	}
+	if o.PairingPromptsPerMinute > 0 {
+		l.PairingPromptsPerMinute = o.PairingPromptsPerMinute
+	}
+	if o.PairingPromptsPerSite > 0 {
+		l.PairingPromptsPerSite = o.PairingPromptsPerSite
+	}
+	if o.PairingWaitingPerSite > 0 {
+		l.PairingWaitingPerSite = o.PairingWaitingPerSite
+	}
 	return l
 }
 

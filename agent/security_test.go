@@ -6,8 +6,10 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -271,12 +273,20 @@ func TestProbe(t *testing.T) {
 	}
 }
 
-// Pairing prompts have one cool-down for all origins: new subdomains do
-// not get around it.
-func TestPairingCooldownAcrossOrigins(t *testing.T) {
+// The pairing cool-down belongs to the site that earned it. Refusals from
+// ever new subdomains of one registrable domain add up to one cool-down
+// (asking from a fresh subdomain does not get around it), but another
+// site still gets its prompt: one unapproved page cannot keep every new
+// site from pairing.
+func TestPairingCooldownPerSite(t *testing.T) {
 	p := getPKI(t)
 	pr := newFakePrompter()
-	pr.approve = func(agent.OriginRequest) error { return agent.ErrCancelled }
+	pr.approve = func(r agent.OriginRequest) error {
+		if r.Origin == "https://other.example" {
+			return nil
+		}
+		return agent.ErrCancelled
+	}
 	ts := startServer(t, newFakeSource(p.ecdsa), pr, limits(func(l *agent.Limits) {
 		l.CancelsBeforeCooldown = 3
 		l.Cooldown = agent.Duration(time.Hour)
@@ -288,12 +298,198 @@ func TestPairingCooldownAcrossOrigins(t *testing.T) {
 	}
 	c := dial(t, ts, "https://a3.evil.example")
 	c.hello()
-	wantErr(t, "during cool-down", c.call("pair", nil, nil), agent.CodeBusy)
+	wantErr(t, "same site during its cool-down", c.call("pair", nil, nil), agent.CodeBusy)
 	if o, _, _, _ := pr.snapshot(); len(o) != 3 {
 		t.Fatalf("%d pairing prompts, want 3", len(o))
 	}
+	// Another site is not in the cool-down: it gets a prompt, and the
+	// user approves it.
+	b := dial(t, ts, "https://other.example")
+	b.hello()
+	b.mustCall("pair", nil, nil)
+	o, _, _, _ := pr.snapshot()
+	if len(o) != 4 || o[3].Origin != "https://other.example" {
+		t.Fatalf("pairing prompts %+v, want the fourth for https://other.example", o)
+	}
+	b.mustCall("tokens", nil, nil)
 	// Signing by approved origins is not affected.
 	approvedClient(t, ts).mustCall("sign", map[string]any{"certificate": certID(p.ecdsa.cert), "data": "eA=="}, nil)
+}
+
+// One site flooding pair requests, each refused, gets only its share of
+// the prompts, however many subdomains it asks from, and another site's
+// pairing still gets a prompt.
+func TestPairingFloodLeavesOthersAPrompt(t *testing.T) {
+	p := getPKI(t)
+	pr := newFakePrompter()
+	pr.approve = func(r agent.OriginRequest) error {
+		if r.Origin == "https://bank.example" {
+			return nil
+		}
+		return agent.ErrCancelled
+	}
+	ts := startServer(t, newFakeSource(p.ecdsa), pr, limits(func(l *agent.Limits) {
+		l.CancelsBeforeCooldown = 1000 // the share, not the cool-down, is what stops the flood
+	}))
+	share := agent.DefaultLimits.PairingPromptsPerSite
+	refused, busy := 0, 0
+	for i := range 20 {
+		c := dial(t, ts, fmt.Sprintf("https://x%d.evil.example", i))
+		c.hello()
+		for range 2 {
+			e := c.call("pair", nil, nil)
+			switch {
+			case e != nil && e.Code == int(agent.CodeOriginNotAllowed):
+				refused++
+			case e != nil && e.Code == int(agent.CodeBusy):
+				busy++
+			default:
+				t.Fatalf("pair of the flooding site: %+v", e)
+			}
+		}
+	}
+	if refused != share || busy != 40-share {
+		t.Fatalf("flooding site: %d prompts refused by the user, %d busy; want %d and %d", refused, busy, share, 40-share)
+	}
+	b := dial(t, ts, "https://bank.example")
+	b.hello()
+	b.mustCall("pair", nil, nil)
+	o, _, _, _ := pr.snapshot()
+	if len(o) != share+1 || o[share].Origin != "https://bank.example" {
+		t.Fatalf("%d pairing prompts, want %d, the last for https://bank.example: %+v", len(o), share+1, o)
+	}
+}
+
+// Pairing prompts go one at a time, and a site waiting for the screen
+// waits behind at most one prompt of another site, however many pair
+// requests that site has sent; a site's waiting requests are bounded.
+func TestPairingQueueFairAcrossSites(t *testing.T) {
+	p := getPKI(t)
+	pr := newFakePrompter()
+	pr.started = make(chan string, 64)
+	answer := make(chan struct{})
+	pr.approve = func(r agent.OriginRequest) error {
+		if r.Origin == "https://bank.example" {
+			return nil
+		}
+		<-answer // the user takes their time, then declines
+		return agent.ErrCancelled
+	}
+	ts := startServer(t, newFakeSource(p.ecdsa), pr, limits(func(l *agent.Limits) {
+		l.CancelsBeforeCooldown = 1000
+	}))
+	waiting := agent.DefaultLimits.PairingWaitingPerSite
+	share := agent.DefaultLimits.PairingPromptsPerSite
+	const sent = 10
+	a := dial(t, ts, "https://a.evil.example")
+	a.hello()
+	var chans []chan message
+	for range sent {
+		_, ch := a.startCall("pair", nil)
+		chans = append(chans, ch)
+	}
+	var replies []message
+	collect := func(n int) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for len(replies) < n {
+			for i, ch := range chans {
+				if ch == nil {
+					continue
+				}
+				select {
+				case m := <-ch:
+					replies = append(replies, m)
+					chans[i] = nil
+				default:
+				}
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d answers to the flooding site, want %d", len(replies), n)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	<-pr.started // the flooding site's first prompt is on screen
+	// The requests beyond the one on screen and the waiting ones are
+	// refused at once.
+	collect(sent - 1 - waiting)
+	for _, m := range replies {
+		wantErr(t, "request over the bound", m.Error, agent.CodeBusy)
+	}
+
+	b := dial(t, ts, "https://bank.example")
+	b.hello()
+	_, bch := b.startCall("pair", nil)
+	time.Sleep(50 * time.Millisecond) // the bank's request queues for the screen
+	answer <- struct{}{}              // the user declines the first prompt
+	<-pr.started
+	if m := b.wait(bch); m.Error != nil {
+		t.Fatalf("bank pair: %+v", m.Error)
+	}
+	if o, _, _, _ := pr.snapshot(); len(o) < 2 || o[1].Origin != "https://bank.example" {
+		t.Fatalf("prompts %+v: the bank's is not the second", o)
+	}
+
+	// The flooding site's waiting requests get the rest of its share.
+	close(answer)
+	collect(sent)
+	refused, busy := 0, 0
+	for _, m := range replies {
+		switch {
+		case m.Error != nil && m.Error.Code == int(agent.CodeOriginNotAllowed):
+			refused++
+		case m.Error != nil && m.Error.Code == int(agent.CodeBusy):
+			busy++
+		}
+	}
+	if refused != share || busy != sent-share {
+		t.Fatalf("flooding site: %d refused by the user, %d busy; want %d and %d", refused, busy, share, sent-share)
+	}
+}
+
+// The budget of pairing prompts per minute is shared by all sites, and
+// no site may take all of it even when configured so; it renews as the
+// minute passes.
+func TestPairingBudgetPerMinute(t *testing.T) {
+	p := getPKI(t)
+	pr := newFakePrompter()
+	pr.approve = func(agent.OriginRequest) error { return agent.ErrCancelled }
+	var mu sync.Mutex
+	now := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	ts := startServer(t, newFakeSource(p.ecdsa), pr, func(o *agent.Options) { o.Now = clock }, limits(func(l *agent.Limits) {
+		l.CancelsBeforeCooldown = 1000
+		l.PairingPromptsPerMinute = 3
+		l.PairingPromptsPerSite = 5 // kept below the budget: 2
+	}))
+	pair := func(origin string) agent.Code {
+		c := dial(t, ts, origin)
+		c.hello()
+		e := c.call("pair", nil, nil)
+		if e == nil {
+			t.Fatalf("%s approved", origin)
+		}
+		return agent.Code(e.Code)
+	}
+	got := []agent.Code{
+		pair("https://a.one.example"), pair("https://b.one.example"), pair("https://c.one.example"),
+		pair("https://two.example"), pair("https://three.example"),
+	}
+	want := []agent.Code{agent.CodeOriginNotAllowed, agent.CodeOriginNotAllowed, agent.CodeBusy,
+		agent.CodeOriginNotAllowed, agent.CodeBusy}
+	if !slices.Equal(got, want) {
+		t.Fatalf("outcomes %v, want %v", got, want)
+	}
+	mu.Lock()
+	now = now.Add(61 * time.Second)
+	mu.Unlock()
+	if c := pair("https://three.example"); c != agent.CodeOriginNotAllowed {
+		t.Fatalf("after a minute: %v", c)
+	}
+	if o, _, _, _ := pr.snapshot(); len(o) != 4 {
+		t.Fatalf("%d prompts, want 4", len(o))
+	}
 }
 
 // Two pair requests of one page: one prompt, both approved.

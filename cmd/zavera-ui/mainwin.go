@@ -69,6 +69,9 @@ func runMain(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "zavera ui: %v\n", err)
 		return 1
 	}
+	for _, e := range approvals.Skipped() {
+		fmt.Fprintf(stderr, "zavera ui: warning: %v\n", e)
+	}
 	b := &mainBackend{cfgPath: cfgPath, cfg: cfg, approvals: approvals}
 	a := app.NewWithID(appID)
 	w := a.NewWindow("Zavera")

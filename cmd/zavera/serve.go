@@ -157,6 +157,11 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
+	if a.listOrigins || a.revoke != "" {
+		for _, e := range approvals.Skipped() {
+			fmt.Fprintf(stderr, "zavera serve: warning: %v\n", e)
+		}
+	}
 	switch {
 	case a.listOrigins:
 		for _, o := range cfg.Origins {
@@ -182,6 +187,10 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	for _, e := range approvals.Skipped() {
+		log.Warn("approvals: part of the file skipped", "err", e)
+	}
+	approvals.SetLog(log)
 	var tokens agent.TokenSource
 	var pinPad func(tokenID string) bool
 	if a.key != "" {

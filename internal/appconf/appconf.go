@@ -73,20 +73,39 @@ type UISettings struct {
 func UISettingsPath(cfg agent.Config) string { return filepath.Join(cfg.StateDir, "ui.json") }
 
 // LoadUISettings reads the window settings; a missing file is the
-// defaults.
+// defaults. A member that cannot be read keeps its default, and a file
+// that is not a JSON object gives the defaults: the error then holds one
+// *agent.SkippedError per part left out (errors.As finds the first), and
+// the settings returned are still the ones to use. The next save writes
+// a clean file.
 func LoadUISettings(cfg agent.Config) (UISettings, error) {
 	var s UISettings
-	b, err := os.ReadFile(UISettingsPath(cfg))
+	path := UISettingsPath(cfg)
+	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return s, nil
 	}
 	if err != nil {
 		return s, err
 	}
-	if err := json.Unmarshal(b, &s); err != nil {
-		return s, fmt.Errorf("%s: %w", UISettingsPath(cfg), err)
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(b, &members); err != nil {
+		return s, &agent.SkippedError{File: path, Err: err}
 	}
-	return s, nil
+	var skipped []error
+	if raw, ok := members["language"]; ok {
+		var lang string
+		err := json.Unmarshal(raw, &lang)
+		if _, known := i18n.Parse(lang); err == nil && lang != "" && !known {
+			err = fmt.Errorf("unknown language %q", lang)
+		}
+		if err != nil {
+			skipped = append(skipped, &agent.SkippedError{File: path, Entry: "language", Err: err})
+		} else {
+			s.Language = lang
+		}
+	}
+	return s, errors.Join(skipped...)
 }
 
 // SaveUISettings writes the window settings.
@@ -103,8 +122,9 @@ func SaveUISettings(cfg agent.Config, s UISettings) error {
 
 // Language is the language of the window settings, else the system's.
 func Language(cfg agent.Config) i18n.Lang {
-	if s, err := LoadUISettings(cfg); err == nil {
-		if l, ok := i18n.Parse(s.Language); ok && s.Language != "" {
+	// Unreadable settings keep their defaults (LoadUISettings).
+	if s, _ := LoadUISettings(cfg); s.Language != "" {
+		if l, ok := i18n.Parse(s.Language); ok {
 			return l
 		}
 	}

@@ -171,3 +171,34 @@ func TestFindProgram(t *testing.T) {
 		t.Fatalf("FindProgram: %v", err)
 	}
 }
+
+// Unreadable window settings are skipped with a warning: the rest loads,
+// the defaults stand in, and saving writes a clean file.
+func TestUISettingsSkipUnreadable(t *testing.T) {
+	cfg := agent.Config{StateDir: t.TempDir()}
+	for _, c := range []struct{ file, entry string }{
+		{`{"language": 5}`, "language"},
+		{`{"language": "xx"}`, "language"},
+		{`[1, 2]`, ""},
+		{"\x00garbage", ""},
+	} {
+		os.WriteFile(UISettingsPath(cfg), []byte(c.file), 0o600)
+		s, err := LoadUISettings(cfg)
+		var se *agent.SkippedError
+		if !errors.As(err, &se) || se.Entry != c.entry || se.File != UISettingsPath(cfg) || s.Language != "" {
+			t.Errorf("%q: %+v, %v", c.file, s, err)
+		}
+	}
+	// An unknown member of a newer version is no error.
+	os.WriteFile(UISettingsPath(cfg), []byte(`{"language": "en", "theme": "dark"}`), 0o600)
+	if s, err := LoadUISettings(cfg); err != nil || s.Language != "en" || Language(cfg) != "en" {
+		t.Fatalf("settings with a newer member: %+v %v", s, err)
+	}
+	os.WriteFile(UISettingsPath(cfg), []byte(`{"language": 5}`), 0o600)
+	if err := SaveUISettings(cfg, UISettings{Language: "ru"}); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := LoadUISettings(cfg); err != nil || s.Language != "ru" {
+		t.Fatalf("after saving: %+v %v", s, err)
+	}
+}
