@@ -70,6 +70,11 @@ type Limits struct {
 	Cooldown              Duration `json:"cooldown,omitempty"`
 	// PINAttempts is how many times the PIN is asked per request.
 	PINAttempts int `json:"pinAttempts,omitempty"`
+	// IdleLogout logs a token out when none of its keys has signed for
+	// this long (a request that is signing keeps the login); the next
+	// signature asks for the PIN again. Tokens are also logged out when
+	// the screen locks, the session ends or the computer sleeps.
+	IdleLogout Duration `json:"idleLogout,omitempty"`
 }
 
 // Duration is a time.Duration written in JSON as "90s" or "2m".
@@ -105,6 +110,7 @@ var DefaultLimits = Limits{
 	CancelsBeforeCooldown: 3,
 	Cooldown:              Duration(time.Minute),
 	PINAttempts:           3,
+	IdleLogout:            Duration(5 * time.Minute),
 }
 
 // DefaultConfig returns the shipped configuration.

@@ -107,6 +107,9 @@ func overrideLimits(l, o Limits) Limits {
 	if o.PINAttempts > 0 {
 		l.PINAttempts = o.PINAttempts
 	}
+	if o.IdleLogout > 0 {
+		l.IdleLogout = o.IdleLogout
+	}
 	return l
 }
 

@@ -206,7 +206,9 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if loaded == 0 {
 			log.Warn("no PKCS#11 module loaded: pages will see no tokens until one is installed")
 		}
-		tokens = p11source.New(m)
+		src := p11source.NewWithOptions(m, p11source.Options{IdleLogout: time.Duration(cfg.Limits.IdleLogout), Log: log})
+		defer watchSessionLock(src, log)()
+		tokens = src
 		pinPad = func(id string) bool {
 			toks, _ := m.Tokens()
 			for _, t := range toks {
