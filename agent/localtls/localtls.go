@@ -115,11 +115,21 @@ func newCAKey() (*ecdsa.PrivateKey, []byte, error) {
 	}
 }
 
+// privateD returns the big.Int in which the key keeps its private scalar
+// (nil when it keeps none). It exists only to zero that scalar.
+func privateD(k *ecdsa.PrivateKey) *big.Int {
+	//lint:ignore SA1019 read only to zero the scalar the field holds
+	return k.D
+}
+
 // wipeKey zeroes the words of a key's private scalar.
 func wipeKey(k *ecdsa.PrivateKey) {
-	if k != nil && k.D != nil {
-		clear(k.D.Bits())
-		k.D.SetInt64(0)
+	if k == nil {
+		return
+	}
+	if d := privateD(k); d != nil {
+		clear(d.Bits())
+		d.SetInt64(0)
 	}
 }
 
