@@ -82,6 +82,11 @@ type Limits struct {
 	// PairingWaitingPerSite is how many pair requests of one site may
 	// wait while one of its own is being answered; more fail with busy.
 	PairingWaitingPerSite int `json:"pairingWaitingPerSite,omitempty"`
+	// IdleLogout logs a token out when none of its keys has signed for
+	// this long (a request that is signing keeps the login); the next
+	// signature asks for the PIN again. Tokens are also logged out when
+	// the screen locks, the session ends or the computer sleeps.
+	IdleLogout Duration `json:"idleLogout,omitempty"`
 }
 
 // Duration is a time.Duration written in JSON as "90s" or "2m".
@@ -123,6 +128,7 @@ var DefaultLimits = Limits{
 	PairingPromptsPerMinute: 10,
 	PairingPromptsPerSite:   3,
 	PairingWaitingPerSite:   4,
+	IdleLogout:              Duration(5 * time.Minute),
 }
 
 // DefaultConfig returns the shipped configuration.

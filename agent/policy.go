@@ -116,6 +116,9 @@ func overrideLimits(l, o Limits) Limits {
 	if o.PairingWaitingPerSite > 0 {
 		l.PairingWaitingPerSite = o.PairingWaitingPerSite
 	}
+	if o.IdleLogout > 0 {
+		l.IdleLogout = o.IdleLogout
+	}
 	return l
 }
 

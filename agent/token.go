@@ -36,8 +36,10 @@ type PINFunc func(ctx context.Context, token Token) (*PIN, error)
 
 // Key is a private key on a token, logged in. Sign follows the rules of
 // cms.Signer: for GOST keys it gets the Streebog digest and returns
-// BE(s) || BE(r). Close logs out and frees the session; the agent calls it
-// once, after the last signature of a request.
+// BE(s) || BE(r). Close ends the request's use of the key; the agent calls
+// it once, after the last signature of a request. A source may keep the
+// token logged in for the next request, but no longer than its idle
+// logout once no key of the token is open.
 type Key interface {
 	crypto.Signer
 	Close() error

@@ -35,7 +35,9 @@
 // its own certificate nickname). A failing step does not stop the others;
 // the Result lists every step with its outcome and Err joins the
 // failures. The CA's private key is never written (package
-// agent/localtls). Functions are safe to call from one goroutine at a
+// agent/localtls); Install makes it in the calling process, so it must
+// be called from a short-lived one (`zavera install`), never from the
+// agent. Functions are safe to call from one goroutine at a
 // time per Root; they run external tools (certutil from libnss3-tools,
 // update-ca-certificates) and wait for them.
 package installer

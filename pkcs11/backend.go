@@ -24,6 +24,7 @@ type backend interface {
 	// NULL pointer (protected authentication path).
 	Login(sh p11.SessionHandle, userType uint, pin []byte) error
 	Logout(sh p11.SessionHandle) error
+	GetSessionInfo(sh p11.SessionHandle) (p11.SessionInfo, error)
 	FindObjectsInit(sh p11.SessionHandle, temp []*p11.Attribute) error
 	FindObjects(sh p11.SessionHandle, max int) ([]p11.ObjectHandle, bool, error)
 	FindObjectsFinal(sh p11.SessionHandle) error

@@ -42,7 +42,11 @@
 // ordinary way. Key.WithoutLogin gives a key that fails with
 // ErrPINRequired instead of logging in, for callers that bind the PIN
 // prompt to one request at a time. The login is kept until
-// Manager.Logout, token removal, Options.IdleTimeout or Close. When the
+// Manager.Logout or LogoutAll, token removal, Options.IdleTimeout or
+// Close. (Options.IdleTimeout counts any operation, listings included;
+// the agent's idle logout, which counts signing requests only, is in
+// package agent/p11source.) Manager.LoginState asks the module whether a
+// token is logged in. When the
 // token is pulled out, the current operation fails with ErrTokenRemoved
 // and the state is dropped; after it is put back the next operation opens
 // a new session, logs in again and finds the key again: nothing has to be

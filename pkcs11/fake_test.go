@@ -311,6 +311,21 @@ func (f *fakeModule) Logout(sh p11.SessionHandle) error {
 	return nil
 }
 
+func (f *fakeModule) GetSessionInfo(sh p11.SessionHandle) (p11.SessionInfo, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s, tok, done, err := f.enter(sh)
+	if err != nil {
+		return p11.SessionInfo{}, err
+	}
+	defer done()
+	si := p11.SessionInfo{SlotID: uint(s.slot), State: p11.CKS_RO_PUBLIC_SESSION, Flags: p11.CKF_SERIAL_SESSION}
+	if tok.loggedIn {
+		si.State = p11.CKS_RO_USER_FUNCTIONS
+	}
+	return si, nil
+}
+
 func (tok *fakeToken) visible(o *fakeObject) bool {
 	return tok.loggedIn || !bytes.Equal(o.attrs[p11.CKA_CLASS], ulong(p11.CKO_PRIVATE_KEY))
 }

@@ -318,12 +318,48 @@ func (m *Manager) Signer(certID string, pin PINFunc) (*Key, error) {
 	return &Key{t: t, cert: best, pub: best.Cert.PublicKey, pin: pin}, nil
 }
 
-// Logout logs out of the token with the given ID and closes its session.
-func (m *Manager) Logout(tokenID string) {
+// Logout logs out of the token with the given ID and closes its
+// sessions: the next signature logs in again, asking for the PIN. It
+// reports whether the token was logged in.
+func (m *Manager) Logout(tokenID string) bool {
 	m.mu.Lock()
 	t := m.tokens[tokenID]
 	m.mu.Unlock()
 	if t != nil {
-		t.logout()
+		return t.logout()
 	}
+	return false
+}
+
+// LogoutAll logs out of every token known, present or not, as Logout
+// does, and returns the IDs of those that were logged in.
+func (m *Manager) LogoutAll() []string {
+	m.mu.Lock()
+	toks := make(map[string]*token, len(m.tokens))
+	for id, t := range m.tokens {
+		toks[id] = t
+	}
+	m.mu.Unlock()
+	var ended []string
+	for id, t := range toks {
+		if t.logout() {
+			ended = append(ended, id)
+		}
+	}
+	sort.Strings(ended)
+	return ended
+}
+
+// LoginState asks the token's module whether the token with the given ID
+// is logged in now (C_GetSessionInfo in a session opened for the
+// question). Logins are per token and process in PKCS#11, so the answer
+// covers every session of this program.
+func (m *Manager) LoginState(tokenID string) (bool, error) {
+	m.mu.Lock()
+	t := m.tokens[tokenID]
+	m.mu.Unlock()
+	if t == nil {
+		return false, fmt.Errorf("%w: token %s", ErrTokenRemoved, tokenID)
+	}
+	return t.loginState()
 }

@@ -272,13 +272,52 @@ func (t *token) touch() {
 	})
 }
 
-// logout ends the login and closes the session.
-func (t *token) logout() {
+// logout ends the login and closes the token's sessions. It waits for an
+// operation in the token's own session to end; a signature running in an
+// extra session loses its login and is made again by the ordinary path,
+// which asks for the PIN. It reports whether the token was logged in.
+func (t *token) logout() bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if !t.closed {
-		t.reset(true)
+	if t.closed {
+		return false
 	}
+	was := t.loggedIn
+	if t.hasSess && !t.loggedIn {
+		// The module may hold a login this package lost track of (a
+		// signature failed with CKR_USER_NOT_LOGGED_IN in between): end
+		// it all the same; CKR_USER_NOT_LOGGED_IN is the usual answer.
+		t.mod.be.Logout(t.sess)
+	}
+	t.reset(true)
+	return was
+}
+
+// loginState asks the module, in a session of its own closed after,
+// whether the token has a user (or security officer) login now.
+func (t *token) loginState() (bool, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return false, ErrClosed
+	}
+	if !t.present {
+		return false, &Error{Op: "C_OpenSession", Code: p11.CKR_TOKEN_NOT_PRESENT, Kind: ErrTokenRemoved}
+	}
+	h, err := t.mod.be.OpenSession(t.info.Slot, p11.CKF_SERIAL_SESSION)
+	if err != nil {
+		return false, mapError("C_OpenSession", err)
+	}
+	defer t.mod.be.CloseSession(h)
+	si, err := t.mod.be.GetSessionInfo(h)
+	if err != nil {
+		return false, mapError("C_GetSessionInfo", err)
+	}
+	switch si.State {
+	case p11.CKS_RO_USER_FUNCTIONS, p11.CKS_RW_USER_FUNCTIONS, p11.CKS_RW_SO_FUNCTIONS:
+		return true, nil
+	}
+	return false, nil
 }
 
 // refreshInfo re-reads the token's flags (PIN counters change on every

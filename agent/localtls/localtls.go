@@ -1,10 +1,21 @@
 // Package localtls makes the certificate that lets the agent serve wss://
 // on the loopback interface: a per-installation CA and one certificate for
 // 127.0.0.1, ::1 and localhost issued by it. The CA's private key exists
-// only in memory while issuing and is dropped: it is never written, so no
-// one can later issue another certificate that the trust stores would
+// only in memory while issuing and is destroyed: it is never written, so
+// no one can later issue another certificate that the trust stores would
 // accept. The CA is also name-constrained to those three names, so even a
 // copy of its key taken during issuing could not vouch for any other site.
+//
+// # Who may issue
+//
+// Issue (and Generate, which writes what it issues) must run in a
+// short-lived process: the commands `zavera tls` and `zavera install`, or
+// the child process that `zavera serve` starts when it has no
+// certificate. The CA key's scalar and big.Int words are zeroed before
+// Issue returns, and the loopback key's buffers by Issued.Wipe, but the
+// crypto library makes copies of a key while signing that no caller can
+// reach; those go with the process when it exits. The long-running agent
+// only ever loads the result (Load, LoadOr).
 //
 // The installer puts ca.pem into the OS and browser trust stores; the
 // agent serves cert.pem with key.pem.
@@ -26,6 +37,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"math/big"
 	"net"
 	"os"
@@ -55,15 +67,90 @@ func serial() (*big.Int, error) {
 	return rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
 }
 
+// Issued is a new loopback certificate, its key and its CA, in DER.
+type Issued struct {
+	CA   []byte // the CA certificate
+	Leaf []byte // the loopback certificate
+	Key  []byte // the loopback key, PKCS#8
+}
+
+// Wipe zeroes the loopback key.
+func (i *Issued) Wipe() { clear(i.Key) }
+
 // Generate makes a new CA and loopback certificate in dir, replacing any
-// there, and returns the CA certificate.
+// there, and returns the CA certificate. It issues in the calling process:
+// see the package rules.
 func Generate(dir string, now time.Time) (*x509.Certificate, error) {
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	is, err := Issue(now)
+	if err != nil {
+		return nil, err
+	}
+	defer is.Wipe()
+	ca, err := x509.ParseCertificate(is.CA)
+	if err != nil {
+		return nil, fmt.Errorf("localtls: CA: %w", err)
+	}
+	if err := Write(dir, is); err != nil {
+		return nil, err
+	}
+	return ca, nil
+}
+
+// inspectCAKey, when set (by tests), sees the CA key and its scalar
+// before they are used, to check afterwards that they were zeroed.
+var inspectCAKey func(k *ecdsa.PrivateKey, scalar []byte)
+
+// newCAKey draws a P-256 scalar into a buffer of its own, so that it can
+// be zeroed after use, and makes the key from it.
+func newCAKey() (*ecdsa.PrivateKey, []byte, error) {
+	scalar := make([]byte, 32)
+	for {
+		if _, err := io.ReadFull(rand.Reader, scalar); err != nil {
+			return nil, nil, err
+		}
+		// Out of range (zero or not below the group order): draw again.
+		if k, err := ecdsa.ParseRawPrivateKey(elliptic.P256(), scalar); err == nil {
+			return k, scalar, nil
+		}
+	}
+}
+
+// privateD returns the big.Int in which the key keeps its private scalar
+// (nil when it keeps none). It exists only to zero that scalar.
+func privateD(k *ecdsa.PrivateKey) *big.Int {
+	//lint:ignore SA1019 read only to zero the scalar the field holds
+	return k.D
+}
+
+// wipeKey zeroes the words of a key's private scalar.
+func wipeKey(k *ecdsa.PrivateKey) {
+	if k == nil {
+		return
+	}
+	if d := privateD(k); d != nil {
+		clear(d.Bits())
+		d.SetInt64(0)
+	}
+}
+
+// Issue makes a new CA, issues the loopback certificate with it and
+// destroys the CA key: its scalar and the words of its big.Int are zeroed
+// before Issue returns, and it is never marshalled. The caller wipes the
+// result's key when done. Call it only in a short-lived process (see the
+// package rules).
+func Issue(now time.Time) (*Issued, error) {
+	caKey, scalar, err := newCAKey()
 	if err != nil {
 		return nil, fmt.Errorf("localtls: %w", err)
 	}
-	// The CA key goes out of scope when Generate returns: it is never
-	// marshalled, written or returned.
+	if inspectCAKey != nil {
+		inspectCAKey(caKey, scalar)
+	}
+	revealCAKey(scalar)
+	defer func() {
+		clear(scalar)
+		wipeKey(caKey)
+	}()
 	sn, err := serial()
 	if err != nil {
 		return nil, fmt.Errorf("localtls: %w", err)
@@ -111,6 +198,7 @@ func Generate(dir string, now time.Time) (*x509.Certificate, error) {
 		DNSNames:     []string{"localhost"},
 		IPAddresses:  loopbackIPs,
 	}
+	defer wipeKey(key)
 	leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, ca, key.Public(), caKey)
 	if err != nil {
 		return nil, fmt.Errorf("localtls: certificate: %w", err)
@@ -119,25 +207,34 @@ func Generate(dir string, now time.Time) (*x509.Certificate, error) {
 	if err != nil {
 		return nil, fmt.Errorf("localtls: %w", err)
 	}
+	return &Issued{CA: caDER, Leaf: leafDER, Key: keyDER}, nil
+}
+
+// Write writes what Issue made into dir (created 0700 if missing):
+// ca.pem, cert.pem and key.pem. The PEM of the key is zeroed once
+// written.
+func Write(dir string, is *Issued) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("localtls: %w", err)
+		return fmt.Errorf("localtls: %w", err)
 	}
-	certPEM := append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leafDER}),
-		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})...)
+	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: is.Key})
+	defer clear(keyPEM)
+	certPEM := append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: is.Leaf}),
+		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: is.CA})...)
 	for _, f := range []struct {
 		name string
 		data []byte
 		mode os.FileMode
 	}{
-		{KeyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600},
+		{KeyFile, keyPEM, 0o600},
 		{CertFile, certPEM, 0o644},
-		{CAFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), 0o644},
+		{CAFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: is.CA}), 0o644},
 	} {
 		if err := writeFile(filepath.Join(dir, f.name), f.data, f.mode); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return ca, nil
+	return nil
 }
 
 func writeFile(path string, data []byte, mode os.FileMode) error {
@@ -171,10 +268,11 @@ func Load(dir string, now time.Time) (*tls.Config, error) {
 	return &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}, nil
 }
 
-// LoadOrGenerate loads the certificate in dir, generating a new one when
-// there is none or it expired. generated reports whether it did: the new
-// CA must then be installed in the trust stores.
-func LoadOrGenerate(dir string, now time.Time) (conf *tls.Config, generated bool, err error) {
+// LoadOr loads the certificate in dir; when there is none or it expired,
+// it calls issue, which must write a new one into dir (a short-lived
+// process running Generate), and loads that. generated reports whether it
+// did: the new CA must then be installed in the trust stores.
+func LoadOr(dir string, now time.Time, issue func(dir string) error) (conf *tls.Config, generated bool, err error) {
 	conf, err = Load(dir, now)
 	if err == nil {
 		return conf, false, nil
@@ -182,7 +280,7 @@ func LoadOrGenerate(dir string, now time.Time) (conf *tls.Config, generated bool
 	if !errors.Is(err, ErrNoCertificate) {
 		return nil, false, err
 	}
-	if _, err := Generate(dir, now); err != nil {
+	if err := issue(dir); err != nil {
 		return nil, false, err
 	}
 	conf, err = Load(dir, now)

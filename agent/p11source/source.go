@@ -5,9 +5,13 @@
 // # Rules
 //
 // Only certificates whose private key is on the token (or hidden until
-// login) are offered to pages. A token logs in at its first signature
-// (package pkcs11 keeps the login until the token is removed or the
-// Manager's idle timeout), so the PIN is asked at most once per login.
+// login) are offered to pages. A token logs in at its first signature and
+// keeps the login until it is removed, until no key of it has been open
+// for Options.IdleLogout, or until Lock (the screen locked, the session
+// ending), so the PIN is asked at most once per login. A key is open from
+// OpenKey to its Close: a batch that signs keeps its token logged in
+// however long it runs, and the idle time counts from the end of the last
+// request that used the token.
 // Errors of package pkcs11 are mapped to the agent's sentinels here, and
 // only here: a removed token to agent.ErrTokenNotFound, a wrong PIN to an
 // *agent.PINError with the tries left, a locked PIN to agent.ErrPINLocked,
@@ -21,7 +25,8 @@
 // the Manager's events (package pkcs11 allows one consumer), drops its
 // caches on each and hands them to every subscriber; the goroutine ends
 // when the Manager is closed. The caller keeps the Manager and closes it
-// after the Source. The certificate list is cached for half a second at
+// after the Source. The idle logout runs on timers of its own (see
+// logout.go); Lock may be called from any goroutine. The certificate list is cached for half a second at
 // most, and one pkcs11.Key is kept per certificate, so that a signature
 // does not scan the tokens again.
 package p11source
@@ -32,6 +37,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -57,15 +63,30 @@ type Source struct {
 	gen      uint64
 	keys     map[string]*sharedKey
 	now      func() time.Time
+
+	idle idleLogout
+}
+
+// Options configures a Source.
+type Options struct {
+	// IdleLogout logs a token out once no key of it has been open for
+	// this long; zero keeps the login until Lock or removal.
+	IdleLogout time.Duration
+	// Log receives a line for each logout; nil discards them.
+	Log *slog.Logger
 }
 
 // cacheFor bounds how stale the certificate list may be when no event
 // has come (the Manager polls slots every two seconds).
 const cacheFor = 500 * time.Millisecond
 
-// New wraps m and starts watching its events.
-func New(m *pkcs11.Manager) *Source {
+// New wraps m and starts watching its events, with no idle logout.
+func New(m *pkcs11.Manager) *Source { return NewWithOptions(m, Options{}) }
+
+// NewWithOptions wraps m with opts and starts watching its events.
+func NewWithOptions(m *pkcs11.Manager, opts Options) *Source {
 	s := &Source{m: m, subs: map[int]func(agent.TokenEvent){}, keys: map[string]*sharedKey{}, now: time.Now}
+	s.idle.init(m, opts)
 	s.once.Do(func() { go s.pump() })
 	return s
 }
@@ -170,7 +191,7 @@ func (s *Source) OpenKey(ctx context.Context, certID string, pin agent.PINFunc) 
 		}
 		s.cacheMu.Unlock()
 	}
-	return &key{sk: sk, pin: pf}, nil
+	return &key{sk: sk, pin: pf, release: s.idle.hold(sk.k.Info().Token.ID)}, nil
 }
 
 // Subscribe passes token events to fn.
@@ -221,10 +242,12 @@ func (s *Source) pump() {
 }
 
 // key is one request's use of a shared key; Close keeps the login for
-// the next request.
+// the next request and starts the token's idle time when no other key of
+// it is open.
 type key struct {
-	sk  *sharedKey
-	pin pkcs11.PINFunc
+	sk      *sharedKey
+	pin     pkcs11.PINFunc
+	release func()
 }
 
 func (k *key) Public() crypto.PublicKey { return k.sk.k.Public() }
@@ -263,7 +286,10 @@ func (k *key) withPIN(sign func(*pkcs11.Key) ([]byte, error)) ([]byte, error) {
 	return sig, nil
 }
 
-func (*key) Close() error { return nil }
+func (k *key) Close() error {
+	k.release()
+	return nil
+}
 
 // mapErr maps package pkcs11's errors to the agent's.
 func mapErr(err error) error {

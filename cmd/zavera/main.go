@@ -41,6 +41,9 @@ func main() {
 }
 
 func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == issueTLSCommand {
+		return runIssueTLS(args[1:], stdin, stdout, stderr)
+	}
 	return program().Dispatch(args, stdin, stdout, stderr)
 }
 

@@ -57,8 +57,9 @@ when the desktop has a D-Bus session bus.
                      tool.
   --tls              serve wss:// as well as ws:// on the same port, with
                      the loopback certificate in the state folder (tls/),
-                     made on first use by a local CA whose key is then
-                     dropped; tls/ca.pem is what the installer trusts.
+                     made on first use in a short-lived child process by
+                     a local CA whose key dies with it; tls/ca.pem is what
+                     the installer trusts.
   --tls-cert FILE    serve wss:// with this certificate and key (PEM)
   --tls-key FILE     instead.
   --verbose          log requests and refusals in detail on stderr.
@@ -215,7 +216,9 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		if loaded == 0 {
 			log.Warn("no PKCS#11 module loaded: pages will see no tokens until one is installed")
 		}
-		tokens = p11source.New(m)
+		src := p11source.NewWithOptions(m, p11source.Options{IdleLogout: time.Duration(cfg.Limits.IdleLogout), Log: log})
+		defer watchSessionLock(src, log)()
+		tokens = src
 		pinPad = func(id string) bool {
 			toks, _ := m.Tokens()
 			for _, t := range toks {
@@ -247,7 +250,7 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	var tlsConf *tls.Config
 	if a.tls {
 		dir := filepath.Join(cfg.StateDir, "tls")
-		conf, made, err := localtls.LoadOrGenerate(dir, time.Now())
+		conf, made, err := loadOrIssueTLS(dir, time.Now())
 		if err != nil {
 			return fail(err)
 		}
