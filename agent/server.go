@@ -18,6 +18,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/zavera/zavera/agent/journal"
+	"github.com/zavera/zavera/agent/peer"
 )
 
 // Options wire a Server to the rest of the product.
@@ -38,6 +39,10 @@ type Options struct {
 	Version string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// PeerCheck admits or refuses the process at the other end of a
+	// connection, before anything of the request is read; nil means
+	// peer.Check, which admits only processes of the agent's own user.
+	PeerCheck func(local, remote net.Addr) error
 }
 
 // Server is the agent's websocket server. Create it with New; it is safe
@@ -55,6 +60,7 @@ type Server struct {
 	now       func() time.Time
 	tlsConf   *tls.Config
 	upgrader  websocket.Upgrader
+	peerCheck func(local, remote net.Addr) error
 
 	conns    atomic.Int64
 	subjects subjectNames
@@ -91,6 +97,9 @@ func New(o Options) (*Server, error) {
 	if o.Version == "" {
 		o.Version = "dev"
 	}
+	if o.PeerCheck == nil {
+		o.PeerCheck = peer.Check
+	}
 	s := &Server{
 		cfg:       cfg,
 		tokens:    o.Tokens,
@@ -103,6 +112,7 @@ func New(o Options) (*Server, error) {
 		version:   o.Version,
 		now:       o.Now,
 		tlsConf:   o.TLS,
+		peerCheck: o.PeerCheck,
 		live:      map[*conn]struct{}{},
 	}
 	// Revocations, by this process or by `zavera serve --revoke`, go to
@@ -211,8 +221,12 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return first
 }
 
-// serveHTTP checks Host, Origin and the connection limit, then upgrades.
+// serveHTTP checks the peer's user, Host, Origin and the connection
+// limit, then upgrades.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.refusePeer(w, r) {
+		return
+	}
 	h := w.Header()
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "no-store")
