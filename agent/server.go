@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -140,32 +139,16 @@ func (s *Server) Config() Config { return s.cfg }
 func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
 
 // Listen opens the loopback listeners on the configured port; see
-// ListenLoopback.
+// ListenLoopback. A missing IPv6 listener is logged as a warning.
 func (s *Server) Listen() ([]net.Listener, error) {
-	lns, err := ListenLoopback(s.cfg.Port)
-	if err == nil && len(lns) == 1 {
-		s.log.Warn("no IPv6 loopback listener")
-	}
-	return lns, err
-}
-
-// ListenLoopback listens on 127.0.0.1 and [::1] on port (0 picks a free
-// port, the same for both). A missing IPv6 loopback is not an error; a
-// busy port is.
-func ListenLoopback(port int) ([]net.Listener, error) {
-	p := strconv.Itoa(port)
-	v4, err := net.Listen("tcp4", net.JoinHostPort("127.0.0.1", p))
+	lb, err := ListenLoopback(s.cfg.Port)
 	if err != nil {
-		return nil, fmt.Errorf("agent: listen on 127.0.0.1:%s: %w", p, err)
+		return nil, err
 	}
-	lns := []net.Listener{v4}
-	if port == 0 {
-		p = strconv.Itoa(v4.Addr().(*net.TCPAddr).Port)
+	if lb.NoIPv6 != nil {
+		s.log.Warn("no IPv6 loopback listener: pages that connect to [::1] will not reach the agent", "err", lb.NoIPv6)
 	}
-	if v6, err := net.Listen("tcp6", net.JoinHostPort("::1", p)); err == nil {
-		lns = append(lns, v6)
-	}
-	return lns, nil
+	return lb.Listeners, nil
 }
 
 // Serve accepts connections on ln until Shutdown. The listener must be on
