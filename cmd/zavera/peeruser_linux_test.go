@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -278,5 +279,60 @@ func TestTwoUsersEachReachTheirOwnAgent(t *testing.T) {
 	}
 	if !strings.Contains(text, "cert "+base64.StdEncoding.EncodeToString(certDER(t, certB))) {
 		t.Fatalf("other user's page did not reach its own agent:\n%s", text)
+	}
+
+	// The doctor of this user names the other user holding the next port
+	// and finds its own agent on the first.
+	t.Setenv("ZAVERA_PKCS11_MODULES", "")
+	home := t.TempDir()
+	code, jsonOut, errOut := runCmd(t, nil, "doctor", "--json", "--no-discovery", "--config", cfgA, "--port", port, "--home", home, "--root", home)
+	var r struct {
+		Agent struct {
+			Port    int
+			Answers bool
+		}
+		Ports []struct {
+			Port         int
+			State, Owner string
+		}
+	}
+	if err := json.Unmarshal([]byte(jsonOut), &r); err != nil {
+		t.Fatalf("doctor: exit %d, %v\n%s\n%s", code, err, jsonOut, errOut)
+	}
+	if len(r.Ports) != agent.PortRange || r.Ports[0].State != "zavera" || r.Ports[1].State != "other user" ||
+		!strings.Contains(r.Ports[1].Owner, u.Name) || r.Ports[2].State != "free" {
+		t.Fatalf("doctor's ports: %+v", r.Ports)
+	}
+	if !r.Agent.Answers || r.Agent.Port != first {
+		t.Fatalf("doctor's agent: %+v", r.Agent)
+	}
+	_, report, _ := runCmd(t, nil, "doctor", "--no-discovery", "--config", cfgA, "--port", port, "--home", home, "--root", home)
+	if want := fmt.Sprintf("Port %d: held by a process of another user, %s", first+1, u.Name); !strings.Contains(report, want) {
+		t.Fatalf("doctor's report lacks %q:\n%s", want, report)
+	}
+}
+
+// Without an IPv6 loopback (here: a network namespace of its own, where
+// [::1] does not exist) serve warns on stderr and listens on 127.0.0.1.
+func TestServeWarnsWithoutIPv6(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("a network namespace without IPv6 needs root")
+	}
+	bin := agentBinary(t, "zavera_script")
+	dir := t.TempDir()
+	keyFile, certFile := agentKey(t, dir)
+	cmd := exec.Command(bin, "serve", "--headless", "--port", "0", "--config", filepath.Join(dir, "c.json"), "--key", keyFile, "--cert", certFile)
+	cmd.Env = append(os.Environ(), "ZAVERA_SCRIPT_APPROVE=1")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Cloneflags: syscall.CLONE_NEWNET}
+	addr, stderr := startUserAgent(t, cmd)
+	if !strings.HasPrefix(addr, "127.0.0.1:") {
+		t.Fatalf("listening on %s", addr)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(stderr(), "no IPv6 loopback listener") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no warning about IPv6 on stderr:\n%s", stderr())
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -63,8 +63,8 @@ func portRange(first int) []int {
 // lookPort tells what holds 127.0.0.1:port: it connects, asks the
 // operating system who owns the listening end, and for this user's own
 // programs asks hello as a page does.
-func lookPort(ctx context.Context, port int) portStatus {
-	st := portStatus{Port: port}
+func lookPort(ctx context.Context, port int) (st portStatus) {
+	st.Port = port
 	defer func() {
 		st.State = portStates[st.Use]
 		if st.Err != nil {
