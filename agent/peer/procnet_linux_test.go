@@ -169,3 +169,27 @@ func TestFindUIDSkipsTimeWaitAndReadsUID(t *testing.T) {
 		t.Fatal("short line accepted")
 	}
 }
+
+// The cost of one check, paid once per connection before its handshake.
+func BenchmarkCheck(b *testing.B) {
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	c, err := net.Dial("tcp4", ln.Addr().String())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	s, err := ln.Accept()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	for b.Loop() {
+		if err := Check(s.LocalAddr(), s.RemoteAddr()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
