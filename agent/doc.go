@@ -16,11 +16,18 @@
 // Subpackages hold the implementations: p11source (PKCS#11 tokens through
 // package pkcs11), softtoken (a key and certificate in files), terminal
 // (prompts on the controlling terminal), journal (the signing journal),
-// localtls (the loopback certificate for wss) and scripted (an approving
-// prompter that exists only in builds tagged zavera_script).
+// localtls (the loopback certificate for wss), peer (the user owning the
+// other end of a loopback connection) and scripted (an approving prompter
+// that exists only in builds tagged zavera_script).
 //
 // # Security rules
 //
+//   - The server serves only processes of its own user: before anything
+//     of a request is read, Options.PeerCheck (peer.Check by default)
+//     finds the owner of the connecting socket; any other user's process,
+//     or one whose owner cannot be told, gets the websocket closed at once
+//     with ClosePeerRefused (4403), so that its page moves on to the next
+//     port of the range (PortRange) where its own user's agent listens.
 //   - The server listens on loopback addresses only (Serve refuses
 //     others). The Host header must be 127.0.0.1, [::1] or localhost with
 //     the port the connection arrived on, which defeats DNS rebinding.

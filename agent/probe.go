@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -13,6 +14,10 @@ import (
 // ProbeOrigin is the Origin a probe presents: an https origin that no page
 // can have, so the probe learns only what any page learns before approval.
 const ProbeOrigin = "https://probe.zavera.invalid"
+
+// ErrOtherUsersAgent is a Probe answered by an agent that serves another
+// user of this computer: it closed with ClosePeerRefused.
+var ErrOtherUsersAgent = errors.New("the agent there serves another user")
 
 // Probe connects to an agent at url (ws://127.0.0.1:PORT/ or wss://...)
 // the way a page does and returns the protocol version its hello
@@ -41,6 +46,9 @@ func Probe(ctx context.Context, url string, dialer *websocket.Dialer) (int, erro
 		return 0, fmt.Errorf("agent: probe %s: %w", url, err)
 	}
 	_, data, err := ws.ReadMessage()
+	if websocket.IsCloseError(err, ClosePeerRefused) {
+		return 0, fmt.Errorf("agent: probe %s: %w", url, ErrOtherUsersAgent)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("agent: probe %s: %w", url, err)
 	}

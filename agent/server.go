@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -18,6 +17,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/zavera/zavera/agent/journal"
+	"github.com/zavera/zavera/agent/peer"
 )
 
 // Options wire a Server to the rest of the product.
@@ -38,6 +38,10 @@ type Options struct {
 	Version string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// PeerCheck admits or refuses the process at the other end of a
+	// connection, before anything of the request is read; nil means
+	// peer.Check, which admits only processes of the agent's own user.
+	PeerCheck func(local, remote net.Addr) error
 }
 
 // Server is the agent's websocket server. Create it with New; it is safe
@@ -55,6 +59,7 @@ type Server struct {
 	now       func() time.Time
 	tlsConf   *tls.Config
 	upgrader  websocket.Upgrader
+	peerCheck func(local, remote net.Addr) error
 
 	conns    atomic.Int64
 	subjects subjectNames
@@ -91,6 +96,9 @@ func New(o Options) (*Server, error) {
 	if o.Version == "" {
 		o.Version = "dev"
 	}
+	if o.PeerCheck == nil {
+		o.PeerCheck = peer.Check
+	}
 	s := &Server{
 		cfg:       cfg,
 		tokens:    o.Tokens,
@@ -103,6 +111,7 @@ func New(o Options) (*Server, error) {
 		version:   o.Version,
 		now:       o.Now,
 		tlsConf:   o.TLS,
+		peerCheck: o.PeerCheck,
 		live:      map[*conn]struct{}{},
 	}
 	// Revocations, by this process or by `zavera serve --revoke`, go to
@@ -130,32 +139,16 @@ func (s *Server) Config() Config { return s.cfg }
 func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
 
 // Listen opens the loopback listeners on the configured port; see
-// ListenLoopback.
+// ListenLoopback. A missing IPv6 listener is logged as a warning.
 func (s *Server) Listen() ([]net.Listener, error) {
-	lns, err := ListenLoopback(s.cfg.Port)
-	if err == nil && len(lns) == 1 {
-		s.log.Warn("no IPv6 loopback listener")
-	}
-	return lns, err
-}
-
-// ListenLoopback listens on 127.0.0.1 and [::1] on port (0 picks a free
-// port, the same for both). A missing IPv6 loopback is not an error; a
-// busy port is.
-func ListenLoopback(port int) ([]net.Listener, error) {
-	p := strconv.Itoa(port)
-	v4, err := net.Listen("tcp4", net.JoinHostPort("127.0.0.1", p))
+	lb, err := ListenLoopback(s.cfg.Port)
 	if err != nil {
-		return nil, fmt.Errorf("agent: listen on 127.0.0.1:%s: %w", p, err)
+		return nil, err
 	}
-	lns := []net.Listener{v4}
-	if port == 0 {
-		p = strconv.Itoa(v4.Addr().(*net.TCPAddr).Port)
+	if lb.NoIPv6 != nil {
+		s.log.Warn("no IPv6 loopback listener: pages that connect to [::1] will not reach the agent", "err", lb.NoIPv6)
 	}
-	if v6, err := net.Listen("tcp6", net.JoinHostPort("::1", p)); err == nil {
-		lns = append(lns, v6)
-	}
-	return lns, nil
+	return lb.Listeners, nil
 }
 
 // Serve accepts connections on ln until Shutdown. The listener must be on
@@ -211,8 +204,12 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	return first
 }
 
-// serveHTTP checks Host, Origin and the connection limit, then upgrades.
+// serveHTTP checks the peer's user, Host, Origin and the connection
+// limit, then upgrades.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.refusePeer(w, r) {
+		return
+	}
 	h := w.Header()
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "no-store")

@@ -33,7 +33,7 @@ and verified by the portal.
                      example build/demo-tokens/demo-ca.crt (make demo-tokens).
   --listen ADDR      loopback address to serve on (default 127.0.0.1:8765;
                      port 0 picks a free port).
-  --agent-port N     the agent's port the pages connect to (default 27413).
+  --agent-port N     the first port of the range the pages try (default 27413).
   --host NAME        the host name browsers use for the portal: its origin
                      is then http(s)://NAME:PORT (the port it listens on).
   --origin URL       the portal's origin as the browser sees it, when not

@@ -51,6 +51,7 @@ type doctorReport struct {
 	Tokens       []pkcs11.Token   `json:"tokens"`
 	Certificates []tokenCertJSON  `json:"certificates"`
 	Agent        doctorAgent      `json:"agent"`
+	Ports        []portStatus     `json:"ports"`
 	LocalTLS     doctorTLS        `json:"local_tls"`
 	Installation installer.Status `json:"installation"`
 	UIProgram    doctorUIProgram  `json:"window_program"`
@@ -234,12 +235,23 @@ func runDoctor(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		problem("the window program %s is neither in %s nor on PATH: reinstall Zavera", r.UIProgram.Name, r.UIProgram.Searched)
 	}
 
-	// The agent's port.
-	r.Agent = doctorProbe(cfg.Port, t)
+	// The agent's port: the first of the range where this user's Zavera
+	// answers; the others name who holds them.
+	agentPort := cfg.Port
+	pctx, pcancel := context.WithTimeout(context.Background(), 30*time.Second)
+	r.Ports = lookPorts(pctx, cfg.Port)
+	pcancel()
+	for _, st := range r.Ports {
+		if st.Use == portZavera {
+			agentPort = st.Port
+			break
+		}
+	}
+	r.Agent = doctorProbe(agentPort, t)
 	if !r.Agent.Answers {
-		problem("Zavera does not answer on port %d: %s", cfg.Port, r.Agent.Error)
+		problem("Zavera does not answer on port %d: %s", agentPort, r.Agent.Error)
 	} else if t.Present && !r.Agent.WSSVerified {
-		problem("wss:// on port %d does not present the local certificate: %s", cfg.Port, r.Agent.WSSError)
+		problem("wss:// on port %d does not present the local certificate: %s", agentPort, r.Agent.WSSError)
 	}
 	if r.Problems == nil {
 		r.Problems = []string{}
@@ -387,6 +399,7 @@ func printDoctor(w io.Writer, r *doctorReport, m *pkcs11.Manager) {
 	} else {
 		fmt.Fprintf(w, "no answer (%s)\n", a.Error)
 	}
+	printPorts(w, r.Ports)
 	fmt.Fprintln(w)
 	t := r.LocalTLS
 	if !t.Present {
@@ -421,5 +434,21 @@ func printDoctor(w io.Writer, r *doctorReport, m *pkcs11.Manager) {
 	fmt.Fprintln(w, "Problems:")
 	for _, p := range r.Problems {
 		fmt.Fprintf(w, "  - %s\n", p)
+	}
+}
+
+// printPorts tells who holds the ports of the range that are not free.
+func printPorts(w io.Writer, ports []portStatus) {
+	for _, st := range ports {
+		switch st.Use {
+		case portZavera:
+			fmt.Fprintf(w, "  Port %d: this user's Zavera\n", st.Port)
+		case portOtherUser:
+			fmt.Fprintf(w, "  Port %d: held by a process of another user, %s\n", st.Port, otherUser(st))
+		case portOwnProgram:
+			fmt.Fprintf(w, "  Port %d: held by another program of this user (%s)\n", st.Port, st.Error)
+		case portUnknownOwner:
+			fmt.Fprintf(w, "  Port %d: held by a process whose owner cannot be told (%s)\n", st.Port, st.Error)
+		}
 	}
 }

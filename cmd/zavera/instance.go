@@ -1,7 +1,7 @@
 package main
 
 // A second `zavera serve` does not start a second server: it finds the
-// running agent on the configured port and asks it, over a Unix socket in
+// running agent on a port of its range (ports.go) and asks it, over a Unix socket in
 // the state folder, to bring its main window forward. Pages cannot reach
 // a Unix socket, the socket is the user's alone (0600 in the user's state
 // folder, and on Linux the peer's uid is checked), and its only command
@@ -9,7 +9,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -20,8 +19,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/zavera/zavera/agent"
 )
 
 // instanceSocket is the running agent's local channel, in the state folder.
@@ -43,24 +40,6 @@ var (
 	// errNoChannel is a running agent whose local channel does not answer.
 	errNoChannel = errors.New("the running agent's local channel does not answer")
 )
-
-// running reports whether something listens on the loopback port: nil
-// and false when nothing does; true with nil when Zavera answers; true
-// with errPortTaken when another program does.
-func running(ctx context.Context, port int) (bool, error) {
-	addr := net.JoinHostPort("127.0.0.1", fmt.Sprint(port))
-	c, err := (&net.Dialer{Timeout: instanceTimeout}).DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return false, nil
-	}
-	c.Close()
-	pctx, cancel := context.WithTimeout(ctx, instanceTimeout)
-	defer cancel()
-	if _, err := agent.Probe(pctx, "ws://"+addr+"/", nil); err != nil {
-		return true, fmt.Errorf("%w: %w", errPortTaken, err)
-	}
-	return true, nil
-}
 
 // askShow asks the agent whose channel is at path to show its window and
 // returns its answer.
@@ -174,22 +153,9 @@ func (s *instanceServer) Close() {
 	os.Remove(s.path)
 }
 
-// secondInstance checks the configured port before `zavera serve`
-// starts anything. It returns done when the caller must exit with code:
-// 0 when a running Zavera was asked to show its window, 1 when another
-// program holds the port.
-func secondInstance(port int, stateDir string, stdout, stderr io.Writer) (code int, done bool) {
-	if port == 0 {
-		return 0, false
-	}
-	up, err := running(context.Background(), port)
-	if !up {
-		return 0, false
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "zavera serve: port %d: %v\nChoose another port (--port, or \"port\" in the configuration) or stop that program.\n", port, err)
-		return 1, true
-	}
+// alreadyRunning asks this user's Zavera, found answering on port, to
+// show its window, says so on stdout and returns the exit code, 0.
+func alreadyRunning(port int, stateDir string, stdout io.Writer) int {
 	answer, err := askShow(filepath.Join(stateDir, instanceSocket))
 	switch {
 	case err != nil:
@@ -201,5 +167,5 @@ func secondInstance(port int, stateDir string, stdout, stderr io.Writer) (code i
 	default:
 		fmt.Fprintf(stdout, "zavera: Zavera is already running on port %d (it answered %q)\n", port, answer)
 	}
-	return 0, true
+	return 0
 }

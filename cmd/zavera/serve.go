@@ -41,8 +41,9 @@ when the desktop has a D-Bus session bus.
 
   --headless         ask on the controlling terminal instead of in
                      windows.
-  --port N           listen on port N (default from the configuration,
-                     27413; 0 picks a free port).
+  --port N           listen on the first free port of N..N+7 (default
+                     from the configuration, 27413; 0 picks any free
+                     port).
   --config FILE      configuration file (JSON); the approvals and the
                      journal then live beside it unless it names a
                      stateDir. Default: the per-user configuration folder
@@ -68,10 +69,14 @@ when the desktop has a D-Bus session bus.
                      it from its next request.
 
 The agent prints "zavera: listening on ..." once it accepts connections
-and stops cleanly on SIGINT or SIGTERM. When Zavera already answers on
-the port, serve asks it to bring its main window forward (through the
+and stops cleanly on SIGINT or SIGTERM. It serves only processes of its
+own user. Several users logged in at once each get their own agent: a
+port held by another user's process is named and skipped for the next
+one of the range. When this user's Zavera already answers on a port of
+the range, serve asks it to bring its main window forward (through the
 socket agent.sock in the state folder, which only the user can open)
-and exits 0; when another program holds the port, it says so and exits 1.`
+and exits 0; when another program of this user holds the port, it says
+so and exits 1.`
 
 // serveArgs are the parsed arguments of `zavera serve`.
 type serveArgs struct {
@@ -179,10 +184,14 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "zavera: %s is no longer approved\n", a.revoke)
 		return 0
 	}
-	// A second start finds the running agent and leaves it the port.
-	if code, done := secondInstance(cfg.Port, cfg.StateDir, stdout, stderr); done {
+	// A second start finds the running agent and leaves it the port;
+	// ports of the range held by other users are skipped.
+	firstPort := cfg.Port
+	port, code, done := choosePort(firstPort, cfg.StateDir, stdout, stderr)
+	if done {
 		return code
 	}
+	cfg.Port = port
 	level := slog.LevelWarn
 	if a.verbose {
 		level = slog.LevelDebug
@@ -282,16 +291,22 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	lns, err := agent.ListenLoopback(cfg.Port)
-	if err != nil {
-		if errors.Is(err, syscall.EADDRINUSE) {
-			// Taken while this agent was starting.
-			if code, done := secondInstance(cfg.Port, cfg.StateDir, stdout, stderr); done {
-				return code
-			}
+	lb, err := agent.ListenLoopback(cfg.Port)
+	if agent.IsAddrInUse(err) && firstPort != 0 {
+		// Taken while this agent was starting, or held on [::1] only.
+		port, code, done := choosePort(firstPort, cfg.StateDir, stdout, stderr)
+		if done {
+			return code
 		}
+		lb, err = agent.ListenLoopback(port)
+	}
+	if err != nil {
 		return fail(err)
 	}
+	if lb.NoIPv6 != nil {
+		log.Warn("no IPv6 loopback listener: pages that connect to [::1] or to a localhost that means [::1] will not reach Zavera", "err", lb.NoIPv6)
+	}
+	lns := lb.Listeners
 	inst, err := listenInstance(filepath.Join(cfg.StateDir, instanceSocket), func() string {
 		if desk == nil {
 			return instanceHeadless

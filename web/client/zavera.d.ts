@@ -3,6 +3,10 @@
 export declare const VERSION: string;
 export declare const PROTOCOL_VERSION: 1;
 export declare const DEFAULT_PORT: 27413;
+/** How many ports, from `port`, connect tries. */
+export declare const PORT_RANGE: 8;
+/** Close code of an agent that serves another user of this computer. */
+export declare const CLOSE_PEER_REFUSED: 4403;
 
 export type AgentReason =
   | 'bad_request' | 'cancelled' | 'origin_not_allowed' | 'pin_incorrect' | 'pin_locked'
@@ -10,7 +14,7 @@ export type AgentReason =
 
 export type ConnectionReason =
   | 'agent_not_running' | 'local_network_access_denied' | 'local_network_access_prompt' | 'connection_refused'
-  | 'agent_outdated' | 'not_zavera' | 'connection_lost' | 'timeout';
+  | 'agent_outdated' | 'not_zavera' | 'other_user_agent' | 'connection_lost' | 'timeout';
 
 export type ErrorReason = AgentReason | ConnectionReason;
 
@@ -21,6 +25,7 @@ export declare const Reason: Readonly<{
   AGENT_NOT_RUNNING: 'agent_not_running'; LOCAL_NETWORK_ACCESS_DENIED: 'local_network_access_denied';
   LOCAL_NETWORK_ACCESS_PROMPT: 'local_network_access_prompt';
   CONNECTION_REFUSED: 'connection_refused'; AGENT_OUTDATED: 'agent_outdated'; NOT_ZAVERA: 'not_zavera';
+  OTHER_USER_AGENT: 'other_user_agent';
   CONNECTION_LOST: 'connection_lost'; TIMEOUT: 'timeout';
 }>;
 
@@ -55,8 +60,10 @@ export type Bytes = ArrayBuffer | ArrayBufferView;
 export type Data = Bytes | Blob | string;
 
 export interface ConnectOptions {
-  /** Agent port; default 27413. */
+  /** First port of the range tried; default 27413. */
   port?: number;
+  /** How many ports, from `port`, are tried in order; default 8 (PORT_RANGE). */
+  portRange?: number;
   /** Loopback host; default '127.0.0.1'. */
   host?: string;
   /** Schemes to try in order; default ['wss', 'ws']. */
@@ -161,6 +168,10 @@ export interface RequestOptions { signal?: AbortSignal }
 
 export declare class Zavera {
   readonly url: string;
+  /** The port of the agent this connection reached. */
+  readonly port: number;
+  /** The websocket close code once closed, else 0. */
+  readonly closeCode: number;
   readonly protocol: number;
   readonly approved: boolean;
   readonly closed: boolean;

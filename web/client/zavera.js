@@ -17,6 +17,17 @@
 export const VERSION = '1.0.0';
 export const PROTOCOL_VERSION = 1;
 export const DEFAULT_PORT = 27413;
+/**
+ * How many ports, from `port`, connect tries: on a computer where several
+ * people are logged in at once each user's agent takes the first free
+ * port of this range.
+ */
+export const PORT_RANGE = 8;
+/**
+ * The websocket close code of an agent that serves another user of this
+ * computer: it refused the page's process before reading anything.
+ */
+export const CLOSE_PEER_REFUSED = 4403;
 
 /** The stable reasons of ZaveraError: the agent's and the client's own. */
 export const Reason = Object.freeze({
@@ -38,6 +49,7 @@ export const Reason = Object.freeze({
   CONNECTION_REFUSED: 'connection_refused',
   AGENT_OUTDATED: 'agent_outdated',
   NOT_ZAVERA: 'not_zavera',
+  OTHER_USER_AGENT: 'other_user_agent',
   CONNECTION_LOST: 'connection_lost',
   TIMEOUT: 'timeout',
 });
@@ -122,6 +134,10 @@ const messages = {
   not_zavera: {
     ru: 'На порту {port} отвечает не Zavera. Закройте программу, занявшую порт, или укажите Zavera другой порт.',
     en: 'Something other than Zavera answers on port {port}. Close the program using the port, or give Zavera another port.',
+  },
+  other_user_agent: {
+    ru: 'Zavera на этом компьютере запущена другим пользователем, а ваша Zavera не отвечает. Запустите Zavera под своей учётной записью и нажмите «Повторить».',
+    en: 'The Zavera running on this computer belongs to another user, and yours does not answer. Start Zavera under your own account and click "Retry".',
   },
   connection_lost: {
     ru: 'Связь с Zavera прервалась. Проверьте, что Zavera запущена, и повторите.',
@@ -236,33 +252,93 @@ async function lnaState() {
   return '';
 }
 
-// diagnose tells why no connection could be made: the browser's Local
-// Network Access permission, nothing listening, or an agent that refused
-// the site.
-async function diagnose(opts) {
+// diagnose tells why no connection could be made on any port: the
+// browser's Local Network Access permission, nothing listening, or an
+// agent that refused the site.
+async function diagnose(opts, ports) {
   if (await lnaState() === 'denied') return 'local_network_access_denied';
   if (typeof fetch !== 'function') return 'agent_not_running';
-  const ctl = typeof AbortController !== 'undefined' ? new AbortController() : null;
-  const t = setTimeout(() => ctl && ctl.abort(), Math.min(opts.timeout, 3000));
-  try {
-    await fetch(`http://${opts.host}:${opts.port}/`, { mode: 'no-cors', cache: 'no-store', signal: ctl && ctl.signal });
-    return 'connection_refused'; // something answers HTTP but refused the websocket
-  } catch (_) {
-    return 'agent_not_running';
-  } finally {
-    clearTimeout(t);
+  for (const port of ports) {
+    const ctl = typeof AbortController !== 'undefined' ? new AbortController() : null;
+    const t = setTimeout(() => ctl && ctl.abort(), Math.min(opts.timeout, 3000));
+    try {
+      await fetch(`http://${opts.host}:${port}/`, { mode: 'no-cors', cache: 'no-store', signal: ctl && ctl.signal });
+      return 'connection_refused'; // something answers HTTP but refused the websocket
+    } catch (_) {
+      // nothing on this port
+    } finally {
+      clearTimeout(t);
+    }
   }
+  return 'agent_not_running';
+}
+
+// portsOf lists the ports connect tries, in order.
+function portsOf(opts) {
+  const n = Math.max(1, Math.floor(Number(opts.portRange) || 1));
+  const ports = [];
+  for (let p = opts.port; p < opts.port + n && p <= 65535; p++) ports.push(p);
+  return ports;
+}
+
+// openAgent opens a websocket to one port, trying the schemes in order.
+// It resolves with the socket, or with {failure} when none opened.
+async function openAgent(make, opts, port) {
+  let failure = null;
+  for (const scheme of opts.schemes) {
+    try {
+      return { ws: await openSocket(make, `${scheme}://${opts.host}:${port}/`, opts.timeout) };
+    } catch (f) {
+      failure = f;
+      if (f.timeout || f.code === CLOSE_PEER_REFUSED) break;
+    }
+  }
+  return { failure };
+}
+
+// hello says hello on an open socket. It resolves with the connection,
+// or with {refused: true} when the agent serves another user, or
+// {error} when what answers is not a usable Zavera.
+async function hello(ws, opts, port) {
+  const z = new Zavera(ws, { ...opts, port });
+  let h;
+  try {
+    h = await withTimeout(z.request('hello', { protocols: [PROTOCOL_VERSION], client: opts.client }), opts.timeout,
+      () => new ZaveraError('not_zavera', { lang: opts.lang, data: { port } }));
+  } catch (e) {
+    z.close();
+    if (z.closeCode === CLOSE_PEER_REFUSED) return { refused: true };
+    if (e instanceof ZaveraError && e.reason === 'bad_request') {
+      return { error: new ZaveraError('agent_outdated', { lang: opts.lang, code: e.code, data: e.data, cause: e }) };
+    }
+    if (e instanceof ZaveraError && e.reason === 'connection_lost') {
+      return { error: new ZaveraError('not_zavera', { lang: opts.lang, data: { port }, cause: e }) };
+    }
+    if (e instanceof ZaveraError) return { error: e };
+    throw e;
+  }
+  if (!h || h.protocol !== PROTOCOL_VERSION) {
+    z.close();
+    return { error: new ZaveraError('agent_outdated', { lang: opts.lang, detail: `agent chose protocol ${h && h.protocol}` }) };
+  }
+  z.protocol = h.protocol;
+  z.approved = !!h.approved;
+  return { z };
 }
 
 /**
- * Connects to the agent: wss:// first, then ws://, on the loopback
- * interface; says hello and, when the site is not approved yet and
- * `pair` is not false, asks the user to approve it (onPairing gets the
- * code to show on the page).
+ * Connects to the user's agent on the loopback interface: tries the
+ * ports of the range from `port` in order (PORT_RANGE of them, or
+ * `portRange`), wss:// then ws:// on each, and uses the first agent that
+ * answers hello. An agent that serves another user of this computer
+ * closes with CLOSE_PEER_REFUSED and is passed over, as is a port where
+ * nothing or something else answers. When the site is not approved yet
+ * and `pair` is not false, asks the user to approve it (onPairing gets
+ * the code to show on the page).
  */
 export async function connect(options = {}) {
   const opts = {
-    port: DEFAULT_PORT, host: '127.0.0.1', schemes: ['wss', 'ws'], timeout: 10000,
+    port: DEFAULT_PORT, portRange: PORT_RANGE, host: '127.0.0.1', schemes: ['wss', 'ws'], timeout: 10000,
     client: `zavera.js ${VERSION}`, pair: true, ...options,
   };
   opts.lang = pickLang(options.lang);
@@ -271,47 +347,38 @@ export async function connect(options = {}) {
   if (!opts.createWebSocket && !Socket) {
     throw new TypeError('zavera: no WebSocket in this environment; pass options.WebSocket or options.createWebSocket');
   }
-  let ws = null;
-  let lastFailure = null;
-  for (const scheme of opts.schemes) {
-    try {
-      ws = await openSocket(make, `${scheme}://${opts.host}:${opts.port}/`, opts.timeout);
+  const ports = portsOf(opts);
+  let otherUser = false;
+  let helloError = null;
+  let z = null;
+  for (const port of ports) {
+    const { ws, failure } = await openAgent(make, opts, port);
+    if (!ws) {
+      if (failure && failure.timeout) {
+        // A connection held open that long is most often waiting for the
+        // user's answer to the browser's Local Network Access prompt.
+        const reason = await lnaState() === 'prompt' ? 'local_network_access_prompt' : 'timeout';
+        throw new ZaveraError(reason, { lang: opts.lang, data: { port }, detail: 'websocket did not open in time' });
+      }
+      if (failure && failure.code === CLOSE_PEER_REFUSED) otherUser = true;
+      continue;
+    }
+    const r = await hello(ws, opts, port);
+    if (r.z) {
+      z = r.z;
       break;
-    } catch (f) {
-      lastFailure = f;
     }
+    if (r.refused) otherUser = true;
+    else if (!helloError) helloError = r.error;
   }
-  if (!ws) {
-    if (lastFailure && lastFailure.timeout) {
-      // A connection held open that long is most often waiting for the
-      // user's answer to the browser's Local Network Access prompt.
-      const reason = await lnaState() === 'prompt' ? 'local_network_access_prompt' : 'timeout';
-      throw new ZaveraError(reason, { lang: opts.lang, detail: 'websocket did not open in time' });
+  if (!z) {
+    if (otherUser) {
+      throw new ZaveraError('other_user_agent', { lang: opts.lang, data: { port: opts.port }, detail: `an agent closed with ${CLOSE_PEER_REFUSED}` });
     }
-    const reason = await diagnose(opts);
+    if (helloError) throw helloError;
+    const reason = await diagnose(opts, ports);
     throw new ZaveraError(reason, { lang: opts.lang, data: { port: opts.port }, detail: 'websocket did not open' });
   }
-  const z = new Zavera(ws, opts);
-  let hello;
-  try {
-    hello = await withTimeout(z.request('hello', { protocols: [PROTOCOL_VERSION], client: opts.client }), opts.timeout,
-      () => new ZaveraError('not_zavera', { lang: opts.lang, data: { port: opts.port } }));
-  } catch (e) {
-    z.close();
-    if (e instanceof ZaveraError && e.reason === 'bad_request') {
-      throw new ZaveraError('agent_outdated', { lang: opts.lang, code: e.code, data: e.data, cause: e });
-    }
-    if (e instanceof ZaveraError && e.reason === 'connection_lost') {
-      throw new ZaveraError('not_zavera', { lang: opts.lang, data: { port: opts.port }, cause: e });
-    }
-    throw e;
-  }
-  if (!hello || hello.protocol !== PROTOCOL_VERSION) {
-    z.close();
-    throw new ZaveraError('agent_outdated', { lang: opts.lang, detail: `agent chose protocol ${hello && hello.protocol}` });
-  }
-  z.protocol = hello.protocol;
-  z.approved = !!hello.approved;
   if (!z.approved && opts.pair) {
     try {
       await z.pair({ onPairing: opts.onPairing });
@@ -335,6 +402,8 @@ export class Zavera {
     this._subscribed = false;
     this.closed = false;
     this.url = ws.url;
+    this.port = opts.port;
+    this.closeCode = 0;
     this.protocol = 0;
     this.approved = false;
     ws.onmessage = (ev) => this._receive(ev.data);
@@ -384,6 +453,7 @@ export class Zavera {
   _closed(ev) {
     if (this.closed) return;
     this.closed = true;
+    this.closeCode = (ev && ev.code) || 0;
     const err = this._error('connection_lost', { detail: `websocket closed${ev && ev.code ? ` (${ev.code})` : ''}` });
     for (const p of this._pending.values()) {
       if (p.cleanup) p.cleanup();

@@ -9,7 +9,7 @@ import net from 'node:net';
 import path from 'node:path';
 import WebSocket, { WebSocketServer } from 'ws';
 
-import { connect, fromBase64, Reason, ZaveraError } from '@zavera/client';
+import { CLOSE_PEER_REFUSED, connect, fromBase64, Reason, ZaveraError } from '@zavera/client';
 import { opensslVerify, startAgent, tempDir, tokenDir } from '../../test-support/stack.mjs';
 
 const PORTAL = 'https://portal.test';
@@ -73,6 +73,31 @@ describe('client against the agent with the GOST test token', () => {
       assert.deepEqual(toks.map((t) => t.label).sort(), ['Zavera Demo Accountant', 'Zavera Demo Leader']);
     } finally {
       z.close();
+    }
+  });
+
+  test('another user\'s agent on the first port of the range is passed over for this user\'s on the next', async (t) => {
+    // The agent of another user completes the upgrade and closes at once
+    // with CLOSE_PEER_REFUSED; here a stand-in does so on the port below.
+    const other = new WebSocketServer({ host: '127.0.0.1', port: agent.port - 1 });
+    const up = await new Promise((r) => { other.on('listening', () => r(true)); other.on('error', () => r(false)); });
+    if (!up) {
+      t.skip(`port ${agent.port - 1} is taken`);
+      return;
+    }
+    let refused = 0;
+    other.on('connection', (ws) => { refused++; ws.close(CLOSE_PEER_REFUSED, 'this agent serves another user'); });
+    try {
+      const z = await dial(agent.port - 1, PORTAL);
+      assert.equal(z.port, agent.port);
+      assert.ok(refused >= 1, 'the first port was not tried');
+      assert.equal((await z.info()).protocol, 1);
+      z.close();
+      const e = await rejectsWith(dial(agent.port - 1, PORTAL, { portRange: 1 }), Reason.OTHER_USER_AGENT);
+      assert.match(e.messages.ru, /другим пользователем/);
+    } finally {
+      for (const c of other.clients) c.terminate();
+      await new Promise((r) => other.close(r));
     }
   });
 

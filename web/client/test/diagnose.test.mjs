@@ -6,7 +6,7 @@ import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 
-import { connect, Reason, ZaveraError } from '@zavera/client';
+import { CLOSE_PEER_REFUSED, connect, PORT_RANGE, Reason, ZaveraError } from '@zavera/client';
 
 const hadNavigator = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
 
@@ -93,9 +93,57 @@ test('failed while an HTTP server answers on the port: connection_refused', asyn
   }
 });
 
-test('wss is tried before ws, on the given port', async () => {
+test('wss is tried before ws, on each port of the range in order', async () => {
   setPermission('granted');
   const tried = [];
   await reasonOf(connect({ port: 12345, createWebSocket: (u) => { tried.push(u); return failing(); } })).catch(() => {});
+  const want = [];
+  for (let p = 12345; p < 12345 + PORT_RANGE; p++) want.push(`wss://127.0.0.1:${p}/`, `ws://127.0.0.1:${p}/`);
+  assert.deepEqual(tried, want);
+  assert.equal(PORT_RANGE, 8);
+  tried.length = 0;
+  await reasonOf(connect({ port: 12345, portRange: 1, createWebSocket: (u) => { tried.push(u); return failing(); } })).catch(() => {});
   assert.deepEqual(tried, ['wss://127.0.0.1:12345/', 'ws://127.0.0.1:12345/']);
+});
+
+// A socket that opens, then on the first message either closes with
+// CLOSE_PEER_REFUSED, as another user's agent does, or answers hello.
+function agentSocket(kind) {
+  const s = {
+    close() {},
+    send(text) {
+      const { id } = JSON.parse(text);
+      setTimeout(() => {
+        if (kind === 'other') s.onclose && s.onclose({ code: CLOSE_PEER_REFUSED });
+        else s.onmessage && s.onmessage({ data: JSON.stringify({ jsonrpc: '2.0', id, result: { protocol: 1, approved: true } }) });
+      }, 1);
+      return true;
+    },
+  };
+  setTimeout(() => s.onopen && s.onopen(), 1);
+  return s;
+}
+
+test('an agent of another user is passed over for the next port of the range', async () => {
+  setPermission('granted');
+  const tried = [];
+  // 27413 is another user's agent, 27414 nothing, 27415 this user's.
+  const z = await connect({ createWebSocket: (u) => {
+    tried.push(u);
+    if (u.endsWith(':27413/')) return agentSocket('other');
+    if (u.endsWith(':27415/')) return agentSocket('own');
+    return failing();
+  } });
+  assert.equal(z.port, 27415);
+  assert.deepEqual(tried, ['wss://127.0.0.1:27413/', 'wss://127.0.0.1:27414/', 'ws://127.0.0.1:27414/', 'wss://127.0.0.1:27415/']);
+  z.close();
+});
+
+test('only other users\' agents in the range: other_user_agent', async () => {
+  setPermission('granted');
+  const e = await reasonOf(connect({ port: await freePort(), createWebSocket: () => agentSocket('other') }));
+  assert.equal(e.reason, Reason.OTHER_USER_AGENT);
+  assert.match(e.messages.ru, /другим пользователем/);
+  assert.match(e.messages.en, /another user/);
+  assert.ok(e.retryable);
 });
