@@ -14,7 +14,7 @@ import (
 // jsonLine is the line for r as encoding/json makes it: the reference
 // that encode must match byte for byte.
 func jsonLine(r Record) (line []byte, hash string, err error) {
-	r.Hash = ""
+	r.Hash, r.MAC = "", ""
 	body, err := json.Marshal(r)
 	if err != nil {
 		return nil, "", err
@@ -136,8 +136,10 @@ func TestEncodeMatchesJSON(t *testing.T) {
 			Description:  randomString(rng),
 			Outcome:      randomString(rng),
 			Reason:       randomString(rng),
+			Count:        []uint64{0, 1, 17, math.MaxUint64}[rng.IntN(4)],
 			Prev:         randomString(rng),
 			Hash:         randomString(rng),
+			MAC:          randomString(rng),
 		})
 	}
 }
