@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"fyne.io/fyne/v2/app"
@@ -132,16 +131,8 @@ func (b *mainBackend) Sites() ([]ui.SiteView, error) {
 func (b *mainBackend) Revoke(origin string) error { return b.approvals.Revoke(origin) }
 
 func (b *mainBackend) Journal() ([]ui.JournalEntry, error) {
-	f, err := os.Open(appconf.JournalPath(b.cfg))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
 	var out []ui.JournalEntry
-	err = journal.Read(f, func(r journal.Record) error {
+	err := journal.ReadAll(appconf.JournalPath(b.cfg), func(r journal.Record) error {
 		cert := r.Subject
 		if cert == "" {
 			cert = r.Certificate
