@@ -403,3 +403,45 @@ func TestRefusalsCounted(t *testing.T) {
 		}
 	}
 }
+
+// A rotation that fails does not fail the record: it goes to the current
+// file, and a later rotation keeps the chain.
+func TestFailedRotationKeepsWriting(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "journal.log")
+	o := Options{MaxFileBytes: MinFileBytes}
+	j, err := OpenWith(path, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	real := rename
+	rename = func(string, string) error { return errors.New("the file is in use") }
+	defer func() { rename = real }()
+	write := func(n int) {
+		for range n {
+			if _, err := j.Write(Record{Event: EventSignature, Outcome: OutcomeSigned, Description: strings.Repeat("d", 300)}); err != nil {
+				t.Fatalf("write while rotation fails: %v", err)
+			}
+		}
+	}
+	write(MinFileBytes / 300)
+	j.mu.Lock()
+	end, rotations, rerr := j.end, j.rotations, j.rotateErr
+	j.mu.Unlock()
+	if rotations != 0 || rerr == nil || end <= o.MaxFileBytes {
+		t.Fatalf("%d rotations, error %v, %d bytes", rotations, rerr, end)
+	}
+	rename = real
+	write(MinFileBytes / 300)
+	j.mu.Lock()
+	rotations = j.rotations
+	j.mu.Unlock()
+	if rotations == 0 {
+		t.Fatal("no rotation once renaming works again")
+	}
+	last, _ := j.Write(Record{Event: EventSignature, Outcome: OutcomeSigned})
+	j.Sync(last.Seq)
+	if rep, err := Check(path, o); err != nil || rep.Last != last.Seq || !rep.Complete {
+		t.Fatalf("Check: %+v, %v", rep, err)
+	}
+}

@@ -148,6 +148,9 @@ func Files(path string) ([]string, error) {
 	return out, nil
 }
 
+// rename renames a file; tests replace it.
+var rename = os.Rename
+
 // rotateLocked closes the file records go to, which ends with the record
 // of j.seq, renames it after that seq, starts a new one and deletes the
 // oldest files beyond KeepFiles. It is called with mu held, before a
@@ -171,9 +174,9 @@ func (j *Journal) rotateLocked() error {
 	}
 	// Closed before the rename: Windows renames no open file.
 	if err := old.Close(); err != nil {
-		return fmt.Errorf("journal: rotate: %w", err)
+		return j.reopenAfter(fmt.Errorf("journal: rotate: %w", err))
 	}
-	if err := os.Rename(j.path, name); err != nil {
+	if err := rename(j.path, name); err != nil {
 		return j.reopenAfter(fmt.Errorf("journal: rotate: %w", err))
 	}
 	f, err := os.OpenFile(j.path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
@@ -189,7 +192,7 @@ func (j *Journal) rotateLocked() error {
 		return fmt.Errorf("journal: rotate: %w", err)
 	}
 	j.f = f
-	j.end, j.size, j.durableEnd = 0, 0, 0
+	j.end, j.size, j.durableEnd, j.rotateAt = 0, 0, 0, 0
 	j.rotations++
 	j.pruneLocked()
 	return nil

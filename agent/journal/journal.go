@@ -35,7 +35,9 @@ type Journal struct {
 	// durableEnd is where the records known to be on disk end.
 	durableEnd int64
 	mac        *macer // MACs of records
-	rotations  int    // for tests
+	rotations  int    // rotations made
+	rotateAt   int64  // after a failed rotation, where to try again
+	rotateErr  error  // why the last rotation failed, for tests
 
 	// One sync at a time: its caller leads it, and the callers that
 	// arrive meanwhile wait for done to close, all woken at once, then
@@ -143,12 +145,15 @@ func (j *Journal) Write(r Record) (Record, error) {
 		return r, fmt.Errorf("journal: record of %d bytes is over the limit", len(line))
 	}
 	line = append(line, '\n')
-	if j.end > 0 && j.end+int64(len(line)) > j.opts.MaxFileBytes {
+	if j.end > 0 && j.end+int64(len(line)) > j.opts.MaxFileBytes && j.end >= j.rotateAt {
+		// A rotation that fails (a reader holds the file where an open
+		// file cannot be renamed) does not fail the record: it goes to
+		// the current file, and the rotation is tried again a step later.
 		if err := j.rotateLocked(); err != nil {
-			return r, err
-		}
-		if j.f == nil {
-			return r, ErrClosed
+			if j.f == nil {
+				return r, err
+			}
+			j.rotateErr, j.rotateAt = err, j.end+growStep
 		}
 	}
 	if err := j.room(int64(len(line))); err != nil {
