@@ -278,10 +278,11 @@ func (j *Journal) commit() (uint64, error) {
 		return 0, ErrClosed
 	}
 	if err := syncData(f); err != nil {
-		// A rotation since: it flushed the old file whole, these
-		// records included, before it closed it.
+		// A rotation since, even one that failed after closing the
+		// file: it flushed the old file whole, these records included,
+		// before it closed it.
 		j.mu.Lock()
-		rotated := j.rotations != rotations
+		rotated := j.f != f || j.rotations != rotations
 		j.mu.Unlock()
 		if !rotated {
 			return 0, fmt.Errorf("journal: sync: %w", err)
