@@ -60,7 +60,7 @@ type JournalConfig struct {
 	// least 128 KiB.
 	MaxFileBytes int64 `json:"maxFileBytes,omitempty"`
 	// KeepFiles is how many files are kept, the current one included:
-	// 8 by default.
+	// 8 by default, at least 2.
 	KeepFiles int `json:"keepFiles,omitempty"`
 }
 
@@ -160,8 +160,8 @@ func (c Config) Validate() error {
 	if m := c.Journal.MaxFileBytes; m != 0 && m < journal.MinFileBytes {
 		return fmt.Errorf("agent: configuration journal.maxFileBytes: %d is under the minimum of %d", m, journal.MinFileBytes)
 	}
-	if c.Journal.KeepFiles < 0 {
-		return fmt.Errorf("agent: configuration journal.keepFiles: %d is negative", c.Journal.KeepFiles)
+	if k := c.Journal.KeepFiles; k != 0 && k < journal.MinKeepFiles {
+		return fmt.Errorf("agent: configuration journal.keepFiles: %d is under the minimum of %d", k, journal.MinKeepFiles)
 	}
 	return nil
 }

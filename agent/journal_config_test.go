@@ -25,7 +25,7 @@ func TestJournalConfig(t *testing.T) {
 	if got.Journal.MaxFileBytes != 4<<20 || got.Journal.KeepFiles != 20 {
 		t.Fatalf("journal settings %+v", got.Journal)
 	}
-	for _, body := range []string{`{"journal": {"maxFileBytes": 1000}}`, `{"journal": {"keepFiles": -1}}`} {
+	for _, body := range []string{`{"journal": {"maxFileBytes": 1000}}`, `{"journal": {"keepFiles": 1}}`} {
 		os.WriteFile(user, []byte(body), 0o600)
 		if _, err := LoadConfig(user); err == nil {
 			t.Errorf("%s accepted", body)

@@ -445,3 +445,19 @@ func TestFailedRotationKeepsWriting(t *testing.T) {
 		t.Fatalf("Check: %+v, %v", rep, err)
 	}
 }
+
+// Every journal file deleted, the key and head left: Open says so and
+// goes on from the head.
+func TestDeletedFilesReported(t *testing.T) {
+	path := journalOf(t, 5)
+	os.Remove(path)
+	j, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, ok := recoveredWith(j, "truncated:")
+	if !ok || r.Seq != 6 {
+		t.Fatalf("recovery records %+v", j.Recovered())
+	}
+	j.Close()
+}

@@ -20,7 +20,8 @@ type Options struct {
 	MaxFileBytes int64
 	// KeepFiles is how many files are kept, the one being appended to
 	// included; the oldest go once there are more. 0 means
-	// DefaultKeepFiles.
+	// DefaultKeepFiles; at least MinKeepFiles, so that a journal just
+	// rotated still has its last record in a file.
 	KeepFiles int
 	// KeyFile and HeadFile are the key and head files (see key.go);
 	// empty means beside the journal, named after it: journal.key and
@@ -36,6 +37,7 @@ const (
 	DefaultMaxFileBytes    = 16 << 20
 	MinFileBytes           = 2 * maxLine
 	DefaultKeepFiles       = 8
+	MinKeepFiles           = 2
 	DefaultRefusalInterval = time.Minute
 )
 
@@ -49,8 +51,8 @@ func (o Options) withDefaults(path string) (Options, error) {
 	if o.KeepFiles == 0 {
 		o.KeepFiles = DefaultKeepFiles
 	}
-	if o.KeepFiles < 1 {
-		return o, fmt.Errorf("journal: cannot keep %d files", o.KeepFiles)
+	if o.KeepFiles < MinKeepFiles {
+		return o, fmt.Errorf("journal: keeping %d files is under the minimum of %d", o.KeepFiles, MinKeepFiles)
 	}
 	if o.RefusalInterval <= 0 {
 		o.RefusalInterval = DefaultRefusalInterval

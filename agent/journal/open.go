@@ -70,8 +70,14 @@ func (j *Journal) open() error {
 			return err
 		}
 	}
-	if found {
+	switch {
+	case found:
 		j.seq, j.prev = last.Seq, last.Hash
+	case headErr == nil && head.Seq > 0 && !keyMade && head.MAC == j.mac.head(head.Seq, head.Hash):
+		// No file holds a record, yet the head names one: the files were
+		// deleted. The chain goes on from the head, and says so.
+		j.seq, j.prev = head.Seq, head.Hash
+		notes = append(notes, fmt.Sprintf("truncated: the head names seq %d but no journal file holds a record", head.Seq))
 	}
 	j.synced = j.seq
 	notes = append(notes, j.checkAnchors(last, found, keyMade, head, headErr)...)
