@@ -137,8 +137,13 @@ func (b *mainBackend) Journal() ([]ui.JournalEntry, error) {
 		if cert == "" {
 			cert = r.Certificate
 		}
+		desc := r.Description
+		if r.Count > 0 {
+			// A count of requests refused before any prompt.
+			desc = fmt.Sprintf("%d × %s", r.Count, r.Reason)
+		}
 		out = append(out, ui.JournalEntry{Time: r.Time, Event: r.Event, Outcome: r.Outcome, Origin: r.Origin,
-			Certificate: cert, Description: r.Description, Document: r.Document})
+			Certificate: cert, Description: desc, Document: r.Document})
 		if len(out) > 2*maxJournalShown {
 			out = append(out[:0], out[len(out)-maxJournalShown:]...)
 		}
