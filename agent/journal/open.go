@@ -90,6 +90,11 @@ func (j *Journal) open() error {
 		j.recovered = append(j.recovered, r)
 	}
 	if len(notes) == 0 && (headErr != nil || head.Seq != j.seq || head.Hash != j.prev) {
+		// A process killed before its sync leaves records in the page
+		// cache only: they go to the disk before the head names them.
+		if err := syncData(j.f); err != nil {
+			return fmt.Errorf("journal: sync: %w", err)
+		}
 		return j.head.write(j.seq, j.prev)
 	}
 	return nil
