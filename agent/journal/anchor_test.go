@@ -461,3 +461,23 @@ func TestDeletedFilesReported(t *testing.T) {
 	}
 	j.Close()
 }
+
+// A lost key: Open makes a new one and says so; the records before it no
+// longer match their MACs.
+func TestLostKey(t *testing.T) {
+	path := journalOf(t, 3)
+	os.Remove(keyPath(path))
+	j, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, ok := recoveredWith(j, "unanchored: the key file was missing"); !ok || r.Seq != 4 {
+		t.Fatalf("recovery records %+v", j.Recovered())
+	}
+	appendN(t, j, 1)
+	j.Close()
+	var le *LineError
+	if _, err := Check(path, Options{}); !errors.Is(err, ErrRewritten) || !errors.As(err, &le) || le.Line != 1 {
+		t.Fatalf("Check after a new key: %v", err)
+	}
+}
