@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"time"
+
+	"github.com/zavera/zavera/agent/journal"
 )
 
 // DefaultPort is the agent's loopback port. No known signing agent uses it
@@ -47,6 +49,19 @@ type Config struct {
 	Modules           []string `json:"modules,omitempty"`
 	NoModuleDiscovery bool     `json:"noModuleDiscovery,omitempty"`
 	Limits            Limits   `json:"limits"`
+	// Journal sets how the journal's files rotate.
+	Journal JournalConfig `json:"journal,omitzero"`
+}
+
+// JournalConfig sets how the journal's files rotate; zero fields take
+// the journal's defaults (see journal.Options).
+type JournalConfig struct {
+	// MaxFileBytes caps each file of the journal: 16 MiB by default, at
+	// least 128 KiB.
+	MaxFileBytes int64 `json:"maxFileBytes,omitempty"`
+	// KeepFiles is how many files are kept, the current one included:
+	// 8 by default, at least 2.
+	KeepFiles int `json:"keepFiles,omitempty"`
 }
 
 // Limits bound what pages can make the agent do.
@@ -165,6 +180,12 @@ func (c Config) Validate() error {
 		if _, err := ParseOrigin(o); err != nil {
 			return fmt.Errorf("agent: configuration devOrigins: %w", err)
 		}
+	}
+	if m := c.Journal.MaxFileBytes; m != 0 && m < journal.MinFileBytes {
+		return fmt.Errorf("agent: configuration journal.maxFileBytes: %d is under the minimum of %d", m, journal.MinFileBytes)
+	}
+	if k := c.Journal.KeepFiles; k != 0 && k < journal.MinKeepFiles {
+		return fmt.Errorf("agent: configuration journal.keepFiles: %d is under the minimum of %d", k, journal.MinKeepFiles)
 	}
 	return nil
 }

@@ -56,9 +56,12 @@
 //     use up (pairingGate).
 //   - Pages see a small stable set of error codes (Code); details go to
 //     the log only. CodeOf is the one place where errors become codes.
-//   - Every consent, signature and refusal is appended to the journal
-//     (package agent/journal), synced to disk before the page gets its
-//     answer. A signature whose record cannot be written is not returned.
+//   - Every consent, signature and refusal the user made is appended to
+//     the journal (package agent/journal), synced to disk before the page
+//     gets its answer. A signature whose record cannot be written is not
+//     returned. A signing request refused before any prompt was shown (a
+//     limit, a cool-down, a full queue) is only counted, per origin and
+//     reason, and the journal writes the counts once a minute.
 //
 // # Threading and ownership
 //

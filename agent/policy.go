@@ -60,6 +60,13 @@ func ApplyPolicy(c Config, path string) (Config, error) {
 	}
 	c.NoModuleDiscovery = c.NoModuleDiscovery || p.NoModuleDiscovery
 	c.Limits = overrideLimits(c.Limits, raw.Limits)
+	// The administrator's journal settings win, as limits do.
+	if raw.Journal.MaxFileBytes != 0 {
+		c.Journal.MaxFileBytes = raw.Journal.MaxFileBytes
+	}
+	if raw.Journal.KeepFiles != 0 {
+		c.Journal.KeepFiles = raw.Journal.KeepFiles
+	}
 	if err := c.Validate(); err != nil {
 		return c, err
 	}

@@ -168,11 +168,11 @@ type pinState struct {
 func (c *conn) authorise(ctx context.Context, tc Certificate, sr SigningRequest) (*grant, error) {
 	release, err := c.s.gate.acquire(ctx, c.origin)
 	if err != nil {
-		return nil, err
+		return nil, unseen{err}
 	}
 	if !c.approved() { // revoked while this request waited its turn
 		release(nil)
-		return nil, fmt.Errorf("%w: %s was revoked", ErrOriginNotAllowed, c.origin)
+		return nil, unseen{fmt.Errorf("%w: %s was revoked", ErrOriginNotAllowed, c.origin)}
 	}
 	err = c.s.gate.ask(ctx, func(ctx context.Context) error {
 		return c.s.prompter.ConfirmSigning(ctx, sr)
@@ -308,9 +308,29 @@ func (r *signatureRecord) write(tc Certificate, desc string, digest []byte, err 
 // cancel withdraws the announcement if the record was not written.
 func (r *signatureRecord) cancel() { r.done() }
 
+// unseen marks an error that refused a request before any prompt was
+// shown: the journal counts such refusals instead of recording each.
+type unseen struct{ error }
+
+func (e unseen) Unwrap() error { return e.error }
+
+// refusedUnseen reports whether err refused a signing request before the
+// user saw it: a limit, a cool-down or a full queue (busy), or the wait
+// for the origin's prompt slot ended.
+func refusedUnseen(err error) bool {
+	var u unseen
+	return errors.As(err, &u) || CodeOf(err) == CodeBusy
+}
+
 // writeSignature writes a signature's outcome to the journal; the caller
-// syncs it with the returned seq before answering the page.
+// syncs it with the returned seq before answering the page. A refusal
+// that no user saw is only counted (see journal.CountRefusal): it
+// returns seq 0, which needs no sync.
 func (c *conn) writeSignature(tc Certificate, desc string, digest []byte, err error) (uint64, error) {
+	if err != nil && refusedUnseen(err) {
+		c.s.journal.CountRefusal(c.origin, CodeOf(err).Reason())
+		return 0, nil
+	}
 	r := journal.Record{Event: journal.EventSignature, Origin: c.origin, Description: truncate(desc, 256)}
 	if tc.Cert != nil {
 		r.Certificate = tc.ID

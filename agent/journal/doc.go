@@ -1,22 +1,66 @@
-// Package journal keeps Zavera's signing journal: an append-only file of
-// JSON lines, one per consent, signature or refusal, that survives a crash
-// and shows tampering.
+// Package journal keeps Zavera's signing journal: append-only files of
+// JSON lines, one per consent, signature or refusal, that survive a crash
+// and show tampering, truncation and rewriting.
 //
 // # Format
 //
-// Each line is a JSON object (Record). Its "hash" member, always last, is
-// the lowercase hex SHA-256 of the line's own bytes without that member
+// Each line is a JSON object (Record). Its "hash" member is the lowercase
+// hex SHA-256 of the line's own bytes without the hash and MAC members
 // (the object closed right after "prev"); "prev" is the hash of the line
-// before, 64 zeros for the first; "seq" counts from 1. Changing, removing,
-// inserting or reordering lines breaks the chain, and Verify names the
-// first broken line. Cutting lines off the end cannot be seen from the
-// file alone: compare Head with a copy kept elsewhere for that.
+// before, 64 zeros for the first ever; "seq" counts from 1. The "mac"
+// member, last, is HMAC-SHA256 of the hash (its 64 hex digits) under the
+// installation's journal key. Changing, removing, inserting or reordering
+// lines breaks the chain, and Read and Check name the first broken line.
+//
+// # Key and head
+//
+// The key is 32 random bytes, in hex, in its own file (journal.key beside
+// journal.log, mode 0600), made when the journal is first opened and
+// never written into a journal file, so that the journal's files can be
+// copied, shown or handed over without it. Without the key, a chain
+// recomputed from end to end has hashes that agree and MACs that do not:
+// Check reports it as rewritten (ErrRewritten).
+//
+// The head file (journal.head) names the last record on disk: its seq,
+// its hash and a MAC of both under the key. The journal rewrites it in
+// place after each commit (see commit), once the records it names are on
+// disk, and flushes it lazily (see headSyncDelay): after a crash it names
+// a record at or before the last one on disk, never one after, so a head
+// that lags is accepted and only a head beyond the last record means
+// that records were cut off (ErrTruncated). A head whose MAC does not
+// match, or that names a record other than the one the chain holds at
+// its seq, is a rewrite.
+//
+// What this does not cover: whoever can read the key (the user's own
+// account, or an administrator) can rewrite the journal, MACs and head
+// included, without a trace; and whoever can delete files can delete the
+// journal, or the key and head with it (Open then makes a new key and
+// records that the records before it are not anchored; Check reports
+// ErrUnanchored), or put back an older journal together with its head.
+//
+// # Files and rotation
+//
+// Records go to journal.log. A record that would take it past
+// Options.MaxFileBytes (16 MiB by default) goes to a new journal.log; the
+// full one is renamed after its last record's seq, journal-<seq, 12
+// digits>.log, and the oldest files beyond Options.KeepFiles (8) are
+// deleted. The first record of each file chains to the last of the one
+// before, so ReadAll and Check read the files as one chain; their first
+// record may continue a history whose older files were deleted, and
+// Check says where the kept history starts.
 //
 // While a journal is open, and after a crash until it is opened again,
-// the file ends in zero bytes: the space written ahead of the records,
+// journal.log ends in zero bytes: the space written ahead of the records,
 // so that a sync flushes data only (see space.go). Readers stop at the
 // first zero byte that starts a line, and report anything but zeros after
-// it as tampering; Close and Open cut the zeros off.
+// it as tampering; Close, rotation and Open cut the zeros off.
+//
+// # Refusals no one saw
+//
+// CountRefusal counts a request refused before any prompt was shown; the
+// journal writes one record per origin and reason with the count
+// (event "refusal", Record.Count) every Options.RefusalInterval (a
+// minute) while there are any, and on Close, instead of one per refusal.
 //
 // # Durability
 //
@@ -30,14 +74,25 @@
 // for it, at most a millisecond and while fewer than sixteen records wait,
 // so that signatures made at the same time share one fsync. Records
 // written and not yet synced never exceed 512 KiB: the write that would
-// pass that syncs first. A line half-written by a crash (no final newline,
-// or cut short by zeros), and any record after the first zero byte, is
-// cut off when the journal is opened again, and a record saying so is
-// appended.
+// pass that syncs first.
+//
+// # Opening
+//
+// Open never refuses a journal it can read and write. What a crash left
+// unfinished (a line without its final newline or cut short by zeros,
+// and any record after the first zero byte) is cut off; damaged lines at
+// the end are moved to journal-damaged-<time>.log and cut off; a file
+// whose end cannot be read at all is moved there whole and a new one
+// started. The last record and the head are checked against the key.
+// Each finding is appended as a recovery record (event "recovery", its
+// reason starting with "damaged:", "truncated:", "rewritten:" or
+// "unanchored:", or saying how many bytes of an unfinished write were
+// cut), which Recovered returns for the caller to show. Open does not
+// verify the whole chain: Check does.
 //
 // # Concurrency and ownership
 //
 // A *Journal is safe for concurrent use; appends are serialised. Only one
-// process may append to a file at a time: Open takes an advisory lock where
-// the OS offers one.
+// process may append to a journal at a time: Open takes an advisory lock
+// on the head file where the OS offers one.
 package journal

@@ -1,10 +1,8 @@
 package journal
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sync"
@@ -21,9 +19,13 @@ var ErrClosed = errors.New("journal: closed")
 // maxLine bounds one record; longer lines are refused when reading.
 const maxLine = 64 << 10
 
-// Journal is an open journal file.
+// Journal is an open journal: the file records are appended to, the
+// rotated files before it, its key and its head file.
 type Journal struct {
-	mu   sync.Mutex // guards f, seq, prev, end, size, durableEnd and writes to f
+	path string
+	opts Options
+
+	mu   sync.Mutex // guards f, seq, prev, end, size, durableEnd, mac, rotations and writes to f
 	f    *os.File
 	seq  uint64
 	prev string
@@ -32,6 +34,10 @@ type Journal struct {
 	size int64 // the file's size: end and the zeros written ahead (see space.go)
 	// durableEnd is where the records known to be on disk end.
 	durableEnd int64
+	mac        *macer // MACs of records
+	rotations  int    // rotations made
+	rotateAt   int64  // after a failed rotation, where to try again
+	rotateErr  error  // why the last rotation failed, for tests
 
 	// One sync at a time: its caller leads it, and the callers that
 	// arrive meanwhile wait for done to close, all woken at once, then
@@ -49,6 +55,12 @@ type Journal struct {
 	lingerMax time.Duration
 	maxGroup  uint64
 	syncs     uint64 // fsyncs made, for tests; guarded by syncMu
+
+	head headFile
+	refusals
+
+	// recovered are the recovery records Open appended.
+	recovered []Record
 }
 
 // Group commit limits: a Sync waits for announced records for at most
@@ -60,93 +72,42 @@ const (
 	defaultGroup  = 16
 )
 
-// Open opens or creates the journal at path (mode 0600, folders 0700),
-// cuts off what a crash left unfinished (a torn last line, the zeros
-// written ahead and anything after them), and reads the chain's head so
-// that appends continue it. It does not verify the whole file: Verify
-// does.
-func Open(path string) (*Journal, error) {
+// Open opens the journal at path with the default Options; see OpenWith.
+func Open(path string) (*Journal, error) { return OpenWith(path, Options{}) }
+
+// OpenWith opens or creates the journal at path (mode 0600, folders
+// 0700) and its key and head files, and makes it ready to append to:
+// it cuts off what a crash left unfinished, moves a damaged last line
+// aside, and checks the last record and the head against the key. What
+// it finds out of the ordinary it records (see Recovered) and goes on:
+// it fails only when the files cannot be read or written, or another
+// process has the journal open. It does not verify the whole chain:
+// Check does.
+func OpenWith(path string, o Options) (*Journal, error) {
+	o, err := o.withDefaults(path)
+	if err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("journal: %w", err)
-	}
-	if err := lockFile(f); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("journal: %s is in use by another process: %w", path, err)
-	}
-	j := &Journal{f: f, prev: zeroHash, now: time.Now, wake: make(chan struct{}, 1),
+	j := &Journal{path: path, opts: o, prev: zeroHash, now: time.Now, wake: make(chan struct{}, 1),
 		lingerMax: defaultLinger, maxGroup: defaultGroup}
-	lost, err := j.cutUnwritten()
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	torn, err := j.readHead()
-	j.synced = j.seq
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	if torn += lost; torn > 0 {
-		if _, err := j.Append(Record{Event: EventRecovery, Outcome: OutcomeFailed,
-			Reason: fmt.Sprintf("cut off %d bytes of an unfinished write", torn)}); err != nil {
-			f.Close()
-			return nil, err
+	j.refusals.init(j)
+	if err := j.open(); err != nil {
+		j.head.close()
+		if j.f != nil {
+			j.f.Close()
 		}
+		return nil, err
 	}
 	return j, nil
 }
 
-// readHead finds the last complete line, truncating anything after it,
-// and returns how many bytes it cut.
-func (j *Journal) readHead() (int64, error) {
-	size, err := j.f.Seek(0, io.SeekEnd)
-	if err != nil {
-		return 0, fmt.Errorf("journal: %w", err)
-	}
-	j.end, j.size, j.durableEnd = size, size, size
-	if size == 0 {
-		return 0, nil
-	}
-	// Read back at most two lines' worth: the last complete line and a
-	// torn one after it.
-	n := min(size, 2*maxLine+2)
-	buf := make([]byte, n)
-	if _, err := j.f.ReadAt(buf, size-n); err != nil {
-		return 0, fmt.Errorf("journal: %w", err)
-	}
-	end := bytes.LastIndexByte(buf, '\n')
-	var torn int64
-	if end != len(buf)-1 {
-		torn = int64(len(buf) - 1 - end)
-		if err := j.f.Truncate(size - torn); err != nil {
-			return 0, fmt.Errorf("journal: cut torn line: %w", err)
-		}
-		j.end, j.size, j.durableEnd = size-torn, size-torn, size-torn
-		if err := j.f.Sync(); err != nil {
-			return 0, fmt.Errorf("journal: %w", err)
-		}
-	}
-	if end < 0 {
-		if size-torn != 0 {
-			return 0, fmt.Errorf("%w: last line longer than %d bytes", ErrTampered, maxLine)
-		}
-		return torn, nil
-	}
-	start := bytes.LastIndexByte(buf[:end], '\n') + 1
-	if start == 0 && size-torn > int64(end+1) {
-		return 0, fmt.Errorf("%w: last line longer than %d bytes", ErrTampered, maxLine)
-	}
-	last, err := decode(buf[start:end])
-	if err != nil {
-		return 0, fmt.Errorf("journal: last line: %w", err)
-	}
-	j.seq, j.prev = last.Seq, last.Hash
-	return torn, nil
-}
+// Recovered returns the recovery records Open appended: what a crash
+// left unfinished, a damaged line, records cut off or rewritten, a
+// missing key or head. The caller shows them to the user.
+func (j *Journal) Recovered() []Record { return j.recovered }
 
 // Append writes r (see Write) and syncs it to disk before it returns.
 // Appends from several goroutines share fsyncs: one fsync covers every
@@ -178,10 +139,23 @@ func (j *Journal) Write(r Record) (Record, error) {
 	if err != nil {
 		return r, err
 	}
+	r.MAC = j.mac.record(hash)
+	line = withMAC(line, r.MAC)
 	if len(line) > maxLine {
 		return r, fmt.Errorf("journal: record of %d bytes is over the limit", len(line))
 	}
 	line = append(line, '\n')
+	if j.end > 0 && j.end+int64(len(line)) > j.opts.MaxFileBytes && j.end >= j.rotateAt {
+		// A rotation that fails (a reader holds the file where an open
+		// file cannot be renamed) does not fail the record: it goes to
+		// the current file, and the rotation is tried again a step later.
+		if err := j.rotateLocked(); err != nil {
+			if j.f == nil {
+				return r, err
+			}
+			j.rotateErr, j.rotateAt = err, j.end+growStep
+		}
+	}
 	if err := j.room(int64(len(line))); err != nil {
 		return r, err
 	}
@@ -293,22 +267,36 @@ func (j *Journal) waitSyncLocked() {
 }
 
 // commit waits for announced records (linger), then flushes every record
-// written so far and returns the last one's seq. Only the leader of a
-// sync calls it.
+// written so far, writes the head naming the last one and returns its
+// seq. Only the leader of a sync calls it.
 func (j *Journal) commit() (uint64, error) {
 	j.linger()
 	j.mu.Lock()
-	f, upTo, end := j.f, j.seq, j.end
+	f, upTo, hash, end, rotations := j.f, j.seq, j.prev, j.end, j.rotations
 	j.mu.Unlock()
 	if f == nil {
 		return 0, ErrClosed
 	}
 	if err := syncData(f); err != nil {
-		return 0, fmt.Errorf("journal: sync: %w", err)
+		// A rotation since, even one that failed after closing the
+		// file: it flushed the old file whole, these records included,
+		// before it closed it.
+		j.mu.Lock()
+		rotated := j.f != f || j.rotations != rotations
+		j.mu.Unlock()
+		if !rotated {
+			return 0, fmt.Errorf("journal: sync: %w", err)
+		}
 	}
 	j.mu.Lock()
-	j.durableEnd = max(j.durableEnd, end)
+	if j.f == f {
+		j.durableEnd = max(j.durableEnd, end)
+	}
 	j.mu.Unlock()
+	// The records it names are on disk: the head is never ahead of them.
+	if err := j.head.write(upTo, hash); err != nil {
+		return 0, err
+	}
 	return upTo, nil
 }
 
@@ -319,8 +307,10 @@ func (j *Journal) Head() (uint64, string) {
 	return j.seq, j.prev
 }
 
-// Close syncs and closes the file.
+// Close writes the refusals counted so far, syncs, writes the head and
+// closes the files.
 func (j *Journal) Close() error {
+	ferr := j.refusals.stop()
 	j.syncMu.Lock()
 	defer j.syncMu.Unlock()
 	for j.syncing {
@@ -329,7 +319,7 @@ func (j *Journal) Close() error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.f == nil {
-		return nil
+		return j.head.close()
 	}
 	// The zeros written ahead go: a closed journal ends with its last
 	// record.
@@ -337,9 +327,18 @@ func (j *Journal) Close() error {
 	if serr := j.f.Sync(); err == nil {
 		err = serr
 	}
+	if err == nil {
+		err = j.head.write(j.seq, j.prev)
+	}
+	if herr := j.head.close(); err == nil {
+		err = herr
+	}
 	if cerr := j.f.Close(); err == nil {
 		err = cerr
 	}
 	j.f = nil
+	if err == nil {
+		err = ferr
+	}
 	return err
 }

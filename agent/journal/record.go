@@ -15,7 +15,7 @@ import (
 const (
 	EventConsent   = "consent"   // the user approved or refused an origin
 	EventSignature = "signature" // a signature was made, refused or failed
-	EventRefusal   = "refusal"   // a request refused before any prompt
+	EventRefusal   = "refusal"   // requests refused before any prompt, counted (see Count)
 	EventRecovery  = "recovery"  // what a crash left unfinished was cut off on open
 	EventRevoke    = "revoke"    // an origin's approval was revoked
 )
@@ -47,25 +47,36 @@ type Record struct {
 	Outcome     string `json:"outcome"`
 	// Reason is the error reason for a refusal or failure.
 	Reason string `json:"reason,omitempty"`
-	Prev   string `json:"prev"`
-	Hash   string `json:"hash,omitempty"`
+	// Count is how many requests a refusal record stands for: those of
+	// its origin refused for its reason since the last such record.
+	Count uint64 `json:"count,omitempty"`
+	Prev  string `json:"prev"`
+	Hash  string `json:"hash,omitempty"`
+	// MAC is the keyed MAC of Hash with the installation's journal key
+	// (see key.go); empty in records written before the journal had one.
+	MAC string `json:"mac,omitempty"`
 }
 
 // zeroHash is the prev of the first record.
 var zeroHash = hex.EncodeToString(make([]byte, sha256.Size))
 
-// hashMember is what precedes the hash in every line.
-var hashMember = []byte(`,"hash":"`)
+// hashMember is what precedes the hash in every line, and macMember what
+// follows the hash when the record has a MAC.
+var (
+	hashMember = []byte(`,"hash":"`)
+	macMember  = `","mac":"`
+)
 
 // encode returns the line for r (without its newline) and its hash. The
-// line is exactly what json.Marshal makes of r without its hash, closed
-// right after "prev", followed by the hash member: the hash covers the
-// bytes json.Marshal produces.
+// line is exactly what json.Marshal makes of r without its hash and MAC,
+// closed right after "prev", followed by the hash member: the hash covers
+// the bytes json.Marshal produces. The MAC member, if any, is added after
+// (see withMAC).
 func encode(r Record) (line []byte, hash string, err error) {
 	line, ok := appendBody(make([]byte, 0, lineSize(&r)), &r)
 	if !ok {
 		// A time that RFC 3339 cannot express: let encoding/json say so.
-		r.Hash = ""
+		r.Hash, r.MAC = "", ""
 		if line, err = json.Marshal(r); err != nil {
 			return nil, "", fmt.Errorf("journal: encode record: %w", err)
 		}
@@ -84,9 +95,9 @@ func lineSize(r *Record) int {
 	n := len(r.Event) + len(r.Origin) + len(r.Certificate) + len(r.Subject) +
 		len(r.Document) + len(r.DocumentHash) + len(r.Description) +
 		len(r.Outcome) + len(r.Reason) + len(r.Prev)
-	// Members' names, quotes and separators, the longest seq and time,
-	// the hash member, and room for a few escapes.
-	return n + n/8 + 320
+	// Members' names, quotes and separators, the longest seq, count
+	// and time, the hash and MAC members, and room for a few escapes.
+	return n + n/8 + 440
 }
 
 // appendBody appends r without its hash to b as json.Marshal encodes it,
@@ -135,6 +146,10 @@ func appendBody(b []byte, r *Record) ([]byte, bool) {
 	if r.Reason != "" {
 		b = append(b, `,"reason":`...)
 		b = appendString(b, r.Reason)
+	}
+	if r.Count != 0 {
+		b = append(b, `,"count":`...)
+		b = strconv.AppendUint(b, r.Count, 10)
 	}
 	b = append(b, `,"prev":`...)
 	b = appendString(b, r.Prev)
@@ -245,10 +260,27 @@ func decode(line []byte) (Record, error) {
 	if i < 0 || !bytes.HasSuffix(line, []byte(`"}`)) {
 		return r, fmt.Errorf("%w: no hash member at the end", ErrTampered)
 	}
+	// After the hash member only the hash itself and the MAC member may
+	// follow, exactly as encode and withMAC write them.
+	tail := string(line[i+len(hashMember):])
+	want := r.Hash + `"}`
+	if r.MAC != "" {
+		want = r.Hash + macMember + r.MAC + `"}`
+	}
+	if tail != want {
+		return r, fmt.Errorf("%w: hash does not match the record", ErrTampered)
+	}
 	body := append(append([]byte(nil), line[:i]...), '}')
 	sum := sha256.Sum256(body)
-	if got := hex.EncodeToString(sum[:]); got != r.Hash || string(line[i+len(hashMember):len(line)-2]) != r.Hash {
+	if got := hex.EncodeToString(sum[:]); got != r.Hash {
 		return r, fmt.Errorf("%w: hash does not match the record", ErrTampered)
 	}
 	return r, nil
+}
+
+// withMAC appends the MAC member to a line made by encode.
+func withMAC(line []byte, mac string) []byte {
+	line = append(line[:len(line)-2], macMember...)
+	line = append(line, mac...)
+	return append(line, '"', '}')
 }

@@ -31,7 +31,7 @@ const (
 var zeroBlock [32 << 10]byte
 
 // room makes sure that n more bytes fit before the zeros end, leaving at
-// least one zero after them, and syncs first when the unsynced run would
+// least one zero after them and the file within its cap and a byte, and syncs first when the unsynced run would
 // grow past maxUnsynced. It is called with mu held.
 func (j *Journal) room(n int64) error {
 	if j.end > j.durableEnd && j.end+n-j.durableEnd > maxUnsynced {
@@ -41,11 +41,16 @@ func (j *Journal) room(n int64) error {
 		j.durableEnd = j.end
 	}
 	for j.end+n >= j.size {
-		for range growStep / len(zeroBlock) {
-			if _, err := j.f.WriteAt(zeroBlock[:], j.size); err != nil {
+		// A step of growStep, but not past the file's cap (and a zero
+		// after it) unless the record needs it.
+		step := min(growStep, max(j.opts.MaxFileBytes+1-j.size, j.end+n+1-j.size))
+		for step > 0 {
+			k := min(step, int64(len(zeroBlock)))
+			if _, err := j.f.WriteAt(zeroBlock[:k], j.size); err != nil {
 				return fmt.Errorf("journal: make room: %w", err)
 			}
-			j.size += int64(len(zeroBlock))
+			j.size += k
+			step -= k
 		}
 	}
 	return nil

@@ -41,8 +41,9 @@ func TestSpaceAhead(t *testing.T) {
 	}
 }
 
-// closedJournal returns a closed journal of n records and its lines.
-func closedJournal(t *testing.T, n int) ([]byte, []string) {
+// closedJournal returns a closed journal of n records, its lines and its
+// path.
+func closedJournal(t *testing.T, n int) ([]byte, []string, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "journal.log")
 	j, err := Open(path)
@@ -57,17 +58,20 @@ func closedJournal(t *testing.T, n int) ([]byte, []string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return data, strings.SplitAfter(string(data), "\n")
+	return data, strings.SplitAfter(string(data), "\n"), path
 }
 
 // openCopy opens the journal in a copy of data, as if a crash had left it
-// so, and returns the records after closing it.
-func openCopy(t *testing.T, data []byte) (*Journal, string) {
+// so, with the key and head of the journal at from, and returns it and
+// its path.
+func openCopy(t *testing.T, from string, data []byte) (*Journal, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "crashed.log")
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	copyFile(t, keyPath(from), keyPath(path))
+	copyFile(t, headPath(from), headPath(path))
 	j, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -93,7 +97,7 @@ func readAll(t *testing.T, path string) []Record {
 // by it, was never synced and goes too, with a recovery record saying
 // how much.
 func TestCrashLeftovers(t *testing.T) {
-	recs, lines := closedJournal(t, 3)
+	recs, lines, from := closedJournal(t, 3)
 	zeros := string(make([]byte, 5000))
 	torn := `{"seq":4,"time":"2026-`
 	cases := []struct {
@@ -108,7 +112,7 @@ func TestCrashLeftovers(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			j, p := openCopy(t, append(append([]byte(nil), recs...), tc.tail...))
+			j, p := openCopy(t, from, append(append([]byte(nil), recs...), tc.tail...))
 			appendN(t, j, 1)
 			j.Close()
 			got := readAll(t, p)
@@ -129,7 +133,7 @@ func TestCrashLeftovers(t *testing.T) {
 // Zeros are the end of a journal only when nothing else follows them:
 // a reader names the line after them.
 func TestDataAfterZerosIsTampering(t *testing.T) {
-	_, lines := closedJournal(t, 3)
+	_, lines, _ := closedJournal(t, 3)
 	for name, tc := range map[string]struct {
 		data string
 		line int
@@ -235,9 +239,33 @@ func TestKilledWriter(t *testing.T) {
 		t.Fatal(err)
 	}
 	seq, _ := j.Head()
+	// The head is flushed lazily: whatever a kill left of it names a
+	// record on disk, never one beyond.
+	for _, r := range j.Recovered() {
+		if !strings.HasPrefix(r.Reason, "cut off ") {
+			t.Fatalf("after the kill: %s", r.Reason)
+		}
+	}
 	j.Close()
+	if _, err := Check(path, Options{}); err != nil {
+		t.Fatalf("Check after the kill: %v", err)
+	}
 	recs := readAll(t, path)
 	if seq < acked || uint64(len(recs)) != seq {
 		t.Fatalf("after the kill: %d records, head %d, %d acknowledged", len(recs), seq, acked)
+	}
+}
+
+func keyPath(journal string) string  { return strings.TrimSuffix(journal, ".log") + ".key" }
+func headPath(journal string) string { return strings.TrimSuffix(journal, ".log") + ".head" }
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	data, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, data, 0o600); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"fyne.io/fyne/v2/app"
@@ -135,22 +134,19 @@ func (b *mainBackend) Sites() ([]ui.SiteView, error) {
 func (b *mainBackend) Revoke(origin string) error { return b.approvals.Revoke(origin) }
 
 func (b *mainBackend) Journal() ([]ui.JournalEntry, error) {
-	f, err := os.Open(appconf.JournalPath(b.cfg))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
 	var out []ui.JournalEntry
-	err = journal.Read(f, func(r journal.Record) error {
+	err := journal.ReadAll(appconf.JournalPath(b.cfg), func(r journal.Record) error {
 		cert := r.Subject
 		if cert == "" {
 			cert = r.Certificate
 		}
+		desc := r.Description
+		if r.Count > 0 {
+			// A count of requests refused before any prompt.
+			desc = fmt.Sprintf("%d × %s", r.Count, r.Reason)
+		}
 		out = append(out, ui.JournalEntry{Time: r.Time, Event: r.Event, Outcome: r.Outcome, Origin: r.Origin,
-			Certificate: cert, Description: r.Description, Document: r.Document})
+			Certificate: cert, Description: desc, Document: r.Document})
 		if len(out) > 2*maxJournalShown {
 			out = append(out[:0], out[len(out)-maxJournalShown:]...)
 		}

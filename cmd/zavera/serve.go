@@ -276,11 +276,12 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 		tlsConf = &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}
 	}
-	j, err := journal.Open(journalPath(cfg))
+	j, err := journal.OpenWith(journalPath(cfg), journalOptions(cfg))
 	if err != nil {
 		return fail(err)
 	}
 	defer j.Close()
+	warnRecovered(j, log, stderr)
 	if scriptedOn {
 		log.Warn("test build: every request is approved without asking")
 	}
