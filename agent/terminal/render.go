@@ -1,0 +1,205 @@
+package terminal
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/zavera/zavera/agent"
+	"github.com/zavera/zavera/cert"
+	"github.com/zavera/zavera/internal/displaytext"
+)
+
+// The layout of a prompt on an 80×24 terminal. Values start after a label
+// column and take at most valueCols columns, so that no line is wider
+// than 79 columns and none wraps. The caps keep a confirmation, its
+// question included, within 24 lines whatever the page sent:
+//
+//	blank line, header                  2
+//	description                         maxDescLines
+//	documents (digests, a preview)      at most 10
+//	names the page declared             maxDeclaredLines
+//	certificate                         maxCertLines
+//	site (an origin is at most 253+ ASCII characters)
+//	question                            1
+const (
+	labelCols        = 15
+	valueCols        = 64
+	maxDescLines     = 6
+	maxPreviewLines  = 3
+	maxBatchListed   = 3
+	maxDeclaredLines = 2
+	maxCertLines     = 2
+)
+
+// block writes a labelled value: the first line after the label (at most
+// labelCols-3 columns), the others indented under it.
+func block(b *strings.Builder, label string, lines []string) {
+	for i, l := range lines {
+		if i == 0 {
+			fmt.Fprintf(b, "  %-*s %s\n", labelCols-3, label, l)
+		} else {
+			fmt.Fprintf(b, "%*s%s\n", labelCols, "", l)
+		}
+	}
+}
+
+// text cleans page or token text and wraps it to the value column.
+func text(s string, maxLines int) []string {
+	return displaytext.Wrap(displaytext.Line(s), valueCols, maxLines)
+}
+
+// chunks cuts s (hex, or an origin, which has no spaces to wrap at) into
+// lines of n characters; it is never cut short.
+func chunks(s string, n int) []string {
+	var out []string
+	for len(s) > n {
+		out = append(out, s[:n])
+		s = s[n:]
+	}
+	return append(out, s)
+}
+
+// renderSigning writes the confirmation of a signature, a batch or a
+// login. What the page wrote is cleaned and capped; each document comes
+// with the digest the agent computed; the site comes last.
+func renderSigning(r agent.SigningRequest, now time.Time) string {
+	var b strings.Builder
+	n := max(r.Count, len(r.Files))
+	question := "Sign?"
+	switch r.Kind {
+	case agent.SignBatch:
+		b.WriteString(fmt.Sprintf("\n== Zavera: request to sign %d documents ==\n", n))
+		question = fmt.Sprintf("Sign these %d documents?", n)
+	case agent.SignChallenge:
+		b.WriteString("\n== Zavera: request to log in with your certificate ==\n")
+		question = "Log in?"
+	default:
+		b.WriteString("\n== Zavera: request to sign a document ==\n")
+	}
+	if d := text(r.Description, maxDescLines); len(d) > 0 {
+		block(&b, "What:", d)
+	}
+	if len(r.Files) == 1 && r.Kind != agent.SignBatch {
+		document(&b, "Document:", r.Files[0], true)
+	} else {
+		for i, f := range r.Files {
+			if i == maxBatchListed && len(r.Files) > maxBatchListed+1 {
+				fmt.Fprintf(&b, "%*s... and %d more documents, not listed here\n", labelCols, "", len(r.Files)-maxBatchListed)
+				break
+			}
+			document(&b, fmt.Sprintf("%d.", i+1), f, false)
+		}
+	}
+	if len(r.Declared) > 0 {
+		names := make([]string, len(r.Declared))
+		for i, f := range r.Declared {
+			names[i] = fmt.Sprintf("%s (%s)", displaytext.Truncate(displaytext.Line(f.Name), valueCols/2), size(f.Size))
+		}
+		block(&b, "Page labels:", displaytext.Wrap(strings.Join(names, ", "), valueCols, maxDeclaredLines))
+	}
+	block(&b, "Certificate:", text(describe(r.Certificate, now), maxCertLines))
+	block(&b, "Site:", chunks(r.Origin, valueCols))
+	b.WriteString(question)
+	return b.String()
+}
+
+// document writes one document: its name as the page gave it, its size
+// and page count, the agent's digest of it and, when asked, a preview.
+func document(b *strings.Builder, label string, f agent.FileInfo, withPreview bool) {
+	meta := size(f.Size)
+	if f.Pages > 0 {
+		meta += fmt.Sprintf(", %d pages", f.Pages)
+	}
+	name := displaytext.Line(f.Name)
+	if name == "" {
+		name = "(no name)"
+	}
+	meta = " (" + meta + ")"
+	block(b, label, []string{displaytext.Truncate(name, valueCols-displaytext.Width(meta)) + meta})
+	if f.Hash != "" {
+		alg := displaytext.Truncate(displaytext.Line(f.HashAlg), labelCols-3)
+		if alg == "" {
+			alg = "Digest"
+		}
+		block(b, alg, chunks(displaytext.Line(f.Hash), valueCols))
+	}
+	if withPreview && f.Preview != "" {
+		block(b, "Contents:", displaytext.WrapBlock(displaytext.Block(f.Preview), valueCols, maxPreviewLines))
+	}
+}
+
+// renderPairing writes the question for a new site.
+func renderPairing(r agent.OriginRequest) string {
+	var b strings.Builder
+	b.WriteString("\n== Zavera: a new site asks to use your signing tokens ==\n")
+	block(&b, "Code:", []string{displaytext.Line(r.PairingCode) + "  (the page must show the same code)"})
+	block(&b, "Site:", chunks(r.Origin, valueCols))
+	b.WriteString("Allow this site?")
+	return b.String()
+}
+
+// renderPIN writes the PIN question.
+func renderPIN(r agent.PINRequest) string {
+	var b strings.Builder
+	if r.Retry {
+		if r.TriesLeft >= 0 {
+			fmt.Fprintf(&b, "Wrong PIN: %d tries left before the token locks.\n", r.TriesLeft)
+		} else {
+			b.WriteString("Wrong PIN.\n")
+		}
+	}
+	if r.Origin != "" {
+		block(&b, "Site:", chunks(r.Origin, valueCols))
+	}
+	fmt.Fprintf(&b, "PIN for token %q (empty to cancel): ", displaytext.Truncate(displaytext.Line(r.Token.Label), 32))
+	return b.String()
+}
+
+// renderNotice writes a notice, at most three lines of it.
+func renderNotice(n agent.Notice) string {
+	msg := strings.Join(displaytext.Wrap(displaytext.Line(n.Message), 76, 3), "\n  ")
+	if n.Origin != "" {
+		return fmt.Sprintf("\nZavera (%s):\n  %s\n", displaytext.Line(n.Origin), msg)
+	}
+	return "\nZavera: " + msg + "\n"
+}
+
+// describe names a certificate the way a user recognises it. Its fields
+// come from the token and are cleaned like page text.
+func describe(c *cert.Certificate, now time.Time) string {
+	if c == nil {
+		return "(unknown)"
+	}
+	s := c.Subject
+	field := func(v string) string { return displaytext.Truncate(displaytext.Line(v), valueCols) }
+	parts := []string{field(s.CommonName)}
+	if t := field(s.Title); t != "" {
+		parts = append(parts, t)
+	}
+	if o := field(s.Organization); o != "" {
+		parts = append(parts, o)
+	}
+	if inn := s.OrganizationINN(); inn != "" {
+		parts = append(parts, "INN "+field(inn))
+	} else if inn := s.PersonINN(); inn != "" {
+		parts = append(parts, "INN "+field(inn))
+	}
+	d := strings.Join(parts, ", ")
+	d += fmt.Sprintf("; %s; valid until %s", c.KeyString(), c.NotAfter.Format("2006-01-02"))
+	if err := c.ValidAt(now); err != nil {
+		d = "NOT VALID NOW: " + d
+	}
+	return d
+}
+
+func size(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
+	default:
+		return fmt.Sprintf("%d bytes", n)
+	}
+}
