@@ -13,16 +13,21 @@ import (
 // The layout of a prompt on an 80×24 terminal. Values start after a label
 // column and take at most valueCols columns, so that no line is wider
 // than 79 columns and none wraps. The caps keep a confirmation, its
-// question included, within 24 lines whatever the page sent:
+// question included, within screenLines lines whatever the page sent,
+// leaving the last line of the screen for the answer:
 //
 //	blank line, header                  2
-//	description                         maxDescLines
+//	description                         maxDescLines (fewer if needed)
 //	documents (digests, a preview)      at most 10
 //	names the page declared             maxDeclaredLines
 //	certificate                         maxCertLines
-//	site (an origin is at most 253+ ASCII characters)
+//	site                                1 (up to 8 for a 512-byte origin)
 //	question                            1
+//
+// The description gives up lines first when the rest needs them; the
+// site is never cut.
 const (
+	screenLines      = 23
 	labelCols        = 15
 	valueCols        = 64
 	maxDescLines     = 6
@@ -32,15 +37,29 @@ const (
 	maxCertLines     = 2
 )
 
-// block writes a labelled value: the first line after the label (at most
+// section is labelled lines of a prompt.
+type section []string
+
+// add appends a labelled value: the first line after the label (at most
 // labelCols-3 columns), the others indented under it.
-func block(b *strings.Builder, label string, lines []string) {
+func (s *section) add(label string, lines []string) {
+	label = displaytext.Truncate(label, labelCols-3)
+	pad := strings.Repeat(" ", labelCols-3-displaytext.Width(label))
 	for i, l := range lines {
 		if i == 0 {
-			fmt.Fprintf(b, "  %-*s %s\n", labelCols-3, label, l)
+			*s = append(*s, "  "+label+pad+" "+l)
 		} else {
-			fmt.Fprintf(b, "%*s%s\n", labelCols, "", l)
+			*s = append(*s, fmt.Sprintf("%*s%s", labelCols, "", l))
 		}
+	}
+}
+
+// block writes a labelled value to b.
+func block(b *strings.Builder, label string, lines []string) {
+	var s section
+	s.add(label, lines)
+	for _, l := range s {
+		b.WriteString(l + "\n")
 	}
 }
 
@@ -49,13 +68,17 @@ func text(s string, maxLines int) []string {
 	return displaytext.Wrap(displaytext.Line(s), valueCols, maxLines)
 }
 
-// chunks cuts s (hex, or an origin, which has no spaces to wrap at) into
-// lines of n characters; it is never cut short.
+// chunks cuts s (a digest, or an origin, which have no spaces to wrap
+// at) into lines of at most n columns; it is never cut short.
 func chunks(s string, n int) []string {
 	var out []string
-	for len(s) > n {
-		out = append(out, s[:n])
-		s = s[n:]
+	for displaytext.Width(s) > n {
+		head, rest := displaytext.Cut(s, n)
+		if head == "" {
+			break
+		}
+		out = append(out, head)
+		s = rest
 	}
 	return append(out, s)
 }
@@ -64,49 +87,56 @@ func chunks(s string, n int) []string {
 // login. What the page wrote is cleaned and capped; each document comes
 // with the digest the agent computed; the site comes last.
 func renderSigning(r agent.SigningRequest, now time.Time) string {
-	var b strings.Builder
 	n := max(r.Count, len(r.Files))
-	question := "Sign?"
+	header, question := "== Zavera: request to sign a document ==", "Sign?"
 	switch r.Kind {
 	case agent.SignBatch:
-		b.WriteString(fmt.Sprintf("\n== Zavera: request to sign %d documents ==\n", n))
-		question = fmt.Sprintf("Sign these %d documents?", n)
+		header, question = fmt.Sprintf("== Zavera: request to sign %d documents ==", n), fmt.Sprintf("Sign these %d documents?", n)
 	case agent.SignChallenge:
-		b.WriteString("\n== Zavera: request to log in with your certificate ==\n")
-		question = "Log in?"
-	default:
-		b.WriteString("\n== Zavera: request to sign a document ==\n")
+		header, question = "== Zavera: request to log in with your certificate ==", "Log in?"
 	}
-	if d := text(r.Description, maxDescLines); len(d) > 0 {
-		block(&b, "What:", d)
-	}
+	var docs section
 	if len(r.Files) == 1 && r.Kind != agent.SignBatch {
-		document(&b, "Document:", r.Files[0], true)
+		document(&docs, "Document:", r.Files[0], true)
 	} else {
 		for i, f := range r.Files {
 			if i == maxBatchListed && len(r.Files) > maxBatchListed+1 {
-				fmt.Fprintf(&b, "%*s... and %d more documents, not listed here\n", labelCols, "", len(r.Files)-maxBatchListed)
+				docs = append(docs, fmt.Sprintf("%*s... and %d more documents, not listed here", labelCols, "", len(r.Files)-maxBatchListed))
 				break
 			}
-			document(&b, fmt.Sprintf("%d.", i+1), f, false)
+			document(&docs, fmt.Sprintf("%d.", i+1), f, false)
 		}
 	}
+	var declared section
 	if len(r.Declared) > 0 {
 		names := make([]string, len(r.Declared))
 		for i, f := range r.Declared {
 			names[i] = fmt.Sprintf("%s (%s)", displaytext.Truncate(displaytext.Line(f.Name), valueCols/2), size(f.Size))
 		}
-		block(&b, "Page labels:", displaytext.Wrap(strings.Join(names, ", "), valueCols, maxDeclaredLines))
+		declared.add("Page labels:", displaytext.Wrap(strings.Join(names, ", "), valueCols, maxDeclaredLines))
 	}
-	block(&b, "Certificate:", text(describe(r.Certificate, now), maxCertLines))
-	block(&b, "Site:", chunks(r.Origin, valueCols))
+	var tail section
+	tail.add("Certificate:", text(describe(r.Certificate, now), maxCertLines))
+	tail.add("Site:", chunks(r.Origin, valueCols))
+
+	var desc section
+	room := screenLines - 3 - len(docs) - len(declared) - len(tail) // blank, header, question
+	desc.add("What:", text(r.Description, min(maxDescLines, max(room, 1))))
+
+	var b strings.Builder
+	b.WriteString("\n" + header + "\n")
+	for _, s := range []section{desc, docs, declared, tail} {
+		for _, l := range s {
+			b.WriteString(l + "\n")
+		}
+	}
 	b.WriteString(question)
 	return b.String()
 }
 
 // document writes one document: its name as the page gave it, its size
 // and page count, the agent's digest of it and, when asked, a preview.
-func document(b *strings.Builder, label string, f agent.FileInfo, withPreview bool) {
+func document(s *section, label string, f agent.FileInfo, withPreview bool) {
 	meta := size(f.Size)
 	if f.Pages > 0 {
 		meta += fmt.Sprintf(", %d pages", f.Pages)
@@ -116,16 +146,16 @@ func document(b *strings.Builder, label string, f agent.FileInfo, withPreview bo
 		name = "(no name)"
 	}
 	meta = " (" + meta + ")"
-	block(b, label, []string{displaytext.Truncate(name, valueCols-displaytext.Width(meta)) + meta})
+	s.add(label, []string{displaytext.Truncate(name, valueCols-displaytext.Width(meta)) + meta})
 	if f.Hash != "" {
 		alg := displaytext.Truncate(displaytext.Line(f.HashAlg), labelCols-3)
 		if alg == "" {
 			alg = "Digest"
 		}
-		block(b, alg, chunks(displaytext.Line(f.Hash), valueCols))
+		s.add(alg, chunks(displaytext.Truncate(displaytext.Line(f.Hash), 2*valueCols), valueCols))
 	}
 	if withPreview && f.Preview != "" {
-		block(b, "Contents:", displaytext.WrapBlock(displaytext.Block(f.Preview), valueCols, maxPreviewLines))
+		s.add("Contents:", displaytext.WrapBlock(displaytext.Block(f.Preview), valueCols, maxPreviewLines))
 	}
 }
 

@@ -49,6 +49,11 @@ func Truncate(s string, cols int) string {
 	return strings.TrimRight(head, " ") + Ellipsis
 }
 
+// Cut cuts s after at most cols columns, keeping combining marks with
+// their character, and returns both parts. It is for text without spaces
+// to wrap at, such as a digest or an origin.
+func Cut(s string, cols int) (head, rest string) { return split(s, cols) }
+
 // split cuts s after at most cols columns, keeping combining marks with
 // their character, and returns both parts.
 func split(s string, cols int) (head, rest string) {
