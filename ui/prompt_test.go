@@ -349,3 +349,21 @@ func TestSigningWindowCleansTextAndShowsOriginLast(t *testing.T) {
 		t.Errorf("the site is not last, just above the question:\n%s", got)
 	}
 }
+
+// A signature of one document that the page described as several files
+// shows the document signed, with its digest, and the page's names as
+// its labels only.
+func TestSigningWindowShowsDeclaredNamesAsLabels(t *testing.T) {
+	req := signReq(nil)
+	digest := strings.Repeat("7d", 32)
+	req.Signing.Files = []wire.File{{Name: "", Size: 4096, Hash: digest, HashAlg: "Streebog-256"}}
+	req.Signing.Declared = []wire.File{{Name: "акт.pdf", Size: 10}, {Name: "счёт\u202e.xml", Size: 20}}
+	_, _, w := show(t, i18n.Russian, req)
+	got := texts(w)
+	for _, want := range []string{"(без имени)", "Хэш Streebog-256: " + digest, "Имена файлов от страницы",
+		"акт.pdf (10 байт), счёт.xml (20 байт)", "Zavera их не проверяла"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("window lacks %q:\n%s", want, got)
+		}
+	}
+}
