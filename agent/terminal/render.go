@@ -95,18 +95,6 @@ func renderSigning(r agent.SigningRequest, now time.Time) string {
 	case agent.SignChallenge:
 		header, question = "== Zavera: request to log in with your certificate ==", "Log in?"
 	}
-	var docs section
-	if len(r.Files) == 1 && r.Kind != agent.SignBatch {
-		document(&docs, "Document:", r.Files[0], true)
-	} else {
-		for i, f := range r.Files {
-			if i == maxBatchListed && len(r.Files) > maxBatchListed+1 {
-				docs = append(docs, fmt.Sprintf("%*s... and %d more documents, not listed here", labelCols, "", len(r.Files)-maxBatchListed))
-				break
-			}
-			document(&docs, fmt.Sprintf("%d.", i+1), f, false)
-		}
-	}
 	var declared section
 	if len(r.Declared) > 0 {
 		names := make([]string, len(r.Declared))
@@ -119,13 +107,37 @@ func renderSigning(r agent.SigningRequest, now time.Time) string {
 	tail.add("Certificate:", text(describe(r.Certificate, now), maxCertLines))
 	tail.add("Site:", chunks(r.Origin, valueCols))
 
-	var desc section
-	room := screenLines - 3 - len(docs) - len(declared) - len(tail) // blank, header, question
-	desc.add("What:", text(r.Description, min(maxDescLines, max(room, 1))))
+	// What is left of the screen goes to the documents, then to the
+	// description, which keeps at least a line.
+	desc := text(r.Description, maxDescLines)
+	room := screenLines - 3 - len(declared) - len(tail) // blank, header, question
+	docRoom := room - min(len(desc), 1)
+	var docs section
+	if len(r.Files) == 1 && r.Kind != agent.SignBatch {
+		document(&docs, "Document:", r.Files[0], docRoom)
+	} else {
+		for i, f := range r.Files {
+			var d section
+			document(&d, fmt.Sprintf("%d.", i+1), f, 0)
+			more := 0
+			if i < len(r.Files)-1 {
+				more = 1 // room for the "more" line
+			}
+			if i == maxBatchListed && len(r.Files) > maxBatchListed+1 || len(docs)+len(d)+more > docRoom {
+				docs = append(docs, fmt.Sprintf("%*s... and %d more documents, not listed here", labelCols, "", len(r.Files)-i))
+				break
+			}
+			docs = append(docs, d...)
+		}
+	}
+	var what section
+	if n := min(len(desc), room-len(docs)); n > 0 {
+		what.add("What:", text(r.Description, n))
+	}
 
 	var b strings.Builder
 	b.WriteString("\n" + header + "\n")
-	for _, s := range []section{desc, docs, declared, tail} {
+	for _, s := range []section{what, docs, declared, tail} {
 		for _, l := range s {
 			b.WriteString(l + "\n")
 		}
@@ -135,8 +147,10 @@ func renderSigning(r agent.SigningRequest, now time.Time) string {
 }
 
 // document writes one document: its name as the page gave it, its size
-// and page count, the agent's digest of it and, when asked, a preview.
-func document(s *section, label string, f agent.FileInfo, withPreview bool) {
+// and page count, the agent's digest of it and, when room is left of the
+// lines the document may take, a preview.
+func document(s *section, label string, f agent.FileInfo, lines int) {
+	start := len(*s)
 	meta := size(f.Size)
 	if f.Pages > 0 {
 		meta += fmt.Sprintf(", %d pages", f.Pages)
@@ -154,8 +168,8 @@ func document(s *section, label string, f agent.FileInfo, withPreview bool) {
 		}
 		s.add(alg, chunks(displaytext.Truncate(displaytext.Line(f.Hash), 2*valueCols), valueCols))
 	}
-	if withPreview && f.Preview != "" {
-		s.add("Contents:", displaytext.WrapBlock(displaytext.Block(f.Preview), valueCols, maxPreviewLines))
+	if room := min(lines-(len(*s)-start), maxPreviewLines); room > 0 && f.Preview != "" {
+		s.add("Contents:", displaytext.WrapBlock(displaytext.Block(f.Preview), valueCols, room))
 	}
 }
 
