@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/zavera/zavera/cms"
+	"github.com/zavera/zavera/internal/displaytext"
 )
 
 // maxPreview is how much of a text document the confirmation shows.
@@ -54,16 +55,18 @@ func textKind(data []byte) string {
 	return "text"
 }
 
-// preview is the start of text data, cut at a character boundary.
+// preview is the start of text data, cut at a character boundary and
+// cleaned as a block of lines (see internal/displaytext): a document is
+// shown, never played to a terminal.
 func preview(data []byte) string {
-	if len(data) <= maxPreview {
-		return string(data)
+	if len(data) > maxPreview {
+		cut := maxPreview
+		for cut > 0 && !utf8.RuneStart(data[cut]) {
+			cut--
+		}
+		data = data[:cut]
 	}
-	cut := maxPreview
-	for cut > 0 && !utf8.RuneStart(data[cut]) {
-		cut--
-	}
-	return string(data[:cut])
+	return displaytext.Block(string(data))
 }
 
 // pdfPages counts the page objects a PDF writes in the open: "/Type",

@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"math/big"
 	"sort"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/zavera/zavera/agent/journal"
+	"github.com/zavera/zavera/internal/displaytext"
 )
 
 // method is one entry of the closed set of methods.
@@ -309,9 +309,9 @@ func (c *conn) unsubscribe(_ context.Context, req *request) (any, error) {
 	return subscribeResult{Subscribed: false}, nil
 }
 
-// cleanText makes page-supplied text safe to show: valid UTF-8, no control
-// or bidirectional formatting characters (which could disguise a file name
-// or drive a terminal), at most max runes.
+// cleanText makes page-supplied text safe to show: valid UTF-8, at most
+// max runes, then made one line without escape sequences, control, format
+// or invisible characters (see internal/displaytext).
 func cleanText(s string, max int) (string, error) {
 	if !utf8.ValidString(s) {
 		return "", badParams("text is not valid UTF-8")
@@ -319,18 +319,5 @@ func cleanText(s string, max int) (string, error) {
 	if utf8.RuneCountInString(s) > max {
 		return "", &rpcError{CodeTooLarge, fmt.Sprintf("text longer than %d characters", max)}
 	}
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == '\n' || r == '\t':
-			b.WriteRune(' ')
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
-			// control characters: dropped
-		case r == 0x200e || r == 0x200f || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) || r == 0x061c:
-			// bidirectional formatting: dropped
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String(), nil
+	return displaytext.Line(s), nil
 }

@@ -285,7 +285,7 @@ func TestSignRefusals(t *testing.T) {
 		"files": []agent.FileInfo{{Name: "a\nb\u0000c", Size: 1}}}, nil)
 	_, signings, _, _ := pr.snapshot()
 	last := signings[len(signings)-1]
-	if last.Description != "pay[2Jmeexe.pdf" || last.Files[0].Name != "a bc" {
+	if last.Description != "paymeexe.pdf" || last.Files[0].Name != "a bc" {
 		t.Fatalf("cleaned text: %q %q", last.Description, last.Files[0].Name)
 	}
 	var refused int
@@ -482,7 +482,10 @@ func TestConfirmationDescribesTheDocument(t *testing.T) {
 	}{
 		{[]byte(`{"inn": "7707083893", "ogrn": "1027700132195"}`), "json", `{"inn": "7707083893", "ogrn": "1027700132195"}`, 0},
 		{[]byte("<?xml version=\"1.0\"?><Файл/>"), "xml", "<?xml version=\"1.0\"?><Файл/>", 0},
-		{[]byte("Заявление\r\nо регистрации"), "text", "Заявление\r\nо регистрации", 0},
+		{[]byte("Заявление\r\nо регистрации"), "text", "Заявление\nо регистрации", 0},
+		// A preview is cleaned: no escape sequences, bidirectional
+		// overrides or invisible characters, no runs of blank lines.
+		{[]byte("Счёт\u202e\u200b\n\n\n\nк оплате \u009b2J"), "text", "Счёт\n\nк оплате", 0},
 		{pdf, "pdf", "", 2},
 		{[]byte{0x00, 0xff, 0x10}, "", "", 0},
 	} {
@@ -500,6 +503,26 @@ func TestConfirmationDescribesTheDocument(t *testing.T) {
 		if f.Name != "doc" || f.PreviewType != tc.kind || f.Preview != tc.preview || f.Pages != tc.pages {
 			t.Fatalf("%s: shown %+v", tc.kind, f)
 		}
+	}
+	// With two or more declared files the user still sees the one
+	// document signed, with its digest and preview; the page's names are
+	// only labels beside it.
+	data := []byte("Акт сверки\n")
+	var r struct{ Digest []byte }
+	c.mustCall("sign", map[string]any{
+		"certificate": id, "data": data, "description": "d",
+		"files": []map[string]any{{"name": "a.pdf", "size": 10}, {"name": "b.xml", "size": 20}},
+	}, &r)
+	_, signings, _, _ := pr.snapshot()
+	shown := signings[len(signings)-1]
+	want := sha256.Sum256(data)
+	if len(shown.Files) != 1 || shown.Files[0].Hash != hex.EncodeToString(want[:]) || !bytes.Equal(r.Digest, want[:]) ||
+		shown.Files[0].Preview != "Акт сверки" || shown.Files[0].Size != int64(len(data)) {
+		t.Fatalf("documents shown %+v, want the one signed with digest %x", shown.Files, want)
+	}
+	if len(shown.Declared) != 2 || shown.Declared[0].Name != "a.pdf" || shown.Declared[1].Name != "b.xml" ||
+		shown.Declared[0].Hash != "" {
+		t.Fatalf("declared files shown %+v", shown.Declared)
 	}
 	// A page that tries to describe the document itself is refused.
 	if e := c.call("sign", map[string]any{

@@ -46,7 +46,9 @@ const (
 	SignChallenge SigningKind = "login"
 )
 
-// FileInfo is a document's name and size as the page declared them.
+// FileInfo is a document: its name as the page declared it, and what the
+// agent found in it. The page's name is only a label; what is signed is
+// told by the digest.
 type FileInfo struct {
 	Name string `json:"name"`
 	Size int64  `json:"size"`
@@ -67,8 +69,13 @@ type SigningRequest struct {
 	Kind        SigningKind
 	Origin      string
 	Description string
-	// Files lists the documents; for a batch, one per document.
-	Files       []FileInfo
+	// Files lists the documents actually signed, with the agent's own
+	// digest of each: one for a signature, one per document for a batch.
+	Files []FileInfo
+	// Declared lists the files a page said a single document is made of
+	// when it named more than one: names and sizes as the page gave them,
+	// shown only as its labels, never as what is signed.
+	Declared    []FileInfo
 	Certificate *cert.Certificate
 	// Count is the number of signatures that will be made.
 	Count int

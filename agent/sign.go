@@ -88,9 +88,8 @@ func (d document) decode(tc Certificate, field string) (decoded, error) {
 		if err := refuseLoginContent(out.data, field+".data"); err != nil {
 			return out, err
 		}
-		if out.file.Size == 0 {
-			out.file.Size = int64(len(out.data))
-		}
+		// The size shown is the data's, whatever the page says.
+		out.file.Size = int64(len(out.data))
 		return out, out.hashData(tc)
 	}
 	if d.Attached {
@@ -391,20 +390,23 @@ func (c *conn) sign(ctx context.Context, req *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case len(files) == 0:
-		files = []FileInfo{d.file}
-	case len(files) == 1:
-		// The page describes the one document it sends: show what the
-		// agent found in it beside the page's name and size.
-		name, size := files[0].Name, files[0].Size
-		files[0] = d.file
-		files[0].Name, files[0].Size = name, size
+	// The user confirms the one document signed, with the agent's own
+	// digest; what the page declared is shown only as its labels.
+	shown, declared := d.file, files
+	if len(files) == 1 {
+		if shown.Name == "" {
+			shown.Name = files[0].Name
+		}
+		if d.data == nil {
+			shown.Size = files[0].Size
+		}
+		declared = nil
 	}
 	rec := c.expectSignature()
 	defer rec.cancel()
 	g, err := c.authorise(ctx, tc, SigningRequest{
-		Kind: SignDocument, Origin: c.origin, Description: desc, Files: files, Certificate: tc.Cert, Count: 1,
+		Kind: SignDocument, Origin: c.origin, Description: desc, Files: []FileInfo{shown}, Declared: declared,
+		Certificate: tc.Cert, Count: 1,
 	})
 	if err != nil {
 		rec.write(tc, desc, d.hash, err)

@@ -20,7 +20,8 @@ func certCard(l i18n.Lang, c *wire.Cert, now time.Time) fyne.CanvasObject {
 	}
 	grid := container.New(layout.NewFormLayout())
 	row := func(k i18n.Key, v string) {
-		if v == "" {
+		// The fields come from the token: cleaned like page text.
+		if v = clean(v, maxNameCols*2); v == "" {
 			return
 		}
 		val := &widget.Label{Text: v, Wrapping: fyne.TextWrapWord}

@@ -99,12 +99,13 @@ func (m *Main) refreshTokens() {
 		m.tokensBox.Add(widget.NewLabel(l.T(i18n.NoTokens)))
 	}
 	for _, t := range toks {
-		head := t.Label
-		if t.Model != "" {
-			head += " — " + t.Model
+		// What a token says of itself is cleaned like page text.
+		head := clean(t.Label, maxNameCols)
+		if m := clean(t.Model, maxNameCols); m != "" {
+			head += " — " + m
 		}
-		if t.Serial != "" {
-			head += " (" + t.Serial + ")"
+		if s := clean(t.Serial, maxNameCols); s != "" {
+			head += " (" + s + ")"
 		}
 		var parts []fyne.CanvasObject
 		if t.PINLocked {
@@ -141,7 +142,7 @@ func (m *Main) refreshSites() {
 		m.sitesBox.Add(widget.NewLabel(l.T(i18n.NoSites)))
 	}
 	for _, s := range sites {
-		name := &widget.Label{Text: s.Origin, TextStyle: fyne.TextStyle{Bold: true}, Truncation: fyne.TextTruncateEllipsis}
+		name := &widget.Label{Text: clean(s.Origin, maxNameCols*2), TextStyle: fyne.TextStyle{Bold: true}, Truncation: fyne.TextTruncateEllipsis}
 		if s.Configured {
 			m.sitesBox.Add(container.NewBorder(nil, nil, nil, widget.NewLabel(l.T(i18n.SiteConfigured)), name))
 			continue
@@ -193,13 +194,13 @@ func journalHead(l i18n.Lang, e JournalEntry) string {
 	if e.Origin != "" {
 		parts = append(parts, e.Origin)
 	}
-	return strings.Join(parts, " · ")
+	return clean(strings.Join(parts, " · "), maxDescriptionCols)
 }
 
 func journalDetail(e JournalEntry) string {
 	var parts []string
 	for _, s := range []string{e.Description, e.Certificate, e.Document} {
-		if s != "" {
+		if s = clean(s, maxDescriptionCols); s != "" {
 			parts = append(parts, s)
 		}
 	}

@@ -14,12 +14,12 @@ import (
 // notice builds a message window with a Close button.
 func (p *Prompt) notice() fyne.CanvasObject {
 	l := p.lang
-	p.w.SetTitle(l.T(i18n.NoticeTitle))
+	p.w.SetTitle(withOrigin(l.T(i18n.NoticeTitle), p.req.Origin))
 	var parts []fyne.CanvasObject
 	if p.req.Origin != "" {
-		parts = append(parts, &widget.Label{Text: p.req.Origin, TextStyle: fyne.TextStyle{Bold: true}, Wrapping: fyne.TextWrapBreak})
+		parts = append(parts, &widget.Label{Text: clean(p.req.Origin, maxDescriptionCols), TextStyle: fyne.TextStyle{Bold: true}, Wrapping: fyne.TextWrapBreak})
 	}
-	msg := widget.NewLabel(p.req.Message)
+	msg := widget.NewLabel(clean(p.req.Message, maxDescriptionCols))
 	msg.Wrapping = fyne.TextWrapWord
 	closeB := widget.NewButton(l.T(i18n.Close), func() { p.finish(wire.Dismissed, nil) })
 	p.primary = closeB

@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/zavera/zavera/internal/displaytext"
 	"github.com/zavera/zavera/ui/i18n"
 	"github.com/zavera/zavera/ui/wire"
 )
@@ -16,13 +17,13 @@ import (
 // choices. Nothing has the focus, so that Enter approves nothing.
 func (p *Prompt) pairing() fyne.CanvasObject {
 	l := p.lang
-	p.w.SetTitle(l.T(i18n.PairTitle))
+	p.w.SetTitle(withOrigin(l.T(i18n.PairTitle), p.req.Origin))
 	heading := widget.NewLabel(l.T(i18n.PairHeading))
 	heading.Wrapping = fyne.TextWrapWord
-	origin := &widget.Label{Text: p.req.Origin, TextStyle: fyne.TextStyle{Bold: true},
+	origin := &widget.Label{Text: displaytext.Line(p.req.Origin), TextStyle: fyne.TextStyle{Bold: true},
 		SizeName: theme.SizeNameHeadingText, Wrapping: fyne.TextWrapBreak}
 	codeLabel := widget.NewLabel(l.T(i18n.PairCode))
-	code := &widget.Label{Text: p.req.PairingCode, TextStyle: fyne.TextStyle{Monospace: true},
+	code := &widget.Label{Text: clean(p.req.PairingCode, 32), TextStyle: fyne.TextStyle{Monospace: true},
 		SizeName: theme.SizeNameHeadingText, Alignment: fyne.TextAlignCenter}
 	hint := widget.NewLabel(l.T(i18n.PairHint))
 	hint.Wrapping = fyne.TextWrapWord

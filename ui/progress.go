@@ -33,14 +33,14 @@ type Progress struct {
 func ShowProgress(w fyne.Window, lang i18n.Lang, origin string, s *wire.Signing, onCancel func()) *Progress {
 	total := max(s.Count, len(s.Files))
 	p := &Progress{w: w, lang: lang, onCancel: onCancel, total: total}
-	w.SetTitle(lang.T(i18n.BatchTitle))
+	w.SetTitle(withOrigin(lang.T(i18n.BatchTitle), origin))
 	p.bar = widget.NewProgressBar()
 	p.bar.Max = float64(max(total, 1))
 	p.status = widget.NewLabel(lang.T(i18n.BatchProgress, 0, total))
 	p.cancel = widget.NewButtonWithIcon(lang.T(i18n.Cancel), theme.CancelIcon(), p.stop)
 	pr := &Prompt{lang: lang}
 	top := container.NewVBox(
-		&widget.Label{Text: origin, TextStyle: fyne.TextStyle{Bold: true}, SizeName: theme.SizeNameHeadingText, Wrapping: fyne.TextWrapBreak},
+		&widget.Label{Text: clean(origin, maxDescriptionCols), TextStyle: fyne.TextStyle{Bold: true}, SizeName: theme.SizeNameHeadingText, Wrapping: fyne.TextWrapBreak},
 		widget.NewLabel(lang.N(i18n.SignAsksBatch, total)))
 	bottom := container.NewVBox(p.bar, container.NewHBox(p.status, layout.NewSpacer(), p.cancel))
 	var middle fyne.CanvasObject = layout.NewSpacer()

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/zavera/zavera/ui/i18n"
 	"github.com/zavera/zavera/ui/wire"
@@ -40,6 +41,7 @@ type Prompt struct {
 	always   fyne.Tappable // pairing: always allow
 	tries    string        // the tries-left text shown, "" when none
 	padShown bool
+	fileList *widget.List // a batch's documents, nil when listed in full
 }
 
 // Show fills w with the window for req and shows it; done gets the

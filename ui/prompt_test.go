@@ -1,12 +1,14 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/zavera/zavera/ui/i18n"
 	"github.com/zavera/zavera/ui/internal/uitest"
@@ -249,7 +251,7 @@ func TestLoginAndBatchTitles(t *testing.T) {
 	req := signReq(nil)
 	req.Signing.What, req.Signing.Files = "login", nil
 	_, _, w := show(t, i18n.Russian, req)
-	if got := texts(w); !strings.Contains(got, "просит войти с вашим сертификатом") || w.Title() != "Zavera: вход по сертификату" {
+	if got := texts(w); !strings.Contains(got, "просит войти с вашим сертификатом") || w.Title() != "Zavera: вход по сертификату — https://portal.example" {
 		t.Errorf("login window: %q\n%s", w.Title(), got)
 	}
 	req = signReq(nil)
@@ -279,5 +281,89 @@ func TestUnknownKind(t *testing.T) {
 	a := test.NewTempApp(t)
 	if _, err := Show(a.NewWindow(""), i18n.English, &wire.Request{Kind: "format"}, now, func(Result) {}); err == nil {
 		t.Fatal("unknown kind shown")
+	}
+}
+
+// findList returns the first list drawn in w, nil when none.
+func findList(w fyne.Window) *widget.List {
+	for _, o := range test.LaidOutObjects(w.Content()) {
+		if l, ok := o.(*widget.List); ok {
+			return l
+		}
+	}
+	return nil
+}
+
+// A batch window shows the agent's digest of every document: the long
+// list scrolls, and each row carries its document's digest.
+func TestBatchShowsEveryDigest(t *testing.T) {
+	req := signReq(nil)
+	req.Signing.What, req.Signing.Count = "batch", 30
+	req.Signing.Files = make([]wire.File, 30)
+	hash := func(i int) string { return fmt.Sprintf("%02d", i) + strings.Repeat("ab", 31) }
+	for i := range req.Signing.Files {
+		req.Signing.Files[i] = wire.File{Name: fmt.Sprintf("отчёт-%02d.xml", i), Size: 100, Hash: hash(i), HashAlg: "Streebog-256"}
+	}
+	_, _, w := show(t, i18n.English, req)
+	w.Resize(fyne.NewSize(600, 680))
+	if got := texts(w); !strings.Contains(got, "Hash Streebog-256: "+hash(0)) {
+		t.Fatalf("first document's digest not shown:\n%s", got)
+	}
+	list := findList(w)
+	if list == nil {
+		t.Fatal("no document list")
+	}
+	for _, i := range []int{14, 29} {
+		list.ScrollTo(i)
+		if got := texts(w); !strings.Contains(got, fmt.Sprintf("%d. отчёт-%02d.xml", i+1, i)) || !strings.Contains(got, "Hash Streebog-256: "+hash(i)) {
+			t.Errorf("document %d or its digest not shown after scrolling to it:\n%s", i+1, got)
+		}
+	}
+}
+
+// What a page or a token wrote is cleaned before a window shows it; the
+// site is named in the title and last, just above the question.
+func TestSigningWindowCleansTextAndShowsOriginLast(t *testing.T) {
+	req := signReq(nil)
+	req.Signing.Description = "Оплата\u202e\u200b счёта\x1b[2J\x1b]0;https://bank.example\x07" + strings.Repeat("\n", 200) + "итог"
+	req.Signing.Files = []wire.File{{Name: "\x1b[31mсчёт\u202efdp.exe", Size: 10, Hash: strings.Repeat("c3", 32), HashAlg: "Streebog-256",
+		Preview: "строка\x1b[1;1H\u2066один\n\n\n\nдва", PreviewType: "text"}}
+	req.Signing.Certificate.Owner = "\x1b[2J\x1b[1;1HИванов\u202e Иван"
+	req.Signing.Certificate.Organization = "ООО\x1b]0;x\x07 «Ромашка»"
+	_, _, w := show(t, i18n.English, req)
+	got := texts(w)
+	if strings.ContainsAny(got+w.Title(), "\x1b\u202e\u200b\u2066") {
+		t.Fatalf("control characters shown:\n%q", got)
+	}
+	for _, want := range []string{"Оплата счёта итог", "счётfdp.exe", "Hash Streebog-256: " + strings.Repeat("c3", 32),
+		"строкаодин\n\nдва", "Иванов Иван", "ООО «Ромашка»"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("window lacks %q:\n%s", want, got)
+		}
+	}
+	if !strings.HasSuffix(w.Title(), " — https://portal.example") {
+		t.Errorf("title %q does not name the site", w.Title())
+	}
+	site, asks := strings.LastIndex(got, "https://portal.example\n"), strings.Index(got, "asks you to sign a document")
+	if site < 0 || site < strings.Index(got, "Иванов Иван") || site < strings.Index(got, "итог") || asks != site+len("https://portal.example\n") {
+		t.Errorf("the site is not last, just above the question:\n%s", got)
+	}
+}
+
+// A signature of one document that the page described as several files
+// shows the document signed, with its digest, and the page's names as
+// its labels only.
+func TestSigningWindowShowsDeclaredNamesAsLabels(t *testing.T) {
+	req := signReq(nil)
+	digest := strings.Repeat("7d", 32)
+	req.Signing.Files = []wire.File{{Name: "", Size: 4096, Hash: digest, HashAlg: "Streebog-256"}}
+	req.Signing.Declared = []wire.File{{Name: "акт.pdf", Size: 10}, {Name: "счёт\u202e.xml", Size: 20}}
+	_, _, w := show(t, i18n.Russian, req)
+	got := texts(w)
+	for _, want := range []string{"(без имени)", "Хэш Streebog-256: " + digest, "Имена файлов от страницы",
+		"акт.pdf (10 байт), счёт.xml (20 байт)", "Zavera их не проверяла"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("window lacks %q:\n%s", want, got)
+		}
 	}
 }

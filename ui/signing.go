@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/zavera/zavera/internal/displaytext"
 	"github.com/zavera/zavera/ui/i18n"
 	"github.com/zavera/zavera/ui/wire"
 )
@@ -17,8 +18,10 @@ import (
 // switches to a scrolling list.
 const maxFilesListed = 4
 
-// signing builds the confirmation window: the site, the description, the
-// files, the certificate, and the PIN field (or the PIN pad notice).
+// signing builds the confirmation window: the description, the
+// documents with their digests, the names the page gave, the certificate;
+// then, last and outside the scrolling part, the site, the question and
+// the PIN field (or the PIN pad notice). The title names the site too.
 func (p *Prompt) signing() fyne.CanvasObject {
 	l, s := p.lang, p.req.Signing
 	title, asks, button := i18n.SignTitleDocument, l.T(i18n.SignAsksDocument), i18n.SignButton
@@ -28,11 +31,9 @@ func (p *Prompt) signing() fyne.CanvasObject {
 	case "login":
 		title, asks, button = i18n.SignTitleLogin, l.T(i18n.SignAsksLogin), i18n.LoginButton
 	}
-	p.w.SetTitle(l.T(title))
+	p.w.SetTitle(withOrigin(l.T(title), p.req.Origin))
 
-	origin := &widget.Label{Text: p.req.Origin, TextStyle: fyne.TextStyle{Bold: true},
-		SizeName: theme.SizeNameHeadingText, Wrapping: fyne.TextWrapBreak}
-	top := []fyne.CanvasObject{origin, widget.NewLabel(asks)}
+	var top []fyne.CanvasObject
 	if c := s.Certificate; c != nil {
 		// A certificate that is not valid or ends soon is said at once,
 		// not only in the card further down.
@@ -42,13 +43,16 @@ func (p *Prompt) signing() fyne.CanvasObject {
 	}
 
 	var body []fyne.CanvasObject
-	if s.Description != "" {
-		d := widget.NewLabel(s.Description)
+	if desc := clean(s.Description, maxDescriptionCols); desc != "" {
+		d := widget.NewLabel(desc)
 		d.Wrapping = fyne.TextWrapWord
 		body = append(body, sectionTitle(l.T(i18n.SignWhat)), d)
 	}
 	if len(s.Files) > 0 {
 		body = append(body, sectionTitle(l.T(i18n.SignFiles)), p.files(s.Files))
+	}
+	if len(s.Declared) > 0 {
+		body = append(body, sectionTitle(l.T(i18n.SignDeclared)), declaredList(l, s.Declared))
 	}
 	body = append(body, sectionTitle(l.T(i18n.CertTitle)), certCard(l, s.Certificate, p.now))
 
@@ -57,7 +61,9 @@ func (p *Prompt) signing() fyne.CanvasObject {
 	sign.Importance = widget.HighImportance
 	p.primary, p.cancel = sign, cancel
 
-	bottom := []fyne.CanvasObject{widget.NewSeparator()}
+	origin := &widget.Label{Text: displaytext.Line(p.req.Origin), TextStyle: fyne.TextStyle{Bold: true},
+		SizeName: theme.SizeNameHeadingText, Wrapping: fyne.TextWrapBreak}
+	bottom := []fyne.CanvasObject{widget.NewSeparator(), origin, widget.NewLabel(asks)}
 	if f := p.req.PIN; f != nil {
 		bottom = append(bottom, p.pinPart(f)...)
 	}
@@ -67,6 +73,20 @@ func (p *Prompt) signing() fyne.CanvasObject {
 	scroll := container.NewVScroll(container.NewVBox(body...))
 	return container.NewPadded(container.NewBorder(
 		container.NewVBox(top...), container.NewVBox(bottom...), nil, nil, scroll))
+}
+
+// declaredList shows the names a page gave for the one document signed,
+// as its labels.
+func declaredList(l i18n.Lang, fs []wire.File) fyne.CanvasObject {
+	names := ""
+	for i := range fs {
+		if i > 0 {
+			names += ", "
+		}
+		names += clean(fs[i].Name, maxNameCols) + " (" + sizeText(l, fs[i].Size) + ")"
+	}
+	hint := &widget.Label{Text: l.T(i18n.SignDeclaredHint), Wrapping: fyne.TextWrapWord, SizeName: theme.SizeNameCaptionText}
+	return container.NewVBox(&widget.Label{Text: clean(names, maxDescriptionCols), Wrapping: fyne.TextWrapWord}, hint)
 }
 
 // pinPart is the PIN field with the tries left, or the PIN pad notice.
@@ -80,8 +100,8 @@ func (p *Prompt) pinPart(f *wire.PINField) []fyne.CanvasObject {
 		return []fyne.CanvasObject{container.NewBorder(nil, nil, widget.NewIcon(theme.InfoIcon()), nil, pad)}
 	}
 	label := l.T(i18n.PINLabel)
-	if f.Token != "" {
-		label += fmt.Sprintf(" (%s)", f.Token)
+	if tok := clean(f.Token, maxNameCols); tok != "" {
+		label += fmt.Sprintf(" (%s)", tok)
 	}
 	p.pin = newPINEntry(l.T(i18n.PINPlaceholder), p.confirm, func() { p.finish(wire.Refuse, nil) })
 	out := []fyne.CanvasObject{widget.NewLabel(label), p.pin}
@@ -106,8 +126,9 @@ func (p *Prompt) pinPart(f *wire.PINField) []fyne.CanvasObject {
 	return out
 }
 
-// files lists the documents: one block each for a few, a scrolling list
-// for a batch.
+// files lists the documents, each with the agent's digest of it: one
+// block each for a few, a scrolling list for a batch, in which every
+// document can be reached.
 func (p *Prompt) files(fs []wire.File) fyne.CanvasObject {
 	l := p.lang
 	if len(fs) <= maxFilesListed {
@@ -120,16 +141,41 @@ func (p *Prompt) files(fs []wire.File) fyne.CanvasObject {
 	list := widget.NewList(
 		func() int { return len(fs) },
 		func() fyne.CanvasObject {
-			return container.NewBorder(nil, nil, nil, widget.NewLabel(""), &widget.Label{Truncation: fyne.TextTruncateEllipsis})
+			return container.NewVBox(
+				container.NewBorder(nil, nil, nil, widget.NewLabel(""), &widget.Label{Truncation: fyne.TextTruncateEllipsis}),
+				&widget.Label{TextStyle: fyne.TextStyle{Monospace: true}, Wrapping: fyne.TextWrapBreak, SizeName: theme.SizeNameCaptionText})
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			c := o.(*fyne.Container)
-			c.Objects[0].(*widget.Label).SetText(fmt.Sprintf("%d. %s", i+1, fs[i].Name))
-			c.Objects[1].(*widget.Label).SetText(fileMeta(l, &fs[i]))
+			row := c.Objects[0].(*fyne.Container)
+			row.Objects[0].(*widget.Label).SetText(fmt.Sprintf("%d. %s", i+1, fileName(l, &fs[i])))
+			row.Objects[1].(*widget.Label).SetText(fileMeta(l, &fs[i]))
+			c.Objects[1].(*widget.Label).SetText(hashText(l, &fs[i]))
 		})
 	list.HideSeparators = false
-	box := container.NewGridWrap(fyne.NewSize(540, 220), list)
-	return box
+	p.fileList = list
+	return container.NewGridWrap(fyne.NewSize(540, 260), list)
+}
+
+// fileName is a document's name as the page gave it, cleaned.
+func fileName(l i18n.Lang, f *wire.File) string {
+	if n := clean(f.Name, maxNameCols); n != "" {
+		return n
+	}
+	return l.T(i18n.SignNoName)
+}
+
+// hashText is the digest with its algorithm's name, "" when none.
+func hashText(l i18n.Lang, f *wire.File) string {
+	h := clean(f.Hash, 256)
+	if h == "" {
+		return ""
+	}
+	alg := l.T(i18n.SignHash)
+	if a := clean(f.HashAlg, 32); a != "" {
+		alg += " " + a
+	}
+	return alg + ": " + h
 }
 
 // fileMeta is the size and, for a PDF, the page count.
@@ -141,21 +187,16 @@ func fileMeta(l i18n.Lang, f *wire.File) string {
 	return meta
 }
 
-// fileBlock shows one document: name, size, hash and a preview.
+// fileBlock shows one document: name, size, digest and a preview.
 func fileBlock(l i18n.Lang, f *wire.File, open bool) fyne.CanvasObject {
-	name := &widget.Label{Text: f.Name, TextStyle: fyne.TextStyle{Bold: true}, Wrapping: fyne.TextWrapBreak}
+	name := &widget.Label{Text: fileName(l, f), TextStyle: fyne.TextStyle{Bold: true}, Wrapping: fyne.TextWrapBreak}
 	parts := []fyne.CanvasObject{container.NewBorder(nil, nil, widget.NewIcon(theme.FileIcon()), widget.NewLabel(fileMeta(l, f)), name)}
-	if f.Hash != "" {
-		h := l.T(i18n.SignHash)
-		if f.HashAlg != "" {
-			h += " " + f.HashAlg
-		}
-		hash := &widget.Label{Text: f.Hash, TextStyle: fyne.TextStyle{Monospace: true}, Wrapping: fyne.TextWrapBreak, SizeName: theme.SizeNameCaptionText}
-		parts = append(parts, container.NewBorder(nil, nil, &widget.Label{Text: h + ":", SizeName: theme.SizeNameCaptionText}, nil, hash))
+	if h := hashText(l, f); h != "" {
+		parts = append(parts, &widget.Label{Text: h, TextStyle: fyne.TextStyle{Monospace: true}, Wrapping: fyne.TextWrapBreak, SizeName: theme.SizeNameCaptionText})
 	}
-	if f.Preview != "" {
-		pv := &widget.Label{Text: f.Preview, TextStyle: fyne.TextStyle{Monospace: true}, Wrapping: fyne.TextWrapBreak}
-		item := widget.NewAccordionItem(l.T(i18n.SignPreview), container.NewGridWrap(fyne.NewSize(520, 160), container.NewVScroll(pv)))
+	if pv := cleanBlock(f.Preview); pv != "" {
+		label := &widget.Label{Text: pv, TextStyle: fyne.TextStyle{Monospace: true}, Wrapping: fyne.TextWrapBreak}
+		item := widget.NewAccordionItem(l.T(i18n.SignPreview), container.NewGridWrap(fyne.NewSize(520, 160), container.NewVScroll(label)))
 		item.Open = open
 		parts = append(parts, widget.NewAccordion(item))
 	}

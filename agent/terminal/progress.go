@@ -5,12 +5,13 @@ import (
 	"fmt"
 
 	"github.com/zavera/zavera/agent"
+	"github.com/zavera/zavera/internal/displaytext"
 )
 
 // BatchProgress implements agent.ProgressPrompter: a line per document.
 // A batch cannot be cancelled from the terminal (the page can).
 func (t *Terminal) BatchProgress(ctx context.Context, r agent.SigningRequest) agent.BatchView {
-	t.print(fmt.Sprintf("Signing %d documents for %s:\n", r.Count, r.Origin))
+	t.print(fmt.Sprintf("Signing %d documents for %s:\n", r.Count, displaytext.Line(r.Origin)))
 	return &termView{t: t, total: r.Count}
 }
 

@@ -6,29 +6,45 @@
 //
 // Prompts are shown one at a time, in the order asked; a prompt whose
 // context ends (timeout, page gone) is abandoned with a note and the next
-// one is shown. Answers are read a byte at a time into buffers that are
-// wiped after use, and the PIN is read with echo off when the input is a
-// terminal. Text from pages has been cleaned of control characters by the
-// agent before it reaches a prompt.
+// one is shown.
+//
+// Nothing typed before a question answers it. On a terminal, the input
+// is read only while a question waits, and the terminal's pending input,
+// a half-typed line included, is discarded (tcflush) before each question
+// is shown: a "y" typed into a prompt that the page then cancels does not
+// answer the next one. The PIN is read with echo off; whether it is
+// answered or abandoned, pending input is discarded before echo comes
+// back, so that no part of a PIN is echoed or left for the next question.
+// Answers are read a byte at a time into buffers that are wiped after
+// use. Where the input is not a terminal (a pipe, or systems without
+// /dev/tty such as Windows) it is read as a stream and lines that arrive
+// before a question are dropped.
+//
+// What a prompt shows fits an 80×24 terminal whatever the page sent
+// (see render.go): page text, document previews and certificate fields
+// are cleaned with internal/displaytext and capped in width and lines,
+// each document is shown with the agent's own digest, and the origin
+// comes last, just above the question, so that nothing a page sends can
+// push it off the screen or draw a header of its own.
 //
 // # Concurrency
 //
-// A *Terminal is safe for concurrent use. One goroutine reads the input
-// for the life of the Terminal.
+// A *Terminal is safe for concurrent use. On a terminal, the goroutine
+// of the prompt being asked reads the input; on a stream, one goroutine
+// reads it for the life of the Terminal.
 package terminal
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/zavera/zavera/agent"
-	"github.com/zavera/zavera/cert"
 )
 
 // maxLine bounds an answer; longer input is cut.
@@ -36,8 +52,10 @@ const maxLine = 256
 
 // Terminal asks on a terminal.
 type Terminal struct {
-	out   io.Writer
-	tty   *os.File // for stty; nil when the input is not a terminal
+	out io.Writer
+	// tty is the input when it is a terminal that can be read with a
+	// deadline; nil otherwise, and lines then come from a reader.
+	tty   *os.File
 	lines chan []byte
 	turn  chan struct{} // one prompt at a time
 	mu    sync.Mutex    // serialises writes
@@ -50,20 +68,28 @@ func Open() (*Terminal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("terminal: no controlling terminal: %w", err)
 	}
-	t := New(f, f)
-	t.tty = f
-	return t, nil
+	return New(f, f), nil
 }
 
-// New asks on out and reads answers from in.
+// New asks on out and reads answers from in. When in is a terminal, its
+// pending input is discarded before each question and echo is turned off
+// for the PIN.
 func New(in io.Reader, out io.Writer) *Terminal {
-	t := &Terminal{out: out, lines: make(chan []byte), turn: make(chan struct{}, 1), now: time.Now}
+	t := &Terminal{out: out, turn: make(chan struct{}, 1), now: time.Now}
+	// The descriptor is reached through SyscallConn, never Fd, which
+	// would put the file in blocking mode and end read deadlines.
+	if f, ok := in.(*os.File); ok && control(f, func(fd uintptr) bool { return isTerminal(fd) }) && f.SetReadDeadline(time.Time{}) == nil {
+		t.tty = f
+		return t
+	}
+	t.lines = make(chan []byte)
 	go t.readLines(in)
 	return t
 }
 
-// readLines reads lines a byte at a time, so that no copy of a PIN stays
-// in a read buffer, and hands each to the prompt waiting for it.
+// readLines reads a stream's lines a byte at a time, so that no copy of
+// a PIN stays in a read buffer, and hands each to the prompt waiting for
+// it.
 func (t *Terminal) readLines(in io.Reader) {
 	var b [1]byte
 	line := make([]byte, 0, maxLine)
@@ -97,6 +123,9 @@ func wipe(b []byte) {
 	}
 }
 
+// errClosed is input that ended.
+var errClosed = fmt.Errorf("%w: input closed", agent.ErrCancelled)
+
 // ask shows text and waits for a line. The caller wipes the line.
 func (t *Terminal) ask(ctx context.Context, text string, secret bool) ([]byte, error) {
 	select {
@@ -105,12 +134,105 @@ func (t *Terminal) ask(ctx context.Context, text string, secret bool) ([]byte, e
 		return nil, ctx.Err()
 	}
 	defer func() { <-t.turn }()
+	if t.tty == nil {
+		return t.askStream(ctx, text)
+	}
+	// Echo goes off before the question shows, so that nothing typed
+	// after it can be echoed; pending input is discarded before echo
+	// comes back, so that no part of the PIN is echoed later or read by
+	// the next question.
+	if secret {
+		var restore func() error
+		if control(t.tty, func(fd uintptr) bool {
+			var err error
+			restore, err = echoOff(fd)
+			return err == nil
+		}) {
+			defer func() {
+				t.flush()
+				restore()
+				t.print("\n")
+			}()
+		}
+	}
+	t.flush()
+	t.print(text)
+	l, err := t.readTTY(ctx)
+	if err != nil && ctx.Err() != nil {
+		t.print("\n(no answer in time: cancelled)\n")
+	}
+	return l, err
+}
+
+// flush discards the terminal's pending input.
+func (t *Terminal) flush() {
+	control(t.tty, func(fd uintptr) bool { return flushInput(fd) == nil })
+}
+
+// control runs fn on f's descriptor and returns what it returns, false
+// when the descriptor cannot be reached.
+func control(f *os.File, fn func(fd uintptr) bool) bool {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return false
+	}
+	ok := false
+	if rc.Control(func(fd uintptr) { ok = fn(fd) }) != nil {
+		return false
+	}
+	return ok
+}
+
+// readTTY reads one line from the terminal, giving up when ctx ends.
+func (t *Terminal) readTTY(ctx context.Context) ([]byte, error) {
+	woken := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		t.tty.SetReadDeadline(time.Now())
+		close(woken)
+	})
+	defer func() {
+		if !stop() {
+			<-woken
+		}
+		t.tty.SetReadDeadline(time.Time{})
+	}()
+	var b [1]byte
+	line := make([]byte, 0, maxLine)
+	for {
+		n, err := t.tty.Read(b[:])
+		if n == 1 {
+			switch {
+			case b[0] == '\n':
+				return line, nil
+			case b[0] == '\r':
+			case len(line) < maxLine:
+				line = append(line, b[0])
+			}
+			b[0] = 0
+			continue
+		}
+		switch {
+		case ctx.Err() != nil:
+			wipe(line)
+			return nil, ctx.Err()
+		case errors.Is(err, io.EOF):
+			// End of file typed at the start of a line: an empty answer.
+			return line, nil
+		case err != nil:
+			wipe(line)
+			return nil, fmt.Errorf("%w: %w", errClosed, err)
+		}
+	}
+}
+
+// askStream asks on input that is not a terminal.
+func (t *Terminal) askStream(ctx context.Context, text string) ([]byte, error) {
 	// Drop lines typed before the question.
 	for {
 		select {
 		case l, ok := <-t.lines:
 			if !ok {
-				return nil, fmt.Errorf("%w: input closed", agent.ErrCancelled)
+				return nil, errClosed
 			}
 			wipe(l)
 			continue
@@ -118,32 +240,17 @@ func (t *Terminal) ask(ctx context.Context, text string, secret bool) ([]byte, e
 		}
 		break
 	}
-	// Echo goes off before the question shows, so that nothing typed
-	// after it can be echoed.
-	if secret && t.tty != nil {
-		t.stty("-echo")
-		defer func() {
-			t.stty("echo")
-			t.print("\n")
-		}()
-	}
 	t.print(text)
 	select {
 	case l, ok := <-t.lines:
 		if !ok {
-			return nil, fmt.Errorf("%w: input closed", agent.ErrCancelled)
+			return nil, errClosed
 		}
 		return l, nil
 	case <-ctx.Done():
 		t.print("\n(no answer in time: cancelled)\n")
 		return nil, ctx.Err()
 	}
-}
-
-func (t *Terminal) stty(arg string) {
-	cmd := exec.Command("stty", arg)
-	cmd.Stdin = t.tty
-	cmd.Run()
 }
 
 func (t *Terminal) print(s string) {
@@ -154,7 +261,7 @@ func (t *Terminal) print(s string) {
 
 // yes asks a yes/no question; only "y" or "yes" approves.
 func (t *Terminal) yes(ctx context.Context, text string) error {
-	l, err := t.ask(ctx, text+"[y/N] ", false)
+	l, err := t.ask(ctx, text+" [y/N] ", false)
 	if err != nil {
 		return err
 	}
@@ -168,53 +275,17 @@ func (t *Terminal) yes(ctx context.Context, text string) error {
 
 // ApproveOrigin implements agent.Prompter.
 func (t *Terminal) ApproveOrigin(ctx context.Context, r agent.OriginRequest) error {
-	return t.yes(ctx, fmt.Sprintf("\n== Zavera: a new site asks to use your signing tokens ==\n"+
-		"  Site:         %s\n  Pairing code: %s  (the page must show the same code)\n"+
-		"Allow this site? ", r.Origin, r.PairingCode))
+	return t.yes(ctx, renderPairing(r))
 }
 
 // ConfirmSigning implements agent.Prompter.
 func (t *Terminal) ConfirmSigning(ctx context.Context, r agent.SigningRequest) error {
-	var b strings.Builder
-	switch r.Kind {
-	case agent.SignBatch:
-		fmt.Fprintf(&b, "\n== Zavera: %s asks to sign %d documents ==\n", r.Origin, r.Count)
-	case agent.SignChallenge:
-		fmt.Fprintf(&b, "\n== Zavera: %s asks you to log in with your certificate ==\n", r.Origin)
-	default:
-		fmt.Fprintf(&b, "\n== Zavera: %s asks to sign ==\n", r.Origin)
-	}
-	if r.Description != "" {
-		fmt.Fprintf(&b, "  What:        %s\n", r.Description)
-	}
-	for i, f := range r.Files {
-		if i == 10 && len(r.Files) > 11 {
-			fmt.Fprintf(&b, "               ... and %d more\n", len(r.Files)-10)
-			break
-		}
-		label := "  Files:       "
-		if i > 0 {
-			label = "               "
-		}
-		fmt.Fprintf(&b, "%s%s (%s)\n", label, f.Name, size(f.Size))
-	}
-	fmt.Fprintf(&b, "  Certificate: %s\n", describe(r.Certificate, t.now()))
-	b.WriteString("Sign? ")
-	return t.yes(ctx, b.String())
+	return t.yes(ctx, renderSigning(r, t.now()))
 }
 
 // PIN implements agent.Prompter.
 func (t *Terminal) PIN(ctx context.Context, r agent.PINRequest) (*agent.PIN, error) {
-	var b strings.Builder
-	if r.Retry {
-		if r.TriesLeft >= 0 {
-			fmt.Fprintf(&b, "Wrong PIN: %d tries left before the token locks.\n", r.TriesLeft)
-		} else {
-			b.WriteString("Wrong PIN.\n")
-		}
-	}
-	fmt.Fprintf(&b, "PIN for token %q (empty to cancel): ", r.Token.Label)
-	l, err := t.ask(ctx, b.String(), true)
+	l, err := t.ask(ctx, renderPIN(r), true)
 	if err != nil {
 		return nil, err
 	}
@@ -227,48 +298,7 @@ func (t *Terminal) PIN(ctx context.Context, r agent.PINRequest) (*agent.PIN, err
 
 // Notify implements agent.Prompter.
 func (t *Terminal) Notify(n agent.Notice) {
-	if n.Origin != "" {
-		t.print(fmt.Sprintf("\nZavera (%s): %s\n", n.Origin, n.Message))
-		return
-	}
-	t.print("\nZavera: " + n.Message + "\n")
-}
-
-// describe names a certificate the way a user recognises it.
-func describe(c *cert.Certificate, now time.Time) string {
-	if c == nil {
-		return "(unknown)"
-	}
-	s := c.Subject
-	parts := []string{s.CommonName}
-	if s.Title != "" {
-		parts = append(parts, s.Title)
-	}
-	if s.Organization != "" {
-		parts = append(parts, s.Organization)
-	}
-	if inn := s.OrganizationINN(); inn != "" {
-		parts = append(parts, "INN "+inn)
-	} else if inn := s.PersonINN(); inn != "" {
-		parts = append(parts, "INN "+inn)
-	}
-	d := strings.Join(parts, ", ")
-	d += fmt.Sprintf("; %s; valid until %s", c.KeyString(), c.NotAfter.Format("2006-01-02"))
-	if err := c.ValidAt(now); err != nil {
-		d += " (NOT VALID NOW)"
-	}
-	return d
-}
-
-func size(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
-	default:
-		return fmt.Sprintf("%d bytes", n)
-	}
+	t.print(renderNotice(n))
 }
 
 var _ agent.Prompter = (*Terminal)(nil)

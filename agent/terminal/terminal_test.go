@@ -64,12 +64,15 @@ func TestPrompts(t *testing.T) {
 	c := &cert.Certificate{Subject: cert.Name{CommonName: "Иванов Иван", Organization: "ООО Ромашка", INNLE: "7707083893"},
 		NotAfter: time.Now().Add(time.Hour), NotBefore: time.Now().Add(-time.Hour)}
 	req := agent.SigningRequest{Kind: agent.SignBatch, Origin: "https://portal.example", Description: "Отчёты",
-		Files: []agent.FileInfo{{Name: "a.xml", Size: 2048}, {Name: "b.pdf", Size: 5 << 20}}, Certificate: c, Count: 2}
-	go typeAfter(t, s, w, "Sign?", "no\n")
+		Files: []agent.FileInfo{{Name: "a.xml", Size: 2048, Hash: strings.Repeat("a1", 32), HashAlg: "Streebog-256"},
+			{Name: "b.pdf", Size: 5 << 20, Pages: 3, Hash: strings.Repeat("b2", 32), HashAlg: "Streebog-256"}}, Certificate: c, Count: 2}
+	go typeAfter(t, s, w, "Sign these 2 documents?", "no\n")
 	if err := term.ConfirmSigning(ctx, req); !errors.Is(err, agent.ErrCancelled) {
 		t.Fatalf("declined: %v", err)
 	}
-	for _, want := range []string{"sign 2 documents", "Отчёты", "a.xml (2.0 KB)", "b.pdf (5.0 MB)", "Иванов Иван, ООО Ромашка, INN 7707083893"} {
+	for _, want := range []string{"sign 2 documents", "Отчёты", "a.xml (2.0 KB)", "b.pdf (5.0 MB, 3 pages)",
+		"Streebog-256 " + strings.Repeat("a1", 32), "Streebog-256 " + strings.Repeat("b2", 32),
+		"Иванов Иван, ООО Ромашка, INN 7707083893", "Site:        https://portal.example\nSign these"} {
 		if !strings.Contains(s.String(), want) {
 			t.Errorf("screen lacks %q:\n%s", want, s)
 		}

@@ -30,6 +30,9 @@ const (
 	SignPages         Key = "sign.pages" // plural
 	SignPreview       Key = "sign.preview"
 	SignMoreFiles     Key = "sign.more"
+	SignDeclared      Key = "sign.declared"
+	SignDeclaredHint  Key = "sign.declared.hint"
+	SignNoName        Key = "sign.noname"
 	SignButton        Key = "sign.button"
 	LoginButton       Key = "sign.login"
 	Cancel            Key = "cancel"
@@ -154,6 +157,9 @@ var catalog = map[Key]entry{
 	SignPages:         {"%d страница|%d страницы|%d страниц", "%d page|%d pages"},
 	SignPreview:       {"Содержимое", "Contents"},
 	SignMoreFiles:     {"… и ещё %d", "… and %d more"},
+	SignDeclared:      {"Имена файлов от страницы", "File names given by the page"},
+	SignDeclaredHint:  {"Подписывается документ выше. Эти имена сообщила страница, Zavera их не проверяла.", "What is signed is the document above. The page gave these names; Zavera did not check them."},
+	SignNoName:        {"(без имени)", "(no name)"},
 	SignButton:        {"Подписать", "Sign"},
 	LoginButton:       {"Войти", "Log in"},
 	Cancel:            {"Отмена", "Cancel"},

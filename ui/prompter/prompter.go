@@ -9,9 +9,11 @@ import (
 	"os/exec"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/zavera/zavera/agent"
 	"github.com/zavera/zavera/cert"
+	"github.com/zavera/zavera/internal/displaytext"
 	"github.com/zavera/zavera/ui/i18n"
 	"github.com/zavera/zavera/ui/wire"
 )
@@ -183,6 +185,7 @@ func (p *Prompter) ConfirmSigning(ctx context.Context, r agent.SigningRequest) e
 	p.dropHeldLocked(p.held != nil && p.held.thumb == thumb)
 	p.mu.Unlock()
 	req := &wire.Request{Kind: wire.KindSign, Origin: r.Origin, Signing: signing(r.Kind, r.Description, r.Files, r.Count, r.Certificate, tok.Label)}
+	req.Signing.Declared = declared(r.Declared)
 	p.mu.Lock()
 	askPIN := !p.noPIN[thumb]
 	p.mu.Unlock()
@@ -253,9 +256,16 @@ func (p *Prompter) Notify(n agent.Notice) {
 	}()
 }
 
-// signing converts what the agent knows into what the window shows.
+// maxPreviews caps the previews of one request, so that a batch of
+// text documents stays within wire.MaxRequest; the documents past it are
+// shown without.
+const maxPreviews = 256 << 10
+
+// signing converts what the agent knows into what the window shows. Page
+// text is cleaned again here (internal/displaytext), whatever the agent
+// did, so that no path reaches a window uncleaned.
 func signing(kind agent.SigningKind, desc string, files []agent.FileInfo, count int, c *cert.Certificate, token string) *wire.Signing {
-	s := &wire.Signing{What: string(kind), Description: desc, Count: count, Certificate: wire.FromCertificate(c, token)}
+	s := &wire.Signing{What: string(kind), Description: displaytext.Line(desc), Count: count, Certificate: wire.FromCertificate(c, token)}
 	switch kind {
 	case agent.SignDocument, agent.SignBatch, agent.SignChallenge:
 	default:
@@ -264,16 +274,44 @@ func signing(kind agent.SigningKind, desc string, files []agent.FileInfo, count 
 	if len(files) > wire.MaxFiles {
 		files = files[:wire.MaxFiles]
 	}
+	previews := 0
 	for _, f := range files {
-		s.Files = append(s.Files, wire.File{
-			Name: f.Name, Size: max(f.Size, 0), Hash: f.Hash, HashAlg: f.HashAlg,
-			Preview: f.Preview, PreviewType: f.PreviewType, Pages: max(f.Pages, 0),
-		})
+		wf := wire.File{
+			Name: cut(displaytext.Line(f.Name), wire.MaxText), Size: max(f.Size, 0),
+			Hash: cut(displaytext.Line(f.Hash), wire.MaxText), HashAlg: cut(displaytext.Line(f.HashAlg), wire.MaxText),
+			PreviewType: cut(displaytext.Line(f.PreviewType), wire.MaxText), Pages: max(f.Pages, 0),
+		}
+		if pv := cut(displaytext.Block(f.Preview), wire.MaxPreview); previews+len(pv) <= maxPreviews {
+			wf.Preview = pv
+			previews += len(pv)
+		}
+		s.Files = append(s.Files, wf)
 	}
-	if len(s.Description) > wire.MaxText {
-		s.Description = s.Description[:wire.MaxText]
-	}
+	s.Description = cut(s.Description, wire.MaxText)
 	return s
+}
+
+// declared converts the names a page gave for one document.
+func declared(files []agent.FileInfo) []wire.File {
+	if len(files) > wire.MaxFiles {
+		files = files[:wire.MaxFiles]
+	}
+	var out []wire.File
+	for _, f := range files {
+		out = append(out, wire.File{Name: cut(displaytext.Line(f.Name), wire.MaxText), Size: max(f.Size, 0)})
+	}
+	return out
+}
+
+// cut shortens s to at most n bytes, at a character boundary.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // hold keeps a PIN for the token's request that should follow.

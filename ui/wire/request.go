@@ -66,6 +66,10 @@ type Signing struct {
 	What        string `json:"what"`
 	Description string `json:"description,omitempty"`
 	Files       []File `json:"files,omitempty"`
+	// Declared lists the files the page said one document is made of
+	// (names and sizes only): the window shows them as the page's labels,
+	// never as what is signed.
+	Declared []File `json:"declared,omitempty"`
 	// Count is the number of signatures.
 	Count       int   `json:"count,omitempty"`
 	Certificate *Cert `json:"certificate,omitempty"`
@@ -232,8 +236,8 @@ func (s *Signing) validate() error {
 	default:
 		return bad("signing kind %q", s.What)
 	}
-	if len(s.Files) > MaxFiles {
-		return fmt.Errorf("%w: %d files", ErrTooLarge, len(s.Files))
+	if len(s.Files) > MaxFiles || len(s.Declared) > MaxFiles {
+		return fmt.Errorf("%w: %d files, %d declared", ErrTooLarge, len(s.Files), len(s.Declared))
 	}
 	if s.Count < 0 || s.Count > MaxFiles {
 		return bad("count %d", s.Count)
@@ -241,7 +245,7 @@ func (s *Signing) validate() error {
 	if !utf8.ValidString(s.Description) || len(s.Description) > MaxText {
 		return bad("description not UTF-8 or too long")
 	}
-	for _, f := range s.Files {
+	for _, f := range append(s.Files[:len(s.Files):len(s.Files)], s.Declared...) {
 		if f.Size < 0 || f.Pages < 0 {
 			return bad("negative size or page count")
 		}

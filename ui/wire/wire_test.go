@@ -136,6 +136,19 @@ func TestFromCertificate(t *testing.T) {
 	}
 }
 
+// Certificate fields come from a token and are cleaned before a window
+// shows them: no escape sequences, bidirectional overrides or invisible
+// characters, no runs of white space, no unbounded length.
+func TestFromCertificateCleans(t *testing.T) {
+	c := &cert.Certificate{Subject: cert.Name{CommonName: "\x1b[2J\x1b[1;1H== Zavera ==\x1b]0;https://bank.example\x07Иванов\u202e\u200b  Иван",
+		Title: "Дир\u00adектор\n\n\n", Organization: "ООО \u009b31mРомашка" + strings.Repeat(" я", 500)}}
+	w := FromCertificate(c, "Rutoken\x1b[5m")
+	if w.Owner != "== Zavera ==Иванов Иван" || w.Position != "Директор" || w.Token != "Rutoken" ||
+		!strings.HasPrefix(w.Organization, "ООО Ромашка я я") || len([]rune(w.Organization)) > 200 {
+		t.Fatalf("%+v", w)
+	}
+}
+
 func FuzzReadRequest(f *testing.F) {
 	var b bytes.Buffer
 	WriteRequest(&b, signReq())
