@@ -57,6 +57,7 @@ type Server struct {
 	upgrader  websocket.Upgrader
 
 	conns    atomic.Int64
+	budget   *budget
 	subjects subjectNames
 
 	mu        sync.Mutex
@@ -104,6 +105,7 @@ func New(o Options) (*Server, error) {
 		now:       o.Now,
 		tlsConf:   o.TLS,
 		live:      map[*conn]struct{}{},
+		budget:    newBudget(cfg.Limits),
 	}
 	// Revocations, by this process or by `zavera serve --revoke`, go to
 	// the journal.
