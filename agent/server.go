@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -56,7 +55,7 @@ type Server struct {
 	tlsConf   *tls.Config
 	upgrader  websocket.Upgrader
 
-	conns    atomic.Int64
+	slots    *slots
 	budget   *budget
 	subjects subjectNames
 
@@ -107,6 +106,7 @@ func New(o Options) (*Server, error) {
 		live:      map[*conn]struct{}{},
 		budget:    newBudget(cfg.Limits),
 	}
+	s.slots = newSlots(cfg.Limits.MaxConnections, s.approved)
 	// Revocations, by this process or by `zavera serve --revoke`, go to
 	// the journal.
 	s.approvals.mu.Lock()
@@ -241,13 +241,13 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "websocket only", http.StatusBadRequest)
 		return
 	}
-	if n := s.conns.Add(1); n > int64(s.cfg.Limits.MaxConnections) {
-		s.conns.Add(-1)
-		s.log.Warn("refused connection: too many connections", "origin", origin)
+	free, err := s.slots.take(origin)
+	if err != nil {
+		s.log.Warn("refused connection", "origin", origin, "err", err)
 		http.Error(w, "busy", http.StatusServiceUnavailable)
 		return
 	}
-	defer s.conns.Add(-1)
+	defer free()
 	ws, err := s.upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		s.log.Info("websocket upgrade failed", "origin", origin, "err", err)

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -256,6 +257,60 @@ func TestSlowMessageClosed(t *testing.T) {
 		t.Fatal("no log line")
 	}
 	approvedClient(t, ts).mustCall("info", nil, nil)
+}
+
+// Each origin has a share of the connections and origins that are not
+// approved together at most half: however many such sites a browser
+// opens, an approved portal still connects. An origin approved while
+// its connections are open gets an approved origin's share.
+func TestConnectionShares(t *testing.T) {
+	p := getPKI(t)
+	// 16 connections: 4 per approved origin, 1 per other origin, 8 for
+	// all other origins together.
+	ts := startServer(t, newFakeSource(p.ecdsa), newFakePrompter(), limits(func(l *agent.Limits) { l.MaxConnections = 16 }))
+	open := map[string]int{}
+	total := 0
+	for i := range 12 {
+		origin := fmt.Sprintf("https://flood%d.example", i)
+		for range 2 {
+			c, resp, err := dialRaw(ts.addr, origin, "")
+			if err != nil {
+				if resp == nil || resp.StatusCode != http.StatusServiceUnavailable {
+					t.Fatalf("%s: %v", origin, err)
+				}
+				continue
+			}
+			c.start(t)
+			open[origin]++
+			total++
+		}
+	}
+	if total != 8 {
+		t.Fatalf("origins not approved hold %d connections, want 8", total)
+	}
+	for o, n := range open {
+		if n != 1 {
+			t.Fatalf("%s holds %d connections, want 1", o, n)
+		}
+	}
+	for range 4 {
+		approvedClient(t, ts).mustCall("info", nil, nil)
+	}
+	if _, resp, err := dialRaw(ts.addr, portalOrigin, ""); err == nil || resp == nil || resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("a fifth connection of the portal: %v", err)
+	}
+	// flood0 is approved now: a second connection, a third.
+	if err := ts.approvals.Add("https://flood0.example", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if !dial(t, ts, "https://flood0.example").hello() {
+			t.Fatal("not approved")
+		}
+	}
+	if !strings.Contains(ts.logText(), "origins not approved have their 8 connections") {
+		t.Fatal("no log line saying which share was full")
+	}
 }
 
 // A connection of an origin that is not approved is closed when it stays
