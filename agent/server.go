@@ -106,7 +106,7 @@ func New(o Options) (*Server, error) {
 		live:      map[*conn]struct{}{},
 		budget:    newBudget(cfg.Limits),
 	}
-	s.slots = newSlots(cfg.Limits.MaxConnections, s.approved)
+	s.slots = newSlots(cfg.Limits.MaxConnections, s.approvedNow)
 	// Revocations, by this process or by `zavera serve --revoke`, go to
 	// the journal.
 	s.approvals.mu.Lock()

@@ -25,20 +25,22 @@ type slots struct {
 	max                      int
 	perOrigin, perUnapproved int
 	unapproved               int
-	approved                 func(origin string) bool
+	// approvals returns whether origins are approved now, the file of
+	// approvals read once for all of them.
+	approvals func() func(origin string) bool
 
 	mu       sync.Mutex
 	total    int
 	byOrigin map[string]int
 }
 
-func newSlots(maxConns int, approved func(string) bool) *slots {
+func newSlots(maxConns int, approvals func() func(string) bool) *slots {
 	return &slots{
 		max:           maxConns,
 		perOrigin:     max(maxConns/8, min(maxConns, 4)),
 		perUnapproved: max(1, maxConns/32),
 		unapproved:    max(1, maxConns/2),
-		approved:      approved,
+		approvals:     approvals,
 		byOrigin:      map[string]int{},
 	}
 }
@@ -53,7 +55,8 @@ func (s *slots) take(origin string) (func(), error) {
 		return nil, fmt.Errorf("%w: all %d connections in use", ErrBusy, s.max)
 	}
 	n := s.byOrigin[origin]
-	if s.approved(origin) {
+	approved := s.approvals()
+	if approved(origin) {
 		if n >= s.perOrigin {
 			return nil, fmt.Errorf("%w: the origin has its %d connections", ErrBusy, s.perOrigin)
 		}
@@ -63,7 +66,7 @@ func (s *slots) take(origin string) (func(), error) {
 		}
 		others := 0
 		for o, k := range s.byOrigin {
-			if !s.approved(o) {
+			if !approved(o) {
 				others += k
 			}
 		}
@@ -81,4 +84,19 @@ func (s *slots) take(origin string) (func(), error) {
 		}
 		s.total--
 	}, nil
+}
+
+// approvedNow returns a function that reports whether an origin is
+// approved, as Server.approved does, with the approvals file checked
+// once for all the calls.
+func (s *Server) approvedNow() func(origin string) bool {
+	a := s.approvals
+	a.mu.Lock()
+	a.refreshLocked()
+	m := make(map[string]bool, len(a.m))
+	for o := range a.m {
+		m[o] = true
+	}
+	a.mu.Unlock()
+	return func(origin string) bool { return s.policy.preapproved[origin] || m[origin] }
 }
