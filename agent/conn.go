@@ -59,6 +59,8 @@ type conn struct {
 	// drainOnEnd asks the read loop to drain before closing, so that the
 	// close frame the agent sent reaches the page.
 	drainOnEnd atomic.Bool
+	// readLimit is the message size limit in force; read loop only.
+	readLimit int64
 
 	mu       sync.Mutex
 	protocol int
@@ -162,11 +164,11 @@ func (c *conn) readFailed(err error) {
 // for the frame under way.
 func (c *conn) readMessage() (int, *inMessage, error) {
 	l := c.s.cfg.Limits
+	c.readLimit = l.MaxUnapprovedMessageBytes
 	if c.approved() || c.busy() {
-		c.ws.SetReadLimit(l.MaxMessageBytes)
-	} else {
-		c.ws.SetReadLimit(l.MaxUnapprovedMessageBytes)
+		c.readLimit = l.MaxMessageBytes
 	}
+	c.ws.SetReadLimit(c.readLimit)
 	kind, r, err := c.ws.NextReader()
 	if err != nil {
 		return kind, nil, err
@@ -178,6 +180,7 @@ func (c *conn) readMessage() (int, *inMessage, error) {
 	if !approved {
 		limit = l.MaxUnapprovedMessageBytes
 	}
+	c.readLimit = limit
 	c.ws.SetReadLimit(limit)
 	m := &inMessage{b: c.s.budget}
 	for {
@@ -302,11 +305,13 @@ func (c *conn) sendClose(code int, text string) {
 
 // drain reads and drops what the page still sends after the agent closed
 // the connection, for a bounded time and size, so that the close frame
-// reaches it instead of being lost to a TCP reset.
+// reaches it instead of being lost to a TCP reset. The size is twice the
+// message limit in force (at least 64 KiB): a page that was allowed
+// small messages only is not worth reading megabytes from.
 func (c *conn) drain() {
 	nc := c.ws.NetConn()
 	nc.SetReadDeadline(time.Now().Add(drainTimeout))
-	io.Copy(io.Discard, io.LimitReader(nc, 2*c.s.cfg.Limits.MaxMessageBytes))
+	io.Copy(io.Discard, io.LimitReader(nc, max(64<<10, 2*c.readLimit)))
 }
 
 // pinger keeps the connection alive and notices dead peers.
