@@ -164,7 +164,7 @@ func (c *conn) readFailed(err error) {
 // for the frame under way.
 func (c *conn) readMessage() (int, *inMessage, error) {
 	l := c.s.cfg.Limits
-	c.readLimit = l.MaxUnapprovedMessageBytes
+	c.readLimit = min(l.MaxUnapprovedMessageBytes, l.MaxMessageBytes)
 	if c.approved() || c.busy() {
 		c.readLimit = l.MaxMessageBytes
 	}
@@ -178,7 +178,7 @@ func (c *conn) readMessage() (int, *inMessage, error) {
 	approved := c.approved()
 	limit := l.MaxMessageBytes
 	if !approved {
-		limit = l.MaxUnapprovedMessageBytes
+		limit = min(l.MaxUnapprovedMessageBytes, l.MaxMessageBytes)
 	}
 	c.readLimit = limit
 	c.ws.SetReadLimit(limit)
