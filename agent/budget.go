@@ -9,8 +9,9 @@ import (
 var errNoRoom = errors.New("agent: no room for the message in the memory budget")
 
 // budget bounds the bytes that the messages of all connections hold at
-// once: a message reserves its buffer as it grows, while its bytes
-// arrive, and gives it back when its request has been answered.
+// once: a message reserves its buffer when its frame's header announces
+// its size, or as the buffer grows while its bytes arrive, and gives it
+// back when its request has been answered.
 // Connections of origins that are not approved may reserve only while
 // less than half is in use, so that they are refused first. Safe for
 // concurrent use.
@@ -69,14 +70,18 @@ type inMessage struct {
 const firstBuffer = 4 << 10
 
 // grow makes room for more of the message, up to limit bytes in all,
-// doubling the buffer (the bytes read so far are copied once more, and
-// the old buffer is given back).
+// doubling the buffer.
 func (m *inMessage) grow(limit int64, approved bool) error {
 	n := int64(cap(m.data)) * 2
 	if n == 0 {
 		n = firstBuffer
 	}
-	n = min(n, limit)
+	return m.growTo(min(n, limit), approved)
+}
+
+// growTo makes the buffer n bytes large: the bytes read so far are
+// copied once more, and the old buffer is given back.
+func (m *inMessage) growTo(n int64, approved bool) error {
 	if !m.b.take(n, approved) {
 		return errNoRoom
 	}

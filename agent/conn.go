@@ -39,6 +39,7 @@ var (
 type conn struct {
 	s      *Server
 	ws     *websocket.Conn
+	fw     *frameWatch // the frame headers under ws; nil when not watched
 	origin string
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -69,10 +70,10 @@ type conn struct {
 	events   chan TokenEvent
 }
 
-func newConn(s *Server, ws *websocket.Conn, origin string) *conn {
+func newConn(s *Server, ws *websocket.Conn, fw *frameWatch, origin string) *conn {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &conn{
-		s: s, ws: ws, origin: origin, ctx: ctx, cancel: cancel,
+		s: s, ws: ws, fw: fw, origin: origin, ctx: ctx, cancel: cancel,
 		sem:      make(chan struct{}, s.cfg.Limits.MaxInFlight),
 		jobs:     make(chan job),
 		inflight: map[string]context.CancelFunc{},
@@ -153,15 +154,17 @@ func (c *conn) readFailed(err error) {
 }
 
 // readMessage reads the next message into a buffer reserved from the
-// server's budget as its bytes arrive.
+// server's budget. A message that comes as one frame, as browsers send
+// them, gets a buffer of the size its frame announces, reserved when its
+// header arrives; other messages get one that grows as their bytes arrive.
 //
 // Gorilla checks the read limit at each frame's header, against the
 // message's length so far plus the frame's, before it reads the frame.
 // Before a message starts, the limit is the small one when the origin is
 // not approved, unless a request in flight (a pairing) may approve it
 // while the loop waits; once the message has started, the approval of
-// that moment decides, for the frames to come and, counting the bytes,
-// for the frame under way.
+// that moment decides, for the frames to come and, from the header or by
+// counting the bytes, for the frame under way.
 func (c *conn) readMessage() (int, *inMessage, error) {
 	l := c.s.cfg.Limits
 	c.readLimit = min(l.MaxUnapprovedMessageBytes, l.MaxMessageBytes)
@@ -183,18 +186,39 @@ func (c *conn) readMessage() (int, *inMessage, error) {
 	c.readLimit = limit
 	c.ws.SetReadLimit(limit)
 	m := &inMessage{b: c.s.budget}
+	size, whole, hinted := c.fw.take()
+	if hinted && size > uint64(limit) {
+		return kind, nil, fmt.Errorf("%w: a frame of %d bytes, over %d", errTooBig, size, limit)
+	}
+	exact := hinted && whole
+	if hinted && size > 0 {
+		if err := m.growTo(int64(size), approved); err != nil {
+			return kind, nil, err
+		}
+	}
 	for {
 		if len(m.data) == cap(m.data) {
-			if int64(len(m.data)) >= limit {
-				more, err := hasMore(r)
-				if err == nil && more {
+			if exact || int64(len(m.data)) >= limit {
+				b, more, err := nextByte(r)
+				if err == nil && !more {
+					c.fw.finish()
+					return kind, m, nil
+				}
+				if err == nil && int64(len(m.data)) >= limit {
 					err = fmt.Errorf("%w: more than %d bytes", errTooBig, limit)
 				}
 				if err != nil {
 					m.release()
 					return kind, nil, err
 				}
-				return kind, m, nil
+				// The frame was longer than announced.
+				exact = false
+				if err := m.grow(limit, approved); err != nil {
+					m.release()
+					return kind, nil, err
+				}
+				m.data = append(m.data, b)
+				continue
 			}
 			if err := m.grow(limit, approved); err != nil {
 				m.release()
@@ -204,6 +228,7 @@ func (c *conn) readMessage() (int, *inMessage, error) {
 		n, err := r.Read(m.data[len(m.data):cap(m.data)])
 		m.data = m.data[:len(m.data)+n]
 		if err == io.EOF {
+			c.fw.finish()
 			return kind, m, nil
 		}
 		if err != nil {
@@ -213,19 +238,19 @@ func (c *conn) readMessage() (int, *inMessage, error) {
 	}
 }
 
-// hasMore reports whether r has another byte before its end.
-func hasMore(r io.Reader) (bool, error) {
+// nextByte reads one more byte from r; more is false at its end.
+func nextByte(r io.Reader) (b byte, more bool, err error) {
 	var one [1]byte
 	for {
 		n, err := r.Read(one[:])
 		if n > 0 {
-			return true, nil
+			return one[0], true, nil
 		}
 		if err == io.EOF {
-			return false, nil
+			return 0, false, nil
 		}
 		if err != nil {
-			return false, err
+			return 0, false, err
 		}
 	}
 }

@@ -248,12 +248,13 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer free()
-	ws, err := s.upgrader.Upgrade(w, r, nil)
+	fw := &frameWatch{}
+	ws, err := s.upgrader.Upgrade(watchingWriter{w, fw}, r, nil)
 	if err != nil {
 		s.log.Info("websocket upgrade failed", "origin", origin, "err", err)
 		return
 	}
-	c := newConn(s, ws, origin)
+	c := newConn(s, ws, fw, origin)
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
