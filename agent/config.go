@@ -70,8 +70,27 @@ type Limits struct {
 	// larger one closes the connection with status 1009. Documents
 	// over it go as a hash.
 	MaxMessageBytes int64 `json:"maxMessageBytes,omitempty"`
-	// MaxConnections is the number of open websockets.
+	// MaxConnections is the number of open websockets. Each origin has
+	// a share of them (see slots.go): an approved origin at most an
+	// eighth, an origin not approved at most a thirty-second, and the
+	// origins not approved together at most half.
 	MaxConnections int `json:"maxConnections,omitempty"`
+	// MaxUnapprovedMessageBytes is the largest message accepted from an
+	// origin that is not approved (hello, pair and cancel fit easily);
+	// a larger one closes the connection with status 1009.
+	MaxUnapprovedMessageBytes int64 `json:"maxUnapprovedMessageBytes,omitempty"`
+	// MaxBufferedBytes bounds the memory of the messages of all
+	// connections together, from their first byte until their request
+	// is answered. A connection whose message finds no room is closed
+	// with status 1013; origins not approved get at most half.
+	MaxBufferedBytes int64 `json:"maxBufferedBytes,omitempty"`
+	// MessageTimeout is how long a message may take to arrive once its
+	// first frame has; a slower one closes the connection with 1008.
+	MessageTimeout Duration `json:"messageTimeout,omitempty"`
+	// UnapprovedIdle closes a connection of an origin that is not
+	// approved when it has sent nothing and had no request running for
+	// that long.
+	UnapprovedIdle Duration `json:"unapprovedIdle,omitempty"`
 	// MaxInFlight is the number of requests a connection may have
 	// running at once.
 	MaxInFlight int `json:"maxInFlight,omitempty"`
@@ -129,8 +148,15 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 
 // DefaultLimits are the limits of the shipped configuration.
 var DefaultLimits = Limits{
-	MaxMessageBytes:       8 << 20, // a 5 MB PDF in base64, with room
-	MaxConnections:        256,
+	MaxMessageBytes: 8 << 20, // a 5 MB PDF in base64, with room
+	MaxConnections:  256,
+	// hello, pair and cancel are a few hundred bytes.
+	MaxUnapprovedMessageBytes: 4 << 10,
+	// Eight messages of the largest size, answered or waiting for a
+	// prompt, at once.
+	MaxBufferedBytes:      64 << 20,
+	MessageTimeout:        Duration(30 * time.Second),
+	UnapprovedIdle:        Duration(45 * time.Second),
 	MaxInFlight:           32,
 	MaxBatch:              1000,
 	PromptTimeout:         Duration(2 * time.Minute),

@@ -46,9 +46,12 @@
 //     origin, the description, the files and the certificate. The PIN is
 //     asked by the Prompter, handed to the TokenSource and wiped; it never
 //     crosses the websocket and is never logged.
-//   - Limits (Config.Limits): message size (larger messages close the
-//     connection with status 1009), connections, requests in flight per
-//     connection, documents per batch, one prompt per origin at a time
+//   - Limits (Config.Limits): message size, small before approval and
+//     enforced while the message arrives (larger messages close the
+//     connection with status 1009), a memory budget for the messages of
+//     all connections (1013), a time limit per message and an idle limit
+//     before approval (1008), connections with a share per origin
+//     (slots.go), requests in flight per connection, documents per batch, one prompt per origin at a time
 //     (its other requests wait, a bounded number of them), a cool-down
 //     after repeated refusals, a timeout on every prompt. Pairing prompts
 //     go one at a time across sites, with the cool-down per site (the
@@ -72,6 +75,12 @@
 // connection are serialised. TokenSource and Prompter implementations are
 // called from many goroutines at once. A Key returned by OpenKey is used by
 // one request only and closed by it.
+//
+// Each message is read into a buffer of its own, reserved from the
+// server's memory budget (budget.go), and a request keeps slices of it
+// (params, a document's data, decoded in place): the buffer belongs to the
+// request until it is answered, then goes back to the budget. Methods must
+// not keep slices of their params after they return.
 //
 // # Diagnostics
 //

@@ -96,6 +96,18 @@ func overrideLimits(l, o Limits) Limits {
 	if o.MaxConnections > 0 {
 		l.MaxConnections = o.MaxConnections
 	}
+	if o.MaxUnapprovedMessageBytes > 0 {
+		l.MaxUnapprovedMessageBytes = o.MaxUnapprovedMessageBytes
+	}
+	if o.MaxBufferedBytes > 0 {
+		l.MaxBufferedBytes = o.MaxBufferedBytes
+	}
+	if o.MessageTimeout > 0 {
+		l.MessageTimeout = o.MessageTimeout
+	}
+	if o.UnapprovedIdle > 0 {
+		l.UnapprovedIdle = o.UnapprovedIdle
+	}
 	if o.MaxInFlight > 0 {
 		l.MaxInFlight = o.MaxInFlight
 	}

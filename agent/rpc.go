@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
+	"reflect"
 )
 
 // ProtocolVersion is the version of the protocol in docs/protocol.md that
@@ -17,8 +17,11 @@ type request struct {
 	JSONRPC string          `json:"jsonrpc"`
 	ID      json.RawMessage `json:"id"`
 	Method  string          `json:"method"`
-	Params  json.RawMessage `json:"params"`
+	// Params is a slice of the message, which the request keeps alive.
+	Params jsonView `json:"params"`
 }
+
+var requestType = reflect.TypeFor[request]()
 
 // response is a JSON-RPC 2.0 response.
 type response struct {
@@ -75,23 +78,18 @@ func parseRequest(msg []byte) (*request, json.RawMessage, error) {
 		}
 		return nil, null, &rpcError{CodeInvalidRequest, "message is not a JSON object (batches are not supported)"}
 	}
-	// One pass checks and decodes: the decoder reads the whole object,
-	// and reports a syntax error, before it decodes any of it.
+	// json.Unmarshal checks the whole message before it decodes any of
+	// it, and decodes without copying it: params stay in the message.
 	var r request
-	dec := json.NewDecoder(bytes.NewReader(trimmed))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&r); err != nil {
+	if err := json.Unmarshal(trimmed, &r); err != nil {
 		var se *json.SyntaxError
-		if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-			return nil, null, notJSON
-		}
-		if !json.Valid(msg) { // what follows the object is not JSON either
+		if errors.As(err, &se) {
 			return nil, null, notJSON
 		}
 		return nil, null, &rpcError{CodeInvalidRequest, err.Error()}
 	}
-	if rest := trimmed[dec.InputOffset():]; len(bytes.TrimLeft(rest, " \t\r\n")) != 0 {
-		return nil, null, notJSON // data after the object
+	if err := checkFields(trimmed, requestType); err != nil {
+		return nil, null, &rpcError{CodeInvalidRequest, err.Error()}
 	}
 	id := r.ID
 	if len(id) == 0 || !validID(id) {
@@ -129,18 +127,18 @@ func validID(id json.RawMessage) bool {
 }
 
 // decodeParams reads params into v strictly: unknown members and wrong
-// types are errors. Absent or null params decode as the zero value.
-func decodeParams(params json.RawMessage, v any) error {
-	if len(params) == 0 || bytes.Equal(bytes.TrimSpace(params), []byte("null")) {
+// types are errors. Absent or null params decode as the zero value. The
+// jsonView fields of v are left pointing into params.
+func decodeParams(params []byte, v any) error {
+	params = bytes.TrimSpace(params)
+	if len(params) == 0 || bytes.Equal(params, []byte("null")) {
 		return nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(params))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	if err := json.Unmarshal(params, v); err != nil {
 		return badParams("%v", err)
 	}
-	if dec.More() {
-		return badParams("data after params")
+	if err := checkFields(params, reflect.TypeOf(v)); err != nil {
+		return badParams("%v", err)
 	}
 	return nil
 }

@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"sync"
-	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -61,7 +60,8 @@ type Server struct {
 	upgrader  websocket.Upgrader
 	peerCheck func(local, remote net.Addr) error
 
-	conns    atomic.Int64
+	slots    *slots
+	budget   *budget
 	subjects subjectNames
 
 	mu        sync.Mutex
@@ -113,7 +113,9 @@ func New(o Options) (*Server, error) {
 		tlsConf:   o.TLS,
 		peerCheck: o.PeerCheck,
 		live:      map[*conn]struct{}{},
+		budget:    newBudget(cfg.Limits),
 	}
+	s.slots = newSlots(cfg.Limits.MaxConnections, s.approvedNow)
 	// Revocations, by this process or by `zavera serve --revoke`, go to
 	// the journal.
 	s.approvals.mu.Lock()
@@ -236,19 +238,20 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "websocket only", http.StatusBadRequest)
 		return
 	}
-	if n := s.conns.Add(1); n > int64(s.cfg.Limits.MaxConnections) {
-		s.conns.Add(-1)
-		s.log.Warn("refused connection: too many connections", "origin", origin)
+	free, err := s.slots.take(origin)
+	if err != nil {
+		s.log.Warn("refused connection", "origin", origin, "err", err)
 		http.Error(w, "busy", http.StatusServiceUnavailable)
 		return
 	}
-	defer s.conns.Add(-1)
-	ws, err := s.upgrader.Upgrade(w, r, nil)
+	defer free()
+	fw := &frameWatch{}
+	ws, err := s.upgrader.Upgrade(watchingWriter{w, fw}, r, nil)
 	if err != nil {
 		s.log.Info("websocket upgrade failed", "origin", origin, "err", err)
 		return
 	}
-	c := newConn(s, ws, origin)
+	c := newConn(s, ws, fw, origin)
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()

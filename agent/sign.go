@@ -3,9 +3,7 @@ package agent
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -23,11 +21,11 @@ const (
 
 // document is one thing to sign: the data itself or its hash.
 type document struct {
-	Data     json.RawMessage `json:"data,omitempty"`
-	Hash     json.RawMessage `json:"hash,omitempty"`
-	Attached bool            `json:"attached,omitempty"`
-	Name     string          `json:"name,omitempty"`
-	Size     int64           `json:"size,omitempty"`
+	Data     jsonView `json:"data,omitempty"` // decoded in place by b64
+	Hash     jsonView `json:"hash,omitempty"`
+	Attached bool     `json:"attached,omitempty"`
+	Name     string   `json:"name,omitempty"`
+	Size     int64    `json:"size,omitempty"`
 }
 
 // decoded is a document checked against the certificate's key.
@@ -40,28 +38,6 @@ type decoded struct {
 	// login marks signChallenge's content, signed with login.ContentType;
 	// decode never sets it.
 	login bool
-}
-
-func b64(raw json.RawMessage, field string) ([]byte, error) {
-	// A string without escapes, as base64 always is, is decoded where it
-	// lies; anything else goes through the JSON decoder first.
-	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' && bytes.IndexByte(raw[1:n-1], '\\') < 0 && bytes.IndexByte(raw[1:n-1], '"') < 0 {
-		b := make([]byte, base64.StdEncoding.DecodedLen(n-2))
-		k, err := base64.StdEncoding.Decode(b, raw[1:n-1])
-		if err != nil {
-			return nil, badParams("%s is not base64: %v", field, err)
-		}
-		return b[:k], nil
-	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return nil, badParams("%s must be a base64 string", field)
-	}
-	b, err := base64.StdEncoding.DecodeString(s)
-	if err != nil {
-		return nil, badParams("%s is not base64: %v", field, err)
-	}
-	return b, nil
 }
 
 // decode checks that exactly one of data and hash is given, that a hash

@@ -12,6 +12,11 @@
 //     per batch);
 //   - the headless agent's resident memory idle and after 10,000
 //     signatures, and the time from exec to accepting connections;
+//   - the agent's peak resident memory (VmHWM) while connections from
+//     origins that are not approved flood it with messages of the
+//     largest size, finished and unfinished, and the approved page's
+//     round trip p99 under that flood against idle, in the same run
+//     (flood.go);
 //   - for context, one journal commit (journal.Append: a record written
 //     and flushed to the disk) in the agent's state folder, idle, against
 //     the raw signature.
@@ -236,6 +241,13 @@ func run(out, bin, module string) error {
 		raw = raw2
 	}
 
+	// A flood of connections from origins that are not approved, on a
+	// fresh agent, against the approved page's round trip.
+	fl, err := flood(bin, cfg, module, req)
+	if err != nil {
+		return fmt.Errorf("flood: %w", err)
+	}
+
 	med, p99 := lat[len(lat)/2], lat[len(lat)*99/100]
 	figs := []figure{
 		{Name: "agent: sign round trip over the websocket, median (vs raw C_SignInit+C_Sign)", Value: us(med), Unit: "µs",
@@ -254,6 +266,13 @@ func run(out, bin, module string) error {
 			Reference: 20, Ratio: 20 / idleRSS, Note: "reference is the goal; no peer agent runs here (Fortify: 76 MB)"},
 		{Name: "agent: resident memory after at least 10,000 signatures (vs goal)", Value: busyRSS, Unit: "MB",
 			Reference: 30, Ratio: 30 / busyRSS, Note: fmt.Sprintf("after %d signatures; reference is the goal; no peer agent runs here (Fortify: 113 MB under load)", signed)},
+		{Name: "agent: peak resident memory under a flood from origins not approved (vs goal)", Value: fl.peakMB, Unit: "MB",
+			Reference: 64, Ratio: 64 / fl.peakMB,
+			Note: fmt.Sprintf("VmHWM over the fresh agent's life; %d connections each send a %d MiB message and %d hold an unfinished fragmented one (3 KiB, or up to the full size every other time), each from an origin of its own, again %v after each refusal or close: %d connections accepted, %d refused; goal: ratio >= 1",
+				floodSenders, agent.DefaultLimits.MaxMessageBytes>>20, floodHolders, floodRetry, fl.accepted, fl.refused)},
+		{Name: "agent: sign round trip p99 during that flood (vs idle p99, same run)", Value: us(fl.loadP99), Unit: "µs",
+			Reference: us(fl.idleP99), Ratio: us(fl.idleP99) / us(fl.loadP99),
+			Note: fmt.Sprintf("%d requests one at a time on the approved page's connection under the flood, against as many idle, half before and half after; the agent used %.0f%% of a core meanwhile, the flood and page %.0f%%; goal: ratio >= 0.2 (p99 at most 5x idle)", floodRoundTrip, 100*fl.agentCPU, 100*fl.floodCPU)},
 		{Name: "agent: journal commit on this disk, one signature record appended and flushed, median (vs raw C_SignInit+C_Sign)", Value: us(commit), Unit: "µs",
 			Reference: us(raw.median), Ratio: us(raw.median) / us(commit),
 			Note: "journal.Append measured idle, outside the agent; every signature's record is committed before the page gets it, one flush per group of concurrent records"},
