@@ -13,6 +13,7 @@ import (
 	"github.com/zavera/zavera/agent"
 	"github.com/zavera/zavera/cert"
 	"github.com/zavera/zavera/internal/appconf"
+	"github.com/zavera/zavera/internal/childproc"
 	"github.com/zavera/zavera/ui/i18n"
 	"github.com/zavera/zavera/ui/prompter"
 	"github.com/zavera/zavera/ui/tray"
@@ -147,7 +148,7 @@ func (d *desktop) openMain() {
 	if d.main != nil {
 		return
 	}
-	cmd := exec.Command(d.uiExe, "main")
+	cmd := childproc.NoConsole(exec.Command(d.uiExe, "main"))
 	if err := cmd.Start(); err != nil {
 		d.log.Error("main window not opened", "err", err)
 		return
