@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"runtime"
 	"sync"
 	"time"
 
@@ -63,9 +64,25 @@ type desktopOptions struct {
 	stderr io.Writer
 }
 
+// checkDisplay reports whether the system goos, with the environment
+// getenv, has somewhere to show Zavera's windows. X11 and Wayland
+// desktops name their display in DISPLAY or WAYLAND_DISPLAY; without one
+// (a console login, ssh, a service) windows cannot open. Windows has no
+// such variable: a program started in a user's session draws on its
+// desktop, so there is always one.
+func checkDisplay(goos string, getenv func(string) string) error {
+	if goos == "windows" {
+		return nil
+	}
+	if getenv("DISPLAY") == "" && getenv("WAYLAND_DISPLAY") == "" {
+		return errNoDisplay
+	}
+	return nil
+}
+
 func startDesktop(o desktopOptions) (*desktop, error) {
-	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
-		return nil, errNoDisplay
+	if err := checkDisplay(runtime.GOOS, os.Getenv); err != nil {
+		return nil, err
 	}
 	exe, err := findUIProgram()
 	if err != nil {
