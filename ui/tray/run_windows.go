@@ -12,7 +12,7 @@ import (
 
 // readyWithin bounds the wait for the notification area: systray only
 // logs a failure to register its window, and ready then never closes.
-const readyWithin = 15 * time.Second
+const readyWithin = 5 * time.Second
 
 // run starts systray on a thread of its own. A Windows window gets its
 // messages (menu clicks, quit) only on the thread that made it, so the
