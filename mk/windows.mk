@@ -14,4 +14,4 @@ TEST_DEPS += test-windows
 
 .PHONY: test-windows
 test-windows:
-	GO=$(GO) MINGW_CC=$(MINGW_CC) .ci/wine-test $(WIN_TEST_DIR) $(WIN_TEST_PKGS)
+	GO=$(GO) MINGW_CC=$(MINGW_CC) AGENT_TAGS=$(AGENT_TAGS) .ci/wine-test $(WIN_TEST_DIR) $(WIN_TEST_PKGS)
