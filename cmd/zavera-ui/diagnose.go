@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/zavera/zavera/internal/appconf"
+	"github.com/zavera/zavera/internal/childproc"
 	"github.com/zavera/zavera/pkcs11"
 	"github.com/zavera/zavera/ui"
 )
@@ -62,7 +63,9 @@ func (b *mainBackend) Diagnose() ui.Diagnosis {
 // whatever the exit status.
 func diagnose(exe, cfgPath string) ui.Diagnosis {
 	var out, errOut bytes.Buffer
-	cmd := exec.Command(exe, "doctor", "--json", "--config", cfgPath)
+	// zavera.exe is a console program: without NoConsole a console
+	// window would flash up on Windows each time the tab is refreshed.
+	cmd := childproc.NoConsole(exec.Command(exe, "doctor", "--json", "--config", cfgPath))
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	runErr := cmd.Run()
 	var r doctorReport

@@ -19,6 +19,7 @@ import (
 
 	"github.com/zavera/zavera/agent"
 	"github.com/zavera/zavera/installer"
+	"github.com/zavera/zavera/internal/appconf"
 	"github.com/zavera/zavera/pkcs11"
 )
 
@@ -203,7 +204,10 @@ func runDoctor(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	// The local TLS certificate and its trust.
 	r.LocalTLS = doctorLocalTLS(&opts, cfg, now)
 	r.Installation = opts.Status()
-	if runtime.GOOS == "linux" && len(r.Installation.Autostart) == 0 {
+	if runtime.GOOS == "windows" && appconf.StartsAtLogin() {
+		r.Installation.Autostart = append(r.Installation.Autostart, `HKCU\`+installer.RunKey+`\Zavera`)
+	}
+	if (runtime.GOOS == "linux" || runtime.GOOS == "windows") && len(r.Installation.Autostart) == 0 {
 		problem("nothing starts the agent at login: run 'zavera install'")
 	}
 	for _, p := range r.Installation.Policies {
@@ -273,11 +277,23 @@ func runDoctor(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// tlsFolders are the folders that may hold the loopback certificate on
+// the system goos: the state folder's tls/, and on Linux and macOS also
+// the machine's (/var/lib/zavera/tls), which Windows does not have.
+func tlsFolders(goos string, opts *installer.Options, cfg agent.Config) []string {
+	dirs := []string{filepath.Join(cfg.StateDir, "tls")}
+	if goos != "windows" {
+		dirs = append(dirs, opts.SystemTLSDir())
+	}
+	return dirs
+}
+
 // doctorLocalTLS finds the loopback certificate the agent serves (the
-// state folder's, else the machine's) and checks who trusts its CA.
+// state folder's, else the machine's; Windows has only the state
+// folder's) and checks who trusts its CA.
 func doctorLocalTLS(opts *installer.Options, cfg agent.Config, now time.Time) doctorTLS {
 	var t doctorTLS
-	dirs := []string{filepath.Join(cfg.StateDir, "tls"), opts.SystemTLSDir()}
+	dirs := tlsFolders(runtime.GOOS, opts, cfg)
 	t.SearchedFolder = dirs
 	var err error
 	for _, dir := range dirs {
@@ -286,7 +302,7 @@ func doctorLocalTLS(opts *installer.Options, cfg agent.Config, now time.Time) do
 		}
 	}
 	if t.localTLSInfo == nil {
-		t.Error = fmt.Sprintf("none in %s or %s", dirs[0], dirs[1])
+		t.Error = "none in " + strings.Join(dirs, " or ")
 		return t
 	}
 	t.Present = true

@@ -7,12 +7,14 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"runtime"
 	"sync"
 	"time"
 
 	"github.com/zavera/zavera/agent"
 	"github.com/zavera/zavera/cert"
 	"github.com/zavera/zavera/internal/appconf"
+	"github.com/zavera/zavera/internal/childproc"
 	"github.com/zavera/zavera/ui/i18n"
 	"github.com/zavera/zavera/ui/prompter"
 	"github.com/zavera/zavera/ui/tray"
@@ -62,9 +64,25 @@ type desktopOptions struct {
 	stderr io.Writer
 }
 
+// checkDisplay reports whether the system goos, with the environment
+// getenv, has somewhere to show Zavera's windows. X11 and Wayland
+// desktops name their display in DISPLAY or WAYLAND_DISPLAY; without one
+// (a console login, ssh, a service) windows cannot open. Windows has no
+// such variable: a program started in a user's session draws on its
+// desktop, so there is always one.
+func checkDisplay(goos string, getenv func(string) string) error {
+	if goos == "windows" {
+		return nil
+	}
+	if getenv("DISPLAY") == "" && getenv("WAYLAND_DISPLAY") == "" {
+		return errNoDisplay
+	}
+	return nil
+}
+
 func startDesktop(o desktopOptions) (*desktop, error) {
-	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
-		return nil, errNoDisplay
+	if err := checkDisplay(runtime.GOOS, os.Getenv); err != nil {
+		return nil, err
 	}
 	exe, err := findUIProgram()
 	if err != nil {
@@ -147,7 +165,7 @@ func (d *desktop) openMain() {
 	if d.main != nil {
 		return
 	}
-	cmd := exec.Command(d.uiExe, "main")
+	cmd := childproc.NoConsole(exec.Command(d.uiExe, "main"))
 	if err := cmd.Start(); err != nil {
 		d.log.Error("main window not opened", "err", err)
 		return

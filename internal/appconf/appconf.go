@@ -1,7 +1,8 @@
 // Package appconf is what the agent (`zavera`) and the window program
 // (`zavera-ui`) both need to find their way around a user's Zavera: the
 // configuration in force, the state files beside it, the settings only the
-// windows use, the autostart entry, and each other's executable.
+// windows use, the autostart entry (an XDG .desktop file; on Windows the
+// Run key), and each other's executable.
 //
 // # Rules
 //
@@ -198,33 +199,4 @@ func UserAutostart() (string, error) {
 		return "", err
 	}
 	return (&installer.Options{Home: home}).UserAutostart(), nil
-}
-
-// StartsAtLogin reports whether the user's autostart entry exists.
-func StartsAtLogin() bool {
-	p, err := UserAutostart()
-	if err != nil {
-		return false
-	}
-	_, err = os.Stat(p)
-	return err == nil
-}
-
-// SetStartAtLogin writes the user's autostart entry, which starts the
-// agent at agentExe, or removes it.
-func SetStartAtLogin(agentExe string, on bool) error {
-	p, err := UserAutostart()
-	if err != nil {
-		return err
-	}
-	if !on {
-		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return err
-		}
-		return nil
-	}
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return err
-	}
-	return WriteFileReplacing(p, installer.DesktopEntry(agentExe, "serve", "--tls"), 0o644)
 }

@@ -6,8 +6,9 @@
 // A text is looked up by its Key; the catalogue (catalog.go) has both
 // languages for every key, which a test checks along with the printf
 // verbs of each pair. Russian is used when the system language is
-// Russian (LC_ALL, then LC_MESSAGES, then LANG, as POSIX orders them),
-// English otherwise. Counts use the plural forms of each language
+// Russian (LC_ALL, then LC_MESSAGES, then LANG, as POSIX orders them; on
+// Windows, where these are seldom set, the user's Windows display
+// language when none of them is), English otherwise. Counts use the plural forms of each language
 // (Russian has three: 1 попытка, 2 попытки, 5 попыток).
 //
 // The package has no state: a Lang value is all a window needs, and it is
@@ -43,7 +44,9 @@ func Parse(s string) (Lang, bool) {
 
 // Detect returns Russian when the locale getenv describes is Russian and
 // English otherwise. The first of LC_ALL, LC_MESSAGES and LANG that is
-// set decides, as for the messages of any POSIX program.
+// set decides, as for the messages of any POSIX program. When none is
+// set, Windows' user interface language decides (GetUserDefaultUILanguage:
+// Russian Windows gets Russian); elsewhere it is English.
 func Detect(getenv func(string) string) Lang {
 	for _, name := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
 		v := getenv(name)
@@ -54,6 +57,9 @@ func Detect(getenv func(string) string) Lang {
 			return Russian
 		}
 		return English
+	}
+	if l, ok := systemLanguage(); ok {
+		return l
 	}
 	return English
 }

@@ -8,11 +8,17 @@ import (
 )
 
 func TestDetect(t *testing.T) {
+	// With no variable set the system decides: English, or on Windows the
+	// display language (TestWindowsLanguage checks that one).
+	none := English
+	if l, ok := systemLanguage(); ok {
+		none = l
+	}
 	for _, tc := range []struct {
 		env  map[string]string
 		want Lang
 	}{
-		{map[string]string{}, English},
+		{map[string]string{}, none},
 		{map[string]string{"LANG": "ru_RU.UTF-8"}, Russian},
 		{map[string]string{"LANG": "ru_RU.UTF-8", "LC_ALL": "C"}, English},
 		{map[string]string{"LANG": "en_US.UTF-8", "LC_MESSAGES": "ru_RU.UTF-8"}, Russian},

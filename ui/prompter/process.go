@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/zavera/zavera/internal/childproc"
 	"github.com/zavera/zavera/ui/wire"
 )
 
@@ -23,7 +24,7 @@ type proc struct {
 
 // launch starts cmd with plain pipes, not exec's: the process's ends go to
 // it directly and Wait never closes ours, so that reaping and reading do
-// not race.
+// not race. On Windows it starts without a console window.
 func (p *Prompter) launch(cmd *exec.Cmd) (*proc, error) {
 	inR, inW, err := os.Pipe()
 	if err != nil {
@@ -36,6 +37,7 @@ func (p *Prompter) launch(cmd *exec.Cmd) (*proc, error) {
 		return nil, err
 	}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, outW, p.o.Stderr
+	childproc.NoConsole(cmd)
 	err = cmd.Start()
 	inR.Close()
 	outW.Close()

@@ -55,6 +55,16 @@ func TestBatchProgressWindow(t *testing.T) {
 		t.Fatal("cancelled without the user")
 	default:
 	}
+	// The window's "shown" is read on the progress window's own
+	// goroutine, which may hear it after the screen file has the end.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		mu.Lock()
+		n := len(shown)
+		mu.Unlock()
+		if n > 0 || time.Now().After(deadline) {
+			break
+		}
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	if len(shown) != 1 || shown[0] != wire.KindProgress {

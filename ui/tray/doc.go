@@ -4,12 +4,19 @@
 //
 // # Rules
 //
-// The tray speaks the StatusNotifierItem protocol over the D-Bus session
-// bus (through fyne.io/systray) and needs no GL and no window, so that the
-// agent stays small while it waits. Without a session bus there is no
-// tray: Start returns ErrNoSessionBus and the agent runs without one
-// (Fyne's own tray panics on quit in that case, fyne-io/fyne#6403, which
-// is why the bus is checked first).
+// On Linux and the BSDs the tray speaks the StatusNotifierItem protocol
+// over the D-Bus session bus (through fyne.io/systray) and needs no GL and
+// no window, so that the agent stays small while it waits. Without a
+// session bus there is no tray: Start returns ErrNoSessionBus and the
+// agent runs without one (Fyne's own tray panics on quit in that case,
+// fyne-io/fyne#6403, which is why the bus is checked first).
+//
+// On Windows systray puts the icon in the notification area through
+// Shell_NotifyIcon, with a hidden window of its own that gets the menu's
+// clicks; no bus is needed. That window and its message loop run on one
+// locked thread that Start starts (see run_windows.go). Notify still
+// needs the D-Bus notification service, so on Windows it returns
+// ErrNoSessionBus.
 //
 // # Concurrency
 //

@@ -2,16 +2,21 @@ package tray
 
 import (
 	"bytes"
+	"encoding/binary"
 	"image"
 	"image/color"
 	"image/png"
+	"runtime"
 	"sync"
 )
+
+// iconSize is the tray icon's side in pixels.
+const iconSize = 32
 
 // iconPNG is the tray icon: a blue disc with a white tick, drawn when the
 // tray first shows so that no binary asset is needed. Encoding it takes
 // most of a megabyte for a moment, which a headless agent never spends.
-var iconPNG = sync.OnceValue(func() []byte { return drawIcon(32) })
+var iconPNG = sync.OnceValue(func() []byte { return drawIcon(iconSize) })
 
 func drawIcon(n int) []byte {
 	img := image.NewNRGBA(image.Rect(0, 0, n, n))
@@ -43,4 +48,33 @@ func drawIcon(n int) []byte {
 	var b bytes.Buffer
 	png.Encode(&b, img)
 	return b.Bytes()
+}
+
+// trayIcon is the icon in the form the system's tray takes: Windows'
+// LoadImage reads icon files (.ico), not PNG; the D-Bus tray takes PNG.
+func trayIcon() []byte {
+	if runtime.GOOS == "windows" {
+		return icoOf(iconPNG(), iconSize)
+	}
+	return iconPNG()
+}
+
+// icoOf wraps a square PNG image of n×n pixels (n ≤ 256) in an icon file
+// of one image. Icon files may hold PNG data as they are since Windows
+// Vista: a header (reserved 0, type 1 = icon, one image), one directory
+// entry (width and height, where 0 means 256; no palette; one plane;
+// 32 bits per pixel; the data's size and offset) and the PNG.
+func icoOf(png []byte, n int) []byte {
+	const headerSize, entrySize = 6, 16
+	out := make([]byte, 0, headerSize+entrySize+len(png))
+	out = binary.LittleEndian.AppendUint16(out, 0)
+	out = binary.LittleEndian.AppendUint16(out, 1)
+	out = binary.LittleEndian.AppendUint16(out, 1)
+	side := byte(n) // 256 is written as 0
+	out = append(out, side, side, 0, 0)
+	out = binary.LittleEndian.AppendUint16(out, 1)
+	out = binary.LittleEndian.AppendUint16(out, 32)
+	out = binary.LittleEndian.AppendUint32(out, uint32(len(png)))
+	out = binary.LittleEndian.AppendUint32(out, headerSize+entrySize)
+	return append(out, png...)
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"sync"
 
 	"fyne.io/systray"
@@ -19,6 +20,9 @@ var (
 	ErrNoSessionBus = errors.New("tray: no D-Bus session bus")
 	// ErrStarted is a second Start in one process.
 	ErrStarted = errors.New("tray: already started")
+	// ErrNoTray means the system did not take the icon (Windows: no
+	// notification area answered).
+	ErrNoTray = errors.New("tray: the notification area did not take the icon")
 )
 
 // maxSites is how many approved sites the menu lists.
@@ -77,10 +81,12 @@ func SessionBus() error {
 }
 
 // Start shows the tray icon and its menu. It returns ErrNoSessionBus
-// when the desktop has no session bus.
+// when the desktop needs a session bus for its tray and has none.
 func Start(m Menu) (*Tray, error) {
-	if err := SessionBus(); err != nil {
-		return nil, err
+	if needsSessionBus(runtime.GOOS) {
+		if err := SessionBus(); err != nil {
+			return nil, err
+		}
 	}
 	startMu.Lock()
 	defer startMu.Unlock()
@@ -89,17 +95,23 @@ func Start(m Menu) (*Tray, error) {
 	}
 	started = true
 	t := &Tray{m: m, stop: make(chan struct{}), ready: make(chan struct{})}
-	start, end := systray.RunWithExternalLoop(t.build, nil)
+	end, err := run(t.build, t.ready)
+	if err != nil {
+		return nil, err
+	}
 	t.end = end
-	start()
-	<-t.ready
 	return t, nil
 }
+
+// needsSessionBus reports whether the tray of the system goos is a
+// StatusNotifierItem on the D-Bus session bus: everywhere but Windows,
+// whose notification area systray drives through Shell_NotifyIcon.
+func needsSessionBus(goos string) bool { return goos != "windows" }
 
 // build makes the menu; systray calls it once the icon is registered.
 func (t *Tray) build() {
 	l := t.m.Lang
-	systray.SetIcon(iconPNG())
+	systray.SetIcon(trayIcon())
 	systray.SetTitle("Zavera")
 	t.status = systray.AddMenuItem(l.T(i18n.TrayRunning), "")
 	t.status.Disable()

@@ -1,0 +1,17 @@
+# `make test-windows`: the tests of the packages with Windows-specific code,
+# and of a few portable ones as a check of the harness, built for Windows
+# and run under Wine (see .ci/wine-test and docs/windows.md). The Wine
+# prefix in build/windows-test/prefix is kept between runs; Go's build
+# cache keeps the test binaries' builds.
+
+WIN_TEST_DIR  := $(BUILD)/windows-test
+# x:PACKAGE runs under Xvfb, ru:PACKAGE on a Russian Windows (see
+# .ci/wine-test).
+WIN_TEST_PKGS := ./agent/journal ru:./ui/i18n x:./ui/tray ./ui/prompter ./internal/childproc ./internal/appconf \
+	./gost/streebog ./cert
+
+TEST_DEPS += test-windows
+
+.PHONY: test-windows
+test-windows:
+	GO=$(GO) MINGW_CC=$(MINGW_CC) AGENT_TAGS=$(AGENT_TAGS) .ci/wine-test $(WIN_TEST_DIR) $(WIN_TEST_PKGS)
