@@ -154,7 +154,9 @@ func TestCosignRefusals(t *testing.T) {
 	leader, director := certID(p.leader.cert), certID(p.ecdsa.cert)
 
 	var ch struct{ Signature, Content []byte }
-	c.mustCall("signChallenge", map[string]any{"certificate": director, "nonce": bytes.Repeat([]byte{7}, 32)}, &ch)
+	// The login is the co-signer's own (GOST, Streebog-256), so that the
+	// hash matches its signer and only the content type refuses it.
+	c.mustCall("signChallenge", map[string]any{"certificate": leader, "nonce": bytes.Repeat([]byte{7}, 32)}, &ch)
 	h := streebog.Sum256(ch.Content)
 
 	// A page can make an id-data signature of its own over the login
