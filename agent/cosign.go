@@ -102,7 +102,12 @@ func (c *conn) cosign(ctx context.Context, req *request) (any, error) {
 	return signResult{Signature: out, Digest: doc.digest}, nil
 }
 
-// parseSignature parses a page's CMS SignedData with at least one signer.
+// maxSigners bounds the signers of a signature that cosign or verify
+// checks, each a public-key verification: real documents have a few.
+const maxSigners = 100
+
+// parseSignature parses a page's CMS SignedData with at least one signer
+// and at most maxSigners.
 func parseSignature(sig []byte) (*cms.SignedData, error) {
 	sd, err := cms.ParseAny(sig)
 	if err != nil {
@@ -110,6 +115,9 @@ func parseSignature(sig []byte) (*cms.SignedData, error) {
 	}
 	if len(sd.SignerInfos) == 0 {
 		return nil, &rpcError{CodeBadRequest, "params.signature has no signer"}
+	}
+	if len(sd.SignerInfos) > maxSigners {
+		return nil, &rpcError{CodeTooLarge, fmt.Sprintf("params.signature has more than %d signers", maxSigners)}
 	}
 	return sd, nil
 }
