@@ -168,7 +168,7 @@ func cosignDocument(sd *cms.SignedData, tc Certificate, p cosignParams) (decoded
 // returns their names for the confirmation. A signer whose messageDigest
 // or signature does not verify refuses the request: the user would co-sign
 // another document than the first signers did. A signer whose digest
-// cannot be checked against the hash the page gave is not refused.
+// algorithm is not that of the hash the page gave is not checked.
 func cosigners(sig []byte, d decoded) ([]string, error) {
 	opts := &cms.VerifyOptions{}
 	if d.hash != nil {
@@ -182,13 +182,19 @@ func cosigners(sig []byte, d decoded) ([]string, error) {
 	}
 	var names []string
 	for i, r := range res.Signers {
+		names = append(names, signerName(r))
+		// A hash stands for the document only under its own algorithm:
+		// cms.Verify matches it to signers by length, so a signer of
+		// another algorithm of that length is not checked against it.
+		if d.hash != nil && r.DigestAlgorithm != d.file.HashAlg {
+			continue
+		}
 		for _, name := range []cms.CheckName{cms.CheckMessageDigest, cms.CheckSignature} {
 			ch, ok := r.Check(name)
 			if ok && ch.Outcome == cms.Failed && !errors.Is(ch.Err, cms.ErrInvalidArgument) {
 				return nil, &rpcError{CodeBadRequest, fmt.Sprintf("signer %d of the signature does not verify over the document: %v", i+1, ch.Err)}
 			}
 		}
-		names = append(names, signerName(r))
 	}
 	return names, nil
 }
