@@ -102,6 +102,9 @@ func TestVerifyForPage(t *testing.T) {
 	}
 
 	// Detached, with the data or its hash.
+	if n := signings(pr); n != shown {
+		t.Fatalf("verify showed %d prompts", n-shown)
+	}
 	var det signOut
 	c.mustCall("sign", map[string]any{"certificate": certID(p.leader.cert), "description": "Протокол", "data": doc}, &det)
 	shown = signings(pr)
