@@ -1,11 +1,15 @@
 package main
 
 // A second `zavera serve` does not start a second server: it finds the
-// running agent on a port of its range (ports.go) and asks it, over a Unix socket in
-// the state folder, to bring its main window forward. Pages cannot reach
-// a Unix socket, the socket is the user's alone (0600 in the user's state
-// folder, and on Linux the peer's uid is checked), and its only command
-// shows a window: nothing on it reads or signs anything.
+// running agent on a port of its range (ports.go) and asks it, over a local
+// channel, to bring its main window forward. The channel is a Unix socket
+// in the state folder (instance_unix.go) or, on Windows, a named pipe
+// (instance_windows.go). Pages cannot reach either; the channel is the
+// user's alone (a 0600 socket in the user's state folder, a pipe whose
+// DACL admits only the user and SYSTEM) and the server checks the peer's
+// user where the system tells it (the uid on Linux, the client process's
+// token user on Windows). Its only command shows a window: nothing on it
+// reads or signs anything.
 
 import (
 	"bufio"
@@ -14,14 +18,15 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 )
 
-// instanceSocket is the running agent's local channel, in the state folder.
+// instanceSocket names the running agent's local channel, in the state
+// folder: the socket's file on Unix; on Windows the pipe's name is made
+// from the user and this path.
 const instanceSocket = "agent.sock"
 
 // Commands and answers on the channel, one short line each.
@@ -44,7 +49,7 @@ var (
 // askShow asks the agent whose channel is at path to show its window and
 // returns its answer.
 func askShow(path string) (string, error) {
-	c, err := net.DialTimeout("unix", path, instanceTimeout)
+	c, err := dialChannel(path, instanceTimeout)
 	if err != nil {
 		return "", fmt.Errorf("%w: %w", errNoChannel, err)
 	}
@@ -78,29 +83,10 @@ type instanceServer struct {
 	wg   sync.WaitGroup
 }
 
-// listenInstance opens the channel at path. A socket left by an agent
-// that died is replaced; one that answers is left alone (another agent
-// on another port with the same state folder) and an error returned.
+// listenInstance opens the channel at path (see listenChannel).
 func listenInstance(path string, show func() string, log *slog.Logger) (*instanceServer, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, err
-	}
-	if _, err := os.Lstat(path); err == nil {
-		if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
-			c.Close()
-			return nil, fmt.Errorf("%s: another agent answers there", path)
-		}
-		if err := os.Remove(path); err != nil {
-			return nil, err
-		}
-	}
-	ln, err := net.Listen("unix", path)
+	ln, err := listenChannel(path)
 	if err != nil {
-		return nil, err
-	}
-	// Whatever the umask gave, only the user may connect.
-	if err := os.Chmod(path, 0o600); err != nil {
-		ln.Close()
 		return nil, err
 	}
 	s := &instanceServer{ln: ln, path: path, show: show, log: log}
@@ -150,7 +136,7 @@ func (s *instanceServer) Close() {
 	}
 	s.ln.Close()
 	s.wg.Wait()
-	os.Remove(s.path)
+	removeChannel(s.path)
 }
 
 // alreadyRunning asks this user's Zavera, found answering on port, to
