@@ -16,9 +16,16 @@
 // answered or abandoned, pending input is discarded before echo comes
 // back, so that no part of a PIN is echoed or left for the next question.
 // Answers are read a byte at a time into buffers that are wiped after
-// use. Where the input is not a terminal (a pipe, or systems without
-// /dev/tty such as Windows) it is read as a stream and lines that arrive
-// before a question are dropped.
+// use. Where the input is not a terminal (a pipe) it is read as a stream
+// and lines that arrive before a question are dropped.
+//
+// On Windows the terminal is the console: CONIN$ and CONOUT$. Pending
+// input is discarded with FlushConsoleInputBuffer, echo is turned off by
+// clearing ENABLE_ECHO_INPUT, and a read that a question's end must stop
+// (console reads have no deadlines) is ended by writing an Enter key
+// into the console's input, whose line is then thrown away. Go reads the
+// console a line at a time into a buffer of its own, which this package
+// cannot wipe.
 //
 // What a prompt shows fits an 80×24 terminal whatever the page sent
 // (see render.go): page text, document previews and certificate fields
@@ -62,13 +69,14 @@ type Terminal struct {
 	now   func() time.Time
 }
 
-// Open opens the controlling terminal.
+// Open opens the controlling terminal: /dev/tty on Unix, the console's
+// CONIN$ and CONOUT$ on Windows.
 func Open() (*Terminal, error) {
-	f, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
+	in, out, err := openTTY()
 	if err != nil {
-		return nil, fmt.Errorf("terminal: no controlling terminal: %w", err)
+		return nil, err
 	}
-	return New(f, f), nil
+	return New(in, out), nil
 }
 
 // New asks on out and reads answers from in. When in is a terminal, its
@@ -78,7 +86,7 @@ func New(in io.Reader, out io.Writer) *Terminal {
 	t := &Terminal{out: out, turn: make(chan struct{}, 1), now: time.Now}
 	// The descriptor is reached through SyscallConn, never Fd, which
 	// would put the file in blocking mode and end read deadlines.
-	if f, ok := in.(*os.File); ok && control(f, func(fd uintptr) bool { return isTerminal(fd) }) && f.SetReadDeadline(time.Time{}) == nil {
+	if f, ok := in.(*os.File); ok && control(f, func(fd uintptr) bool { return isTerminal(fd) }) && canWake(f) {
 		t.tty = f
 		return t
 	}
@@ -187,14 +195,14 @@ func control(f *os.File, fn func(fd uintptr) bool) bool {
 func (t *Terminal) readTTY(ctx context.Context) ([]byte, error) {
 	woken := make(chan struct{})
 	stop := context.AfterFunc(ctx, func() {
-		t.tty.SetReadDeadline(time.Now())
+		wake(t.tty)
 		close(woken)
 	})
 	defer func() {
 		if !stop() {
 			<-woken
 		}
-		t.tty.SetReadDeadline(time.Time{})
+		unwake(t.tty)
 	}()
 	var b [1]byte
 	line := make([]byte, 0, maxLine)
@@ -202,6 +210,11 @@ func (t *Terminal) readTTY(ctx context.Context) ([]byte, error) {
 		n, err := t.tty.Read(b[:])
 		if n == 1 {
 			switch {
+			case b[0] == '\n' && ctx.Err() != nil:
+				// The line that woke the read (Windows), or one
+				// finished as the question ended: not an answer.
+				wipe(line)
+				return nil, ctx.Err()
 			case b[0] == '\n':
 				return line, nil
 			case b[0] == '\r':

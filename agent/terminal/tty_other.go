@@ -1,10 +1,10 @@
-//go:build !linux && !darwin && !freebsd && !netbsd && !openbsd && !dragonfly
+//go:build !linux && !darwin && !freebsd && !netbsd && !openbsd && !dragonfly && !windows
 
 package terminal
 
 import "errors"
 
-// On other systems (Windows) there is no /dev/tty: Open fails, and a
+// On other systems there may be no /dev/tty: Open fails, and a
 // Terminal made with New reads its input as a stream. Nothing is a
 // terminal here, so there is no input to flush and no echo to turn off.
 
