@@ -6,8 +6,11 @@
 # its own folder and so never links Fyne).
 #
 #   Linux    .deb and .rpm built by nfpm from installer/linux/nfpm.yaml.
-#   Windows  zavera.exe and zavera-ui.exe (a GUI-subsystem program, so
-#            that no console flashes with a window) cross-built with
+#   Windows  zavera.exe and zavera-ui.exe, both GUI-subsystem programs
+#            (-H=windowsgui), so that neither the agent started at login
+#            nor a window opens a console; zavera.exe attaches to the
+#            console it is typed in for its CLI commands (internal/console,
+#            docs/windows.md). Cross-built with
 #            gcc-mingw-w64 (cgo) and a per-user NSIS installer
 #            (installer/windows/zavera.nsi); all signed by osslsigncode
 #            and checked with `osslsigncode verify`. The release
@@ -27,6 +30,7 @@ NFPM_VERSION  ?= v2.45.2
 NFPM          := $(GO) run github.com/goreleaser/nfpm/v2/cmd/nfpm@$(NFPM_VERSION)
 PKG_LDFLAGS   := -s -w
 PKG_UI_WIN_LDFLAGS := $(PKG_LDFLAGS) -H=windowsgui
+PKG_AGENT_WIN_LDFLAGS := $(PKG_LDFLAGS) -H=windowsgui
 PKG_LINUX_MAX := 26214400
 MINGW_CC      ?= x86_64-w64-mingw32-gcc
 PKG_SIGN_DIR  := $(CURDIR)/$(PKG_DIR)/signing
@@ -49,7 +53,7 @@ packages-linux:
 packages-windows:
 	@mkdir -p $(PKG_STAGE)/windows
 	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=$(MINGW_CC) \
-		$(GO) build -trimpath -tags '$(AGENT_TAGS)' -ldflags '$(PKG_LDFLAGS)' -o $(PKG_STAGE)/windows/zavera.exe ./cmd/zavera
+		$(GO) build -trimpath -tags '$(AGENT_TAGS)' -ldflags '$(PKG_AGENT_WIN_LDFLAGS)' -o $(PKG_STAGE)/windows/zavera.exe ./cmd/zavera
 	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=$(MINGW_CC) \
 		$(GO) build -trimpath -ldflags '$(PKG_UI_WIN_LDFLAGS)' -o $(PKG_STAGE)/windows/zavera-ui.exe ./cmd/zavera-ui
 	@if [ -z "$$ZAVERA_SIGN_PFX" ]; then installer/windows/make-test-cert.sh $(PKG_SIGN_DIR); fi

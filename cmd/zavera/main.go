@@ -13,6 +13,7 @@ import (
 	"os"
 
 	"github.com/zavera/zavera/internal/cli"
+	"github.com/zavera/zavera/internal/console"
 )
 
 // command is one subcommand (see package internal/cli).
@@ -37,6 +38,9 @@ var commands = map[string]command{
 }
 
 func main() {
+	// zavera.exe is a GUI-subsystem program on Windows: a command typed
+	// in a console prints there (see internal/console).
+	console.AttachParent()
 	os.Exit(dispatch(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
