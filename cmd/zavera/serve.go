@@ -25,6 +25,7 @@ import (
 	"github.com/zavera/zavera/agent/softtoken"
 	"github.com/zavera/zavera/agent/terminal"
 	"github.com/zavera/zavera/internal/appconf"
+	"github.com/zavera/zavera/internal/sessionend"
 	"github.com/zavera/zavera/pkcs11"
 )
 
@@ -201,6 +202,16 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		log.Warn("approvals: part of the file skipped", "err", e)
 	}
 	approvals.SetLog(log)
+	// On Windows, log-off, shutdown and a request to close (taskkill,
+	// the installer) end the agent as SIGTERM does; the session waits
+	// until the journal is closed, which the defers below do first.
+	sessionCtx, endSession := context.WithCancel(context.Background())
+	defer endSession()
+	if stopWatch, err := sessionend.Watch(endSession); err != nil {
+		log.Warn("the end of the Windows session will not stop the agent cleanly", "err", err)
+	} else {
+		defer stopWatch()
+	}
 	var tokens agent.TokenSource
 	var pinPad func(tokenID string) bool
 	if a.key != "" {
@@ -319,7 +330,7 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		log.Warn("a second start of Zavera will not be able to show this agent's window", "err", err)
 	}
 	defer inst.Close()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(sessionCtx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	errc := make(chan error, len(lns))
 	var names []string
