@@ -14,9 +14,11 @@
 // On Windows systray puts the icon in the notification area through
 // Shell_NotifyIcon, with a hidden window of its own that gets the menu's
 // clicks; no bus is needed. That window and its message loop run on one
-// locked thread that Start starts (see run_windows.go). Notify still
-// needs the D-Bus notification service, so on Windows it returns
-// ErrNoSessionBus.
+// locked thread that Start starts (see run_windows.go). Notify shows the
+// icon's balloon there (Shell_NotifyIcon with NIF_INFO, which Windows 10
+// and 11 show as a toast), so it needs the tray icon and returns
+// ErrNoTray without one; elsewhere it asks the D-Bus notification
+// service.
 //
 // # Concurrency
 //

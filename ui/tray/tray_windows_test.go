@@ -84,6 +84,11 @@ func TestTrayOnWindows(t *testing.T) {
 	}
 	tr.SetTokens(2)
 	tr.SetSites([]string{"https://lk.gosuslugi.ru"})
+	// A notification is the icon's balloon; the notification area takes
+	// it only for an icon it holds.
+	if err := Notify("Zavera", "Срок действия сертификата истекает 2027-01-31"); err != nil {
+		t.Errorf("Notify with the tray icon: %v", err)
+	}
 
 	wait := func(what string, ch <-chan struct{}) {
 		t.Helper()
