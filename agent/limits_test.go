@@ -462,7 +462,7 @@ func TestTLSOnSamePort(t *testing.T) {
 	if err != nil {
 		t.Fatalf("wss: %v", err)
 	}
-	c := (&client{ws: ws, waiting: map[string]chan message{}, notes: make(chan message, 16), nullID: make(chan message, 1), closed: make(chan struct{})}).start(t)
+	c := newClient(ws, ws).start(t)
 	c.hello()
 	c.mustCall("info", nil, nil)
 	plain := approvedClient(t, ts)
