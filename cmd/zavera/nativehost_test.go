@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/zavera/zavera/agent/localchan"
+	"github.com/zavera/zavera/internal/browserext"
 	"github.com/zavera/zavera/internal/nativehost"
 	"github.com/zavera/zavera/internal/osslref"
 )
@@ -190,7 +191,7 @@ func TestNativeHostEndToEnd(t *testing.T) {
 	env := userEnv(t, dir)
 	keyFile, certFile := agentKey(t, dir)
 	startAgent(t, bin, env, "--headless", "--key", keyFile, "--cert", certFile)
-	h := startHost(t, bin, env, nativehost.ChromiumOrigin)
+	h := startHost(t, bin, env, browserext.ChromiumOrigin)
 
 	const s1 = "7:0:1"
 	var hello struct{ Approved bool }
@@ -257,7 +258,7 @@ func TestNativeHostStartsTheAgent(t *testing.T) {
 	env := userEnv(t, dir)
 	sock := filepath.Join(dir, "state", "zavera", localchan.PagesSocket)
 	t.Cleanup(func() { stopAgentsOf(bin, dir) })
-	h := startHost(t, bin, env, filepath.Join(dir, "ru.zavera.host.json"), nativehost.FirefoxExtensionID)
+	h := startHost(t, bin, env, filepath.Join(dir, "ru.zavera.host.json"), browserext.FirefoxExtensionID)
 	var hello struct{ Approved bool }
 	h.call("1:0:1", "https://portal.example", 1, "hello", map[string]any{"protocols": []int{1}}, &hello)
 	if !hello.Approved {

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/zavera/zavera/internal/browserext"
 )
 
 // Messages over 1 MiB go in parts that each fit a frame, however many
@@ -62,12 +64,12 @@ func TestWriteMessageParts(t *testing.T) {
 }
 
 func TestCaller(t *testing.T) {
-	for _, ok := range [][]string{{ChromiumOrigin}, {ChromiumOrigin, "--parent-window=0"}, {"/x/ru.zavera.host.json", FirefoxExtensionID}} {
+	for _, ok := range [][]string{{browserext.ChromiumOrigin}, {browserext.ChromiumOrigin, "--parent-window=0"}, {"/x/ru.zavera.host.json", browserext.FirefoxExtensionID}} {
 		if _, err := Caller(ok); err != nil {
 			t.Fatalf("%q refused: %v", ok, err)
 		}
 	}
-	for _, bad := range [][]string{nil, {"chrome-extension://" + strings.Repeat("a", 32) + "/"}, {"chrome-extension://" + ChromiumExtensionID}, {"/x.json", "other@zavera.ru"}} {
+	for _, bad := range [][]string{nil, {"chrome-extension://" + strings.Repeat("a", 32) + "/"}, {"chrome-extension://" + browserext.ChromiumExtensionID}, {"/x.json", "other@zavera.ru"}} {
 		if _, err := Caller(bad); err == nil {
 			t.Fatalf("%q admitted", bad)
 		}

@@ -49,6 +49,7 @@ import (
 	"time"
 
 	"github.com/zavera/zavera/agent/localchan"
+	"github.com/zavera/zavera/internal/browserext"
 )
 
 // Limits of the host.
@@ -75,10 +76,10 @@ var (
 func Caller(args []string) (string, error) {
 	for _, a := range args {
 		switch {
-		case a == ChromiumOrigin:
-			return ChromiumExtensionID, nil
-		case a == FirefoxExtensionID:
-			return FirefoxExtensionID, nil
+		case a == browserext.ChromiumOrigin:
+			return browserext.ChromiumExtensionID, nil
+		case a == browserext.FirefoxExtensionID:
+			return browserext.FirefoxExtensionID, nil
 		}
 	}
 	return "", fmt.Errorf("%w: arguments %q", ErrCaller, args)

@@ -1,4 +1,9 @@
-package nativehost
+// Package browserext names the Zavera browser extension and its native
+// messaging host as the browsers know them: the one place these names
+// live for the host (which admits only this extension) and the installer
+// (which writes the host manifests). They must match web/extension
+// (ids.json, the manifests' "key" and gecko id).
+package browserext
 
 // HostName is the native messaging host's name in the browsers'
 // manifests and registry keys.
