@@ -305,3 +305,45 @@ func TestNativeHostRefusesOtherCallers(t *testing.T) {
 		}
 	}
 }
+
+// The doctor tells when the extension's host is registered with no
+// browser, or with a program that is not there; 'zavera install'
+// registers it and 'zavera uninstall' takes it away.
+func TestDoctorChecksTheNativeHost(t *testing.T) {
+	t.Setenv("LC_ALL", "C")
+	home, root, dir := t.TempDir(), t.TempDir(), t.TempDir()
+	os.MkdirAll(filepath.Join(home, ".config", "chromium"), 0o700)
+	cfgFile := filepath.Join(dir, "config.json")
+	os.WriteFile(cfgFile, []byte(`{"noModuleDiscovery": true}`), 0o600)
+	exe := filepath.Join(dir, "bin", "zavera")
+	os.MkdirAll(filepath.Dir(exe), 0o755)
+	for _, p := range []string{exe, filepath.Join(dir, "bin", "zavera-host")} {
+		os.WriteFile(p, []byte("#!/bin/sh\n"), 0o755)
+	}
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	port := fmt.Sprint(ln.Addr().(*net.TCPAddr).Port)
+	ln.Close()
+	args := []string{"--config", cfgFile, "--port", port, "--home", home, "--root", root}
+	_, r := runDoctorJSON(t, args...)
+	if len(r.Installation.NativeHosts) != 0 || !hasProblem(r, "native messaging host is registered with no browser") {
+		t.Fatalf("before install: %+v %q", r.Installation.NativeHosts, r.Problems)
+	}
+	if code, out, errOut := runCmd(t, nil, "install", "--home", home, "--root", root, "--config", cfgFile, "--exe", exe); code != 0 {
+		t.Fatalf("install: %d %s %s", code, out, errOut)
+	}
+	_, r = runDoctorJSON(t, args...)
+	h := r.Installation.NativeHosts
+	if len(h) != 1 || h[0].Browser != "Chromium" || h[0].Error != "" || h[0].Program != filepath.Join(dir, "bin", "zavera-host") || hasProblem(r, "native messaging") {
+		t.Fatalf("after install: %+v %q", h, r.Problems)
+	}
+	os.Remove(filepath.Join(dir, "bin", "zavera-host"))
+	if _, r = runDoctorJSON(t, args...); !hasProblem(r, "the program is not there") {
+		t.Fatalf("program gone: %q", r.Problems)
+	}
+	if code, _, errOut := runCmd(t, nil, "uninstall", "--home", home, "--root", root, "--config", cfgFile); code != 0 {
+		t.Fatalf("uninstall: %s", errOut)
+	}
+	if _, err := os.Stat(filepath.Join(home, ".config", "chromium", "NativeMessagingHosts")); !os.IsNotExist(err) {
+		t.Fatalf("uninstall left the host's folder: %v", err)
+	}
+}
