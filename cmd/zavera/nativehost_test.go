@@ -53,7 +53,13 @@ type nmHost struct {
 
 func startHost(t *testing.T, bin string, env []string, args ...string) *nmHost {
 	t.Helper()
-	cmd := exec.Command(bin, append([]string{"native-host"}, args...)...)
+	return startHostProgram(t, bin, env, append([]string{"native-host"}, args...)...)
+}
+
+// startHostProgram starts a host program with args.
+func startHostProgram(t *testing.T, bin string, env []string, args ...string) *nmHost {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), env...)
 	in, err := cmd.StdinPipe()
 	if err != nil {
@@ -250,15 +256,34 @@ func TestNativeHostEndToEnd(t *testing.T) {
 	}
 }
 
-// A host started while no agent runs starts one, waits for its channel
-// and relays; the agent it started keeps running after the host ends.
+// hostBinary builds zavera-host beside the zavera of agentBinary, as the
+// packages install it.
+func hostBinary(t *testing.T, bin string) string {
+	t.Helper()
+	host := filepath.Join(filepath.Dir(bin), "zavera-host")
+	if _, err := os.Stat(host); err == nil {
+		return host
+	}
+	cmd := exec.Command("go", "build", "-o", host, "./cmd/zavera-host")
+	cmd.Dir = osslref.Root(t)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/zavera-host: %v\n%s", err, out)
+	}
+	return host
+}
+
+// The zavera-host program, which the manifests name, started as Firefox
+// starts it while no agent runs: it finds zavera beside it, starts the
+// agent, waits for its channel and relays; the agent it started keeps
+// running after the host ends.
 func TestNativeHostStartsTheAgent(t *testing.T) {
 	bin := agentBinary(t, "zavera_script")
+	host := hostBinary(t, bin)
 	dir := t.TempDir()
 	env := userEnv(t, dir)
 	sock := filepath.Join(dir, "state", "zavera", localchan.PagesSocket)
 	t.Cleanup(func() { stopAgentsOf(bin, dir) })
-	h := startHost(t, bin, env, filepath.Join(dir, "ru.zavera.host.json"), browserext.FirefoxExtensionID)
+	h := startHostProgram(t, host, env, filepath.Join(dir, "ru.zavera.host.json"), browserext.FirefoxExtensionID)
 	var hello struct{ Approved bool }
 	h.call("1:0:1", "https://portal.example", 1, "hello", map[string]any{"protocols": []int{1}}, &hello)
 	if !hello.Approved {
