@@ -306,7 +306,7 @@ func TestNativeHostStartsTheAgent(t *testing.T) {
 
 // stopAgentsOf stops the `zavera serve` processes whose HOME is dir.
 func stopAgentsOf(bin, dir string) int {
-	out, _ := exec.Command("pgrep", "-f", "-x", bin+" serve").Output()
+	out, _ := exec.Command("pgrep", "-f", "-x", bin+" serve( --tls)?").Output()
 	n := 0
 	for _, f := range strings.Fields(string(out)) {
 		var pid int
