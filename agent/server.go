@@ -257,11 +257,18 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := newConn(s, newWSTransport(ws, fw), origin)
+	s.runSession(c, ws.Close)
+}
+
+// runSession registers c with the server, runs it until the page goes
+// away and unregisters it; closeRaw closes the underlying connection when
+// the server is already stopping.
+func (s *Server) runSession(c *conn, closeRaw func() error) {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
 		c.closeWith(CloseGoingAway, "agent stopping")
-		ws.Close()
+		closeRaw()
 		return
 	}
 	s.live[c] = struct{}{}

@@ -77,19 +77,7 @@ func (s *Server) serveLocal(nc net.Conn) {
 	}
 	defer free()
 	c := newConn(s, &localTransport{c: lc}, origin)
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		c.closeWith(CloseGoingAway, "agent stopping")
-		nc.Close()
-		return
-	}
-	s.live[c] = struct{}{}
-	s.mu.Unlock()
-	c.run()
-	s.mu.Lock()
-	delete(s.live, c)
-	s.mu.Unlock()
+	s.runSession(c, nc.Close)
 }
 
 // localTransport is a session of the local channel. A message's frame
