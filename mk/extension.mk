@@ -1,0 +1,23 @@
+# The browser extension (web/extension): one source, a manifest per browser
+# family. `make extension` builds the unpacked folders
+# build/extension/chromium and build/extension/firefox and their zips.
+
+EXT_DIR     := web/extension
+EXT_OUT     := $(BUILD)/extension
+EXT_SOURCES := $(wildcard $(EXT_DIR)/src/*.js $(EXT_DIR)/src/*.html $(EXT_DIR)/src/page/*.js \
+                 $(EXT_DIR)/icons/*.png $(EXT_DIR)/manifests/*.json) $(EXT_DIR)/build.mjs
+
+.PHONY: extension
+extension: $(EXT_OUT)/zavera-chromium.zip $(EXT_OUT)/zavera-firefox.zip
+
+$(EXT_OUT)/%/manifest.json: $(EXT_SOURCES)
+	@command -v node >/dev/null || { echo "extension: node is missing: install Node.js 20 or newer"; exit 1; }
+	node $(EXT_DIR)/build.mjs $* $(EXT_OUT)/$*
+
+$(EXT_OUT)/zavera-%.zip: $(EXT_OUT)/%/manifest.json
+	@command -v zip >/dev/null || { echo "extension: zip is missing (Debian package zip)"; exit 1; }
+	rm -f $@
+	cd $(EXT_OUT)/$* && zip -qrX $(CURDIR)/$@ .
+
+# The unpacked folders are products too (tests load them), not intermediates.
+.SECONDARY: $(EXT_OUT)/chromium/manifest.json $(EXT_OUT)/firefox/manifest.json
