@@ -19,6 +19,7 @@ import (
 
 	"github.com/zavera/zavera/agent"
 	"github.com/zavera/zavera/agent/journal"
+	"github.com/zavera/zavera/agent/localchan"
 	"github.com/zavera/zavera/agent/localtls"
 	"github.com/zavera/zavera/agent/p11source"
 	"github.com/zavera/zavera/agent/scripted"
@@ -319,6 +320,19 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		log.Warn("a second start of Zavera will not be able to show this agent's window", "err", err)
 	}
 	defer inst.Close()
+	// The local channel of the pages that the browser extension serves,
+	// relayed by the native messaging host.
+	pagesPath := filepath.Join(cfg.StateDir, localchan.PagesSocket)
+	if pln, err := localchan.Listen(pagesPath); err != nil {
+		log.Warn("the browser extension will not reach this agent", "err", err)
+	} else {
+		defer os.Remove(pagesPath)
+		go func() {
+			if err := srv.ServeLocal(pln); err != nil {
+				log.Warn("local channel ended", "err", err)
+			}
+		}()
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	errc := make(chan error, len(lns))
