@@ -48,7 +48,13 @@ type Config struct {
 	// pins an organisation's token driver).
 	Modules           []string `json:"modules,omitempty"`
 	NoModuleDiscovery bool     `json:"noModuleDiscovery,omitempty"`
-	Limits            Limits   `json:"limits"`
+	// TrustAnchors are files of CA certificates (PEM or DER) that verify
+	// checks signers' chains against.
+	TrustAnchors []string `json:"trustAnchors,omitempty"`
+	// RawSignOrigins may ask signHash for a bare signature over a hash.
+	// Only the machine-wide configuration may set it (see ApplyPolicy).
+	RawSignOrigins []string `json:"rawSignOrigins,omitempty"`
+	Limits         Limits   `json:"limits"`
 	// Journal sets how the journal's files rotate.
 	Journal JournalConfig `json:"journal,omitzero"`
 }
@@ -205,6 +211,11 @@ func (c Config) Validate() error {
 	for _, o := range c.DevOrigins {
 		if _, err := ParseOrigin(o); err != nil {
 			return fmt.Errorf("agent: configuration devOrigins: %w", err)
+		}
+	}
+	for _, o := range c.RawSignOrigins {
+		if _, err := ParseOrigin(o); err != nil {
+			return fmt.Errorf("agent: configuration rawSignOrigins: %w", err)
 		}
 	}
 	if m := c.Journal.MaxFileBytes; m != 0 && m < journal.MinFileBytes {

@@ -35,6 +35,12 @@ func init() {
 		"sign":          {run: (*conn).sign},
 		"signBatch":     {run: (*conn).signBatch},
 		"signChallenge": {run: (*conn).signChallenge},
+		"cosign":        {run: (*conn).cosign},
+		"signHash":      {run: (*conn).signHash},
+		"verify":        {run: (*conn).verify},
+		"hashStart":     {inline: true, run: (*conn).hashStart},
+		"hashUpdate":    {inline: true, run: (*conn).hashUpdate},
+		"hashFinish":    {inline: true, run: (*conn).hashFinish},
 		"subscribe":     {inline: true, run: (*conn).subscribe},
 		"unsubscribe":   {inline: true, run: (*conn).unsubscribe},
 	}

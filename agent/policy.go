@@ -37,10 +37,17 @@ func SystemConfigPath() string {
 //     organisation finds the agent where the policy says;
 //   - noModuleDiscovery set there holds, pinning the organisation's
 //     token driver;
-//   - a limit set there replaces the user's.
+//   - a limit set there replaces the user's;
+//   - trust anchors are added to the user's;
+//   - rawSignOrigins is taken from there alone: the user's configuration
+//     setting it is an error, since a bare signature over a page's hash
+//     can stand for any signature (see signHash).
 //
 // The state folder is always the user's own.
 func ApplyPolicy(c Config, path string) (Config, error) {
+	if len(c.RawSignOrigins) > 0 {
+		return c, ErrUserRawSignOrigins
+	}
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return c, nil
 	}
@@ -55,6 +62,8 @@ func ApplyPolicy(c Config, path string) (Config, error) {
 	c.Origins = union(c.Origins, p.Origins)
 	c.DevOrigins = union(c.DevOrigins, p.DevOrigins)
 	c.Modules = union(c.Modules, p.Modules)
+	c.TrustAnchors = union(c.TrustAnchors, p.TrustAnchors)
+	c.RawSignOrigins = p.RawSignOrigins
 	if raw.Port != 0 {
 		c.Port = raw.Port
 	}
@@ -72,6 +81,10 @@ func ApplyPolicy(c Config, path string) (Config, error) {
 	}
 	return c, nil
 }
+
+// ErrUserRawSignOrigins refuses a user's configuration that lists
+// rawSignOrigins: only the machine-wide configuration may.
+var ErrUserRawSignOrigins = errors.New("agent: rawSignOrigins may be set only in the machine-wide configuration")
 
 // rawPolicy reads the file without defaults, to tell a field the
 // administrator set from one LoadConfig filled in.

@@ -44,6 +44,13 @@ const (
 	SignDocument  SigningKind = "document"
 	SignBatch     SigningKind = "batch"
 	SignChallenge SigningKind = "login"
+	// SignCosign adds the user's signature to a signature that others
+	// made; SigningRequest.Cosigners names them.
+	SignCosign SigningKind = "cosign"
+	// SignRaw is a bare signature over a hash the page gives, without
+	// a container: the site can use it for any purpose. Only origins
+	// the machine-wide configuration lists may ask for one.
+	SignRaw SigningKind = "raw"
 )
 
 // FileInfo is a document: its name as the page declared it, and what the
@@ -79,6 +86,9 @@ type SigningRequest struct {
 	Certificate *cert.Certificate
 	// Count is the number of signatures that will be made.
 	Count int
+	// Cosigners names the signers already on a signature that SignCosign
+	// adds to, from their certificates in the signature.
+	Cosigners []string
 }
 
 // PINRequest asks for a token's PIN.

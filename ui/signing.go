@@ -30,6 +30,10 @@ func (p *Prompt) signing() fyne.CanvasObject {
 		title, asks = i18n.SignTitleBatch, l.N(i18n.SignAsksBatch, max(s.Count, len(s.Files)))
 	case "login":
 		title, asks, button = i18n.SignTitleLogin, l.T(i18n.SignAsksLogin), i18n.LoginButton
+	case "cosign":
+		title, asks = i18n.SignTitleCosign, l.T(i18n.SignAsksCosign)
+	case "raw":
+		title, asks = i18n.SignTitleRaw, l.T(i18n.SignAsksRaw)
 	}
 	p.w.SetTitle(withOrigin(l.T(title), p.req.Origin))
 
@@ -40,6 +44,12 @@ func (p *Prompt) signing() fyne.CanvasObject {
 		if w := certWarning(l, c, p.now); w != "" {
 			top = append(top, &widget.Label{Text: w, Importance: widget.DangerImportance, TextStyle: fyne.TextStyle{Bold: true}})
 		}
+	}
+
+	if s.What == "raw" {
+		// A raw signature is said before anything the page wrote.
+		top = append(top, &widget.Label{Text: l.T(i18n.SignRawWarning), Importance: widget.DangerImportance,
+			TextStyle: fyne.TextStyle{Bold: true}, Wrapping: fyne.TextWrapWord})
 	}
 
 	var body []fyne.CanvasObject
@@ -53,6 +63,17 @@ func (p *Prompt) signing() fyne.CanvasObject {
 	}
 	if len(s.Declared) > 0 {
 		body = append(body, sectionTitle(l.T(i18n.SignDeclared)), declaredList(l, s.Declared))
+	}
+	if len(s.Cosigners) > 0 {
+		names := ""
+		for i, n := range s.Cosigners {
+			if i > 0 {
+				names += ", "
+			}
+			names += clean(n, maxNameCols)
+		}
+		body = append(body, sectionTitle(l.T(i18n.SignCosigners)),
+			&widget.Label{Text: clean(names, maxDescriptionCols), Wrapping: fyne.TextWrapWord})
 	}
 	body = append(body, sectionTitle(l.T(i18n.CertTitle)), certCard(l, s.Certificate, p.now))
 

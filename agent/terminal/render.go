@@ -94,6 +94,13 @@ func renderSigning(r agent.SigningRequest, now time.Time) string {
 		header, question = fmt.Sprintf("== Zavera: request to sign %d documents ==", n), fmt.Sprintf("Sign these %d documents?", n)
 	case agent.SignChallenge:
 		header, question = "== Zavera: request to log in with your certificate ==", "Log in?"
+	case agent.SignCosign:
+		header, question = "== Zavera: request to add your signature to a document ==", "Add your signature?"
+	case agent.SignRaw:
+		header = "== Zavera: request for a signature WITHOUT A CONTAINER ==\n" +
+			"   The site can use it for any purpose. Sign only if your organisation\n" +
+			"   requires it for this site."
+		question = "Make a raw signature?"
 	}
 	var declared section
 	if len(r.Declared) > 0 {
@@ -103,6 +110,13 @@ func renderSigning(r agent.SigningRequest, now time.Time) string {
 		}
 		declared.add("Page labels:", displaytext.Wrap(strings.Join(names, ", "), valueCols, maxDeclaredLines))
 	}
+	if len(r.Cosigners) > 0 {
+		names := make([]string, len(r.Cosigners))
+		for i, n := range r.Cosigners {
+			names[i] = displaytext.Truncate(displaytext.Line(n), valueCols/2)
+		}
+		declared.add("Signed by:", displaytext.Wrap(strings.Join(names, ", "), valueCols, maxDeclaredLines))
+	}
 	var tail section
 	tail.add("Certificate:", text(describe(r.Certificate, now), maxCertLines))
 	tail.add("Site:", chunks(r.Origin, valueCols))
@@ -110,7 +124,7 @@ func renderSigning(r agent.SigningRequest, now time.Time) string {
 	// What is left of the screen goes to the documents, then to the
 	// description, which keeps at least a line.
 	desc := text(r.Description, maxDescLines)
-	room := screenLines - 3 - len(declared) - len(tail) // blank, header, question
+	room := screenLines - 2 - (strings.Count(header, "\n") + 1) - len(declared) - len(tail) // blank, header, question
 	docRoom := room - min(len(desc), 1)
 	var docs section
 	if len(r.Files) == 1 && r.Kind != agent.SignBatch {

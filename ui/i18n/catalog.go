@@ -24,6 +24,12 @@ const (
 	SignAsksDocument  Key = "sign.asks.document"
 	SignAsksBatch     Key = "sign.asks.batch" // plural
 	SignAsksLogin     Key = "sign.asks.login"
+	SignTitleCosign   Key = "sign.title.cosign"
+	SignAsksCosign    Key = "sign.asks.cosign"
+	SignCosigners     Key = "sign.cosigners"
+	SignTitleRaw      Key = "sign.title.raw"
+	SignAsksRaw       Key = "sign.asks.raw"
+	SignRawWarning    Key = "sign.raw.warning"
 	SignWhat          Key = "sign.what"
 	SignFiles         Key = "sign.files"
 	SignHash          Key = "sign.hash"
@@ -151,6 +157,12 @@ var catalog = map[Key]entry{
 	SignAsksDocument:  {"просит подписать документ", "asks you to sign a document"},
 	SignAsksBatch:     {"просит подписать %d документ|просит подписать %d документа|просит подписать %d документов", "asks you to sign %d document|asks you to sign %d documents"},
 	SignAsksLogin:     {"просит войти с вашим сертификатом", "asks you to log in with your certificate"},
+	SignTitleCosign:   {"Zavera: добавление подписи", "Zavera: add your signature"},
+	SignAsksCosign:    {"просит добавить вашу подпись к документу", "asks you to add your signature to a document"},
+	SignCosigners:     {"Уже подписали", "Already signed by"},
+	SignTitleRaw:      {"Zavera: подпись без контейнера", "Zavera: signature without a container"},
+	SignAsksRaw:       {"просит подпись без контейнера", "asks for a signature without a container"},
+	SignRawWarning:    {"Подпись без контейнера — сайт сможет использовать её для любых целей. Подписывайте, только если ваша организация требует этого для этого сайта.", "A signature without a container: the site can use it for any purpose. Sign only if your organisation requires it for this site."},
 	SignWhat:          {"Что подписывается", "What is signed"},
 	SignFiles:         {"Файлы", "Files"},
 	SignHash:          {"Хэш", "Hash"},

@@ -186,6 +186,7 @@ func (p *Prompter) ConfirmSigning(ctx context.Context, r agent.SigningRequest) e
 	p.mu.Unlock()
 	req := &wire.Request{Kind: wire.KindSign, Origin: r.Origin, Signing: signing(r.Kind, r.Description, r.Files, r.Count, r.Certificate, tok.Label)}
 	req.Signing.Declared = declared(r.Declared)
+	req.Signing.Cosigners = cosigners(r.Cosigners)
 	p.mu.Lock()
 	askPIN := !p.noPIN[thumb]
 	p.mu.Unlock()
@@ -267,7 +268,7 @@ const maxPreviews = 256 << 10
 func signing(kind agent.SigningKind, desc string, files []agent.FileInfo, count int, c *cert.Certificate, token string) *wire.Signing {
 	s := &wire.Signing{What: string(kind), Description: displaytext.Line(desc), Count: count, Certificate: wire.FromCertificate(c, token)}
 	switch kind {
-	case agent.SignDocument, agent.SignBatch, agent.SignChallenge:
+	case agent.SignDocument, agent.SignBatch, agent.SignChallenge, agent.SignCosign, agent.SignRaw:
 	default:
 		s.What = string(agent.SignDocument)
 	}
@@ -289,6 +290,19 @@ func signing(kind agent.SigningKind, desc string, files []agent.FileInfo, count 
 	}
 	s.Description = cut(s.Description, wire.MaxText)
 	return s
+}
+
+// cosigners converts the names of the signers already on a signature,
+// cleaned as page text is.
+func cosigners(names []string) []string {
+	if len(names) > wire.MaxFiles {
+		names = names[:wire.MaxFiles]
+	}
+	var out []string
+	for _, n := range names {
+		out = append(out, cut(displaytext.Line(n), wire.MaxText))
+	}
+	return out
 }
 
 // declared converts the names a page gave for one document.

@@ -62,7 +62,8 @@ type Request struct {
 
 // Signing is what is about to be signed.
 type Signing struct {
-	// What is "document", "batch" or "login" (agent.SigningKind).
+	// What is "document", "batch", "login", "cosign" or "raw"
+	// (agent.SigningKind).
 	What        string `json:"what"`
 	Description string `json:"description,omitempty"`
 	Files       []File `json:"files,omitempty"`
@@ -71,8 +72,11 @@ type Signing struct {
 	// never as what is signed.
 	Declared []File `json:"declared,omitempty"`
 	// Count is the number of signatures.
-	Count       int   `json:"count,omitempty"`
-	Certificate *Cert `json:"certificate,omitempty"`
+	Count int `json:"count,omitempty"`
+	// Cosigners names the signers already on a signature that a
+	// "cosign" adds to, from their certificates.
+	Cosigners   []string `json:"cosigners,omitempty"`
+	Certificate *Cert    `json:"certificate,omitempty"`
 }
 
 // File is one document.
@@ -232,9 +236,17 @@ func (s *Signing) validate() error {
 		return fmt.Errorf("%w: %s", ErrMalformed, fmt.Sprintf(format, args...))
 	}
 	switch s.What {
-	case "document", "batch", "login":
+	case "document", "batch", "login", "cosign", "raw":
 	default:
 		return bad("signing kind %q", s.What)
+	}
+	if len(s.Cosigners) > MaxFiles {
+		return fmt.Errorf("%w: %d cosigners", ErrTooLarge, len(s.Cosigners))
+	}
+	for _, n := range s.Cosigners {
+		if !utf8.ValidString(n) || len(n) > MaxText {
+			return bad("cosigner not UTF-8 or too long")
+		}
 	}
 	if len(s.Files) > MaxFiles || len(s.Declared) > MaxFiles {
 		return fmt.Errorf("%w: %d files, %d declared", ErrTooLarge, len(s.Files), len(s.Declared))
