@@ -21,3 +21,11 @@ $(EXT_OUT)/zavera-%.zip: $(EXT_OUT)/%/manifest.json
 
 # The unpacked folders are products too (tests load them), not intermediates.
 .SECONDARY: $(EXT_OUT)/chromium/manifest.json $(EXT_OUT)/firefox/manifest.json
+
+# The native messaging host the browser tests register for the extension.
+EXT_HOST := $(BUILD)/zavera-host
+
+.PHONY: $(EXT_HOST)
+$(EXT_HOST):
+	@mkdir -p $(BUILD)
+	$(GO) build -o $@ ./cmd/zavera-host
