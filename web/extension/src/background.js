@@ -27,6 +27,18 @@ function unavailable() {
   return { code: 1010, message: 'native host unavailable', data: { reason: 'unavailable' } };
 }
 
+// closeError is what the calls in flight on a session the agent or host
+// ended fail with: the agent's close status says why.
+function closeError(code, reason) {
+  const text = String(reason || '');
+  if (code === 1008 && /origin/.test(text)) {
+    return { code: 1002, message: 'origin not allowed', data: { reason: 'origin_not_allowed' } };
+  }
+  if (code === 1013) return { code: 1009, message: 'busy', data: { reason: 'busy' } };
+  if (code === 1009) return { code: 1008, message: 'too large', data: { reason: 'too_large' } };
+  return unavailable();
+}
+
 function connectNative() {
   if (native) return native;
   const port = api.runtime.connectNative(HOST);
@@ -70,7 +82,7 @@ function onHostMessage(frame) {
   if (!s) return;
   if (frame.closed !== undefined) {
     sessions.delete(frame.session);
-    s.fail(unavailable());
+    s.fail(closeError(frame.closed, frame.reason));
     return;
   }
   if (frame.message) s.receive(frame.message);

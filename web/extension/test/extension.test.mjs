@@ -31,8 +31,9 @@ function need(file, how) {
 
 // A page server on a free loopback port: the test page loads crypto-pro
 // from it, as a portal loads its own copy.
-function startPages() {
-  const page = '<!doctype html><meta charset="utf-8"><title>portal</title><script src="/crypto-pro.js"></script><body>portal</body>';
+function startPages(frameUrl = '') {
+  const frame = frameUrl ? `<iframe src="${frameUrl}/"></iframe>` : '';
+  const page = `<!doctype html><meta charset="utf-8"><title>portal</title><script src="/crypto-pro.js"></script><body>portal${frame}</body>`;
   const server = http.createServer((req, res) => {
     if (req.url === '/crypto-pro.js') {
       res.writeHead(200, { 'content-type': 'text/javascript' });
@@ -86,7 +87,11 @@ describe('the extension in Chromium with the native host and the agent', () => {
   let tokens;
   let agent;
   let pages;
+  let framed;
+  let stranger;
   let origin;
+  let framedOrigin;
+  let strangerOrigin;
   let context;
   let page;
   let leaderThumb;
@@ -97,11 +102,17 @@ describe('the extension in Chromium with the native host and the agent', () => {
     need(CHROMIUM, "install Debian's chromium");
     tmp = tempDir();
     tokens = tokenDir(tmp.dir);
-    pages = await startPages();
+    // The portal embeds a frame of another origin; a third origin is not
+    // one the agent accepts (http and not a development origin).
+    framed = await startPages();
+    framedOrigin = `http://127.0.0.1:${framed.address().port}`;
+    pages = await startPages(framedOrigin);
     origin = `http://127.0.0.1:${pages.address().port}`;
-    // The origin is a development origin: not approved at first, so the
-    // extension pairs it (the test prompter approves).
-    agent = await startAgent({ tmp: tmp.dir, tokens, devOrigins: [origin] });
+    stranger = await startPages();
+    strangerOrigin = `http://localhost:${stranger.address().port}`;
+    // The origins are development origins: not approved at first, so the
+    // extension pairs them (the test prompter approves).
+    agent = await startAgent({ tmp: tmp.dir, tokens, devOrigins: [origin, framedOrigin] });
     // The host finds the agent's local channel through the user's
     // configuration, as installed: here a configuration naming the
     // agent's state folder.
@@ -138,7 +149,7 @@ describe('the extension in Chromium with the native host and the agent', () => {
   after(async () => {
     if (context) await context.close();
     if (agent) await agent.stop();
-    if (pages) pages.close();
+    for (const s of [pages, framed, stranger]) if (s) s.close();
     if (tmp) tmp.remove();
   });
 
@@ -258,5 +269,36 @@ describe('the extension in Chromium with the native host and the agent', () => {
     assert.equal(r.signerThumb, leaderThumb);
     assert.match(r.tampered, /[а-я].*\(0x[0-9A-F]{8}\)$/);
     assert.match(r.longTerm, /CAdES-X Long Type 1 пока не поддерживается.*\(0x80004001\)$/);
+  });
+
+  test('a frame of another origin signs under its own origin, as the browser names it', async () => {
+    const frame = page.frames().find((f) => f.url().startsWith(framedOrigin));
+    assert.ok(frame, 'the portal\'s frame loaded');
+    await frame.waitForFunction(() => window.cryptoPro);
+    const sig = await frame.evaluate((t) => window.cryptoPro.createAttachedSignature(t, 'из фрейма'), leaderThumb);
+    await opensslVerifyCMS(tmp.dir, sig, null, tokens.caFile);
+    const records = fs.readFileSync(path.join(agent.stateDir, 'journal.log'), 'utf8').split('\n')
+      .filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).filter((r) => r.event === 'signature');
+    assert.equal(records.at(-1).origin, framedOrigin);
+    assert.ok(records.every((r) => r.origin === origin || r.origin === framedOrigin));
+  });
+
+  test('an origin the agent does not accept gets CryptoPro\'s refusal, in Russian with its code', async () => {
+    const p = await context.newPage();
+    try {
+      await p.goto(`${strangerOrigin}/`);
+      const msg = await p.evaluate(async () => {
+        const store = await window.cadesplugin.CreateObjectAsync('CAdESCOM.Store');
+        try {
+          await store.Open();
+          return null;
+        } catch (e) {
+          return e.message;
+        }
+      });
+      assert.equal(msg, 'Доступ сайта к электронной подписи не разрешён пользователем. (0x000004C7)');
+    } finally {
+      await p.close();
+    }
   });
 });
