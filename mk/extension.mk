@@ -29,3 +29,14 @@ EXT_HOST := $(BUILD)/zavera-host
 $(EXT_HOST):
 	@mkdir -p $(BUILD)
 	$(GO) build -o $@ ./cmd/zavera-host
+
+# The sign round trip through the extension and native messaging against the
+# websocket, and the page API's cost against the same call without it, in
+# one Chromium page (web/bench/extension.mjs).
+BENCH_STEPS += bench-extension
+
+.PHONY: bench-extension
+bench-extension: $(BUILD)/zavera-script $(EXT_HOST) testtoken demo-tokens extension $(E2E_NODE_DEPS)
+	@mkdir -p $(BUILD)/bench.d
+	cd web && CHROMIUM=$(E2E_CHROMIUM) node bench/extension.mjs --out $(CURDIR)/$(BUILD)/bench.d/extension.jsonl
+	@cat $(BUILD)/bench.d/extension.jsonl
