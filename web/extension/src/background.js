@@ -97,6 +97,7 @@ class Session {
     this.pending = new Map();
     this.ready = null;
     this.pairing = null;
+    this.ended = null;
     sessions.set(this.name, this);
   }
 
@@ -105,6 +106,7 @@ class Session {
   }
 
   raw(method, params) {
+    if (this.ended) return Promise.reject(this.ended);
     return new Promise((resolve, reject) => {
       const id = this.nextId++;
       this.pending.set(id, { resolve, reject });
@@ -131,7 +133,10 @@ class Session {
     else p.resolve(m.result);
   }
 
+  // fail ends the session: its calls in flight and any later ones fail
+  // with err (the page's next call opens a new session).
   fail(err) {
+    this.ended = err;
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
     hidePairing(this);
@@ -166,7 +171,7 @@ class Session {
     try {
       return await this.raw(method, params);
     } catch (e) {
-      if (!(e && e.data && e.data.reason === 'origin_not_allowed')) throw e;
+      if (this.ended || !(e && e.data && e.data.reason === 'origin_not_allowed')) throw e;
       await this.pair();
       return this.raw(method, params);
     }
