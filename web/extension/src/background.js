@@ -17,7 +17,12 @@ const api = globalThis.browser && globalThis.browser.runtime ? globalThis.browse
 const HOST = 'ru.zavera.host';
 const CLIENT = 'Zavera extension 0.1.0';
 
+// The host runs while pages use it; a minute after the last page session
+// ends the port is closed, and with it the host process.
+const NATIVE_IDLE_MS = 60000;
+
 let native = null;
+let nativeIdle = null;
 let sessionCounter = 0;
 const sessions = new Map(); // session name → Session
 const parts = new Map(); // session name → {n, chunks}
@@ -40,6 +45,10 @@ function closeError(code, reason) {
 }
 
 function connectNative() {
+  if (nativeIdle) {
+    clearTimeout(nativeIdle);
+    nativeIdle = null;
+  }
   if (native) return native;
   const port = api.runtime.connectNative(HOST);
   native = port;
@@ -147,6 +156,15 @@ class Session {
     this.fail(unavailable());
     if (native) {
       try { native.postMessage({ session: this.name, close: true }); } catch (_) { /* host gone */ }
+    }
+    if (native && sessions.size === 0 && !nativeIdle) {
+      nativeIdle = setTimeout(() => {
+        nativeIdle = null;
+        if (!native || sessions.size > 0) return;
+        const port = native;
+        native = null;
+        port.disconnect();
+      }, NATIVE_IDLE_MS);
     }
   }
 

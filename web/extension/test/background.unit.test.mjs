@@ -27,7 +27,10 @@ function loadBackground(host) {
   const notes = new Map();
   const onConnect = listeners();
   const onMessage = listeners();
-  let nativeOnMessage = null;
+  const natives = [];
+  const idleTimers = [];
+  // Long timers (the host's idle close) are kept to be fired by the test.
+  const timer = (fn, ms) => (ms >= 10000 ? idleTimers.push(fn) : setTimeout(fn, ms));
   const chrome = {
     runtime: {
       id: 'ext',
@@ -35,8 +38,9 @@ function loadBackground(host) {
       connectNative(name) {
         assert.equal(name, 'ru.zavera.host');
         const m = listeners();
-        nativeOnMessage = m;
-        return {
+        const port = {
+          disconnected: false,
+          disconnect() { port.disconnected = true; },
           onMessage: m, onDisconnect: listeners(),
           postMessage(frame) {
             const f = structuredClone(frame);
@@ -44,6 +48,8 @@ function loadBackground(host) {
             setImmediate(() => host(f, (out) => m.fire(structuredClone(out))));
           },
         };
+        natives.push(port);
+        return port;
       },
     },
     action: {
@@ -51,7 +57,7 @@ function loadBackground(host) {
     },
     notifications: { create: (id, o) => notes.set(id, o), clear: (id) => notes.delete(id) },
   };
-  const ctx = vm.createContext({ chrome, console, URL, setTimeout, structuredClone });
+  const ctx = vm.createContext({ chrome, console, URL, setTimeout: timer, clearTimeout, structuredClone });
   vm.runInContext(fs.readFileSync(BACKGROUND, 'utf8'), ctx, { filename: 'background.js' });
 
   // connectPage opens a bridge port as the browser would for a frame.
@@ -84,7 +90,7 @@ function loadBackground(host) {
     };
   }
   const popup = () => new Promise((resolve) => onMessage.fire({ type: 'pairings' }, { id: 'ext' }, (r) => resolve(JSON.parse(JSON.stringify(r)))));
-  return { sent, badges, notes, connectPage, popup, nativeOnMessage: () => nativeOnMessage };
+  return { sent, badges, notes, connectPage, popup, natives, fireIdle: () => idleTimers.splice(0).forEach((fn) => fn()) };
 }
 
 const TAB = { id: 7 };
@@ -112,9 +118,15 @@ describe('extension background (unit, stand-in host)', () => {
     const refused = await opaque.call(1, 'certificates', {});
     assert.equal(refused.error.data.reason, 'origin_not_allowed');
     assert.equal(bg.sent.length, n);
-    // The page going away closes its session at the host.
+    // The page going away closes its session at the host; once no session
+    // is left, the idle timer closes the host's port.
     page.close();
     assert.deepEqual(bg.sent.at(-1), { session: bg.sent[0].session, close: true });
+    old.close();
+    assert.equal(bg.natives.length, 1);
+    assert.equal(bg.natives[0].disconnected, false);
+    bg.fireIdle();
+    assert.equal(bg.natives[0].disconnected, true);
   });
 
   test('an origin not yet approved is paired, its code shown in the extension\'s popup, badge and notification, then the call goes on', async () => {
