@@ -50,8 +50,11 @@ type conn struct {
 	// answer.
 	msgDeadline atomic.Int64
 	lastActive  atomic.Int64
-	msgTimer    *time.Timer
-	idleTimer   *time.Timer
+	// The watchdogs' timers, set by run under tmu before either can
+	// fire; their callbacks read them under tmu.
+	tmu       sync.Mutex
+	msgTimer  *time.Timer
+	idleTimer *time.Timer
 	// drainOnEnd asks the read loop to drain before closing, so that the
 	// close frame the agent sent reaches the page.
 	drainOnEnd atomic.Bool
@@ -78,9 +81,11 @@ func newConn(s *Server, t transport, origin string) *conn {
 func (c *conn) run() {
 	l := c.s.cfg.Limits
 	c.touch()
+	c.tmu.Lock()
 	c.msgTimer = time.AfterFunc(time.Duration(l.MessageTimeout), c.checkMessage)
 	c.msgTimer.Stop()
 	c.idleTimer = time.AfterFunc(time.Duration(l.UnapprovedIdle), c.checkIdle)
+	c.tmu.Unlock()
 	defer func() {
 		c.msgTimer.Stop()
 		c.idleTimer.Stop()
@@ -152,7 +157,9 @@ func (c *conn) checkMessage() {
 		return
 	}
 	if left := time.Until(time.Unix(0, d)); left > 0 {
+		c.tmu.Lock()
 		c.msgTimer.Reset(left)
+		c.tmu.Unlock()
 		return
 	}
 	c.s.log.Info("message too slow; closing", "origin", c.origin, "timeout", time.Duration(c.s.cfg.Limits.MessageTimeout))
@@ -177,7 +184,9 @@ func (c *conn) checkIdle() {
 		}
 		wait -= idle
 	}
+	c.tmu.Lock()
 	c.idleTimer.Reset(wait)
+	c.tmu.Unlock()
 }
 
 // closePolicy closes the connection with status 1008.

@@ -26,6 +26,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"time"
 )
@@ -67,7 +68,7 @@ func (c *Conn) ReadHeader() (kind byte, size uint32, err error) {
 	return c.hdr[0], binary.BigEndian.Uint32(c.hdr[1:]), nil
 }
 
-// Write sends one frame; the deadline bounds the write.
+// WriteFrame sends one frame; the deadline bounds the write.
 func (c *Conn) WriteFrame(kind byte, payload []byte, deadline time.Time) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
@@ -133,9 +134,13 @@ func Listen(path string) (net.Listener, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := os.Chmod(path, 0o600); err != nil {
-		ln.Close()
-		return nil, err
+	// On Windows the folder's ACL guards the socket; its mode bits mean
+	// nothing there.
+	if runtime.GOOS != "windows" {
+		if err := os.Chmod(path, 0o600); err != nil {
+			ln.Close()
+			return nil, err
+		}
 	}
 	return ln, nil
 }

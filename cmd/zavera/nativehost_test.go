@@ -53,7 +53,13 @@ type nmHost struct {
 
 func startHost(t *testing.T, bin string, env []string, args ...string) *nmHost {
 	t.Helper()
-	cmd := exec.Command(bin, append([]string{"native-host"}, args...)...)
+	return startHostProgram(t, bin, env, append([]string{"native-host"}, args...)...)
+}
+
+// startHostProgram starts a host program with args.
+func startHostProgram(t *testing.T, bin string, env []string, args ...string) *nmHost {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), env...)
 	in, err := cmd.StdinPipe()
 	if err != nil {
@@ -250,15 +256,34 @@ func TestNativeHostEndToEnd(t *testing.T) {
 	}
 }
 
-// A host started while no agent runs starts one, waits for its channel
-// and relays; the agent it started keeps running after the host ends.
+// hostBinary builds zavera-host beside the zavera of agentBinary, as the
+// packages install it.
+func hostBinary(t *testing.T, bin string) string {
+	t.Helper()
+	host := filepath.Join(filepath.Dir(bin), "zavera-host")
+	if _, err := os.Stat(host); err == nil {
+		return host
+	}
+	cmd := exec.Command("go", "build", "-o", host, "./cmd/zavera-host")
+	cmd.Dir = osslref.Root(t)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/zavera-host: %v\n%s", err, out)
+	}
+	return host
+}
+
+// The zavera-host program, which the manifests name, started as Firefox
+// starts it while no agent runs: it finds zavera beside it, starts the
+// agent, waits for its channel and relays; the agent it started keeps
+// running after the host ends.
 func TestNativeHostStartsTheAgent(t *testing.T) {
 	bin := agentBinary(t, "zavera_script")
+	host := hostBinary(t, bin)
 	dir := t.TempDir()
 	env := userEnv(t, dir)
 	sock := filepath.Join(dir, "state", "zavera", localchan.PagesSocket)
 	t.Cleanup(func() { stopAgentsOf(bin, dir) })
-	h := startHost(t, bin, env, filepath.Join(dir, "ru.zavera.host.json"), browserext.FirefoxExtensionID)
+	h := startHostProgram(t, host, env, filepath.Join(dir, "ru.zavera.host.json"), browserext.FirefoxExtensionID)
 	var hello struct{ Approved bool }
 	h.call("1:0:1", "https://portal.example", 1, "hello", map[string]any{"protocols": []int{1}}, &hello)
 	if !hello.Approved {
@@ -281,7 +306,7 @@ func TestNativeHostStartsTheAgent(t *testing.T) {
 
 // stopAgentsOf stops the `zavera serve` processes whose HOME is dir.
 func stopAgentsOf(bin, dir string) int {
-	out, _ := exec.Command("pgrep", "-f", "-x", bin+" serve").Output()
+	out, _ := exec.Command("pgrep", "-f", "-x", bin+" serve( --tls)?").Output()
 	n := 0
 	for _, f := range strings.Fields(string(out)) {
 		var pid int
@@ -303,5 +328,47 @@ func TestNativeHostRefusesOtherCallers(t *testing.T) {
 		if code != 1 || out != "" || !strings.Contains(errOut, "not the Zavera extension") {
 			t.Fatalf("%q: %d %q %q", args, code, out, errOut)
 		}
+	}
+}
+
+// The doctor tells when the extension's host is registered with no
+// browser, or with a program that is not there; 'zavera install'
+// registers it and 'zavera uninstall' takes it away.
+func TestDoctorChecksTheNativeHost(t *testing.T) {
+	t.Setenv("LC_ALL", "C")
+	home, root, dir := t.TempDir(), t.TempDir(), t.TempDir()
+	os.MkdirAll(filepath.Join(home, ".config", "chromium"), 0o700)
+	cfgFile := filepath.Join(dir, "config.json")
+	os.WriteFile(cfgFile, []byte(`{"noModuleDiscovery": true}`), 0o600)
+	exe := filepath.Join(dir, "bin", "zavera")
+	os.MkdirAll(filepath.Dir(exe), 0o755)
+	for _, p := range []string{exe, filepath.Join(dir, "bin", "zavera-host")} {
+		os.WriteFile(p, []byte("#!/bin/sh\n"), 0o755)
+	}
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	port := fmt.Sprint(ln.Addr().(*net.TCPAddr).Port)
+	ln.Close()
+	args := []string{"--config", cfgFile, "--port", port, "--home", home, "--root", root}
+	_, r := runDoctorJSON(t, args...)
+	if len(r.Installation.NativeHosts) != 0 || !hasProblem(r, "native messaging host is registered with no browser") {
+		t.Fatalf("before install: %+v %q", r.Installation.NativeHosts, r.Problems)
+	}
+	if code, out, errOut := runCmd(t, nil, "install", "--home", home, "--root", root, "--config", cfgFile, "--exe", exe); code != 0 {
+		t.Fatalf("install: %d %s %s", code, out, errOut)
+	}
+	_, r = runDoctorJSON(t, args...)
+	h := r.Installation.NativeHosts
+	if len(h) != 1 || h[0].Browser != "Chromium" || h[0].Error != "" || h[0].Program != filepath.Join(dir, "bin", "zavera-host") || hasProblem(r, "native messaging") {
+		t.Fatalf("after install: %+v %q", h, r.Problems)
+	}
+	os.Remove(filepath.Join(dir, "bin", "zavera-host"))
+	if _, r = runDoctorJSON(t, args...); !hasProblem(r, "the program is not there") {
+		t.Fatalf("program gone: %q", r.Problems)
+	}
+	if code, _, errOut := runCmd(t, nil, "uninstall", "--home", home, "--root", root, "--config", cfgFile); code != 0 {
+		t.Fatalf("uninstall: %s", errOut)
+	}
+	if _, err := os.Stat(filepath.Join(home, ".config", "chromium", "NativeMessagingHosts")); !os.IsNotExist(err) {
+		t.Fatalf("uninstall left the host's folder: %v", err)
 	}
 }

@@ -77,7 +77,11 @@ one of the range. When this user's Zavera already answers on a port of
 the range, serve asks it to bring its main window forward (through the
 socket agent.sock in the state folder, which only the user can open)
 and exits 0; when another program of this user holds the port, it says
-so and exits 1.`
+so and exits 1.
+
+The browser extension's pages reach the agent through its native
+messaging host (zavera-host), which relays them over pages.sock in the
+state folder, a socket only the user can open; see docs/extension.md.`
 
 // serveArgs are the parsed arguments of `zavera serve`.
 type serveArgs struct {

@@ -23,7 +23,7 @@ browsers name the calling extension's origin, Firefox the host manifest
 and the extension's id; any caller but the Zavera extension is refused.
 It reads the extension's native messaging frames on stdin and relays each
 page session to this user's running agent over the agent's local channel
-(pages.sock in the state folder), starting 'zavera serve' when no agent
+(pages.sock in the state folder), starting 'zavera serve --tls' when no agent
 answers. Consent, PIN and the journal stay with the agent; see
 docs/extension.md. Not for use from a terminal.`
 
@@ -52,7 +52,9 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	h := New(Options{
 		Socket:     filepath.Join(cfg.StateDir, localchan.PagesSocket),
-		StartAgent: func() error { return StartDetached(agentExe, "serve") },
+		// As the autostart entry starts it, so that websocket pages find
+		// the same agent, wss:// included.
+		StartAgent: func() error { return StartDetached(agentExe, "serve", "--tls") },
 		Log:        slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	}, stdout)
 	if err := h.Run(stdin); err != nil {
