@@ -102,7 +102,12 @@ func (c *conn) cosign(ctx context.Context, req *request) (any, error) {
 	return signResult{Signature: out, Digest: doc.digest}, nil
 }
 
-// parseSignature parses a page's CMS SignedData with at least one signer.
+// maxSigners bounds the signers of a signature that cosign or verify
+// checks, each a public-key verification: real documents have a few.
+const maxSigners = 100
+
+// parseSignature parses a page's CMS SignedData with at least one signer
+// and at most maxSigners.
 func parseSignature(sig []byte) (*cms.SignedData, error) {
 	sd, err := cms.ParseAny(sig)
 	if err != nil {
@@ -110,6 +115,9 @@ func parseSignature(sig []byte) (*cms.SignedData, error) {
 	}
 	if len(sd.SignerInfos) == 0 {
 		return nil, &rpcError{CodeBadRequest, "params.signature has no signer"}
+	}
+	if len(sd.SignerInfos) > maxSigners {
+		return nil, &rpcError{CodeTooLarge, fmt.Sprintf("params.signature has more than %d signers", maxSigners)}
 	}
 	return sd, nil
 }
@@ -160,7 +168,7 @@ func cosignDocument(sd *cms.SignedData, tc Certificate, p cosignParams) (decoded
 // returns their names for the confirmation. A signer whose messageDigest
 // or signature does not verify refuses the request: the user would co-sign
 // another document than the first signers did. A signer whose digest
-// cannot be checked against the hash the page gave is not refused.
+// algorithm is not that of the hash the page gave is not checked.
 func cosigners(sig []byte, d decoded) ([]string, error) {
 	opts := &cms.VerifyOptions{}
 	if d.hash != nil {
@@ -174,13 +182,19 @@ func cosigners(sig []byte, d decoded) ([]string, error) {
 	}
 	var names []string
 	for i, r := range res.Signers {
+		names = append(names, signerName(r))
+		// A hash stands for the document only under its own algorithm:
+		// cms.Verify matches it to signers by length, so a signer of
+		// another algorithm of that length is not checked against it.
+		if d.hash != nil && r.DigestAlgorithm != d.file.HashAlg {
+			continue
+		}
 		for _, name := range []cms.CheckName{cms.CheckMessageDigest, cms.CheckSignature} {
 			ch, ok := r.Check(name)
 			if ok && ch.Outcome == cms.Failed && !errors.Is(ch.Err, cms.ErrInvalidArgument) {
 				return nil, &rpcError{CodeBadRequest, fmt.Sprintf("signer %d of the signature does not verify over the document: %v", i+1, ch.Err)}
 			}
 		}
-		names = append(names, signerName(r))
 	}
 	return names, nil
 }

@@ -128,6 +128,14 @@ func TestCosignAddsSigner(t *testing.T) {
 			t.Fatalf("cms.Verify: %v, %d signers", err, len(res.Signers))
 		}
 		opensslVerify(t, p.leader, r.Signature, doc)
+
+		// A first signer of another algorithm (ECDSA with SHA-256, a
+		// digest as long as Streebog-256's) is not held against the hash.
+		c.mustCall("sign", map[string]any{"certificate": certID(p.ecdsa.cert), "description": "Договор", "data": doc}, &first)
+		c.mustCall("cosign", map[string]any{"certificate": certID(p.leader.cert), "description": "Договор",
+			"signature": first.Signature, "hash": want[:]}, &r)
+		checkTwo(t, r.Signature, &cms.VerifyOptions{Content: bytes.NewReader(doc)})
+		opensslVerify(t, &testKey{certFile: cas}, r.Signature, doc)
 	})
 
 	// Each co-signature is in the journal with the document's digest.
@@ -137,8 +145,8 @@ func TestCosignAddsSigner(t *testing.T) {
 			n++
 		}
 	})
-	if n != 4 { // the three co-signatures and the GOST first signature (the ECDSA ones carry SHA-256)
-		t.Fatalf("%d Streebog signatures over the document journalled, want 4", n)
+	if n != 5 { // the four co-signatures and the GOST first signature (the ECDSA ones carry SHA-256)
+		t.Fatalf("%d Streebog signatures over the document journalled, want 5", n)
 	}
 }
 
@@ -154,7 +162,9 @@ func TestCosignRefusals(t *testing.T) {
 	leader, director := certID(p.leader.cert), certID(p.ecdsa.cert)
 
 	var ch struct{ Signature, Content []byte }
-	c.mustCall("signChallenge", map[string]any{"certificate": director, "nonce": bytes.Repeat([]byte{7}, 32)}, &ch)
+	// The login is the co-signer's own (GOST, Streebog-256), so that the
+	// hash matches its signer and only the content type refuses it.
+	c.mustCall("signChallenge", map[string]any{"certificate": leader, "nonce": bytes.Repeat([]byte{7}, 32)}, &ch)
 	h := streebog.Sum256(ch.Content)
 
 	// A page can make an id-data signature of its own over the login

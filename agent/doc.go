@@ -63,8 +63,18 @@
 //     the state folder and can be revoked (Approvals.Revoke).
 //   - A login signature (signChallenge) carries the login content type of
 //     package login, which sign and signBatch never write; they refuse data
-//     that starts with login.Prefix. No method co-signs or takes signed
-//     attributes from the page.
+//     that starts with login.Prefix. cosign adds a signer only to an
+//     id-data signature, refuses content that starts with login.Prefix
+//     and signs id-data; no method takes signed attributes from the page.
+//   - signHash makes a bare signature over a page's hash, which can stand
+//     for any signature (a login's included): only origins in
+//     Config.RawSignOrigins may call it, a list that only the machine-wide
+//     configuration may set (ApplyPolicy), and its confirmation says that
+//     the site can use the signature for any purpose. verify and the
+//     hashing methods (hashStart, hashUpdate, hashFinish, inline so that
+//     updates apply in order) use no key, ask nothing and serve approved
+//     origins only; a connection holds at most maxHashStates hashes,
+//     freed when it ends.
 //   - Every signature, batch and login is confirmed by the user with the
 //     origin, the description, the files and the certificate. The PIN is
 //     asked by the Prompter, handed to the TokenSource and wiped; it never

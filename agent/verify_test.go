@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/zavera/zavera/agent"
+	"github.com/zavera/zavera/cms"
 	"github.com/zavera/zavera/gost/streebog"
 )
 
@@ -101,6 +102,9 @@ func TestVerifyForPage(t *testing.T) {
 	}
 
 	// Detached, with the data or its hash.
+	if n := signings(pr); n != shown {
+		t.Fatalf("verify showed %d prompts", n-shown)
+	}
 	var det signOut
 	c.mustCall("sign", map[string]any{"certificate": certID(p.leader.cert), "description": "Протокол", "data": doc}, &det)
 	shown = signings(pr)
@@ -123,6 +127,18 @@ func TestVerifyForPage(t *testing.T) {
 	if n := signings(pr); n != shown {
 		t.Fatalf("verify showed %d prompts", n-shown)
 	}
+
+	// A signature with more signers than any document has is refused
+	// before its signatures are checked, by cosign too.
+	many := first.Signature
+	for range 100 {
+		var err error
+		if many, err = cms.AddSigner(many, nil, cms.Signer{Key: p.ecdsa.key, Certificate: p.ecdsa.cert}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantErr(t, "verify with 101 signers", c.call("verify", map[string]any{"signature": many}, nil), agent.CodeTooLarge)
+	wantErr(t, "cosign with 101 signers", c.call("cosign", map[string]any{"certificate": certID(p.leader.cert), "signature": many}, nil), agent.CodeTooLarge)
 
 	// An origin that is not approved learns nothing.
 	stranger := dial(t, ts, "https://stranger.example")
