@@ -301,4 +301,33 @@ describe('the extension in Chromium with the native host and the agent', () => {
       await p.close();
     }
   });
+
+  test('a frame cannot post calls in the portal\'s name, even knowing the portal\'s channel token', async () => {
+    const frame = page.frames().find((f) => f.url().startsWith(framedOrigin));
+    // The portal's token, as a script of the portal could read it, and the
+    // agent's id of a certificate, so that the forged request would sign.
+    const { token, cert } = await page.evaluate(() => new Promise((resolve) => {
+      window.addEventListener('message', function grab(ev) {
+        const d = ev.data;
+        if (ev.source !== window || !d || !d.token) return;
+        if (d.zavera === 'zavera-bridge' && d.result && d.result.certificates) {
+          window.removeEventListener('message', grab);
+          resolve({ token: d.token, cert: d.result.certificates[0].id });
+        }
+      });
+      window.cadesplugin.CreateObjectAsync('CAdESCOM.Store').then((s) => s.Open());
+    }));
+    // The frame posts a forged signing request into the portal's window.
+    await frame.evaluate(({ token, cert }) => {
+      const params = { certificate: cert, description: 'подделка из фрейма', data: btoa('forged') };
+      window.parent.postMessage({ zavera: 'zavera-page', kind: 'call', token, id: 4242, method: 'sign', params }, '*');
+    }, { token, cert });
+    // Then the portal signs for itself; the forged request, had it been
+    // taken, would have been answered and journaled first (one prompt at a
+    // time per origin).
+    const sig = await page.evaluate((t) => window.cryptoPro.createAttachedSignature(t, 'после подделки'), leaderThumb);
+    await opensslVerifyCMS(tmp.dir, sig, null, tokens.caFile);
+    const journal = fs.readFileSync(path.join(agent.stateDir, 'journal.log'), 'utf8');
+    assert.ok(!journal.includes('подделка из фрейма'), 'the forged request reached the agent');
+  });
 });
