@@ -184,6 +184,51 @@ describe('window.cadesplugin object model (unit, stand-in agent)', () => {
     assert.deepEqual(page.calls.map((c) => c.method), ['hashStart', 'hashUpdate', 'hashUpdate', 'hashUpdate', 'hashFinish']);
   });
 
+  test('RawSignature returns the agent\'s raw signature reversed and in hex, as CryptoPro gives it', async () => {
+    const raw = Buffer.from(Array.from({ length: 64 }, (_, i) => i));
+    const page = pageWithAPI(standinAgent({ signHash: () => ({ signature: raw.toString('base64') }) }));
+    const out = await page.run(`(async () => {
+      const store = await cadesplugin.CreateObjectAsync('CAdESCOM.Store');
+      await store.Open();
+      const cert = await (await store.Certificates).Item(1);
+      const h = await cadesplugin.CreateObjectAsync('CAdESCOM.HashedData');
+      await h.propset_Algorithm(cadesplugin.CADESCOM_HASH_ALGORITHM_CP_GOST_3411_2012_256);
+      await h.SetHashValue('${'AB'.repeat(32)}');
+      const rs = await cadesplugin.CreateObjectAsync('CAdESCOM.RawSignature');
+      return rs.SignHash(h, cert);
+    })()`);
+    assert.equal(out, Buffer.from(raw).reverse().toString('hex').toUpperCase());
+    const call = page.calls.find((c) => c.method === 'signHash');
+    assert.equal(Buffer.from(call.params.hash, 'base64').toString('hex'), 'ab'.repeat(32));
+    assert.equal(call.params.certificate, 'id-leader');
+  });
+
+  test('VerifyCades rejects what the agent finds invalid, and fills Signers and Content from what it finds', async () => {
+    const leader = demoCertificate('leader').toString('base64');
+    const signer = (ok) => ({
+      certificate: leader, signingTime: '2026-12-07T09:12:44Z', signatureValid: ok, certificateValid: true, chain: 'unchecked',
+      checks: [{ name: 'message-digest', outcome: ok ? 'passed' : 'failed' }],
+    });
+    let good = true;
+    const page = pageWithAPI(standinAgent({
+      verify: () => ({ valid: false, content: Buffer.from('Привет', 'utf16le').toString('base64'), signers: [signer(good)] }),
+    }));
+    const run = () => page.run(`(async () => {
+      const sd = await cadesplugin.CreateObjectAsync('CAdESCOM.CadesSignedData');
+      try {
+        await sd.VerifyCades('MIIB', cadesplugin.CADESCOM_CADES_BES);
+      } catch (e) { return { error: e.message }; }
+      const s = await (await sd.Signers).Item(1);
+      return { content: await sd.Content, time: await s.SigningTime, thumb: await (await s.Certificate).Thumbprint,
+        valid: await (await s.SignatureStatus).IsValid };
+    })()`);
+    const ok = await run();
+    assert.deepEqual({ ...ok }, { content: 'Привет', time: '2026-12-07T09:12:44.000Z', thumb: sha1Hex(demoCertificate('leader')), valid: true });
+    good = false;
+    const bad = await run();
+    assert.equal(bad.error, 'Значение хеша неправильно. (0x80091007)');
+  });
+
   test('the crypto-pro package runs unchanged: certificates, attached and detached signatures, hash, system info', async () => {
     const page = pageWithAPI(standinAgent());
     page.load(CRYPTO_PRO);
