@@ -22,13 +22,9 @@ $(EXT_OUT)/zavera-%.zip: $(EXT_OUT)/%/manifest.json
 # The unpacked folders are products too (tests load them), not intermediates.
 .SECONDARY: $(EXT_OUT)/chromium/manifest.json $(EXT_OUT)/firefox/manifest.json
 
-# The native messaging host the browser tests register for the extension.
-EXT_HOST := $(BUILD)/zavera-host
-
-.PHONY: $(EXT_HOST)
-$(EXT_HOST):
-	@mkdir -p $(BUILD)
-	$(GO) build -o $@ ./cmd/zavera-host
+# The native messaging host the browser tests register for the extension
+# (built by the Makefile's own rule).
+EXT_HOST := $(HOST_BIN)
 
 # The sign round trip through the extension and native messaging against the
 # websocket, and the page API's cost against the same call without it, in
