@@ -46,16 +46,20 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	agentExe, err := agentProgram()
-	if err != nil {
-		return fail(err)
-	}
 	h := New(Options{
-		Socket:     filepath.Join(cfg.StateDir, localchan.PagesSocket),
+		Socket: filepath.Join(cfg.StateDir, localchan.PagesSocket),
 		// As the autostart entry starts it, so that websocket pages find
 		// the same agent, wss:// included.
-		StartAgent: func() error { return StartDetached(agentExe, "serve", "--tls") },
-		Log:        slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		// The program is looked up only when no agent answers, so that a
+		// running agent is reached whatever folder the host is in.
+		StartAgent: func() error {
+			agentExe, err := agentProgram()
+			if err != nil {
+				return err
+			}
+			return StartDetached(agentExe, "serve", "--tls")
+		},
+		Log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	}, stdout)
 	if err := h.Run(stdin); err != nil {
 		return fail(err)
