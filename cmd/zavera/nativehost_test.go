@@ -372,3 +372,34 @@ func TestDoctorChecksTheNativeHost(t *testing.T) {
 		t.Fatalf("uninstall left the host's folder: %v", err)
 	}
 }
+
+// A host that is not beside zavera (a browser profile's copy, a moved
+// folder) and has no zavera on PATH still relays to the agent that runs:
+// it needs the program only to start one.
+func TestNativeHostAloneReachesTheRunningAgent(t *testing.T) {
+	bin := agentBinary(t, "zavera_script")
+	dir := t.TempDir()
+	env := userEnv(t, dir)
+	keyFile, certFile := agentKey(t, dir)
+	startAgent(t, bin, env, "--headless", "--key", keyFile, "--cert", certFile)
+	alone := filepath.Join(dir, "alone")
+	os.MkdirAll(alone, 0o755)
+	data, err := os.ReadFile(hostBinary(t, bin))
+	if err != nil {
+		t.Fatal(err)
+	}
+	host := filepath.Join(alone, "zavera-host")
+	if err := os.WriteFile(host, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	h := startHostProgram(t, host, append(env, "PATH="+alone), browserext.ChromiumOrigin)
+	var hello struct{ Approved bool }
+	h.call("1:0:1", "https://portal.example", 1, "hello", map[string]any{"protocols": []int{1}}, &hello)
+	if !hello.Approved {
+		t.Fatal("not approved")
+	}
+	h.in.Close()
+	if err := h.cmd.Wait(); err != nil {
+		t.Fatalf("host exit: %v\n%s", err, h.stderr)
+	}
+}
