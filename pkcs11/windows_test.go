@@ -212,6 +212,36 @@ func TestLoaderNames(t *testing.T) {
 	}
 }
 
+// TestModuleInCodePageFolder loads a module whose path has letters
+// outside ASCII but inside the system code page (Cyrillic on Russian
+// Windows; under Wine's default code page 1252 the test takes German
+// letters): the path is passed in that code page, as it is.
+func TestModuleInCodePageFolder(t *testing.T) {
+	src := winTestDLL(t, "x64")
+	var folder string
+	for _, f := range []string{"Токен", "Zavera Müller"} {
+		if _, ok := fileAPIBytes(f); ok {
+			folder = f
+			break
+		}
+	}
+	if folder == "" {
+		t.Skipf("code page %d has neither Cyrillic nor German letters", windows.GetACP())
+	}
+	path := filepath.Join(cyrillicFolder(t, folder), "minip11-cp.dll")
+	copyFile(t, src, path)
+	want, _ := fileAPIBytes(path)
+	if name, err := moduleLoadName(path); err != nil || name != want {
+		t.Fatalf("moduleLoadName = %q, %v; want the path in code page %d, %q", name, err, windows.GetACP(), want)
+	}
+	m, err := Open(Options{Modules: []string{path}, NoEnvironment: true, NoDiscovery: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	checkWinModule(t, m, path)
+}
+
 // TestModuleBesideProgramInCyrillicFolder runs a copy of this test binary
 // from C:\Программы\Zavera with the module beside it as gosttoken.dll, as
 // a per-user install under a Cyrillic user name has it: discovery must
