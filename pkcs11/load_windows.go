@@ -52,6 +52,14 @@ var (
 	winMods   = map[string]windows.Handle{} // by absolute path
 )
 
+// goarchMachine is the PE machine type of a program built for GOARCH.
+var goarchMachine = map[string]uint16{
+	"386":   peMachineI386,
+	"amd64": peMachineAMD64,
+	"arm":   peMachineARMNT,
+	"arm64": peMachineARM64,
+}
+
 var errNoLoaderName = errors.New("the module's path cannot be passed to the PKCS#11 loader: it has characters outside the system code page and no short 8.3 name; move the module to a folder with Latin letters only")
 
 // moduleLoadName loads the module at path and returns the name to give

@@ -25,14 +25,6 @@ var peMachineNames = map[uint16]string{
 	peMachineARM64: "64-bit (ARM64)",
 }
 
-// goarchMachine is the PE machine type of a program built for GOARCH.
-var goarchMachine = map[string]uint16{
-	"386":   peMachineI386,
-	"amd64": peMachineAMD64,
-	"arm":   peMachineARMNT,
-	"arm64": peMachineARM64,
-}
-
 // machineName names a PE machine type.
 func machineName(m uint16) string {
 	if name, ok := peMachineNames[m]; ok {
