@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"unsafe"
@@ -97,12 +98,26 @@ func loadedHandle(path string) (windows.Handle, bool) {
 	return h, ok
 }
 
+// systemError is a Windows error code whose text names the file: the
+// "%1" that Windows' messages hold in place of a file name is filled in.
+type systemError struct {
+	errno syscall.Errno
+	file  string
+}
+
+func (e *systemError) Error() string {
+	return strings.ReplaceAll(e.errno.Error(), "%1", e.file)
+}
+
+func (e *systemError) Unwrap() error { return e.errno }
+
 // loadError explains why LoadLibraryExW refused path.
 func loadError(path string, err error) error {
 	var errno syscall.Errno
 	if !errors.As(err, &errno) {
 		return fmt.Errorf("LoadLibraryExW: %w", err)
 	}
+	err = &systemError{errno: errno, file: filepath.Base(path)}
 	switch errno {
 	case windows.ERROR_BAD_EXE_FORMAT:
 		m, perr := peMachine(path)

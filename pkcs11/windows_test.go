@@ -300,10 +300,13 @@ func TestModuleOfOtherArchitecture(t *testing.T) {
 		t.Errorf("ArchitectureError %+v", ae)
 	}
 	msg := err.Error()
-	for _, want := range []string{path, "32-bit (x86) module in a 64-bit (x64) program", syscall.Errno(windows.ERROR_BAD_EXE_FORMAT).Error()} {
+	for _, want := range []string{path, "32-bit (x86) module in a 64-bit (x64) program", strings.ReplaceAll(syscall.Errno(windows.ERROR_BAD_EXE_FORMAT).Error(), "%1", "minip11.dll")} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("message %q lacks %q", msg, want)
 		}
+	}
+	if strings.Contains(msg, "%1") {
+		t.Errorf("message %q keeps Windows' %%1", msg)
 	}
 	t.Log(msg)
 }
