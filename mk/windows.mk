@@ -7,7 +7,7 @@
 WIN_TEST_DIR  := $(BUILD)/windows-test
 # x:PACKAGE runs under Xvfb, ru:PACKAGE on a Russian Windows (see
 # .ci/wine-test).
-WIN_TEST_PKGS := ./agent/journal ./agent/sessionlock ru:./ui/i18n x:./ui/tray ./ui/prompter ./internal/childproc ./internal/appconf \
+WIN_TEST_PKGS := ./agent/journal ./agent/sessionlock ./pkcs11 ru:./pkcs11 ru:./ui/i18n x:./ui/tray ./ui/prompter ./internal/childproc ./internal/appconf \
 	./gost/streebog ./cert
 
 TEST_DEPS += test-windows
