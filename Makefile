@@ -9,6 +9,7 @@ GO        ?= go
 BUILD     := build
 BIN       := $(BUILD)/zavera
 UI_BIN    := $(BUILD)/zavera-ui
+HOST_BIN  := $(BUILD)/zavera-host
 GOFLAGS   ?=
 # AGENT_TAGS build the zavera program: it serves websockets over HTTP/1.1
 # only, so the standard library's HTTP/2 code stays out of it (and out of
@@ -24,14 +25,20 @@ all: build
 build: $(BIN)
 
 # The agent and its tools, and beside it zavera-ui, the program that shows
-# Zavera's windows (the agent finds it there and does not link Fyne).
-$(BIN): $(UI_BIN) FORCE
+# Zavera's windows (the agent finds it there and does not link Fyne), and
+# zavera-host, the native messaging host that browsers start for the
+# extension.
+$(BIN): $(UI_BIN) $(HOST_BIN) FORCE
 	@mkdir -p $(BUILD)
 	$(GO) build -tags '$(AGENT_TAGS)' -o $@ ./cmd/zavera
 
 $(UI_BIN): FORCE
 	@mkdir -p $(BUILD)
 	$(GO) build -o $@ ./cmd/zavera-ui
+
+$(HOST_BIN): FORCE
+	@mkdir -p $(BUILD)
+	$(GO) build -o $@ ./cmd/zavera-host
 
 FORCE:
 

@@ -18,6 +18,7 @@ import (
 
 	"github.com/zavera/zavera/agent"
 	"github.com/zavera/zavera/agent/journal"
+	"github.com/zavera/zavera/agent/localchan"
 )
 
 const portalOrigin = "https://portal.example"
@@ -31,6 +32,7 @@ type testServer struct {
 	prompter    *fakePrompter
 	journalPath string
 	approvals   *agent.Approvals
+	sock        string // the local channel
 	log         *bytes.Buffer
 	logMu       *sync.Mutex
 }
@@ -68,19 +70,33 @@ func startServerB(t testing.TB, src *fakeSource, pr *fakePrompter, opts ...serve
 	if err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
+	// A short folder of its own: Unix socket paths are short.
+	sockDir, err := os.MkdirTemp("", "zvl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(sockDir) })
+	sock := filepath.Join(sockDir, localchan.PagesSocket)
+	lln, err := localchan.Listen(sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 2)
 	go func() { done <- srv.Serve(ln) }()
+	go func() { done <- srv.ServeLocal(lln) }()
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		srv.Shutdown(ctx)
-		if err := <-done; err != nil {
-			t.Errorf("Serve: %v", err)
+		for range 2 {
+			if err := <-done; err != nil {
+				t.Errorf("Serve: %v", err)
+			}
 		}
 		j.Close()
 	})
 	return &testServer{srv: srv, addr: ln.Addr().String(), port: ln.Addr().(*net.TCPAddr).Port,
-		source: src, prompter: pr, journalPath: jpath, approvals: appr, log: logBuf, logMu: logMu}
+		source: src, prompter: pr, journalPath: jpath, approvals: appr, sock: sock, log: logBuf, logMu: logMu}
 }
 
 type lockedWriter struct {
@@ -119,11 +135,12 @@ type message struct {
 	Error   *rpcErr         `json:"error"`
 }
 
-// client is a page: one websocket, requests in flight matched by id,
-// notifications collected.
+// client is a page: one websocket or one session of the local channel,
+// requests in flight matched by id, notifications collected.
 type client struct {
 	t       testing.TB
-	ws      *websocket.Conn
+	ws      *websocket.Conn // nil over the local channel
+	wire    pageWire
 	wmu     sync.Mutex
 	mu      sync.Mutex
 	nextID  int
@@ -134,9 +151,18 @@ type client struct {
 	readErr error
 }
 
-// dial opens a websocket with the given Origin ("" sends none) and Host.
+// dial opens a page session with the given origin over the transport
+// under test: a websocket with that Origin ("" sends none), or a session
+// of the local channel as the native messaging host opens it.
 func dial(t testing.TB, ts *testServer, origin string) *client {
 	t.Helper()
+	if transportUnderTest == overLocal {
+		c, err := dialLocal(ts.sock, origin)
+		if err != nil {
+			t.Fatalf("local session for %q: %v", origin, err)
+		}
+		return c.start(t)
+	}
 	c, resp, err := dialRaw(ts.addr, origin, "")
 	if err != nil {
 		status := 0
@@ -161,20 +187,28 @@ func dialRaw(addr, origin, host string) (*client, *http.Response, error) {
 	if err != nil {
 		return nil, resp, err
 	}
-	return &client{ws: ws, waiting: map[string]chan message{}, notes: make(chan message, 1024), nullID: make(chan message, 16), closed: make(chan struct{})}, resp, nil
+	return newClient(ws, ws), resp, nil
+}
+
+func newClient(ws *websocket.Conn, w pageWire) *client {
+	return &client{ws: ws, wire: w, waiting: map[string]chan message{}, notes: make(chan message, 1024), nullID: make(chan message, 16), closed: make(chan struct{})}
 }
 
 func (c *client) start(t testing.TB) *client {
 	c.t = t
 	go c.readLoop()
-	t.Cleanup(func() { c.ws.Close() })
+	t.Cleanup(func() { c.wire.Close() })
 	return c
 }
+
+// close ends the session from the page's side without a close status,
+// as a page that goes away does.
+func (c *client) close() { c.wire.Close() }
 
 func (c *client) readLoop() {
 	defer close(c.closed)
 	for {
-		_, data, err := c.ws.ReadMessage()
+		_, data, err := c.wire.ReadMessage()
 		if err != nil {
 			c.mu.Lock()
 			c.readErr = err
@@ -213,7 +247,7 @@ func (c *client) readLoop() {
 func (c *client) send(data []byte) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	if err := c.ws.WriteMessage(websocket.TextMessage, data); err != nil {
+	if err := c.wire.WriteMessage(websocket.TextMessage, data); err != nil {
 		c.t.Fatalf("write: %v", err)
 	}
 }

@@ -5,20 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/gorilla/websocket"
 )
 
 const (
 	writeTimeout = 10 * time.Second
-	pingPeriod   = 30 * time.Second
-	pongWait     = 75 * time.Second
-	drainTimeout = 2 * time.Second
 	// workerIdle is how long a request goroutine waits for the next
 	// request before it ends.
 	workerIdle = 10 * time.Second
@@ -29,17 +22,21 @@ const (
 // Why a connection ends before its page closes it.
 var (
 	errTooBig = errors.New("agent: message over the limit")
+	// errNotText is a message that is not text; it is refused and the
+	// session goes on.
+	errNotText = errors.New("agent: not a text message")
 )
 
-// conn is one websocket. The read loop runs in run; each request runs in
-// a worker goroutine of the connection, at most MaxInFlight at a time;
+// conn is one page session, whatever transport carries it (transport.go):
+// a websocket or a session of the local channel. Its methods are the
+// protocol's; the transport only moves messages. The read loop runs in
+// run; each request runs in a worker goroutine of the connection, at most MaxInFlight at a time;
 // workers wait a while for the next request before they end, so that a
 // page that keeps requests in flight does not pay for a new goroutine
 // (and its stack's growth) per request. Writes are serialised.
 type conn struct {
 	s      *Server
-	ws     *websocket.Conn
-	fw     *frameWatch // the frame headers under ws; nil when not watched
+	t      transport
 	origin string
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -47,21 +44,20 @@ type conn struct {
 	wg     sync.WaitGroup
 	jobs   chan job // to an idle worker
 
-	wmu sync.Mutex
-
 	// The read loop's progress, for the watchdogs: msgDeadline is when
 	// the message being read must have arrived (unix ns; 0 between
 	// messages), lastActive when the page last sent a message or had an
 	// answer.
 	msgDeadline atomic.Int64
 	lastActive  atomic.Int64
-	msgTimer    *time.Timer
-	idleTimer   *time.Timer
+	// The watchdogs' timers, set by run under tmu before either can
+	// fire; their callbacks read them under tmu.
+	tmu       sync.Mutex
+	msgTimer  *time.Timer
+	idleTimer *time.Timer
 	// drainOnEnd asks the read loop to drain before closing, so that the
 	// close frame the agent sent reaches the page.
 	drainOnEnd atomic.Bool
-	// readLimit is the message size limit in force; read loop only.
-	readLimit int64
 
 	mu       sync.Mutex
 	protocol int
@@ -70,10 +66,10 @@ type conn struct {
 	events   chan TokenEvent
 }
 
-func newConn(s *Server, ws *websocket.Conn, fw *frameWatch, origin string) *conn {
+func newConn(s *Server, t transport, origin string) *conn {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &conn{
-		s: s, ws: ws, fw: fw, origin: origin, ctx: ctx, cancel: cancel,
+		s: s, t: t, origin: origin, ctx: ctx, cancel: cancel,
 		sem:      make(chan struct{}, s.cfg.Limits.MaxInFlight),
 		jobs:     make(chan job),
 		inflight: map[string]context.CancelFunc{},
@@ -85,9 +81,11 @@ func newConn(s *Server, ws *websocket.Conn, fw *frameWatch, origin string) *conn
 func (c *conn) run() {
 	l := c.s.cfg.Limits
 	c.touch()
+	c.tmu.Lock()
 	c.msgTimer = time.AfterFunc(time.Duration(l.MessageTimeout), c.checkMessage)
 	c.msgTimer.Stop()
 	c.idleTimer = time.AfterFunc(time.Duration(l.UnapprovedIdle), c.checkIdle)
+	c.tmu.Unlock()
 	defer func() {
 		c.msgTimer.Stop()
 		c.idleTimer.Stop()
@@ -100,159 +98,31 @@ func (c *conn) run() {
 			unsub()
 		}
 		c.wg.Wait()
-		c.ws.Close()
+		c.t.shutdown()
 	}()
-	c.ws.SetReadDeadline(time.Now().Add(pongWait))
-	// Pongs keep a quiet connection open; they never extend a message
-	// (see checkMessage) nor an idle connection of an origin that is not
-	// approved (see checkIdle).
-	c.ws.SetPongHandler(func(string) error {
-		if c.ctx.Err() != nil {
-			return nil
-		}
-		return c.ws.SetReadDeadline(time.Now().Add(pongWait))
-	})
-	go c.pinger()
+	c.t.start(c)
 	for {
-		kind, m, err := c.readMessage()
-		if err != nil {
-			c.readFailed(err)
-			return
-		}
-		c.ws.SetReadDeadline(time.Now().Add(pongWait))
-		if kind != websocket.TextMessage {
-			m.release()
+		m, err := c.t.next(c)
+		if errors.Is(err, errNotText) {
 			c.reply(json.RawMessage("null"), nil, &rpcError{CodeInvalidRequest, "binary messages are not accepted"})
 			continue
+		}
+		if err != nil {
+			c.t.ended(c, err)
+			return
 		}
 		c.handle(m)
 	}
 }
 
-// readFailed logs why the read loop ends and, when the agent closed the
-// connection, lets the close frame reach the page.
-func (c *conn) readFailed(err error) {
-	switch {
-	case errors.Is(err, websocket.ErrReadLimit):
-		// Refused from a frame's header; gorilla sent 1009.
-		c.s.log.Info("message over the limit; closing", "origin", c.origin, "approved", c.approved())
-		c.drain()
-	case errors.Is(err, errTooBig):
-		c.s.log.Info("message over the limit; closing", "origin", c.origin, "err", err)
-		c.sendClose(websocket.CloseMessageTooBig, "message too big")
-		c.drain()
-	case errors.Is(err, errNoRoom):
-		c.s.log.Warn("no memory for the message; closing", "origin", c.origin, "approved", c.approved(),
-			"inUse", c.s.budget.inUse(), "budget", c.s.budget.limit)
-		c.sendClose(websocket.CloseTryAgainLater, "agent busy")
-		c.drain()
-	case c.drainOnEnd.Load():
-		c.drain()
-	case !websocket.IsCloseError(err, websocket.CloseNormalClosure, websocket.CloseGoingAway, websocket.CloseNoStatusReceived):
-		c.s.log.Debug("read ended", "origin", c.origin, "err", err)
-	}
-}
-
-// readMessage reads the next message into a buffer reserved from the
-// server's budget. A message that comes as one frame, as browsers send
-// them, gets a buffer of the size its frame announces, reserved when its
-// header arrives; other messages get one that grows as their bytes arrive.
-//
-// Gorilla checks the read limit at each frame's header, against the
-// message's length so far plus the frame's, before it reads the frame.
-// Before a message starts, the limit is the small one when the origin is
-// not approved, unless a request in flight (a pairing) may approve it
-// while the loop waits; once the message has started, the approval of
-// that moment decides, for the frames to come and, from the header or by
-// counting the bytes, for the frame under way.
-func (c *conn) readMessage() (int, *inMessage, error) {
+// messageLimit is the size limit of a message that starts now: the small
+// one while the origin is not approved.
+func (c *conn) messageLimit() (limit int64, approved bool) {
 	l := c.s.cfg.Limits
-	c.readLimit = min(l.MaxUnapprovedMessageBytes, l.MaxMessageBytes)
-	if c.approved() || c.busy() {
-		c.readLimit = l.MaxMessageBytes
+	if c.approved() {
+		return l.MaxMessageBytes, true
 	}
-	c.ws.SetReadLimit(c.readLimit)
-	kind, r, err := c.ws.NextReader()
-	if err != nil {
-		return kind, nil, err
-	}
-	c.startMessage()
-	defer c.endMessage()
-	approved := c.approved()
-	limit := l.MaxMessageBytes
-	if !approved {
-		limit = min(l.MaxUnapprovedMessageBytes, l.MaxMessageBytes)
-	}
-	c.readLimit = limit
-	c.ws.SetReadLimit(limit)
-	m := &inMessage{b: c.s.budget}
-	size, whole, hinted := c.fw.take()
-	if hinted && size > uint64(limit) {
-		return kind, nil, fmt.Errorf("%w: a frame of %d bytes, over %d", errTooBig, size, limit)
-	}
-	exact := hinted && whole
-	if hinted && size > 0 {
-		if err := m.growTo(int64(size), approved); err != nil {
-			return kind, nil, err
-		}
-	}
-	for {
-		if len(m.data) == cap(m.data) {
-			if exact || int64(len(m.data)) >= limit {
-				b, more, err := nextByte(r)
-				if err == nil && !more {
-					c.fw.finish()
-					return kind, m, nil
-				}
-				if err == nil && int64(len(m.data)) >= limit {
-					err = fmt.Errorf("%w: more than %d bytes", errTooBig, limit)
-				}
-				if err != nil {
-					m.release()
-					return kind, nil, err
-				}
-				// The frame was longer than announced.
-				exact = false
-				if err := m.grow(limit, approved); err != nil {
-					m.release()
-					return kind, nil, err
-				}
-				m.data = append(m.data, b)
-				continue
-			}
-			if err := m.grow(limit, approved); err != nil {
-				m.release()
-				return kind, nil, err
-			}
-		}
-		n, err := r.Read(m.data[len(m.data):cap(m.data)])
-		m.data = m.data[:len(m.data)+n]
-		if err == io.EOF {
-			c.fw.finish()
-			return kind, m, nil
-		}
-		if err != nil {
-			m.release()
-			return kind, nil, err
-		}
-	}
-}
-
-// nextByte reads one more byte from r; more is false at its end.
-func nextByte(r io.Reader) (b byte, more bool, err error) {
-	var one [1]byte
-	for {
-		n, err := r.Read(one[:])
-		if n > 0 {
-			return one[0], true, nil
-		}
-		if err == io.EOF {
-			return 0, false, nil
-		}
-		if err != nil {
-			return 0, false, err
-		}
-	}
+	return min(l.MaxUnapprovedMessageBytes, l.MaxMessageBytes), false
 }
 
 // busy reports whether a request of the connection is running.
@@ -287,7 +157,9 @@ func (c *conn) checkMessage() {
 		return
 	}
 	if left := time.Until(time.Unix(0, d)); left > 0 {
+		c.tmu.Lock()
 		c.msgTimer.Reset(left)
+		c.tmu.Unlock()
 		return
 	}
 	c.s.log.Info("message too slow; closing", "origin", c.origin, "timeout", time.Duration(c.s.cfg.Limits.MessageTimeout))
@@ -312,50 +184,15 @@ func (c *conn) checkIdle() {
 		}
 		wait -= idle
 	}
+	c.tmu.Lock()
 	c.idleTimer.Reset(wait)
+	c.tmu.Unlock()
 }
 
 // closePolicy closes the connection with status 1008.
 func (c *conn) closePolicy(text string) {
 	c.drainOnEnd.Store(true)
-	c.closeWith(websocket.ClosePolicyViolation, text)
-}
-
-// sendClose sends a close frame.
-func (c *conn) sendClose(code int, text string) {
-	c.wmu.Lock()
-	c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, text), time.Now().Add(time.Second))
-	c.wmu.Unlock()
-}
-
-// drain reads and drops what the page still sends after the agent closed
-// the connection, for a bounded time and size, so that the close frame
-// reaches it instead of being lost to a TCP reset. The size is twice the
-// message limit in force (at least 64 KiB): a page that was allowed
-// small messages only is not worth reading megabytes from.
-func (c *conn) drain() {
-	nc := c.ws.NetConn()
-	nc.SetReadDeadline(time.Now().Add(drainTimeout))
-	io.Copy(io.Discard, io.LimitReader(nc, max(64<<10, 2*c.readLimit)))
-}
-
-// pinger keeps the connection alive and notices dead peers.
-func (c *conn) pinger() {
-	t := time.NewTicker(pingPeriod)
-	defer t.Stop()
-	for {
-		select {
-		case <-c.ctx.Done():
-			return
-		case <-t.C:
-			c.wmu.Lock()
-			err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeTimeout))
-			c.wmu.Unlock()
-			if err != nil {
-				return
-			}
-		}
-	}
+	c.closeWith(ClosePolicy, text)
 }
 
 // handle parses one message and starts its request. The request keeps
@@ -556,24 +393,18 @@ func (c *conn) write(v any) {
 	c.send(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 }
 
-// send writes one text message; the page's connection is written to by
-// one request at a time.
+// send writes one text message; the transport serialises writes.
 func (c *conn) send(data []byte) {
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
-	c.ws.SetWriteDeadline(time.Now().Add(writeTimeout))
-	if err := c.ws.WriteMessage(websocket.TextMessage, data); err != nil {
+	if err := c.t.send(data); err != nil {
 		c.s.log.Debug("write failed", "origin", c.origin, "err", err)
 	}
 }
 
-// closeWith sends a close frame; the read loop then ends.
+// closeWith sends a close status; the read loop then ends.
 func (c *conn) closeWith(code int, text string) {
-	c.wmu.Lock()
-	c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, text), time.Now().Add(time.Second))
-	c.wmu.Unlock()
+	c.t.close(code, text)
 	c.cancel()
-	c.ws.SetReadDeadline(time.Now())
+	c.t.stopReading()
 }
 
 // approved is checked on every call, so that a revocation takes effect at

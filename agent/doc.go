@@ -1,6 +1,22 @@
-// Package agent is Zavera's loopback websocket server: the JSON-RPC 2.0
-// protocol that portal pages speak (docs/protocol.md), the origin policy,
-// the consent flow and the journal of what was signed.
+// Package agent is Zavera's signing agent: the JSON-RPC 2.0 protocol
+// that portal pages speak (docs/protocol.md), the origin policy, the
+// consent flow and the journal of what was signed, served over a loopback
+// websocket and over the local channel of the browser extension's native
+// messaging host (docs/extension.md).
+//
+// # Sessions and transports
+//
+// A page session (conn.go) holds everything the protocol decides: the
+// methods, the origin and its approval, prompts, limits and the journal.
+// What carries its messages is a transport (transport.go): the websocket
+// (transport_ws.go; Serve) or a session of the local channel
+// (transport_local.go; ServeLocal), a Unix socket in the state folder to
+// which the host relays each page of the extension with the origin the
+// browser gave it (framing in package agent/localchan). A transport reads
+// each message into the budget within the limit the session gives when
+// the message starts, writes messages, and ends the session with a close
+// status (CloseGoingAway, ClosePolicy, CloseTooBig, CloseTryLater);
+// everything else behaves the same on both.
 //
 // # Wiring
 //
@@ -17,8 +33,9 @@
 // package pkcs11), softtoken (a key and certificate in files), terminal
 // (prompts on the controlling terminal), journal (the signing journal),
 // localtls (the loopback certificate for wss), peer (the user owning the
-// other end of a loopback connection) and scripted (an approving prompter
-// that exists only in builds tagged zavera_script).
+// other end of a loopback connection or of a Unix socket), localchan (the
+// local channel's framing) and scripted (an approving prompter that
+// exists only in builds tagged zavera_script).
 //
 // # Security rules
 //
@@ -28,6 +45,12 @@
 //     or one whose owner cannot be told, gets the websocket closed at once
 //     with ClosePeerRefused (4403), so that its page moves on to the next
 //     port of the range (PortRange) where its own user's agent listens.
+//   - The local channel (ServeLocal) is a Unix socket that only the
+//     user can open (0600 in the user's state folder); on Linux each
+//     connection's peer uid is checked as well (peer.CheckUnix). The
+//     origin its open frame names passes the same origin policy as an
+//     Origin header, and the session counts as a connection of that
+//     origin.
 //   - The server listens on loopback addresses only (Serve refuses
 //     others). The Host header must be 127.0.0.1, [::1] or localhost with
 //     the port the connection arrived on, which defeats DNS rebinding.

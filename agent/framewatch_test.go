@@ -99,11 +99,12 @@ func TestMessageSizedOnce(t *testing.T) {
 			got <- read{err: err}
 			return
 		}
-		c := newConn(s, ws, fw, origin)
+		tr := newWSTransport(ws, fw)
+		c := newConn(s, tr, origin)
 		c.msgTimer = time.AfterFunc(time.Hour, func() {})
 		defer c.msgTimer.Stop()
 		for range 4 {
-			_, m, err := c.readMessage()
+			_, m, err := tr.readMessage(c)
 			if err != nil {
 				got <- read{err: err}
 				return

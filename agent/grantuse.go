@@ -2,7 +2,8 @@ package agent
 
 // use runs one operation with the granted key, as sign does for a CMS
 // signature: the first operation may log in, a wrong PIN is asked again,
-// and the prompt slot is released after it. cosign and signHash use it.
+// and the prompt slot is released after it. sign, cosign and signHash
+// use it.
 func (g *grant) use(op func(Key) error) error {
 	var err error
 	for {

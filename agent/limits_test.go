@@ -241,9 +241,9 @@ func TestOnePromptPerOrigin(t *testing.T) {
 	c5 := approvedClient(t, ts)
 	wantErr(t, "too many waiting", c5.call("sign", sign, nil), agent.CodeBusy)
 	// Closing the pages ends their prompts and frees the slot.
-	c2.ws.Close()
-	c4.ws.Close()
-	c3.ws.Close()
+	c2.close()
+	c4.close()
+	c3.close()
 	select {
 	case <-ch2:
 		t.Fatal("answer after close")
@@ -462,7 +462,7 @@ func TestTLSOnSamePort(t *testing.T) {
 	if err != nil {
 		t.Fatalf("wss: %v", err)
 	}
-	c := (&client{ws: ws, waiting: map[string]chan message{}, notes: make(chan message, 16), nullID: make(chan message, 1), closed: make(chan struct{})}).start(t)
+	c := newClient(ws, ws).start(t)
 	c.hello()
 	c.mustCall("info", nil, nil)
 	plain := approvedClient(t, ts)

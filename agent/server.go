@@ -43,7 +43,8 @@ type Options struct {
 	PeerCheck func(local, remote net.Addr) error
 }
 
-// Server is the agent's websocket server. Create it with New; it is safe
+// Server is the agent: the page sessions' core with its transports, the
+// websocket server and the local channel (ServeLocal). Create it with New; it is safe
 // for concurrent use.
 type Server struct {
 	cfg       Config
@@ -67,6 +68,7 @@ type Server struct {
 	mu        sync.Mutex
 	servers   []*http.Server
 	listeners []net.Listener
+	locals    []net.Listener // of the local channel
 	closed    bool
 	live      map[*conn]struct{}
 }
@@ -183,19 +185,22 @@ func (s *Server) Serve(ln net.Listener) error {
 	return err
 }
 
-// Shutdown stops accepting, closes every websocket with status 1001 and
+// Shutdown stops accepting, closes every session with status 1001 and
 // waits for handlers until ctx ends.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.closed = true
 	servers := s.servers
+	for _, ln := range s.locals {
+		ln.Close()
+	}
 	live := make([]*conn, 0, len(s.live))
 	for c := range s.live {
 		live = append(live, c)
 	}
 	s.mu.Unlock()
 	for _, c := range live {
-		c.closeWith(websocket.CloseGoingAway, "agent stopping")
+		c.closeWith(CloseGoingAway, "agent stopping")
 	}
 	var first error
 	for _, hs := range servers {
@@ -251,12 +256,19 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		s.log.Info("websocket upgrade failed", "origin", origin, "err", err)
 		return
 	}
-	c := newConn(s, ws, fw, origin)
+	c := newConn(s, newWSTransport(ws, fw), origin)
+	s.runSession(c, ws.Close)
+}
+
+// runSession registers c with the server, runs it until the page goes
+// away and unregisters it; closeRaw closes the underlying connection when
+// the server is already stopping.
+func (s *Server) runSession(c *conn, closeRaw func() error) {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
-		c.closeWith(websocket.CloseGoingAway, "agent stopping")
-		ws.Close()
+		c.closeWith(CloseGoingAway, "agent stopping")
+		closeRaw()
 		return
 	}
 	s.live[c] = struct{}{}

@@ -213,20 +213,13 @@ func (g *grant) fail(err error) {
 }
 
 // sign makes one signature. The first may log in: a wrong PIN is asked
-// again, and the prompt slot is released after it.
+// again, and the prompt slot is released after it (see use).
 func (g *grant) sign(d decoded) (sig, digest []byte, err error) {
-	for {
-		sig, digest, err = g.c.s.signWith(g.key, g.tc, d)
-		if g.signed || err == nil || !g.retryPIN(err) {
-			break
-		}
-		g.pin.attempts++
-	}
-	if !g.signed {
-		g.signed = true
-		g.fail(err)
-		g.release(err)
-	}
+	err = g.use(func(k Key) error {
+		var e error
+		sig, digest, e = g.c.s.signWith(k, g.tc, d)
+		return e
+	})
 	return sig, digest, err
 }
 

@@ -31,7 +31,7 @@ const NFPMVersion = "v2.45.2"
 // MaxLinuxPackage is the size a Linux package must stay under.
 const MaxLinuxPackage = 25 << 20
 
-// buildDeb builds the zavera and zavera-ui executables and the .deb from
+// buildDeb builds the zavera, zavera-ui and zavera-host executables and the .deb from
 // installer/linux/nfpm.yaml in a folder of the test's own.
 func buildDeb(t *testing.T) string {
 	t.Helper()
@@ -49,7 +49,7 @@ func buildDeb(t *testing.T) string {
 		t.Fatal(err)
 	}
 	// Built as the other tests build them, to share their build cache.
-	for _, p := range []string{"zavera", "zavera-ui"} {
+	for _, p := range []string{"zavera", "zavera-ui", "zavera-host"} {
 		build := exec.Command(goTool, "build", "-ldflags=-s -w", "-o", filepath.Join(stage, p), "./cmd/"+p)
 		build.Dir = root
 		if out, err := build.CombinedOutput(); err != nil {
@@ -262,7 +262,7 @@ func TestDebInstallsRunsAndPurges(t *testing.T) {
 	if flags, _ := nssTrust(t, profile, caPEM); flags != "" {
 		t.Error("the user's Firefox profile still trusts the CA")
 	}
-	for _, p := range []string{"usr/bin/zavera", "usr/bin/zavera-ui", "usr/lib/zavera", "etc/xdg/autostart/zavera.desktop", "etc/default/zavera",
+	for _, p := range []string{"usr/bin/zavera", "usr/bin/zavera-ui", "usr/bin/zavera-host", "usr/lib/mozilla", "usr/lib/zavera", "etc/xdg/autostart/zavera.desktop", "etc/default/zavera",
 		"var/lib/zavera", "etc/opt/chrome", "etc/chromium", "etc/opt/yandex", "usr/share/applications/zavera.desktop",
 		"usr/local/share/ca-certificates/" + CAFileName + ".crt", "etc/ssl/certs/" + CAFileName + ".pem"} {
 		if _, err := os.Lstat(filepath.Join(root, p)); !os.IsNotExist(err) {

@@ -95,6 +95,7 @@ func installSystem(o *Options) error {
 	if o.BrowserPolicies {
 		errs = append(errs, o.installPolicies()...)
 	}
+	errs = append(errs, o.installHostManifests()...)
 	if _, err := findTool("certutil"); err == nil {
 		for _, home := range o.userHomes() {
 			errs = append(errs, o.installNSS(home, caPEM, false)...)
@@ -110,6 +111,7 @@ func uninstallSystem(o *Options) error {
 		return &StepError{Step: "system uninstallation", Err: ErrNeedsRoot}
 	}
 	errs := o.uninstallPolicies()
+	errs = append(errs, o.uninstallHostManifests()...)
 	if err := o.uninstallSystemStore(); err != nil {
 		errs = append(errs, err)
 	}
@@ -143,6 +145,7 @@ func installUser(o *Options) error {
 		return err
 	}
 	errs = append(errs, o.installNSS(o.home(), caPEM, true)...)
+	errs = append(errs, o.installHostManifests()...)
 	if err := o.installUserAutostart(); err != nil {
 		errs = append(errs, err)
 	}
@@ -154,7 +157,7 @@ func installUser(o *Options) error {
 
 func uninstallUser(o *Options) error {
 	o.uninstallNSS(o.home())
-	var errs []error
+	errs := o.uninstallHostManifests()
 	if err := o.uninstallUserAutostart(); err != nil {
 		errs = append(errs, err)
 	}

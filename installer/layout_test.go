@@ -70,6 +70,8 @@ func TestPackagesShipBothPrograms(t *testing.T) {
 		{"$(PKG_STAGE)/zavera-ui", "./cmd/zavera-ui"},
 		{"$(PKG_STAGE)/windows/zavera.exe", "./cmd/zavera"},
 		{"$(PKG_STAGE)/windows/zavera-ui.exe", "./cmd/zavera-ui"},
+		{"$(PKG_STAGE)/zavera-host", "./cmd/zavera-host"},
+		{"$(PKG_STAGE)/windows/zavera-host.exe", "./cmd/zavera-host"},
 		{"$(PKG_APP)/Contents/MacOS/zavera", "./cmd/zavera"},
 		{"$(PKG_APP)/Contents/MacOS/zavera-ui", "./cmd/zavera-ui"},
 	} {
@@ -96,7 +98,7 @@ func TestPackagesShipBothPrograms(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{"zavera", "zavera-ui"} {
+	for _, p := range []string{"zavera", "zavera-ui", "zavera-host"} {
 		entry := "  - src: build/packages/stage/" + p + "\n    dst: /usr/bin/" + p + "\n    file_info:\n      mode: 0755\n"
 		if !strings.Contains(string(nfpm), entry) {
 			t.Errorf("nfpm.yaml does not install %s into /usr/bin", p)

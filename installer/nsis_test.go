@@ -52,7 +52,7 @@ func TestWindowsInstallerBuildsSigned(t *testing.T) {
 		}
 	}
 	setup := filepath.Join(dir, "zavera-0.0.1-setup.exe")
-	nsis := exec.Command("makensis", "-V2", "-DEXE="+exe, "-DUIEXE="+uiExe, "-DVERSION=0.0.1", "-DOUTFILE="+setup,
+	nsis := exec.Command("makensis", "-V2", "-DEXE="+exe, "-DUIEXE="+uiExe, "-DHOSTEXE="+exe, "-DVERSION=0.0.1", "-DOUTFILE="+setup,
 		"-DSIGN="+filepath.Join(win, "sign.sh"), filepath.Join(win, "zavera.nsi"))
 	nsis.Env = env
 	if out, err := nsis.CombinedOutput(); err != nil {
@@ -181,10 +181,10 @@ func TestWindowsInstallerScriptUndoesItself(t *testing.T) {
 			t.Errorf("the uninstaller leaves %s", path)
 		}
 	}
-	if files != 4 {
-		t.Errorf("%d files found, want zavera.exe, zavera-ui.exe, uninstall.exe and the shortcut", files)
+	if files != 5 {
+		t.Errorf("%d files found, want zavera.exe, zavera-ui.exe, zavera-host.exe, uninstall.exe and the shortcut", files)
 	}
-	for _, want := range []string{`File "/oname=zavera.exe" "${EXE}"`, `File "/oname=zavera-ui.exe" "${UIEXE}"`} {
+	for _, want := range []string{`File "/oname=zavera.exe" "${EXE}"`, `File "/oname=zavera-ui.exe" "${UIEXE}"`, `File "/oname=zavera-host.exe" "${HOSTEXE}"`} {
 		if !strings.Contains(in, want) {
 			t.Errorf("the installer lacks %s", want)
 		}

@@ -3,6 +3,7 @@ package installer
 import (
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"runtime"
 )
 
@@ -13,6 +14,10 @@ type Status struct {
 	// Policies lists Zavera's browser policy files and the portals they
 	// pre-allow.
 	Policies []PolicyStatus `json:"browser_policies"`
+	// NativeHosts lists the browsers with which the extension's native
+	// messaging host is registered, in the machine's folders and the
+	// user's (the registry on Windows), and what is wrong with each.
+	NativeHosts []HostStatus `json:"native_messaging_hosts"`
 }
 
 // PolicyStatus is one browser's policy file.
@@ -23,12 +28,26 @@ type PolicyStatus struct {
 	Error   string   `json:"error,omitempty"`
 }
 
-// Status reads the autostart entries and policy files under Root and
-// Home. On Windows, where these live in the registry, it is empty.
+// Status reads the autostart entries, policy files and host manifests
+// under Root and Home. On Windows, where these live in the registry, it
+// lists the host's registry keys only.
 func (o *Options) Status() Status {
-	s := Status{Autostart: []string{}, Policies: []PolicyStatus{}}
+	s := Status{Autostart: []string{}, Policies: []PolicyStatus{}, NativeHosts: []HostStatus{}}
 	if runtime.GOOS == "windows" {
+		s.NativeHosts = o.windowsHostStatus()
 		return s
+	}
+	for i := range HostBrowsers {
+		b := &HostBrowsers[i]
+		paths := []string{filepath.Join(o.home(b.UserDir...), HostManifestName)}
+		if b.SystemDir != nil {
+			paths = append(paths, filepath.Join(o.root(b.SystemDir...), HostManifestName))
+		}
+		for _, p := range paths {
+			if fileExists(p) {
+				s.NativeHosts = append(s.NativeHosts, checkHostManifest(b, p))
+			}
+		}
 	}
 	for _, p := range []string{o.SystemAutostart(), o.UserAutostart()} {
 		if fileExists(p) {

@@ -53,6 +53,9 @@ func (o *Options) windowsInstallCommands(caFile, exe string) ([][]string, error)
 			}
 		}
 	}
+	if dir, err := o.windowsHostManifestDir(); err == nil {
+		cmds = append(cmds, o.windowsHostCommands(dir)...)
+	}
 	if o.Scope == User {
 		cmds = append(cmds, []string{"reg.exe", "add", `HKCU\` + RunKey, "/v", "Zavera", "/t", "REG_SZ",
 			"/d", `"` + exe + `" serve --tls`, "/f"})
@@ -75,6 +78,7 @@ func (o *Options) windowsUninstallCommands(thumbprint string) [][]string {
 	for _, b := range PolicyBrowsers {
 		cmds = append(cmds, []string{"reg.exe", "delete", hive + `\` + b.RegistryKey + `\` + PolicyName, "/f"})
 	}
+	cmds = append(cmds, o.windowsHostUninstallCommands()...)
 	if o.Scope == User {
 		cmds = append(cmds, []string{"reg.exe", "delete", `HKCU\` + RunKey, "/v", "Zavera", "/f"})
 	}
@@ -126,6 +130,19 @@ func installWindows(o *Options) error {
 		return &StepError{Step: "browser policies", Err: err}
 	}
 	var errs []error
+	if dir, err := o.windowsHostManifestDir(); err != nil {
+		errs = append(errs, &StepError{Step: "native messaging host", Err: err})
+	} else if hostExe, err := o.HostExe(); err != nil {
+		errs = append(errs, &StepError{Step: "native messaging host", Err: err})
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		errs = append(errs, &StepError{Step: "native messaging host", Path: dir, Err: err})
+	} else {
+		for path, data := range windowsHostManifests(dir, hostExe) {
+			if err := writeAtomic(path, data, 0o644); err != nil {
+				errs = append(errs, &StepError{Step: "native messaging host", Path: path, Err: err})
+			}
+		}
+	}
 	for _, c := range cmds {
 		// Deleting a policy list that is not there fails harmlessly.
 		if _, err := runTool(nil, c[0], c[1:]...); err != nil && !(c[0] == "reg.exe" && c[1] == "delete") {
@@ -149,6 +166,15 @@ func uninstallWindows(o *Options) error {
 	for _, c := range o.windowsUninstallCommands(tp) {
 		if _, err := runTool(nil, c[0], c[1:]...); err == nil {
 			o.logf("%s: %s", windowsStep(c), strings.Join(c, " "))
+		}
+	}
+	if mdir, err := o.windowsHostManifestDir(); err == nil {
+		hostExe, _ := o.HostExe()
+		for path := range windowsHostManifests(mdir, hostExe) {
+			removeFile(path)
+		}
+		if o.Scope == User {
+			os.Remove(mdir)
 		}
 	}
 	if err := os.RemoveAll(dir); err != nil {
@@ -179,6 +205,8 @@ func windowsStep(c []string) string {
 		return "certificate store"
 	case strings.Contains(strings.Join(c, " "), RunKey):
 		return "autostart"
+	case strings.Contains(strings.Join(c, " "), "NativeMessagingHosts"):
+		return "native messaging host"
 	}
 	return "browser policy"
 }

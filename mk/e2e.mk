@@ -13,10 +13,10 @@ $(E2E_NODE_DEPS): web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund
 
 .PHONY: e2e
-e2e: $(E2E_AGENT) testtoken demo-tokens $(E2E_NODE_DEPS)
+e2e: $(E2E_AGENT) $(BUILD)/zavera-host testtoken demo-tokens extension $(E2E_NODE_DEPS)
 	@command -v node >/dev/null || { echo "e2e: node is missing: install Node.js 20 or newer (Debian package nodejs)"; exit 1; }
 	@test -x $(E2E_CHROMIUM) || { echo "e2e: $(E2E_CHROMIUM) is missing: install Debian's chromium (make setup)"; exit 1; }
-	cd web && CHROMIUM=$(E2E_CHROMIUM) node --test --test-concurrency=1 --test-timeout=300000 client/test/ e2e/
+	cd web && CHROMIUM=$(E2E_CHROMIUM) node --test --test-concurrency=1 --test-timeout=300000 client/test/ e2e/ extension/test/
 
 TEST_DEPS += e2e
 

@@ -47,6 +47,7 @@ packages-linux:
 	rm -f $(PKG_DIR)/*.deb $(PKG_DIR)/*.rpm
 	CGO_ENABLED=1 $(GO) build -trimpath -tags '$(AGENT_TAGS)' -ldflags '$(PKG_LDFLAGS)' -o $(PKG_STAGE)/zavera ./cmd/zavera
 	CGO_ENABLED=1 $(GO) build -trimpath -ldflags '$(PKG_LDFLAGS)' -o $(PKG_STAGE)/zavera-ui ./cmd/zavera-ui
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(PKG_LDFLAGS)' -o $(PKG_STAGE)/zavera-host ./cmd/zavera-host
 	ZAVERA_VERSION=$(PKG_VERSION) ZAVERA_ARCH=amd64 $(NFPM) pkg -f installer/linux/nfpm.yaml -p deb -t $(PKG_DIR)/
 	ZAVERA_VERSION=$(PKG_VERSION) ZAVERA_ARCH=amd64 $(NFPM) pkg -f installer/linux/nfpm.yaml -p rpm -t $(PKG_DIR)/
 
@@ -56,15 +57,19 @@ packages-windows:
 		$(GO) build -trimpath -tags '$(AGENT_TAGS)' -ldflags '$(PKG_AGENT_WIN_LDFLAGS)' -o $(PKG_STAGE)/windows/zavera.exe ./cmd/zavera
 	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=$(MINGW_CC) \
 		$(GO) build -trimpath -ldflags '$(PKG_UI_WIN_LDFLAGS)' -o $(PKG_STAGE)/windows/zavera-ui.exe ./cmd/zavera-ui
+	CGO_ENABLED=0 GOOS=windows GOARCH=amd64 \
+		$(GO) build -trimpath -ldflags '$(PKG_LDFLAGS)' -o $(PKG_STAGE)/windows/zavera-host.exe ./cmd/zavera-host
 	@if [ -z "$$ZAVERA_SIGN_PFX" ]; then installer/windows/make-test-cert.sh $(PKG_SIGN_DIR); fi
 	ZAVERA_TEST_SIGN_DIR=$(PKG_SIGN_DIR) installer/windows/sign.sh $(PKG_STAGE)/windows/zavera.exe
 	ZAVERA_TEST_SIGN_DIR=$(PKG_SIGN_DIR) installer/windows/sign.sh $(PKG_STAGE)/windows/zavera-ui.exe
+	ZAVERA_TEST_SIGN_DIR=$(PKG_SIGN_DIR) installer/windows/sign.sh $(PKG_STAGE)/windows/zavera-host.exe
 	ZAVERA_TEST_SIGN_DIR=$(PKG_SIGN_DIR) makensis -V2 -DEXE=$(CURDIR)/$(PKG_STAGE)/windows/zavera.exe \
 		-DUIEXE=$(CURDIR)/$(PKG_STAGE)/windows/zavera-ui.exe \
+		-DHOSTEXE=$(CURDIR)/$(PKG_STAGE)/windows/zavera-host.exe \
 		-DVERSION=$(PKG_VERSION) -DOUTFILE=$(CURDIR)/$(PKG_SETUP) -DSIGN=$(CURDIR)/installer/windows/sign.sh \
 		installer/windows/zavera.nsi
 	@ca=; if [ -z "$$ZAVERA_SIGN_PFX" ]; then ca="-CAfile $(PKG_SIGN_DIR)/test-ca.pem"; fi; \
-	for f in $(PKG_STAGE)/windows/zavera.exe $(PKG_STAGE)/windows/zavera-ui.exe $(PKG_SETUP); do \
+	for f in $(PKG_STAGE)/windows/zavera.exe $(PKG_STAGE)/windows/zavera-ui.exe $(PKG_STAGE)/windows/zavera-host.exe $(PKG_SETUP); do \
 		osslsigncode verify $$ca -in $$f | grep -q 'Signature verification: ok' || { echo "$$f: signature does not verify"; exit 1; }; \
 		echo "$$f: signature verified"; \
 	done

@@ -2,6 +2,7 @@ package pkcs11
 
 import (
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -19,6 +20,8 @@ type knownModule struct {
 	darwin  []string
 	windows []string
 	dirs    []string // extra folders (absolute), any OS
+	// programFiles are folders under %ProgramFiles% (Windows).
+	programFiles []string
 }
 
 // knownModules lists the modules users have: Russian tokens first, then
@@ -34,7 +37,7 @@ var knownModules = []knownModule{
 	{vendor: "ESMART", linux: []string{"libisbc_pkcs11_main.so"}, darwin: []string{"libisbc_pkcs11_main.dylib"}, windows: []string{"isbc_pkcs11_main.dll"},
 		dirs: []string{"/opt/esmart/lib", "/usr/local/lib/esmart"}},
 	{vendor: "OpenSC", linux: []string{"opensc-pkcs11.so"}, darwin: []string{"opensc-pkcs11.so"}, windows: []string{"opensc-pkcs11.dll"},
-		dirs: []string{"/Library/OpenSC/lib", `C:\Program Files\OpenSC Project\OpenSC\pkcs11`}},
+		dirs: []string{"/Library/OpenSC/lib"}, programFiles: []string{`OpenSC Project\OpenSC\pkcs11`}},
 	{vendor: "SoftHSM", linux: []string{"libsofthsm2.so"}, darwin: []string{"libsofthsm2.so"}, windows: []string{"softhsm2-x64.dll", "softhsm2.dll"},
 		dirs: []string{`C:\SoftHSM2\lib`}},
 	{vendor: "Zavera GOST test token", linux: []string{"libgosttoken.so"}, darwin: []string{"libgosttoken.dylib"}, windows: []string{"gosttoken.dll"}},
@@ -60,9 +63,21 @@ func systemDirs(goos string) []string {
 	return append(dirs, "/usr/lib/pkcs11", "/usr/lib64/pkcs11", "/usr/lib/softhsm", "/usr/lib64/softhsm", "/usr/local/lib/softhsm")
 }
 
+// programFilesDir is %ProgramFiles%: the 64-bit one for a 64-bit program.
+func programFilesDir() string {
+	if dir := os.Getenv("ProgramFiles"); dir != "" {
+		return dir
+	}
+	return `C:\Program Files`
+}
+
 // wellKnownPaths lists every path where a known module may sit on goos,
 // most likely first. exeDir (the folder of the running program, may be
 // empty) is searched too, so a module shipped beside Zavera is found.
+// On Windows the folders are the program's, the vendor's folders under
+// %ProgramFiles% and System32 (where the Russian token drivers put their
+// 64-bit modules); registryModules adds the paths vendors record in the
+// registry.
 func wellKnownPaths(goos, exeDir string) []string {
 	sys := systemDirs(goos)
 	var out []string
@@ -79,7 +94,13 @@ func wellKnownPaths(goos, exeDir string) []string {
 			if exeDir != "" {
 				dirs = append(dirs, exeDir)
 			}
-			dirs = append(append(dirs, km.dirs...), sys...)
+			dirs = append(dirs, km.dirs...)
+			if goos == "windows" {
+				for _, d := range km.programFiles {
+					dirs = append(dirs, programFilesDir()+`\`+d)
+				}
+			}
+			dirs = append(dirs, sys...)
 			for _, d := range dirs {
 				if goos == "windows" {
 					if strings.HasPrefix(d, "/") {
@@ -90,7 +111,7 @@ func wellKnownPaths(goos, exeDir string) []string {
 					if !strings.HasPrefix(d, "/") {
 						continue
 					}
-					out = append(out, filepath.Join(d, name))
+					out = append(out, path.Join(d, name)) // slashes even when built for Windows
 				}
 			}
 		}
@@ -127,6 +148,7 @@ func discover(explicit []string, useEnv, wellKnown bool) []string {
 			exeDir = filepath.Dir(exe)
 		}
 		list = append(list, wellKnownPaths(runtime.GOOS, exeDir)...)
+		list = append(list, registryModules(registrySources)...)
 	}
 	seen := map[string]bool{}
 	var out []string

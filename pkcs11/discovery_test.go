@@ -58,3 +58,22 @@ func TestDiscoverOrderAndDuplicates(t *testing.T) {
 		}
 	}
 }
+
+// On Windows the vendors' folders are under %ProgramFiles%, wherever
+// that is, not under a fixed C:\Program Files.
+func TestWindowsProgramFilesFolder(t *testing.T) {
+	t.Setenv("ProgramFiles", `D:\Программы`)
+	paths := wellKnownPaths("windows", `C:\Users\Пользователь\AppData\Local\Programs\Zavera`)
+	for _, want := range []string{
+		`D:\Программы\OpenSC Project\OpenSC\pkcs11\opensc-pkcs11.dll`,
+		`C:\Users\Пользователь\AppData\Local\Programs\Zavera\gosttoken.dll`,
+		`C:\Users\Пользователь\AppData\Local\Programs\Zavera\rtpkcs11ecp.dll`,
+	} {
+		if !slices.Contains(paths, want) {
+			t.Errorf("no %s among %d paths", want, len(paths))
+		}
+	}
+	if slices.ContainsFunc(paths, func(p string) bool { return strings.HasPrefix(p, `C:\Program Files\`) }) {
+		t.Errorf("a fixed C:\\Program Files folder is searched")
+	}
+}

@@ -16,6 +16,19 @@
 // process and shared by every Manager, which finalises it when the last
 // one closes.
 //
+// On Windows the well-known places are the program's own folder, the
+// vendors' folders under %ProgramFiles%, System32, and the module paths
+// that installers record in the registry (registry.go lists the keys).
+// miekg/pkcs11 loads with LoadLibraryA, which reads its bytes in the
+// system code page, so a path with Cyrillic letters would not load: the
+// package first loads every module itself with LoadLibraryExW (UTF-16,
+// LOAD_WITH_ALTERED_SEARCH_PATH so the DLLs it needs are found beside
+// it), keeps it loaded for the life of the process, and hands miekg a
+// name that reaches the same file (load_windows.go explains which). A
+// module Windows refuses as ERROR_BAD_EXE_FORMAT whose PE header names
+// another machine gives an *ArchitectureError (ErrModuleArchitecture):
+// "32-bit (x86) module in a 64-bit (x64) program", with Windows' text.
+//
 // # Tokens, certificates and keys
 //
 // Tokens lists every slot with a token and the token's PIN state.

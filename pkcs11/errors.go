@@ -183,3 +183,24 @@ func pinError(e *Error, tokenFlags uint, flagsKnown bool) error {
 	}
 	return pe
 }
+
+// ErrModuleArchitecture: the module is built for another processor or
+// word size than the program, such as a 32-bit DLL for a 64-bit agent.
+// The error also wraps ErrModuleLoad and is an *ArchitectureError.
+var ErrModuleArchitecture = errors.New("pkcs11: module built for another architecture")
+
+// ArchitectureError is a module the system refused because it is built
+// for another architecture than the program.
+type ArchitectureError struct {
+	Path    string
+	Module  string // e.g. "32-bit (x86)"
+	Program string // e.g. "64-bit (x64)"
+	Err     error  // the system's error (on Windows ERROR_BAD_EXE_FORMAT)
+}
+
+func (e *ArchitectureError) Error() string {
+	return fmt.Sprintf("%s module in a %s program: install the vendor's %s module (%v)", e.Module, e.Program, e.Program, e.Err)
+}
+
+// Unwrap returns ErrModuleArchitecture and the system's error.
+func (e *ArchitectureError) Unwrap() []error { return []error{ErrModuleArchitecture, e.Err} }

@@ -72,12 +72,10 @@ func newFakeModule(t *testing.T, tokens ...*fakeToken) *fakeModule {
 	return &fakeModule{t: t, tokens: tokens, sessions: map[p11.SessionHandle]*fakeSession{}, next: 1}
 }
 
+// ulong encodes a CK_ULONG as the module's side has it: 8 bytes on Linux,
+// 4 on Windows (where C's unsigned long is 32-bit).
 func ulong(v uint) []byte {
-	b := make([]byte, 8)
-	for i := range b {
-		b[i] = byte(v >> (8 * i))
-	}
-	return b
+	return p11.NewAttribute(p11.CKA_CLASS, v).Value
 }
 
 func obj(class uint, kv ...any) *fakeObject {

@@ -60,7 +60,11 @@ func loadMiekg(path string) (backend, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, err
 	}
-	ctx := p11.New(path)
+	name, err := moduleLoadName(path)
+	if err != nil {
+		return nil, err
+	}
+	ctx := p11.New(name)
 	if ctx == nil {
 		return nil, errors.New(loadFailureReason(path))
 	}
@@ -82,7 +86,7 @@ func acquire(path string, load loader) (*module, error) {
 	}
 	be, err := load(key)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrModuleLoad, path, err)
+		return nil, fmt.Errorf("%w: %s: %w", ErrModuleLoad, path, err)
 	}
 	m := &module{path: key, be: be, refs: 1, finalize: true}
 	if err := be.Initialize(); err != nil {

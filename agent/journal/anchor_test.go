@@ -60,7 +60,7 @@ func TestIntactJournalChecks(t *testing.T) {
 		t.Fatalf("Check of an intact journal: %+v, %v", rep, err)
 	}
 	fi, err := os.Stat(keyPath(path))
-	if err != nil || fi.Mode().Perm() != 0o600 {
+	if err != nil || !ownerOnly(fi) {
 		t.Fatalf("key file: %v, %v", fi, err)
 	}
 	key, _ := os.ReadFile(keyPath(path))

@@ -15,11 +15,20 @@
 // # Key and head
 //
 // The key is 32 random bytes, in hex, in its own file (journal.key beside
-// journal.log, mode 0600), made when the journal is first opened and
+// journal.log, mode 0600 on Unix), made when the journal is first opened and
 // never written into a journal file, so that the journal's files can be
 // copied, shown or handed over without it. Without the key, a chain
 // recomputed from end to end has hashes that agree and MACs that do not:
 // Check reports it as rewritten (ErrRewritten).
+//
+// Who may read the key is up to the OS. On Unix it is the file's mode:
+// Open makes a key file that others may read or write its owner's again
+// (mode 0600) and says so in a recovery record. Windows has no file
+// modes (Go's mode of a Windows file only reflects the read-only
+// attribute): the key file takes the ACL of the folder it is made in,
+// by default the state folder under the user's %APPDATA%, whose ACL
+// grants the user, SYSTEM and the Administrators only. Open checks no
+// ACL, so a state folder set elsewhere (StateDir) must be as private.
 //
 // The head file (journal.head) names the last record on disk: its seq,
 // its hash and a MAC of both under the key. The journal rewrites it in
@@ -48,6 +57,16 @@
 // before, so ReadAll and Check read the files as one chain; their first
 // record may continue a history whose older files were deleted, and
 // Check says where the kept history starts.
+//
+// Windows renames or deletes a file only if every handle open on it
+// allows that. The journal closes its file before renaming it, and its
+// readers (ReadAll, Check and Open's look at the newest rotated file)
+// open files with FILE_SHARE_DELETE, so that a reader such as `zavera
+// journal`, reading while the agent runs, stops neither rotation nor
+// the deletion of old files; what it has open it reads on to its end.
+// A reader that opens a journal file by other means (os.Open allows no
+// rename) can make a rotation fail: the record then goes to the current
+// file and the rotation is tried again a little later.
 //
 // While a journal is open, and after a crash until it is opened again,
 // journal.log ends in zero bytes: the space written ahead of the records,
@@ -93,6 +112,13 @@
 // # Concurrency and ownership
 //
 // A *Journal is safe for concurrent use; appends are serialised. Only one
-// process may append to a journal at a time: Open takes an advisory lock
-// on the head file where the OS offers one.
+// process may append to a journal at a time: Open locks the head file,
+// which, unlike the journal's files, rotation leaves in place, and fails
+// with "is in use by another process" if another holds it. On Unix the
+// lock is flock(2), advisory; on Windows it is LockFileEx on one byte
+// far beyond the head's end, so that readers, which Windows' mandatory
+// byte-range locks would stop within the range, can still read the
+// head. The OS drops the lock when the journal is closed or its process
+// ends, however it ends. Other processes may read the journal's files
+// meanwhile (see Files and rotation).
 package journal

@@ -54,7 +54,7 @@ func TestAppendVerifyReopen(t *testing.T) {
 		t.Fatalf("Verify: %d, %v", n, err)
 	}
 	fi, _ := os.Stat(path)
-	if fi.Mode().Perm() != 0o600 {
+	if !ownerOnly(fi) {
 		t.Fatalf("mode %v", fi.Mode())
 	}
 	var recs []Record

@@ -63,11 +63,8 @@ func loadKey(path string) (key []byte, made bool, note string, err error) {
 	key, err = readKey(path)
 	switch {
 	case err == nil:
-		if fi, serr := os.Stat(path); serr == nil && fi.Mode().Perm()&0o077 != 0 {
-			if cerr := os.Chmod(path, 0o600); cerr != nil {
-				return nil, false, "", fmt.Errorf("journal: key: %w", cerr)
-			}
-			note = fmt.Sprintf("the key file %s could be read by others; its mode is now 0600", path)
+		if note, err = restrictKey(path); err != nil {
+			return nil, false, "", fmt.Errorf("journal: key: %w", err)
 		}
 		return key, false, note, nil
 	case errors.Is(err, fs.ErrNotExist):

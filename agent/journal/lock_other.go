@@ -4,5 +4,5 @@ package journal
 
 import "os"
 
-// lockFile is a no-op where flock is not available.
+// lockFile is a no-op where neither flock nor LockFileEx is available.
 func lockFile(*os.File) error { return nil }

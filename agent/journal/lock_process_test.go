@@ -83,6 +83,10 @@ func TestSecondProcessRefused(t *testing.T) {
 	if n, err := Verify(bytes.NewReader(data)); err != nil || n != 1 {
 		t.Fatalf("Verify of a held journal: %d records, %v; want the holder's 1", n, err)
 	}
+	// Check reads the head file too, which holds the lock.
+	if rep, err := Check(path, Options{}); err != nil || rep.Records != 1 || rep.Head == nil || rep.Head.Seq != 1 {
+		t.Fatalf("Check of a held journal: %+v, %v; want the holder's 1 record, named by the head", rep, err)
+	}
 
 	stdin.Close()
 	go io.Copy(io.Discard, stdout)

@@ -9,12 +9,12 @@ import (
 )
 
 // lockOffset is where the one byte that lockFile locks lies: far beyond
-// any journal's end, because a Windows byte-range lock is mandatory and a
-// lock over the records would stop `zavera journal` from reading them
-// while the agent runs.
+// the end of the file locked (the head file, see open), because a
+// Windows byte-range lock is mandatory and a lock over its contents
+// would stop `zavera journal` from reading them while the agent runs.
 const lockOffset uint64 = 1<<63 - 2
 
-// lockFile takes an exclusive lock on the journal's lock byte, failing at
+// lockFile takes an exclusive lock on f's lock byte, failing at
 // once (ERROR_LOCK_VIOLATION) if another process holds it. Windows drops
 // the lock when the handle is closed or the process ends.
 func lockFile(f *os.File) error {

@@ -261,7 +261,7 @@ func lastRotated(path string) (last Record, found bool, err error) {
 
 // readTail returns the last n bytes of the file at path, or all of it.
 func readTail(path string, n int64) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := openRead(path)
 	if err != nil {
 		return nil, err
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 )
 
 // LineError says which line broke the chain, or whose MAC does not match.
@@ -90,7 +89,7 @@ func ReadAll(path string, fn func(Record) error) error {
 }
 
 func readFile(name string, c *chain, fn func(Record, int) error) error {
-	f, err := os.Open(name)
+	f, err := openRead(name)
 	if err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}

@@ -24,14 +24,33 @@
 // is not checked beyond what the bus's match rules do: a process that
 // could send them could at most make the user type the PIN again.
 //
-// Windows (WTS session notifications) and macOS are not watched yet:
-// Watch returns ErrUnsupported there and only the idle logout applies.
+// On Windows, a message-only window (class ZaveraSessionLock) receives
+// the session's notices, subscribed with WTSRegisterSessionNotification
+// for this session only: WTS_SESSION_LOCK, and WTS_CONSOLE_DISCONNECT and
+// WTS_REMOTE_DISCONNECT (the session lives on with nobody at it, as
+// behind a lock) are Locked, WTS_SESSION_LOGOFF is Ended. A message-only
+// window gets no broadcast, so the sleep notice (WM_POWERBROADCAST with
+// PBT_APMSUSPEND) is asked for with RegisterSuspendResumeNotification
+// (Windows 8 and later; where it fails, sleep alone is not watched). Any
+// process on the desktop can post to the window; as on Linux, that can
+// only cause a logout, and the window cannot be closed or stopped from
+// outside.
+//
+// macOS is not watched yet: Watch returns ErrUnsupported there and only
+// the idle logout applies.
 //
 // # Concurrency
 //
-// Watch starts one goroutine per bus; fn is called from them, one event
-// at a time per bus, and must not block for long. stop ends them and
-// returns once fn is no longer called.
+// On Linux, Watch starts one goroutine per bus; fn is called from them,
+// one event at a time per bus. On Windows, it starts one goroutine locked
+// to an OS thread of its own (never the main thread) that makes the
+// window and runs its message loop; fn is called from it, one event at a
+// time, and the sleep notice is answered once fn returns (Windows allows
+// about two seconds for it). Either way fn must not block for long nor
+// call stop.
+// stop ends the goroutines (on Windows: unsubscribes, destroys the window
+// and ends the thread) and returns once fn is no longer called; a second
+// call does nothing, and Watch may be called again.
 package sessionlock
 
 import "errors"

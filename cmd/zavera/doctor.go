@@ -215,6 +215,14 @@ func runDoctor(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			problem("the %s policy %s cannot be read: %s", p.Browser, p.File, p.Error)
 		}
 	}
+	if len(r.Installation.NativeHosts) == 0 {
+		problem("the browser extension's native messaging host is registered with no browser: run 'zavera install'")
+	}
+	for _, h := range r.Installation.NativeHosts {
+		if h.Error != "" {
+			problem("the %s native messaging host %s: %s: run 'zavera install'", h.Browser, h.File, h.Error)
+		}
+	}
 	t := &r.LocalTLS
 	switch {
 	case !t.Present:
@@ -440,7 +448,10 @@ func printDoctor(w io.Writer, r *doctorReport, m *pkcs11.Manager) {
 	for _, p := range r.Installation.Policies {
 		fmt.Fprintf(w, "%s policy %s: %s\n", p.Browser, p.File, strings.Join(p.URLs, " "))
 	}
-	if len(r.Installation.Autostart)+len(r.Installation.Policies) > 0 {
+	for _, h := range r.Installation.NativeHosts {
+		fmt.Fprintf(w, "%s native messaging host %s: %s\n", h.Browser, h.File, h.Program)
+	}
+	if len(r.Installation.Autostart)+len(r.Installation.Policies)+len(r.Installation.NativeHosts) > 0 {
 		fmt.Fprintln(w)
 	}
 	if len(r.Problems) == 0 {

@@ -51,6 +51,9 @@ type doctorJSON struct {
 			Browser string
 			URLs    []string
 		} `json:"browser_policies"`
+		NativeHosts []struct {
+			Browser, File, Program, Error string
+		} `json:"native_messaging_hosts"`
 	}
 	Problems []string
 }

@@ -23,13 +23,15 @@ var doctorRussian = map[string]string{
 	"nothing starts the agent at login: run 'zavera install'": "агент не запускается при входе в систему: выполните 'zavera install'",
 	"the %s policy %s cannot be read: %s":                     "политику %s (%s) не удаётся прочитать: %s",
 	"no local TLS certificate (%s): run 'zavera install'":     "нет локального сертификата TLS (%s): выполните 'zavera install'",
-	"the local TLS certificate is not valid now: run 'zavera tls --force' and 'zavera install'": "локальный сертификат TLS сейчас недействителен: выполните 'zavera tls --force' и 'zavera install'",
-	"the certificate store (%s) does not hold the local CA: run 'zavera install'":               "в хранилище сертификатов (%s) нет локального УЦ: выполните 'zavera install'",
-	"the system trust store does not hold the local CA: run 'sudo zavera install --system'":     "в системном хранилище доверенных сертификатов нет локального УЦ: выполните 'sudo zavera install --system'",
-	"the %s database %s does not trust the local CA: run 'zavera install'":                      "база %s (%s) не доверяет локальному УЦ: выполните 'zavera install'",
-	"Zavera does not answer on port %d: %s":                                                     "Zavera не отвечает на порту %d: %s",
-	"wss:// on port %d does not present the local certificate: %s":                              "wss:// на порту %d не предъявляет локальный сертификат: %s",
-	"the window program %s is neither in %s nor on PATH: reinstall Zavera":                      "программы окон %s нет ни в %s, ни в PATH: переустановите Zavera",
+	"the local TLS certificate is not valid now: run 'zavera tls --force' and 'zavera install'":         "локальный сертификат TLS сейчас недействителен: выполните 'zavera tls --force' и 'zavera install'",
+	"the certificate store (%s) does not hold the local CA: run 'zavera install'":                       "в хранилище сертификатов (%s) нет локального УЦ: выполните 'zavera install'",
+	"the system trust store does not hold the local CA: run 'sudo zavera install --system'":             "в системном хранилище доверенных сертификатов нет локального УЦ: выполните 'sudo zavera install --system'",
+	"the %s database %s does not trust the local CA: run 'zavera install'":                              "база %s (%s) не доверяет локальному УЦ: выполните 'zavera install'",
+	"Zavera does not answer on port %d: %s":                                                             "Zavera не отвечает на порту %d: %s",
+	"wss:// on port %d does not present the local certificate: %s":                                      "wss:// на порту %d не предъявляет локальный сертификат: %s",
+	"the browser extension's native messaging host is registered with no browser: run 'zavera install'": "хост расширения браузера (native messaging) не зарегистрирован ни в одном браузере: выполните 'zavera install'",
+	"the %s native messaging host %s: %s: run 'zavera install'":                                         "хост расширения для %s (%s): %s: выполните 'zavera install'",
+	"the window program %s is neither in %s nor on PATH: reinstall Zavera":                              "программы окон %s нет ни в %s, ни в PATH: переустановите Zavera",
 }
 
 // doctorLang is the language of the doctor's problems: the system's.

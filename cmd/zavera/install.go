@@ -19,15 +19,20 @@ or (uninstall) removes all of it again. The packages run these commands.
 
 For the user (the default): trusts the local CA (made by 'zavera tls' if
 needed, or the machine's) in the user's Firefox profiles and in
-~/.pki/nssdb, which Chromium and Chrome read, and, without a package,
-starts the agent at login (~/.config/autostart).
+~/.pki/nssdb, which Chromium and Chrome read, registers the browser
+extension's native messaging host (zavera-host, beside zavera) with the
+user's Chrome, Chromium, Yandex Browser, Edge and Firefox (those whose
+folders exist), and, without a package, starts the agent at login
+(~/.config/autostart).
 
 With --system (as root): makes the machine's local CA and loopback
 certificate in /var/lib/zavera/tls, destroys the CA key, puts the CA in
 the system trust store and in every user's NSS databases, and writes the
 Chrome, Chromium and Yandex Browser policies (LocalNetworkAccessAllowedForUrls)
 that let the pre-approved portals reach the agent without the Local
-Network Access prompt.
+Network Access prompt, and registers the native messaging host in the
+machine's folders of Chrome, Chromium, Edge and Firefox. On Windows the
+host is registered under HKCU (HKLM with --system) for every browser.
 
   --system               the machine instead of the user.
   --root DIR             take system paths under DIR (package builds, tests).
@@ -40,7 +45,8 @@ Network Access prompt.
   --config FILE          the configuration: its origins, and the state
                          folder for a user's own certificate (default:
                          the user's, or ROOT/etc/zavera/config.json).
-  --exe PATH             the zavera executable the autostart entry runs.
+  --exe PATH             the zavera executable the autostart entry runs;
+                         the host manifests name zavera-host beside it.
   --quiet                print only failures.
 
 Exit status: 0 done, 1 a step failed (the others were done), 2 bad usage.`

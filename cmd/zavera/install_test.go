@@ -67,7 +67,7 @@ func TestInstallSystemPoliciesFromConfiguration(t *testing.T) {
 	if code, _, errOut := runCmd(t, nil, "install", "--system", "--root", root, "--no-browser-policies", "--quiet"); code != 0 {
 		t.Fatal(errOut)
 	}
-	if _, err := os.Stat(filepath.Join(root, "etc/chromium")); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(root, "etc/chromium/policies")); !os.IsNotExist(err) {
 		t.Errorf("policies written despite --no-browser-policies: %v", err)
 	}
 }

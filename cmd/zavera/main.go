@@ -34,6 +34,8 @@ var commands = map[string]command{
 	"uninstall": {Summary: "remove what 'zavera install' added", Run: runUninstall},
 	"doctor":    {Summary: "diagnose tokens, certificates, the port and local TLS", Run: runDoctor},
 
+	"native-host": {Summary: "relay the browser extension to the agent (started by browsers)", Run: runNativeHost},
+
 	"demo-portal": {Summary: "run the demo state-services portal on 127.0.0.1", Run: runDemoPortal},
 }
 

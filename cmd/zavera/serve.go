@@ -19,6 +19,7 @@ import (
 
 	"github.com/zavera/zavera/agent"
 	"github.com/zavera/zavera/agent/journal"
+	"github.com/zavera/zavera/agent/localchan"
 	"github.com/zavera/zavera/agent/localtls"
 	"github.com/zavera/zavera/agent/p11source"
 	"github.com/zavera/zavera/agent/scripted"
@@ -77,7 +78,11 @@ one of the range. When this user's Zavera already answers on a port of
 the range, serve asks it to bring its main window forward (through the
 socket agent.sock in the state folder, which only the user can open)
 and exits 0; when another program of this user holds the port, it says
-so and exits 1.`
+so and exits 1.
+
+The browser extension's pages reach the agent through its native
+messaging host (zavera-host), which relays them over pages.sock in the
+state folder, a socket only the user can open; see docs/extension.md.`
 
 // serveArgs are the parsed arguments of `zavera serve`.
 type serveArgs struct {
@@ -330,6 +335,19 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		log.Warn("a second start of Zavera will not be able to show this agent's window", "err", err)
 	}
 	defer inst.Close()
+	// The local channel of the pages that the browser extension serves,
+	// relayed by the native messaging host.
+	pagesPath := filepath.Join(cfg.StateDir, localchan.PagesSocket)
+	if pln, err := localchan.Listen(pagesPath); err != nil {
+		log.Warn("the browser extension will not reach this agent", "err", err)
+	} else {
+		defer os.Remove(pagesPath)
+		go func() {
+			if err := srv.ServeLocal(pln); err != nil {
+				log.Warn("local channel ended", "err", err)
+			}
+		}()
+	}
 	ctx, stop := signal.NotifyContext(sessionCtx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	errc := make(chan error, len(lns))

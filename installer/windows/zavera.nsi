@@ -13,7 +13,7 @@
 ; program) are installed side by side: the agent starts zavera-ui.exe from
 ; its own folder.
 ;
-; makensis -DEXE=path\zavera.exe -DUIEXE=path\zavera-ui.exe -DVERSION=1.2.3
+; makensis -DEXE=path\zavera.exe -DUIEXE=path\zavera-ui.exe -DHOSTEXE=path\zavera-host.exe -DVERSION=1.2.3
 ;          -DOUTFILE=setup.exe
 ;          [-DSIGN="command that signs the file given as its last argument"]
 
@@ -28,6 +28,9 @@ Unicode true
 !endif
 !ifndef UIEXE
   !error "define UIEXE, the path of zavera-ui.exe"
+!endif
+!ifndef HOSTEXE
+  !error "define HOSTEXE, the path of zavera-host.exe"
 !endif
 !ifndef VERSION
   !define VERSION "0.0.0"
@@ -72,6 +75,9 @@ Section "Zavera" SecMain
   SetOutPath "$INSTDIR"
   File "/oname=zavera.exe" "${EXE}"
   File "/oname=zavera-ui.exe" "${UIEXE}"
+  ; The browser extension's native messaging host; 'zavera install'
+  ; registers it with the browsers under HKCU.
+  File "/oname=zavera-host.exe" "${HOSTEXE}"
   WriteUninstaller "$INSTDIR\uninstall.exe"
   WriteRegStr HKCU "${APP_KEY}" "InstallDir" "$INSTDIR"
 
@@ -127,6 +133,7 @@ Section "Uninstall"
   Delete "$SMPROGRAMS\Zavera.lnk"
   Delete "$INSTDIR\zavera.exe"
   Delete "$INSTDIR\zavera-ui.exe"
+  Delete "$INSTDIR\zavera-host.exe"
   Delete "$INSTDIR\uninstall.exe"
   RMDir "$INSTDIR"
   DeleteRegKey HKCU "${UNINST_KEY}"

@@ -17,6 +17,10 @@
 //     largest size, finished and unfinished, and the approved page's
 //     round trip p99 under that flood against idle, in the same run
 //     (flood.go);
+//   - the sign round trip through the native messaging host (zavera-host
+//     fed frames as a browser feeds them, relaying over the agent's local
+//     channel) against the websocket's, on the same agent, in blocks
+//     taken in turn (nmhost.go);
 //   - for context, one journal commit (journal.Append: a record written
 //     and flushed to the disk) in the agent's state folder, idle, against
 //     the raw signature.
@@ -72,14 +76,15 @@ func main() {
 	out := flag.String("out", "build/bench.d/agent.jsonl", "JSON lines output")
 	bin := flag.String("zavera", "build/zavera-script", "zavera built with -tags zavera_script")
 	module := flag.String("module", provision.SoftHSMModule, "the SoftHSM2 module")
+	host := flag.String("host", "build/zavera-host", "the native messaging host, zavera-host")
 	flag.Parse()
-	if err := run(*out, *bin, *module); err != nil {
+	if err := run(*out, *bin, *host, *module); err != nil {
 		fmt.Fprintln(os.Stderr, "agentbench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(out, bin, module string) error {
+func run(out, bin, hostBin, module string) error {
 	dir, err := os.MkdirTemp("", "agentbench-")
 	if err != nil {
 		return err
@@ -175,6 +180,20 @@ func run(out, bin, module string) error {
 	signed := 3000
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 
+	// The same through the native messaging host, against the websocket
+	// again, in turns.
+	h, err := startHost(hostBin, dir)
+	if err != nil {
+		return fmt.Errorf("native messaging host: %w", err)
+	}
+	const nmRoundTrips = 2000
+	wsMed, nmMed, err := compareTransports(conn, h, req, nmRoundTrips)
+	h.stop()
+	if err != nil {
+		return fmt.Errorf("native messaging host: %w", err)
+	}
+	signed += 2 * (nmRoundTrips + 100)
+
 	// Throughput with requests in flight: a page may keep maxInFlight
 	// going on a connection, and as many of an origin's requests may wait
 	// for the prompt.
@@ -254,6 +273,9 @@ func run(out, bin, module string) error {
 			Reference: us(raw.median), Ratio: us(raw.median) / us(med), Note: "SoftHSM ECDSA P-256, CAdES-BES over a hash, journal synced"},
 		{Name: "agent: sign round trip over the websocket, p99 (vs raw C_SignInit+C_Sign)", Value: us(p99), Unit: "µs",
 			Reference: us(raw.p99), Ratio: us(raw.p99) / us(p99)},
+		{Name: "agent: sign round trip through the native messaging host, median (vs the websocket, same run)", Value: us(nmMed), Unit: "µs",
+			Reference: us(wsMed), Ratio: us(wsMed) / us(nmMed),
+			Note: fmt.Sprintf("zavera-host fed native messaging frames on stdin as a browser does, relaying over the agent's local channel; %d round trips each, in blocks of 100 taken in turn with the websocket's; goal: ratio >= 0.67 (at most 1.5x the websocket)", nmRoundTrips)},
 		{Name: fmt.Sprintf("agent: signatures/s on one connection, %d in flight (vs raw C_Sign)", inflight), Value: one, Unit: "sig/s",
 			Reference: raw.rate, Ratio: one / raw.rate, Note: "each request with its own (scripted) consent and synced journal record; goal: ratio >= 0.5"},
 		{Name: fmt.Sprintf("agent: signatures/s on four connections, %d in flight each (vs raw C_Sign)", inflight/len(conns)), Value: four, Unit: "sig/s",

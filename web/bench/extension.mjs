@@ -1,0 +1,151 @@
+// `make bench` step: the browser extension's costs, measured in one
+// headless Chromium page against one agent and GOST test token, the three
+// ways interleaved:
+//   - websocket: zavera.js over the loopback websocket;
+//   - channel: the same `sign` through the extension's bridge, background,
+//     native messaging host and the agent's local channel, posted directly
+//     (without the page API);
+//   - cadesplugin: CadesSignedData.SignCades through window.cadesplugin,
+//     which makes that same `sign` call over the same channel.
+// Ratios follow bench/client.mjs: reference / value (> 1: faster).
+//
+//   node bench/extension.mjs --out ../build/bench.d/extension.jsonl
+
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+
+import { CHROMIUM, FLAGS } from '../test-support/browser.mjs';
+import { build, root, startAgent, tempDir, tokenDir } from '../test-support/stack.mjs';
+
+const { values } = parseArgs({ options: { out: { type: 'string' }, n: { type: 'string', default: '100' } } });
+const N = Number(values.n);
+const IDS = JSON.parse(fs.readFileSync(path.join(root, 'web', 'extension', 'ids.json'), 'utf8'));
+const EXTENSION = path.join(build, 'extension', 'chromium');
+const CLIENT = path.join(root, 'web', 'client', 'zavera.js');
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+
+const server = http.createServer((req, res) => {
+  if (req.url === '/zavera.js') {
+    res.writeHead(200, { 'content-type': 'text/javascript' });
+    res.end(fs.readFileSync(CLIENT));
+    return;
+  }
+  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+  res.end('<!doctype html><meta charset="utf-8"><title>bench</title><script type="module">import * as z from "/zavera.js"; window.zavera = z;</script>');
+});
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+const origin = `http://127.0.0.1:${server.address().port}`;
+
+const tmp = tempDir();
+const tokens = tokenDir(tmp.dir);
+const agent = await startAgent({ tmp: tmp.dir, tokens, devOrigins: [origin] });
+let context;
+try {
+  const xdg = path.join(tmp.dir, 'xdg-config');
+  fs.mkdirSync(path.join(xdg, 'zavera'), { recursive: true });
+  fs.writeFileSync(path.join(xdg, 'zavera', 'config.json'), JSON.stringify({ stateDir: agent.stateDir }));
+  const bin = path.join(tmp.dir, 'bin');
+  fs.mkdirSync(bin);
+  fs.copyFileSync(path.join(build, 'zavera-host'), path.join(bin, 'zavera-host'));
+  fs.chmodSync(path.join(bin, 'zavera-host'), 0o755);
+  fs.symlinkSync(path.join(build, 'zavera-script'), path.join(bin, 'zavera'));
+  const profile = path.join(tmp.dir, 'profile');
+  fs.mkdirSync(path.join(profile, 'NativeMessagingHosts'), { recursive: true });
+  fs.writeFileSync(path.join(profile, 'NativeMessagingHosts', `${IDS.host}.json`), JSON.stringify({
+    name: IDS.host, description: 'Zavera', path: path.join(bin, 'zavera-host'), type: 'stdio',
+    allowed_origins: [`chrome-extension://${IDS.chromium}/`],
+  }));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM, headless: true, timeout: 30000,
+    args: [...FLAGS, `--disable-extensions-except=${EXTENSION}`, `--load-extension=${EXTENSION}`],
+    env: { ...process.env, XDG_CONFIG_HOME: xdg },
+  });
+  const page = await context.newPage();
+  await page.goto(`${origin}/`);
+  await page.waitForFunction(() => window.zavera && window.cadesplugin);
+
+  const times = await page.evaluate(async ({ n, port }) => {
+    const doc = new Uint8Array(1024).map((_, i) => i & 0xff);
+    let bin = '';
+    for (const b of doc) bin += String.fromCharCode(b);
+    const docB64 = btoa(bin);
+
+    // The page API: a signer for the first certificate.
+    const cp = window.cadesplugin;
+    // Learn the channel's token from the page API's own first call (any
+    // script of the page can), to call the channel without the page API.
+    let token = null;
+    window.addEventListener('message', (ev) => {
+      if (ev.source === window && ev.data && ev.data.zavera === 'zavera-page' && ev.data.token) token = ev.data.token;
+    });
+    const store = await cp.CreateObjectAsync('CAdESCOM.Store');
+    await store.Open();
+    const cert = await (await store.Certificates).Item(1);
+    const signer = await cp.CreateObjectAsync('CAdESCOM.CPSigner');
+    await signer.propset_Certificate(cert);
+    const sd = await cp.CreateObjectAsync('CAdESCOM.CadesSignedData');
+    await sd.propset_ContentEncoding(cp.CADESCOM_BASE64_TO_BINARY);
+    await sd.propset_Content(docB64);
+    const viaShim = () => sd.SignCades(signer, cp.CADESCOM_CADES_BES, true);
+
+    let nextId = 1e6;
+    const viaChannel = (params) => new Promise((resolve, reject) => {
+      const id = nextId++;
+      const onMsg = (ev) => {
+        const d = ev.data;
+        if (ev.source !== window || !d || d.zavera !== 'zavera-bridge' || d.id !== id) return;
+        window.removeEventListener('message', onMsg);
+        if (d.error) reject(new Error(d.error.message)); else resolve(d.result);
+      };
+      window.addEventListener('message', onMsg);
+      window.postMessage({ zavera: 'zavera-page', kind: 'call', token, id, method: 'sign', params }, '*');
+    });
+    const { certificates } = await new Promise((resolve, reject) => {
+      const id = nextId++;
+      const onMsg = (ev) => {
+        const d = ev.data;
+        if (ev.source !== window || !d || d.zavera !== 'zavera-bridge' || d.id !== id) return;
+        window.removeEventListener('message', onMsg);
+        if (d.error) reject(new Error(d.error.message)); else resolve(d.result);
+      };
+      window.addEventListener('message', onMsg);
+      window.postMessage({ zavera: 'zavera-page', kind: 'call', token, id, method: 'certificates', params: {} }, '*');
+    });
+    const thumbId = certificates[0].id;
+    const channelParams = { certificate: thumbId, description: 'bench', data: docB64 };
+
+    const z = await window.zavera.connect({ port, portRange: 1, schemes: ['ws'], pair: true });
+    const viaWs = () => z.sign({ certificate: thumbId, data: doc, description: 'bench' });
+
+    for (let i = 0; i < 10; i++) { await viaWs(); await viaChannel(channelParams); await viaShim(); }
+    const t = { ws: [], channel: [], shim: [] };
+    for (let i = 0; i < n; i++) {
+      let s = performance.now(); await viaWs(); t.ws.push(performance.now() - s);
+      s = performance.now(); await viaChannel(channelParams); t.channel.push(performance.now() - s);
+      s = performance.now(); await viaShim(); t.shim.push(performance.now() - s);
+    }
+    z.close();
+    return t;
+  }, { n: N, port: agent.port });
+
+  const mw = median(times.ws);
+  const mc = median(times.channel);
+  const ms = median(times.shim);
+  const figs = [
+    { name: 'extension: sign round trip through the extension and native messaging, median (vs the websocket)', value: mc, unit: 'ms', reference: mw, ratio: mw / mc,
+      note: `headless Chromium, GOST test token, 1 KiB document, scripted consent, ${N} requests each, interleaved; goal: at most 1.5x the websocket (ratio >= 0.67)` },
+    { name: 'extension: sign round trip through window.cadesplugin SignCades, median (vs the same call without the page API)', value: ms, unit: 'ms', reference: mc, ratio: mc / ms,
+      note: `same page and channel, ${N} requests each, interleaved` },
+  ];
+  const text = figs.map((f) => JSON.stringify(f)).join('\n') + '\n';
+  if (values.out) fs.writeFileSync(values.out, text); else process.stdout.write(text);
+} finally {
+  if (context) await context.close();
+  await agent.stop();
+  server.close();
+  tmp.remove();
+}

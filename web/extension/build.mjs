@@ -1,0 +1,28 @@
+// Assembles the unpacked extension for one browser family:
+//   node build.mjs <chromium|firefox> <output folder>
+// The page API's sources (src/page/*.js, in the order below) become one
+// content script, cadesplugin.js, wrapped so that nothing but
+// window.cadesplugin reaches the page's global scope.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const PAGE = ['constants', 'errors', 'der', 'proxy', 'certificates', 'signing', 'hashing', 'main'];
+const COPY = ['background.js', 'bridge.js', 'popup.html', 'popup.js'];
+
+const [browser, out] = process.argv.slice(2);
+if (!['chromium', 'firefox'].includes(browser) || !out) {
+  console.error('usage: node build.mjs <chromium|firefox> <output folder>');
+  process.exit(2);
+}
+
+fs.rmSync(out, { recursive: true, force: true });
+fs.mkdirSync(out, { recursive: true });
+fs.copyFileSync(path.join(here, 'manifests', `${browser}.json`), path.join(out, 'manifest.json'));
+for (const f of COPY) fs.copyFileSync(path.join(here, 'src', f), path.join(out, f));
+for (const f of fs.readdirSync(path.join(here, 'icons'))) fs.copyFileSync(path.join(here, 'icons', f), path.join(out, f));
+
+const body = PAGE.map((name) => `// ---- ${name}.js\n${fs.readFileSync(path.join(here, 'src', 'page', `${name}.js`), 'utf8')}`).join('\n');
+fs.writeFileSync(path.join(out, 'cadesplugin.js'), `// Zavera: CryptoPro page API (window.cadesplugin). Built from src/page/.\n(function () {\n'use strict';\n${body}\n})();\n`);

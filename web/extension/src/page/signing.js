@@ -1,0 +1,264 @@
+// CPSigner, CPAttribute, CadesSignedData and RawSignature over the agent's
+// sign, cosign, verify and signHash. The agent makes CAdES-BES with its own
+// signed attributes (signing time, signing certificate); what the page sets
+// as attributes names and describes the document in Zavera's window. A
+// page's KeyPin is never used: the PIN is typed in Zavera's window.
+
+const DEFAULT_DESCRIPTION = 'Подпись документа по запросу сайта';
+
+function attributeObject() {
+  const impl = { kind: 'Attribute', name: 0, value: undefined, oid: '1.2.840.113549.1.9.5', encoding: 0 };
+  const oids = { 0: '1.2.840.113549.1.9.5', 1: '1.2.643.2.45.1.1.1', 2: '1.2.643.2.45.1.1.2' };
+  return makeObject(impl, {
+    props: {
+      Name: { get: () => impl.name, set: (v) => { impl.name = num(v, 0); impl.oid = oids[impl.name] || impl.oid; } },
+      Value: { get: () => impl.value, set: (v) => { impl.value = v; } },
+      OID: { get: () => impl.oid, set: (v) => { impl.oid = String(v); } },
+      ValueEncoding: { get: () => impl.encoding, set: (v) => { impl.encoding = num(v, 0); } },
+    },
+  });
+}
+
+function attributesObject(list) {
+  return makeObject({ kind: 'Attributes', list }, {
+    props: { Count: { get: () => list.length } },
+    methods: {
+      Add(attr) { list.push(implOf(attr, 'Attribute')); },
+      Item(i) {
+        const n = num(i, 0);
+        if (!Number.isInteger(n) || n < 1 || n > list.length) throw cadesError('badData');
+        return list[n - 1].object || attributeFrom(list[n - 1]);
+      },
+      Remove(i) {
+        const n = num(i, 0);
+        if (!Number.isInteger(n) || n < 1 || n > list.length) throw cadesError('badData');
+        list.splice(n - 1, 1);
+      },
+      Clear() { list.length = 0; },
+    },
+  });
+}
+
+function attributeFrom(a) {
+  const o = attributeObject();
+  const impl = implOf(o);
+  Object.assign(impl, { name: a.name, value: a.value, oid: a.oid, encoding: a.encoding });
+  return o;
+}
+
+function signerObject() {
+  const impl = {
+    kind: 'Signer', cert: null, options: 0, tsa: '', check: false, auth: [], unauth: [],
+    signingTime: null, status: null,
+  };
+  return makeObject(impl, {
+    props: {
+      Certificate: {
+        get: () => {
+          if (!impl.cert) throw cadesError('noSigner');
+          return certificateObject(impl.cert);
+        },
+        set: (v) => { impl.cert = implOf(v, 'Certificate').record; },
+      },
+      Options: { get: () => impl.options, set: (v) => { impl.options = num(v, 0); } },
+      TSAAddress: { get: () => impl.tsa, set: (v) => { impl.tsa = String(v); } },
+      CheckCertificate: { get: () => impl.check, set: (v) => { impl.check = Boolean(v); } },
+      AuthenticatedAttributes2: { get: () => attributesObject(impl.auth) },
+      UnauthenticatedAttributes: { get: () => attributesObject(impl.unauth) },
+      KeyPin: { get: () => '', set: () => { /* the PIN is typed in Zavera's window only */ } },
+      SigningTime: { get: () => impl.signingTime },
+      SignatureTimeStampTime: { get: () => { throw cadesError('longTerm'); } },
+      SignatureStatus: {
+        get: () => makeObject({ kind: 'SignatureStatus' }, { props: { IsValid: { get: () => Boolean(impl.status) } } }),
+      },
+    },
+  });
+}
+
+// signatureType checks the CAdES type asked: BES and PKCS#7 are served;
+// the default (X Long Type 1), T and X Long Type 1 need a time-stamp
+// service Zavera does not use yet, and are refused rather than downgraded.
+function signatureType(type) {
+  const t = num(type, 0);
+  if (t === 1 || t === 0xffff) return t;
+  if (t === 0 || t === 5 || t === 0x5d) throw cadesError('longTerm');
+  throw cadesError('badData');
+}
+
+// signerRequest gives the agent's certificate id and the description and
+// document name the page set as attributes.
+async function signerRequest(signerImpl) {
+  const rec = signerImpl.cert;
+  if (!rec) throw cadesError('noSigner');
+  let id = rec.agentId;
+  if (!id) {
+    const found = (await agentCertificates()).find((c) => c.info.thumbprint === rec.info.thumbprint);
+    if (!found) throw cadesError('certificateNotFound');
+    id = found.agentId;
+  }
+  const params = { certificate: id, description: DEFAULT_DESCRIPTION };
+  for (const a of signerImpl.auth) {
+    if (a.value === undefined || a.value === null) continue;
+    if (a.name === 1) params.name = String(a.value).slice(0, 255);
+    if (a.name === 2 && String(a.value).trim()) params.description = String(a.value).slice(0, 1000);
+  }
+  return params;
+}
+
+// wrap64 writes base64 in lines of 64 characters ending in CRLF, as
+// CAPICOM's base64 output is.
+function wrap64(b64) {
+  return b64.replace(/(.{64})/g, '$1\r\n').replace(/\r\n$/, '') + '\r\n';
+}
+
+function encodeOutput(b64, encoding) {
+  const e = num(encoding, 0);
+  if (e === 1) return String.fromCharCode.apply(null, b64decode(b64));
+  return wrap64(b64);
+}
+
+function signedDataObject() {
+  const impl = {
+    kind: 'SignedData', encoding: 0, content: '', display: 0,
+    message: null, detached: false, signers: [], certificates: [],
+  };
+  const contentBytes = () => (impl.encoding === 1 ? b64decode(impl.content) : utf16le(impl.content));
+  const hashParams = (hashed) => {
+    const h = implOf(hashed, 'HashedData');
+    return h.value().then((hex) => ({ hash: b64encode(hexDecode(hex)) }));
+  };
+
+  // checkVerified turns the agent's verification into the plug-in's
+  // outcome: a signer whose signature, certificate or chain fails rejects.
+  function checkVerified(res, hashOnly) {
+    impl.signers = [];
+    impl.certificates = [];
+    for (const s of res.signers || []) {
+      let record = null;
+      if (s.certificate) {
+        try {
+          record = { info: parseCertificate(b64decode(s.certificate)), agentId: null };
+        } catch (_) { record = null; }
+      }
+      if (record) impl.certificates.push(record);
+      const so = signerObject();
+      const si = implOf(so);
+      si.cert = record;
+      si.signingTime = s.signingTime ? new Date(s.signingTime).toISOString() : null;
+      si.status = s.signatureValid && s.certificateValid && s.chain !== 'invalid';
+      impl.signers.push(so);
+    }
+    if (!res.signers || res.signers.length === 0) throw cadesError('badSignature');
+    for (const s of res.signers) {
+      if (!s.signatureValid) {
+        const md = (s.checks || []).find((c) => c.name === 'message-digest');
+        throw cadesError(md && md.outcome === 'failed' && !hashOnly ? 'badHash' : 'badSignature');
+      }
+      if (!s.certificateValid) throw cadesError('badCertificate');
+      if (s.chain === 'invalid') throw cadesError('badChain');
+    }
+  }
+
+  return makeObject(impl, {
+    props: {
+      ContentEncoding: { get: () => impl.encoding, set: (v) => { impl.encoding = num(v, 0); } },
+      Content: { get: () => impl.content, set: (v) => { impl.content = v === undefined || v === null ? '' : String(v); } },
+      DisplayData: { get: () => impl.display, set: (v) => { impl.display = num(v, 0); } },
+      Signers: { get: () => collectionObject(impl.signers, 'Signers') },
+      Certificates: { get: () => certificatesObject(impl.certificates) },
+    },
+    methods: {
+      async SignCades(signer, type, detached, encoding) {
+        const s = implOf(signer, 'Signer');
+        signatureType(type);
+        const params = await signerRequest(s);
+        const data = contentBytes();
+        params.data = b64encode(data);
+        params.attached = !detached;
+        if (params.name) params.size = data.length;
+        const res = await agentCall('sign', params);
+        impl.message = res.signature;
+        impl.detached = Boolean(detached);
+        return encodeOutput(res.signature, encoding);
+      },
+      async SignHash(hashed, signer, type, encoding) {
+        const s = implOf(signer, 'Signer');
+        signatureType(type);
+        const params = Object.assign(await signerRequest(s), await hashParams(hashed));
+        const res = await agentCall('sign', params);
+        impl.message = res.signature;
+        impl.detached = true;
+        return encodeOutput(res.signature, encoding);
+      },
+      async CoSignCades(signer, type, encoding) {
+        const s = implOf(signer, 'Signer');
+        signatureType(type);
+        if (!impl.message) throw cadesError('badData', 'Нет подписи для добавления подписи: вызовите VerifyCades.');
+        const params = await signerRequest(s);
+        params.signature = impl.message;
+        if (impl.detached) params.data = b64encode(contentBytes());
+        const res = await agentCall('cosign', params);
+        impl.message = res.signature;
+        return encodeOutput(res.signature, encoding);
+      },
+      async CoSignHash(hashed, signer, type, encoding) {
+        const s = implOf(signer, 'Signer');
+        signatureType(type);
+        if (!impl.message) throw cadesError('badData', 'Нет подписи для добавления подписи: вызовите VerifyHash.');
+        const params = Object.assign(await signerRequest(s), await hashParams(hashed));
+        params.signature = impl.message;
+        const res = await agentCall('cosign', params);
+        impl.message = res.signature;
+        return encodeOutput(res.signature, encoding);
+      },
+      async VerifyCades(message, type, detached) {
+        signatureType(type === undefined ? 1 : type);
+        const sig = b64encode(b64decode(message));
+        const params = { signature: sig };
+        if (detached) params.data = b64encode(contentBytes());
+        const res = await agentCall('verify', params);
+        impl.message = sig;
+        impl.detached = Boolean(detached);
+        if (!detached && typeof res.content === 'string') {
+          const bytes = b64decode(res.content);
+          if (impl.encoding === 1) impl.content = res.content;
+          else {
+            let s = '';
+            for (let i = 0; i + 1 < bytes.length; i += 2) s += String.fromCharCode(bytes[i] | (bytes[i + 1] << 8));
+            impl.content = s;
+          }
+        }
+        checkVerified(res, false);
+      },
+      async VerifyHash(hashed, message, type) {
+        signatureType(type === undefined ? 1 : type);
+        const sig = b64encode(b64decode(message));
+        const params = Object.assign({ signature: sig }, await hashParams(hashed));
+        const res = await agentCall('verify', params);
+        impl.message = sig;
+        impl.detached = true;
+        checkVerified(res, true);
+      },
+      EnhanceCades() { throw cadesError('longTerm'); },
+    },
+  });
+}
+
+// rawSignatureObject: CryptoPro's RawSignature gives the GOST signature
+// reversed and in hex; the agent gives BE(s)||BE(r).
+function rawSignatureObject() {
+  return makeObject({ kind: 'RawSignature' }, {
+    methods: {
+      async SignHash(hashed, certificate) {
+        const h = implOf(hashed, 'HashedData');
+        const cert = implOf(certificate, 'Certificate');
+        const signer = { cert: cert.record, auth: [] };
+        const params = await signerRequest(signer);
+        params.hash = b64encode(hexDecode(await h.value()));
+        const res = await agentCall('signHash', params);
+        return hexUpper(b64decode(res.signature).reverse());
+      },
+      VerifyHash() { throw cadesError('notImplemented', 'RawSignature.VerifyHash'); },
+    },
+  });
+}

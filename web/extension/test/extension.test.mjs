@@ -1,0 +1,333 @@
+// The extension end to end in Chromium: the built extension
+// (build/extension/chromium) loaded into headless Chromium, its native
+// messaging host (build/zavera-host) registered in the profile, the real
+// agent (build/zavera-script, approving test prompter) on the GOST test
+// token with the demo certificates. Pages use window.cadesplugin as
+// CryptoPro's plug-in: the crypto-pro package unchanged, and CryptoPro's
+// documented sample flow in async_spawn style. Every signature is checked
+// by OpenSSL with the GOST engine and by `zavera verify`.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+import { CHROMIUM, FLAGS } from '../../test-support/browser.mjs';
+import { build, root, run, startAgent, tempDir, tokenDir } from '../../test-support/stack.mjs';
+
+const IDS = JSON.parse(fs.readFileSync(path.join(root, 'web', 'extension', 'ids.json'), 'utf8'));
+const EXTENSION = path.join(build, 'extension', 'chromium');
+const HOST = path.join(build, 'zavera-host');
+const CRYPTO_PRO = path.join(root, 'web', 'node_modules', 'crypto-pro', 'dist', 'crypto-pro.js');
+const GOST_ENV = { OPENSSL_CONF: path.join(root, 'testdata', 'openssl-gost.cnf') };
+
+function need(file, how) {
+  if (!fs.existsSync(file)) throw new Error(`${file} is missing: ${how}`);
+  return file;
+}
+
+// A page server on a free loopback port: the test page loads crypto-pro
+// from it, as a portal loads its own copy.
+function startPages(frameUrl = '') {
+  const frame = frameUrl ? `<iframe src="${frameUrl}/"></iframe>` : '';
+  const page = `<!doctype html><meta charset="utf-8"><title>portal</title><script src="/crypto-pro.js"></script><body>portal${frame}</body>`;
+  const server = http.createServer((req, res) => {
+    if (req.url === '/crypto-pro.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript' });
+      res.end(fs.readFileSync(CRYPTO_PRO));
+    } else {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(page);
+    }
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+async function opensslVerifyCMS(dir, sigB64, content, caFile) {
+  const sig = path.join(dir, `sig-${crypto.randomUUID()}.der`);
+  fs.writeFileSync(sig, Buffer.from(sigB64.replace(/\s/g, ''), 'base64'));
+  const args = ['cms', '-verify', '-binary', '-inform', 'DER', '-in', sig, '-CAfile', caFile, '-purpose', 'any', '-out', '/dev/null'];
+  if (content) {
+    const doc = `${sig}.doc`;
+    fs.writeFileSync(doc, content);
+    args.push('-content', doc);
+  }
+  return run('openssl', args, { env: GOST_ENV });
+}
+
+async function zaveraVerify(dir, sigB64, content, caFile) {
+  const sig = path.join(dir, `sig-${crypto.randomUUID()}.b64`);
+  fs.writeFileSync(sig, sigB64.replace(/\s/g, ''));
+  const args = ['verify', '--json', '--ca', caFile, sig];
+  if (content) {
+    fs.writeFileSync(`${sig}.doc`, content);
+    args.push(`${sig}.doc`);
+  }
+  return JSON.parse(await run(path.join(build, 'zavera-script'), args));
+}
+
+async function streebog256Hex(buf) {
+  const out = await run('openssl', ['dgst', '-md_gost12_256', '-r'], { env: GOST_ENV, input: buf });
+  return out.split(/\s/)[0].toUpperCase();
+}
+
+function sha1Hex(der) {
+  return crypto.createHash('sha1').update(der).digest('hex').toUpperCase();
+}
+
+function pemDer(file) {
+  return Buffer.from(fs.readFileSync(file, 'utf8').replace(/-----[^-]+-----|\s/g, ''), 'base64');
+}
+
+describe('the extension in Chromium with the native host and the agent', () => {
+  let tmp;
+  let tokens;
+  let agent;
+  let pages;
+  let framed;
+  let stranger;
+  let origin;
+  let framedOrigin;
+  let strangerOrigin;
+  let context;
+  let page;
+  let leaderThumb;
+
+  before(async () => {
+    need(path.join(EXTENSION, 'manifest.json'), 'run `make extension`');
+    need(HOST, 'run `make build/zavera-host`');
+    need(CHROMIUM, "install Debian's chromium");
+    tmp = tempDir();
+    tokens = tokenDir(tmp.dir);
+    // The portal embeds a frame of another origin; a third origin is not
+    // one the agent accepts (http and not a development origin).
+    framed = await startPages();
+    framedOrigin = `http://127.0.0.1:${framed.address().port}`;
+    pages = await startPages(framedOrigin);
+    origin = `http://127.0.0.1:${pages.address().port}`;
+    stranger = await startPages();
+    strangerOrigin = `http://localhost:${stranger.address().port}`;
+    // The origins are development origins: not approved at first, so the
+    // extension pairs them (the test prompter approves).
+    agent = await startAgent({ tmp: tmp.dir, tokens, devOrigins: [origin, framedOrigin] });
+    // The host finds the agent's local channel through the user's
+    // configuration, as installed: here a configuration naming the
+    // agent's state folder.
+    const xdg = path.join(tmp.dir, 'xdg-config');
+    fs.mkdirSync(path.join(xdg, 'zavera'), { recursive: true });
+    fs.writeFileSync(path.join(xdg, 'zavera', 'config.json'), JSON.stringify({ stateDir: agent.stateDir }));
+    // As installed, the host lives beside the zavera program it starts when
+    // no agent runs: here the test build of it.
+    const bin = path.join(tmp.dir, 'bin');
+    fs.mkdirSync(bin);
+    fs.copyFileSync(HOST, path.join(bin, 'zavera-host'));
+    fs.chmodSync(path.join(bin, 'zavera-host'), 0o755);
+    fs.symlinkSync(path.join(build, 'zavera-script'), path.join(bin, 'zavera'));
+    const profile = path.join(tmp.dir, 'profile');
+    fs.mkdirSync(path.join(profile, 'NativeMessagingHosts'), { recursive: true });
+    fs.writeFileSync(path.join(profile, 'NativeMessagingHosts', `${IDS.host}.json`), JSON.stringify({
+      name: IDS.host, description: 'Zavera', path: path.join(bin, 'zavera-host'), type: 'stdio',
+      allowed_origins: [`chrome-extension://${IDS.chromium}/`],
+    }));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM, headless: true, timeout: 30000,
+      args: [...FLAGS, `--disable-extensions-except=${EXTENSION}`, `--load-extension=${EXTENSION}`],
+      env: { ...process.env, XDG_CONFIG_HOME: xdg },
+    });
+    let [worker] = context.serviceWorkers();
+    if (!worker) worker = await context.waitForEvent('serviceworker');
+    worker.on('console', (m) => { if (process.env.ZAVERA_TEST_VERBOSE) console.error('extension:', m.text()); });
+    page = await context.newPage();
+    page.on('pageerror', (e) => console.error('page error:', e));
+    await page.goto(`${origin}/`);
+    leaderThumb = sha1Hex(pemDer(path.join(tokens.dir, 'leader.crt')));
+  });
+
+  after(async () => {
+    if (context) await context.close();
+    if (agent) await agent.stop();
+    for (const s of [pages, framed, stranger]) if (s) s.close();
+    if (tmp) tmp.remove();
+  });
+
+  test('the extension has the ID its key fixes, and defines window.cadesplugin before the page\'s scripts', async () => {
+    let [worker] = context.serviceWorkers();
+    if (!worker) worker = await context.waitForEvent('serviceworker');
+    assert.equal(new URL(worker.url()).host, IDS.chromium);
+    // crypto-pro's own loader returned early: the object is the extension's.
+    assert.equal(await page.evaluate(() => typeof window.cadesplugin.CreateObjectAsync), 'function');
+    assert.equal(await page.evaluate(() => window.cadesplugin.JSModuleVersion), '2.4.2');
+  });
+
+  test('crypto-pro lists the token\'s certificates and reports the system', async () => {
+    const certs = await page.evaluate(() => window.cryptoPro.getUserCertificates(true)
+      .then((l) => l.map((c) => ({ name: c.name, thumbprint: c.thumbprint, validTo: c.validTo }))));
+    const want = ['leader', 'accountant'].map((n) => sha1Hex(pemDer(path.join(tokens.dir, `${n}.crt`))));
+    assert.deepEqual(certs.map((c) => c.thumbprint).sort(), want.sort());
+    assert.ok(certs.some((c) => c.name === 'Демонстрационный Иван Петрович'), JSON.stringify(certs));
+    const info = await page.evaluate(() => window.cryptoPro.getSystemInfo());
+    assert.match(info.cadesVersion, /^2\.0\.\d+$/);
+    assert.equal(await page.evaluate(() => window.cryptoPro.isValidSystemSetup()), true);
+    // The origin the agent approved and journaled is the page's, as the browser gave it.
+    const approvals = fs.readFileSync(path.join(agent.stateDir, 'approvals.json'), 'utf8');
+    assert.ok(approvals.includes(origin), approvals);
+  });
+
+  test('crypto-pro\'s attached signature verifies with OpenSSL and zavera verify', async () => {
+    const text = 'Заявление о выдаче справки';
+    const sig = await page.evaluate(([t, m]) => window.cryptoPro.createAttachedSignature(t, m), [leaderThumb, text]);
+    await opensslVerifyCMS(tmp.dir, sig, null, tokens.caFile);
+    const v = await zaveraVerify(tmp.dir, sig, null, tokens.caFile);
+    assert.equal(v.valid, true, JSON.stringify(v));
+    const journal = fs.readFileSync(path.join(agent.stateDir, 'journal.log'), 'utf8');
+    assert.ok(journal.includes(`"origin":"${origin}"`), 'the signature is journaled under the page\'s origin');
+  });
+
+  test('crypto-pro\'s hash (in the agent, in pieces) and detached signature over it verify over the document', async () => {
+    const text = 'Договор поставки № 17';
+    const hash = await page.evaluate((m) => window.cryptoPro.createHash(m), text);
+    assert.equal(hash, await streebog256Hex(Buffer.from(text)));
+    const sig = await page.evaluate(([t, h]) => window.cryptoPro.createDetachedSignature(t, h), [leaderThumb, hash]);
+    await opensslVerifyCMS(tmp.dir, sig, Buffer.from(text), tokens.caFile);
+    const v = await zaveraVerify(tmp.dir, sig, Buffer.from(text), tokens.caFile);
+    assert.equal(v.valid, true, JSON.stringify(v));
+  });
+
+  test('CryptoPro\'s sample flow in async_spawn style: Store, Find, CPSigner, SignCades, SignHash, VerifyCades, CoSignCades', async () => {
+    const text = 'Текст для подписи';
+    const r = await page.evaluate(([thumb, content]) => window.cadesplugin.async_spawn(function* (args) {
+      const cp = window.cadesplugin;
+      const store = yield cp.CreateObjectAsync('CAdESCOM.Store');
+      yield store.Open(cp.CAPICOM_CURRENT_USER_STORE, cp.CAPICOM_MY_STORE, cp.CAPICOM_STORE_OPEN_MAXIMUM_ALLOWED);
+      const all = yield store.Certificates;
+      const found = yield all.Find(cp.CAPICOM_CERTIFICATE_FIND_SHA1_HASH, args[0]);
+      if ((yield found.Count) === 0) throw new Error('certificate not found');
+      const cert = yield found.Item(1);
+      const other = yield (yield all.Find(cp.CAPICOM_CERTIFICATE_FIND_SUBJECT_NAME, 'Главный бухгалтер')).Item(1);
+      yield store.Close();
+
+      const signer = yield cp.CreateObjectAsync('CAdESCOM.CPSigner');
+      yield signer.propset_Certificate(cert);
+      yield signer.propset_CheckCertificate(true);
+      yield signer.propset_KeyPin('00000000');
+      const attr = yield cp.CreateObjectAsync('CADESCOM.CPAttribute');
+      yield attr.propset_Name(cp.CADESCOM_AUTHENTICATED_ATTRIBUTE_DOCUMENT_NAME);
+      yield attr.propset_Value('текст.txt');
+      yield (yield signer.AuthenticatedAttributes2).Add(attr);
+
+      const sd = yield cp.CreateObjectAsync('CAdESCOM.CadesSignedData');
+      yield sd.propset_Content(args[1]);
+      const detached = yield sd.SignCades(signer, cp.CADESCOM_CADES_BES, true);
+
+      const sd2 = yield cp.CreateObjectAsync('CAdESCOM.CadesSignedData');
+      yield sd2.propset_ContentEncoding(cp.CADESCOM_BASE64_TO_BINARY);
+      yield sd2.propset_Content(btoa('attached'));
+      const attached = yield sd2.SignCades(signer, cp.CADESCOM_CADES_BES, false);
+
+      const hd = yield cp.CreateObjectAsync('CAdESCOM.HashedData');
+      yield hd.propset_Algorithm(cp.CADESCOM_HASH_ALGORITHM_CP_GOST_3411_2012_256);
+      yield hd.propset_DataEncoding(cp.CADESCOM_BASE64_TO_BINARY);
+      yield hd.Hash(btoa('hash '));
+      yield hd.Hash(btoa('in pieces'));
+      const hashSig = yield sd.SignHash(hd, signer, cp.CADESCOM_CADES_BES);
+
+      const check = yield cp.CreateObjectAsync('CAdESCOM.CadesSignedData');
+      yield check.propset_ContentEncoding(cp.CADESCOM_BASE64_TO_BINARY);
+      yield check.VerifyCades(attached, cp.CADESCOM_CADES_BES);
+      const checkedContent = yield check.Content;
+      const signers = yield check.Signers;
+      const first = yield signers.Item(1);
+      const signerThumb = yield (yield first.Certificate).Thumbprint;
+      let tampered = null;
+      const bad = yield cp.CreateObjectAsync('CAdESCOM.CadesSignedData');
+      yield bad.propset_Content('другой текст');
+      try { yield bad.VerifyCades(detached, cp.CADESCOM_CADES_BES, true); } catch (e) { tampered = e.message; }
+
+      const signer2 = yield cp.CreateObjectAsync('CAdESCOM.CPSigner');
+      yield signer2.propset_Certificate(other);
+      const cosigned = yield check.CoSignCades(signer2, cp.CADESCOM_CADES_BES);
+
+      let longTerm = null;
+      try { yield sd.SignCades(signer, cp.CADESCOM_CADES_X_LONG_TYPE_1, true); } catch (e) { longTerm = e.message; }
+      return { detached, attached, hashSig, checkedContent, signerThumb, tampered, cosigned, longTerm };
+    }, thumb, content), [leaderThumb, text]);
+
+    const utf16 = Buffer.from(text, 'utf16le');
+    await opensslVerifyCMS(tmp.dir, r.detached, utf16, tokens.caFile);
+    await opensslVerifyCMS(tmp.dir, r.attached, null, tokens.caFile);
+    await opensslVerifyCMS(tmp.dir, r.hashSig, Buffer.from('hash in pieces'), tokens.caFile);
+    await opensslVerifyCMS(tmp.dir, r.cosigned, null, tokens.caFile);
+    assert.equal((await zaveraVerify(tmp.dir, r.detached, utf16, tokens.caFile)).valid, true);
+    assert.equal((await zaveraVerify(tmp.dir, r.hashSig, Buffer.from('hash in pieces'), tokens.caFile)).valid, true);
+    const co = await zaveraVerify(tmp.dir, r.cosigned, null, tokens.caFile);
+    assert.equal(co.valid, true, JSON.stringify(co));
+    assert.equal(co.signers.length, 2);
+    assert.equal(r.checkedContent, Buffer.from('attached').toString('base64'));
+    assert.equal(r.signerThumb, leaderThumb);
+    assert.match(r.tampered, /[а-я].*\(0x[0-9A-F]{8}\)$/);
+    assert.match(r.longTerm, /CAdES-X Long Type 1 пока не поддерживается.*\(0x80004001\)$/);
+  });
+
+  test('a frame of another origin signs under its own origin, as the browser names it', async () => {
+    const frame = page.frames().find((f) => f.url().startsWith(framedOrigin));
+    assert.ok(frame, 'the portal\'s frame loaded');
+    await frame.waitForFunction(() => window.cryptoPro);
+    const sig = await frame.evaluate((t) => window.cryptoPro.createAttachedSignature(t, 'из фрейма'), leaderThumb);
+    await opensslVerifyCMS(tmp.dir, sig, null, tokens.caFile);
+    const records = fs.readFileSync(path.join(agent.stateDir, 'journal.log'), 'utf8').split('\n')
+      .filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).filter((r) => r.event === 'signature');
+    assert.equal(records.at(-1).origin, framedOrigin);
+    assert.ok(records.every((r) => r.origin === origin || r.origin === framedOrigin));
+  });
+
+  test('an origin the agent does not accept gets CryptoPro\'s refusal, in Russian with its code', async () => {
+    const p = await context.newPage();
+    try {
+      await p.goto(`${strangerOrigin}/`);
+      const msg = await p.evaluate(async () => {
+        const store = await window.cadesplugin.CreateObjectAsync('CAdESCOM.Store');
+        try {
+          await store.Open();
+          return null;
+        } catch (e) {
+          return e.message;
+        }
+      });
+      assert.equal(msg, 'Доступ сайта к электронной подписи не разрешён пользователем. (0x000004C7)');
+    } finally {
+      await p.close();
+    }
+  });
+
+  test('a frame cannot post calls in the portal\'s name, even knowing the portal\'s channel token', async () => {
+    const frame = page.frames().find((f) => f.url().startsWith(framedOrigin));
+    // The portal's token, as a script of the portal could read it, and the
+    // agent's id of a certificate, so that the forged request would sign.
+    const { token, cert } = await page.evaluate(() => new Promise((resolve) => {
+      window.addEventListener('message', function grab(ev) {
+        const d = ev.data;
+        if (ev.source !== window || !d || !d.token) return;
+        if (d.zavera === 'zavera-bridge' && d.result && d.result.certificates) {
+          window.removeEventListener('message', grab);
+          resolve({ token: d.token, cert: d.result.certificates[0].id });
+        }
+      });
+      window.cadesplugin.CreateObjectAsync('CAdESCOM.Store').then((s) => s.Open());
+    }));
+    // The frame posts a forged signing request into the portal's window.
+    await frame.evaluate(({ token, cert }) => {
+      const params = { certificate: cert, description: 'подделка из фрейма', data: btoa('forged') };
+      window.parent.postMessage({ zavera: 'zavera-page', kind: 'call', token, id: 4242, method: 'sign', params }, '*');
+    }, { token, cert });
+    // Then the portal signs for itself; the forged request, had it been
+    // taken, would have been answered and journaled first (one prompt at a
+    // time per origin).
+    const sig = await page.evaluate((t) => window.cryptoPro.createAttachedSignature(t, 'после подделки'), leaderThumb);
+    await opensslVerifyCMS(tmp.dir, sig, null, tokens.caFile);
+    const journal = fs.readFileSync(path.join(agent.stateDir, 'journal.log'), 'utf8');
+    assert.ok(!journal.includes('подделка из фрейма'), 'the forged request reached the agent');
+  });
+});
