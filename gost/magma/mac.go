@@ -120,11 +120,9 @@ func (m *MAC) Sum(b []byte) []byte {
 		m.block(c, &state, &n, last[:])
 		blocks++
 	}
-	// A one-block message gets a second, zero block. With key meshing
-	// OpenSSL's engine tests the block count modulo 128 (its counter
-	// restarts at every meshing), so a message whose block count is 1
-	// modulo 128 gets one too; this follows it for interoperability.
-	if blocks == 1 || (m.mesh && blocks%128 == 1) {
+	// A one-block message gets a second, zero block (GOST 28147-89
+	// requires at least two); an empty message leaves the initial state.
+	if blocks == 1 {
 		var zero [BlockSize]byte
 		m.block(c, &state, &n, zero[:])
 	}

@@ -56,27 +56,26 @@ type cbc struct {
 	c       *Cipher
 	iv      [BlockSize]byte
 	decrypt bool
-	mesh    Meshing
-	n       int
 }
 
-// NewCBCEncrypter returns CBC encryption with an 8-byte IV. With
-// CryptoProMeshing the key changes every 1024 bytes (the IV is not
-// re-encrypted, as OpenSSL's gost89-cbc does).
-func NewCBCEncrypter(c *Cipher, iv []byte, mesh Meshing) (cipher.BlockMode, error) {
-	return newCBC(c, iv, mesh, false)
+// NewCBCEncrypter returns CBC encryption with an 8-byte IV, without key
+// meshing, as OpenSSL's gost89-cbc and magma-cbc do. GOST R 34.13-2015
+// allows a longer IV (a register of several blocks); its CBC with an IV of
+// z blocks is z interleaved chains of this mode.
+func NewCBCEncrypter(c *Cipher, iv []byte) (cipher.BlockMode, error) {
+	return newCBC(c, iv, false)
 }
 
 // NewCBCDecrypter returns CBC decryption; see NewCBCEncrypter.
-func NewCBCDecrypter(c *Cipher, iv []byte, mesh Meshing) (cipher.BlockMode, error) {
-	return newCBC(c, iv, mesh, true)
+func NewCBCDecrypter(c *Cipher, iv []byte) (cipher.BlockMode, error) {
+	return newCBC(c, iv, true)
 }
 
-func newCBC(c *Cipher, iv []byte, mesh Meshing, decrypt bool) (*cbc, error) {
+func newCBC(c *Cipher, iv []byte, decrypt bool) (*cbc, error) {
 	if len(iv) != BlockSize {
 		return nil, fmt.Errorf("magma: CBC: %w (got %d, want 8)", ErrIVSize, len(iv))
 	}
-	m := &cbc{c: c.clone(), decrypt: decrypt, mesh: mesh}
+	m := &cbc{c: c, decrypt: decrypt}
 	copy(m.iv[:], iv)
 	return m, nil
 }
@@ -92,10 +91,6 @@ func (m *cbc) CryptBlocks(dst, src []byte) {
 	}
 	var b [BlockSize]byte
 	for i := 0; i < len(src); i += BlockSize {
-		if m.mesh && m.n == meshInterval {
-			m.c.mesh(nil)
-			m.n = 0
-		}
 		if m.decrypt {
 			copy(b[:], src[i:i+BlockSize])
 			m.c.Decrypt(dst[i:], src[i:])
@@ -106,7 +101,6 @@ func (m *cbc) CryptBlocks(dst, src []byte) {
 			m.c.Encrypt(dst[i:], b[:])
 			copy(m.iv[:], dst[i:i+BlockSize])
 		}
-		m.n += BlockSize
 	}
 }
 
