@@ -141,7 +141,7 @@ func (s *cfb) XORKeyStream(dst, src []byte) {
 	if len(dst) < len(src) {
 		panic("magma: output smaller than input")
 	}
-	for i := range src {
+	for i := 0; i < len(src); i++ {
 		if s.used == BlockSize {
 			if s.mesh && s.n == meshInterval {
 				s.c.mesh(s.reg[:])
@@ -150,6 +150,19 @@ func (s *cfb) XORKeyStream(dst, src []byte) {
 			s.c.Encrypt(s.gamma[:], s.reg[:])
 			s.used = 0
 			s.n += BlockSize
+			if len(src)-i >= BlockSize {
+				// A whole block: XOR it at once.
+				if s.decrypt {
+					copy(s.reg[:], src[i:i+BlockSize])
+					subtle.XORBytes(dst[i:i+BlockSize], src[i:i+BlockSize], s.gamma[:])
+				} else {
+					subtle.XORBytes(dst[i:i+BlockSize], src[i:i+BlockSize], s.gamma[:])
+					copy(s.reg[:], dst[i:i+BlockSize])
+				}
+				s.used = BlockSize
+				i += BlockSize - 1
+				continue
+			}
 		}
 		in := src[i]
 		out := in ^ s.gamma[s.used]

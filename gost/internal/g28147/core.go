@@ -8,7 +8,7 @@
 //
 // The S-box substitution is computed without indexing memory by secret
 // data: every one of the sixteen table columns is read for every round, and
-// the column that matches each 4-bit input is selected with masks built by
+// the entry that matches each 4-bit input is selected with masks built by
 // arithmetic on the input (see subst).
 package g28147
 
@@ -49,10 +49,16 @@ func (s *SBox) Columns() Columns {
 type Core struct {
 	k [8]uint32
 	t Columns
+	d [8]uint32 // t[2i] ^ t[2i+1], the first level of subst's selection
 }
 
 // SetColumns sets the S-box.
-func (c *Core) SetColumns(t *Columns) { c.t = *t }
+func (c *Core) SetColumns(t *Columns) {
+	c.t = *t
+	for i := range c.d {
+		c.d[i] = t[2*i] ^ t[2*i+1]
+	}
+}
 
 // SetKey sets the eight round keys K1..K8.
 func (c *Core) SetKey(k *[8]uint32) { c.k = *k }
@@ -62,21 +68,35 @@ func (c *Core) Wipe() { c.k = [8]uint32{} }
 
 const nibbleLows = 0x11111111
 
-// subst applies the eight 4-bit substitutions to x in constant time. For
-// each table column j, e becomes zero in exactly the nibbles of x equal to
-// j; folding each nibble's bits into its lowest bit and inverting gives a 1
-// there, and multiplying by 15 widens it to a nibble mask (no carries: each
-// nibble holds 0 or 1). The column's words are ORed in under that mask.
+// subst applies the eight 4-bit substitutions to x in constant time, as a
+// tree of selections driven by masks. Bit b of every nibble of x, spread to
+// a whole-nibble mask (0 or 0xF in each nibble, by multiplying the isolated
+// bit by 15, which cannot carry), chooses in every nibble at once between
+// two candidate words: bit 0 picks between columns 2i and 2i+1, bit 1
+// between the pairs so chosen, and so on, until one word holds in every
+// nibble the image of that nibble. All sixteen columns are read whatever x
+// is, and no branch or address depends on it.
 func (c *Core) subst(x uint32) uint32 {
-	var r uint32
-	for j := uint32(0); j < 16; j++ {
-		e := x ^ (j * nibbleLows)
-		e |= e >> 1
-		e |= e >> 2
-		m := ((e & nibbleLows) ^ nibbleLows) * 15
-		r |= m & c.t[j]
-	}
-	return r
+	m0 := (x & nibbleLows) * 15
+	m1 := (x >> 1 & nibbleLows) * 15
+	m2 := (x >> 2 & nibbleLows) * 15
+	m3 := (x >> 3 & nibbleLows) * 15
+	t, d := &c.t, &c.d
+	a0 := t[0] ^ d[0]&m0
+	a1 := t[2] ^ d[1]&m0
+	a2 := t[4] ^ d[2]&m0
+	a3 := t[6] ^ d[3]&m0
+	a4 := t[8] ^ d[4]&m0
+	a5 := t[10] ^ d[5]&m0
+	a6 := t[12] ^ d[6]&m0
+	a7 := t[14] ^ d[7]&m0
+	b0 := a0 ^ (a0^a1)&m1
+	b1 := a2 ^ (a2^a3)&m1
+	b2 := a4 ^ (a4^a5)&m1
+	b3 := a6 ^ (a6^a7)&m1
+	e0 := b0 ^ (b0^b1)&m2
+	e1 := b2 ^ (b2^b3)&m2
+	return e0 ^ (e0^e1)&m3
 }
 
 // f is the round function: add the round key, substitute, rotate left by 11.
