@@ -33,6 +33,11 @@
 //   - CTR of GOST R 34.13-2015 for Magma (4-byte IV): NewCTR.
 //   - MAC (imitovstavka, 16 rounds, 1 to 8 bytes of output; 4 is the usual
 //     32-bit value, 8 the full state): NewMAC and NewMACWithIV.
+//   - MAC of GOST R 34.13-2015 for Magma (CMAC): NewCMAC.
+//
+// GOST R 34.13-2015 allows registers of several blocks in CBC and CFB; its
+// examples with a register of z blocks are z interleaved chains of
+// NewCBCEncrypter or NewCFBEncrypter, one per IV block (the tests show it).
 //
 // CFB, CNT and the MAC take a Meshing: CryptoProMeshing applies the key
 // meshing of RFC 4357 section 2.3 every 1024 bytes (the new key is a fixed
@@ -65,12 +70,14 @@
 // # Vectors
 //
 // The tests check the block of RFC 8891 (GOST R 34.12-2015 example A.2)
-// and the Magma ECB, CTR and CBC examples of GOST R 34.13-2015 (appendix
-// A.2), and OpenSSL's GOST engine both ways on random data of odd lengths
+// and the Magma ECB, CTR, CBC, CFB and MAC examples of GOST R 34.13-2015
+// (appendix A.2), and OpenSSL's GOST engine both ways on random data of odd lengths
 // across the key meshing boundaries: gost89 (CFB) and gost89-cbc on
 // parameter sets Z and CryptoPro A, gost89-cnt (CryptoPro A) and
 // gost89-cnt-12 (Z), magma-ctr, magma-cbc, gost-mac and gost-mac-12 with
-// 4- and 8-byte output. KEK diversification and the CryptoPro key wrap are
+// 4- and 8-byte output, magma-mac. ECB with param Z decrypts the private key
+// of the public CryptoPro CSP 5 test container (../shared/keyfiles) to the
+// key of its certificate. RFC 5830 and RFC 4357 print no test vectors. KEK diversification and the CryptoPro key wrap are
 // checked against the same RFC 4357 steps carried out with OpenSSL's
 // cipher and MAC.
 //

@@ -311,3 +311,25 @@ func TestOpenSSLKeyWrap(t *testing.T) {
 		}
 	}
 }
+
+func TestOpenSSLMagmaMAC(t *testing.T) {
+	osslref.Require(t)
+	for _, n := range append([]int{0, 8, 16}, streamLengths...) {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			key, msg := random(t, KeySize), random(t, n)
+			c, err := NewMagma(key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := NewCMAC(c, 8)
+			if err != nil {
+				t.Fatal(err)
+			}
+			splitWrites(func(_, src []byte) { m.Write(src) })(make([]byte, n), msg)
+			want := osslref.Run(t, msg, "dgst", "-mac", "magma-mac", "-macopt", "hexkey:"+hex.EncodeToString(key), "-binary")
+			if got := m.Sum(nil); !bytes.Equal(got, want) {
+				t.Fatalf("MAC %x, OpenSSL %x", got, want)
+			}
+		})
+	}
+}
