@@ -77,9 +77,12 @@
 // gost89-cnt-12 (Z), magma-ctr, magma-cbc, gost-mac and gost-mac-12 with
 // 4- and 8-byte output, magma-mac. ECB with param Z decrypts the private key
 // of the public CryptoPro CSP 5 test container (../shared/keyfiles) to the
-// key of its certificate. RFC 5830 and RFC 4357 print no test vectors. KEK diversification and the CryptoPro key wrap are
+// key of its certificate. The GOST R
+// 34.11-94 examples of RFC 5831 (gost/gostr341194) exercise GOST 28147-89
+// with the test S-box. KEK diversification and the CryptoPro key wrap are
 // checked against the same RFC 4357 steps carried out with OpenSSL's
-// cipher and MAC.
+// cipher and MAC, since RFC 4357 gives the procedures without worked
+// values.
 //
 // # Concurrency
 //
