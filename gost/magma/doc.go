@@ -86,7 +86,8 @@
 //
 // # Concurrency
 //
-// A Cipher is immutable after creation and safe for concurrent use; modes
-// and MACs hold their own state (and their own copy of the key where key
-// meshing changes it) and are not.
+// A Cipher is immutable after creation (until Wipe) and safe for
+// concurrent use; modes and MACs hold their own state and are not. Without
+// key meshing a mode uses its Cipher's key, which Wipe clears; with key
+// meshing it works on a copy of its own.
 package magma

@@ -51,7 +51,7 @@ var _ hash.Hash = (*MAC)(nil)
 
 // Reset restores the initial state and key.
 func (m *MAC) Reset() {
-	m.c = m.c0.clone()
+	m.c = ownCopy(m.c0, m.mesh)
 	m.state = m.iv
 	m.part = [BlockSize]byte{}
 	m.nPart, m.n, m.blocks = 0, 0, 0

@@ -21,6 +21,17 @@ const (
 	CryptoProMeshing Meshing = true
 )
 
+// ownCopy returns the cipher a mode works with: c itself, so that c.Wipe
+// clears the key the mode uses, unless key meshing will change the key, in
+// which case the mode needs a copy of its own (wiped by nobody but the
+// garbage collector: prefer short-lived modes).
+func ownCopy(c *Cipher, mesh Meshing) *Cipher {
+	if mesh {
+		return c.clone()
+	}
+	return c
+}
+
 type ecb struct {
 	c       *Cipher
 	decrypt bool
@@ -132,7 +143,7 @@ func newCFB(c *Cipher, iv []byte, mesh Meshing, decrypt bool) (*cfb, error) {
 	if len(iv) != BlockSize {
 		return nil, fmt.Errorf("magma: CFB: %w (got %d, want 8)", ErrIVSize, len(iv))
 	}
-	s := &cfb{c: c.clone(), used: BlockSize, decrypt: decrypt, mesh: mesh}
+	s := &cfb{c: ownCopy(c, mesh), used: BlockSize, decrypt: decrypt, mesh: mesh}
 	copy(s.reg[:], iv)
 	return s, nil
 }
@@ -204,7 +215,7 @@ func NewCNT(c *Cipher, iv []byte, mesh Meshing) (cipher.Stream, error) {
 	if len(iv) != BlockSize {
 		return nil, fmt.Errorf("magma: CNT: %w (got %d, want 8)", ErrIVSize, len(iv))
 	}
-	s := &cnt{c: c.clone(), used: BlockSize, mesh: mesh}
+	s := &cnt{c: ownCopy(c, mesh), used: BlockSize, mesh: mesh}
 	copy(s.reg[:], iv)
 	return s, nil
 }
