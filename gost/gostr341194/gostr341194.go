@@ -32,6 +32,9 @@
 // gost/magma, so hashing a password or key material does not index memory
 // by its bytes; the other steps are XORs, byte moves and additions.
 //
+// The digest has a 32-byte block, so crypto/hmac with NewCryptoPro is the
+// HMAC_GOSTR3411 of RFC 4357 section 3 (checked against OpenSSL).
+//
 // A digest is not safe for concurrent use; separate digests are.
 package gostr341194
 

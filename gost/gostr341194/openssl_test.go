@@ -2,6 +2,7 @@ package gostr341194
 
 import (
 	"bytes"
+	"crypto/hmac"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -109,5 +110,21 @@ func TestSumKeepsState(t *testing.T) {
 	h.Write(msg)
 	if got := h.Sum(nil); !bytes.Equal(got, want[:]) {
 		t.Fatalf("after Reset: %x, want %x", got, want)
+	}
+}
+
+// TestOpenSSLHMAC checks that the digest works with crypto/hmac as
+// HMAC_GOSTR3411 of RFC 4357 section 3, against OpenSSL's HMAC with
+// md_gost94.
+func TestOpenSSLHMAC(t *testing.T) {
+	osslref.Require(t)
+	for _, n := range []int{0, 31, 100} {
+		key, msg := random(t, 32), random(t, n)
+		want := osslref.Run(t, msg, "dgst", "-md_gost94", "-mac", "HMAC", "-macopt", "hexkey:"+hex.EncodeToString(key), "-binary")
+		m := hmac.New(NewCryptoPro, key)
+		m.Write(msg)
+		if got := m.Sum(nil); !bytes.Equal(got, want) {
+			t.Fatalf("HMAC of %d bytes %x, OpenSSL %x", n, got, want)
+		}
 	}
 }
