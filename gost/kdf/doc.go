@@ -1,0 +1,35 @@
+// Package kdf implements the GOST key derivation functions built on
+// Streebog (GOST R 34.11-2012, package gost/streebog):
+//
+//   - HMAC_GOSTR3411_2012_256 and _512 (RFC 7836, 4.1): NewHMAC256,
+//     NewHMAC512; crypto/hmac over streebog.New256 / New512.
+//   - KDF_GOSTR3411_2012_256 (RFC 7836, 4.5; R 50.1.113-2016): KDF256,
+//     used by CryptoPro's key export (label 26bdb878) and the TC26 key
+//     wrapping.
+//   - KDF_TREE_GOSTR3411_2012_256 (RFC 7836, 4.5; R 50.1.113-2016): KDFTree256.
+//   - PBKDF2 with HMAC_GOSTR3411_2012_512 (RFC 9337; R 50.1.111-2016):
+//     PBKDF2, the password KDF of GOST PKCS#12 files.
+//
+// All byte strings are in the order the RFCs print them.
+//
+// # Constant time
+//
+// Streebog and HMAC have no secret-dependent branches in this module's
+// implementation beyond what crypto/hmac does (none on the key bytes);
+// their cost depends only on the lengths involved. Intermediate PBKDF2
+// values are wiped before returning.
+//
+// # Vectors and cost
+//
+// The tests check the examples of RFC 7836 appendix B (HMAC-256/512 and
+// KDF_GOSTR3411_2012_256 on K = 00…1f, label 26bdb878, seed af21434145656378;
+// KDF_TREE with R = 1, L = 512) and of RFC 9337 / R 50.1.111-2016 appendix A
+// for PBKDF2. PBKDF2 costs two Streebog-512 compressions per iteration and
+// output block: the 1-, 2- and 4096-iteration vectors take milliseconds and
+// run always; the 16777216-iteration vector takes minutes and is left out.
+// They are also checked against OpenSSL's GOST engine (`openssl dgst -mac
+// hmac -digest md_gost12_512`, `openssl kdf PBKDF2 -kdfopt
+// digest:md_gost12_512`) on random inputs.
+//
+// The functions are safe for concurrent use; a hash.Hash is not.
+package kdf
