@@ -20,12 +20,26 @@ type ctr struct {
 	newBlock NewCipherFunc // nil without ACPKM
 	n        int
 	counter  []byte
-	ks       []byte // keystream of the current block
-	used     int    // bytes of ks already used
+	ctrs     []byte // counter blocks of the next batch
+	buf      []byte // room for a batch of keystream
+	ks       []byte // keystream not yet used
+	batch    int    // blocks per batch
 	perSec   int    // blocks per section, 0 without ACPKM
 	blocks   int    // blocks generated in the current section
-	err      error
 }
+
+// multiBlock is a cipher that encrypts several blocks in one call faster
+// than one at a time (kuznyechik.NewCipher's); CTR then makes its
+// keystream in batches.
+type multiBlock interface {
+	EncryptBlocks(dst, src []byte)
+}
+
+// batchBlocks is the CTR batch for a multiBlock cipher. A cipher without
+// EncryptBlocks gets batches of one block, so that a short message costs
+// no more block encryptions than it needs (the constant-time Kuznyechik
+// takes microseconds per block).
+const batchBlocks = 16
 
 func blockSize(b cipher.Block) (int, error) {
 	n := b.BlockSize()
@@ -71,12 +85,18 @@ func newCTR(b cipher.Block, nc NewCipherFunc, iv []byte, perSec int) (*ctr, erro
 	if len(iv) != n/2 {
 		return nil, ErrIVSize
 	}
-	c := &ctr{b: b, newBlock: nc, n: n, counter: make([]byte, n), ks: make([]byte, n), used: n, perSec: perSec}
+	batch := 1
+	if _, ok := b.(multiBlock); ok {
+		batch = batchBlocks
+	}
+	c := &ctr{b: b, newBlock: nc, n: n, counter: make([]byte, n),
+		ctrs: make([]byte, batch*n), buf: make([]byte, batch*n), batch: batch, perSec: perSec}
 	copy(c.counter, iv)
 	return c, nil
 }
 
-// next fills ks with the keystream of the next counter block.
+// next fills ks with the keystream of the next batch of counter blocks,
+// re-keying first at a section boundary. A batch never crosses a section.
 func (c *ctr) next() {
 	if c.perSec > 0 && c.blocks == c.perSec {
 		key := ACPKM(c.b)
@@ -90,15 +110,29 @@ func (c *ctr) next() {
 		c.b = b
 		c.blocks = 0
 	}
-	c.b.Encrypt(c.ks, c.counter)
-	for i := c.n - 1; i >= 0; i-- {
-		c.counter[i]++
-		if c.counter[i] != 0 {
-			break
+	k := c.batch
+	if c.perSec > 0 {
+		k = min(k, c.perSec-c.blocks)
+	}
+	for j := 0; j < k; j++ {
+		copy(c.ctrs[j*c.n:], c.counter)
+		for i := c.n - 1; i >= 0; i-- {
+			c.counter[i]++
+			if c.counter[i] != 0 {
+				break
+			}
 		}
 	}
-	c.blocks++
-	c.used = 0
+	in, out := c.ctrs[:k*c.n], c.buf[:k*c.n]
+	if m, ok := c.b.(multiBlock); ok {
+		m.EncryptBlocks(out, in)
+	} else {
+		for j := 0; j < len(in); j += c.n {
+			c.b.Encrypt(out[j:], in[j:])
+		}
+	}
+	c.blocks += k
+	c.ks = out
 }
 
 func (c *ctr) XORKeyStream(dst, src []byte) {
@@ -106,11 +140,11 @@ func (c *ctr) XORKeyStream(dst, src []byte) {
 		panic("blockmode: output smaller than input")
 	}
 	for len(src) > 0 {
-		if c.used == c.n {
+		if len(c.ks) == 0 {
 			c.next()
 		}
-		k := subtle.XORBytes(dst, src, c.ks[c.used:])
-		c.used += k
+		k := subtle.XORBytes(dst, src, c.ks)
+		c.ks = c.ks[k:]
 		dst, src = dst[k:], src[k:]
 	}
 }

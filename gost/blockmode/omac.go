@@ -136,7 +136,11 @@ func (m *omac) clone() *omac {
 	if m.master != nil {
 		mc := *m.master
 		mc.counter = append([]byte(nil), m.master.counter...)
-		mc.ks = append([]byte(nil), m.master.ks...)
+		mc.ctrs = make([]byte, len(m.master.ctrs))
+		mc.buf = append([]byte(nil), m.master.buf...)
+		// ks is the unused tail of the last batch inside buf.
+		off := cap(m.master.buf) - cap(m.master.ks)
+		mc.ks = mc.buf[off : off+len(m.master.ks)]
 		c.master = &mc
 	}
 	return &c

@@ -248,13 +248,24 @@ func TestOMACACPKMVectors(t *testing.T) {
 }
 
 // checkStreaming feeds msg in two pieces at every split point, after a
-// Reset, and checks Sum leaves the state alone.
+// Reset, and checks that Sum between them gives the MAC of the prefix (as
+// a fresh MAC after Reset computes it) and leaves the state alone.
 func checkStreaming(t *testing.T, name string, m hash.Hash, msg []byte, want string) {
 	t.Helper()
 	for i := 0; i <= len(msg); i++ {
 		m.Reset()
 		m.Write(msg[:i])
-		m.Sum(nil)
+		mid := m.Sum(nil)
+		m.Write(msg[i:])
+		if got := hexs(m.Sum(nil)); got != want {
+			t.Fatalf("%s split at %d: %s, want %s", name, i, got, want)
+		}
+		m.Reset()
+		m.Write(msg[:i])
+		m.Write(nil)
+		if prefix := m.Sum(nil); !bytes.Equal(prefix, mid) {
+			t.Fatalf("%s: Sum after %d bytes mid-stream %x, fresh %x", name, i, mid, prefix)
+		}
 		m.Write(msg[i:])
 		if got := hexs(m.Sum(nil)); got != want {
 			t.Fatalf("%s split at %d: %s, want %s", name, i, got, want)

@@ -101,42 +101,6 @@ func checkBlocks(dst, src []byte) {
 	}
 }
 
-// lsFast is L(S(x)) through encT.
-func lsFast(x half) half {
-	var lo, hi uint64
-	for i := 0; i < 8; i++ {
-		t := &encT[i][byte(x[0]>>(8*i))]
-		u := &encT[8+i][byte(x[1]>>(8*i))]
-		lo ^= t[0] ^ u[0]
-		hi ^= t[1] ^ u[1]
-	}
-	return half{lo, hi}
-}
-
-// ilsFast is S⁻¹ followed by L⁻¹ of the next round, through decT.
-func ilsFast(x half) half {
-	var lo, hi uint64
-	for i := 0; i < 8; i++ {
-		t := &decT[i][byte(x[0]>>(8*i))]
-		u := &decT[8+i][byte(x[1]>>(8*i))]
-		lo ^= t[0] ^ u[0]
-		hi ^= t[1] ^ u[1]
-	}
-	return half{lo, hi}
-}
-
-// linInvFast is L⁻¹(x): decT of π(x) removes the S⁻¹ built into decT.
-func linInvFast(x half) half {
-	var lo, hi uint64
-	for i := 0; i < 8; i++ {
-		t := &decT[i][pi[byte(x[0]>>(8*i))]]
-		u := &decT[8+i][pi[byte(x[1]>>(8*i))]]
-		lo ^= t[0] ^ u[0]
-		hi ^= t[1] ^ u[1]
-	}
-	return half{lo, hi}
-}
-
 func (c *fastCipher) Encrypt(dst, src []byte) {
 	checkBlocks(dst, src)
 	x := load(src)
@@ -235,4 +199,29 @@ func matCT(x half, cols *[128]half) half {
 		}
 	}
 	return half{y0, y1}
+}
+
+// EncryptBlocks encrypts the whole blocks of src into dst, two at a time
+// so that the table lookups of independent blocks overlap; it is what
+// gost/blockmode's CTR uses when the cipher offers it. dst and src may be
+// the same slice but must not otherwise overlap.
+func (c *fastCipher) EncryptBlocks(dst, src []byte) {
+	if len(dst) < len(src)/BlockSize*BlockSize {
+		panic("kuznyechik: output smaller than input")
+	}
+	for len(src) >= 2*BlockSize {
+		x, y := load(src), load(src[BlockSize:])
+		for r := 0; r < 9; r++ {
+			k := c.enc[r]
+			x = lsFast(half{x[0] ^ k[0], x[1] ^ k[1]})
+			y = lsFast(half{y[0] ^ k[0], y[1] ^ k[1]})
+		}
+		k := c.enc[9]
+		store(dst, half{x[0] ^ k[0], x[1] ^ k[1]})
+		store(dst[BlockSize:], half{y[0] ^ k[0], y[1] ^ k[1]})
+		dst, src = dst[2*BlockSize:], src[2*BlockSize:]
+	}
+	if len(src) >= BlockSize {
+		c.Encrypt(dst, src)
+	}
 }

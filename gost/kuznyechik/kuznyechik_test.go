@@ -156,3 +156,29 @@ func BenchmarkEncrypt(b *testing.B) {
 		})
 	}
 }
+
+// TestEncryptBlocks checks the batched encryption against Encrypt for odd
+// and even block counts, in place and not.
+func TestEncryptBlocks(t *testing.T) {
+	key := make([]byte, KeySize)
+	rand.Read(key)
+	b, _ := NewCipher(key)
+	mb := b.(interface{ EncryptBlocks(dst, src []byte) })
+	for blocks := 0; blocks <= 7; blocks++ {
+		src := make([]byte, blocks*BlockSize)
+		rand.Read(src)
+		want := make([]byte, len(src))
+		for i := 0; i < len(src); i += BlockSize {
+			b.Encrypt(want[i:], src[i:])
+		}
+		got := make([]byte, len(src))
+		mb.EncryptBlocks(got, src)
+		if !bytes.Equal(got, want) {
+			t.Fatalf("%d blocks: %x, want %x", blocks, got, want)
+		}
+		mb.EncryptBlocks(src, src)
+		if !bytes.Equal(src, want) {
+			t.Fatalf("%d blocks in place: %x, want %x", blocks, src, want)
+		}
+	}
+}
