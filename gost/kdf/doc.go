@@ -14,10 +14,16 @@
 //
 // # Constant time
 //
-// Streebog and HMAC have no secret-dependent branches in this module's
-// implementation beyond what crypto/hmac does (none on the key bytes);
-// their cost depends only on the lengths involved. Intermediate PBKDF2
-// values are wiped before returning.
+// These functions take keys and passwords, but they are only as constant
+// time as Streebog, which is table-driven (see gost/streebog): its look-ups
+// are indexed by bytes of the state, which here depend on the key or the
+// password, so a process sharing the CPU cache could in principle learn
+// about them from timing, as with OpenSSL's engine, which works the same
+// way. There are no secret-dependent branches, and the running time
+// depends only on the lengths and the iteration count. A constant-time
+// Streebog by masked table scans would make a 2000-iteration PBKDF2 take
+// seconds; it has not been done. Intermediate PBKDF2 values are wiped
+// before returning.
 //
 // # Vectors and cost
 //
