@@ -91,3 +91,33 @@ func m0(fn NewCipherFunc) int {
 	b, _ := fn(make([]byte, KeySize))
 	return b.BlockSize()
 }
+
+// TestCTRACPKMBatches compares CTR-ACPKM with the batched table cipher and
+// the one-block-at-a-time constant-time cipher for section sizes that are
+// not a multiple of the batch, fed in pieces of random sizes, so that no
+// batch may run past a section boundary.
+func TestCTRACPKMBatches(t *testing.T) {
+	key, iv := make([]byte, KeySize), make([]byte, 8)
+	rand.Read(key)
+	rand.Read(iv)
+	msg := make([]byte, 3000)
+	rand.Read(msg)
+	for _, blocks := range []int{1, 3, 17, 40} {
+		sec := blocks * kuznyechik.BlockSize
+		fast, err := NewCTRACPKM(kuznyechik.NewCipher, key, iv, sec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ct, _ := NewCTRACPKM(kuznyechik.NewConstantTimeCipher, key, iv, sec)
+		a, b := make([]byte, len(msg)), make([]byte, len(msg))
+		ct.XORKeyStream(b, msg)
+		for off := 0; off < len(msg); {
+			n := min(len(msg)-off, 1+int(msg[off])%70)
+			fast.XORKeyStream(a[off:off+n], msg[off:off+n])
+			off += n
+		}
+		if !bytes.Equal(a, b) {
+			t.Fatalf("section of %d blocks: batched and single-block keystreams differ", blocks)
+		}
+	}
+}
