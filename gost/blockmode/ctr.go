@@ -60,8 +60,9 @@ func NewCTR(b cipher.Block, iv []byte) (cipher.Stream, error) {
 // section 6.2.1): CTR whose key is replaced by ACPKM of the current key
 // after every sectionSize bytes. newCipher makes the cipher from each key
 // (a 32-byte Kuznyechik or Magma key); sectionSize is a positive multiple of
-// the block size (the TC26 profiles use 4096 bytes for Kuznyechik and 1024
-// for Magma; RFC 9337's PBES2 uses the section size of its parameters).
+// the block size: OpenSSL's GOST engine uses 4096 bytes for Kuznyechik and
+// 1024 for Magma in its -ctr-acpkm ciphers; a protocol that uses the mode
+// names its own.
 func NewCTRACPKM(newCipher NewCipherFunc, key, iv []byte, sectionSize int) (cipher.Stream, error) {
 	b, err := newCipher(key)
 	if err != nil {
