@@ -33,9 +33,11 @@
 // for PBKDF2. PBKDF2 costs two Streebog-512 compressions per iteration and
 // output block: the 1-, 2- and 4096-iteration vectors take milliseconds and
 // run always; the 16777216-iteration vector takes minutes and is left out.
-// They are also checked against OpenSSL's GOST engine (`openssl dgst -mac
-// hmac -digest md_gost12_512`, `openssl kdf PBKDF2 -kdfopt
-// digest:md_gost12_512`) on random inputs.
+// They are also checked against OpenSSL with the GOST engine's Streebog on
+// random inputs: `openssl dgst -mac hmac` for both HMACs, `openssl kdf
+// PBKDF2` with md_gost12_512, and `openssl kdf KBKDF` (counter mode, HMAC
+// with md_gost12_256) for KDF_TREE with a 4-byte counter, GOST's length
+// field passed at the end of KBKDF's context.
 //
 // The functions are safe for concurrent use; a hash.Hash is not.
 package kdf
