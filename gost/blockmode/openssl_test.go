@@ -6,11 +6,13 @@ import (
 	"encoding/hex"
 	mrand "math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/zavera/zavera/gost/kuznyechik"
 	"github.com/zavera/zavera/internal/osslref"
 )
 
@@ -125,6 +127,50 @@ func TestOpenSSLOMAC(t *testing.T) {
 			if len(f) == 0 || f[len(f)-1] != ours {
 				t.Fatalf("%s, %d bytes: OpenSSL %q, ours %s", c.name, n, out, ours)
 			}
+		}
+	}
+}
+
+// TestOpenSSLOMACACPKM compares OMAC-ACPKM with Kuznyechik against the GOST
+// engine's own (its kuznyechik-ctr-acpkm-omac digest, reached through the
+// small C program testdata/omacacpkm.c since the openssl command cannot
+// set its key and sections). The engine's key material comes from its
+// kuznyechik-ctr-acpkm with T* = 4096 bytes; the messages are long enough
+// for the key material to cross T*, with random section sizes N.
+func TestOpenSSLOMACACPKM(t *testing.T) {
+	osslref.Require(t)
+	bin := filepath.Join(t.TempDir(), "omacacpkm")
+	args := []string{"-std=c11", "-O2", "-Wall", "-Wextra", "-Werror", "-Wno-deprecated-declarations",
+		"-o", bin, filepath.Join("testdata", "omacacpkm.c"), "-lcrypto"}
+	if out, err := exec.Command("gcc", args...).CombinedOutput(); err != nil {
+		t.Fatalf("gcc (apt-get install build-essential libssl-dev): %v\n%s", err, out)
+	}
+	for _, sec := range []int{16, 32, 48 + 16*mrand.IntN(10), 4096} {
+		key := random(KeySize)
+		n := oddLength(6000)
+		if sec == 4096 {
+			n = 3*sec + oddLength(sec)
+		}
+		msg := random(n)
+		m, err := NewOMACACPKM(kuznyechik.NewCipher, key, sec, 4096, 16)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.Write(msg)
+		ours := hex.EncodeToString(m.Sum(nil))
+		cmd := exec.Command(bin, hex.EncodeToString(key), strconv.Itoa(sec))
+		cmd.Env = osslref.Env(t)
+		cmd.Stdin = bytes.NewReader(msg)
+		out, err := cmd.Output()
+		if err != nil {
+			var stderr []byte
+			if ee, ok := err.(*exec.ExitError); ok {
+				stderr = ee.Stderr
+			}
+			t.Fatalf("omacacpkm: %v\n%s", err, stderr)
+		}
+		if theirs := strings.TrimSpace(string(out)); theirs != ours {
+			t.Fatalf("N = %d, %d bytes: engine %s, ours %s", sec, n, theirs, ours)
 		}
 	}
 }
