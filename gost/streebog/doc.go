@@ -19,9 +19,12 @@
 // S-box, the byte transposition and the linear map of each round are folded
 // into eight tables of 256 words built once at package initialisation from
 // the constants of the standard (π, the matrix A and the round constants),
-// so a round is 64 table look-ups and XORs. Streebog handles public data
-// only in Zavera's use (documents and signed attributes), so the
-// table-driven code is not built to be constant time.
+// so a round is 64 table look-ups and XORs. The table-driven code is not
+// built to be constant time: the look-ups are indexed by bytes of the
+// state. That is harmless for documents and signed attributes; gost/kdf
+// also feeds it keys and passwords (HMAC, PBKDF2, the GOST KDFs), where a
+// process sharing the CPU cache could in principle learn something from
+// timing (gost/kdf documents the trade-off).
 //
 // # Concurrency
 //
