@@ -57,7 +57,7 @@ func (c *conn) signBatch(ctx context.Context, req *request) (any, error) {
 	docs := make([]decoded, len(p.Documents))
 	files := make([]FileInfo, len(p.Documents))
 	for i, d := range p.Documents {
-		if docs[i], err = d.decode(tc, fmt.Sprintf("documents[%d]", i)); err != nil {
+		if docs[i], err = d.decode(c, tc, fmt.Sprintf("documents[%d]", i)); err != nil {
 			return nil, err
 		}
 		files[i] = docs[i].file

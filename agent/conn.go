@@ -64,6 +64,7 @@ type conn struct {
 	inflight map[string]context.CancelFunc
 	unsub    func()
 	events   chan TokenEvent
+	docs     *uploads // documents being uploaded, made on first use
 }
 
 func newConn(s *Server, t transport, origin string) *conn {
@@ -98,6 +99,7 @@ func (c *conn) run() {
 			unsub()
 		}
 		c.wg.Wait()
+		c.freeUploads()
 		c.t.shutdown()
 	}()
 	c.t.start(c)

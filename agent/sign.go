@@ -24,8 +24,11 @@ type document struct {
 	Data     jsonView `json:"data,omitempty"` // decoded in place by b64
 	Hash     jsonView `json:"hash,omitempty"`
 	Attached bool     `json:"attached,omitempty"`
-	Name     string   `json:"name,omitempty"`
-	Size     int64    `json:"size,omitempty"`
+	// Document names a complete upload (upload.go) instead of Data or
+	// Hash.
+	Document string `json:"document,omitempty"`
+	Name     string `json:"name,omitempty"`
+	Size     int64  `json:"size,omitempty"`
 }
 
 // decoded is a document checked against the certificate's key.
@@ -42,9 +45,18 @@ type decoded struct {
 
 // decode checks that exactly one of data and hash is given, that a hash
 // has the length of the key's digest, and that the file name is printable.
-func (d document) decode(tc Certificate, field string) (decoded, error) {
+func (d document) decode(c *conn, tc Certificate, field string) (decoded, error) {
 	var out decoded
 	hasData, hasHash := len(d.Data) > 0, len(d.Hash) > 0
+	if d.Document != "" {
+		switch {
+		case hasData || hasHash:
+			return out, badParams("%s: give either document, data or hash", field)
+		case d.Attached:
+			return out, errUploadAttached
+		}
+		return c.uploaded(d.Document, tc, field)
+	}
 	if hasData == hasHash {
 		return out, badParams("%s: give either data or hash", field)
 	}
@@ -355,7 +367,7 @@ func (c *conn) sign(ctx context.Context, req *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	d, err := p.document.decode(tc, "params")
+	d, err := p.document.decode(c, tc, "params")
 	if err != nil {
 		return nil, err
 	}
@@ -366,7 +378,7 @@ func (c *conn) sign(ctx context.Context, req *request) (any, error) {
 		if shown.Name == "" {
 			shown.Name = files[0].Name
 		}
-		if d.data == nil {
+		if d.hash != nil {
 			shown.Size = files[0].Size
 		}
 		declared = nil

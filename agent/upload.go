@@ -1,0 +1,368 @@
+package agent
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"strconv"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/zavera/zavera/cms"
+)
+
+// Uploads: a page sends a document of any size in chunks (documentOpen,
+// documentChunk, documentCancel), then signs it by its id. The agent
+// hashes each chunk as it arrives and keeps only the start of the
+// document, for the confirmation's preview; the rest is never held.
+//
+// Chunks travel as base64 inside JSON messages, like every other value of
+// the protocol: they pass unchanged through the websocket and through the
+// extension's native messaging channel, which carries JSON only (at most
+// 64 MiB a message towards the agent, 1 MiB back), and a chunk is one
+// small request with its own answer, so that the page has back-pressure
+// and the errors of the protocol.
+//
+// documentChunk and documentCancel run in the read loop, so a page's
+// chunks apply in the order it sent them; documentOpen may look up a
+// certificate and runs as a request of its own. Who may call them:
+// approved origins. Nothing is shown to the user before a signing
+// request names the document.
+const (
+	// maxUploads bounds the documents one connection may have open.
+	maxUploads = 4
+	// maxChunk bounds the decoded bytes of one chunk: its message stays
+	// well under maxMessageBytes and the native messaging limits.
+	maxChunk = 1 << 20
+	// keepHead is how much of the start of a document the agent keeps
+	// for the preview.
+	keepHead = maxPreview
+)
+
+// Why an upload request was refused; pages see the name in
+// error.data.upload.
+const (
+	UploadUnknown      = "unknown_document"
+	UploadOutOfOrder   = "out_of_order"
+	UploadDuplicate    = "duplicate"
+	UploadChunkTooBig  = "chunk_too_large"
+	UploadComplete     = "already_complete"
+	UploadSizeMismatch = "size_mismatch"
+	UploadIncomplete   = "incomplete"
+	UploadTooMany      = "too_many_uploads"
+	UploadWrongDigest  = "wrong_digest"
+)
+
+// uploadError refuses an upload request with a code and the upload's own
+// reason.
+type uploadError struct {
+	rpcError
+	kind string
+}
+
+func (e *uploadError) Unwrap() error { return &e.rpcError }
+
+func uploadFault(code Code, kind, format string, args ...any) error {
+	return &uploadError{rpcError{code, kind + ": " + fmt.Sprintf(format, args...)}, kind}
+}
+
+// upload is one document being received. Its fields change only in the
+// read loop, under the uploads' lock; once complete, digest and head no
+// longer change.
+type upload struct {
+	id       string
+	name     string
+	size     int64 // declared
+	received int64
+	alg      string
+	h        hash.Hash
+	head     []byte // the first keepHead bytes at most, reserved from the budget
+	held     int64
+	digest   []byte // once complete
+	lastStep int64  // the last progress notice, in hundredths
+}
+
+// uploads are a connection's open documents.
+type uploads struct {
+	mu   sync.Mutex
+	next int
+	docs map[string]*upload
+}
+
+// uploadsOf returns the connection's uploads, made on first use; they
+// are freed with the connection (freeUploads).
+func (c *conn) uploadsOf() *uploads {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.docs == nil {
+		c.docs = &uploads{docs: map[string]*upload{}}
+	}
+	return c.docs
+}
+
+// freeUploads gives back what every open upload of the connection holds.
+func (c *conn) freeUploads() {
+	c.mu.Lock()
+	u := c.docs
+	c.mu.Unlock()
+	if u == nil {
+		return
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	for id, d := range u.docs {
+		c.dropUpload(u, id, d)
+	}
+}
+
+// dropUpload forgets d and gives back its buffer; under u.mu.
+func (c *conn) dropUpload(u *uploads, id string, d *upload) {
+	delete(u.docs, id)
+	if d.held > 0 {
+		c.s.budget.give(d.held)
+	}
+	d.head, d.held, d.h = nil, 0, nil
+}
+
+type documentOpenParams struct {
+	Name        string `json:"name"`
+	Size        int64  `json:"size"`
+	Certificate string `json:"certificate,omitempty"`
+	Digest      string `json:"digest,omitempty"`
+}
+
+type documentOpenResult struct {
+	Document  string `json:"document"`
+	Digest    string `json:"digest"`
+	ChunkSize int    `json:"chunkSize"`
+}
+
+// documentOpen starts an upload. The digest is the certificate's (when
+// the page names one) or the one it names.
+func (c *conn) documentOpen(ctx context.Context, req *request) (any, error) {
+	var p documentOpenParams
+	if err := decodeParams(req.Params, &p); err != nil {
+		return nil, err
+	}
+	name, err := cleanText(p.Name, maxFileName)
+	if err != nil {
+		return nil, err
+	}
+	if p.Size < 0 {
+		return nil, badParams("params.size is negative")
+	}
+	alg := p.Digest
+	switch {
+	case p.Certificate != "" && p.Digest != "":
+		return nil, badParams("params: give either certificate or digest")
+	case p.Certificate != "":
+		tc, err := c.s.findCertificate(ctx, p.Certificate)
+		if err != nil {
+			return nil, err
+		}
+		if alg, _, err = cms.DigestFor(tc.Cert.PublicKey, 0); err != nil {
+			return nil, fmt.Errorf("agent: certificate %s: %w", tc.ID, err)
+		}
+	case p.Digest == "":
+		return nil, badParams("params: give certificate or digest")
+	}
+	newHash, ok := hashAlgorithms[alg]
+	if !ok {
+		return nil, badParams("params.digest: unknown hash %q", truncate(alg, 64))
+	}
+	head := min(p.Size, keepHead)
+	u := c.uploadsOf()
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if len(u.docs) >= maxUploads {
+		return nil, uploadFault(CodeTooLarge, UploadTooMany, "more than %d documents open on the connection", maxUploads)
+	}
+	if head > 0 && !c.s.budget.take(head, true) {
+		return nil, fmt.Errorf("%w: no room for an upload in the memory budget", ErrBusy)
+	}
+	u.next++
+	d := &upload{id: "d" + strconv.Itoa(u.next), name: name, size: p.Size, alg: alg, h: newHash(), held: head}
+	if head > 0 {
+		d.head = make([]byte, 0, head)
+	}
+	if p.Size == 0 {
+		d.digest = d.h.Sum(nil)
+	}
+	u.docs[d.id] = d
+	return documentOpenResult{Document: d.id, Digest: alg, ChunkSize: maxChunk}, nil
+}
+
+type documentChunkParams struct {
+	Document string   `json:"document"`
+	Offset   int64    `json:"offset"`
+	Data     jsonView `json:"data"`
+}
+
+type documentChunkResult struct {
+	Received int64  `json:"received"`
+	Complete bool   `json:"complete"`
+	Digest   []byte `json:"digest,omitempty"`
+}
+
+// documentProgressNotice tells the page how much of a document the agent
+// has hashed: at each whole per cent, and when it is complete.
+type documentProgressNotice struct {
+	Document string `json:"document"`
+	Received int64  `json:"received"`
+	Size     int64  `json:"size"`
+	Complete bool   `json:"complete,omitempty"`
+}
+
+// documentChunk hashes one chunk. A chunk must start where the previous
+// one ended and stay within the declared size.
+func (c *conn) documentChunk(_ context.Context, req *request) (any, error) {
+	var p documentChunkParams
+	if err := decodeParams(req.Params, &p); err != nil {
+		return nil, err
+	}
+	if len(p.Data) > base64Len(maxChunk)+2 { // with its quotes
+		return nil, uploadFault(CodeTooLarge, UploadChunkTooBig, "a chunk of %d base64 characters", len(p.Data))
+	}
+	u := c.uploadsOf()
+	u.mu.Lock()
+	d, ok := u.docs[p.Document]
+	if !ok {
+		u.mu.Unlock()
+		return nil, uploadFault(CodeBadRequest, UploadUnknown, "no open document %q", truncate(p.Document, 64))
+	}
+	defer u.mu.Unlock()
+	if d.digest != nil {
+		return nil, uploadFault(CodeBadRequest, UploadComplete, "%s is complete", d.id)
+	}
+	switch {
+	case p.Offset < d.received:
+		return nil, uploadFault(CodeBadRequest, UploadDuplicate, "%s: offset %d, %d received", d.id, p.Offset, d.received)
+	case p.Offset > d.received:
+		return nil, uploadFault(CodeBadRequest, UploadOutOfOrder, "%s: offset %d, %d received", d.id, p.Offset, d.received)
+	}
+	var data []byte
+	if len(p.Data) > 0 {
+		var err error
+		if data, err = b64(p.Data, "params.data"); err != nil {
+			return nil, err
+		}
+	}
+	if len(data) == 0 {
+		return nil, badParams("params.data is empty")
+	}
+	if len(data) > maxChunk {
+		return nil, uploadFault(CodeTooLarge, UploadChunkTooBig, "a chunk of %d bytes", len(data))
+	}
+	if d.received+int64(len(data)) > d.size {
+		return nil, uploadFault(CodeBadRequest, UploadSizeMismatch, "%s: %d bytes past the declared %d", d.id, d.received+int64(len(data)), d.size)
+	}
+	d.h.Write(data)
+	if room := cap(d.head) - len(d.head); room > 0 {
+		d.head = append(d.head, data[:min(room, len(data))]...)
+	}
+	d.received += int64(len(data))
+	res := documentChunkResult{Received: d.received}
+	if d.received == d.size {
+		d.digest = d.h.Sum(nil)
+		d.h = nil
+		res.Complete, res.Digest = true, d.digest
+		c.notify("documentProgress", documentProgressNotice{Document: d.id, Received: d.received, Size: d.size, Complete: true})
+	} else if step := d.received * 100 / d.size; step > d.lastStep {
+		d.lastStep = step
+		c.notify("documentProgress", documentProgressNotice{Document: d.id, Received: d.received, Size: d.size})
+	}
+	return res, nil
+}
+
+// base64Len is the length of n bytes in padded base64.
+func base64Len(n int) int { return (n + 2) / 3 * 4 }
+
+type documentCancelParams struct {
+	Document string `json:"document"`
+}
+
+type documentCancelResult struct {
+	Cancelled bool `json:"cancelled"`
+}
+
+// documentCancel forgets an upload, complete or not. A signing request
+// that already read it goes on.
+func (c *conn) documentCancel(_ context.Context, req *request) (any, error) {
+	var p documentCancelParams
+	if err := decodeParams(req.Params, &p); err != nil {
+		return nil, err
+	}
+	u := c.uploadsOf()
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	d, ok := u.docs[p.Document]
+	if ok {
+		c.dropUpload(u, p.Document, d)
+	}
+	return documentCancelResult{Cancelled: ok}, nil
+}
+
+// uploaded describes a complete upload for a signing request with tc,
+// whose key's digest must be the one the upload was hashed with.
+func (c *conn) uploaded(id string, tc Certificate, field string) (decoded, error) {
+	var out decoded
+	alg, _, err := cms.DigestFor(tc.Cert.PublicKey, 0)
+	if err != nil {
+		return out, fmt.Errorf("agent: certificate %s: %w", tc.ID, err)
+	}
+	u := c.uploadsOf()
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	d, ok := u.docs[id]
+	switch {
+	case !ok:
+		return out, uploadFault(CodeBadRequest, UploadUnknown, "%s.document: no open document %q", field, truncate(id, 64))
+	case d.digest == nil:
+		return out, uploadFault(CodeBadRequest, UploadIncomplete, "%s.document: %s has %d of %d bytes", field, d.id, d.received, d.size)
+	case d.alg != alg:
+		return out, uploadFault(CodeBadRequest, UploadWrongDigest, "%s.document: hashed with %s, the certificate needs %s", field, d.alg, alg)
+	}
+	if err := refuseLoginContent(d.head, field+".document"); err != nil {
+		return out, err
+	}
+	out.digest = d.digest
+	out.file = FileInfo{Name: d.name, Size: d.size}
+	describeHead(&out.file, d.head, d.size, d.digest, alg)
+	return out, nil
+}
+
+// describeHead is describeDocument for a document of which the agent
+// kept only the start: the preview of a text, and a PDF marked as such
+// (its pages are not counted).
+func describeHead(f *FileInfo, head []byte, size int64, digest []byte, alg string) {
+	f.Hash, f.HashAlg = hex.EncodeToString(digest), alg
+	if int64(len(head)) == size {
+		describeDocument(f, head, digest, alg)
+		return
+	}
+	// Cut a character the head ends inside.
+	cut := len(head)
+	for i := 1; i < utf8.UTFMax && i <= len(head); i++ {
+		if utf8.RuneStart(head[len(head)-i]) {
+			if !utf8.FullRune(head[len(head)-i:]) {
+				cut = len(head) - i
+			}
+			break
+		}
+	}
+	start := head[:cut]
+	switch {
+	case len(start) >= 5 && string(start[:5]) == "%PDF-":
+		f.PreviewType = "pdf"
+	case isText(start):
+		f.Preview, f.PreviewType = preview(start), "text"
+		if len(start) > 0 && start[0] == '<' {
+			f.PreviewType = "xml"
+		}
+	}
+}
+
+// errUploadAttached refuses an attached signature of an uploaded
+// document: the agent does not keep the document.
+var errUploadAttached error = uploadFault(CodeBadRequest, "attached_not_supported", "an uploaded document is signed detached")
