@@ -30,8 +30,10 @@ import (
 // approved origins. Nothing is shown to the user before a signing
 // request names the document.
 const (
-	// maxUploads bounds the documents one connection may have open.
-	maxUploads = 4
+	// maxUploads bounds the documents one connection may have open: a
+	// batch of files is uploaded before it is signed. Each holds at most
+	// keepHead bytes, from the memory budget.
+	maxUploads = 64
 	// maxChunk bounds the decoded bytes of one chunk: its message stays
 	// well under maxMessageBytes and the native messaging limits.
 	maxChunk = 1 << 20

@@ -177,7 +177,7 @@ func TestUploadErrors(t *testing.T) {
 	}
 	// Open uploads are bounded per connection.
 	var last *rpcErr
-	for range 5 {
+	for range agent.MaxUploads {
 		last = c.call("documentOpen", map[string]any{"name": "n", "size": 1, "digest": "SHA-256"}, nil)
 	}
 	wantUploadErr(t, "too many", last, agent.CodeTooLarge, agent.UploadTooMany)
