@@ -206,6 +206,9 @@ func (c *conn) handle(msg *inMessage) {
 			msg.release()
 		}
 	}()
+	if c.fastChunk(msg.data) {
+		return
+	}
 	req, id, err := parseRequest(msg.data)
 	if err != nil {
 		c.s.log.Info("bad message", "origin", c.origin, "err", err)
