@@ -206,7 +206,8 @@ func (c *conn) handle(msg *inMessage) {
 			msg.release()
 		}
 	}()
-	if c.fastChunk(msg.data) {
+	if took, kept := c.fastChunk(msg); took {
+		handed = kept
 		return
 	}
 	req, id, err := parseRequest(msg.data)
@@ -222,6 +223,10 @@ func (c *conn) handle(msg *inMessage) {
 	}
 	if err := c.admit(req.Method, m); err != nil {
 		c.reply(id, nil, err)
+		return
+	}
+	if req.Method == "documentChunk" {
+		handed = c.chunkRequest(id, req, msg)
 		return
 	}
 	if m.inline {

@@ -33,6 +33,7 @@ var methodSuite = []struct {
 	{"upload cancelled", TestUploadCancelled},
 	{"upload connection dropped", TestUploadConnectionDropped},
 	{"upload needs approval", TestUploadNeedsApproval},
+	{"upload chunk forms", TestUploadChunkForms},
 }
 
 func TestMethodSuiteOverBothTransports(t *testing.T) {

@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/zavera/zavera/cms"
@@ -26,8 +28,12 @@ import (
 // small request with its own answer, so that the page has back-pressure
 // and the errors of the protocol.
 //
-// documentChunk and documentCancel run in the read loop, so a page's
-// chunks apply in the order it sent them; documentOpen may look up a
+// documentChunk and documentCancel are read in the read loop, so a
+// page's chunks apply in the order it sent them: the read loop checks a
+// chunk and decodes it in its message's buffer, and hands it to the
+// upload's hashing goroutine, which hashes it while the next message is
+// read, then answers and releases the message (at most hashQueue chunks
+// wait for it; the read loop waits beyond). documentOpen may look up a
 // certificate and runs as a request of its own. Who may call them:
 // approved origins. Nothing is shown to the user before a signing
 // request names the document.
@@ -42,6 +48,9 @@ const (
 	// keepHead is how much of the start of a document the agent keeps
 	// for the preview.
 	keepHead = maxPreview
+	// hashQueue is how many chunks may wait for an upload's hashing
+	// goroutine.
+	hashQueue = 2
 )
 
 // Why an upload request was refused; pages see the name in
@@ -71,20 +80,70 @@ func uploadFault(code Code, kind, format string, args ...any) error {
 	return &uploadError{rpcError{code, kind + ": " + fmt.Sprintf(format, args...)}, kind}
 }
 
-// upload is one document being received. Its fields change only in the
-// read loop, under the uploads' lock; once complete, digest and head no
-// longer change.
+// upload is one document being received. received and head change in
+// the read loop, digest in the hashing goroutine, all under mu; once
+// complete, they no longer change.
 type upload struct {
-	id       string
-	name     string
-	size     int64 // declared
-	received int64
-	alg      string
-	h        hash.Hash
+	id   string
+	name string
+	size int64 // declared
+	alg  string
+
+	mu       sync.Mutex
+	received int64  // accepted by the read loop
 	head     []byte // the first keepHead bytes at most, reserved from the budget
 	held     int64
-	digest   []byte // once complete
-	lastStep int64  // the last progress notice, in hundredths
+	digest   []byte // once all is hashed
+
+	// The hashing goroutine's: the hash, the chunks waiting for it
+	// (closed when the upload is dropped), closed when it has ended.
+	h        hash.Hash
+	hashed   int64
+	lastStep int64 // the last progress notice, in hundredths
+	work     chan chunkWork
+	done     chan struct{}
+	dropped  atomic.Bool
+}
+
+// chunkWork is one accepted chunk for the hashing goroutine: its bytes in
+// the message's buffer, which it releases after answering.
+type chunkWork struct {
+	id   json.RawMessage
+	data []byte
+	msg  *inMessage
+	last bool
+}
+
+// hashChunks runs in the upload's goroutine: it hashes each chunk,
+// answers it and releases its message. A dropped upload's chunks are
+// answered without being hashed.
+func (c *conn) hashChunks(d *upload) {
+	defer close(d.done)
+	for w := range d.work {
+		dropped := d.dropped.Load()
+		if !dropped {
+			d.h.Write(w.data)
+		}
+		d.hashed += int64(len(w.data))
+		res := documentChunkResult{Received: d.hashed}
+		switch {
+		case dropped:
+		case w.last:
+			sum := d.h.Sum(nil)
+			d.mu.Lock()
+			d.digest = sum
+			d.mu.Unlock()
+			res.Complete, res.Digest = true, sum
+			c.notify("documentProgress", documentProgressNotice{Document: d.id, Received: d.hashed, Size: d.size, Complete: true})
+		default:
+			if step := d.hashed * 100 / d.size; step > d.lastStep {
+				d.lastStep = step
+				c.notify("documentProgress", documentProgressNotice{Document: d.id, Received: d.hashed, Size: d.size})
+			}
+		}
+		c.reply(w.id, res, nil)
+		w.msg.release()
+	}
 }
 
 // uploads are a connection's open documents.
@@ -105,7 +164,8 @@ func (c *conn) uploadsOf() *uploads {
 	return c.docs
 }
 
-// freeUploads gives back what every open upload of the connection holds.
+// freeUploads gives back what every open upload of the connection holds,
+// once the read loop has ended, and waits for their hashing goroutines.
 func (c *conn) freeUploads() {
 	c.mu.Lock()
 	u := c.docs
@@ -114,19 +174,34 @@ func (c *conn) freeUploads() {
 		return
 	}
 	u.mu.Lock()
-	defer u.mu.Unlock()
+	var dropped []*upload
 	for id, d := range u.docs {
 		c.dropUpload(u, id, d)
+		dropped = append(dropped, d)
+	}
+	u.mu.Unlock()
+	for _, d := range dropped {
+		if d.done != nil {
+			<-d.done
+		}
 	}
 }
 
-// dropUpload forgets d and gives back its buffer; under u.mu.
+// dropUpload forgets d and gives back its buffer; under u.mu, in the read
+// loop or after it ended (the only sender on d.work). Chunks still
+// waiting are answered unhashed and their messages released.
 func (c *conn) dropUpload(u *uploads, id string, d *upload) {
 	delete(u.docs, id)
+	d.dropped.Store(true)
+	if d.work != nil {
+		close(d.work)
+	}
+	d.mu.Lock()
 	if d.held > 0 {
 		c.s.budget.give(d.held)
 	}
-	d.head, d.held, d.h = nil, 0, nil
+	d.head, d.held = nil, 0
+	d.mu.Unlock()
 }
 
 type documentOpenParams struct {
@@ -192,6 +267,9 @@ func (c *conn) documentOpen(ctx context.Context, req *request) (any, error) {
 	}
 	if p.Size == 0 {
 		d.digest = d.h.Sum(nil)
+	} else {
+		d.work, d.done = make(chan chunkWork, hashQueue), make(chan struct{})
+		go c.hashChunks(d)
 	}
 	u.docs[d.id] = d
 	return documentOpenResult{Document: d.id, Digest: alg, ChunkSize: maxChunk}, nil
@@ -218,70 +296,86 @@ type documentProgressNotice struct {
 	Complete bool   `json:"complete,omitempty"`
 }
 
-// documentChunk hashes one chunk. A chunk must start where the previous
-// one ended and stay within the declared size.
-func (c *conn) documentChunk(_ context.Context, req *request) (any, error) {
-	var p documentChunkParams
-	if err := decodeParams(req.Params, &p); err != nil {
-		return nil, err
-	}
-	return c.chunk(p.Document, p.Offset, p.Data)
+// documentChunk only names the method for admit and info: handle passes
+// the request to chunkRequest, in the read loop.
+func (c *conn) documentChunk(context.Context, *request) (any, error) {
+	return nil, errors.New("agent: documentChunk outside the read loop")
 }
 
-// chunk applies one chunk, data being its JSON string as it stands in the
-// message (decoded in place).
-func (c *conn) chunk(docID string, offset int64, raw []byte) (any, error) {
+// chunkRequest takes a documentChunk request read by the general path;
+// it reports whether it kept msg.
+func (c *conn) chunkRequest(id json.RawMessage, req *request, msg *inMessage) bool {
+	var p documentChunkParams
+	if err := decodeParams(req.Params, &p); err != nil {
+		c.reply(id, nil, err)
+		return false
+	}
+	return c.queueChunk(id, p.Document, p.Offset, p.Data, msg)
+}
+
+// queueChunk checks one chunk, raw being its data's JSON string as it
+// stands in msg (decoded in place), and hands it to the upload's hashing
+// goroutine, which answers it. It reports whether it kept msg; a refused
+// chunk is answered here.
+func (c *conn) queueChunk(id json.RawMessage, docID string, offset int64, raw []byte, msg *inMessage) bool {
+	d, w, err := c.acceptChunk(docID, offset, raw)
+	if err != nil {
+		c.reply(id, nil, err)
+		return false
+	}
+	w.id, w.msg = id, msg
+	// The read loop is the only sender and drops uploads itself, so the
+	// channel is open here.
+	d.work <- w
+	return true
+}
+
+// acceptChunk checks a chunk against its upload: it must start where the
+// previous one ended and stay within the declared size. It keeps the
+// start of the document and counts the chunk as received.
+func (c *conn) acceptChunk(docID string, offset int64, raw []byte) (*upload, chunkWork, error) {
+	var w chunkWork
 	if len(raw) > base64Len(maxChunk)+2 { // with its quotes
-		return nil, uploadFault(CodeTooLarge, UploadChunkTooBig, "a chunk of %d base64 characters", len(raw))
+		return nil, w, uploadFault(CodeTooLarge, UploadChunkTooBig, "a chunk of %d base64 characters", len(raw))
 	}
 	u := c.uploadsOf()
 	u.mu.Lock()
-	defer u.mu.Unlock()
 	d, ok := u.docs[docID]
+	u.mu.Unlock()
 	if !ok {
-		return nil, uploadFault(CodeBadRequest, UploadUnknown, "no open document %q", truncate(docID, 64))
+		return nil, w, uploadFault(CodeBadRequest, UploadUnknown, "no open document %q", truncate(docID, 64))
 	}
-	if d.digest != nil {
-		return nil, uploadFault(CodeBadRequest, UploadComplete, "%s is complete", d.id)
-	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	switch {
+	case d.received == d.size:
+		return nil, w, uploadFault(CodeBadRequest, UploadComplete, "%s is complete", d.id)
 	case offset < d.received:
-		return nil, uploadFault(CodeBadRequest, UploadDuplicate, "%s: offset %d, %d received", d.id, offset, d.received)
+		return nil, w, uploadFault(CodeBadRequest, UploadDuplicate, "%s: offset %d, %d received", d.id, offset, d.received)
 	case offset > d.received:
-		return nil, uploadFault(CodeBadRequest, UploadOutOfOrder, "%s: offset %d, %d received", d.id, offset, d.received)
+		return nil, w, uploadFault(CodeBadRequest, UploadOutOfOrder, "%s: offset %d, %d received", d.id, offset, d.received)
 	}
 	var data []byte
 	if len(raw) > 0 {
 		var err error
 		if data, err = b64(raw, "params.data"); err != nil {
-			return nil, err
+			return nil, w, err
 		}
 	}
-	if len(data) == 0 {
-		return nil, badParams("params.data is empty")
+	switch {
+	case len(data) == 0:
+		return nil, w, badParams("params.data is empty")
+	case len(data) > maxChunk:
+		return nil, w, uploadFault(CodeTooLarge, UploadChunkTooBig, "a chunk of %d bytes", len(data))
+	case d.received+int64(len(data)) > d.size:
+		return nil, w, uploadFault(CodeBadRequest, UploadSizeMismatch, "%s: %d bytes past the declared %d", d.id, d.received+int64(len(data)), d.size)
 	}
-	if len(data) > maxChunk {
-		return nil, uploadFault(CodeTooLarge, UploadChunkTooBig, "a chunk of %d bytes", len(data))
-	}
-	if d.received+int64(len(data)) > d.size {
-		return nil, uploadFault(CodeBadRequest, UploadSizeMismatch, "%s: %d bytes past the declared %d", d.id, d.received+int64(len(data)), d.size)
-	}
-	d.h.Write(data)
 	if room := cap(d.head) - len(d.head); room > 0 {
 		d.head = append(d.head, data[:min(room, len(data))]...)
 	}
 	d.received += int64(len(data))
-	res := documentChunkResult{Received: d.received}
-	if d.received == d.size {
-		d.digest = d.h.Sum(nil)
-		d.h = nil
-		res.Complete, res.Digest = true, d.digest
-		c.notify("documentProgress", documentProgressNotice{Document: d.id, Received: d.received, Size: d.size, Complete: true})
-	} else if step := d.received * 100 / d.size; step > d.lastStep {
-		d.lastStep = step
-		c.notify("documentProgress", documentProgressNotice{Document: d.id, Received: d.received, Size: d.size})
-	}
-	return res, nil
+	w.data, w.last = data, d.received == d.size
+	return d, w, nil
 }
 
 // fastChunk serves a documentChunk request written exactly as the JS
@@ -295,53 +389,51 @@ func (c *conn) chunk(docID string, offset int64, raw []byte) (any, error) {
 // message is then valid JSON with exactly these members, and the request
 // is the one the general path would read. Any other form (spaces, other
 // member order, escapes, other id types) takes the general path. It
-// reports whether it answered.
-func (c *conn) fastChunk(msg []byte) bool {
-	rest, ok := bytes.CutPrefix(msg, []byte(`{"jsonrpc":"2.0","id":`))
+// reports whether it took the message, and whether it also kept msg.
+func (c *conn) fastChunk(msg *inMessage) (took, kept bool) {
+	rest, ok := bytes.CutPrefix(msg.data, []byte(`{"jsonrpc":"2.0","id":`))
 	if !ok {
-		return false
+		return false, false
 	}
 	id, rest := leadingDigits(rest)
 	if id == nil || len(id) > 15 || (id[0] == '0' && len(id) > 1) {
-		return false
+		return false, false
 	}
 	if rest, ok = bytes.CutPrefix(rest, []byte(`,"method":"documentChunk","params":{"document":"`)); !ok {
-		return false
+		return false, false
 	}
 	q := bytes.IndexByte(rest, '"')
 	if q < 1 || q > 16 || !uploadIDChars(rest[:q]) {
-		return false
+		return false, false
 	}
 	docID := string(rest[:q])
 	if rest, ok = bytes.CutPrefix(rest[q:], []byte(`","offset":`)); !ok {
-		return false
+		return false, false
 	}
 	off, rest := leadingDigits(rest)
 	if off == nil || len(off) > 15 || (off[0] == '0' && len(off) > 1) {
-		return false
+		return false, false
 	}
 	if rest, ok = bytes.CutPrefix(rest, []byte(`,"data":`)); !ok {
-		return false
+		return false, false
 	}
 	if len(rest) < 2 || rest[0] != '"' {
-		return false
+		return false, false
 	}
 	q = bytes.IndexByte(rest[1:], '"')
 	if q < 0 || string(rest[q+2:]) != `}}` {
-		return false
+		return false, false
 	}
 	raw := rest[:q+2]
 	if bytes.IndexByte(raw[1:q+1], '\\') >= 0 {
-		return false
+		return false, false
 	}
 	if err := c.admit("documentChunk", methods["documentChunk"]); err != nil {
 		c.reply(json.RawMessage(id), nil, err)
-		return true
+		return true, false
 	}
 	offset, _ := strconv.ParseInt(string(off), 10, 64)
-	res, err := c.chunk(docID, offset, raw)
-	c.reply(json.RawMessage(id), res, err)
-	return true
+	return true, c.queueChunk(json.RawMessage(id), docID, offset, raw, msg)
 }
 
 // leadingDigits splits the ASCII digits at the start of b from the rest.
@@ -407,6 +499,10 @@ func (c *conn) uploaded(id string, tc Certificate, field string) (decoded, error
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	d, ok := u.docs[id]
+	if ok {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+	}
 	switch {
 	case !ok:
 		return out, uploadFault(CodeBadRequest, UploadUnknown, "%s.document: no open document %q", field, truncate(id, 64))

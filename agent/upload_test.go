@@ -2,6 +2,7 @@ package agent_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"testing"
@@ -253,4 +254,89 @@ func TestUploadNeedsApproval(t *testing.T) {
 	}
 	wantErr(t, "open", c.call("documentOpen", map[string]any{"name": "x", "size": 1, "digest": "SHA-256"}, nil), agent.CodeOriginNotAllowed)
 	wantErr(t, "chunk", c.call("documentChunk", map[string]any{"document": "d1", "offset": 0, "data": []byte("x")}, nil), agent.CodeOriginNotAllowed)
+}
+
+// rawCall sends text as a request whose id is the client's next one
+// (written as %d in text) and waits for its answer.
+func (c *client) rawCall(format string, args ...any) message {
+	c.t.Helper()
+	c.mu.Lock()
+	c.nextID++
+	id := c.nextID
+	ch := make(chan message, 1)
+	c.waiting[fmt.Sprint(id)] = ch
+	c.mu.Unlock()
+	c.send([]byte(fmt.Sprintf(format, append([]any{id}, args...)...)))
+	return c.wait(ch)
+}
+
+// TestUploadChunkForms sends chunks as the JS client writes them, which
+// the agent reads without its JSON decoder, and in other forms: the
+// answers are those of the general path.
+func TestUploadChunkForms(t *testing.T) {
+	p := getPKI(t)
+	ts := startServer(t, newFakeSource(p.leader), newFakePrompter())
+	c := approvedClient(t, ts)
+	doc := []byte("abcdefghijkl")
+	var o openOut
+	c.mustCall("documentOpen", map[string]any{"name": "x.txt", "size": len(doc), "digest": "Streebog-256"}, &o)
+	const js = `{"jsonrpc":"2.0","id":%d,"method":"documentChunk","params":{"document":"%s","offset":%d,"data":"%s"}}`
+	b64 := func(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+
+	wantCode := func(what string, m message, code agent.Code, upload string) {
+		t.Helper()
+		if m.Error == nil {
+			t.Fatalf("%s: succeeded", what)
+		}
+		wantUploadErr(t, what, m.Error, code, upload)
+	}
+	wantCode("unknown", c.rawCall(js, "d99", 0, b64(doc[:3])), agent.CodeBadRequest, agent.UploadUnknown)
+	wantCode("not base64", c.rawCall(js, o.Document, 0, "ab!="), agent.CodeInvalidParams, "")
+	wantCode("out of order", c.rawCall(js, o.Document, 3, b64(doc[3:6])), agent.CodeBadRequest, agent.UploadOutOfOrder)
+	if m := c.rawCall(js, o.Document, 0, b64(doc[:3])); m.Error != nil || !bytes.Contains(m.Result, []byte(`"received":3`)) {
+		t.Fatalf("first chunk: %s %+v", m.Result, m.Error)
+	}
+	wantCode("duplicate", c.rawCall(js, o.Document, 0, b64(doc[:3])), agent.CodeBadRequest, agent.UploadDuplicate)
+	// An escape in the data, spaces, another member order: the general
+	// path reads them.
+	esc := `\u00` + fmt.Sprintf("%x", b64(doc[3:6])[0]) + b64(doc[3:6])[1:]
+	if m := c.rawCall(js, o.Document, 3, esc); m.Error != nil {
+		t.Fatalf("escaped chunk: %+v", m.Error)
+	}
+	if m := c.rawCall(`{"jsonrpc": "2.0", "id": %d, "method": "documentChunk", "params": {"offset": %d, "data": "%s", "document": "%s"}}`,
+		6, b64(doc[6:9]), o.Document); m.Error != nil {
+		t.Fatalf("spaced chunk: %+v", m.Error)
+	}
+	// A message that starts as the fast form but is not JSON.
+	c.send([]byte(fmt.Sprintf(js[:len(js)-2]+`}`, 999, o.Document, 9, b64(doc[9:]))))
+	select {
+	case m := <-c.nullID:
+		if m.Error == nil || m.Error.Code != int(agent.CodeParseError) {
+			t.Fatalf("cut message: %+v", m.Error)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("no answer to a cut message")
+	}
+	m := c.rawCall(js, o.Document, 9, b64(doc[9:]))
+	var last chunkOut
+	if m.Error != nil || jsonUnmarshal(m.Result, &last) != nil || !last.Complete {
+		t.Fatalf("last chunk: %s %+v", m.Result, m.Error)
+	}
+	h := streebog.New256()
+	h.Write(doc)
+	if !bytes.Equal(last.Digest, h.Sum(nil)) {
+		t.Fatalf("digest %x, want %x", last.Digest, h.Sum(nil))
+	}
+
+	// Before hello and before approval, the fast form is refused as any
+	// request is.
+	raw := dial(t, ts, portalOrigin)
+	if m := raw.rawCall(js, o.Document, 0, b64(doc)); m.Error == nil || m.Error.Code != int(agent.CodeInvalidRequest) {
+		t.Fatalf("before hello: %+v", m.Error)
+	}
+	s := dial(t, ts, "https://stranger.example")
+	s.hello()
+	if m := s.rawCall(js, "d1", 0, b64(doc)); m.Error == nil || m.Error.Code != int(agent.CodeOriginNotAllowed) {
+		t.Fatalf("stranger: %+v", m.Error)
+	}
 }
