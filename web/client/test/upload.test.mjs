@@ -1,7 +1,8 @@
 // Documents streamed to the real agent in chunks: sign({file}) with a
 // Blob and a ReadableStream, progress, cancellation, batches of files, and
-// a large document made on the fly (2 GiB, or ZAVERA_STREAM_BYTES) whose detached signature OpenSSL verifies with the document
-// streamed to it through a named pipe: nothing of it is written to disk.
+// a large document made on the fly (2 GiB, or ZAVERA_STREAM_BYTES) whose
+// detached signature OpenSSL verifies with the document streamed to it
+// through a named pipe: nothing of it is written to disk.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
