@@ -550,7 +550,3 @@ func describeHead(f *FileInfo, head []byte, size int64, digest []byte, alg strin
 		}
 	}
 }
-
-// errUploadAttached refuses an attached signature of an uploaded
-// document: the agent does not keep the document.
-var errUploadAttached error = uploadFault(CodeBadRequest, "attached_not_supported", "an uploaded document is signed detached")

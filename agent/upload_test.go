@@ -98,6 +98,17 @@ func TestUploadAndSign(t *testing.T) {
 				f.PreviewType != "text" || !bytes.HasPrefix(doc, []byte(f.Preview[:40])) {
 				t.Fatalf("confirmation shows %+v", f)
 			}
+			// Attached: the agent returns what goes around the
+			// document, which it did not keep.
+			var parts struct{ Prefix, Suffix, Digest []byte }
+			c.mustCall("sign", map[string]any{"certificate": id, "description": "Устав", "document": docID, "attached": true}, &parts)
+			att := append(append(append([]byte{}, parts.Prefix...), doc...), parts.Suffix...)
+			if len(parts.Prefix)+len(parts.Suffix) > 8<<10 || !bytes.Equal(parts.Digest, last.Digest) {
+				t.Fatalf("attached parts: %d and %d bytes, digest %x", len(parts.Prefix), len(parts.Suffix), parts.Digest)
+			}
+			if got := opensslVerify(t, k, att, nil); !bytes.Equal(got, doc) {
+				t.Fatalf("attached content: %d bytes", len(got))
+			}
 			c.mustCall("documentCancel", map[string]any{"document": docID}, nil)
 		})
 	}
@@ -115,17 +126,20 @@ func TestUploadAndSign(t *testing.T) {
 	c.mustCall("documentChunk", map[string]any{"document": o.Document, "offset": 0, "data": small}, nil)
 	var br struct {
 		Results []struct {
-			Signature []byte
-			Digest    []byte
+			Signature, Digest, Prefix, Suffix []byte
 		}
 	}
 	c.mustCall("signBatch", map[string]any{"certificate": certID(p.leader.cert), "description": "Пакет",
-		"documents": []map[string]any{{"document": docID}, {"document": o.Document}, {"name": "c.xml", "data": small}}}, &br)
+		"documents": []map[string]any{{"document": docID}, {"document": o.Document, "attached": true}, {"name": "c.xml", "data": small}}}, &br)
 	if len(br.Results) != 3 {
 		t.Fatalf("batch: %+v", br)
 	}
 	opensslVerify(t, p.leader, br.Results[0].Signature, doc)
-	opensslVerify(t, p.leader, br.Results[1].Signature, small)
+	att := append(append(append([]byte{}, br.Results[1].Prefix...), small...), br.Results[1].Suffix...)
+	if got := opensslVerify(t, p.leader, att, nil); !bytes.Equal(got, small) {
+		t.Fatalf("attached batch content %q", got)
+	}
+	opensslVerify(t, p.leader, br.Results[2].Signature, small)
 	c.mustCall("documentCancel", map[string]any{"document": docID}, nil)
 	c.mustCall("documentCancel", map[string]any{"document": o.Document}, nil)
 	waitBudget(t, ts)
@@ -167,8 +181,6 @@ func TestUploadErrors(t *testing.T) {
 		agent.CodeBadRequest, agent.UploadWrongDigest)
 	wantErr(t, "document and data", c.call("sign", map[string]any{"certificate": gost, "document": o.Document, "data": doc}, nil),
 		agent.CodeInvalidParams)
-	wantErr(t, "attached", c.call("sign", map[string]any{"certificate": gost, "document": o.Document, "attached": true}, nil),
-		agent.CodeBadRequest)
 	// Login content is refused as in data.
 	login := []byte("zavera-login-v1\norigin=https://other.example\nnonce=AAAA\n")
 	lid, _ := c.upload("l", gost, login, 8)

@@ -147,6 +147,12 @@ export interface Signature {
   digest: string;
 }
 
+export interface AttachedFileSignature {
+  /** The attached CMS SignedData, DER: the agent's parts around the file's bytes. */
+  signature: Blob;
+  digest: string;
+}
+
 export type BatchDocument =
   | { name: string; data: Data; size?: number }
   | { name: string; size: number; hash: Bytes | string }
@@ -188,6 +194,8 @@ export declare class Zavera {
   info(): Promise<AgentInfo>;
   tokens(): Promise<Token[]>;
   certificates(filter?: CertificateFilter, opts?: RequestOptions): Promise<Certificate[]>;
+  /** An attached signature of a file: a Blob of the signature, joined with the file itself. */
+  sign(params: SignParams & { file: Blob | Bytes; attached: true }, opts?: RequestOptions & { onUpload?: (p: UploadProgress) => void }): Promise<AttachedFileSignature>;
   sign(params: SignParams, opts?: RequestOptions & { onUpload?: (p: UploadProgress) => void }): Promise<Signature>;
   signBatch(params: { certificate: string; description: string; documents: BatchDocument[] },
     opts?: RequestOptions & { onProgress?: (p: BatchProgress) => void; onUpload?: (p: UploadProgress & { index: number }) => void }): Promise<BatchResult[]>;

@@ -256,6 +256,19 @@ async function* streamChunks(stream, n) {
   }
 }
 
+// rereadable refuses a source that cannot be read a second time, which
+// an attached signature of an upload needs.
+function rereadable(source) {
+  if (typeof ReadableStream !== 'undefined' && source instanceof ReadableStream) {
+    throw new TypeError('zavera: an attached signature needs a File, a Blob or bytes, not a stream');
+  }
+}
+
+// attachedBlob joins the parts the agent returned around the document.
+function attachedBlob(parts, source) {
+  return new Blob([fromBase64(parts.prefix), source, fromBase64(parts.suffix)], { type: 'application/pkcs7-signature' });
+}
+
 async function bytesOf(data) {
   if (typeof Blob !== 'undefined' && data instanceof Blob) return new Uint8Array(await data.arrayBuffer());
   return data;
@@ -577,17 +590,22 @@ export class Zavera {
    * to the agent in chunks: the agent hashes it as it arrives and asks the
    * user only once all of it is there. Resolves with {signature, digest},
    * base64. onUpload({sent, size}) follows the upload; `signal` cancels it
-   * (or the prompt, once shown).
+   * (or the prompt, once shown). With `file` and `attached`, `signature`
+   * is a Blob of the attached signature: the agent returns what goes
+   * around the document, which it does not keep, and the Blob joins them
+   * with the file itself (so `file` must be a File, a Blob or bytes).
    */
   async sign({ certificate, data, hash, file, description, files, name, size, attached }, { signal, onUpload } = {}) {
     const p = { certificate, description };
     if (file !== undefined) {
+      if (attached) rereadable(file);
       const doc = await this.upload(file, { certificate, name, size, signal, onProgress: onUpload });
       try {
         p.document = doc;
         if (files) p.files = files;
         if (attached) p.attached = true;
-        return await this.request('sign', p, { signal });
+        const r = await this.request('sign', p, { signal });
+        return attached ? { signature: attachedBlob(r, file), digest: r.digest } : r;
       } finally {
         this._forget(doc);
       }
@@ -682,6 +700,7 @@ export class Zavera {
       for (const [index, d] of documents.entries()) {
         const out = { name: d.name };
         if (d.file !== undefined) {
+          if (d.attached) throw new TypeError('zavera: sign an attached signature of a file with sign({file, attached})');
           const id = await this.upload(d.file, {
             certificate, name: d.name, size: d.size, signal,
             onProgress: onUpload && ((p) => onUpload({ index, ...p })),

@@ -9,7 +9,9 @@ import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 
 import { connect, Reason, ZaveraError } from '@zavera/client';
-import { opensslVerify, startAgent, tempDir, tokenDir } from '../../test-support/stack.mjs';
+import fs from 'node:fs';
+import path from 'node:path';
+import { opensslVerify, root, run, startAgent, tempDir, tokenDir } from '../../test-support/stack.mjs';
 import { generated, opensslVerifyStreamed } from '../../test-support/bigdoc.mjs';
 
 const PORTAL = 'https://portal.test';
@@ -64,6 +66,20 @@ describe('documents streamed to the agent', () => {
     assert.deepEqual(progress.at(-1), { sent: doc.length, size: doc.length });
     await opensslVerify(tmp.dir, s.signature, doc, tokens.caFile);
     await assert.rejects(opensslVerify(tmp.dir, s.signature, doc.subarray(1), tokens.caFile));
+  });
+
+  test('an attached signature of a file: a Blob of the agent\'s parts around the file, which OpenSSL opens', async () => {
+    const doc = new TextEncoder().encode('Приложение к договору\n'.repeat(100000));
+    const s = await z.sign({ certificate: cert.id, file: new Blob([doc]), attached: true, description: 'Приложение' });
+    assert.ok(s.signature instanceof Blob);
+    assert.ok(s.signature.size > doc.length && s.signature.size < doc.length + 8192, `${s.signature.size}`);
+    const dir = fs.mkdtempSync(path.join(tmp.dir, 'attached-'));
+    fs.writeFileSync(path.join(dir, 'sig.der'), new Uint8Array(await s.signature.arrayBuffer()));
+    await run('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', path.join(dir, 'sig.der'),
+      '-CAfile', tokens.caFile, '-purpose', 'any', '-out', path.join(dir, 'content')],
+    { env: { OPENSSL_CONF: path.join(root, 'testdata', 'openssl-gost.cnf') } });
+    assert.deepEqual(new Uint8Array(fs.readFileSync(path.join(dir, 'content'))), doc);
+    await assert.rejects(z.sign({ certificate: cert.id, file: streamOf(10), size: 10, attached: true, description: 'поток' }), TypeError);
   });
 
   test('signBatch with files and data: one confirmation, each signature verifies', async () => {

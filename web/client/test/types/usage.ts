@@ -13,6 +13,9 @@ async function demo(): Promise<void> {
   const stream = new ReadableStream<Uint8Array>();
   const id: string = await z.upload(stream, { size: 10, certificate: c.id, onProgress: (p) => console.log(p.sent) });
   console.log(big.digest, id, UPLOAD_CHUNK);
+  const att = await z.sign({ certificate: c.id, file: new Blob(['x']), attached: true, description: 'attached' });
+  const attBlob: Blob = att.signature;
+  console.log(attBlob.size);
   const ctl = new AbortController();
   const results: BatchResult[] = await z.signBatch(
     { certificate: c.id, description: 'batch', documents: [{ name: 'a', data: 'text' }, { name: 'b', size: 3, hash: toBase64(bytes) }] },
