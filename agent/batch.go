@@ -13,10 +13,14 @@ type batchParams struct {
 }
 
 type batchItem struct {
-	Index     int          `json:"index"`
-	Signature []byte       `json:"signature,omitempty"`
-	Digest    []byte       `json:"digest,omitempty"`
-	Error     *errorObject `json:"error,omitempty"`
+	Index     int    `json:"index"`
+	Signature []byte `json:"signature,omitempty"`
+	Digest    []byte `json:"digest,omitempty"`
+	// Prefix and Suffix stand for Signature for an attached signature
+	// of an uploaded document.
+	Prefix []byte       `json:"prefix,omitempty"`
+	Suffix []byte       `json:"suffix,omitempty"`
+	Error  *errorObject `json:"error,omitempty"`
 }
 
 type batchResult struct {
@@ -57,7 +61,7 @@ func (c *conn) signBatch(ctx context.Context, req *request) (any, error) {
 	docs := make([]decoded, len(p.Documents))
 	files := make([]FileInfo, len(p.Documents))
 	for i, d := range p.Documents {
-		if docs[i], err = d.decode(tc, fmt.Sprintf("documents[%d]", i)); err != nil {
+		if docs[i], err = d.decode(c, tc, fmt.Sprintf("documents[%d]", i)); err != nil {
 			return nil, err
 		}
 		files[i] = docs[i].file
@@ -120,6 +124,12 @@ func (c *conn) signBatch(ctx context.Context, req *request) (any, error) {
 		if err != nil {
 			failed++
 			results[i].Error = newErrorObject(err)
+		} else if d.uploaded && d.attached {
+			parts, err := attachedAround(sig, d)
+			if err != nil {
+				return nil, err
+			}
+			results[i].Prefix, results[i].Suffix, results[i].Digest = parts.Prefix, parts.Suffix, digest
 		} else {
 			results[i].Signature, results[i].Digest = sig, digest
 		}

@@ -123,6 +123,7 @@ type rpcErr struct {
 	Data    struct {
 		Reason    string `json:"reason"`
 		TriesLeft *int   `json:"triesLeft"`
+		Upload    string `json:"upload"`
 	} `json:"data"`
 }
 

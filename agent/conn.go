@@ -64,6 +64,7 @@ type conn struct {
 	inflight map[string]context.CancelFunc
 	unsub    func()
 	events   chan TokenEvent
+	docs     *uploads // documents being uploaded, made on first use
 }
 
 func newConn(s *Server, t transport, origin string) *conn {
@@ -98,6 +99,7 @@ func (c *conn) run() {
 			unsub()
 		}
 		c.wg.Wait()
+		c.freeUploads()
 		c.t.shutdown()
 	}()
 	c.t.start(c)
@@ -204,6 +206,10 @@ func (c *conn) handle(msg *inMessage) {
 			msg.release()
 		}
 	}()
+	if took, kept := c.fastChunk(msg); took {
+		handed = kept
+		return
+	}
 	req, id, err := parseRequest(msg.data)
 	if err != nil {
 		c.s.log.Info("bad message", "origin", c.origin, "err", err)
@@ -217,6 +223,10 @@ func (c *conn) handle(msg *inMessage) {
 	}
 	if err := c.admit(req.Method, m); err != nil {
 		c.reply(id, nil, err)
+		return
+	}
+	if req.Method == "documentChunk" {
+		handed = c.chunkRequest(id, req, msg)
 		return
 	}
 	if m.inline {

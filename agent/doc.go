@@ -75,6 +75,15 @@
 //     updates apply in order) use no key, ask nothing and serve approved
 //     origins only; a connection holds at most maxHashStates hashes,
 //     freed when it ends.
+//   - Uploads (upload.go: documentOpen, documentChunk, documentCancel)
+//     stream a document of any size in base64 chunks that the agent
+//     hashes as they arrive, keeping only the start for the preview;
+//     sign and signBatch then name the complete upload. They serve
+//     approved origins only, ask nothing (the user is asked when a
+//     signing request names the document, after all of it was hashed),
+//     refuse chunks out of order, repeated, oversized, past the declared
+//     size or after the end, and are freed by documentCancel or the end of
+//     the connection.
 //   - Every signature, batch and login is confirmed by the user with the
 //     origin, the description, the files and the certificate. The PIN is
 //     asked by the Prompter, handed to the TokenSource and wiped; it never
@@ -114,6 +123,11 @@
 // (params, a document's data, decoded in place): the buffer belongs to the
 // request until it is answered, then goes back to the budget. Methods must
 // not keep slices of their params after they return.
+//
+// An upload's chunks are read and checked in the read loop, in order,
+// then hashed by the upload's own goroutine, which answers each chunk
+// and only then releases its message; at most hashQueue chunks wait for
+// it, and the read loop waits beyond that.
 //
 // # Diagnostics
 //

@@ -49,6 +49,8 @@ type errorObject struct {
 type errorData struct {
 	Reason    string `json:"reason"`
 	TriesLeft *int   `json:"triesLeft,omitempty"`
+	// Upload names what was wrong with an upload request (upload.go).
+	Upload string `json:"upload,omitempty"`
 }
 
 // newErrorObject maps err to what the page sees: code, fixed message and
@@ -59,6 +61,10 @@ func newErrorObject(err error) *errorObject {
 	if pe, ok := asPINError(err); ok && pe.TriesLeft >= 0 {
 		n := pe.TriesLeft
 		e.Data.TriesLeft = &n
+	}
+	var ue *uploadError
+	if errors.As(err, &ue) {
+		e.Data.Upload = ue.kind
 	}
 	return e
 }

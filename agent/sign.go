@@ -24,8 +24,11 @@ type document struct {
 	Data     jsonView `json:"data,omitempty"` // decoded in place by b64
 	Hash     jsonView `json:"hash,omitempty"`
 	Attached bool     `json:"attached,omitempty"`
-	Name     string   `json:"name,omitempty"`
-	Size     int64    `json:"size,omitempty"`
+	// Document names a complete upload (upload.go) instead of Data or
+	// Hash.
+	Document string `json:"document,omitempty"`
+	Name     string `json:"name,omitempty"`
+	Size     int64  `json:"size,omitempty"`
 }
 
 // decoded is a document checked against the certificate's key.
@@ -38,13 +41,25 @@ type decoded struct {
 	// login marks signChallenge's content, signed with login.ContentType;
 	// decode never sets it.
 	login bool
+	// uploaded marks a document the agent received in chunks and did not
+	// keep: an attached signature of it is returned as the parts around
+	// its content (see attachedParts).
+	uploaded bool
 }
 
 // decode checks that exactly one of data and hash is given, that a hash
 // has the length of the key's digest, and that the file name is printable.
-func (d document) decode(tc Certificate, field string) (decoded, error) {
+func (d document) decode(c *conn, tc Certificate, field string) (decoded, error) {
 	var out decoded
 	hasData, hasHash := len(d.Data) > 0, len(d.Hash) > 0
+	if d.Document != "" {
+		if hasData || hasHash {
+			return out, badParams("%s: give either document, data or hash", field)
+		}
+		out, err := c.uploaded(d.Document, tc, field)
+		out.attached, out.uploaded = d.Attached, true
+		return out, err
+	}
 	if hasData == hasHash {
 		return out, badParams("%s: give either data or hash", field)
 	}
@@ -109,7 +124,8 @@ func (s *Server) signWith(key Key, tc Certificate, d decoded) (sig, digest []byt
 	// The digest was computed when the request was read (the user saw
 	// it): a detached signature is made over it, an attached one needs
 	// the content inside and hashes it again.
-	if !d.attached {
+	if !d.attached || d.uploaded {
+		opts.Attached = false
 		sig, err = cms.SignDigest(d.digest, signer, opts)
 		return sig, d.digest, err
 	}
@@ -338,6 +354,24 @@ type signResult struct {
 	Digest    []byte `json:"digest"`
 }
 
+// attachedParts is the answer for an attached signature of an uploaded
+// document: the signature is prefix, the document's bytes, suffix.
+type attachedParts struct {
+	Prefix []byte `json:"prefix"`
+	Suffix []byte `json:"suffix"`
+	Digest []byte `json:"digest"`
+}
+
+// attachedAround makes the parts of the attached signature of uploaded
+// document d from its detached signature.
+func attachedAround(sig []byte, d decoded) (attachedParts, error) {
+	prefix, suffix, err := cms.AttachedAround(sig, d.file.Size)
+	if err != nil {
+		return attachedParts{}, fmt.Errorf("agent: attached signature: %w", err)
+	}
+	return attachedParts{Prefix: prefix, Suffix: suffix, Digest: d.digest}, nil
+}
+
 func (c *conn) sign(ctx context.Context, req *request) (any, error) {
 	var p signParams
 	if err := decodeParams(req.Params, &p); err != nil {
@@ -355,7 +389,7 @@ func (c *conn) sign(ctx context.Context, req *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	d, err := p.document.decode(tc, "params")
+	d, err := p.document.decode(c, tc, "params")
 	if err != nil {
 		return nil, err
 	}
@@ -366,7 +400,7 @@ func (c *conn) sign(ctx context.Context, req *request) (any, error) {
 		if shown.Name == "" {
 			shown.Name = files[0].Name
 		}
-		if d.data == nil {
+		if d.hash != nil {
 			shown.Size = files[0].Size
 		}
 		declared = nil
@@ -388,6 +422,9 @@ func (c *conn) sign(ctx context.Context, req *request) (any, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if d.uploaded && d.attached {
+		return attachedAround(sig, d)
 	}
 	return signResult{Signature: sig, Digest: digest}, nil
 }

@@ -28,6 +28,12 @@ var methodSuite = []struct {
 	{"PIN", TestPIN},
 	{"busy refusals counted", TestBusyRefusalsAreCounted},
 	{"progress", TestBatchProgressShown},
+	{"upload and sign", TestUploadAndSign},
+	{"upload errors", TestUploadErrors},
+	{"upload cancelled", TestUploadCancelled},
+	{"upload connection dropped", TestUploadConnectionDropped},
+	{"upload needs approval", TestUploadNeedsApproval},
+	{"upload chunk forms", TestUploadChunkForms},
 }
 
 func TestMethodSuiteOverBothTransports(t *testing.T) {

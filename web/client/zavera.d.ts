@@ -121,10 +121,17 @@ export interface Token {
 
 export interface FileInfo { name: string; size: number }
 
+/** A document streamed to the agent in chunks: a File, a Blob, bytes, or a stream of bytes (with its size). */
+export type Upload = Blob | Bytes | ReadableStream<Uint8Array>;
+
+export interface UploadProgress { sent: number; size: number }
+
 export interface SignParams {
   certificate: string;
   description: string;
   data?: Data;
+  /** Streamed to the agent in chunks, hashed there; a ReadableStream needs `size`. */
+  file?: Upload;
   /** Streebog/SHA hash of the document, bytes or base64 (detached only). */
   hash?: Bytes | string;
   files?: FileInfo[];
@@ -140,9 +147,16 @@ export interface Signature {
   digest: string;
 }
 
+export interface AttachedFileSignature {
+  /** The attached CMS SignedData, DER: the agent's parts around the file's bytes. */
+  signature: Blob;
+  digest: string;
+}
+
 export type BatchDocument =
   | { name: string; data: Data; size?: number }
-  | { name: string; size: number; hash: Bytes | string };
+  | { name: string; size: number; hash: Bytes | string }
+  | { name: string; file: Upload; size?: number };
 
 export interface BatchProgress { index: number; total: number; signed: boolean; reason?: string }
 
@@ -180,9 +194,14 @@ export declare class Zavera {
   info(): Promise<AgentInfo>;
   tokens(): Promise<Token[]>;
   certificates(filter?: CertificateFilter, opts?: RequestOptions): Promise<Certificate[]>;
-  sign(params: SignParams, opts?: RequestOptions): Promise<Signature>;
+  /** An attached signature of a file: a Blob of the signature, joined with the file itself. */
+  sign(params: SignParams & { file: Blob | Bytes; attached: true }, opts?: RequestOptions & { onUpload?: (p: UploadProgress) => void }): Promise<AttachedFileSignature>;
+  sign(params: SignParams, opts?: RequestOptions & { onUpload?: (p: UploadProgress) => void }): Promise<Signature>;
   signBatch(params: { certificate: string; description: string; documents: BatchDocument[] },
-    opts?: RequestOptions & { onProgress?: (p: BatchProgress) => void }): Promise<BatchResult[]>;
+    opts?: RequestOptions & { onProgress?: (p: BatchProgress) => void; onUpload?: (p: UploadProgress & { index: number }) => void }): Promise<BatchResult[]>;
+  /** Streams a document to the agent and resolves with its id (low level: sign({file}) does it). */
+  upload(source: Upload, opts?: RequestOptions & { certificate?: string; name?: string; size?: number;
+    chunkSize?: number; onProgress?: (p: UploadProgress) => void }): Promise<string>;
   signChallenge(params: { certificate: string; nonce: Bytes | string; description?: string }, opts?: RequestOptions): Promise<ChallengeSignature>;
   onTokenEvent(handler: (e: TokenEvent) => void): Promise<() => Promise<void>>;
   onClose(handler: (e: ZaveraError) => void): () => void;
@@ -191,6 +210,9 @@ export declare class Zavera {
 
 /** Connects, says hello and, unless `pair` is false, has the user approve the site. */
 export declare function connect(options?: ConnectOptions): Promise<Zavera>;
+
+/** The bytes of one chunk of an upload. */
+export declare const UPLOAD_CHUNK: number;
 
 export declare function toBase64(input: Bytes | string): string;
 export declare function fromBase64(b64: string): Uint8Array;

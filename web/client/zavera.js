@@ -193,6 +193,8 @@ export function toBase64(input) {
   else if (input instanceof ArrayBuffer) bytes = new Uint8Array(input);
   else if (ArrayBuffer.isView(input)) bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
   else throw new TypeError('zavera: data must be a string, an ArrayBuffer or a typed array');
+  if (typeof bytes.toBase64 === 'function') return bytes.toBase64();
+  if (typeof globalThis.Buffer === 'function') return globalThis.Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
   let s = '';
   for (let i = 0; i < bytes.length; i += 0x8000) {
     s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
@@ -206,6 +208,65 @@ export function fromBase64(b64) {
   const out = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
   return out;
+}
+
+/** The size of the chunks an upload sends, and how many may be unanswered. */
+export const UPLOAD_CHUNK = 512 << 10;
+const UPLOAD_WINDOW = 4;
+
+// blobChunks yields a Blob's bytes n at a time, reading each slice only
+// when it is needed.
+async function* blobChunks(blob, n) {
+  for (let off = 0; off < blob.size; off += n) {
+    yield new Uint8Array(await blob.slice(off, Math.min(off + n, blob.size)).arrayBuffer());
+  }
+}
+
+async function* bytesChunks(data, n) {
+  const b = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  for (let off = 0; off < b.length; off += n) yield b.subarray(off, Math.min(off + n, b.length));
+}
+
+// streamChunks yields a ReadableStream's bytes in chunks of n (the last
+// one shorter), whatever sizes the stream delivers.
+async function* streamChunks(stream, n) {
+  const reader = stream.getReader();
+  let buf = new Uint8Array(n);
+  let have = 0;
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      let v = value instanceof Uint8Array ? value : new Uint8Array(value);
+      while (v.length > 0) {
+        const take = Math.min(n - have, v.length);
+        buf.set(v.subarray(0, take), have);
+        have += take;
+        v = v.subarray(take);
+        if (have === n) {
+          yield buf;
+          buf = new Uint8Array(n);
+          have = 0;
+        }
+      }
+    }
+    if (have > 0) yield buf.subarray(0, have);
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+// rereadable refuses a source that cannot be read a second time, which
+// an attached signature of an upload needs.
+function rereadable(source) {
+  if (typeof ReadableStream !== 'undefined' && source instanceof ReadableStream) {
+    throw new TypeError('zavera: an attached signature needs a File, a Blob or bytes, not a stream');
+  }
+}
+
+// attachedBlob joins the parts the agent returned around the document.
+function attachedBlob(parts, source) {
+  return new Blob([fromBase64(parts.prefix), source, fromBase64(parts.suffix)], { type: 'application/pkcs7-signature' });
 }
 
 async function bytesOf(data) {
@@ -524,10 +585,31 @@ export class Zavera {
 
   /**
    * One CAdES-BES signature over `data` (bytes, a Blob or a string sent
-   * as UTF-8) or over `hash`. Resolves with {signature, digest}, base64.
+   * as UTF-8), over `hash`, or over `file` (a File, a Blob or a
+   * ReadableStream of bytes, with `size` for a stream), which is streamed
+   * to the agent in chunks: the agent hashes it as it arrives and asks the
+   * user only once all of it is there. Resolves with {signature, digest},
+   * base64. onUpload({sent, size}) follows the upload; `signal` cancels it
+   * (or the prompt, once shown). With `file` and `attached`, `signature`
+   * is a Blob of the attached signature: the agent returns what goes
+   * around the document, which it does not keep, and the Blob joins them
+   * with the file itself (so `file` must be a File, a Blob or bytes).
    */
-  async sign({ certificate, data, hash, description, files, name, size, attached }, { signal } = {}) {
+  async sign({ certificate, data, hash, file, description, files, name, size, attached }, { signal, onUpload } = {}) {
     const p = { certificate, description };
+    if (file !== undefined) {
+      if (attached) rereadable(file);
+      const doc = await this.upload(file, { certificate, name, size, signal, onProgress: onUpload });
+      try {
+        p.document = doc;
+        if (files) p.files = files;
+        if (attached) p.attached = true;
+        const r = await this.request('sign', p, { signal });
+        return attached ? { signature: attachedBlob(r, file), digest: r.digest } : r;
+      } finally {
+        this._forget(doc);
+      }
+    }
     if (data !== undefined) p.data = toBase64(await bytesOf(data));
     if (hash !== undefined) p.hash = typeof hash === 'string' ? hash : toBase64(hash);
     if (files) p.files = files;
@@ -538,35 +620,117 @@ export class Zavera {
   }
 
   /**
+   * Streams a document to the agent (documentOpen, documentChunk) and
+   * resolves with its id, which sign and signBatch take as `document`
+   * once it is complete; the agent hashes it with the digest of
+   * `certificate`'s key. `source` is a File, a Blob, bytes or a
+   * ReadableStream of bytes (then `size` is required: the agent checks
+   * that exactly that many bytes arrive). onProgress({sent, size}) is
+   * called as the agent acknowledges chunks. `signal` cancels: the agent
+   * forgets the document and the promise rejects with `cancelled`.
+   * Low level: sign({file}) and signBatch uploads and forgets by itself.
+   */
+  async upload(source, { certificate, name, size, signal, onProgress, chunkSize } = {}) {
+    const isBlob = typeof Blob !== 'undefined' && source instanceof Blob;
+    const isStream = typeof ReadableStream !== 'undefined' && source instanceof ReadableStream;
+    if (size === undefined) {
+      if (isBlob) size = source.size;
+      else if (ArrayBuffer.isView(source) || source instanceof ArrayBuffer) size = source.byteLength;
+      else throw new TypeError('zavera: the size of a stream must be given');
+    }
+    if (name === undefined && typeof File !== 'undefined' && source instanceof File) name = source.name;
+    if (signal && signal.aborted) throw this._error('cancelled', { detail: 'aborted before sending' });
+    const opened = await this.request('documentOpen', { name: name || '', size, certificate });
+    const doc = opened.document;
+    const n = Math.min(chunkSize || UPLOAD_CHUNK, opened.chunkSize || UPLOAD_CHUNK);
+    const chunks = isStream ? streamChunks(source, n) : isBlob ? blobChunks(source, n) : bytesChunks(source, n);
+    let aborted = false;
+    const onAbort = () => { aborted = true; };
+    if (signal) signal.addEventListener('abort', onAbort, { once: true });
+    const inflight = [];
+    let offset = 0;
+    let sent = 0;
+    try {
+      for await (const bytes of chunks) {
+        if (aborted) break;
+        if (offset + bytes.length > size) throw this._error('bad_request', { detail: `the document is longer than its size ${size}` });
+        const len = bytes.length;
+        inflight.push(this.request('documentChunk', { document: doc, offset, data: toBase64(bytes) }).then(() => {
+          sent += len;
+          if (onProgress) onProgress({ sent, size });
+        }));
+        offset += len;
+        // A few chunks on their way keep the agent busy; more would only
+        // fill the socket's buffers.
+        if (inflight.length >= UPLOAD_WINDOW) await inflight.shift();
+      }
+      await Promise.all(inflight);
+      if (aborted) throw this._error('cancelled', { detail: 'upload aborted' });
+      if (offset !== size) throw this._error('bad_request', { detail: `${offset} bytes read, size ${size}` });
+      return doc;
+    } catch (e) {
+      if (chunks.return) chunks.return();
+      await Promise.allSettled(inflight);
+      this._forget(doc);
+      throw e;
+    } finally {
+      if (signal) signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  // _forget frees an upload on the agent, without waiting.
+  _forget(doc) {
+    if (!this.closed) this.request('documentCancel', { document: doc }).catch(() => {});
+  }
+
+  /**
    * Many documents with one confirmation and one PIN. Each document is
-   * {name, data} or {name, size, hash}. onProgress({index, total, signed,
-   * reason}) follows each document. Resolves with one entry per document:
+   * {name, data}, {name, size, hash} or {name, file} (a File, Blob or
+   * ReadableStream with `size`; files are streamed to the agent one after
+   * the other before the confirmation). onUpload({index, sent, size})
+   * follows the uploads; onProgress({index, total, signed, reason})
+   * follows each signed document. Resolves with one entry per document:
    * {index, signature, digest} or {index, error} where error is a
    * ZaveraError.
    */
-  async signBatch({ certificate, description, documents }, { signal, onProgress } = {}) {
+  async signBatch({ certificate, description, documents }, { signal, onProgress, onUpload } = {}) {
     const docs = [];
-    for (const d of documents) {
-      const out = { name: d.name };
-      if (d.data !== undefined) {
-        const bytes = await bytesOf(d.data);
-        out.data = toBase64(bytes);
-        out.size = d.size !== undefined ? d.size : (typeof bytes === 'string' ? new TextEncoder().encode(bytes).length : bytes.byteLength);
-      } else {
-        out.size = d.size;
-        out.hash = typeof d.hash === 'string' ? d.hash : toBase64(d.hash);
+    const uploaded = [];
+    try {
+      for (const [index, d] of documents.entries()) {
+        const out = { name: d.name };
+        if (d.file !== undefined) {
+          if (d.attached) throw new TypeError('zavera: sign an attached signature of a file with sign({file, attached})');
+          const id = await this.upload(d.file, {
+            certificate, name: d.name, size: d.size, signal,
+            onProgress: onUpload && ((p) => onUpload({ index, ...p })),
+          });
+          uploaded.push(id);
+          docs.push({ document: id });
+          continue;
+        }
+        if (d.data !== undefined) {
+          const bytes = await bytesOf(d.data);
+          out.data = toBase64(bytes);
+          out.size = d.size !== undefined ? d.size : (typeof bytes === 'string' ? new TextEncoder().encode(bytes).length : bytes.byteLength);
+        } else {
+          out.size = d.size;
+          out.hash = typeof d.hash === 'string' ? d.hash : toBase64(d.hash);
+        }
+        docs.push(out);
       }
-      docs.push(out);
+      const r = await this.request('signBatch', { certificate, description, documents: docs }, {
+        signal,
+        onNotification: (method, params) => {
+          if (method === 'progress' && onProgress) onProgress({ index: params.index, total: params.total, signed: params.signed, reason: params.reason });
+        },
+      });
+      return r.results.map((e) => (e.error
+        ? { index: e.index, error: this._error((e.error.data && e.error.data.reason) || reasonByCode[e.error.code] || 'internal', { code: e.error.code, data: e.error.data, detail: e.error.message }) }
+        : e));
+    } finally {
+      for (const id of uploaded) this._forget(id);
     }
-    const r = await this.request('signBatch', { certificate, description, documents: docs }, {
-      signal,
-      onNotification: (method, params) => {
-        if (method === 'progress' && onProgress) onProgress({ index: params.index, total: params.total, signed: params.signed, reason: params.reason });
-      },
-    });
-    return r.results.map((e) => (e.error
-      ? { index: e.index, error: this._error((e.error.data && e.error.data.reason) || reasonByCode[e.error.code] || 'internal', { code: e.error.code, data: e.error.data, detail: e.error.message }) }
-      : e));
   }
 
   /**

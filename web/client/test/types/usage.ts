@@ -1,6 +1,6 @@
 // Compiled by types.test.mjs with `tsc --noEmit --strict`: the
 // declarations must describe how a portal uses the client.
-import { connect, Reason, ZaveraError, toBase64, fromBase64, type BatchResult, type Certificate } from '@zavera/client';
+import { connect, Reason, ZaveraError, UPLOAD_CHUNK, toBase64, fromBase64, type BatchResult, type Certificate } from '@zavera/client';
 
 async function demo(): Promise<void> {
   const z = await connect({ port: 27413, lang: 'en', onPairing: (code: string) => console.log(code) });
@@ -8,6 +8,14 @@ async function demo(): Promise<void> {
   const c = certs[0];
   const s = await z.sign({ certificate: c.id, data: new Uint8Array([1, 2]), description: 'x', files: [{ name: 'a', size: 2 }] });
   const bytes: Uint8Array = fromBase64(s.signature);
+  const big = await z.sign({ certificate: c.id, file: new Blob(['x']), description: 'file' },
+    { onUpload: (p) => console.log(p.sent, p.size) });
+  const stream = new ReadableStream<Uint8Array>();
+  const id: string = await z.upload(stream, { size: 10, certificate: c.id, onProgress: (p) => console.log(p.sent) });
+  console.log(big.digest, id, UPLOAD_CHUNK);
+  const att = await z.sign({ certificate: c.id, file: new Blob(['x']), attached: true, description: 'attached' });
+  const attBlob: Blob = att.signature;
+  console.log(attBlob.size);
   const ctl = new AbortController();
   const results: BatchResult[] = await z.signBatch(
     { certificate: c.id, description: 'batch', documents: [{ name: 'a', data: 'text' }, { name: 'b', size: 3, hash: toBase64(bytes) }] },
