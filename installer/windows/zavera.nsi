@@ -9,6 +9,20 @@
 ; Silent: /S (with /D=FOLDER for another folder). The uninstaller removes
 ; everything the installer added.
 ;
+; A running agent is stopped before files are replaced (an upgrade) or
+; removed: taskkill asks the user's zavera.exe processes to close, then
+; ends those still running after a few seconds. Windows lets a user end
+; only their own processes; the /FI USERNAME filter says so explicitly
+; where taskkill has it. After an upgrade the agent starts again, as after
+; a first install.
+;
+; What the uninstaller removes of the user's data: the local CA and
+; loopback certificate (%APPDATA%\zavera\tls), which exist only for this
+; installation. It keeps the signature journal (%APPDATA%\zavera\journal*)
+; and the user's own settings (config.json, remembered approvals): the
+; journal is the user's record of what was signed and outlives the
+; program, as documents do.
+;
 ; zavera.exe (the agent) and zavera-ui.exe (its windows, a GUI-subsystem
 ; program) are installed side by side: the agent starts zavera-ui.exe from
 ; its own folder.
@@ -67,8 +81,99 @@ ShowUninstDetails show
 
 Var PolicyFlag
 
+; StopAgent ends the user's running zavera.exe processes: a polite
+; request first (taskkill without /F closes their windows), then, if the
+; program file is still in use after about three seconds, taskkill /F.
+; It returns when $INSTDIR\zavera.exe can be written, or after about ten
+; seconds more. Used by the installer and, as un.StopAgent, the
+; uninstaller.
+!macro StopAgentBody
+  Push $0
+  Push $1
+  Push $2
+  ReadEnvStr $2 USERNAME
+  ${If} ${FileExists} "$INSTDIR\zavera.exe"
+    StrCpy $1 ""
+    Call ${UN}AgentFileFree
+    Pop $0
+    ${If} $0 == 0
+      DetailPrint "Stopping the running Zavera agent"
+      nsExec::Exec 'taskkill.exe /IM zavera.exe /FI "USERNAME eq $2"'
+      Pop $0
+      ${If} $0 == 1
+        ; A taskkill without filters (Wine's): the user may end only
+        ; their own processes anyway.
+        nsExec::Exec 'taskkill.exe /IM zavera.exe'
+        Pop $0
+      ${EndIf}
+      StrCpy $1 0
+      ${Do}
+        Sleep 250
+        IntOp $1 $1 + 1
+        Call ${UN}AgentFileFree
+        Pop $0
+        ${IfThen} $1 >= 12 ${|} ${ExitDo} ${|}
+      ${LoopUntil} $0 == 1
+      ${If} $0 == 0
+        nsExec::Exec 'taskkill.exe /F /IM zavera.exe /FI "USERNAME eq $2"'
+        Pop $0
+        ${If} $0 == 1
+          nsExec::Exec 'taskkill.exe /F /IM zavera.exe'
+          Pop $0
+        ${EndIf}
+        StrCpy $1 0
+        ${Do}
+          Sleep 250
+          IntOp $1 $1 + 1
+          Call ${UN}AgentFileFree
+          Pop $0
+          ${IfThen} $1 >= 40 ${|} ${ExitDo} ${|}
+        ${LoopUntil} $0 == 1
+      ${EndIf}
+    ${EndIf}
+  ${EndIf}
+  Pop $2
+  Pop $1
+  Pop $0
+!macroend
+
+; AgentFileFree pushes 1 if $INSTDIR\zavera.exe is not in use (it can be
+; opened for writing: Windows refuses that for a running program), else 0.
+!macro AgentFileFreeBody
+  Push $0
+  ClearErrors
+  FileOpen $0 "$INSTDIR\zavera.exe" a
+  ${If} ${Errors}
+    Pop $0
+    Push 0
+  ${Else}
+    FileClose $0
+    Pop $0
+    Push 1
+  ${EndIf}
+!macroend
+
+!define UN ""
+Function AgentFileFree
+  !insertmacro AgentFileFreeBody
+FunctionEnd
+Function StopAgent
+  !insertmacro StopAgentBody
+FunctionEnd
+!undef UN
+!define UN "un."
+Function un.AgentFileFree
+  !insertmacro AgentFileFreeBody
+FunctionEnd
+Function un.StopAgent
+  !insertmacro StopAgentBody
+FunctionEnd
+!undef UN
+
 Section "Zavera" SecMain
   SectionIn RO
+  ; An upgrade: the running agent holds zavera.exe.
+  Call StopAgent
   SetOutPath "$INSTDIR"
   File "/oname=zavera.exe" "${EXE}"
   File "/oname=zavera-ui.exe" "${UIEXE}"
@@ -104,7 +209,7 @@ Section "-Setup"
   ${If} $0 != 0
     DetailPrint "Some set-up steps failed; 'zavera doctor' tells which."
   ${EndIf}
-  ; Start now, as at login.
+  ; Start now, as at login (after an upgrade: again).
   Exec '"$INSTDIR\zavera.exe" serve --tls'
 SectionEnd
 
@@ -118,17 +223,41 @@ Function .onInit
   ${EndIf}
 FunctionEnd
 
+; DropEmptyKey deletes HKCU\KEY if it has neither subkeys nor values:
+; the parents of the policy keys, which other programs may share.
+!macro DropEmptyKey KEY
+  DeleteRegKey /ifempty HKCU "${KEY}"
+!macroend
+
 Section "Uninstall"
+  Call un.StopAgent
   ; Takes the CA out of the certificate store, the policies and the Run
   ; key, and removes the local certificate.
   nsExec::ExecToLog '"$INSTDIR\zavera.exe" uninstall'
   Pop $0
   DeleteRegValue HKCU "${RUN_KEY}" "Zavera"
+  ; What 'zavera uninstall' removes, in case it could not run.
+  DeleteRegKey HKCU "Software\Policies\Google\Chrome\LocalNetworkAccessAllowedForUrls"
+  DeleteRegKey HKCU "Software\Policies\Chromium\LocalNetworkAccessAllowedForUrls"
+  DeleteRegKey HKCU "Software\Policies\YandexBrowser\LocalNetworkAccessAllowedForUrls"
+  DeleteRegKey HKCU "Software\Policies\Microsoft\Edge\LocalNetworkAccessAllowedForUrls"
+  RMDir /r "$APPDATA\zavera\tls"
+  !insertmacro DropEmptyKey "Software\Policies\Google\Chrome"
+  !insertmacro DropEmptyKey "Software\Policies\Google"
+  !insertmacro DropEmptyKey "Software\Policies\Chromium"
+  !insertmacro DropEmptyKey "Software\Policies\YandexBrowser"
+  !insertmacro DropEmptyKey "Software\Policies\Microsoft\Edge"
+  !insertmacro DropEmptyKey "Software\Policies\Microsoft"
+  !insertmacro DropEmptyKey "Software\Policies"
   Delete "$SMPROGRAMS\Zavera.lnk"
   Delete "$INSTDIR\zavera.exe"
   Delete "$INSTDIR\zavera-ui.exe"
   Delete "$INSTDIR\uninstall.exe"
   RMDir "$INSTDIR"
+  ; The per-user programs folder, if Zavera was its only program.
+  RMDir "$LOCALAPPDATA\Programs"
+  ; The state folder, if only the certificate was in it.
+  RMDir "$APPDATA\zavera"
   DeleteRegKey HKCU "${UNINST_KEY}"
   DeleteRegKey HKCU "${APP_KEY}"
 SectionEnd
