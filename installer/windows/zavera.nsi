@@ -10,11 +10,10 @@
 ; everything the installer added.
 ;
 ; A running agent is stopped before files are replaced (an upgrade) or
-; removed: taskkill asks the user's zavera.exe processes to close, then
-; ends those still running after a few seconds. Windows lets a user end
-; only their own processes; the /FI USERNAME filter says so explicitly
-; where taskkill has it. After an upgrade the agent starts again, as after
-; a first install.
+; removed: taskkill asks the user's zavera.exe processes to close, and
+; 'zavera stop' ends those still running after a few seconds (only the
+; user's own, started from this folder). After an upgrade the agent
+; starts again, as after a first install.
 ;
 ; What the uninstaller removes of the user's data: the local CA and
 ; loopback certificate (%APPDATA%\zavera\tls), which exist only for this
@@ -81,11 +80,10 @@ ShowUninstDetails show
 
 Var PolicyFlag
 
-; StopAgent ends the user's running zavera.exe processes: a polite
-; request first (taskkill without /F closes their windows), then, if the
-; program file is still in use after about three seconds, taskkill /F.
-; It returns when $INSTDIR\zavera.exe can be written, or after about ten
-; seconds more. Used by the installer and, as un.StopAgent, the
+; StopAgent ends the user's running agent: a polite request first
+; (taskkill without /F closes a program's windows), and after at most
+; three seconds 'zavera stop' for what is left. It returns when
+; $INSTDIR\zavera.exe can be written, or after about ten seconds more. Used by the installer and, as un.StopAgent, the
 ; uninstaller.
 !macro StopAgentBody
   Push $0
@@ -93,48 +91,49 @@ Var PolicyFlag
   Push $2
   ReadEnvStr $2 USERNAME
   ${If} ${FileExists} "$INSTDIR\zavera.exe"
-    StrCpy $1 ""
-    Call ${UN}AgentFileFree
+    DetailPrint "Stopping the running Zavera agent"
+    ; A polite request to close first (taskkill without /F).
+    !insertmacro TaskKill ""
+    !insertmacro WaitAgentFileFree 12
+    ; Then 'zavera stop', which ends the user's agents started from
+    ; this folder and waits for them; taskkill /F for a version without it.
+    nsExec::Exec '"$INSTDIR\zavera.exe" stop --exe "$INSTDIR\zavera.exe"'
     Pop $0
-    ${If} $0 == 0
-      DetailPrint "Stopping the running Zavera agent"
-      nsExec::Exec 'taskkill.exe /IM zavera.exe /FI "USERNAME eq $2"'
-      Pop $0
-      ${If} $0 == 1
-        ; A taskkill without filters (Wine's): the user may end only
-        ; their own processes anyway.
-        nsExec::Exec 'taskkill.exe /IM zavera.exe'
-        Pop $0
-      ${EndIf}
-      StrCpy $1 0
-      ${Do}
-        Sleep 250
-        IntOp $1 $1 + 1
-        Call ${UN}AgentFileFree
-        Pop $0
-        ${IfThen} $1 >= 12 ${|} ${ExitDo} ${|}
-      ${LoopUntil} $0 == 1
-      ${If} $0 == 0
-        nsExec::Exec 'taskkill.exe /F /IM zavera.exe /FI "USERNAME eq $2"'
-        Pop $0
-        ${If} $0 == 1
-          nsExec::Exec 'taskkill.exe /F /IM zavera.exe'
-          Pop $0
-        ${EndIf}
-        StrCpy $1 0
-        ${Do}
-          Sleep 250
-          IntOp $1 $1 + 1
-          Call ${UN}AgentFileFree
-          Pop $0
-          ${IfThen} $1 >= 40 ${|} ${ExitDo} ${|}
-        ${LoopUntil} $0 == 1
-      ${EndIf}
+    ${If} $0 != 0
+      !insertmacro TaskKill "/F "
     ${EndIf}
+    !insertmacro WaitAgentFileFree 40
   ${EndIf}
   Pop $2
   Pop $1
   Pop $0
+!macroend
+
+; TaskKill runs taskkill for the user's zavera.exe ($2 is the user's
+; name); FORCE is "" or "/F ". taskkill answers 1 to a filter it does not
+; know (Wine's has none): then it runs without the filter, since a user
+; may end only their own processes anyway.
+!macro TaskKill FORCE
+  nsExec::Exec 'taskkill.exe ${FORCE}/IM zavera.exe /FI "USERNAME eq $2"'
+  Pop $0
+  ${If} $0 == 1
+    nsExec::Exec 'taskkill.exe ${FORCE}/IM zavera.exe'
+    Pop $0
+  ${EndIf}
+!macroend
+
+; WaitAgentFileFree waits, at most N quarter-seconds, until zavera.exe is
+; no longer in use.
+!macro WaitAgentFileFree N
+  StrCpy $1 0
+  ${Do}
+    Call ${UN}AgentFileFree
+    Pop $0
+    ${IfThen} $0 == 1 ${|} ${ExitDo} ${|}
+    ${IfThen} $1 >= ${N} ${|} ${ExitDo} ${|}
+    Sleep 250
+    IntOp $1 $1 + 1
+  ${Loop}
 !macroend
 
 ; AgentFileFree pushes 1 if $INSTDIR\zavera.exe is not in use (it can be
@@ -259,5 +258,6 @@ Section "Uninstall"
   ; The state folder, if only the certificate was in it.
   RMDir "$APPDATA\zavera"
   DeleteRegKey HKCU "${UNINST_KEY}"
+  !insertmacro DropEmptyKey "Software\Microsoft\Windows\CurrentVersion\Uninstall"
   DeleteRegKey HKCU "${APP_KEY}"
 SectionEnd
