@@ -263,7 +263,7 @@ func TestDebInstallsRunsAndPurges(t *testing.T) {
 		t.Error("the user's Firefox profile still trusts the CA")
 	}
 	for _, p := range []string{"usr/bin/zavera", "usr/bin/zavera-ui", "usr/bin/zavera-host", "usr/lib/mozilla", "usr/lib/zavera", "etc/xdg/autostart/zavera.desktop", "etc/default/zavera",
-		"var/lib/zavera", "etc/opt/chrome", "etc/chromium", "etc/opt/yandex", "usr/share/applications/zavera.desktop",
+		"var/lib/zavera", "etc/opt/chrome", "etc/chromium", "etc/opt/yandex", "etc/opt/edge", "usr/share/applications/zavera.desktop",
 		"usr/local/share/ca-certificates/" + CAFileName + ".crt", "etc/ssl/certs/" + CAFileName + ".pem"} {
 		if _, err := os.Lstat(filepath.Join(root, p)); !os.IsNotExist(err) {
 			t.Errorf("%s left behind after purge (%v)", p, err)

@@ -218,7 +218,7 @@ func TestSystemInstallAndUninstall(t *testing.T) {
 	if flags, _ := nssTrust(t, profile, caPEM); flags != "" {
 		t.Error("the CA is still in the user's Firefox profile")
 	}
-	for _, p := range []string{"var/lib/zavera", "etc/opt/chrome", "etc/chromium", "etc/opt/yandex",
+	for _, p := range []string{"var/lib/zavera", "etc/opt/chrome", "etc/chromium", "etc/opt/yandex", "etc/opt/edge",
 		"usr/local/share/ca-certificates/" + CAFileName + ".crt", "etc/ssl/certs/" + CAFileName + ".pem"} {
 		if _, err := os.Lstat(filepath.Join(root, p)); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("%s left behind (%v)", p, err)

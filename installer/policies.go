@@ -30,6 +30,9 @@ var PolicyBrowsers = []Browser{
 		RegistryKey: `Software\Policies\Chromium`},
 	{Name: "Yandex Browser", LinuxDir: []string{"etc", "opt", "yandex", "browser", "policies", "managed"}, stop: []string{"etc", "opt"},
 		RegistryKey: `Software\Policies\YandexBrowser`},
+	// Edge has the policy since version 140 (Windows, Linux and macOS).
+	{Name: "Microsoft Edge", LinuxDir: []string{"etc", "opt", "edge", "policies", "managed"}, stop: []string{"etc", "opt"},
+		RegistryKey: `Software\Policies\Microsoft\Edge`},
 }
 
 // PolicyURLs checks the portal origins and returns them as Chrome URL

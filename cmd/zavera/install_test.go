@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/zavera/zavera/installer"
 )
 
 // debianLikeRoot is a folder with Debian's ca-certificates layout and one
@@ -50,7 +52,7 @@ func TestInstallSystemPoliciesFromConfiguration(t *testing.T) {
 		t.Errorf("Chrome policy: %s", got)
 	}
 	_, r := runDoctorJSON(t, "--no-discovery", "--root", root, "--home", t.TempDir(), "--config", filepath.Join(t.TempDir(), "c.json"), "--port", "1")
-	if len(r.Installation.Policies) != 3 || !r.LocalTLS.TrustedSystem {
+	if len(r.Installation.Policies) != len(installer.PolicyBrowsers) || !r.LocalTLS.TrustedSystem {
 		t.Errorf("doctor: %+v, trusted by system %v", r.Installation, r.LocalTLS.TrustedSystem)
 	}
 	if code, _, errOut := runCmd(t, nil, "uninstall", "--system", "--root", root, "--quiet"); code != 0 {

@@ -32,6 +32,7 @@ var commands = map[string]command{
 	"tls":       {Summary: "make the local CA and loopback certificate for wss://", Run: runTLS},
 	"install":   {Summary: "trust the local CA, set browser policies and start at login", Run: runInstall},
 	"uninstall": {Summary: "remove what 'zavera install' added", Run: runUninstall},
+	"stop":      {Summary: "end this user's running agent (Windows)", Run: runStop},
 	"doctor":    {Summary: "diagnose tokens, certificates, the port and local TLS", Run: runDoctor},
 
 	"native-host": {Summary: "relay the browser extension to the agent (started by browsers)", Run: runNativeHost},

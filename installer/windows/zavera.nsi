@@ -9,6 +9,19 @@
 ; Silent: /S (with /D=FOLDER for another folder). The uninstaller removes
 ; everything the installer added.
 ;
+; A running agent is stopped before files are replaced (an upgrade) or
+; removed: taskkill asks the user's zavera.exe processes to close, and
+; 'zavera stop' ends those still running after a few seconds (only the
+; user's own, started from this folder). After an upgrade the agent
+; starts again, as after a first install.
+;
+; What the uninstaller removes of the user's data: the local CA and
+; loopback certificate (%APPDATA%\zavera\tls), which exist only for this
+; installation. It keeps the signature journal (%APPDATA%\zavera\journal*)
+; and the user's own settings (config.json, remembered approvals): the
+; journal is the user's record of what was signed and outlives the
+; program, as documents do.
+;
 ; zavera.exe (the agent) and zavera-ui.exe (its windows, a GUI-subsystem
 ; program) are installed side by side: the agent starts zavera-ui.exe from
 ; its own folder.
@@ -70,8 +83,99 @@ ShowUninstDetails show
 
 Var PolicyFlag
 
+; StopAgent ends the user's running agent: a polite request first
+; (taskkill without /F closes a program's windows), and after at most
+; three seconds 'zavera stop' for what is left. It returns when
+; $INSTDIR\zavera.exe can be written, or after about ten seconds more. Used by the installer and, as un.StopAgent, the
+; uninstaller.
+!macro StopAgentBody
+  Push $0
+  Push $1
+  Push $2
+  ReadEnvStr $2 USERNAME
+  ${If} ${FileExists} "$INSTDIR\zavera.exe"
+    DetailPrint "Stopping the running Zavera agent"
+    ; A polite request to close first (taskkill without /F).
+    !insertmacro TaskKill ""
+    !insertmacro WaitAgentFileFree 12
+    ; Then 'zavera stop', which ends the user's agents started from
+    ; this folder and waits for them; taskkill /F for a version without it.
+    nsExec::Exec '"$INSTDIR\zavera.exe" stop --exe "$INSTDIR\zavera.exe"'
+    Pop $0
+    ${If} $0 != 0
+      !insertmacro TaskKill "/F "
+    ${EndIf}
+    !insertmacro WaitAgentFileFree 40
+  ${EndIf}
+  Pop $2
+  Pop $1
+  Pop $0
+!macroend
+
+; TaskKill runs taskkill for the user's zavera.exe ($2 is the user's
+; name); FORCE is "" or "/F ". taskkill answers 1 to a filter it does not
+; know (Wine's has none): then it runs without the filter, since a user
+; may end only their own processes anyway.
+!macro TaskKill FORCE
+  nsExec::Exec 'taskkill.exe ${FORCE}/IM zavera.exe /FI "USERNAME eq $2"'
+  Pop $0
+  ${If} $0 == 1
+    nsExec::Exec 'taskkill.exe ${FORCE}/IM zavera.exe'
+    Pop $0
+  ${EndIf}
+!macroend
+
+; WaitAgentFileFree waits, at most N quarter-seconds, until zavera.exe is
+; no longer in use.
+!macro WaitAgentFileFree N
+  StrCpy $1 0
+  ${Do}
+    Call ${UN}AgentFileFree
+    Pop $0
+    ${IfThen} $0 == 1 ${|} ${ExitDo} ${|}
+    ${IfThen} $1 >= ${N} ${|} ${ExitDo} ${|}
+    Sleep 250
+    IntOp $1 $1 + 1
+  ${Loop}
+!macroend
+
+; AgentFileFree pushes 1 if $INSTDIR\zavera.exe is not in use (it can be
+; opened for writing: Windows refuses that for a running program), else 0.
+!macro AgentFileFreeBody
+  Push $0
+  ClearErrors
+  FileOpen $0 "$INSTDIR\zavera.exe" a
+  ${If} ${Errors}
+    Pop $0
+    Push 0
+  ${Else}
+    FileClose $0
+    Pop $0
+    Push 1
+  ${EndIf}
+!macroend
+
+!define UN ""
+Function AgentFileFree
+  !insertmacro AgentFileFreeBody
+FunctionEnd
+Function StopAgent
+  !insertmacro StopAgentBody
+FunctionEnd
+!undef UN
+!define UN "un."
+Function un.AgentFileFree
+  !insertmacro AgentFileFreeBody
+FunctionEnd
+Function un.StopAgent
+  !insertmacro StopAgentBody
+FunctionEnd
+!undef UN
+
 Section "Zavera" SecMain
   SectionIn RO
+  ; An upgrade: the running agent holds zavera.exe.
+  Call StopAgent
   SetOutPath "$INSTDIR"
   File "/oname=zavera.exe" "${EXE}"
   File "/oname=zavera-ui.exe" "${UIEXE}"
@@ -110,7 +214,7 @@ Section "-Setup"
   ${If} $0 != 0
     DetailPrint "Some set-up steps failed; 'zavera doctor' tells which."
   ${EndIf}
-  ; Start now, as at login.
+  ; Start now, as at login (after an upgrade: again).
   Exec '"$INSTDIR\zavera.exe" serve --tls'
 SectionEnd
 
@@ -124,18 +228,43 @@ Function .onInit
   ${EndIf}
 FunctionEnd
 
+; DropEmptyKey deletes HKCU\KEY if it has neither subkeys nor values:
+; the parents of the policy keys, which other programs may share.
+!macro DropEmptyKey KEY
+  DeleteRegKey /ifempty HKCU "${KEY}"
+!macroend
+
 Section "Uninstall"
+  Call un.StopAgent
   ; Takes the CA out of the certificate store, the policies and the Run
   ; key, and removes the local certificate.
   nsExec::ExecToLog '"$INSTDIR\zavera.exe" uninstall'
   Pop $0
   DeleteRegValue HKCU "${RUN_KEY}" "Zavera"
+  ; What 'zavera uninstall' removes, in case it could not run.
+  DeleteRegKey HKCU "Software\Policies\Google\Chrome\LocalNetworkAccessAllowedForUrls"
+  DeleteRegKey HKCU "Software\Policies\Chromium\LocalNetworkAccessAllowedForUrls"
+  DeleteRegKey HKCU "Software\Policies\YandexBrowser\LocalNetworkAccessAllowedForUrls"
+  DeleteRegKey HKCU "Software\Policies\Microsoft\Edge\LocalNetworkAccessAllowedForUrls"
+  RMDir /r "$APPDATA\zavera\tls"
+  !insertmacro DropEmptyKey "Software\Policies\Google\Chrome"
+  !insertmacro DropEmptyKey "Software\Policies\Google"
+  !insertmacro DropEmptyKey "Software\Policies\Chromium"
+  !insertmacro DropEmptyKey "Software\Policies\YandexBrowser"
+  !insertmacro DropEmptyKey "Software\Policies\Microsoft\Edge"
+  !insertmacro DropEmptyKey "Software\Policies\Microsoft"
+  !insertmacro DropEmptyKey "Software\Policies"
   Delete "$SMPROGRAMS\Zavera.lnk"
   Delete "$INSTDIR\zavera.exe"
   Delete "$INSTDIR\zavera-ui.exe"
   Delete "$INSTDIR\zavera-host.exe"
   Delete "$INSTDIR\uninstall.exe"
   RMDir "$INSTDIR"
+  ; The per-user programs folder, if Zavera was its only program.
+  RMDir "$LOCALAPPDATA\Programs"
+  ; The state folder, if only the certificate was in it.
+  RMDir "$APPDATA\zavera"
   DeleteRegKey HKCU "${UNINST_KEY}"
+  !insertmacro DropEmptyKey "Software\Microsoft\Windows\CurrentVersion\Uninstall"
   DeleteRegKey HKCU "${APP_KEY}"
 SectionEnd
