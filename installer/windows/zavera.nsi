@@ -229,7 +229,8 @@ Function .onInit
 FunctionEnd
 
 ; DropEmptyKey deletes HKCU\KEY if it has neither subkeys nor values:
-; the parents of the policy keys, which other programs may share.
+; the parents of the policy and native messaging keys, which other
+; programs may share.
 !macro DropEmptyKey KEY
   DeleteRegKey /ifempty HKCU "${KEY}"
 !macroend
@@ -254,6 +255,25 @@ Section "Uninstall"
   !insertmacro DropEmptyKey "Software\Policies\Microsoft\Edge"
   !insertmacro DropEmptyKey "Software\Policies\Microsoft"
   !insertmacro DropEmptyKey "Software\Policies"
+  ; The native messaging host's registrations (installer/nativehosts.go)
+  ; and the browser keys they alone created.
+  DeleteRegKey HKCU "Software\Google\Chrome\NativeMessagingHosts\ru.zavera.host"
+  DeleteRegKey HKCU "Software\Chromium\NativeMessagingHosts\ru.zavera.host"
+  DeleteRegKey HKCU "Software\Yandex\YandexBrowser\NativeMessagingHosts\ru.zavera.host"
+  DeleteRegKey HKCU "Software\Microsoft\Edge\NativeMessagingHosts\ru.zavera.host"
+  DeleteRegKey HKCU "Software\Mozilla\NativeMessagingHosts\ru.zavera.host"
+  !insertmacro DropEmptyKey "Software\Google\Chrome\NativeMessagingHosts"
+  !insertmacro DropEmptyKey "Software\Google\Chrome"
+  !insertmacro DropEmptyKey "Software\Google"
+  !insertmacro DropEmptyKey "Software\Chromium\NativeMessagingHosts"
+  !insertmacro DropEmptyKey "Software\Chromium"
+  !insertmacro DropEmptyKey "Software\Yandex\YandexBrowser\NativeMessagingHosts"
+  !insertmacro DropEmptyKey "Software\Yandex\YandexBrowser"
+  !insertmacro DropEmptyKey "Software\Yandex"
+  !insertmacro DropEmptyKey "Software\Microsoft\Edge\NativeMessagingHosts"
+  !insertmacro DropEmptyKey "Software\Microsoft\Edge"
+  !insertmacro DropEmptyKey "Software\Mozilla\NativeMessagingHosts"
+  !insertmacro DropEmptyKey "Software\Mozilla"
   Delete "$SMPROGRAMS\Zavera.lnk"
   Delete "$INSTDIR\zavera.exe"
   Delete "$INSTDIR\zavera-ui.exe"
