@@ -2,6 +2,7 @@ package agent
 
 import (
 	"errors"
+	"fmt"
 	"sync"
 )
 
@@ -63,32 +64,90 @@ type inMessage struct {
 	data []byte
 	held int64
 	b    *budget
+	// parts are the filled buffers of a message whose size was not
+	// announced (a fragmented one), data the one being filled; join puts
+	// them together once the message is complete, so that no byte is
+	// copied more than once on its way to the handler.
+	parts [][]byte
+	// copies counts the times the bytes read so far were moved.
+	copies int
+}
+
+// n is the number of bytes read so far.
+func (m *inMessage) n() int64 {
+	n := int64(len(m.data))
+	for _, p := range m.parts {
+		n += int64(len(p))
+	}
+	return n
 }
 
 // firstBuffer is the size a message's buffer starts at: hello, pair,
 // cancel and a signature over a hash fit.
 const firstBuffer = 4 << 10
 
-// grow makes room for more of the message, up to limit bytes in all,
-// doubling the buffer.
+// grow makes room for more of the message, up to limit bytes in all:
+// the first buffer, or, when the current one is full, a new one of twice
+// its size (at most what the limit leaves), the full one kept aside
+// untouched until join.
 func (m *inMessage) grow(limit int64, approved bool) error {
 	n := int64(cap(m.data)) * 2
 	if n == 0 {
 		n = firstBuffer
 	}
-	return m.growTo(min(n, limit), approved)
+	if len(m.data) == 0 {
+		return m.growTo(min(n, limit), approved)
+	}
+	n = min(n, limit-m.n())
+	if n <= 0 {
+		return fmt.Errorf("%w: more than %d bytes", errTooBig, limit)
+	}
+	if !m.b.take(n, approved) {
+		return errNoRoom
+	}
+	m.parts = append(m.parts, m.data)
+	m.data = make([]byte, 0, n)
+	m.held += n
+	return nil
 }
 
-// growTo makes the buffer n bytes large: the bytes read so far are
-// copied once more, and the old buffer is given back.
+// growTo makes the buffer n bytes large, for a message with nothing read
+// yet or all of it in data: the bytes read so far are copied once more,
+// and the old buffer is given back.
 func (m *inMessage) growTo(n int64, approved bool) error {
 	if !m.b.take(n, approved) {
 		return errNoRoom
 	}
 	data := make([]byte, len(m.data), n)
-	copy(data, m.data)
+	if len(m.data) > 0 {
+		copy(data, m.data)
+		m.copies++
+	}
 	m.b.give(m.held)
 	m.data, m.held = data, n
+	return nil
+}
+
+// join puts the parts of a complete message into one buffer of its
+// size, the only copy of its bytes, and gives the parts back. The parts
+// together hold at most the read limit, so the budget's floor of twice
+// the largest message covers them and the joined buffer at once.
+func (m *inMessage) join(approved bool) error {
+	if len(m.parts) == 0 {
+		return nil
+	}
+	total := m.n()
+	if !m.b.take(total, approved) {
+		return errNoRoom
+	}
+	data := make([]byte, 0, total)
+	for _, p := range m.parts {
+		data = append(data, p...)
+	}
+	data = append(data, m.data...)
+	m.copies++
+	m.b.give(m.held)
+	m.data, m.held, m.parts = data, total, nil
 	return nil
 }
 
@@ -97,5 +156,5 @@ func (m *inMessage) release() {
 	if m.held > 0 {
 		m.b.give(m.held)
 	}
-	m.data, m.held = nil, 0
+	m.data, m.held, m.parts = nil, 0, nil
 }

@@ -86,9 +86,10 @@ func TestMessageSizedOnce(t *testing.T) {
 	s := &Server{cfg: cfg, policy: &originPolicy{preapproved: map[string]bool{origin: true}}, approvals: appr,
 		budget: newBudget(cfg.Limits), log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	type read struct {
-		data []byte
-		held int64
-		err  error
+		data   []byte
+		held   int64
+		copies int
+		err    error
 	}
 	got := make(chan read, 8)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -109,7 +110,7 @@ func TestMessageSizedOnce(t *testing.T) {
 				got <- read{err: err}
 				return
 			}
-			got <- read{data: m.data, held: m.held}
+			got <- read{data: m.data, held: m.held, copies: m.copies}
 			m.release()
 		}
 	}))
@@ -130,7 +131,10 @@ func TestMessageSizedOnce(t *testing.T) {
 		if !bytes.Equal(r.data, want) {
 			t.Fatalf("read %d bytes, want %d", len(r.data), len(want))
 		}
-		if exact && (r.held != int64(len(want)) || cap(r.data) != len(want)) {
+		if (exact && r.copies != 0) || r.copies > 1 {
+			t.Fatalf("a message of %d bytes copied %d times on its way", len(want), r.copies)
+		}
+		if r.held != int64(len(want)) || cap(r.data) != len(want) {
 			t.Fatalf("a message of %d bytes in a buffer of %d, %d reserved", len(want), cap(r.data), r.held)
 		}
 	}

@@ -123,13 +123,13 @@ func (t *wsTransport) readMessage(c *conn) (int, *inMessage, error) {
 	}
 	for {
 		if len(m.data) == cap(m.data) {
-			if exact || int64(len(m.data)) >= limit {
+			if exact || m.n() >= limit {
 				b, more, err := nextByte(r)
 				if err == nil && !more {
 					t.fw.finish()
-					return kind, m, nil
+					return t.complete(kind, m, approved)
 				}
-				if err == nil && int64(len(m.data)) >= limit {
+				if err == nil && m.n() >= limit {
 					err = fmt.Errorf("%w: more than %d bytes", errTooBig, limit)
 				}
 				if err != nil {
@@ -154,13 +154,23 @@ func (t *wsTransport) readMessage(c *conn) (int, *inMessage, error) {
 		m.data = m.data[:len(m.data)+n]
 		if err == io.EOF {
 			t.fw.finish()
-			return kind, m, nil
+			return t.complete(kind, m, approved)
 		}
 		if err != nil {
 			m.release()
 			return kind, nil, err
 		}
 	}
+}
+
+// complete joins the parts of a message read whole; a message that finds
+// no room for that is given back.
+func (t *wsTransport) complete(kind int, m *inMessage, approved bool) (int, *inMessage, error) {
+	if err := m.join(approved); err != nil {
+		m.release()
+		return kind, nil, err
+	}
+	return kind, m, nil
 }
 
 // nextByte reads one more byte from r; more is false at its end.
