@@ -2,6 +2,7 @@ package peer
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -11,6 +12,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"golang.org/x/sys/unix"
 )
 
 // The socket tables: one line per socket, after a header line.
@@ -45,6 +48,26 @@ func self() (User, error) { return User{ID: strconv.Itoa(os.Getuid())}, nil }
 // owner looks for the peer's socket: the line whose local address is our
 // remote one and whose remote address is our local one.
 func owner(local, remote netip.AddrPort) (User, error) {
+	// The exact lookup first; the socket tables where the kernel cannot
+	// answer it.
+	families := []uint8{unix.AF_INET6}
+	if remote.Addr().Is4() {
+		families = []uint8{unix.AF_INET, unix.AF_INET6}
+	}
+	answered := true
+	for _, fam := range families {
+		uid, found, err := diagOwner(fam, remote, local)
+		if err != nil {
+			answered = false
+			break
+		}
+		if found {
+			return User{ID: strconv.FormatUint(uint64(uid), 10)}, nil
+		}
+	}
+	if answered {
+		return User{}, fmt.Errorf("%w: %s -> %s", ErrNotFound, remote, local)
+	}
 	tables := []string{procTCP6}
 	if remote.Addr().Is4() {
 		// A socket of either family may have connected over IPv4.
@@ -76,11 +99,18 @@ func owner(local, remote netip.AddrPort) (User, error) {
 func findUID(r io.Reader, sockLocal, sockRemote netip.AddrPort) (uid uint32, found bool, err error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 512), 4096)
+	// Only lines that carry the socket's port are read field by field:
+	// with thousands of sockets (a flood of connections) splitting every
+	// line would cost milliseconds per connection.
+	port := []byte(fmt.Sprintf(":%04X ", sockLocal.Port()))
 	first := true
 	for sc.Scan() {
 		if first {
 			first = false
 			continue // the header
+		}
+		if !bytes.Contains(sc.Bytes(), port) {
+			continue
 		}
 		f := strings.Fields(sc.Text())
 		if len(f) <= colUID {

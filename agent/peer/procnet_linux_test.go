@@ -165,7 +165,7 @@ func TestFindUIDSkipsTimeWaitAndReadsUID(t *testing.T) {
 	if _, found, _ := findUID(strings.NewReader(table), r, l); found {
 		t.Fatal("matched the reversed pair")
 	}
-	if _, _, err := findUID(strings.NewReader("header\n 0: 0100007F:6B25\n"), l, r); err == nil {
+	if _, _, err := findUID(strings.NewReader("header\n 0: 0100007F:D3A4 0100007F:6B25\n"), l, r); err == nil {
 		t.Fatal("short line accepted")
 	}
 }
