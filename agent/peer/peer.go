@@ -2,13 +2,15 @@
 // loopback TCP connection, so that the agent serves only its own user.
 //
 // A loopback socket carries no credentials, but the operating system
-// knows the owner of both ends: on Linux the socket tables under
-// /proc/net (tcp and tcp6) list every socket with its owner's uid; on
-// Windows the extended TCP table names the owning process, whose access
+// knows the owner of both ends: on Linux the kernel's socket diagnostics
+// (sock_diag over netlink) look one socket up by its addresses and ports
+// and give its owner's uid, and the socket tables under /proc/net (tcp
+// and tcp6), which list every socket, serve where that lookup is not
+// available; on Windows the extended TCP table names the owning process, whose access
 // token names the user. On other systems (macOS among them) the owner is
 // not looked up and every check fails closed with ErrUnsupported.
 //
-// Owner and Check read the tables afresh on every call and keep no state;
+// Owner and Check ask afresh on every call and keep no state;
 // they are safe for concurrent use. A connection whose peer is gone by
 // the time of the look-up has no owner (ErrNotFound): callers refuse it.
 package peer
