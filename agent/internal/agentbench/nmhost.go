@@ -1,18 +1,14 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
-	"encoding/binary"
 	"fmt"
-	"io"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"sort"
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/zavera/zavera/internal/nmdriver"
 )
 
 // The sign round trip through the native messaging host, as the browser
@@ -23,82 +19,28 @@ import (
 // both alike.
 
 // nmHost is a zavera-host child.
-type nmHost struct {
-	cmd *exec.Cmd
-	in  io.WriteCloser
-	out *bufio.Reader
-	buf []byte
-}
+type nmHost struct{ *nmdriver.Host }
 
 // startHost starts the host for the agent whose state folder is
-// stateDir: the host finds it through the user's configuration, which
-// names that folder.
+// stateDir.
 func startHost(hostBin, stateDir string) (*nmHost, error) {
-	xdg := filepath.Join(stateDir, "xdg")
-	if err := os.MkdirAll(filepath.Join(xdg, "zavera"), 0o700); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(filepath.Join(xdg, "zavera", "config.json"), []byte(`{"stateDir": "`+stateDir+`"}`), 0o600); err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(hostBin, "chrome-extension://fefkbkfecildicniloojojbkcldheohj/")
-	cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+xdg)
-	in, err := cmd.StdinPipe()
+	h, err := nmdriver.Start(hostBin, stateDir, origin)
 	if err != nil {
 		return nil, err
 	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	return &nmHost{cmd: cmd, in: in, out: bufio.NewReaderSize(out, 64<<10)}, nil
+	return &nmHost{h}, nil
 }
 
-func (h *nmHost) stop() {
-	h.in.Close()
-	h.cmd.Wait()
-}
+func (h *nmHost) stop()                 { h.Stop() }
+func (h *nmHost) send(req []byte) error { return h.Send(req) }
 
-const nmSession = "1:0:1"
-
-var nmHead = []byte(`{"session":"` + nmSession + `","origin":"` + origin + `","message":`)
-
-// send writes one request as the extension frames it.
-func (h *nmHost) send(req []byte) error {
-	n := len(nmHead) + len(req) + 1
-	b := h.buf[:0]
-	b = binary.NativeEndian.AppendUint32(b, uint32(n))
-	b = append(b, nmHead...)
-	b = append(b, req...)
-	b = append(b, '}')
-	h.buf = b
-	_, err := h.in.Write(b)
-	return err
-}
-
-// readOK reads frames until a response, and fails on an error response
-// or a closed session.
+// readOK reads messages until a response, and fails on an error
+// response or a closed session.
 func (h *nmHost) readOK() error {
 	for {
-		var n [4]byte
-		if _, err := io.ReadFull(h.out, n[:]); err != nil {
+		msg, err := h.Receive()
+		if err != nil {
 			return err
-		}
-		size := int(binary.NativeEndian.Uint32(n[:]))
-		if cap(h.buf) < size {
-			h.buf = make([]byte, size)
-		}
-		data := h.buf[:size]
-		if _, err := io.ReadFull(h.out, data); err != nil {
-			return err
-		}
-		msg, ok := bytes.CutPrefix(data, []byte(`{"session":"`+nmSession+`","message":`))
-		if !ok {
-			return fmt.Errorf("host: %.200s", data)
 		}
 		if !bytes.HasPrefix(msg, responseHead) {
 			continue // a notification
