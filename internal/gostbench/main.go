@@ -21,12 +21,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
-	"unsafe"
 
 	"github.com/zavera/zavera/gost"
 	"github.com/zavera/zavera/internal/benchfig"
@@ -145,7 +142,7 @@ func ours(s set, secs float64) (sign, verify float64, err error) {
 		return 0, 0, err
 	}
 	d := time.Duration(secs * float64(time.Second))
-	sign, err = rate(d, func() error {
+	sign, err = benchfig.Rate(d, func() error {
 		sig, err = key.Sign(rand.Reader, digest, nil)
 		return err
 	})
@@ -153,41 +150,6 @@ func ours(s set, secs float64) (sign, verify float64, err error) {
 		return 0, 0, err
 	}
 	pub := key.PublicKey()
-	verify, err = rate(d, func() error { return pub.Verify(digest, sig) })
+	verify, err = benchfig.Rate(d, func() error { return pub.Verify(digest, sig) })
 	return sign, verify, err
-}
-
-// rate calls f repeatedly for d of thread CPU time and returns calls per
-// CPU second.
-func rate(d time.Duration, f func() error) (float64, error) {
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	start, err := threadCPU()
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for {
-		if err := f(); err != nil {
-			return 0, err
-		}
-		n++
-		now, err := threadCPU()
-		if err != nil {
-			return 0, err
-		}
-		if el := now - start; el >= d {
-			return float64(n) / el.Seconds(), nil
-		}
-	}
-}
-
-// threadCPU returns the calling thread's CPU time.
-func threadCPU() (time.Duration, error) {
-	const clockThreadCPUTimeID = 3 // CLOCK_THREAD_CPUTIME_ID on Linux
-	var ts syscall.Timespec
-	if _, _, e := syscall.Syscall(syscall.SYS_CLOCK_GETTIME, clockThreadCPUTimeID, uintptr(unsafe.Pointer(&ts)), 0); e != 0 {
-		return 0, fmt.Errorf("clock_gettime: %w", e)
-	}
-	return time.Duration(ts.Nano()), nil
 }

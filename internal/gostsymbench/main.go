@@ -23,12 +23,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
-	"unsafe"
 
 	"github.com/zavera/zavera/gost/blockmode"
 	"github.com/zavera/zavera/gost/kdf"
@@ -121,7 +118,7 @@ func ctrRate(newCipher func([]byte) (cipher.Block, error), d time.Duration) (flo
 	if err != nil {
 		return 0, err
 	}
-	calls, err := rate(d, func() error { s.XORKeyStream(buf, buf); return nil })
+	calls, err := benchfig.Rate(d, func() error { s.XORKeyStream(buf, buf); return nil })
 	return calls * float64(len(buf)), err
 }
 
@@ -130,43 +127,8 @@ func pbkdf2Rate(iter int, d time.Duration) (float64, error) {
 	salt := make([]byte, 32)
 	rand.Read(salt)
 	pass := []byte("correct horse")
-	return rate(d, func() error {
+	return benchfig.Rate(d, func() error {
 		_, err := kdf.PBKDF2(pass, salt, iter, 32)
 		return err
 	})
-}
-
-// rate calls f repeatedly for d of thread CPU time and returns calls per
-// CPU second.
-func rate(d time.Duration, f func() error) (float64, error) {
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	start, err := threadCPU()
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for {
-		if err := f(); err != nil {
-			return 0, err
-		}
-		n++
-		now, err := threadCPU()
-		if err != nil {
-			return 0, err
-		}
-		if el := now - start; el >= d {
-			return float64(n) / el.Seconds(), nil
-		}
-	}
-}
-
-// threadCPU returns the calling thread's CPU time.
-func threadCPU() (time.Duration, error) {
-	const clockThreadCPUTimeID = 3 // CLOCK_THREAD_CPUTIME_ID on Linux
-	var ts syscall.Timespec
-	if _, _, e := syscall.Syscall(syscall.SYS_CLOCK_GETTIME, clockThreadCPUTimeID, uintptr(unsafe.Pointer(&ts)), 0); e != 0 {
-		return 0, fmt.Errorf("clock_gettime: %w", e)
-	}
-	return time.Duration(ts.Nano()), nil
 }
