@@ -106,6 +106,16 @@ func newPrivateKey(c *Curve, d []byte) *PrivateKey {
 	return &PrivateKey{d: d, pub: &PublicKey{curve: c, raw: c.arith().publicKey(d)}}
 }
 
+// Wipe overwrites the key's scalar with zeros. The key must not be used
+// afterwards: Sign then fails with ErrInvalidPrivateKey.
+func (k *PrivateKey) Wipe() {
+	if k == nil {
+		return
+	}
+	clear(k.d)
+	k.d = nil
+}
+
 // Curve returns the key's parameter set.
 func (k *PrivateKey) Curve() *Curve { return k.pub.curve }
 
@@ -134,6 +144,9 @@ func (k *PrivateKey) Equal(x crypto.PrivateKey) bool {
 // claim a digest of another length.
 func (k *PrivateKey) Sign(rand io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
 	c := k.pub.curve
+	if k.d == nil {
+		return nil, fmt.Errorf("%w: the key was wiped", ErrInvalidPrivateKey)
+	}
 	if len(digest) != c.Size() {
 		return nil, fmt.Errorf("%w: %d bytes, want %d", ErrInvalidDigest, len(digest), c.Size())
 	}

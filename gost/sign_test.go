@@ -186,3 +186,14 @@ func TestHostileInput(t *testing.T) {
 		t.Error("GenerateKey from a source of zeros succeeded")
 	}
 }
+
+func TestWipedKeyRefusesToSign(t *testing.T) {
+	k, err := GenerateKey(allCurves[0], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.Wipe()
+	if _, err := k.Sign(nil, make([]byte, 32), nil); !errors.Is(err, ErrInvalidPrivateKey) {
+		t.Fatalf("Sign after Wipe: %v, want ErrInvalidPrivateKey", err)
+	}
+}
