@@ -33,6 +33,7 @@
 package regpolicy
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -336,7 +337,7 @@ func readList(parent Key, sub, name string) ([]string, error) {
 		}
 		items = append(items, item{n, nonEmpty(v.Strings)})
 	}
-	slices.SortFunc(items, func(a, b item) int { return int(a.n) - int(b.n) })
+	slices.SortFunc(items, func(a, b item) int { return cmp.Compare(a.n, b.n) })
 	var out []string
 	for _, it := range items {
 		out = append(out, it.s...)
