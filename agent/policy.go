@@ -59,22 +59,39 @@ func ApplyPolicy(c Config, path string) (Config, error) {
 	if err != nil {
 		return c, err
 	}
+	// The file's origins are the portal's when it names none, as
+	// LoadConfig reads it.
+	if raw.Origins == nil {
+		raw.Origins = p.Origins
+	}
+	return MergePolicy(c, raw)
+}
+
+// MergePolicy merges a machine-wide policy p into c by the rules of
+// ApplyPolicy. p holds only what the administrator set: a zero member
+// changes nothing, so p is read without defaults. ApplyPolicy uses it for
+// the machine-wide file; on Windows the group policy in the registry is
+// merged with it after the file (see internal/regpolicy), so that where
+// both set a port or a limit the registry's wins. rawSignOrigins from
+// several policies add up; the user's own may not set it, which
+// ApplyPolicy checks.
+func MergePolicy(c, p Config) (Config, error) {
 	c.Origins = union(c.Origins, p.Origins)
 	c.DevOrigins = union(c.DevOrigins, p.DevOrigins)
 	c.Modules = union(c.Modules, p.Modules)
 	c.TrustAnchors = union(c.TrustAnchors, p.TrustAnchors)
-	c.RawSignOrigins = p.RawSignOrigins
-	if raw.Port != 0 {
-		c.Port = raw.Port
+	c.RawSignOrigins = union(c.RawSignOrigins, p.RawSignOrigins)
+	if p.Port != 0 {
+		c.Port = p.Port
 	}
 	c.NoModuleDiscovery = c.NoModuleDiscovery || p.NoModuleDiscovery
-	c.Limits = overrideLimits(c.Limits, raw.Limits)
+	c.Limits = overrideLimits(c.Limits, p.Limits)
 	// The administrator's journal settings win, as limits do.
-	if raw.Journal.MaxFileBytes != 0 {
-		c.Journal.MaxFileBytes = raw.Journal.MaxFileBytes
+	if p.Journal.MaxFileBytes != 0 {
+		c.Journal.MaxFileBytes = p.Journal.MaxFileBytes
 	}
-	if raw.Journal.KeepFiles != 0 {
-		c.Journal.KeepFiles = raw.Journal.KeepFiles
+	if p.Journal.KeepFiles != 0 {
+		c.Journal.KeepFiles = p.Journal.KeepFiles
 	}
 	if err := c.Validate(); err != nil {
 		return c, err

@@ -20,6 +20,8 @@ import (
 	"github.com/zavera/zavera/agent"
 	"github.com/zavera/zavera/installer"
 	"github.com/zavera/zavera/internal/appconf"
+	"github.com/zavera/zavera/internal/logfile"
+	"github.com/zavera/zavera/internal/regpolicy"
 	"github.com/zavera/zavera/pkcs11"
 )
 
@@ -48,6 +50,7 @@ type doctorReport struct {
 	Version      string           `json:"version"`
 	OS           string           `json:"os"`
 	Config       doctorConfig     `json:"config"`
+	LogFile      string           `json:"log_file,omitempty"`
 	Modules      []moduleJSON     `json:"modules"`
 	Tokens       []pkcs11.Token   `json:"tokens"`
 	Certificates []tokenCertJSON  `json:"certificates"`
@@ -64,6 +67,9 @@ type doctorConfig struct {
 	Exists  bool          `json:"exists"`
 	Error   string        `json:"error,omitempty"`
 	InForce *agent.Config `json:"in_force,omitempty"`
+	// GroupPolicy is the registry key of the group policy in force
+	// (Windows).
+	GroupPolicy string `json:"group_policy,omitempty"`
 }
 
 type doctorAgent struct {
@@ -145,6 +151,11 @@ func runDoctor(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if *port > 0 {
 		cfg.Port = *port
 	}
+	if _, ok, _ := regpolicy.Load(); ok {
+		r.Config.GroupPolicy = `HKEY_LOCAL_MACHINE\` + regpolicy.KeyPath
+	}
+	// Where `zavera serve` writes its log besides standard error.
+	r.LogFile, _ = logfile.Path()
 
 	// Modules, tokens, certificates.
 	now := time.Now()
@@ -379,6 +390,9 @@ func printDoctor(w io.Writer, r *doctorReport, m *pkcs11.Manager) {
 	if c := r.Config.InForce; c != nil {
 		fmt.Fprintf(w, "  Port:          %d\n", c.Port)
 		fmt.Fprintf(w, "  State folder:  %s\n", c.StateDir)
+		if r.Config.GroupPolicy != "" {
+			fmt.Fprintf(w, "  Group policy:  %s\n", r.Config.GroupPolicy)
+		}
 		for _, o := range c.Origins {
 			fmt.Fprintf(w, "  Pre-approved:  %s\n", o)
 		}
@@ -391,6 +405,9 @@ func printDoctor(w io.Writer, r *doctorReport, m *pkcs11.Manager) {
 		if c.NoModuleDiscovery {
 			fmt.Fprintln(w, "  Module discovery off")
 		}
+	}
+	if r.LogFile != "" {
+		fmt.Fprintf(w, "Log file: %s\n", r.LogFile)
 	}
 	fmt.Fprintln(w)
 	if m != nil {

@@ -26,12 +26,14 @@ import (
 	"github.com/zavera/zavera/agent/softtoken"
 	"github.com/zavera/zavera/agent/terminal"
 	"github.com/zavera/zavera/internal/appconf"
+	"github.com/zavera/zavera/internal/logfile"
 	"github.com/zavera/zavera/internal/sessionend"
 	"github.com/zavera/zavera/pkcs11"
 )
 
 const serveUsage = `Usage: zavera serve [--headless] [--port N] [--config FILE] [--module PATH]...
                     [--key FILE --cert FILE] [--tls | --tls-cert FILE --tls-key FILE] [--verbose]
+                    [--log-file FILE]
        zavera serve --list-origins [--config FILE]
        zavera serve --revoke ORIGIN [--config FILE]
 
@@ -66,6 +68,11 @@ when the desktop has a D-Bus session bus.
   --tls-cert FILE    serve wss:// with this certificate and key (PEM)
   --tls-key FILE     instead.
   --verbose          log requests and refusals in detail on stderr.
+  --log-file FILE    write the log to FILE as well, kept to 5 files of
+                     1 MiB (FILE.1 is the one before). Default on
+                     Windows %LOCALAPPDATA%\Zavera\logs\zavera.log, where
+                     the agent started at login has no console; none
+                     elsewhere. No PIN is ever logged.
   --list-origins     print the configured and the approved origins.
   --revoke ORIGIN    forget an approved origin; a running agent refuses
                      it from its next request.
@@ -91,6 +98,7 @@ type serveArgs struct {
 	port                           int
 	portSet                        bool
 	config, key, cert              string
+	logFile                        string
 	tlsCert, tlsKey, revoke        string
 	modules                        []string
 }
@@ -110,6 +118,7 @@ func parseServeArgs(args []string) (*serveArgs, error) {
 	fs.StringVar(&a.tlsCert, "tls-cert", "", "")
 	fs.StringVar(&a.tlsKey, "tls-key", "", "")
 	fs.StringVar(&a.revoke, "revoke", "", "")
+	fs.StringVar(&a.logFile, "log-file", "", "")
 	fs.Func("module", "", func(v string) error { a.modules = append(a.modules, v); return nil })
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -140,6 +149,19 @@ func parseServeArgs(args []string) (*serveArgs, error) {
 // into it and finds the state folder, as the window program does.
 func loadAgentConfig(path string) (agent.Config, error) { return appconf.LoadConfig(path) }
 
+// openServeLog opens the log file: path, else the system's (on Windows;
+// none elsewhere). It returns nil when there is none.
+func openServeLog(path string) (*logfile.File, error) {
+	if path == "" {
+		p, err := logfile.Path()
+		if err != nil || p == "" {
+			return nil, err
+		}
+		path = p
+	}
+	return logfile.Open(path, logfile.Options{})
+}
+
 func approvalsPath(cfg agent.Config) string { return appconf.ApprovalsPath(cfg) }
 func journalPath(cfg agent.Config) string   { return appconf.JournalPath(cfg) }
 
@@ -153,6 +175,17 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "zavera serve: %v\n\n%s\n", err, serveUsage)
 		return 2
+	}
+	if !a.listOrigins && a.revoke == "" {
+		logFile, err := openServeLog(a.logFile)
+		if err != nil {
+			// Not fatal: the log still goes to standard error.
+			fmt.Fprintf(stderr, "zavera serve: warning: no log file: %v\n", err)
+		} else if logFile != nil {
+			defer logFile.Close()
+			stderr = logfile.Tee(logFile, stderr)
+			fmt.Fprintf(logFile, "%s zavera %s serve started, process %d\n", time.Now().Format(time.RFC3339), version(), os.Getpid())
+		}
 	}
 	fail := func(err error) int {
 		fmt.Fprintf(stderr, "zavera serve: %v\n", err)

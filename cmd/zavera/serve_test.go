@@ -411,7 +411,8 @@ func (s *screenReader) waitFor(t *testing.T, want string, from int) int {
 
 // The shipped binary on a terminal with the GOST test token: the user
 // approves the site, confirms the signature and types the PIN, which the
-// terminal does not echo; OpenSSL verifies the signature.
+// terminal does not echo; OpenSSL verifies the signature. The log file,
+// written in detail (--verbose), has what the agent did and not the PIN.
 func TestServeOnTerminalWithGOSTToken(t *testing.T) {
 	bin := agentBinary(t, "")
 	module := filepath.Join(osslref.Root(t), "build", "libgosttoken.so")
@@ -434,7 +435,8 @@ func TestServeOnTerminalWithGOSTToken(t *testing.T) {
 	os.WriteFile(cfg, []byte(`{"origins": [], "modules": ["`+module+`"], "noModuleDiscovery": true}`), 0o600)
 
 	master, slave := openPTY(t)
-	cmd := exec.Command(bin, "serve", "--headless", "--port", "0", "--config", cfg)
+	logFile := filepath.Join(dir, "logs", "zavera.log")
+	cmd := exec.Command(bin, "serve", "--headless", "--port", "0", "--config", cfg, "--verbose", "--log-file", logFile)
 	cmd.Env = append(os.Environ(), "GOSTTOKEN_DIR="+dir, "ZAVERA_PKCS11_MODULES=")
 	cmd.Stdin = slave
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
@@ -543,4 +545,18 @@ func TestServeOnTerminalWithGOSTToken(t *testing.T) {
 		t.Fatalf("the PIN was echoed:\n%s", text)
 	}
 	_ = pos
+	cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Wait()
+	logText, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatalf("no log file: %v", err)
+	}
+	for _, want := range []string{"serve started", "PKCS#11 module loaded", module} {
+		if !strings.Contains(string(logText), want) {
+			t.Errorf("the log file lacks %q:\n%s", want, logText)
+		}
+	}
+	if strings.Contains(string(logText), provision.UserPIN) {
+		t.Fatalf("the log file holds the PIN:\n%s", logText)
+	}
 }

@@ -23,11 +23,13 @@ import (
 
 	"github.com/zavera/zavera/agent"
 	"github.com/zavera/zavera/installer"
+	"github.com/zavera/zavera/internal/regpolicy"
 	"github.com/zavera/zavera/ui/i18n"
 )
 
 // LoadConfig reads the configuration at path (the user's when path is
-// empty), merges the machine-wide one into it and finds the state folder:
+// empty), merges the machine-wide one into it (the file, then on Windows
+// the group policy, see internal/regpolicy) and finds the state folder:
 // the configuration's stateDir, else the folder of an explicit path, else
 // the user's state folder.
 func LoadConfig(path string) (agent.Config, error) {
@@ -46,6 +48,14 @@ func LoadConfig(path string) (agent.Config, error) {
 	// The administrator's machine-wide configuration adds to the user's.
 	if cfg, err = agent.ApplyPolicy(cfg, agent.SystemConfigPath()); err != nil {
 		return cfg, err
+	}
+	// On Windows, group policy adds to both and wins over them.
+	if policy, ok, err := regpolicy.Load(); err != nil {
+		return cfg, err
+	} else if ok {
+		if cfg, err = agent.MergePolicy(cfg, policy); err != nil {
+			return cfg, fmt.Errorf("agent: group policy: %w", err)
+		}
 	}
 	if cfg.StateDir == "" {
 		if explicit {
