@@ -34,6 +34,9 @@ type VerifyOptions struct {
 	// Time is when to check the certificate for a signer without a
 	// signingTime attribute; zero means now.
 	Time time.Time
+	// ValidationTime, when not zero, is when to check every signer's
+	// certificate and chain, whatever signingTime says.
+	ValidationTime time.Time
 }
 
 // Verify parses a signature (DER, BER, PEM or base64) and checks every
@@ -212,6 +215,10 @@ func verifySigner(r *SignerResult, si *SignerInfo, sd *SignedData, digests map[*
 	if r.HasSigningTime {
 		at = r.SigningTime
 	}
+	if !opts.ValidationTime.IsZero() {
+		at = opts.ValidationTime
+	}
+	r.CheckedAt = at
 	if err := c.ValidAt(at); err != nil {
 		r.fail(CheckValidity, fmt.Errorf("%w: %w", ErrExpired, err))
 	} else {
