@@ -9,6 +9,7 @@ import (
 
 	"github.com/zavera/zavera/cert"
 	"github.com/zavera/zavera/cms"
+	"github.com/zavera/zavera/validate"
 )
 
 type verifyParams struct {
@@ -18,9 +19,12 @@ type verifyParams struct {
 }
 
 type verifyResult struct {
-	Valid   bool           `json:"valid"`
-	Content []byte         `json:"content,omitempty"`
-	Signers []verifySigner `json:"signers"`
+	Valid bool `json:"valid"`
+	// Indication is the verdict on the whole signature: PASSED, FAILED or
+	// INDETERMINATE (package validate).
+	Indication string         `json:"indication"`
+	Content    []byte         `json:"content,omitempty"`
+	Signers    []verifySigner `json:"signers"`
 }
 
 // Chain outcomes of a signer.
@@ -39,7 +43,12 @@ type verifySigner struct {
 	CertificateValid bool         `json:"certificateValid"`
 	Chain            string       `json:"chain"`
 	Valid            bool         `json:"valid"`
-	Checks           []checkJSON  `json:"checks"`
+	// Indication and SubIndication are the signer's verdict as ETSI EN
+	// 319 102-1 names it, the same as `zavera verify` gives.
+	Indication     string      `json:"indication"`
+	SubIndication  string      `json:"subIndication,omitempty"`
+	ValidationTime time.Time   `json:"validationTime"`
+	Checks         []checkJSON `json:"checks"`
 }
 
 type checkJSON struct {
@@ -66,7 +75,7 @@ func (c *conn) verify(_ context.Context, req *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := &cms.VerifyOptions{Time: c.s.now()}
+	opts := &validate.Options{Now: c.s.now}
 	hasData, hasHash := len(p.Data) > 0, len(p.Hash) > 0
 	switch {
 	case !sd.Detached && (hasData || hasHash):
@@ -84,19 +93,20 @@ func (c *conn) verify(_ context.Context, req *request) (any, error) {
 			return nil, err
 		}
 	}
-	if opts.Roots, err = c.s.trustAnchors(); err != nil {
+	if opts.Anchors, err = c.s.trustAnchors(); err != nil {
 		return nil, err
 	}
-	res, _ := cms.Verify(sig, opts)
-	if res == nil {
-		return nil, &rpcError{CodeBadRequest, "params.signature does not parse"}
+	rep, err := validate.Validate(sig, opts)
+	if err != nil {
+		return nil, &rpcError{CodeBadRequest, "params.signature cannot be checked with the data or hash given"}
 	}
-	out := verifyResult{Valid: true, Signers: []verifySigner{}}
+	out := verifyResult{Valid: true, Indication: string(rep.Indication()), Signers: []verifySigner{}}
 	if !sd.Detached {
 		out.Content = sd.Content
 	}
-	for _, r := range res.Signers {
-		v := describeSigner(r, len(opts.Roots) > 0)
+	for _, s := range rep.Signatures {
+		v := describeSigner(s.Signer, len(opts.Anchors) > 0)
+		v.Indication, v.SubIndication, v.ValidationTime = string(s.Indication), string(s.SubIndication), s.ValidationTime.UTC()
 		out.Valid = out.Valid && v.Valid
 		out.Signers = append(out.Signers, v)
 	}
