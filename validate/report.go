@@ -65,7 +65,10 @@ type SignatureReport struct {
 	// SigningTime is the signingTime attribute, nil when absent.
 	SigningTime *time.Time
 
-	Format          string // "attached" or "detached"
+	Format string // "attached" or "detached"
+	// DocHashOnly is true when a detached signature was checked against
+	// the document's hash rather than the document.
+	DocHashOnly     bool
 	DigestAlgorithm string
 	SignatureValue  []byte
 

@@ -168,7 +168,7 @@ func (s *SignatureReport) json() SignatureJSON {
 	sum := sha256.Sum256(s.SignatureValue)
 	j := SignatureJSON{
 		SignatureIdentifier: SignatureIdentifier{ID: s.ID, DigestAlgAndValue: DigestAlgAndValue{
-			DigestMethod: "http://www.w3.org/2001/04/xmlenc#sha256", DigestValue: sum[:]}},
+			DigestMethod: "http://www.w3.org/2001/04/xmlenc#sha256", DigestValue: sum[:]}, DocHashOnly: s.DocHashOnly},
 		ValidationTimeInfo: ValidationTimeInfo{ValidationTime: s.ValidationTime.UTC(), ValidationTimeSource: s.ValidationTimeSource,
 			BestSignatureTime: BestSignatureTime{POETime: s.BestSignatureTime.UTC(), TypeOfProof: "urn:etsi:019102:poetype:validation"}},
 		SignersDocument:            SignersDocument{Detached: s.Format == "detached"},

@@ -112,6 +112,7 @@ func judge(s *cms.SignerResult, sd *cms.SignedData, opts *Options, validatedAt t
 	}
 	if sd.Detached {
 		r.Format = "detached"
+		r.DocHashOnly = opts.Digest != nil
 	} else {
 		r.Format = "attached"
 	}
