@@ -45,10 +45,22 @@ type verifySigner struct {
 	Valid            bool         `json:"valid"`
 	// Indication and SubIndication are the signer's verdict as ETSI EN
 	// 319 102-1 names it, the same as `zavera verify` gives.
-	Indication     string      `json:"indication"`
-	SubIndication  string      `json:"subIndication,omitempty"`
-	ValidationTime time.Time   `json:"validationTime"`
-	Checks         []checkJSON `json:"checks"`
+	Indication     string    `json:"indication"`
+	SubIndication  string    `json:"subIndication,omitempty"`
+	ValidationTime time.Time `json:"validationTime"`
+	// AccreditedCA names the CA of the configured trusted list that the
+	// path goes through.
+	AccreditedCA *accreditedCAJSON `json:"accreditedCA,omitempty"`
+	Checks       []checkJSON       `json:"checks"`
+}
+
+type accreditedCAJSON struct {
+	Name           string     `json:"name"`
+	RegistryNumber string     `json:"registryNumber,omitempty"`
+	OGRN           string     `json:"ogrn,omitempty"`
+	Accredited     bool       `json:"accredited"`
+	From           *time.Time `json:"from,omitempty"`
+	To             *time.Time `json:"to,omitempty"`
 }
 
 type checkJSON struct {
@@ -96,6 +108,9 @@ func (c *conn) verify(_ context.Context, req *request) (any, error) {
 	if opts.Anchors, err = c.s.trustAnchors(); err != nil {
 		return nil, err
 	}
+	if opts.TrustList, err = c.s.trustList(); err != nil {
+		return nil, err
+	}
 	rep, err := validate.Validate(sig, opts)
 	if err != nil {
 		return nil, &rpcError{CodeBadRequest, "params.signature cannot be checked with the data or hash given"}
@@ -105,8 +120,20 @@ func (c *conn) verify(_ context.Context, req *request) (any, error) {
 		out.Content = sd.Content
 	}
 	for _, s := range rep.Signatures {
-		v := describeSigner(s.Signer, len(opts.Anchors) > 0)
+		v := describeSigner(s.Signer, len(opts.Anchors) > 0 || opts.TrustList != nil)
 		v.Indication, v.SubIndication, v.ValidationTime = string(s.Indication), string(s.SubIndication), s.ValidationTime.UTC()
+		if t := s.TrustList; t != nil {
+			a := &accreditedCAJSON{Name: t.CA.Name, RegistryNumber: t.CA.RegistryNumber, OGRN: t.CA.OGRN, Accredited: t.Accredited}
+			if t.Accredited {
+				from := t.Period.From.UTC()
+				a.From = &from
+				if !t.Period.To.IsZero() {
+					to := t.Period.To.UTC()
+					a.To = &to
+				}
+			}
+			v.AccreditedCA = a
+		}
 		out.Valid = out.Valid && v.Valid
 		out.Signers = append(out.Signers, v)
 	}
@@ -176,4 +203,21 @@ func (s *Server) trustAnchors() ([]*cert.Certificate, error) {
 		out = append(out, certs...)
 	}
 	return out, nil
+}
+
+// trustList reads the configured trusted list of accredited CAs, at each
+// verify for the same reason as trustAnchors; nil when none is set.
+func (s *Server) trustList() (*validate.TrustList, error) {
+	if s.cfg.TrustList == "" {
+		return nil, nil
+	}
+	data, err := os.ReadFile(s.cfg.TrustList)
+	if err != nil {
+		return nil, fmt.Errorf("agent: trusted list: %w", err)
+	}
+	tl, err := validate.ParseTrustList(data)
+	if err != nil {
+		return nil, fmt.Errorf("agent: trusted list %s: %w", s.cfg.TrustList, err)
+	}
+	return tl, nil
 }
