@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/zavera/zavera/cert"
@@ -205,19 +206,45 @@ func (s *Server) trustAnchors() ([]*cert.Certificate, error) {
 	return out, nil
 }
 
-// trustList reads the configured trusted list of accredited CAs, at each
-// verify for the same reason as trustAnchors; nil when none is set.
+// trustList returns the configured trusted list of accredited CAs, nil
+// when none is set. The published list is tens of megabytes, so the parsed
+// list is kept and read again only when the file's size or modification
+// time changes; a file that cannot be read fails the request, as for
+// trustAnchors.
 func (s *Server) trustList() (*validate.TrustList, error) {
 	if s.cfg.TrustList == "" {
 		return nil, nil
 	}
-	data, err := os.ReadFile(s.cfg.TrustList)
+	return s.trustLists.get(s.cfg.TrustList)
+}
+
+// trustListCache holds the last trusted list read. Safe for concurrent use.
+type trustListCache struct {
+	mu      sync.Mutex
+	path    string
+	size    int64
+	modTime time.Time
+	list    *validate.TrustList
+}
+
+func (c *trustListCache) get(path string) (*validate.TrustList, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("agent: trusted list: %w", err)
+	}
+	if c.list != nil && c.path == path && c.size == st.Size() && c.modTime.Equal(st.ModTime()) {
+		return c.list, nil
+	}
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("agent: trusted list: %w", err)
 	}
 	tl, err := validate.ParseTrustList(data)
 	if err != nil {
-		return nil, fmt.Errorf("agent: trusted list %s: %w", s.cfg.TrustList, err)
+		return nil, fmt.Errorf("agent: trusted list %s: %w", path, err)
 	}
+	c.path, c.size, c.modTime, c.list = path, st.Size(), st.ModTime(), tl
 	return tl, nil
 }

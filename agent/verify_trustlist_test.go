@@ -1,6 +1,7 @@
 package agent_test
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
@@ -24,9 +25,15 @@ func TestVerifyWithTrustList(t *testing.T) {
 		}
 		return b
 	}
-	withList := func(o *agent.Options) {
-		o.Config.TrustList = filepath.Join(root, "validate", "testdata", "trustlist.xml")
+	list, err := os.ReadFile(filepath.Join(root, "validate", "testdata", "trustlist.xml"))
+	if err != nil {
+		t.Fatal(err)
 	}
+	listFile := filepath.Join(t.TempDir(), "tsl.xml")
+	if err := os.WriteFile(listFile, list, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	withList := func(o *agent.Options) { o.Config.TrustList = listFile }
 	ts := startServer(t, newFakeSource(), newFakePrompter(), withList)
 	c := approvedClient(t, ts)
 
@@ -43,10 +50,11 @@ func TestVerifyWithTrustList(t *testing.T) {
 		}
 	}
 	var r result
-	c.mustCall("verify", map[string]any{
+	listed := map[string]any{
 		"signature": read("cms_gost2012-256_detached_cryptoarm_sign2012-256_det.txt.sig.pem"),
 		"data":      read("content_cryptoarm_test_crlf.txt"),
-	}, &r)
+	}
+	c.mustCall("verify", listed, &r)
 	s := r.Signers[0]
 	if r.Indication != "PASSED" || s.Chain != "valid" || s.AccreditedCA == nil || !s.AccreditedCA.Accredited ||
 		s.AccreditedCA.Name != "Тестовый удостоверяющий центр ООО \"КРИПТО-ПРО\"" || s.AccreditedCA.From == nil {
@@ -60,6 +68,24 @@ func TestVerifyWithTrustList(t *testing.T) {
 	}, &other)
 	if other.Indication != "INDETERMINATE" || other.Signers[0].AccreditedCA != nil {
 		t.Fatalf("under a CA not listed: %+v", other)
+	}
+
+	// A new list in the same file is read: without the test CA the same
+	// signature no longer passes.
+	i := bytes.Index(list, []byte("<Название>Тестовый удостоверяющий центр"))
+	j := bytes.Index(list[i:], []byte("</УдостоверяющийЦентр>"))
+	k := bytes.LastIndex(list[:i], []byte("<УдостоверяющийЦентр>"))
+	if i < 0 || j < 0 || k < 0 {
+		t.Fatal("test CA not found in the list")
+	}
+	without := append(append([]byte(nil), list[:k]...), list[i+j+len("</УдостоверяющийЦентр>"):]...)
+	if err := os.WriteFile(listFile, without, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var after result
+	c.mustCall("verify", listed, &after)
+	if after.Indication != "INDETERMINATE" || after.Signers[0].SubIndication != "NO_CERTIFICATE_CHAIN_FOUND" {
+		t.Fatalf("after the CA left the list: %+v", after)
 	}
 
 	// A list that cannot be read fails the request rather than trusting
