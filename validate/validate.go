@@ -45,9 +45,10 @@ const (
 
 // Validate parses a signature (DER, BER, PEM or base64) and gives the
 // verdict on each of its signatures. The error is non-nil only when the
-// input cannot be used: a signature that does not parse (wrapping
-// cms.ErrMalformed), content given where none can be (cms.ErrInvalidArgument)
-// or a detached signature without content (cms.ErrNoContent).
+// input cannot be used: a signature that does not parse or has no signer
+// (wrapping cms.ErrMalformed), content given where none can be
+// (cms.ErrInvalidArgument) or a detached signature without content
+// (cms.ErrNoContent).
 func Validate(signature []byte, opts *Options) (*Report, error) {
 	if opts == nil {
 		opts = &Options{}
@@ -69,7 +70,9 @@ func Validate(signature []byte, opts *Options) (*Report, error) {
 		ValidationTime: opts.At,
 	}
 	res, err := cms.Verify(signature, vo)
-	if res == nil {
+	if res == nil || len(res.Signers) == 0 {
+		// Not a signature, or a SignedData without signers (a
+		// certificate bag): nothing to give a verdict on.
 		return nil, err
 	}
 	if errors.Is(err, cms.ErrInvalidArgument) || errors.Is(err, cms.ErrNoContent) {

@@ -75,6 +75,13 @@ func TestVerifyExitStatus(t *testing.T) {
 	if code, out := runZavera(t, "verify", "--trust-list", realworld(t, "README.md"), realworld(t, "cms_gost2012-512_attached_tc26-example_signed_a111.pem")); code != 2 {
 		t.Errorf("unreadable trust list: exit %d\n%s", code, out)
 	}
+	// A SignedData without signers (a certificate bag as OpenSSL makes
+	// them) is no signature to give a verdict on.
+	bag := filepath.Join(t.TempDir(), "bag.p7b")
+	osslref.Run(t, nil, "crl2pkcs7", "-nocrl", "-certfile", realworld(t, "ca_root_tc26-example-ca_gost2012-256_paramsetA.pem"), "-outform", "DER", "-out", bag)
+	if code, out := runZavera(t, "verify", bag); code != 2 {
+		t.Errorf("no signers: exit %d\n%s", code, out)
+	}
 }
 
 // TestVerifySignerCert checks a signature that OpenSSL made without the
