@@ -114,7 +114,7 @@ func (c *conn) verify(_ context.Context, req *request) (any, error) {
 	}
 	rep, err := validate.Validate(sig, opts)
 	if err != nil {
-		return nil, &rpcError{CodeBadRequest, "params.signature cannot be checked with the data or hash given"}
+		return nil, &rpcError{CodeBadRequest, "params.signature has no signer to check, or cannot be checked with the data or hash given"}
 	}
 	out := verifyResult{Valid: true, Indication: string(rep.Indication()), Signers: []verifySigner{}}
 	if !sd.Detached {
