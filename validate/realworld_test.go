@@ -192,3 +192,44 @@ func TestRealWorldVerdicts(t *testing.T) {
 		}
 	}
 }
+
+// TestGOST2001Tampered: a GOST R 34.10-2001 signature over other content,
+// or with its value changed, is FAILED like a GOST 2012 one.
+func TestGOST2001Tampered(t *testing.T) {
+	dir := realworldDir(t)
+	der, err := cms.Decode(readFile(t, filepath.Join(dir, "cms_gost2001_detached_cryptoarm_sign2001_det.txt.sig.pem")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	content := readFile(t, filepath.Join(dir, "content_cryptoarm_test_crlf.txt"))
+	sd, err := cms.Parse(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sigVal := sd.SignerInfos[0].Signature
+	i := bytes.Index(der, sigVal)
+	if i < 0 {
+		t.Fatal("signature value not found")
+	}
+	broken := bytes.Clone(der)
+	broken[i+len(sigVal)/2] ^= 0x01
+	other := append(bytes.Clone(content), '!')
+	for _, tc := range []struct {
+		name         string
+		sig, content []byte
+		want         verdict
+	}{
+		{"as signed", der, content, noChain},
+		{"other content", der, other, verdict{Failed, HashFailure}},
+		{"signature value changed", broken, content, verdict{Failed, SigCryptoFailure}},
+	} {
+		rep, err := Validate(tc.sig, &Options{Content: bytes.NewReader(tc.content)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := rep.Signatures[0]
+		if got := (verdict{s.Indication, s.SubIndication}); got != tc.want {
+			t.Errorf("%s: %v, want %v (%s)", tc.name, got, tc.want, s.Detail)
+		}
+	}
+}
