@@ -51,6 +51,10 @@ type Config struct {
 	// TrustAnchors are files of CA certificates (PEM or DER) that verify
 	// checks signers' chains against.
 	TrustAnchors []string `json:"trustAnchors,omitempty"`
+	// TrustList is the file of the trusted list of accredited CAs (the
+	// Ministry's XML): its CA certificates are anchors of verify while
+	// each CA's accreditation is in force (package validate).
+	TrustList string `json:"trustList,omitempty"`
 	// RawSignOrigins may ask signHash for a bare signature over a hash.
 	// Only the machine-wide configuration may set it (see ApplyPolicy).
 	RawSignOrigins []string `json:"rawSignOrigins,omitempty"`

@@ -38,7 +38,8 @@ func SystemConfigPath() string {
 //   - noModuleDiscovery set there holds, pinning the organisation's
 //     token driver;
 //   - a limit set there replaces the user's;
-//   - trust anchors are added to the user's;
+//   - trust anchors are added to the user's; a trusted list set there
+//     replaces the user's;
 //   - rawSignOrigins is taken from there alone: the user's configuration
 //     setting it is an error, since a bare signature over a page's hash
 //     can stand for any signature (see signHash).
@@ -80,6 +81,9 @@ func MergePolicy(c, p Config) (Config, error) {
 	c.DevOrigins = union(c.DevOrigins, p.DevOrigins)
 	c.Modules = union(c.Modules, p.Modules)
 	c.TrustAnchors = union(c.TrustAnchors, p.TrustAnchors)
+	if p.TrustList != "" {
+		c.TrustList = p.TrustList
+	}
 	c.RawSignOrigins = union(c.RawSignOrigins, p.RawSignOrigins)
 	if p.Port != 0 {
 		c.Port = p.Port

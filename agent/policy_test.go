@@ -68,3 +68,25 @@ func TestApplyPolicyMissingAndBroken(t *testing.T) {
 		t.Fatalf("SystemConfigPath %q is not absolute", p)
 	}
 }
+
+// TestApplyPolicyTrustList: the machine-wide trusted list replaces the
+// user's; a policy without one leaves the user's.
+func TestApplyPolicyTrustList(t *testing.T) {
+	dir := t.TempDir()
+	user := filepath.Join(dir, "user.json")
+	policy := filepath.Join(dir, "policy.json")
+	os.WriteFile(user, []byte(`{"trustList": "/home/u/tsl.xml"}`), 0o600)
+	os.WriteFile(policy, []byte(`{"trustList": "/etc/zavera/tsl.xml"}`), 0o600)
+	c, err := LoadConfig(user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ApplyPolicy(c, policy)
+	if err != nil || got.TrustList != "/etc/zavera/tsl.xml" {
+		t.Fatalf("trustList %q, %v", got.TrustList, err)
+	}
+	os.WriteFile(policy, []byte(`{"origins": ["https://portal.corp.example"]}`), 0o600)
+	if got, err = ApplyPolicy(c, policy); err != nil || got.TrustList != "/home/u/tsl.xml" {
+		t.Fatalf("trustList %q, %v", got.TrustList, err)
+	}
+}

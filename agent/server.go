@@ -65,6 +65,9 @@ type Server struct {
 	budget   *budget
 	subjects subjectNames
 
+	// trustLists keeps the trusted list verify reads.
+	trustLists trustListCache
+
 	mu        sync.Mutex
 	servers   []*http.Server
 	listeners []net.Listener

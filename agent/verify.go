@@ -5,10 +5,12 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/zavera/zavera/cert"
 	"github.com/zavera/zavera/cms"
+	"github.com/zavera/zavera/validate"
 )
 
 type verifyParams struct {
@@ -18,9 +20,12 @@ type verifyParams struct {
 }
 
 type verifyResult struct {
-	Valid   bool           `json:"valid"`
-	Content []byte         `json:"content,omitempty"`
-	Signers []verifySigner `json:"signers"`
+	Valid bool `json:"valid"`
+	// Indication is the verdict on the whole signature: PASSED, FAILED or
+	// INDETERMINATE (package validate).
+	Indication string         `json:"indication"`
+	Content    []byte         `json:"content,omitempty"`
+	Signers    []verifySigner `json:"signers"`
 }
 
 // Chain outcomes of a signer.
@@ -39,7 +44,24 @@ type verifySigner struct {
 	CertificateValid bool         `json:"certificateValid"`
 	Chain            string       `json:"chain"`
 	Valid            bool         `json:"valid"`
-	Checks           []checkJSON  `json:"checks"`
+	// Indication and SubIndication are the signer's verdict as ETSI EN
+	// 319 102-1 names it, the same as `zavera verify` gives.
+	Indication     string    `json:"indication"`
+	SubIndication  string    `json:"subIndication,omitempty"`
+	ValidationTime time.Time `json:"validationTime"`
+	// AccreditedCA names the CA of the configured trusted list that the
+	// path goes through.
+	AccreditedCA *accreditedCAJSON `json:"accreditedCA,omitempty"`
+	Checks       []checkJSON       `json:"checks"`
+}
+
+type accreditedCAJSON struct {
+	Name           string     `json:"name"`
+	RegistryNumber string     `json:"registryNumber,omitempty"`
+	OGRN           string     `json:"ogrn,omitempty"`
+	Accredited     bool       `json:"accredited"`
+	From           *time.Time `json:"from,omitempty"`
+	To             *time.Time `json:"to,omitempty"`
 }
 
 type checkJSON struct {
@@ -66,7 +88,7 @@ func (c *conn) verify(_ context.Context, req *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := &cms.VerifyOptions{Time: c.s.now()}
+	opts := &validate.Options{Now: c.s.now}
 	hasData, hasHash := len(p.Data) > 0, len(p.Hash) > 0
 	switch {
 	case !sd.Detached && (hasData || hasHash):
@@ -84,19 +106,35 @@ func (c *conn) verify(_ context.Context, req *request) (any, error) {
 			return nil, err
 		}
 	}
-	if opts.Roots, err = c.s.trustAnchors(); err != nil {
+	if opts.Anchors, err = c.s.trustAnchors(); err != nil {
 		return nil, err
 	}
-	res, _ := cms.Verify(sig, opts)
-	if res == nil {
-		return nil, &rpcError{CodeBadRequest, "params.signature does not parse"}
+	if opts.TrustList, err = c.s.trustList(); err != nil {
+		return nil, err
 	}
-	out := verifyResult{Valid: true, Signers: []verifySigner{}}
+	rep, err := validate.Validate(sig, opts)
+	if err != nil {
+		return nil, &rpcError{CodeBadRequest, "params.signature has no signer to check, or cannot be checked with the data or hash given"}
+	}
+	out := verifyResult{Valid: true, Indication: string(rep.Indication()), Signers: []verifySigner{}}
 	if !sd.Detached {
 		out.Content = sd.Content
 	}
-	for _, r := range res.Signers {
-		v := describeSigner(r, len(opts.Roots) > 0)
+	for _, s := range rep.Signatures {
+		v := describeSigner(s.Signer, len(opts.Anchors) > 0 || opts.TrustList != nil)
+		v.Indication, v.SubIndication, v.ValidationTime = string(s.Indication), string(s.SubIndication), s.ValidationTime.UTC()
+		if t := s.TrustList; t != nil {
+			a := &accreditedCAJSON{Name: t.CA.Name, RegistryNumber: t.CA.RegistryNumber, OGRN: t.CA.OGRN, Accredited: t.Accredited}
+			if t.Accredited {
+				from := t.Period.From.UTC()
+				a.From = &from
+				if !t.Period.To.IsZero() {
+					to := t.Period.To.UTC()
+					a.To = &to
+				}
+			}
+			v.AccreditedCA = a
+		}
 		out.Valid = out.Valid && v.Valid
 		out.Signers = append(out.Signers, v)
 	}
@@ -166,4 +204,47 @@ func (s *Server) trustAnchors() ([]*cert.Certificate, error) {
 		out = append(out, certs...)
 	}
 	return out, nil
+}
+
+// trustList returns the configured trusted list of accredited CAs, nil
+// when none is set. The published list is tens of megabytes, so the parsed
+// list is kept and read again only when the file's size or modification
+// time changes; a file that cannot be read fails the request, as for
+// trustAnchors.
+func (s *Server) trustList() (*validate.TrustList, error) {
+	if s.cfg.TrustList == "" {
+		return nil, nil
+	}
+	return s.trustLists.get(s.cfg.TrustList)
+}
+
+// trustListCache holds the last trusted list read. Safe for concurrent use.
+type trustListCache struct {
+	mu      sync.Mutex
+	path    string
+	size    int64
+	modTime time.Time
+	list    *validate.TrustList
+}
+
+func (c *trustListCache) get(path string) (*validate.TrustList, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("agent: trusted list: %w", err)
+	}
+	if c.list != nil && c.path == path && c.size == st.Size() && c.modTime.Equal(st.ModTime()) {
+		return c.list, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("agent: trusted list: %w", err)
+	}
+	tl, err := validate.ParseTrustList(data)
+	if err != nil {
+		return nil, fmt.Errorf("agent: trusted list %s: %w", path, err)
+	}
+	c.path, c.size, c.modTime, c.list = path, st.Size(), st.ModTime(), tl
+	return tl, nil
 }

@@ -11,9 +11,10 @@ import (
 )
 
 type verifyOut struct {
-	Valid   bool
-	Content []byte
-	Signers []struct {
+	Valid      bool
+	Indication string
+	Content    []byte
+	Signers    []struct {
 		Certificate []byte
 		Subject     struct {
 			CommonName string
@@ -25,6 +26,9 @@ type verifyOut struct {
 		CertificateValid bool
 		Chain            string
 		Valid            bool
+		Indication       string
+		SubIndication    string
+		ValidationTime   time.Time
 		Checks           []struct{ Name, Outcome string }
 	}
 }
@@ -63,6 +67,12 @@ func TestVerifyForPage(t *testing.T) {
 		if !s.SignatureValid || !s.CertificateValid || s.Chain != "valid" || !s.Valid || len(s.Checks) == 0 {
 			t.Fatalf("signer %d: %+v", i, s)
 		}
+		if s.Indication != "PASSED" || s.SubIndication != "" || !s.ValidationTime.Equal(s.SigningTime.Truncate(time.Second)) {
+			t.Fatalf("signer %d: verdict %s %s at %v", i, s.Indication, s.SubIndication, s.ValidationTime)
+		}
+	}
+	if v.Indication != "PASSED" {
+		t.Fatalf("verdict %s", v.Indication)
 	}
 	if v.Signers[1].Subject.INN != leaderINN || v.Signers[1].DigestAlgorithm != "Streebog-256" {
 		t.Fatalf("the accountant: %+v", v.Signers[1])
@@ -74,6 +84,9 @@ func TestVerifyForPage(t *testing.T) {
 	cb.mustCall("verify", map[string]any{"signature": both.Signature}, &u)
 	if u.Valid || u.Signers[1].Chain != "unchecked" || !u.Signers[1].SignatureValid || u.Signers[1].Valid {
 		t.Fatalf("without anchors: %+v", u)
+	}
+	if u.Indication != "INDETERMINATE" || u.Signers[1].Indication != "INDETERMINATE" || u.Signers[1].SubIndication != "NO_CERTIFICATE_CHAIN_FOUND" {
+		t.Fatalf("without anchors: verdict %s, signer %s %s", u.Indication, u.Signers[1].Indication, u.Signers[1].SubIndication)
 	}
 
 	// The content changed in the signature: both signers fail.
@@ -91,6 +104,9 @@ func TestVerifyForPage(t *testing.T) {
 	if !hasCheck(tv.Signers[1].Checks, "message-digest", "failed") {
 		t.Fatalf("the failed check is not named: %+v", tv.Signers[1].Checks)
 	}
+	if tv.Indication != "FAILED" || tv.Signers[1].Indication != "FAILED" || tv.Signers[1].SubIndication != "HASH_FAILURE" {
+		t.Fatalf("tampered content: verdict %s, signer %s %s", tv.Indication, tv.Signers[1].Indication, tv.Signers[1].SubIndication)
+	}
 
 	// The last signer's signature value changed: only that signer fails.
 	sigVal := bytes.Clone(both.Signature)
@@ -99,6 +115,9 @@ func TestVerifyForPage(t *testing.T) {
 	c.mustCall("verify", map[string]any{"signature": sigVal}, &sv)
 	if sv.Valid || !sv.Signers[0].Valid || sv.Signers[1].SignatureValid || !hasCheck(sv.Signers[1].Checks, "signature", "failed") {
 		t.Fatalf("a broken signature value: %+v", sv)
+	}
+	if sv.Indication != "FAILED" || sv.Signers[0].Indication != "PASSED" || sv.Signers[1].SubIndication != "SIG_CRYPTO_FAILURE" {
+		t.Fatalf("a broken signature value: verdict %s, signers %s, %s %s", sv.Indication, sv.Signers[0].Indication, sv.Signers[1].Indication, sv.Signers[1].SubIndication)
 	}
 
 	// Detached, with the data or its hash.

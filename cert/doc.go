@@ -38,7 +38,9 @@
 //
 // CheckSignatureFrom verifies GOST R 34.10-2012 signatures with Streebog
 // (256 and 512), ECDSA with SHA-256/384/512 and RSA PKCS #1 v1.5 with
-// SHA-256/384/512. GOST R 34.10-2001 and anything else give
+// SHA-256/384/512, and GOST R 34.10-2001 with GOST R 34.11-94 (CryptoPro
+// parameters): withdrawn for new signatures since 2019, it is still how
+// the older CA certificates are signed. Anything else gives
 // ErrUnsupportedAlgorithm. VerifyChain builds a path from a leaf through the
 // given intermediates to one of the given roots, checking every signature,
 // validity at the given time, that each issuer is a CA allowed to sign

@@ -8,7 +8,7 @@ var (
 	// ErrMalformed means input that is not a well-formed certificate.
 	ErrMalformed = errors.New("cert: malformed certificate")
 	// ErrUnsupportedAlgorithm means a key or signature algorithm this
-	// package cannot verify (GOST R 34.10-2001, SHA-1, RSA-PSS, ...).
+	// package cannot verify (SHA-1, RSA-PSS, ...).
 	ErrUnsupportedAlgorithm = errors.New("cert: unsupported algorithm")
 	// ErrUnknownAuthority means no path from the certificate to a given
 	// root was found.

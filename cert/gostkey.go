@@ -16,7 +16,7 @@ import (
 // publicKeyParamSet in the algorithm parameters.
 //
 // GOST R 34.10-2001 keys use the same curves and encoding and are decoded
-// too, although their signatures (with GOST R 34.11-94) cannot be checked.
+// the same way; their signatures are made over GOST R 34.11-94.
 func parseGOSTKey(algOID, paramSet asn1.ObjectIdentifier, bitString []byte) (crypto.PublicKey, error) {
 	in := cryptobyte.String(bitString)
 	var raw []byte

@@ -13,7 +13,7 @@ import (
 
 // TestRealWorldSignatures checks every issuer/subject pair among the real
 // certificates (self-signed roots included) and compares the verdict with
-// OpenSSL's. GOST R 34.10-2001 signatures must be reported as unsupported.
+// OpenSSL's, GOST R 34.10-2001 signatures included.
 func TestRealWorldSignatures(t *testing.T) {
 	files := realworldCerts(t)
 	certs := make([]*Certificate, len(files))
@@ -29,12 +29,6 @@ func TestRealWorldSignatures(t *testing.T) {
 			}
 			pair := filepath.Base(files[i]) + " by " + filepath.Base(files[j])
 			err := child.CheckSignatureFrom(issuer)
-			if child.SignatureAlgorithm.Equal(oidSigGOST2001) {
-				if !errors.Is(err, ErrUnsupportedAlgorithm) {
-					t.Errorf("%s: %v, want ErrUnsupportedAlgorithm", pair, err)
-				}
-				continue
-			}
 			ossl := opensslSignatureOK(t, dir, child, issuer)
 			if (err == nil) != ossl {
 				t.Errorf("%s: Zavera says %v, OpenSSL accepts: %v", pair, err, ossl)
@@ -63,7 +57,8 @@ func TestRealWorldSignatures(t *testing.T) {
 	}
 	for _, self := range []string{"ca_root_minkomsvyaz-rossii_2018_gost2012-256.der", "ca_root_mincifry-rossii_2026_gost2012-256.der",
 		"ca_root_esia-test-blastoff_gost2012-256_nullparams.pem", "ca_root_cryptopro-test-uc-2012_gost2012-256.cer",
-		"ca_root_tc26-example-ca_gost2012-256_paramsetA.pem"} {
+		"ca_root_tc26-example-ca_gost2012-256_paramsetA.pem",
+		"ca_root_golovnoy-uc_2012_gost2001.cer", "ca_root_cryptopro-test-center-2_2014_gost2001.cer"} {
 		want = append(want, self+" by "+self)
 	}
 	for _, p := range want {
@@ -151,11 +146,17 @@ func TestRealWorldChains(t *testing.T) {
 		}
 	}
 
-	// A chain whose signature is GOST 2001: the Minkomsvyaz CA issued by
-	// the 2012 head CA is not here, so forge the case: the head CA's
-	// self-signature checked as an issuer signature.
-	if err := golovnoy.CheckSignatureFrom(golovnoy); !errors.Is(err, ErrUnsupportedAlgorithm) {
-		t.Errorf("GOST 2001 self-signature: %v, want ErrUnsupportedAlgorithm", err)
+	// A GOST R 34.10-2001 signature with GOST R 34.11-94: the head CA's
+	// self-signature checked as an issuer signature verifies, and fails
+	// once a bit of the signed part changes.
+	if err := golovnoy.CheckSignatureFrom(golovnoy); err != nil {
+		t.Errorf("GOST 2001 self-signature: %v", err)
+	}
+	bad := *golovnoy
+	bad.RawTBSCertificate = append([]byte(nil), golovnoy.RawTBSCertificate...)
+	bad.RawTBSCertificate[len(bad.RawTBSCertificate)/2] ^= 1
+	if err := bad.CheckSignatureFrom(golovnoy); !errors.Is(err, ErrBadSignature) {
+		t.Errorf("GOST 2001 signature over changed data: %v, want ErrBadSignature", err)
 	}
 }
 

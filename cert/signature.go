@@ -10,6 +10,7 @@ import (
 	"fmt"
 
 	"github.com/zavera/zavera/gost"
+	"github.com/zavera/zavera/gost/gostr341194"
 	"github.com/zavera/zavera/gost/streebog"
 )
 
@@ -17,8 +18,10 @@ import (
 // signature. It does not check that issuer is a CA or that the names chain;
 // VerifyChain does. Errors wrap ErrBadSignature (the signature does not
 // verify, or the issuer's key does not fit the algorithm) or
-// ErrUnsupportedAlgorithm (GOST R 34.10-2001, SHA-1, RSA-PSS, unknown
-// algorithms, or an issuer key this package cannot use).
+// ErrUnsupportedAlgorithm (SHA-1, RSA-PSS, unknown algorithms, or an
+// issuer key this package cannot use). GOST R 34.10-2001 signatures with
+// GOST R 34.11-94 (CryptoPro parameters) are checked: the algorithm is
+// withdrawn for new signatures but old CA certificates carry it.
 func (c *Certificate) CheckSignatureFrom(issuer *Certificate) error {
 	if issuer == nil {
 		return fmt.Errorf("%w: no issuer", ErrUnknownAuthority)
@@ -60,7 +63,17 @@ func checkSignature(alg asn1.ObjectIdentifier, signed, sig []byte, issuer *Certi
 		}
 		return nil
 	case alg.Equal(oidSigGOST2001):
-		return fmt.Errorf("%w: GOST R 34.10-2001 with GOST R 34.11-94 (withdrawn)", ErrUnsupportedAlgorithm)
+		// Withdrawn for new signatures, still needed to check the CA
+		// certificates and old signatures that archives hold.
+		pub, ok := issuer.PublicKey.(*gost.PublicKey)
+		if !ok || issuer.KeyAlgorithm != KeyGOST2001 {
+			return fmt.Errorf("%w: GOST R 34.10-2001 signature, issuer key is %s", ErrBadSignature, issuer.KeyString())
+		}
+		d := gostr341194.SumCryptoPro(signed)
+		if err := pub.Verify(d[:], sig); err != nil {
+			return fmt.Errorf("%w: %v", ErrBadSignature, err)
+		}
+		return nil
 	case alg.Equal(oidSigECDSASHA256), alg.Equal(oidSigECDSASHA384), alg.Equal(oidSigECDSASHA512):
 		pub, ok := issuer.PublicKey.(*ecdsa.PublicKey)
 		if !ok {

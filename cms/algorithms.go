@@ -13,6 +13,7 @@ import (
 	"hash"
 
 	"github.com/zavera/zavera/gost"
+	"github.com/zavera/zavera/gost/gostr341194"
 	"github.com/zavera/zavera/gost/streebog"
 )
 
@@ -40,8 +41,12 @@ var (
 	digestSHA256      = newDigest("SHA-256", oidSHA256, crypto.SHA256, sha256.New, 32)
 	digestSHA384      = newDigest("SHA-384", oidSHA384, crypto.SHA384, sha512.New384, 48)
 	digestSHA512      = newDigest("SHA-512", oidSHA512, crypto.SHA512, sha512.New, 64)
+	// digestGOST94 is GOST R 34.11-94 with the CryptoPro parameters, the
+	// hash of GOST R 34.10-2001 signatures. It verifies; nothing signs
+	// with it.
+	digestGOST94 = newDigest("GOST R 34.11-94", oidGOST94Digest, 0, gostr341194.NewCryptoPro, 32)
 
-	digestAlgorithms = []*digestAlgorithm{digestStreebog256, digestStreebog512, digestSHA1, digestSHA224, digestSHA256, digestSHA384, digestSHA512}
+	digestAlgorithms = []*digestAlgorithm{digestStreebog256, digestStreebog512, digestSHA1, digestSHA224, digestSHA256, digestSHA384, digestSHA512, digestGOST94}
 )
 
 // sum returns the digest of data in a new slice. The common algorithms
@@ -69,16 +74,12 @@ func (d *digestAlgorithm) sum(data []byte) []byte {
 	return h.Sum(nil)
 }
 
-// digestByOID finds a digest algorithm. GOST R 34.11-94 is recognised and
-// refused with ErrUnsupportedAlgorithm.
+// digestByOID finds a digest algorithm.
 func digestByOID(oid asn1.ObjectIdentifier) (*digestAlgorithm, error) {
 	for _, d := range digestAlgorithms {
 		if d.oid.Equal(oid) {
 			return d, nil
 		}
-	}
-	if oid.Equal(oidGOST94Digest) {
-		return nil, unsupported("digest GOST R 34.11-94 (%v) is withdrawn and not implemented", oid)
 	}
 	return nil, unsupported("digest %v", oid)
 }

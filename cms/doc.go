@@ -50,8 +50,9 @@
 // ErrMessageDigest, ErrSigningCertificate, ErrChain, ErrExpired,
 // ErrKeyUsage, ErrUnsupportedAlgorithm, ErrMalformed, ...).
 //
-// GOST R 34.10-2001 with GOST R 34.11-94 is recognised and refused with
-// ErrUnsupportedAlgorithm: it was withdrawn for new signatures in 2019.
+// GOST R 34.10-2001 with GOST R 34.11-94 (CryptoPro parameters) is
+// verified, never made: it was withdrawn for new signatures in 2019 and
+// stays valid for checking older ones at their signing time.
 //
 // Hostile input gives ErrMalformed, never a panic: nesting is limited to
 // 64 levels, lengths are checked against the input before use, and no

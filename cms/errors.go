@@ -30,9 +30,10 @@ var (
 	// ErrChain means the signer's certificate does not chain to a trust
 	// anchor the caller gave; the wrapped error comes from cert.VerifyChain.
 	ErrChain = errors.New("cms: certificate chain does not verify")
-	// ErrExpired means the signer's certificate was not valid at the
-	// signing time.
-	ErrExpired = errors.New("cms: certificate not valid at the signing time")
+	// ErrExpired means the signer's certificate was not valid at the time
+	// it was checked at: the validation time given, else the signing time,
+	// else VerifyOptions.Time or now.
+	ErrExpired = errors.New("cms: certificate not valid at the time checked")
 	// ErrKeyUsage means the signer's certificate does not allow
 	// digitalSignature or nonRepudiation.
 	ErrKeyUsage = errors.New("cms: certificate key usage does not allow signing")

@@ -27,8 +27,8 @@ var (
 	oidGOST256Signature = asn1.ObjectIdentifier{1, 2, 643, 7, 1, 1, 3, 2}
 	oidGOST512Signature = asn1.ObjectIdentifier{1, 2, 643, 7, 1, 1, 3, 3}
 
-	// GOST R 34.11-94 and GOST R 34.10-2001: recognised only to say
-	// clearly that they are not supported.
+	// GOST R 34.11-94 and GOST R 34.10-2001: withdrawn for new
+	// signatures, verified for old ones.
 	oidGOST94Digest      = asn1.ObjectIdentifier{1, 2, 643, 2, 2, 9}
 	oidGOST2001Key       = asn1.ObjectIdentifier{1, 2, 643, 2, 2, 19}
 	oidGOST2001Signature = asn1.ObjectIdentifier{1, 2, 643, 2, 2, 3}

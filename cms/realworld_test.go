@@ -49,10 +49,10 @@ func TestRealWorldVerdicts(t *testing.T) {
 			passed: []CheckName{CheckMessageDigest, CheckSignature, CheckValidity, CheckChain}},
 		{file: "cms_gost2012-256_attached_noattrs_tc26-example_signed_a121.pem", root: tc26Root,
 			passed: []CheckName{CheckSignature, CheckValidity, CheckChain}},
-		// The signer is GOST 2012, its CA GOST 2001: the signature verifies,
-		// the chain cannot.
-		{file: "cms_gost2012-256_attached_cryptopro-csp_pycryptoprosdk_sign.sig.b64", root: "ca_root_cryptopro-test-center-2_2014_gost2001.cer", wantErr: ErrChain,
-			passed: []CheckName{CheckMessageDigest, CheckSignature, CheckSigningCertificate, CheckValidity}, failed: []CheckName{CheckChain}},
+		// The signer is GOST 2012, its CA GOST 2001: the chain goes through
+		// a GOST R 34.10-2001 signature.
+		{file: "cms_gost2012-256_attached_cryptopro-csp_pycryptoprosdk_sign.sig.b64", root: "ca_root_cryptopro-test-center-2_2014_gost2001.cer",
+			passed: []CheckName{CheckMessageDigest, CheckSignature, CheckSigningCertificate, CheckValidity, CheckChain}},
 		// No signingTime: validity is checked at the time given.
 		{file: "cms_gost2012-256_detached_esia-client-secret_vtb_2022.b64url", content: "content_esia-client-secret_vtb_2022_signed-string.txt",
 			at:     time.Date(2022, 3, 1, 0, 0, 0, 0, time.UTC),
@@ -60,10 +60,11 @@ func TestRealWorldVerdicts(t *testing.T) {
 		{file: "cms_gost2012-256_detached_esia-client-secret_vtb_2022.b64url", content: "content_esia-client-secret_vtb_2022_signed-string.txt",
 			at: time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC), wantErr: ErrExpired,
 			passed: []CheckName{CheckSignature}, failed: []CheckName{CheckValidity}},
-		{file: "cms_gost2001_detached_cryptopro-csp_pycryptoprosdk_doc.txt.sgn.b64", content: "content_pycryptoprosdk_doc.txt", wantErr: ErrUnsupportedAlgorithm,
-			failed: []CheckName{CheckSignature}},
-		{file: "cms_gost2001_detached_cryptoarm_sign2001_det.txt.sig.pem", content: "content_cryptoarm_test_crlf.txt", wantErr: ErrUnsupportedAlgorithm,
-			failed: []CheckName{CheckSignature}},
+		// GOST R 34.10-2001 with GOST R 34.11-94.
+		{file: "cms_gost2001_detached_cryptopro-csp_pycryptoprosdk_doc.txt.sgn.b64", content: "content_pycryptoprosdk_doc.txt",
+			passed: []CheckName{CheckMessageDigest, CheckSignature, CheckSigningCertificate, CheckValidity}},
+		{file: "cms_gost2001_detached_cryptoarm_sign2001_det.txt.sig.pem", content: "content_cryptoarm_test_crlf.txt",
+			passed: []CheckName{CheckMessageDigest, CheckSignature, CheckValidity}},
 	}
 	dir := realworldDir(t)
 	seen := map[string]bool{}
@@ -196,8 +197,9 @@ func TestBERSignedAttributesAreReencoded(t *testing.T) {
 }
 
 // TestRealWorldAgreesWithOpenSSL has OpenSSL with the GOST engine check the
-// signature and digest of each real-world GOST 2012 signature (its chain
-// check left out) and requires the same verdict from this package.
+// signature and digest of each real-world signature, GOST 2001 included
+// (its chain check left out), and requires the same verdict from this
+// package.
 func TestRealWorldAgreesWithOpenSSL(t *testing.T) {
 	dir := realworldDir(t)
 	contents := map[string]string{
@@ -205,8 +207,10 @@ func TestRealWorldAgreesWithOpenSSL(t *testing.T) {
 		"cms_gost2012-512_detached_cryptoarm_sign2012-512_det.txt.sig.pem":                 "content_cryptoarm_test_crlf.txt",
 		"cms_gost2012-256_detached_cades-x-long-type1_cryptoarm_signCadesDetached.txt.sig": "content_cryptoarm_signCadesDetached.txt",
 		"cms_gost2012-256_detached_esia-client-secret_vtb_2022.b64url":                     "content_esia-client-secret_vtb_2022_signed-string.txt",
+		"cms_gost2001_detached_cryptopro-csp_pycryptoprosdk_doc.txt.sgn.b64":               "content_pycryptoprosdk_doc.txt",
+		"cms_gost2001_detached_cryptoarm_sign2001_det.txt.sig.pem":                         "content_cryptoarm_test_crlf.txt",
 	}
-	files, _ := filepath.Glob(filepath.Join(dir, "cms_gost2012-*"))
+	files, _ := filepath.Glob(filepath.Join(dir, "cms_gost*"))
 	for _, f := range files {
 		name := filepath.Base(f)
 		t.Run(name, func(t *testing.T) {

@@ -34,6 +34,9 @@ type VerifyOptions struct {
 	// Time is when to check the certificate for a signer without a
 	// signingTime attribute; zero means now.
 	Time time.Time
+	// ValidationTime, when not zero, is when to check every signer's
+	// certificate and chain, whatever signingTime says.
+	ValidationTime time.Time
 }
 
 // Verify parses a signature (DER, BER, PEM or base64) and checks every
@@ -212,6 +215,10 @@ func verifySigner(r *SignerResult, si *SignerInfo, sd *SignedData, digests map[*
 	if r.HasSigningTime {
 		at = r.SigningTime
 	}
+	if !opts.ValidationTime.IsZero() {
+		at = opts.ValidationTime
+	}
+	r.CheckedAt = at
 	if err := c.ValidAt(at); err != nil {
 		r.fail(CheckValidity, fmt.Errorf("%w: %w", ErrExpired, err))
 	} else {
@@ -277,7 +284,10 @@ func checkContentType(r *SignerResult, si *SignerInfo, sd *SignedData) {
 func checkSignature(c *cert.Certificate, si *SignerInfo, d *digestAlgorithm, signed []byte) error {
 	alg := si.SignatureAlgorithm.Algorithm
 	if c.KeyAlgorithm == cert.KeyGOST2001 || alg.Equal(oidGOST2001Key) || alg.Equal(oidGOST2001Signature) {
-		return unsupported("GOST R 34.10-2001 signatures are withdrawn and not implemented")
+		return checkGOST2001(c, alg, d, signed, si.Signature)
+	}
+	if d == digestGOST94 {
+		return unsupported("digest GOST R 34.11-94 with a %s key", c.KeyString())
 	}
 	switch pub := c.PublicKey.(type) {
 	case *gost.PublicKey:
@@ -317,6 +327,28 @@ func checkSignature(c *cert.Certificate, si *SignerInfo, d *digestAlgorithm, sig
 		return unsupported("the certificate's %s key cannot be used", c.KeyAlgorithm)
 	}
 	return unsupported("key type %T", c.PublicKey)
+}
+
+// checkGOST2001 verifies a GOST R 34.10-2001 signature: a GOST 2001 key,
+// GOST R 34.11-94 as the digest, and the key's or the signature's OID as
+// signatureAlgorithm (RFC 4490 section 3.2 and what CryptoPro writes).
+// The algorithm is withdrawn for new signatures but old ones stay
+// verifiable at their signing time.
+func checkGOST2001(c *cert.Certificate, alg asn1.ObjectIdentifier, d *digestAlgorithm, signed, sig []byte) error {
+	if c.KeyAlgorithm != cert.KeyGOST2001 || !(alg.Equal(oidGOST2001Key) || alg.Equal(oidGOST2001Signature)) {
+		return unsupported("signature algorithm %v with a %s key", alg, c.KeyString())
+	}
+	if d != digestGOST94 {
+		return unsupported("digest %s with a GOST R 34.10-2001 key", d.name)
+	}
+	pub, ok := c.PublicKey.(*gost.PublicKey)
+	if !ok {
+		return unsupported("the certificate's %s key cannot be used", c.KeyAlgorithm)
+	}
+	if err := pub.Verify(signed, sig); err != nil {
+		return fmt.Errorf("%w: %w", ErrSignature, err)
+	}
+	return nil
 }
 
 func ecdsaMatches(alg asn1.ObjectIdentifier, d *digestAlgorithm) bool {

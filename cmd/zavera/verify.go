@@ -12,34 +12,52 @@ import (
 	"time"
 
 	"github.com/zavera/zavera/cert"
-	"github.com/zavera/zavera/cms"
 	"github.com/zavera/zavera/login"
+	"github.com/zavera/zavera/validate"
 )
 
-const verifyUsage = `Usage: zavera verify [--ca FILE]... [--certs FILE]... [--json] SIGNATURE [CONTENT]
+const verifyUsage = `Usage: zavera verify [OPTIONS] SIGNATURE [CONTENT]
 
-Verifies a CAdES signature (DER, BER, PEM, base64 or URL-safe base64) and
-shows who signed, when, with which certificate, and what was checked.
-CONTENT is the signed document of a detached signature. A login signature
-(signChallenge, login content type) is named as such: it signs no document.
+Validates a CAdES signature (DER, BER, PEM, base64 or URL-safe base64) and
+shows the verdict on each signer as ETSI EN 319 102-1 gives it (PASSED,
+FAILED or INDETERMINATE with the reason), who signed, when, with which
+certificate, and what was checked. CONTENT is the signed document of a
+detached signature. A login signature (signChallenge, login content type)
+is named as such: it signs no document.
 
-  --ca FILE      trust anchors (PEM, DER or base64); repeatable. Without
-                 any, the certificate chain is not checked.
-  --certs FILE   extra intermediate CA certificates; repeatable.
-  --time TIME    when to check the certificate of a signer whose signature
-                 states no signing time (RFC 3339, e.g. 2022-03-01T00:00:00Z);
-                 default now.
-  --json         print the result as JSON.
+  --ca FILE           trust anchors (PEM, DER or base64); repeatable.
+  --trust-list FILE   the trusted list of accredited CAs (the XML of
+                      e-trust.gosuslugi.ru): its CA certificates are anchors
+                      while the CA's accreditation is in force.
+                      Without --ca or --trust-list no path to a trusted CA
+                      can be found and the verdict is at best INDETERMINATE.
+  --certs FILE        extra intermediate CA certificates; repeatable.
+  --signer-cert FILE  the signer's certificate, for a signature that does
+                      not carry it; repeatable.
+  --at TIME           validation time (RFC 3339, e.g. 2022-03-01T00:00:00Z);
+                      default the signing time the signature states, else
+                      now. --time is the older name.
+  --json              print a validation report (ETSI TS 119 102-2 shape).
 
-Exit status: 0 valid, 1 invalid, 2 bad usage or unreadable input.`
+Exit status: 0 passed, 1 failed, 3 indeterminate (cannot be confirmed),
+2 bad usage or unusable input.`
+
+// Exit statuses of verify.
+const (
+	exitPassed        = 0
+	exitFailed        = 1
+	exitUsage         = 2
+	exitIndeterminate = 3
+)
 
 // verifyArgs are the parsed arguments of `zavera verify`.
 type verifyArgs struct {
-	cas, certs []string
-	json       bool
-	at         time.Time
-	signature  string
-	content    string
+	cas, certs, signerCerts []string
+	trustList               string
+	json                    bool
+	at                      time.Time
+	signature               string
+	content                 string
 }
 
 // parseVerifyArgs reads options wherever they appear among the operands.
@@ -63,7 +81,7 @@ func parseVerifyArgs(args []string) (*verifyArgs, error) {
 				return nil, fmt.Errorf("--json takes no value")
 			}
 			a.json = true
-		case "ca", "certs", "time":
+		case "ca", "certs", "signer-cert", "trust-list", "at", "time":
 			if !hasValue {
 				if i+1 >= len(args) {
 					return nil, fmt.Errorf("--%s needs a value", name)
@@ -76,10 +94,17 @@ func parseVerifyArgs(args []string) (*verifyArgs, error) {
 				a.cas = append(a.cas, value)
 			case "certs":
 				a.certs = append(a.certs, value)
+			case "signer-cert":
+				a.signerCerts = append(a.signerCerts, value)
+			case "trust-list":
+				if a.trustList != "" {
+					return nil, fmt.Errorf("--trust-list given twice")
+				}
+				a.trustList = value
 			default:
 				t, err := time.Parse(time.RFC3339, value)
 				if err != nil {
-					return nil, fmt.Errorf("--time: %w", err)
+					return nil, fmt.Errorf("--%s: %w", name, err)
 				}
 				a.at = t
 			}
@@ -111,50 +136,64 @@ func runVerify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "zavera verify: %v\n\n%s\n", err, verifyUsage)
-		return 2
+		return exitUsage
 	}
 	sig, err := readInput(a.signature, stdin)
 	if err != nil {
 		fmt.Fprintf(stderr, "zavera verify: %v\n", err)
-		return 2
+		return exitUsage
 	}
-	opts := &cms.VerifyOptions{Time: a.at}
-	if opts.Roots, err = loadCertificates(a.cas); err != nil {
-		fmt.Fprintf(stderr, "zavera verify: %v\n", err)
-		return 2
+	opts := &validate.Options{At: a.at}
+	for _, l := range []struct {
+		files []string
+		to    *[]*cert.Certificate
+	}{{a.cas, &opts.Anchors}, {a.certs, &opts.Certificates}, {a.signerCerts, &opts.SignerCertificates}} {
+		if *l.to, err = loadCertificates(l.files); err != nil {
+			fmt.Fprintf(stderr, "zavera verify: %v\n", err)
+			return exitUsage
+		}
 	}
-	if opts.Intermediates, err = loadCertificates(a.certs); err != nil {
-		fmt.Fprintf(stderr, "zavera verify: %v\n", err)
-		return 2
+	if a.trustList != "" {
+		data, err := os.ReadFile(a.trustList)
+		if err == nil {
+			opts.TrustList, err = validate.ParseTrustList(data)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "zavera verify: %s: %v\n", a.trustList, err)
+			return exitUsage
+		}
 	}
 	if a.content != "" {
 		f, err := openInput(a.content, stdin)
 		if err != nil {
 			fmt.Fprintf(stderr, "zavera verify: %v\n", err)
-			return 2
+			return exitUsage
 		}
 		defer f.Close()
 		opts.Content = f
 	}
-	res, err := cms.Verify(sig, opts)
-	if res == nil || errors.Is(err, cms.ErrInvalidArgument) || (errors.Is(err, cms.ErrNoContent) && a.content == "") {
+	rep, err := validate.Validate(sig, opts)
+	if err != nil {
 		fmt.Fprintf(stderr, "zavera verify: %s: %v\n", a.signature, err)
-		return 2
+		return exitUsage
 	}
 	if a.json {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(resultJSON(res, err)); err != nil {
+		if err := enc.Encode(reportJSON(rep)); err != nil {
 			fmt.Fprintf(stderr, "zavera verify: %v\n", err)
-			return 2
+			return exitUsage
 		}
 	} else {
-		printResult(stdout, res, err)
+		printVerdict(stdout, rep)
 	}
-	if err != nil {
-		return 1
+	switch rep.Indication() {
+	case validate.Passed:
+		return exitPassed
+	case validate.Failed:
+		return exitFailed
 	}
-	return 0
+	return exitIndeterminate
 }
 
 func readInput(name string, stdin io.Reader) ([]byte, error) {
@@ -195,16 +234,12 @@ func loadCertificates(files []string) ([]*cert.Certificate, error) {
 	return out, nil
 }
 
-// printResult writes the result for people.
-func printResult(w io.Writer, res *cms.Result, err error) {
-	sd := res.SignedData
+// printVerdict writes the report for people.
+func printVerdict(w io.Writer, rep *validate.Report) {
+	sd := rep.Result.SignedData
 	kind := "attached"
 	if sd.Detached {
 		kind = "detached"
-	}
-	verdict := "VALID"
-	if err != nil {
-		verdict = "INVALID"
 	}
 	switch ct := sd.ContentType; {
 	case ct.Equal(login.ContentType):
@@ -212,13 +247,14 @@ func printResult(w io.Writer, res *cms.Result, err error) {
 	case !ct.EqualASN1OID(oidData):
 		kind += ", content type " + ct.String()
 	}
-	fmt.Fprintf(w, "Signature: %s, %s, %d signer(s)\n", verdict, kind, len(res.Signers))
-	for _, s := range res.Signers {
-		v := "valid"
-		if !s.Valid() {
-			v = "INVALID"
+	fmt.Fprintf(w, "Signature: %s, %s, %d signer(s)\n", rep.Indication(), kind, len(rep.Signatures))
+	for _, s := range rep.Signatures {
+		v := string(s.Indication)
+		if s.SubIndication != "" {
+			v += " (" + string(s.SubIndication) + ")"
 		}
 		fmt.Fprintf(w, "\nSigner %d: %s\n", s.Index+1, v)
+		row(w, "Reason", s.Detail)
 		if c := s.Certificate; c != nil {
 			n := c.Subject
 			row(w, "Owner", personName(n))
@@ -231,11 +267,12 @@ func printResult(w io.Writer, res *cms.Result, err error) {
 			row(w, "SNILS", n.SNILS)
 			row(w, "Email", n.Email)
 		}
-		if s.HasSigningTime {
-			row(w, "Signed at", s.SigningTime.UTC().Format("2006-01-02 15:04:05 UTC"))
+		if s.SigningTime != nil {
+			row(w, "Signed at", s.SigningTime.UTC().Format("2006-01-02 15:04:05 UTC")+" (as the signature states)")
 		} else {
 			row(w, "Signed at", "not stated in the signature")
 		}
+		row(w, "Checked at", s.ValidationTime.UTC().Format("2006-01-02 15:04:05 UTC")+" ("+timeSourceText[s.ValidationTimeSource]+")")
 		row(w, "Digest", s.DigestAlgorithm)
 		if c := s.Certificate; c != nil {
 			row(w, "Certificate", fmt.Sprintf("serial %X, %s", c.SerialNumber, c.KeyString()))
@@ -243,6 +280,19 @@ func printResult(w io.Writer, res *cms.Result, err error) {
 			row(w, "Valid", fmt.Sprintf("%s to %s", c.NotBefore.UTC().Format(time.DateOnly), c.NotAfter.UTC().Format(time.DateOnly)))
 			sum := c.ThumbprintSHA1()
 			row(w, "SHA-1 thumbprint", hex.EncodeToString(sum[:]))
+		}
+		if s.TrustAnchor != nil {
+			row(w, "Trust anchor", s.TrustAnchor.Subject.String())
+		}
+		if t := s.TrustList; t != nil {
+			acc := "accreditation NOT in force at the time checked"
+			if t.Accredited {
+				acc = "accredited from " + t.Period.From.UTC().Format(time.DateOnly)
+				if !t.Period.To.IsZero() {
+					acc += " to " + t.Period.To.UTC().Format(time.DateOnly)
+				}
+			}
+			row(w, "Accredited CA", t.CA.Name+", "+acc)
 		}
 		fmt.Fprintln(w, "  Checks:")
 		for _, c := range s.Checks {
@@ -252,10 +302,17 @@ func printResult(w io.Writer, res *cms.Result, err error) {
 			}
 			fmt.Fprintln(w, strings.TrimRight(line, " "))
 		}
+		for _, n := range s.Notes {
+			fmt.Fprintf(w, "  Note: %s\n", n)
+		}
 	}
-	if err != nil {
-		fmt.Fprintf(w, "\nError: %v\n", err)
-	}
+}
+
+// timeSourceText says where a validation time came from.
+var timeSourceText = map[string]string{
+	validate.TimeGiven:       "the time given with --at",
+	validate.TimeSigningTime: "the signing time the signature states",
+	validate.TimeCurrent:     "now",
 }
 
 func row(w io.Writer, label, value string) {
@@ -274,68 +331,39 @@ func personName(n cert.Name) string {
 // oidData is id-data, the content type of documents.
 var oidData = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 1}
 
-// verifyJSON is the --json form of a result.
+// verifyJSON is the --json output: the validation report of package
+// validate, with what the signature is (detached, login) and each
+// signer's identifiers as the certs command gives them.
 type verifyJSON struct {
-	Valid    bool `json:"valid"`
-	Detached bool `json:"detached"`
+	Indication  validate.Indication `json:"indication"`
+	ValidatedAt time.Time           `json:"validatedAt"`
+	Detached    bool                `json:"detached"`
 	// ContentType is the eContentType, dotted; Login says it is the
 	// login content type of signChallenge.
-	ContentType string       `json:"content_type"`
-	Login       bool         `json:"login"`
-	Error       string       `json:"error,omitempty"`
-	Signers     []signerJSON `json:"signers"`
+	ContentType string                      `json:"contentType"`
+	Login       bool                        `json:"login"`
+	Signatures  []signatureJSON             `json:"signatureValidationReport"`
+	Validator   validate.SignatureValidator `json:"signatureValidator"`
 }
 
-type signerJSON struct {
-	Index       int              `json:"index"`
-	Valid       bool             `json:"valid"`
-	Error       string           `json:"error,omitempty"`
-	SigningTime *time.Time       `json:"signing_time,omitempty"`
-	Digest      string           `json:"digest_algorithm"`
-	Certificate *certificateJSON `json:"certificate,omitempty"`
-	Checks      []checkJSON      `json:"checks"`
+type signatureJSON struct {
+	validate.SignatureJSON
+	Holder *holderJSON `json:"holder,omitempty"`
 }
 
-type certificateJSON struct {
-	Subject string `json:"subject"`
-	holderJSON
-	ThumbprintGOST string `json:"thumbprint_streebog256"`
-	ChainAnchor    string `json:"trust_anchor,omitempty"`
-}
-
-type checkJSON struct {
-	Name    string `json:"name"`
-	Outcome string `json:"outcome"`
-	Detail  string `json:"detail,omitempty"`
-}
-
-func resultJSON(res *cms.Result, err error) verifyJSON {
-	out := verifyJSON{Valid: err == nil, Detached: res.SignedData.Detached, Signers: []signerJSON{},
-		ContentType: res.SignedData.ContentType.String(), Login: res.SignedData.ContentType.Equal(login.ContentType)}
-	if err != nil {
-		out.Error = err.Error()
-	}
-	for _, s := range res.Signers {
-		sj := signerJSON{Index: s.Index + 1, Valid: s.Valid(), Digest: s.DigestAlgorithm, Checks: []checkJSON{}}
-		if s.Err != nil {
-			sj.Error = s.Err.Error()
+func reportJSON(rep *validate.Report) verifyJSON {
+	simple := rep.Simple()
+	sd := rep.Result.SignedData
+	out := verifyJSON{Indication: simple.Indication, ValidatedAt: simple.ValidatedAt, Detached: sd.Detached,
+		ContentType: sd.ContentType.String(), Login: sd.ContentType.Equal(login.ContentType),
+		Signatures: []signatureJSON{}, Validator: simple.Validator}
+	for i, sj := range simple.Signatures {
+		o := signatureJSON{SignatureJSON: sj}
+		if c := rep.Signatures[i].Certificate; c != nil {
+			h := holderOf(c)
+			o.Holder = &h
 		}
-		if s.HasSigningTime {
-			t := s.SigningTime.UTC()
-			sj.SigningTime = &t
-		}
-		if c := s.Certificate; c != nil {
-			gost := c.ThumbprintStreebog()
-			cj := &certificateJSON{Subject: c.Subject.String(), holderJSON: holderOf(c), ThumbprintGOST: hex.EncodeToString(gost[:])}
-			if len(s.Chain) > 0 {
-				cj.ChainAnchor = s.Chain[len(s.Chain)-1].Subject.String()
-			}
-			sj.Certificate = cj
-		}
-		for _, c := range s.Checks {
-			sj.Checks = append(sj.Checks, checkJSON{Name: string(c.Name), Outcome: c.Outcome.String(), Detail: c.Detail})
-		}
-		out.Signers = append(out.Signers, sj)
+		out.Signatures = append(out.Signatures, o)
 	}
 	return out
 }

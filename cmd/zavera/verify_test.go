@@ -29,8 +29,8 @@ func TestVerifyValidDetached(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
-	for _, want := range []string{"Signature: VALID, detached", "TrustedCrypro2012-256", "2020-01-10 08:55:17 UTC",
-		"GOST R 34.10-2012 256", "Streebog-256", "chain", "passed"} {
+	for _, want := range []string{"Signature: PASSED, detached", "Signer 1: PASSED", "TrustedCrypro2012-256", "2020-01-10 08:55:17 UTC",
+		"GOST R 34.10-2012 256", "Streebog-256", "chain", "passed", "Trust anchor:", "revocation of the certificates was not checked"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -38,36 +38,39 @@ func TestVerifyValidDetached(t *testing.T) {
 }
 
 func TestVerifyShowsRussianIdentifiers(t *testing.T) {
-	code, out, errOut := runCmd(t, nil, "verify", "--time", "2022-03-01T00:00:00Z",
+	// The bank's CA is not at hand: the path cannot be checked.
+	code, out, errOut := runCmd(t, nil, "verify", "--at", "2022-03-01T00:00:00Z",
 		realworld(t, "cms_gost2012-256_detached_esia-client-secret_vtb_2022.b64url"),
 		realworld(t, "content_esia-client-secret_vtb_2022_signed-string.txt"))
-	if code != 0 {
+	if code != 3 {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
-	for _, want := range []string{"БАНК ВТБ (ПАО)", "INN (organisation): 7702070139", "OGRN:", "1027739609391", "not stated", "no trust anchors given"} {
+	for _, want := range []string{"БАНК ВТБ (ПАО)", "INN (organisation): 7702070139", "OGRN:", "1027739609391", "not stated", "no trust anchors given",
+		"INDETERMINATE (NO_CERTIFICATE_CHAIN_FOUND)", "2022-03-01 00:00:00 UTC (the time given with --at)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
 	// Checked now, the certificate has expired and there is no signing
-	// time to check it at.
+	// time to check it at: nothing proves the signature older.
 	code, out, _ = runCmd(t, nil, "verify",
 		realworld(t, "cms_gost2012-256_detached_esia-client-secret_vtb_2022.b64url"),
 		realworld(t, "content_esia-client-secret_vtb_2022_signed-string.txt"))
-	if code != 1 || !strings.Contains(out, "validity") {
+	if code != 3 || !strings.Contains(out, "OUT_OF_BOUNDS_NO_POE") || !strings.Contains(out, "(now)") {
 		t.Errorf("expired now: exit %d\n%s", code, out)
 	}
 }
 
 func TestVerifyShowsPersonIdentifiers(t *testing.T) {
-	// GOST 2001 cannot be verified, but who signed is still shown.
+	// GOST 2001: the signature verifies, its CA is not at hand.
 	code, out, _ := runCmd(t, nil, "verify",
 		realworld(t, "cms_gost2001_detached_cryptopro-csp_pycryptoprosdk_doc.txt.sgn.b64"),
 		realworld(t, "content_pycryptoprosdk_doc.txt"))
-	if code != 1 {
-		t.Errorf("exit %d, want 1", code)
+	if code != 3 {
+		t.Errorf("exit %d, want 3", code)
 	}
-	for _, want := range []string{"Иванов Иван Иванович", "INN:", "123456789047", "SNILS:", "12345678901", "OGRN:", "1123300000053", "GOST R 34.11-94"} {
+	for _, want := range []string{"Иванов Иван Иванович", "INN:", "123456789047", "SNILS:", "12345678901", "OGRN:", "1123300000053", "GOST R 34.11-94",
+		"signature             passed  GOST R 34.10-2001", "withdrawn for new signatures"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -76,16 +79,12 @@ func TestVerifyShowsPersonIdentifiers(t *testing.T) {
 
 func TestVerifyInvalid(t *testing.T) {
 	for _, tc := range []struct{ file, want string }{
-		{"cms_gost2012-256_attached_NEGATIVE_bad-signature_cryptoarm_file1.xlsx.sig", "signature does not verify"},
-		{"cms_gost2012-256_attached_NEGATIVE_econtent-tampered_cryptoarm_file2.docx.sig", "message digest does not match"},
-		{"cms_gost2001_detached_cryptoarm_sign2001_det.txt.sig.pem", "unsupported algorithm"},
+		{"cms_gost2012-256_attached_NEGATIVE_bad-signature_cryptoarm_file1.xlsx.sig", "FAILED (SIG_CRYPTO_FAILURE)"},
+		{"cms_gost2012-256_attached_NEGATIVE_econtent-tampered_cryptoarm_file2.docx.sig", "FAILED (HASH_FAILURE)"},
 	} {
 		args := []string{"verify", realworld(t, tc.file)}
-		if strings.Contains(tc.file, "detached") {
-			args = append(args, realworld(t, "content_cryptoarm_test_crlf.txt"))
-		}
 		code, out, errOut := runCmd(t, nil, args...)
-		if code != 1 || !strings.Contains(out, "INVALID") || !strings.Contains(out, tc.want) {
+		if code != 1 || !strings.Contains(out, "Signature: FAILED") || !strings.Contains(out, tc.want) {
 			t.Errorf("%s: exit %d, want 1 and %q\n%s%s", tc.file, code, tc.want, out, errOut)
 		}
 	}
@@ -99,29 +98,51 @@ func TestVerifyJSON(t *testing.T) {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
 	var res struct {
-		Valid   bool
-		Signers []struct {
-			Valid       bool
-			SigningTime string `json:"signing_time"`
-			Certificate struct {
+		Indication string
+		Signatures []struct {
+			Indication          string
+			SignatureAttributes struct {
+				SigningTime struct {
+					Time   string
+					Signed bool
+				}
+			}
+			ValidationTimeInfo struct {
+				ValidationTime       string
+				ValidationTimeSource string
+			}
+			SignatureValidationStatus struct {
+				MainIndication string
+				Associated     struct {
+					TrustAnchor struct{ Subject string }
+					Revocation  string `json:"revocationStatusInformation"`
+				} `json:"associatedValidationReportData"`
+			}
+			Holder struct {
 				Owner        string
 				KeyAlgorithm string `json:"key_algorithm"`
-				TrustAnchor  string `json:"trust_anchor"`
 			}
 			Checks []struct{ Name, Outcome string }
-		}
+		} `json:"signatureValidationReport"`
 	}
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	if !res.Valid || len(res.Signers) != 1 || !res.Signers[0].Valid || res.Signers[0].SigningTime != "2019-03-20T19:55:22Z" {
+	if res.Indication != "PASSED" || len(res.Signatures) != 1 {
 		t.Fatalf("unexpected result:\n%s", out)
 	}
-	if c := res.Signers[0].Certificate; !strings.Contains(c.TrustAnchor, "CA TK26") || c.KeyAlgorithm != "GOST R 34.10-2012 512" || !strings.Contains(c.Owner, "ORIGINATOR") {
-		t.Errorf("certificate %+v", c)
+	s := res.Signatures[0]
+	if s.Indication != "PASSED" || s.SignatureValidationStatus.MainIndication != "urn:etsi:019102:mainindication:total-passed" ||
+		s.SignatureAttributes.SigningTime.Time != "2019-03-20T19:55:22Z" || s.ValidationTimeInfo.ValidationTime != "2019-03-20T19:55:22Z" ||
+		s.ValidationTimeInfo.ValidationTimeSource != "signing-time" || s.SignatureValidationStatus.Associated.Revocation != "not-checked" {
+		t.Fatalf("unexpected result:\n%s", out)
+	}
+	if !strings.Contains(s.SignatureValidationStatus.Associated.TrustAnchor.Subject, "CA TK26") ||
+		s.Holder.KeyAlgorithm != "GOST R 34.10-2012 512" || !strings.Contains(s.Holder.Owner, "ORIGINATOR") {
+		t.Errorf("anchor or holder:\n%s", out)
 	}
 	passed := map[string]bool{}
-	for _, c := range res.Signers[0].Checks {
+	for _, c := range s.Checks {
 		passed[c.Name] = c.Outcome == "passed"
 	}
 	for _, name := range []string{"signature", "message-digest", "chain", "validity"} {
@@ -143,6 +164,11 @@ func TestVerifyUsageErrors(t *testing.T) {
 		"bad ca file":         {"verify", "--ca", realworld(t, "README.md"), sig},
 		"detached, no data":   {"verify", sig},
 		"bad time":            {"verify", "--time", "yesterday", sig},
+		"bad --at":            {"verify", "--at", "2022-03-01", sig},
+		"missing trust list":  {"verify", "--trust-list", filepath.Join(t.TempDir(), "absent.xml"), sig},
+		"bad trust list":      {"verify", "--trust-list", realworld(t, "README.md"), sig},
+		"two trust lists":     {"verify", "--trust-list", "a.xml", "--trust-list", "b.xml", sig},
+		"bad signer cert":     {"verify", "--signer-cert", realworld(t, "README.md"), sig},
 		"content on attached": {"verify", realworld(t, "cms_gost2012-512_attached_tc26-example_signed_a111.pem"), sig},
 	} {
 		code, out, errOut := runCmd(t, nil, args...)
@@ -158,7 +184,7 @@ func TestVerifyUsageErrors(t *testing.T) {
 func TestVerifyReadsSignatureFromStdin(t *testing.T) {
 	data := strings.NewReader(mustRead(t, realworld(t, "cms_gost2012-256_attached_noattrs_tc26-example_signed_a121.pem")))
 	code, out, errOut := runCmd(t, data, "verify", "-")
-	if code != 0 || !strings.Contains(out, "ORIGINATOR") {
+	if code != 3 || !strings.Contains(out, "ORIGINATOR") {
 		t.Errorf("exit %d\n%s%s", code, out, errOut)
 	}
 }
@@ -198,8 +224,8 @@ func TestVerifyShowsLogin(t *testing.T) {
 		loginSig  bool
 		wantHuman string
 	}{
-		{"login", &cms.Options{ContentType: login.ContentType}, true, "Signature: VALID, detached, a login (signChallenge), not a document"},
-		{"document", nil, false, "Signature: VALID, detached, 1 signer(s)"},
+		{"login", &cms.Options{ContentType: login.ContentType}, true, "Signature: PASSED, detached, a login (signChallenge), not a document"},
+		{"document", nil, false, "Signature: PASSED, detached, 1 signer(s)"},
 	} {
 		sig, err := cms.Sign(bytes.NewReader(content), signer, tc.opts)
 		if err != nil {
@@ -213,11 +239,11 @@ func TestVerifyShowsLogin(t *testing.T) {
 		}
 		code, out, _ = runCmd(t, nil, "verify", "--json", "--ca", certFile, sigFile, contentFile)
 		var v struct {
-			Valid       bool
+			Indication  string
 			Login       bool
-			ContentType string `json:"content_type"`
+			ContentType string `json:"contentType"`
 		}
-		if err := json.Unmarshal([]byte(out), &v); err != nil || code != 0 || !v.Valid || v.Login != tc.loginSig {
+		if err := json.Unmarshal([]byte(out), &v); err != nil || code != 0 || v.Indication != "PASSED" || v.Login != tc.loginSig {
 			t.Errorf("%s: --json: exit %d, %+v, %v\n%s", tc.name, code, v, err, out)
 		}
 		if tc.loginSig && v.ContentType != login.ContentType.String() || !tc.loginSig && v.ContentType != "1.2.840.113549.1.7.1" {

@@ -1,0 +1,237 @@
+package validate
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/zavera/zavera/cert"
+	"github.com/zavera/zavera/cms"
+)
+
+// Options says what to validate a signature against.
+type Options struct {
+	// Content is the document of a detached signature; Digest its hash
+	// (Streebog of the signer's key size for GOST). Give neither for an
+	// attached signature.
+	Content io.Reader
+	Digest  []byte
+	// SignerCertificates are certificates among which to find a signer
+	// whose certificate the signature does not carry.
+	SignerCertificates []*cert.Certificate
+	// Certificates are extra certificates to build paths with.
+	Certificates []*cert.Certificate
+	// Anchors are trust anchors the caller chose.
+	Anchors []*cert.Certificate
+	// TrustList makes the CA certificates of a trusted list anchors; a
+	// path ending at one of them passes only if the CA's accreditation was
+	// in force at the validation time.
+	TrustList *TrustList
+	// At is the validation time. Zero means the best time known: the
+	// signing time the signature states, else now.
+	At time.Time
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+}
+
+// Sources of the validation time.
+const (
+	TimeGiven       = "given"        // the caller's At
+	TimeSigningTime = "signing-time" // the signingTime attribute: the signer's claim, not a proof
+	TimeCurrent     = "current"      // the time of validation
+)
+
+// Validate parses a signature (DER, BER, PEM or base64) and gives the
+// verdict on each of its signatures. The error is non-nil only when the
+// input cannot be used: a signature that does not parse or has no signer
+// (wrapping cms.ErrMalformed), content given where none can be
+// (cms.ErrInvalidArgument) or a detached signature without content
+// (cms.ErrNoContent).
+func Validate(signature []byte, opts *Options) (*Report, error) {
+	if opts == nil {
+		opts = &Options{}
+	}
+	now := time.Now
+	if opts.Now != nil {
+		now = opts.Now
+	}
+	validatedAt := now().UTC()
+	anchors := append([]*cert.Certificate(nil), opts.Anchors...)
+	if opts.TrustList != nil {
+		anchors = append(anchors, opts.TrustList.Anchors()...)
+	}
+	vo := &cms.VerifyOptions{
+		Content: opts.Content, Digest: opts.Digest,
+		Roots:          anchors,
+		Intermediates:  append(append([]*cert.Certificate(nil), opts.SignerCertificates...), opts.Certificates...),
+		Time:           validatedAt,
+		ValidationTime: opts.At,
+	}
+	res, err := cms.Verify(signature, vo)
+	if res == nil || len(res.Signers) == 0 {
+		// Not a signature, or a SignedData without signers (a
+		// certificate bag): nothing to give a verdict on.
+		return nil, err
+	}
+	if errors.Is(err, cms.ErrInvalidArgument) || errors.Is(err, cms.ErrNoContent) {
+		return nil, err
+	}
+	rep := &Report{Result: res, ValidatedAt: validatedAt}
+	for _, s := range res.Signers {
+		rep.Signatures = append(rep.Signatures, judge(s, res.SignedData, opts, validatedAt))
+	}
+	return rep, nil
+}
+
+// judge turns one signer's checks into its verdict.
+func judge(s *cms.SignerResult, sd *cms.SignedData, opts *Options, validatedAt time.Time) *SignatureReport {
+	r := &SignatureReport{
+		ID: fmt.Sprintf("S%d", s.Index+1), Index: s.Index, Signer: s,
+		Certificate: s.Certificate, Chain: s.Chain, DigestAlgorithm: s.DigestAlgorithm,
+		ValidationTime: s.CheckedAt, BestSignatureTime: validatedAt,
+		Revocation: RevocationNotChecked,
+	}
+	switch {
+	case !opts.At.IsZero():
+		r.ValidationTimeSource = TimeGiven
+	case s.HasSigningTime:
+		r.ValidationTimeSource = TimeSigningTime
+	default:
+		r.ValidationTimeSource = TimeCurrent
+	}
+	if r.ValidationTime.IsZero() {
+		r.ValidationTime = opts.At
+		if r.ValidationTime.IsZero() && s.HasSigningTime {
+			r.ValidationTime = s.SigningTime
+		} else if r.ValidationTime.IsZero() {
+			r.ValidationTime = validatedAt
+		}
+	}
+	if s.HasSigningTime {
+		t := s.SigningTime.UTC()
+		r.SigningTime = &t
+	}
+	if sd.Detached {
+		r.Format = "detached"
+		r.DocHashOnly = opts.Digest != nil
+	} else {
+		r.Format = "attached"
+	}
+	if s.SignerInfo != nil {
+		r.SignatureValue = s.SignerInfo.Signature
+	}
+	for _, c := range s.Checks {
+		r.Checks = append(r.Checks, Check{Name: string(c.Name), Outcome: c.Outcome.String(), Detail: c.Detail})
+	}
+
+	// The first failed check in the order Verify makes them decides,
+	// a proof of failure before any inability to check.
+	var indet *Check
+	for i, c := range s.Checks {
+		if c.Outcome != cms.Failed {
+			continue
+		}
+		ind, sub := classify(c.Name, c.Err, r.ValidationTimeSource)
+		if ind == Failed {
+			r.Indication, r.SubIndication, r.Detail = Failed, sub, c.Detail
+			break
+		}
+		if indet == nil {
+			indet = &r.Checks[i]
+			r.SubIndication, r.Detail = sub, c.Detail
+		}
+	}
+	switch {
+	case r.Indication == Failed:
+	case indet != nil:
+		r.Indication = Indeterminate
+	default:
+		r.Indication, r.SubIndication, r.Detail = judgeRest(s, r, opts)
+	}
+	r.Notes = notes(s, r)
+	return r
+}
+
+// judgeRest decides a signer none of whose checks failed: the chain may
+// have been skipped, and an anchor from the trusted list needs its CA's
+// accreditation in force at the validation time.
+func judgeRest(s *cms.SignerResult, r *SignatureReport, opts *Options) (Indication, SubIndication, string) {
+	if c, ok := s.Check(cms.CheckSignature); !ok || c.Outcome != cms.Passed {
+		return Indeterminate, SignedDataNotFound, "the signature value was not checked"
+	}
+	if len(s.Chain) == 0 {
+		return Indeterminate, NoCertificateChainFound, "no trust anchor given: the certificate's path to a trusted CA was not checked"
+	}
+	r.TrustAnchor = s.Chain[len(s.Chain)-1]
+	if !fromCA(r.TrustAnchor, opts.Anchors) {
+		for _, c := range s.Chain {
+			lc := opts.TrustList.Lookup(c)
+			if lc == nil {
+				continue
+			}
+			ta := &TrustListEntry{CA: lc.CA, Certificate: lc}
+			r.TrustList = ta
+			p, ok := lc.CA.AccreditedAt(r.ValidationTime)
+			if !ok {
+				return Indeterminate, ChainConstraintsFailure, fmt.Sprintf("the accreditation of %s was not in force at %s",
+					lc.CA.Name, r.ValidationTime.UTC().Format(time.RFC3339))
+			}
+			ta.Accredited, ta.Period = true, p
+			break
+		}
+	}
+	return Passed, "", ""
+}
+
+func fromCA(c *cert.Certificate, anchors []*cert.Certificate) bool {
+	for _, a := range anchors {
+		if bytes.Equal(a.Raw, c.Raw) {
+			return true
+		}
+	}
+	return false
+}
+
+// classify gives the indication of one failed check.
+func classify(name cms.CheckName, err error, source string) (Indication, SubIndication) {
+	switch {
+	case errors.Is(err, cms.ErrMessageDigest):
+		return Failed, HashFailure
+	case errors.Is(err, cms.ErrSignature):
+		return Failed, SigCryptoFailure
+	case errors.Is(err, cms.ErrUnsupportedAlgorithm), errors.Is(err, cert.ErrUnsupportedAlgorithm):
+		return Indeterminate, CryptoConstraintsFailure
+	case name == cms.CheckCertificate, errors.Is(err, cms.ErrCertificateNotFound), errors.Is(err, cms.ErrSigningCertificate):
+		return Indeterminate, NoSigningCertificateFound
+	case errors.Is(err, cms.ErrNoContent), errors.Is(err, cms.ErrInvalidArgument):
+		return Indeterminate, SignedDataNotFound
+	case errors.Is(err, cms.ErrAlgorithmProtection):
+		return Indeterminate, SigConstraintsFailure
+	case name == cms.CheckKeyUsage:
+		return Indeterminate, ChainConstraintsFailure
+	case name == cms.CheckValidity && errors.Is(err, cms.ErrExpired):
+		// The signer's own statement of the signing time puts the
+		// signature outside the certificate's validity: that is a proof
+		// against it. Any other time only lacks a proof of existence.
+		if source == TimeSigningTime {
+			if errors.Is(err, cert.ErrNotYetValid) {
+				return Failed, NotYetValid
+			}
+			return Failed, Expired
+		}
+		return Indeterminate, OutOfBoundsNoPOE
+	case name == cms.CheckChain:
+		switch {
+		case errors.Is(err, cert.ErrUnknownAuthority):
+			return Indeterminate, NoCertificateChainFound
+		case errors.Is(err, cert.ErrExpired), errors.Is(err, cert.ErrNotYetValid):
+			return Indeterminate, OutOfBoundsNoPOE
+		case errors.Is(err, cert.ErrNotCA), errors.Is(err, cert.ErrPathLength), errors.Is(err, cert.ErrUnhandledCritical), errors.Is(err, cert.ErrKeyUsage):
+			return Indeterminate, ChainConstraintsFailure
+		}
+		return Indeterminate, CertificateChainGeneralFailure
+	}
+	return Indeterminate, FormatFailure
+}
