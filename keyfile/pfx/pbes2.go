@@ -1,0 +1,196 @@
+package pfx
+
+import (
+	"crypto/cipher"
+	"crypto/pbkdf2"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/asn1"
+	"hash"
+
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+
+	"github.com/zavera/zavera/gost/blockmode"
+	"github.com/zavera/zavera/gost/kuznyechik"
+	"github.com/zavera/zavera/gost/magma"
+	"github.com/zavera/zavera/gost/streebog"
+)
+
+// PBES2 (RFC 8018, 6.2) as the GOST profiles use it: PBKDF2 derives a
+// 32-byte key from the UTF-8 password, and the key encrypts with
+//   - GOST 28147-89 in CFB mode with CryptoPro key meshing, parameters
+//     SEQUENCE { iv OCTET STRING (8), encryptionParamSet OID }
+//     (R 50.1.112-2016, what OpenSSL's GOST engine writes for gost89);
+//   - Kuznyechik or Magma in CTR-ACPKM (RFC 9337, 7.3), parameters
+//     SEQUENCE { ukm OCTET STRING (16 or 12) } whose first half block is
+//     the CTR IV.
+// None of these modes pads: the ciphertext is as long as the plaintext.
+
+// prf is a PBKDF2 pseudorandom function.
+type prf struct {
+	oid asn1.ObjectIdentifier
+	new func() hash.Hash
+}
+
+var prfs = []prf{
+	{oidHMACStreebog512, streebog.New512},
+	{oidHMACStreebog256, streebog.New256},
+	{oidHMACSHA256, sha256.New},
+	{oidHMACSHA512, sha512.New},
+	{oidHMACSHA1, sha1.New},
+}
+
+const gostKeySize = 32
+
+// Section sizes of CTR-ACPKM in PBES2, as OpenSSL's GOST engine applies
+// them to its kuznyechik-ctr-acpkm and magma-ctr-acpkm ciphers.
+const (
+	kuznyechikSection = 4096
+	magmaSection      = 1024
+)
+
+// pbes2Params is a parsed PBES2 parameter set.
+type pbes2Params struct {
+	salt   []byte
+	iter   int
+	prf    *prf
+	cipher algorithm
+}
+
+func parsePBES2(params cryptobyte.String) (*pbes2Params, error) {
+	var seq cryptobyte.String
+	var kdf algorithm
+	p := &pbes2Params{}
+	if !params.ReadASN1(&seq, cbasn1.SEQUENCE) || !params.Empty() ||
+		!readAlgorithm(&seq, &kdf) || !readAlgorithm(&seq, &p.cipher) || !seq.Empty() {
+		return nil, damaged("bad PBES2 parameters")
+	}
+	if !kdf.oid.Equal(oidPBKDF2) {
+		return nil, unsupported("PBES2 key derivation %v", kdf.oid)
+	}
+	var kp, salt cryptobyte.String
+	var iter int64
+	keyLen := int64(gostKeySize)
+	if !kdf.params.ReadASN1(&kp, cbasn1.SEQUENCE) || !kdf.params.Empty() ||
+		!kp.ReadASN1(&salt, cbasn1.OCTET_STRING) || !kp.ReadASN1Integer(&iter) ||
+		!readOptionalInteger(&kp, &keyLen) {
+		return nil, damaged("bad PBKDF2 parameters")
+	}
+	if iter < 1 || iter > MaxIterations || len(salt) > maxSaltLen {
+		return nil, damaged("PBKDF2 iterations %d, salt %d bytes out of bounds", iter, len(salt))
+	}
+	if keyLen != gostKeySize {
+		return nil, unsupported("PBKDF2 key length %d", keyLen)
+	}
+	p.salt, p.iter = salt, int(iter)
+	p.prf = &prfs[len(prfs)-1] // hmacWithSHA1 by default
+	if !kp.Empty() {
+		var a algorithm
+		if !readAlgorithm(&kp, &a) || !kp.Empty() {
+			return nil, damaged("bad PBKDF2 PRF")
+		}
+		p.prf = nil
+		for i := range prfs {
+			if prfs[i].oid.Equal(a.oid) {
+				p.prf = &prfs[i]
+			}
+		}
+		if p.prf == nil {
+			return nil, unsupported("PBKDF2 PRF %v", a.oid)
+		}
+	}
+	return p, nil
+}
+
+// deriveKey runs PBKDF2 over the UTF-8 password.
+func (p *pbes2Params) deriveKey(password string) ([]byte, error) {
+	k, err := pbkdf2.Key(p.prf.new, password, p.salt, p.iter, gostKeySize)
+	if err != nil {
+		return nil, damaged("PBKDF2: %v", err)
+	}
+	return k, nil
+}
+
+// stream returns the cipher stream of the encryption scheme under key.
+func (p *pbes2Params) stream(key []byte, decrypt bool) (cipher.Stream, error) {
+	a := p.cipher
+	switch {
+	case a.oid.Equal(oidGOST28147):
+		var seq, iv cryptobyte.String
+		var set asn1.ObjectIdentifier
+		if !a.params.ReadASN1(&seq, cbasn1.SEQUENCE) || !seq.ReadASN1(&iv, cbasn1.OCTET_STRING) ||
+			!seq.ReadASN1ObjectIdentifier(&set) || !seq.Empty() || len(iv) != magma.BlockSize {
+			return nil, damaged("bad GOST 28147-89 parameters")
+		}
+		sbox, err := magma.SBoxByOID(set)
+		if err != nil {
+			return nil, unsupported("GOST 28147-89 parameter set %v", set)
+		}
+		c, err := magma.NewCipher(key, sbox)
+		if err != nil {
+			return nil, damaged("GOST 28147-89 key: %v", err)
+		}
+		mesh := magma.CryptoProMeshing
+		if sbox == &magma.SBox28147Test {
+			mesh = magma.NoMeshing
+		}
+		if decrypt {
+			return magma.NewCFBDecrypter(c, iv, mesh)
+		}
+		return magma.NewCFBEncrypter(c, iv, mesh)
+	case a.oid.Equal(oidKuznyechikCTRACPKM):
+		ukm, err := ctrACPKMUKM(a.params, kuznyechik.BlockSize)
+		if err != nil {
+			return nil, err
+		}
+		return blockmode.NewCTRACPKM(kuznyechik.NewCipher, key, ukm[:kuznyechik.BlockSize/2], kuznyechikSection)
+	case a.oid.Equal(oidMagmaCTRACPKM):
+		ukm, err := ctrACPKMUKM(a.params, magma.BlockSize)
+		if err != nil {
+			return nil, err
+		}
+		return blockmode.NewCTRACPKM(newMagma, key, ukm[:magma.BlockSize/2], magmaSection)
+	case a.oid.Equal(oidKuznyechikCTRACPKMOM), a.oid.Equal(oidMagmaCTRACPKMOMAC):
+		return nil, unsupported("CTR-ACPKM-OMAC encryption %v", a.oid)
+	}
+	return nil, unsupported("PBES2 cipher %v", a.oid)
+}
+
+func newMagma(key []byte) (cipher.Block, error) { return magma.NewMagma(key) }
+
+// ctrACPKMUKM reads Gost3412-15-Encryption-Parameters (RFC 9337, 7.3):
+// the ukm is n/2 + 8 bytes for a cipher of block size n.
+func ctrACPKMUKM(params cryptobyte.String, blockSize int) ([]byte, error) {
+	var seq, ukm cryptobyte.String
+	if !params.ReadASN1(&seq, cbasn1.SEQUENCE) || !params.Empty() ||
+		!seq.ReadASN1(&ukm, cbasn1.OCTET_STRING) || !seq.Empty() || len(ukm) != blockSize/2+8 {
+		return nil, damaged("bad CTR-ACPKM parameters")
+	}
+	return ukm, nil
+}
+
+// pbes2Decrypt decrypts ct under PBES2 with params.
+func pbes2Decrypt(params cryptobyte.String, ct []byte, password string) ([]byte, error) {
+	p, err := parsePBES2(params)
+	if err != nil {
+		return nil, err
+	}
+	// Check the cipher parameters before running the KDF.
+	if _, err := p.stream(make([]byte, gostKeySize), true); err != nil {
+		return nil, err
+	}
+	key, err := p.deriveKey(password)
+	if err != nil {
+		return nil, err
+	}
+	defer clear(key)
+	s, err := p.stream(key, true)
+	if err != nil {
+		return nil, err
+	}
+	plain := make([]byte, len(ct))
+	s.XORKeyStream(plain, ct)
+	return plain, nil
+}
