@@ -67,7 +67,7 @@ func cryptoProKeyBag(params cryptobyte.String, ct []byte, password string) (*gos
 	if len(salt) < magma.BlockSize || len(salt) > maxSaltLen {
 		return nil, damaged("CryptoPro PBE salt of %d bytes", len(salt))
 	}
-	if iter < 1 || iter > maxCryptoProIterations {
+	if iter < 1 || iter > min(maxCryptoProIterations, iterationLimit) {
 		return nil, damaged("CryptoPro PBE iterations %d out of bounds", iter)
 	}
 	if len(ct) > 4096 {

@@ -27,6 +27,10 @@ const (
 	maxCerts      = 32
 )
 
+// iterationLimit is MaxIterations; the fuzz test lowers it so that each
+// run stays short.
+var iterationLimit int64 = MaxIterations
+
 var (
 	explicit0 = cbasn1.Tag(0).Constructed().ContextSpecific()
 	implicit0 = cbasn1.Tag(0).ContextSpecific()

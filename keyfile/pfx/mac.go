@@ -82,7 +82,7 @@ func verifyMAC(macData cryptobyte.String, content []byte, password string) error
 		!readOptionalInteger(&macData, &iter) || !macData.Empty() {
 		return damaged("bad MacData")
 	}
-	if iter < 1 || iter > MaxIterations || len(salt) > maxSaltLen {
+	if iter < 1 || iter > iterationLimit || len(salt) > maxSaltLen {
 		return damaged("MacData iterations %d, salt %d bytes out of bounds", iter, len(salt))
 	}
 	d := findMACDigest(alg.oid)

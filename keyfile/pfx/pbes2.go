@@ -78,7 +78,7 @@ func parsePBES2(params cryptobyte.String) (*pbes2Params, error) {
 		!readOptionalInteger(&kp, &keyLen) {
 		return nil, damaged("bad PBKDF2 parameters")
 	}
-	if iter < 1 || iter > MaxIterations || len(salt) > maxSaltLen {
+	if iter < 1 || iter > iterationLimit || len(salt) > maxSaltLen {
 		return nil, damaged("PBKDF2 iterations %d, salt %d bytes out of bounds", iter, len(salt))
 	}
 	if keyLen != gostKeySize {

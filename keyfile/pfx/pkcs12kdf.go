@@ -93,7 +93,7 @@ func pkcs12PBEDecrypt(params cryptobyte.String, ct []byte, password string) ([]b
 		!seq.ReadASN1(&salt, cbasn1.OCTET_STRING) || !seq.ReadASN1Integer(&iter) || !seq.Empty() {
 		return nil, damaged("bad PKCS#12 PBE parameters")
 	}
-	if iter < 1 || iter > MaxIterations || len(salt) > maxSaltLen {
+	if iter < 1 || iter > iterationLimit || len(salt) > maxSaltLen {
 		return nil, damaged("PKCS#12 PBE iterations %d, salt %d bytes out of bounds", iter, len(salt))
 	}
 	if len(ct) == 0 || len(ct)%des.BlockSize != 0 {
