@@ -30,6 +30,11 @@ const (
 	Kuznyechik
 	// Magma is the same with Magma in CTR-ACPKM.
 	Magma
+	// KuznyechikOMAC is Kuznyechik in CTR-ACPKM-OMAC (RFC 9337), which
+	// also authenticates each encrypted bag.
+	KuznyechikOMAC
+	// MagmaOMAC is Magma in CTR-ACPKM-OMAC.
+	MagmaOMAC
 )
 
 // Options tune Encode; the zero value writes the TC26 profile with 2000
@@ -67,7 +72,7 @@ func Encode(c *keyfile.Contents, password string, opts *Options) ([]byte, error)
 	if o.Iterations < 1 || o.Iterations > MaxIterations {
 		return nil, fmt.Errorf("pfx: %d iterations out of range", o.Iterations)
 	}
-	if o.Profile < TC26 || o.Profile > Magma {
+	if o.Profile < TC26 || o.Profile > MagmaOMAC {
 		return nil, fmt.Errorf("pfx: unknown profile %d", o.Profile)
 	}
 	if len(c.Certificates) > maxCerts {
@@ -248,10 +253,15 @@ func (e *encoder) encrypt(plain []byte) (alg, ct []byte, err error) {
 				b.AddASN1OctetString(iv)
 				b.AddASN1ObjectIdentifier(magma.OIDParamZ)
 			})
-		case Kuznyechik, Magma:
+		case Kuznyechik, Magma, KuznyechikOMAC, MagmaOMAC:
 			oid, n := oidKuznyechikCTRACPKM, kuznyechik.BlockSize
-			if e.opts.Profile == Magma {
+			switch e.opts.Profile {
+			case Magma:
 				oid, n = oidMagmaCTRACPKM, magma.BlockSize
+			case KuznyechikOMAC:
+				oid = oidKuznyechikCTRACPKMOM
+			case MagmaOMAC:
+				oid, n = oidMagmaCTRACPKMOMAC, magma.BlockSize
 			}
 			ukm, rerr := e.random(n/2 + 8)
 			if rerr != nil {
@@ -294,12 +304,22 @@ func (e *encoder) encrypt(plain []byte) (alg, ct []byte, err error) {
 		return nil, nil, err
 	}
 	defer clear(key)
-	s, err := p.stream(key, false)
-	if err != nil {
+	om, isOMAC, err := p.omac()
+	switch {
+	case err != nil:
 		return nil, nil, err
+	case isOMAC:
+		if ct, err = om.encrypt(key, plain); err != nil {
+			return nil, nil, err
+		}
+	default:
+		s, err := p.stream(key, false)
+		if err != nil {
+			return nil, nil, err
+		}
+		ct = make([]byte, len(plain))
+		s.XORKeyStream(ct, plain)
 	}
-	ct = make([]byte, len(plain))
-	s.XORKeyStream(ct, plain)
 	var a cryptobyte.Builder
 	a.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
 		b.AddASN1ObjectIdentifier(oidPBES2)

@@ -25,7 +25,7 @@ func FuzzDecode(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	for _, prof := range []Profile{TC26, Kuznyechik, Magma} {
+	for _, prof := range []Profile{TC26, Kuznyechik, Magma, KuznyechikOMAC, MagmaOMAC} {
 		data, err := Encode(&keyfile.Contents{Key: key, Certificates: tc26.Certificates, Name: "n"}, "p", &Options{Profile: prof, Iterations: 1})
 		if err != nil {
 			f.Fatal(err)

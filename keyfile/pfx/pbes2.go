@@ -6,13 +6,16 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
+	"crypto/subtle"
 	"encoding/asn1"
+	"errors"
 	"hash"
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
 	"github.com/zavera/zavera/gost/blockmode"
+	"github.com/zavera/zavera/gost/kdf"
 	"github.com/zavera/zavera/gost/kuznyechik"
 	"github.com/zavera/zavera/gost/magma"
 	"github.com/zavera/zavera/gost/streebog"
@@ -25,8 +28,10 @@ import (
 //     (R 50.1.112-2016, what OpenSSL's GOST engine writes for gost89);
 //   - Kuznyechik or Magma in CTR-ACPKM (RFC 9337, 7.3), parameters
 //     SEQUENCE { ukm OCTET STRING (16 or 12) } whose first half block is
-//     the CTR IV.
-// None of these modes pads: the ciphertext is as long as the plaintext.
+//     the CTR IV;
+//   - the same with OMAC (see omacScheme), whose ciphertext is one block
+//     longer than the plaintext.
+// None of these modes pads.
 
 // prf is a PBKDF2 pseudorandom function.
 type prf struct {
@@ -153,10 +158,103 @@ func (p *pbes2Params) stream(key []byte, decrypt bool) (cipher.Stream, error) {
 		}
 		return blockmode.NewCTRACPKM(newMagma, key, ukm[:magma.BlockSize/2], magmaSection)
 	case a.oid.Equal(oidKuznyechikCTRACPKMOM), a.oid.Equal(oidMagmaCTRACPKMOMAC):
-		return nil, unsupported("CTR-ACPKM-OMAC encryption %v", a.oid)
+		return nil, errOMACScheme
 	}
 	return nil, unsupported("PBES2 cipher %v", a.oid)
 }
+
+// errOMACScheme: the scheme is a CTR-ACPKM-OMAC one, which is not a plain
+// stream (see omacScheme).
+var errOMACScheme = errors.New("pfx: CTR-ACPKM-OMAC is not a stream")
+
+// omacScheme is CTR-ACPKM-OMAC (RFC 9337, 5.1): KDF_TREE_GOSTR3411_2012_256
+// of the PBKDF2 key with label "kdf tree", seed = the last 8 bytes of the
+// ukm and R = 1 gives 64 bytes, the encryption key then the MAC key; the
+// plaintext followed by its OMAC (a full block) under the MAC key is
+// encrypted in CTR-ACPKM under the encryption key with the IV of the ukm.
+type omacScheme struct {
+	newCipher blockmode.NewCipherFunc
+	blockSize int
+	section   int
+	ukm       []byte
+}
+
+func (p *pbes2Params) omac() (*omacScheme, bool, error) {
+	a := p.cipher
+	var s omacScheme
+	switch {
+	case a.oid.Equal(oidKuznyechikCTRACPKMOM):
+		s = omacScheme{kuznyechik.NewCipher, kuznyechik.BlockSize, kuznyechikSection, nil}
+	case a.oid.Equal(oidMagmaCTRACPKMOMAC):
+		s = omacScheme{newMagma, magma.BlockSize, magmaSection, nil}
+	default:
+		return nil, false, nil
+	}
+	ukm, err := ctrACPKMUKM(a.params, s.blockSize)
+	if err != nil {
+		return nil, true, err
+	}
+	s.ukm = ukm
+	return &s, true, nil
+}
+
+// keys returns the stream and the MAC of the scheme under the PBKDF2 key.
+func (s *omacScheme) keys(key []byte) (cipher.Stream, hash.Hash, error) {
+	k, err := kdf.KDFTree256(key, []byte("kdf tree"), s.ukm[len(s.ukm)-8:], 1, 64)
+	if err != nil {
+		return nil, nil, damaged("KDF_TREE: %v", err)
+	}
+	defer clear(k)
+	stream, err := blockmode.NewCTRACPKM(s.newCipher, k[:32], s.ukm[:s.blockSize/2], s.section)
+	if err != nil {
+		return nil, nil, damaged("CTR-ACPKM: %v", err)
+	}
+	b, err := s.newCipher(k[32:])
+	if err != nil {
+		return nil, nil, damaged("OMAC key: %v", err)
+	}
+	mac, err := blockmode.NewOMAC(b, s.blockSize)
+	if err != nil {
+		return nil, nil, damaged("OMAC: %v", err)
+	}
+	return stream, mac, nil
+}
+
+func (s *omacScheme) decrypt(key, ct []byte) ([]byte, error) {
+	if len(ct) < s.blockSize {
+		return nil, damaged("CTR-ACPKM-OMAC ciphertext of %d bytes", len(ct))
+	}
+	stream, mac, err := s.keys(key)
+	if err != nil {
+		return nil, err
+	}
+	plain := make([]byte, len(ct))
+	stream.XORKeyStream(plain, ct)
+	n := len(plain) - s.blockSize
+	mac.Write(plain[:n])
+	if subtle.ConstantTimeCompare(mac.Sum(nil), plain[n:]) != 1 {
+		clear(plain)
+		return nil, errOMACMismatch
+	}
+	return plain[:n], nil
+}
+
+func (s *omacScheme) encrypt(key, plain []byte) ([]byte, error) {
+	stream, mac, err := s.keys(key)
+	if err != nil {
+		return nil, err
+	}
+	mac.Write(plain)
+	body := mac.Sum(append([]byte(nil), plain...))
+	defer clear(body)
+	ct := make([]byte, len(body))
+	stream.XORKeyStream(ct, body)
+	return ct, nil
+}
+
+// errOMACMismatch: the OMAC inside a CTR-ACPKM-OMAC ciphertext does not
+// match, a wrong password unless the file's MAC vouched for it.
+var errOMACMismatch = errors.New("CTR-ACPKM-OMAC tag mismatch")
 
 func newMagma(key []byte) (cipher.Block, error) { return magma.NewMagma(key) }
 
@@ -178,14 +276,23 @@ func pbes2Decrypt(params cryptobyte.String, ct []byte, password string) ([]byte,
 		return nil, err
 	}
 	// Check the cipher parameters before running the KDF.
-	if _, err := p.stream(make([]byte, gostKeySize), true); err != nil {
+	om, isOMAC, err := p.omac()
+	if err != nil {
 		return nil, err
+	}
+	if !isOMAC {
+		if _, err := p.stream(make([]byte, gostKeySize), true); err != nil {
+			return nil, err
+		}
 	}
 	key, err := p.deriveKey(password)
 	if err != nil {
 		return nil, err
 	}
 	defer clear(key)
+	if isOMAC {
+		return om.decrypt(key, ct)
+	}
 	s, err := p.stream(key, true)
 	if err != nil {
 		return nil, err

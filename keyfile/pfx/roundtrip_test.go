@@ -25,7 +25,7 @@ func TestRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, prof := range []Profile{TC26, Kuznyechik, Magma} {
+		for _, prof := range []Profile{TC26, Kuznyechik, Magma, KuznyechikOMAC, MagmaOMAC} {
 			for _, c := range []*keyfile.Contents{
 				{Key: key},
 				{Key: key, Certificates: [][]byte{other}, Name: "Ключ подписи"},
@@ -78,7 +78,7 @@ func TestEncodeRefuses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, o := range []Options{{Iterations: -1}, {Iterations: MaxIterations + 1}, {Profile: Magma + 1}} {
+	for _, o := range []Options{{Iterations: -1}, {Iterations: MaxIterations + 1}, {Profile: MagmaOMAC + 1}} {
 		if _, err := Encode(&keyfile.Contents{Key: key}, "x", &o); err == nil {
 			t.Errorf("options %+v accepted", o)
 		}
