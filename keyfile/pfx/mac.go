@@ -2,7 +2,6 @@ package pfx
 
 import (
 	"crypto/hmac"
-	"crypto/pbkdf2"
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -47,7 +46,7 @@ const gostMACKeyLen = 96
 // macKey derives the HMAC key of a PFX's MacData.
 func macKey(d *macDigest, password string, salt []byte, iter int) ([]byte, error) {
 	if d.gost {
-		k, err := pbkdf2.Key(d.new, password, salt, iter, gostMACKeyLen)
+		k, err := pbkdf2Key(d.oid.Equal(oidStreebog512), d.new, password, salt, iter, gostMACKeyLen)
 		if err != nil {
 			return nil, err
 		}

@@ -111,7 +111,7 @@ func parsePBES2(params cryptobyte.String) (*pbes2Params, error) {
 
 // deriveKey runs PBKDF2 over the UTF-8 password.
 func (p *pbes2Params) deriveKey(password string) ([]byte, error) {
-	k, err := pbkdf2.Key(p.prf.new, password, p.salt, p.iter, gostKeySize)
+	k, err := pbkdf2Key(p.prf.oid.Equal(oidHMACStreebog512), p.prf.new, password, p.salt, p.iter, gostKeySize)
 	if err != nil {
 		return nil, damaged("PBKDF2: %v", err)
 	}
@@ -255,6 +255,17 @@ func (s *omacScheme) encrypt(key, plain []byte) ([]byte, error) {
 // errOMACMismatch: the OMAC inside a CTR-ACPKM-OMAC ciphertext does not
 // match, a wrong password unless the file's MAC vouched for it.
 var errOMACMismatch = errors.New("CTR-ACPKM-OMAC tag mismatch")
+
+// pbkdf2Key is PBKDF2 with the HMAC of newHash; HMAC-Streebog-512 goes to
+// the gost/kdf implementation, which is faster for it.
+func pbkdf2Key(streebog512 bool, newHash func() hash.Hash, password string, salt []byte, iter, keyLen int) ([]byte, error) {
+	if streebog512 {
+		pw := []byte(password)
+		defer clear(pw)
+		return kdf.PBKDF2(pw, salt, iter, keyLen)
+	}
+	return pbkdf2.Key(newHash, password, salt, iter, keyLen)
+}
 
 func newMagma(key []byte) (cipher.Block, error) { return magma.NewMagma(key) }
 
