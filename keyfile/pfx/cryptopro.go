@@ -24,17 +24,34 @@ import (
 //   - the bag decrypts with GOST 28147-89 CFB under K, IV = salt[:8],
 //     S-box CryptoPro-A, into SEQUENCE { INTEGER, ANY, OCTET STRING blob };
 //   - blob = a 16-byte key blob header (bytes 4..5: the key's algorithm,
-//     46 AA for GOST 2012-256, 42 AA for 2012-512) followed by
+//     a little-endian CryptoAPI ALG_ID such as 0xAA46 for a GOST 2012-256
+//     exchange key or 0xAA42 for 2012-512) followed by
 //     SEQUENCE { SEQUENCE { ukm OCTET STRING, SEQUENCE { encrypted key,
 //     mac }, key parameters }, OCTET STRING };
-//   - KEK = KDF_GOSTR3411_2012_256(K, 26 BD B8 78, ukm), and each 32-byte
-//     half of the encrypted key decrypts with GOST 28147-89 ECB under it
-//     (S-box CryptoPro-A) into LE(d).
+//   - for GOST 2012 keys, KEK = KDF_GOSTR3411_2012_256(K, 26 BD B8 78,
+//     ukm), and the encrypted key decrypts with GOST 28147-89 ECB under it
+//     (S-box CryptoPro-A) into LE(d);
+//   - for GOST R 34.10-2001 keys, the encrypted key is unwrapped with the
+//     CryptoPro key wrap of RFC 4357 (KEK diversification by the ukm).
 //
 // The result is checked against the certificate in the file when there is
 // one: a key that does not match its certificate is a wrong password.
 
 var cryptoProLabel = []byte{0x26, 0xbd, 0xb8, 0x78}
+
+// CryptoAPI algorithm identifiers of GOST keys in CryptoPro key blobs (the
+// signature key and the exchange keys of each kind).
+const (
+	calgGR3410EL             = 0x2e23
+	calgDHELSF               = 0xaa24
+	calgDHELEphem            = 0xaa25
+	calgGR3410_12_256        = 0x2e49
+	calgDHGR3410_12_256SF    = 0xaa46
+	calgDHGR3410_12_256Ephem = 0xaa47
+	calgGR3410_12_512        = 0x2e3d
+	calgDHGR3410_12_512SF    = 0xaa42
+	calgDHGR3410_12_512Ephem = 0xaa43
+)
 
 const maxCryptoProIterations = 0xffff // the counter is two bytes
 
@@ -105,14 +122,17 @@ func cryptoProBlob(plain, k []byte) (*gost.PrivateKey, error) {
 	if len(blob) < headerSize {
 		return nil, errBlob
 	}
-	size := 0
-	switch {
-	case blob[4] == 0x46 && blob[5] == 0xaa:
+	algID := uint16(blob[4]) | uint16(blob[5])<<8
+	size, gost2001 := 0, false
+	switch algID {
+	case calgGR3410_12_256, calgDHGR3410_12_256SF, calgDHGR3410_12_256Ephem:
 		size = 32
-	case blob[4] == 0x42 && blob[5] == 0xaa:
+	case calgGR3410_12_512, calgDHGR3410_12_512SF, calgDHGR3410_12_512Ephem:
 		size = 64
+	case calgGR3410EL, calgDHELSF, calgDHELEphem:
+		size, gost2001 = 32, true
 	default:
-		return nil, unsupported("CryptoPro key blob algorithm %02x%02x", blob[4], blob[5])
+		return nil, unsupported("CryptoPro key blob algorithm %04x", algID)
 	}
 	body := cryptobyte.String(blob[headerSize:])
 	var outer, inner, ukm, cek, enc, mac, keyParams cryptobyte.String
@@ -132,28 +152,52 @@ func cryptoProBlob(plain, k []byte) (*gost.PrivateKey, error) {
 	if curve.Size() != size {
 		return nil, errBlob
 	}
+	raw, err := cryptoProUnwrap(k, ukm, enc, mac, gost2001)
+	if err != nil {
+		return nil, err
+	}
+	defer clear(raw)
+	key, err := gost.NewPrivateKey(curve, raw)
+	if err != nil {
+		return nil, errBlob
+	}
+	return key, nil
+}
+
+// cryptoProUnwrap recovers LE(d) from the encrypted key of the blob.
+func cryptoProUnwrap(k, ukm, enc, mac []byte, gost2001 bool) ([]byte, error) {
+	if gost2001 {
+		// GOST R 34.10-2001 keys: the CryptoPro key wrap of RFC 4357
+		// (6.4, KEK diversification of 6.5) under K. Its MAC is the only
+		// check that this reading of the blob is right: a mismatch is
+		// reported as unsupported rather than as a damaged file.
+		w := make([]byte, 0, magma.WrappedKeySize)
+		w = append(append(append(w, ukm...), enc...), mac...)
+		raw, err := magma.UnwrapCryptoPro(k, w, &magma.SBoxCryptoProA)
+		if err != nil {
+			return nil, unsupported("CryptoPro GOST 2001 key blob: %v", err)
+		}
+		return raw, nil
+	}
 	kek := kdf.KDF256(k, cryptoProLabel, ukm)
 	defer clear(kek)
 	c, err := magma.NewCipher(kek, &magma.SBoxCryptoProA)
 	if err != nil {
 		return nil, errBlob
 	}
-	raw := make([]byte, size)
-	defer clear(raw)
+	raw := make([]byte, len(enc))
 	magma.NewECBDecrypter(c).CryptBlocks(raw, enc)
-	if size == 32 {
-		// A 256-bit key carries the RFC 4357 key-wrap MAC: check it.
+	if len(enc) == 32 {
+		// A 256-bit key carries the RFC 4357 key-wrap MAC (6.1): check it.
+		// For 512-bit keys the certificate check in Decode stands in.
 		w := make([]byte, 0, magma.WrappedKeySize)
 		w = append(append(append(w, ukm...), enc...), mac...)
 		if _, err := magma.Unwrap28147(kek, w, &magma.SBoxCryptoProA); err != nil {
+			clear(raw)
 			return nil, errBlob
 		}
 	}
-	key, err := gost.NewPrivateKey(curve, raw)
-	if err != nil {
-		return nil, errBlob
-	}
-	return key, nil
+	return raw, nil
 }
 
 // cryptoProCurve reads the key parameters of the blob:
