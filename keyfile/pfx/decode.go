@@ -127,6 +127,9 @@ func Decode(data []byte, password string) (*keyfile.Contents, error) {
 		return nil, err
 	}
 	if r.key == nil {
+		if r.skipped != nil {
+			return nil, r.skipped
+		}
 		return nil, damaged("no private key in the file")
 	}
 	if r.cryptoPro && len(r.certs) > 0 && !anyMatches(r.key, r.certs) {
@@ -150,6 +153,7 @@ type reader struct {
 	name       string
 	certs      [][]byte
 	bags       int
+	skipped    error    // an EncryptedData left out as unsupported
 	scratch    [][]byte // decrypted buffers to wipe
 }
 
@@ -199,6 +203,13 @@ func (r *reader) authenticatedSafe(content cryptobyte.String) error {
 			}
 		case ctype.Equal(oidEncryptedData):
 			plain, err := r.encryptedData(body)
+			if errors.Is(err, keyfile.ErrUnsupported) {
+				// Certificates under a scheme not implemented (CryptoPro
+				// CSP may use RC2 for them) are left out; the key is
+				// enough, and a file where it is missing fails below.
+				r.skipped = err
+				continue
+			}
 			if err != nil {
 				return err
 			}

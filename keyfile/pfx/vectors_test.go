@@ -205,3 +205,31 @@ func TestUnsupported(t *testing.T) {
 		}
 	}
 }
+
+// Certificates under a scheme not implemented are left out; the key is
+// still returned.
+func TestUnsupportedCertificateBag(t *testing.T) {
+	l := takeApart(t, readTestdata(t, tc26File))
+	gost28147 := []byte{0x06, 0x06, 0x2a, 0x85, 0x03, 0x02, 0x02, 0x15}
+	content := append([]byte(nil), l.content...)
+	i := bytes.LastIndex(content, gost28147)
+	if i < 0 || i == bytes.Index(content, gost28147) {
+		t.Fatal("the certificate bag's cipher is not apart from the key bag's")
+	}
+	content[i+len(gost28147)-1] = 0x7f
+	c, err := Decode(rebuild(t, content, tc26Password), tc26Password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Wipe()
+	if len(c.Certificates) != 0 {
+		t.Errorf("%d certificates from an unsupported bag", len(c.Certificates))
+	}
+	want, err := gost.ParsePKCS8PrivateKey(readTestdata(t, tc26PKCS8File))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Key.Equal(want) {
+		t.Error("wrong key")
+	}
+}
