@@ -54,7 +54,9 @@ func macKey(d *macDigest, password string, salt []byte, iter int) ([]byte, error
 		clear(k)
 		return key, nil
 	}
-	return pkcs12KDF(d.new, bmpPassword(password), salt, 3, iter, d.new().Size())
+	pass := bmpPassword(password)
+	defer clear(pass)
+	return pkcs12KDF(d.new, pass, salt, 3, iter, d.new().Size())
 }
 
 // computeMAC returns the HMAC of the AuthenticatedSafe octets.
