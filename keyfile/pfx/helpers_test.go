@@ -1,6 +1,7 @@
 package pfx
 
 import (
+	"encoding/asn1"
 	"encoding/hex"
 	"os"
 	"path/filepath"
@@ -37,7 +38,8 @@ func unhex(t testing.TB, s string) []byte {
 }
 
 // layout is what the test files hold, taken apart: a data ContentInfo with
-// one shrouded key bag, then an EncryptedData with the certificates.
+// a shrouded key bag and, when there is one, an EncryptedData (with the
+// certificates).
 type layout struct {
 	content  []byte // AuthenticatedSafe octets (what the MAC covers)
 	keyAlg   algorithm
@@ -65,24 +67,45 @@ func takeApart(t testing.TB, data []byte) *layout {
 		t.Fatal("unexpected PFX layout")
 	}
 	l.content, l.macSalt = content, salt
-	var seq, ci1, ci2, body, octets, safe, bag, value, epki, ed, eci, enc cryptobyte.String
-	if !content.ReadASN1(&seq, cbasn1.SEQUENCE) ||
-		!seq.ReadASN1(&ci1, cbasn1.SEQUENCE) || !ci1.SkipASN1(cbasn1.OBJECT_IDENTIFIER) ||
-		!ci1.ReadASN1(&body, explicit0) || !body.ReadASN1(&octets, cbasn1.OCTET_STRING) ||
-		!octets.ReadASN1(&safe, cbasn1.SEQUENCE) || !safe.ReadASN1(&bag, cbasn1.SEQUENCE) ||
-		!bag.SkipASN1(cbasn1.OBJECT_IDENTIFIER) || !bag.ReadASN1(&value, explicit0) ||
-		!value.ReadASN1(&epki, cbasn1.SEQUENCE) || !readAlgorithm(&epki, &l.keyAlg) ||
-		!epki.ReadASN1((*cryptobyte.String)(&l.keyCT), cbasn1.OCTET_STRING) {
-		t.Fatal("unexpected key bag layout")
+	var seq cryptobyte.String
+	if !content.ReadASN1(&seq, cbasn1.SEQUENCE) {
+		t.Fatal("bad AuthenticatedSafe")
 	}
-	if !seq.ReadASN1(&ci2, cbasn1.SEQUENCE) || !ci2.SkipASN1(cbasn1.OBJECT_IDENTIFIER) ||
-		!ci2.ReadASN1(&body, explicit0) || !body.ReadASN1(&ed, cbasn1.SEQUENCE) ||
-		!ed.SkipASN1(cbasn1.INTEGER) || !ed.ReadASN1(&eci, cbasn1.SEQUENCE) ||
-		!eci.SkipASN1(cbasn1.OBJECT_IDENTIFIER) || !readAlgorithm(&eci, &l.certAlg) ||
-		!eci.ReadASN1(&enc, implicit0) {
-		t.Fatal("unexpected certificate bag layout")
+	for !seq.Empty() {
+		var ci, body cryptobyte.String
+		var ctype asn1.ObjectIdentifier
+		if !seq.ReadASN1(&ci, cbasn1.SEQUENCE) || !ci.ReadASN1ObjectIdentifier(&ctype) ||
+			!ci.ReadASN1(&body, explicit0) {
+			t.Fatal("bad ContentInfo")
+		}
+		if ctype.Equal(oidEncryptedData) {
+			var ed, eci, enc cryptobyte.String
+			if !body.ReadASN1(&ed, cbasn1.SEQUENCE) || !ed.SkipASN1(cbasn1.INTEGER) ||
+				!ed.ReadASN1(&eci, cbasn1.SEQUENCE) || !eci.SkipASN1(cbasn1.OBJECT_IDENTIFIER) ||
+				!readAlgorithm(&eci, &l.certAlg) || !eci.ReadASN1(&enc, implicit0) {
+				t.Fatal("unexpected EncryptedData layout")
+			}
+			l.certCT = enc
+			continue
+		}
+		var octets, safe, bag, value, epki cryptobyte.String
+		var bagID asn1.ObjectIdentifier
+		if !body.ReadASN1(&octets, cbasn1.OCTET_STRING) || !octets.ReadASN1(&safe, cbasn1.SEQUENCE) ||
+			!safe.ReadASN1(&bag, cbasn1.SEQUENCE) || !bag.ReadASN1ObjectIdentifier(&bagID) ||
+			!bag.ReadASN1(&value, explicit0) {
+			t.Fatal("unexpected data layout")
+		}
+		if !bagID.Equal(oidShroudedKeyBag) {
+			continue
+		}
+		if !value.ReadASN1(&epki, cbasn1.SEQUENCE) || !readAlgorithm(&epki, &l.keyAlg) ||
+			!epki.ReadASN1((*cryptobyte.String)(&l.keyCT), cbasn1.OCTET_STRING) {
+			t.Fatal("unexpected key bag layout")
+		}
 	}
-	l.certCT = enc
+	if l.keyCT == nil {
+		t.Fatal("no shrouded key bag")
+	}
 	return l
 }
 
