@@ -241,19 +241,19 @@ func (r *reader) encryptedData(body cryptobyte.String) ([]byte, error) {
 		return nil, damaged("EncryptedData without content")
 	}
 	ct = enc
-	plain, err := r.decrypt(alg, ct)
+	plain, err := r.decrypt(alg, ct, plausibleSafeContents)
 	if err != nil {
 		return nil, r.decryptFailed("EncryptedData", err)
 	}
 	return plain, nil
 }
 
-func (r *reader) decrypt(alg algorithm, ct []byte) ([]byte, error) {
+func (r *reader) decrypt(alg algorithm, ct []byte, valid func([]byte) bool) ([]byte, error) {
 	var plain []byte
 	var err error
 	switch {
 	case alg.oid.Equal(oidPBES2):
-		plain, err = pbes2Decrypt(alg.params, ct, r.password)
+		plain, err = pbes2Decrypt(alg.params, ct, r.password, valid)
 	case alg.oid.Equal(oidPBEWithSHA3DES):
 		plain, err = pkcs12PBEDecrypt(alg.params, ct, r.password)
 	default:
@@ -331,7 +331,7 @@ func (r *reader) keyBag(shrouded bool, value cryptobyte.String) (*gost.PrivateKe
 		r.cryptoPro = true
 		return key, nil
 	}
-	plain, err := r.decrypt(alg, ct)
+	plain, err := r.decrypt(alg, ct, plausiblePKCS8)
 	if err != nil {
 		return nil, r.decryptFailed("key bag", err)
 	}
@@ -370,6 +370,52 @@ func (r *reader) certBag(value cryptobyte.String) error {
 	}
 	r.certs = append(r.certs, append([]byte(nil), der...))
 	return nil
+}
+
+// plausiblePKCS8 tells whether der is a GOST PrivateKeyInfo.
+func plausiblePKCS8(der []byte) bool {
+	k, err := gost.ParsePKCS8PrivateKey(der)
+	if err != nil {
+		return false
+	}
+	k.Wipe()
+	return true
+}
+
+// plausibleSafeContents tells whether data is well-formed SafeContents
+// whose certificates parse.
+func plausibleSafeContents(data []byte) bool {
+	in := cryptobyte.String(data)
+	var seq cryptobyte.String
+	if !in.ReadASN1(&seq, cbasn1.SEQUENCE) || !in.Empty() {
+		return false
+	}
+	for !seq.Empty() {
+		var bag, value, attrs, cb, certValue, der cryptobyte.String
+		var bagID, certID asn1.ObjectIdentifier
+		var hasAttrs bool
+		if !seq.ReadASN1(&bag, cbasn1.SEQUENCE) || !bag.ReadASN1ObjectIdentifier(&bagID) ||
+			!bag.ReadASN1(&value, explicit0) ||
+			!bag.ReadOptionalASN1(&attrs, &hasAttrs, cbasn1.SET) || !bag.Empty() {
+			return false
+		}
+		if !bagID.Equal(oidCertBag) {
+			continue
+		}
+		if !value.ReadASN1(&cb, cbasn1.SEQUENCE) || !cb.ReadASN1ObjectIdentifier(&certID) ||
+			!cb.ReadASN1(&certValue, explicit0) {
+			return false
+		}
+		if certID.Equal(oidX509Cert) {
+			if !certValue.ReadASN1(&der, cbasn1.OCTET_STRING) {
+				return false
+			}
+			if _, err := x509.ParseCertificate(der); err != nil {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // friendlyName returns the friendlyName attribute (a BMPString) of a bag,

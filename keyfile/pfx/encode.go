@@ -313,7 +313,7 @@ func (e *encoder) encrypt(plain []byte) (alg, ct []byte, err error) {
 			return nil, nil, err
 		}
 	default:
-		s, err := p.stream(key, false)
+		s, err := p.stream(key, false, rfcSections)
 		if err != nil {
 			return nil, nil, err
 		}

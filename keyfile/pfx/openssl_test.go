@@ -161,10 +161,16 @@ func TestEncodeOpenSSLOpens(t *testing.T) {
 	for _, k := range opensslKeys(t, dir) {
 		// The engine here refuses the CTR-ACPKM-OMAC PBEs in PKCS#12 both
 		// ways ("unsupported cipher ctl command"): those profiles are
-		// checked by the round trip only.
+		// checked by the round trip and the RFC 9548 examples only. For
+		// CTR-ACPKM the engine changes keys more often than RFC 9337 says
+		// (see sections): it reads Encode's files while each encrypted
+		// part is shorter than its section, as with a single certificate.
 		for _, prof := range []Profile{TC26, Kuznyechik, Magma} {
 			what := fmt.Sprintf("%s profile %d", k.name, prof)
 			certs := append([][]byte{k.cert}, k.extra...)
+			if prof != TC26 {
+				certs = certs[:1]
+			}
 			data, err := Encode(&keyfile.Contents{Key: k.key, Certificates: certs, Name: "ключ"}, password, &Options{Profile: prof})
 			if err != nil {
 				t.Fatalf("%s: %v", what, err)

@@ -49,12 +49,26 @@ var prfs = []prf{
 
 const gostKeySize = 32
 
-// Section sizes of CTR-ACPKM in PBES2, as OpenSSL's GOST engine applies
-// them to its kuznyechik-ctr-acpkm and magma-ctr-acpkm ciphers.
-const (
-	kuznyechikSection = 4096
-	magmaSection      = 1024
+// Section sizes of CTR-ACPKM in PBES2. RFC 9337 sets 256 KiB for
+// Kuznyechik and 8 KiB for Magma; OpenSSL's GOST engine changes the key
+// every 4096 bytes (Kuznyechik) and 1024 bytes (Magma). Both agree on
+// anything shorter than the engine's sections, which a key bag always is;
+// a longer certificate bag is read with the RFC's sizes, then with the
+// engine's if that does not give well-formed contents. Encode uses the
+// RFC's.
+type sections struct{ kuznyechik, magma int }
+
+var (
+	rfcSections    = sections{256 << 10, 8 << 10}
+	engineSections = sections{4096, 1024}
 )
+
+func (s sections) of(blockSize int) int {
+	if blockSize == kuznyechik.BlockSize {
+		return s.kuznyechik
+	}
+	return s.magma
+}
 
 // pbes2Params is a parsed PBES2 parameter set.
 type pbes2Params struct {
@@ -119,7 +133,7 @@ func (p *pbes2Params) deriveKey(password string) ([]byte, error) {
 }
 
 // stream returns the cipher stream of the encryption scheme under key.
-func (p *pbes2Params) stream(key []byte, decrypt bool) (cipher.Stream, error) {
+func (p *pbes2Params) stream(key []byte, decrypt bool, sec sections) (cipher.Stream, error) {
 	a := p.cipher
 	switch {
 	case a.oid.Equal(oidGOST28147):
@@ -150,13 +164,13 @@ func (p *pbes2Params) stream(key []byte, decrypt bool) (cipher.Stream, error) {
 		if err != nil {
 			return nil, err
 		}
-		return blockmode.NewCTRACPKM(kuznyechik.NewCipher, key, ukm[:kuznyechik.BlockSize/2], kuznyechikSection)
+		return blockmode.NewCTRACPKM(kuznyechik.NewCipher, key, ukm[:kuznyechik.BlockSize/2], sec.kuznyechik)
 	case a.oid.Equal(oidMagmaCTRACPKM):
 		ukm, err := ctrACPKMUKM(a.params, magma.BlockSize)
 		if err != nil {
 			return nil, err
 		}
-		return blockmode.NewCTRACPKM(newMagma, key, ukm[:magma.BlockSize/2], magmaSection)
+		return blockmode.NewCTRACPKM(newMagma, key, ukm[:magma.BlockSize/2], sec.magma)
 	case a.oid.Equal(oidKuznyechikCTRACPKMOM), a.oid.Equal(oidMagmaCTRACPKMOMAC):
 		return nil, errOMACScheme
 	}
@@ -175,7 +189,6 @@ var errOMACScheme = errors.New("pfx: CTR-ACPKM-OMAC is not a stream")
 type omacScheme struct {
 	newCipher blockmode.NewCipherFunc
 	blockSize int
-	section   int
 	ukm       []byte
 }
 
@@ -184,9 +197,9 @@ func (p *pbes2Params) omac() (*omacScheme, bool, error) {
 	var s omacScheme
 	switch {
 	case a.oid.Equal(oidKuznyechikCTRACPKMOM):
-		s = omacScheme{kuznyechik.NewCipher, kuznyechik.BlockSize, kuznyechikSection, nil}
+		s = omacScheme{kuznyechik.NewCipher, kuznyechik.BlockSize, nil}
 	case a.oid.Equal(oidMagmaCTRACPKMOMAC):
-		s = omacScheme{newMagma, magma.BlockSize, magmaSection, nil}
+		s = omacScheme{newMagma, magma.BlockSize, nil}
 	default:
 		return nil, false, nil
 	}
@@ -199,13 +212,13 @@ func (p *pbes2Params) omac() (*omacScheme, bool, error) {
 }
 
 // keys returns the stream and the MAC of the scheme under the PBKDF2 key.
-func (s *omacScheme) keys(key []byte) (cipher.Stream, hash.Hash, error) {
+func (s *omacScheme) keys(key []byte, sec sections) (cipher.Stream, hash.Hash, error) {
 	k, err := kdf.KDFTree256(key, []byte("kdf tree"), s.ukm[len(s.ukm)-8:], 1, 64)
 	if err != nil {
 		return nil, nil, damaged("KDF_TREE: %v", err)
 	}
 	defer clear(k)
-	stream, err := blockmode.NewCTRACPKM(s.newCipher, k[:32], s.ukm[:s.blockSize/2], s.section)
+	stream, err := blockmode.NewCTRACPKM(s.newCipher, k[:32], s.ukm[:s.blockSize/2], sec.of(s.blockSize))
 	if err != nil {
 		return nil, nil, damaged("CTR-ACPKM: %v", err)
 	}
@@ -220,11 +233,21 @@ func (s *omacScheme) keys(key []byte) (cipher.Stream, hash.Hash, error) {
 	return stream, mac, nil
 }
 
+// decrypt checks the tag with the RFC's section size, then, for data
+// longer than the engine's section, with the engine's.
 func (s *omacScheme) decrypt(key, ct []byte) ([]byte, error) {
+	plain, err := s.decryptSections(key, ct, rfcSections)
+	if errors.Is(err, errOMACMismatch) && len(ct) > engineSections.of(s.blockSize) {
+		return s.decryptSections(key, ct, engineSections)
+	}
+	return plain, err
+}
+
+func (s *omacScheme) decryptSections(key, ct []byte, sec sections) ([]byte, error) {
 	if len(ct) < s.blockSize {
 		return nil, damaged("CTR-ACPKM-OMAC ciphertext of %d bytes", len(ct))
 	}
-	stream, mac, err := s.keys(key)
+	stream, mac, err := s.keys(key, sec)
 	if err != nil {
 		return nil, err
 	}
@@ -240,7 +263,7 @@ func (s *omacScheme) decrypt(key, ct []byte) ([]byte, error) {
 }
 
 func (s *omacScheme) encrypt(key, plain []byte) ([]byte, error) {
-	stream, mac, err := s.keys(key)
+	stream, mac, err := s.keys(key, rfcSections)
 	if err != nil {
 		return nil, err
 	}
@@ -280,8 +303,10 @@ func ctrACPKMUKM(params cryptobyte.String, blockSize int) ([]byte, error) {
 	return ukm, nil
 }
 
-// pbes2Decrypt decrypts ct under PBES2 with params.
-func pbes2Decrypt(params cryptobyte.String, ct []byte, password string) ([]byte, error) {
+// pbes2Decrypt decrypts ct under PBES2 with params. valid tells whether a
+// plaintext is well formed, to choose between the section sizes of
+// CTR-ACPKM (see sections); nil takes the RFC's.
+func pbes2Decrypt(params cryptobyte.String, ct []byte, password string, valid func([]byte) bool) ([]byte, error) {
 	p, err := parsePBES2(params)
 	if err != nil {
 		return nil, err
@@ -292,7 +317,7 @@ func pbes2Decrypt(params cryptobyte.String, ct []byte, password string) ([]byte,
 		return nil, err
 	}
 	if !isOMAC {
-		if _, err := p.stream(make([]byte, gostKeySize), true); err != nil {
+		if _, err := p.stream(make([]byte, gostKeySize), true, rfcSections); err != nil {
 			return nil, err
 		}
 	}
@@ -304,11 +329,37 @@ func pbes2Decrypt(params cryptobyte.String, ct []byte, password string) ([]byte,
 	if isOMAC {
 		return om.decrypt(key, ct)
 	}
-	s, err := p.stream(key, true)
+	plain, err := p.decryptStream(key, ct, rfcSections)
+	if err != nil || valid == nil || valid(plain) || !p.isCTRACPKM() ||
+		len(ct) <= engineSections.of(p.blockSize()) {
+		return plain, err
+	}
+	alt, err := p.decryptStream(key, ct, engineSections)
+	if err != nil || !valid(alt) {
+		clear(alt)
+		return plain, nil
+	}
+	clear(plain)
+	return alt, nil
+}
+
+func (p *pbes2Params) decryptStream(key, ct []byte, sec sections) ([]byte, error) {
+	s, err := p.stream(key, true, sec)
 	if err != nil {
 		return nil, err
 	}
 	plain := make([]byte, len(ct))
 	s.XORKeyStream(plain, ct)
 	return plain, nil
+}
+
+func (p *pbes2Params) isCTRACPKM() bool {
+	return p.cipher.oid.Equal(oidKuznyechikCTRACPKM) || p.cipher.oid.Equal(oidMagmaCTRACPKM)
+}
+
+func (p *pbes2Params) blockSize() int {
+	if p.cipher.oid.Equal(oidKuznyechikCTRACPKM) || p.cipher.oid.Equal(oidKuznyechikCTRACPKMOM) {
+		return kuznyechik.BlockSize
+	}
+	return magma.BlockSize
 }

@@ -59,7 +59,7 @@ func TestRFC9548ExampleKeys(t *testing.T) {
 		if !bytes.Equal(mk, unhex(t, c.mac)) {
 			t.Errorf("%s MAC key %x, want %s", c.file, mk, c.mac)
 		}
-		plain, err := pbes2Decrypt(l.keyAlg.params, l.keyCT, tc26Password)
+		plain, err := pbes2Decrypt(l.keyAlg.params, l.keyCT, tc26Password, nil)
 		if err != nil {
 			t.Fatalf("%s key bag: %v", c.file, err)
 		}

@@ -50,7 +50,7 @@ func TestTC26ExampleIntermediateKeys(t *testing.T) {
 		t.Errorf("MAC key %x, want %x", mk, want)
 	}
 
-	plain, err := pbes2Decrypt(l.keyAlg.params, l.keyCT, tc26Password)
+	plain, err := pbes2Decrypt(l.keyAlg.params, l.keyCT, tc26Password, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
