@@ -5,15 +5,17 @@
 //   - the TC26 profile of R 50.1.112-2016: PBES2 with PBKDF2-HMAC-Streebog-512
 //     and GOST 28147-89 CFB (CryptoPro key meshing, S-box param Z), MAC
 //     HMAC-Streebog with its key from PBKDF2 (the last 32 of 96 bytes);
-//   - the RFC 9548 / RFC 9337 profile with Kuznyechik or Magma in CTR-ACPKM;
+//   - the RFC 9548 / RFC 9337 profile with Kuznyechik or Magma in CTR-ACPKM,
+//     with or without OMAC (RFC 9337's section sizes, or OpenSSL's);
 //   - what OpenSSL's GOST engine writes (gost89, kuznyechik-ctr-acpkm and
 //     magma-ctr-acpkm key and certificate PBEs, md_gost12_256/512 or
 //     md_gost94 MACs, any PBKDF2 PRF among HMAC-Streebog and HMAC-SHA-1/256/512);
 //   - the PFX CryptoPro CSP exports: CryptoPro's PBE 1.2.840.113549.1.12.1.80
-//     and key blob for GOST 2012 keys, the 3DES certificate bag and a SHA-1
-//     MAC.
+//     and key blob (GOST 2012-256, 2012-512 and 2001 keys), the 3DES
+//     certificate bag and a SHA-1 MAC.
 //
-// Encode writes the TC26 profile, or the Kuznyechik or Magma CTR-ACPKM one.
+// Encode writes the TC26 profile, or a Kuznyechik or Magma CTR-ACPKM one.
+// docs/keyfiles.md lists what is read and written and what is not.
 //
 // # Rules
 //
