@@ -15,6 +15,8 @@ import (
 func FuzzDecode(f *testing.F) {
 	f.Add(readTestdata(f, tc26File), tc26Password)
 	f.Add(readTestdata(f, cpFile), cpPassword)
+	f.Add(readTestdata(f, rfc9548Kuznyechik), tc26Password)
+	f.Add(readTestdata(f, rfc9548Magma), tc26Password)
 	f.Add(withoutMAC(f, readTestdata(f, tc26File)), tc26Password)
 	f.Add(withoutMAC(f, readTestdata(f, cpFile)), cpPassword)
 	key, err := gost.GenerateKey(gost.Curves()[0], rand.Reader)
