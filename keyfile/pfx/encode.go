@@ -114,8 +114,9 @@ func Encode(c *keyfile.Contents, password string, opts *Options) ([]byte, error)
 	var certAlg, certCT []byte
 	if len(c.Certificates) > 0 {
 		var certBags cryptobyte.Builder
+		certs := orderCertificates(c.Key, c.Certificates)
 		certBags.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-			for i, der := range c.Certificates {
+			for i, der := range certs {
 				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
 					b.AddASN1ObjectIdentifier(oidCertBag)
 					b.AddASN1(explicit0, func(b *cryptobyte.Builder) {

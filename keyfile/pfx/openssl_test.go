@@ -66,9 +66,12 @@ func makeOpenSSLKey(t *testing.T, dir, alg, paramset string, extra int) *openssl
 		t.Fatal(err)
 	}
 	k.cert = pemBlocks(certPEM, "CERTIFICATE")[0]
+	// Further certificates are of another key, as a chain's would be.
+	otherKey := filepath.Join(dir, k.name+".other.pem")
+	osslref.Run(t, nil, "genpkey", "-algorithm", alg, "-pkeyopt", "paramset:"+paramset, "-out", otherKey)
 	var all []byte
 	for i := 0; i < extra; i++ {
-		out := osslref.Run(t, nil, "req", "-new", "-x509", "-key", k.keyPEM, md, "-days", "30",
+		out := osslref.Run(t, nil, "req", "-new", "-x509", "-key", otherKey, md, "-days", "30",
 			"-subj", fmt.Sprintf("/CN=Zavera PKCS#12 extra certificate %d with a long enough name/O=Test/OU=PKCS#12", i))
 		all = append(all, out...)
 	}
@@ -167,9 +170,11 @@ func TestEncodeOpenSSLOpens(t *testing.T) {
 		// part is shorter than its section, as with a single certificate.
 		for _, prof := range []Profile{TC26, Kuznyechik, Magma} {
 			what := fmt.Sprintf("%s profile %d", k.name, prof)
-			certs := append([][]byte{k.cert}, k.extra...)
+			// The key's certificate last: Encode ties it to the key
+			// (localKeyId) wherever it is given.
+			certs := append(append([][]byte(nil), k.extra...), k.cert)
 			if prof != TC26 {
-				certs = certs[:1]
+				certs = [][]byte{k.cert}
 			}
 			data, err := Encode(&keyfile.Contents{Key: k.key, Certificates: certs, Name: "ключ"}, password, &Options{Profile: prof})
 			if err != nil {
@@ -194,6 +199,10 @@ func TestEncodeOpenSSLOpens(t *testing.T) {
 			gotCerts := pemBlocks(out, "CERTIFICATE")
 			if len(gotCerts) != len(certs) {
 				t.Errorf("%s: OpenSSL reads %d certificates, want %d", what, len(gotCerts), len(certs))
+			}
+			own := pemBlocks(osslref.Run(t, nil, "pkcs12", "-in", f, "-nokeys", "-clcerts", "-passin", "pass:"+password), "CERTIFICATE")
+			if len(own) != 1 || !bytes.Equal(own[0], k.cert) {
+				t.Errorf("%s: OpenSSL finds %d certificates of the key, want its own", what, len(own))
 			}
 			if _, stderr, err := osslref.Try(t, nil, "pkcs12", "-in", f, "-nodes", "-passin", "pass:wrong"); err == nil {
 				t.Errorf("%s: OpenSSL opened it with a wrong password", what)
