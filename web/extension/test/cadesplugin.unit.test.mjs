@@ -134,6 +134,36 @@ describe('window.cadesplugin object model (unit, stand-in agent)', () => {
     assert.ok(sigs[0].split('\r\n').every((line) => line.length <= 64));
   });
 
+  test('CPSigner.Options chooses the certificates the signature carries, the chain without the root by default', async () => {
+    const page = pageWithAPI(standinAgent());
+    const err = await page.run(`cadesplugin.async_spawn(function* () {
+      const store = yield cadesplugin.CreateObjectAsync('CAdESCOM.Store');
+      yield store.Open();
+      const cert = yield (yield store.Certificates).Item(1);
+      const sign = function* (options) {
+        const signer = yield cadesplugin.CreateObjectAsync('CAdESCOM.CPSigner');
+        yield signer.propset_Certificate(cert);
+        if (options !== undefined) yield signer.propset_Options(options);
+        const sd = yield cadesplugin.CreateObjectAsync('CAdESCOM.CadesSignedData');
+        yield sd.propset_Content('Заявление');
+        yield sd.SignCades(signer, cadesplugin.CADESCOM_CADES_BES, true);
+        const hd = yield cadesplugin.CreateObjectAsync('CAdESCOM.HashedData');
+        yield hd.propset_Algorithm(cadesplugin.CADESCOM_HASH_ALGORITHM_CP_GOST_3411_2012_256);
+        yield hd.SetHashValue('00'.repeat(32));
+        yield sd.SignHash(hd, signer, cadesplugin.CADESCOM_CADES_BES);
+      };
+      yield* sign(undefined);
+      yield* sign(cadesplugin.CAPICOM_CERTIFICATE_INCLUDE_CHAIN_EXCEPT_ROOT);
+      yield* sign(cadesplugin.CAPICOM_CERTIFICATE_INCLUDE_WHOLE_CHAIN);
+      yield* sign(cadesplugin.CAPICOM_CERTIFICATE_INCLUDE_END_ENTITY_ONLY);
+      try { yield* sign(7); } catch (e) { return cadesplugin.getLastError(e); }
+      return 'signed';
+    })`);
+    const chains = page.calls.filter((c) => c.method === 'sign').map((c) => c.params.chain);
+    assert.deepEqual(chains, ['exceptRoot', 'exceptRoot', 'exceptRoot', 'exceptRoot', 'whole', 'whole', 'signer', 'signer']);
+    assert.notEqual(err, 'signed', 'an unknown Options value was signed with');
+  });
+
   test('CAdES-T, X Long Type 1 and the default type fail with a clear error and sign nothing', async () => {
     const page = pageWithAPI(standinAgent());
     for (const type of ['cadesplugin.CADESCOM_CADES_T', 'cadesplugin.CADESCOM_CADES_X_LONG_TYPE_1', 'undefined']) {
