@@ -298,4 +298,3 @@ func (e *element) contains(x *element) bool {
 	}
 	return false
 }
-
