@@ -38,6 +38,8 @@ func init() {
 		"cosign":         {run: (*conn).cosign},
 		"signHash":       {run: (*conn).signHash},
 		"verify":         {run: (*conn).verify},
+		"signXML":        {run: (*conn).signXML},
+		"verifyXML":      {run: (*conn).verifyXML},
 		"hashStart":      {inline: true, run: (*conn).hashStart},
 		"hashUpdate":     {inline: true, run: (*conn).hashUpdate},
 		"hashFinish":     {inline: true, run: (*conn).hashFinish},

@@ -20,11 +20,19 @@ import (
 	"github.com/zavera/zavera/pkcs11"
 )
 
-// A signer issued by an intermediate CA under a root, on the GOST test
-// token that also holds the intermediate's certificate; the root is in
-// the agent's CA folder. Each chain option gives its certificates, checked
-// by parsing and by OpenSSL verifying up to the root alone.
-func TestSignatureChainOnRealToken(t *testing.T) {
+// chainToken is the GOST test token with a signer issued by an
+// intermediate CA under a root, the intermediate's certificate on the
+// token and the root in the agent's CA folder, and an agent on it with a
+// page connected.
+type chainToken struct {
+	p            *page
+	id           string
+	leaf         *provision.GOSTKey
+	root, mid    *provision.GOSTCA
+	rootInFolder string
+}
+
+func newChainToken(t *testing.T) *chainToken {
 	osslref.Require(t)
 	mod := filepath.Join(osslref.Root(t), "build", "libgosttoken.so")
 	if _, err := os.Stat(mod); err != nil {
@@ -68,12 +76,12 @@ func TestSignatureChainOnRealToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer m.Close()
+	t.Cleanup(func() { m.Close() })
 	j, err := journal.Open(filepath.Join(t.TempDir(), "journal.log"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer j.Close()
+	t.Cleanup(func() { j.Close() })
 	srv, err := agent.New(agent.Options{Config: agent.Config{Origins: []string{origin}, StateDir: state},
 		Tokens: p11source.New(m), Prompter: &prompter{pins: []string{provision.UserPIN}}, Journal: j})
 	if err != nil {
@@ -84,11 +92,20 @@ func TestSignatureChainOnRealToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	go srv.Serve(ln)
-	defer srv.Shutdown(context.Background())
+	t.Cleanup(func() { srv.Shutdown(context.Background()) })
 	p := openPage(t, ln.Addr().String())
 	p.must("hello", map[string]any{"protocols": []int{1}}, nil)
-	id := pkcs11.CertificateID(leaf.CertDER)
 
+	return &chainToken{p: p, id: pkcs11.CertificateID(leaf.CertDER), leaf: leaf, root: root, mid: mid, rootInFolder: rootInFolder}
+}
+
+// A signer issued by an intermediate CA under a root, on the GOST test
+// token that also holds the intermediate's certificate; the root is in
+// the agent's CA folder. Each chain option gives its certificates, checked
+// by parsing and by OpenSSL verifying up to the root alone.
+func TestSignatureChainOnRealToken(t *testing.T) {
+	ct := newChainToken(t)
+	p, id, leaf, root, mid, rootInFolder := ct.p, ct.id, ct.leaf, ct.root, ct.mid, ct.rootInFolder
 	doc := make([]byte, 1000)
 	rand.Read(doc)
 	type want struct {
