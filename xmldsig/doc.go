@@ -29,11 +29,11 @@
 // Canonical XML 1.0 and Exclusive XML Canonicalization 1.0, with and
 // without comments (no InclusiveNamespaces prefix list); references to
 // the whole document (URI "") and to an element by Id, ID, id or wsu:Id
-// (an Id found twice is refused); the enveloped-signature transform;
-// GOST R 34.10-2012 256 and 512 with GOST R 34.11-2012. Not supported:
-// GOST R 34.10-2001 and other algorithms, XPath and XSLT transforms,
-// SMEV's own transform (urn://smev-gov-ru/xmldsig/transform), external
-// URIs, and documents with a document type declaration (no entity is
+// (an Id found twice is refused); the enveloped-signature transform and
+// SMEV 3's own transform (urn://smev-gov-ru/xmldsig/transform, see
+// SMEVTransform); GOST R 34.10-2012 256 and 512 with GOST R 34.11-2012.
+// Not supported: GOST R 34.10-2001 and other algorithms, XPath and XSLT
+// transforms, external URIs, and documents with a document type declaration (no entity is
 // ever expanded) or with literal tabs or line breaks in attribute values
 // (the parser used, encoding/xml, does not normalise them as XML
 // requires, so their canonical form could be wrong). The signature value

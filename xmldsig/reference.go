@@ -31,9 +31,10 @@ type Reference struct {
 // referenceDigest computes the digest of Reference ref of signature sig
 // over doc. Supported: URI "" and "#id"; the transforms
 // enveloped-signature then one canonicalization (Canonical XML 1.0 or
-// Exclusive, without an InclusiveNamespaces prefix list); no
-// canonicalization transform means Canonical XML 1.0, as XMLDSig says
-// for a node set. The node sets of both URIs leave comments out.
+// Exclusive, without an InclusiveNamespaces prefix list), then SMEV's
+// transform; no canonicalization transform means Canonical XML 1.0, as
+// XMLDSig says for a node set. The node sets of both URIs leave comments
+// out.
 func referenceDigest(doc *document, sig, ref *element) (Reference, error) {
 	uri, ok := ref.attr("URI")
 	if !ok {
@@ -52,13 +53,22 @@ func referenceDigest(doc *document, sig, ref *element) (Reference, error) {
 		return out, fmt.Errorf("%w: Reference URI %q (only \"\" and \"#id\")", ErrUnsupported, uri)
 	}
 	var exclude *element
-	m, canonical := c14nMethod{}, false
+	m, canonical, smev := c14nMethod{}, false, false
 	if tr := ref.child(Namespace, "Transforms"); tr != nil {
 		for _, t := range tr.elements() {
 			if !t.is(Namespace, "Transform") {
 				return out, fmt.Errorf("%w: %s in Transforms", ErrMalformed, t.qname())
 			}
 			alg, _ := t.attr("Algorithm")
+			if smev {
+				return out, fmt.Errorf("%w: transform %q after SMEV's", ErrUnsupported, alg)
+			}
+			if alg == SMEVTransform {
+				// Its output depends only on the node set, whatever
+				// canonicalization came before it.
+				smev = true
+				continue
+			}
 			if canonical {
 				return out, fmt.Errorf("%w: transform %q after the canonicalization", ErrUnsupported, alg)
 			}
@@ -89,7 +99,15 @@ func referenceDigest(doc *document, sig, ref *element) (Reference, error) {
 		return out, err
 	}
 	h := newHash()
-	h.Write(canonicalize(doc, apex, exclude, m))
+	if smev {
+		octets, err := smevTransform(doc, apex, exclude)
+		if err != nil {
+			return out, err
+		}
+		h.Write(octets)
+	} else {
+		h.Write(canonicalize(doc, apex, exclude, m))
+	}
 	out.DigestName, out.Digest = name, h.Sum(nil)
 	return out, nil
 }
