@@ -39,6 +39,16 @@
 // requires, so their canonical form could be wrong). The signature value
 // is BE(s) || BE(r), as in CMS and as OpenSSL and SMEV write it.
 //
+// # Interoperability
+//
+// The tests check signatures made here with code written elsewhere:
+// libxml2's canonicalization (xmllint --exc-c14n) of the signed document
+// and of SignedInfo, hashed and verified by OpenSSL with the GOST engine;
+// and they verify a real SMEV 3 message signed by SMEV's software
+// (testdata). Debian's xmlsec1 (1.2.37) cannot serve as the reference: it
+// is built without GOST in all its back ends (OpenSSL, GnuTLS, NSS,
+// gcrypt), also with OpenSSL's GOST engine loaded.
+//
 // # Bounds and concurrency
 //
 // Documents are parsed whole, at most 2^20 nodes and 256 levels deep;
