@@ -10,6 +10,8 @@ type batchParams struct {
 	Certificate string     `json:"certificate"`
 	Description string     `json:"description"`
 	Documents   []document `json:"documents"`
+	// Chain says which CA certificates each signature carries (chain.go).
+	Chain string `json:"chain,omitempty"`
 }
 
 type batchItem struct {
@@ -54,6 +56,10 @@ func (c *conn) signBatch(ctx context.Context, req *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	mode, err := checkChain(p.Chain)
+	if err != nil {
+		return nil, err
+	}
 	tc, err := c.s.findCertificate(ctx, p.Certificate)
 	if err != nil {
 		return nil, err
@@ -74,6 +80,7 @@ func (c *conn) signBatch(ctx context.Context, req *request) (any, error) {
 		return nil, err
 	}
 	defer g.close()
+	g.chain = c.s.chainFor(ctx, tc, mode)
 	results := make([]batchItem, len(docs))
 	var stop error // once set, the remaining documents fail with it
 	var lastSeq uint64

@@ -22,6 +22,9 @@ type cosignParams struct {
 	Hash        jsonView `json:"hash,omitempty"`
 	Name        string   `json:"name,omitempty"`
 	Size        int64    `json:"size,omitempty"`
+	// Chain says which CA certificates of the new signer the signature
+	// gains (chain.go).
+	Chain string `json:"chain,omitempty"`
 }
 
 // cosign adds the user's signature to an existing one, keeping its
@@ -43,6 +46,10 @@ func (c *conn) cosign(ctx context.Context, req *request) (any, error) {
 	}
 	if p.Size < 0 {
 		return nil, badParams("params.size is negative")
+	}
+	mode, err := checkChain(p.Chain)
+	if err != nil {
+		return nil, err
 	}
 	if len(p.Signature) == 0 {
 		return nil, badParams("params.signature is missing")
@@ -86,11 +93,12 @@ func (c *conn) cosign(ctx context.Context, req *request) (any, error) {
 		return nil, err
 	}
 	defer g.close()
+	chain := c.s.chainFor(ctx, tc, mode)
 	var out []byte
 	err = g.use(func(key Key) error {
 		var err error
-		out, err = cms.AddSignerDigest(sig, doc.digest, cms.Signer{Key: key, Certificate: tc.Cert},
-			&cms.Options{SigningTime: c.s.now()})
+		out, err = cms.AddSignerDigest(sig, doc.digest, cms.Signer{Key: key, Certificate: tc.Cert, Chain: chain},
+			&cms.Options{SigningTime: c.s.now(), IncludeChain: len(chain) > 0})
 		return err
 	})
 	if jerr := rec.write(tc, desc, doc.digest, err); jerr != nil && err == nil {

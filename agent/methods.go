@@ -38,6 +38,8 @@ func init() {
 		"cosign":         {run: (*conn).cosign},
 		"signHash":       {run: (*conn).signHash},
 		"verify":         {run: (*conn).verify},
+		"signXML":        {run: (*conn).signXML},
+		"verifyXML":      {run: (*conn).verifyXML},
 		"hashStart":      {inline: true, run: (*conn).hashStart},
 		"hashUpdate":     {inline: true, run: (*conn).hashUpdate},
 		"hashFinish":     {inline: true, run: (*conn).hashFinish},
@@ -231,7 +233,7 @@ func (c *conn) info(_ context.Context, req *request) (any, error) {
 		Agent: "Zavera", Version: c.s.version, Protocol: ProtocolVersion,
 		Methods: methodNames(),
 		Capabilities: capabilities{
-			Formats:       []string{"CAdES-BES"},
+			Formats:       []string{"CAdES-BES", "XMLDSig"},
 			Modes:         []string{"detached", "attached", "hash", "batch", "challenge"},
 			KeyAlgorithms: []string{"GOST R 34.10-2012 256", "GOST R 34.10-2012 512", "ECDSA", "RSA"},
 			Digests:       []string{"Streebog-256", "Streebog-512", "SHA-256", "SHA-384", "SHA-512"},

@@ -88,7 +88,7 @@ func TestInfoTokensCertificates(t *testing.T) {
 	c.mustCall("info", nil, &info)
 	if info.Agent != "Zavera" || info.Version != "test" || info.Protocol != 1 || len(info.Methods) < 10 ||
 		info.Limits.MaxMessageBytes != int(agent.DefaultLimits.MaxMessageBytes) ||
-		strings.Join(info.Capabilities.Formats, ",") != "CAdES-BES" || len(info.Capabilities.Modes) != 5 || info.Capabilities.TLS {
+		strings.Join(info.Capabilities.Formats, ",") != "CAdES-BES,XMLDSig" || len(info.Capabilities.Modes) != 5 || info.Capabilities.TLS {
 		t.Fatalf("info: %+v", info)
 	}
 

@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/zavera/zavera/agent/journal"
+	"github.com/zavera/zavera/cert"
 	"github.com/zavera/zavera/cms"
 	"github.com/zavera/zavera/login"
 )
@@ -115,9 +116,9 @@ func (d *decoded) hashData(tc Certificate) error {
 
 // signWith makes one CAdES-BES signature and returns it with the document
 // hash it covers (the messageDigest).
-func (s *Server) signWith(key Key, tc Certificate, d decoded) (sig, digest []byte, err error) {
-	signer := cms.Signer{Key: key, Certificate: tc.Cert}
-	opts := &cms.Options{Attached: d.attached, SigningTime: s.now()}
+func (s *Server) signWith(key Key, tc Certificate, d decoded, chain []*cert.Certificate) (sig, digest []byte, err error) {
+	signer := cms.Signer{Key: key, Certificate: tc.Cert, Chain: chain}
+	opts := &cms.Options{Attached: d.attached, SigningTime: s.now(), IncludeChain: len(chain) > 0}
 	if d.login {
 		opts.ContentType = login.ContentType
 	}
@@ -145,6 +146,8 @@ type grant struct {
 	pin     *pinState
 	release func(error)
 	signed  bool
+	// chain is the CA certificates each signature carries (see chainFor).
+	chain []*cert.Certificate
 }
 
 // pinState carries what the PIN prompt shows after a wrong PIN.
@@ -233,7 +236,7 @@ func (g *grant) fail(err error) {
 func (g *grant) sign(d decoded) (sig, digest []byte, err error) {
 	err = g.use(func(k Key) error {
 		var e error
-		sig, digest, e = g.c.s.signWith(k, g.tc, d)
+		sig, digest, e = g.c.s.signWith(k, g.tc, d, g.chain)
 		return e
 	})
 	return sig, digest, err
@@ -346,6 +349,8 @@ type signParams struct {
 	Certificate string     `json:"certificate"`
 	Description string     `json:"description"`
 	Files       []FileInfo `json:"files,omitempty"`
+	// Chain says which CA certificates the signature carries (chain.go).
+	Chain string `json:"chain,omitempty"`
 	document
 }
 
@@ -385,6 +390,10 @@ func (c *conn) sign(ctx context.Context, req *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	mode, err := checkChain(p.Chain)
+	if err != nil {
+		return nil, err
+	}
 	tc, err := c.s.findCertificate(ctx, p.Certificate)
 	if err != nil {
 		return nil, err
@@ -416,6 +425,7 @@ func (c *conn) sign(ctx context.Context, req *request) (any, error) {
 		return nil, err
 	}
 	defer g.close()
+	g.chain = c.s.chainFor(ctx, tc, mode)
 	sig, digest, err := g.sign(d)
 	if jerr := rec.write(tc, desc, digest, err); jerr != nil && err == nil {
 		return nil, jerr

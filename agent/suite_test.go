@@ -34,6 +34,8 @@ var methodSuite = []struct {
 	{"upload connection dropped", TestUploadConnectionDropped},
 	{"upload needs approval", TestUploadNeedsApproval},
 	{"upload chunk forms", TestUploadChunkForms},
+	{"signXML and verifyXML", TestSignXMLAndVerifyXML},
+	{"signXML refusals", TestSignXMLRefusals},
 }
 
 func TestMethodSuiteOverBothTransports(t *testing.T) {

@@ -5,7 +5,9 @@
 // # Rules
 //
 // Only certificates whose private key is on the token (or hidden until
-// login) are offered to pages. A token logs in at its first signature and
+// login) are offered to pages; the others, CA certificates that came with
+// them, are given to the agent through CACertificates for the chains it
+// writes into signatures. A token logs in at its first signature and
 // keeps the login until it is removed, until no key of it has been open
 // for Options.IdleLogout, or until Lock (the screen locked, the session
 // ending), so the PIN is asked at most once per login. A key is open from
@@ -42,6 +44,7 @@ import (
 	"time"
 
 	"github.com/zavera/zavera/agent"
+	"github.com/zavera/zavera/cert"
 	"github.com/zavera/zavera/pkcs11"
 )
 
@@ -140,6 +143,23 @@ func (s *Source) Certificates(context.Context) ([]agent.Certificate, error) {
 		s.cacheMu.Unlock()
 	}
 	return append([]agent.Certificate(nil), out...), nil
+}
+
+// CACertificates lists the certificates on the tokens that have no private
+// key: the CA certificates installed with a user's certificate, from
+// which the agent builds the chains written into signatures.
+func (s *Source) CACertificates(context.Context) ([]*cert.Certificate, error) {
+	cs, err := s.m.Certificates()
+	if err != nil && len(cs) == 0 {
+		return nil, mapErr(err)
+	}
+	var out []*cert.Certificate
+	for _, c := range cs {
+		if c.Key == pkcs11.KeyMissing && c.Cert != nil {
+			out = append(out, c.Cert)
+		}
+	}
+	return out, nil
 }
 
 // sharedKey is one pkcs11.Key per certificate, shared by the requests

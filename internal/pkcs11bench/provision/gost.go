@@ -85,28 +85,91 @@ type GOSTKey struct {
 // OpenSSL and the GOST engine (opensslConf loads it), and puts both on
 // the token. Work files go into dir.
 func GOST(module, token, label string, id []byte, bits int, paramset, dir, opensslConf string) (*GOSTKey, error) {
+	return GOSTIssued(module, token, label, id, bits, paramset, dir, opensslConf, nil)
+}
+
+// opensslRun runs openssl with the configuration that loads the GOST
+// engine and returns its output.
+func opensslRun(opensslConf string, args ...string) ([]byte, error) {
+	cmd := exec.Command("openssl", args...)
+	cmd.Env = append(os.Environ(), "OPENSSL_CONF="+opensslConf)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Run(); err != nil {
+		return nil, fail("openssl %s: %v: %s", args[0], err, strings.TrimSpace(errOut.String()))
+	}
+	return out.Bytes(), nil
+}
+
+// GOSTCA is a GOST 2012-256 certification authority made by OpenSSL, for
+// tests of certificate chains.
+type GOSTCA struct {
+	KeyPath, CertPath string
+	DER               []byte
+	Cert              *cert.Certificate
+}
+
+// NewGOSTCA makes a CA named cn in dir: a root when parent is nil,
+// otherwise an intermediate CA that parent issued.
+func NewGOSTCA(cn string, parent *GOSTCA, dir, opensslConf string) (*GOSTCA, error) {
+	ca := &GOSTCA{KeyPath: filepath.Join(dir, cn+".key"), CertPath: filepath.Join(dir, cn+".pem")}
+	if _, err := opensslRun(opensslConf, "genpkey", "-algorithm", "gost2012_256", "-pkeyopt", "paramset:TCA", "-out", ca.KeyPath); err != nil {
+		return nil, err
+	}
+	args := append([]string{"req", "-new", "-x509", "-key", ca.KeyPath, "-md_gost12_256", "-days", "3", "-utf8",
+		"-out", ca.CertPath, "-subj", "/C=RU/O=Zavera Test/CN=" + cn,
+		"-addext", "basicConstraints=critical,CA:TRUE",
+		"-addext", "keyUsage=critical,keyCertSign,cRLSign"}, parent.signArgs()...)
+	if _, err := opensslRun(opensslConf, args...); err != nil {
+		return nil, err
+	}
+	der, err := opensslRun(opensslConf, "x509", "-in", ca.CertPath, "-outform", "DER")
+	if err != nil {
+		return nil, err
+	}
+	if ca.Cert, err = cert.Parse(der); err != nil {
+		return nil, fail("parsing OpenSSL's certificate: %v", err)
+	}
+	ca.DER = der
+	return ca, nil
+}
+
+// signArgs are the arguments of openssl req that have ca issue the
+// certificate; none for a nil ca (self-signed).
+func (ca *GOSTCA) signArgs() []string {
+	if ca == nil {
+		return nil
+	}
+	return []string{"-CA", ca.CertPath, "-CAkey", ca.KeyPath}
+}
+
+// CACertificate puts a certificate without a key on the token, as CA
+// certificates come with a user's.
+func CACertificate(module, token, label string, der []byte) error {
+	c, err := cert.Parse(der)
+	if err != nil {
+		return fail("%v", err)
+	}
+	return Create(module, token, certObject(label, nil, der, c.RawSubject))
+}
+
+// GOSTIssued is GOST with the certificate issued by ca (self-signed when
+// ca is nil).
+func GOSTIssued(module, token, label string, id []byte, bits int, paramset, dir, opensslConf string, ca *GOSTCA) (*GOSTKey, error) {
 	alg, md := "gost2012_256", "-md_gost12_256"
 	if bits == 512 {
 		alg, md = "gost2012_512", "-md_gost12_512"
 	}
 	keyPath := filepath.Join(dir, label+".key")
 	crtPath := filepath.Join(dir, label+".pem")
-	run := func(args ...string) ([]byte, error) {
-		cmd := exec.Command("openssl", args...)
-		cmd.Env = append(os.Environ(), "OPENSSL_CONF="+opensslConf)
-		var out, errOut bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errOut
-		if err := cmd.Run(); err != nil {
-			return nil, fail("openssl %s: %v: %s", args[0], err, strings.TrimSpace(errOut.String()))
-		}
-		return out.Bytes(), nil
-	}
+	run := func(args ...string) ([]byte, error) { return opensslRun(opensslConf, args...) }
 	if _, err := run("genpkey", "-algorithm", alg, "-pkeyopt", "paramset:"+paramset, "-out", keyPath); err != nil {
 		return nil, err
 	}
-	if _, err := run("req", "-new", "-x509", "-key", keyPath, md, "-days", "2", "-utf8", "-out", crtPath,
-		"-subj", "/C=RU/O=ООО Ромашка/title=Генеральный директор/CN=Иванов Иван Иванович "+label+"/INN=770712345633/SNILS=11223344595/OGRN=1027700132195/INNLE=7707083893",
-		"-addext", "keyUsage=critical,digitalSignature,nonRepudiation,keyCertSign"); err != nil {
+	args := append([]string{"req", "-new", "-x509", "-key", keyPath, md, "-days", "2", "-utf8", "-out", crtPath,
+		"-subj", "/C=RU/O=ООО Ромашка/title=Генеральный директор/CN=Иванов Иван Иванович " + label + "/INN=770712345633/SNILS=11223344595/OGRN=1027700132195/INNLE=7707083893",
+		"-addext", "keyUsage=critical,digitalSignature,nonRepudiation,keyCertSign"}, ca.signArgs()...)
+	if _, err := run(args...); err != nil {
 		return nil, err
 	}
 	der, err := run("x509", "-in", crtPath, "-outform", "DER")

@@ -134,6 +134,87 @@ describe('window.cadesplugin object model (unit, stand-in agent)', () => {
     assert.ok(sigs[0].split('\r\n').every((line) => line.length <= 64));
   });
 
+  test('CPSigner.Options chooses the certificates the signature carries, the chain without the root by default', async () => {
+    const page = pageWithAPI(standinAgent());
+    const err = await page.run(`cadesplugin.async_spawn(function* () {
+      const store = yield cadesplugin.CreateObjectAsync('CAdESCOM.Store');
+      yield store.Open();
+      const cert = yield (yield store.Certificates).Item(1);
+      const sign = function* (options) {
+        const signer = yield cadesplugin.CreateObjectAsync('CAdESCOM.CPSigner');
+        yield signer.propset_Certificate(cert);
+        if (options !== undefined) yield signer.propset_Options(options);
+        const sd = yield cadesplugin.CreateObjectAsync('CAdESCOM.CadesSignedData');
+        yield sd.propset_Content('Заявление');
+        yield sd.SignCades(signer, cadesplugin.CADESCOM_CADES_BES, true);
+        const hd = yield cadesplugin.CreateObjectAsync('CAdESCOM.HashedData');
+        yield hd.propset_Algorithm(cadesplugin.CADESCOM_HASH_ALGORITHM_CP_GOST_3411_2012_256);
+        yield hd.SetHashValue('00'.repeat(32));
+        yield sd.SignHash(hd, signer, cadesplugin.CADESCOM_CADES_BES);
+      };
+      yield* sign(undefined);
+      yield* sign(cadesplugin.CAPICOM_CERTIFICATE_INCLUDE_CHAIN_EXCEPT_ROOT);
+      yield* sign(cadesplugin.CAPICOM_CERTIFICATE_INCLUDE_WHOLE_CHAIN);
+      yield* sign(cadesplugin.CAPICOM_CERTIFICATE_INCLUDE_END_ENTITY_ONLY);
+      try { yield* sign(7); } catch (e) { return cadesplugin.getLastError(e); }
+      return 'signed';
+    })`);
+    const chains = page.calls.filter((c) => c.method === 'sign').map((c) => c.params.chain);
+    assert.deepEqual(chains, ['exceptRoot', 'exceptRoot', 'exceptRoot', 'exceptRoot', 'whole', 'whole', 'signer', 'signer']);
+    assert.notEqual(err, 'signed', 'an unknown Options value was signed with');
+  });
+
+  test('SignedXML sends the document as UTF-8 to signXML, returns the signed text, and Verify rejects what verifyXML finds wrong', async () => {
+    const xml = '<Заявление номер="17">Прошу выдать справку</Заявление>';
+    let verdict = { signatureValid: true, certificateValid: true, chain: 'unchecked' };
+    const page = pageWithAPI(standinAgent({
+      signXML: (p) => ({ xml: Buffer.from(Buffer.from(p.xml, 'base64').toString('utf8').replace('</Заявление>', '<Signature/></Заявление>')).toString('base64'), digest: '' }),
+      verifyXML: () => ({ valid: verdict.signatureValid, signers: [Object.assign({ references: [{ uri: '' }] }, verdict)] }),
+    }));
+    const r = await page.run(`cadesplugin.async_spawn(function* (args) {
+      const cp = cadesplugin;
+      const store = yield cp.CreateObjectAsync('CAdESCOM.Store');
+      yield store.Open();
+      const cert = yield (yield store.Certificates).Item(1);
+      const signer = yield cp.CreateObjectAsync('CAdESCOM.CPSigner');
+      yield signer.propset_Certificate(cert);
+      const sx = yield cp.CreateObjectAsync('CAdESCOM.SignedXML');
+      yield sx.propset_Content(args[0]);
+      yield sx.propset_SignatureType(cp.CADESCOM_XML_SIGNATURE_TYPE_ENVELOPED);
+      yield sx.propset_SignatureMethod('urn:ietf:params:xml:ns:cpxmlsec:algorithms:gostr34102012-gostr34112012-256');
+      yield sx.propset_DigestMethod('urn:ietf:params:xml:ns:cpxmlsec:algorithms:gostr34112012-256');
+      const signed = yield sx.Sign(signer);
+      const check = yield cp.CreateObjectAsync('CAdESCOM.SignedXML');
+      yield check.Verify(signed);
+      const signers = yield (yield check.Signers).Count;
+      let xades = null;
+      try { yield sx.propset_SignatureType(cp.CADESCOM_XADES_BES); } catch (e) { xades = e.message; }
+      return { signed, signers, xades };
+    }, ${JSON.stringify(xml)})`);
+    const call = page.calls.find((c) => c.method === 'signXML');
+    assert.equal(Buffer.from(call.params.xml, 'base64').toString('utf8'), xml);
+    assert.equal(call.params.type, 'enveloped');
+    assert.equal(call.params.signatureMethod, 'urn:ietf:params:xml:ns:cpxmlsec:algorithms:gostr34102012-gostr34112012-256');
+    assert.equal(call.params.digestMethod, 'urn:ietf:params:xml:ns:cpxmlsec:algorithms:gostr34112012-256');
+    assert.equal(call.params.certificate, 'id-leader');
+    assert.equal(call.params.chain, undefined);
+    assert.equal(r.signed, '<Заявление номер="17">Прошу выдать справку<Signature/></Заявление>');
+    assert.equal(r.signers, 1);
+    assert.match(r.xades, /XAdES.*\(0x80004001\)$/);
+    for (const [v, want] of [
+      [{ signatureValid: false, reason: 'digest', certificateValid: true, chain: 'valid' }, /\(0x80091007\)$/],
+      [{ signatureValid: false, reason: 'signature', certificateValid: true, chain: 'valid' }, /\(0x80090006\)$/],
+      [{ signatureValid: true, certificateValid: true, chain: 'invalid' }, /\(0x800B010A\)$/],
+    ]) {
+      verdict = v;
+      const err = await page.run(`(async () => {
+        const sx = await cadesplugin.CreateObjectAsync('CAdESCOM.SignedXML');
+        try { await sx.Verify('<a/>'); return null; } catch (e) { return e.message; }
+      })()`);
+      assert.match(String(err), want, JSON.stringify(v));
+    }
+  });
+
   test('CAdES-T, X Long Type 1 and the default type fail with a clear error and sign nothing', async () => {
     const page = pageWithAPI(standinAgent());
     for (const type of ['cadesplugin.CADESCOM_CADES_T', 'cadesplugin.CADESCOM_CADES_X_LONG_TYPE_1', 'undefined']) {

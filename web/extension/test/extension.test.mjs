@@ -79,7 +79,11 @@ function sha1Hex(der) {
 }
 
 function pemDer(file) {
-  return Buffer.from(fs.readFileSync(file, 'utf8').replace(/-----[^-]+-----|\s/g, ''), 'base64');
+  return pemDer2(fs.readFileSync(file, 'utf8'));
+}
+
+function pemDer2(text) {
+  return Buffer.from(text.replace(/^[\s\S]*?-----BEGIN [^-]+-----|-----[^-]+-----|\s/g, ''), 'base64');
 }
 
 describe('the extension in Chromium with the native host and the agent', () => {
@@ -269,6 +273,80 @@ describe('the extension in Chromium with the native host and the agent', () => {
     assert.equal(r.signerThumb, leaderThumb);
     assert.match(r.tampered, /[а-я].*\(0x[0-9A-F]{8}\)$/);
     assert.match(r.longTerm, /CAdES-X Long Type 1 пока не поддерживается.*\(0x80004001\)$/);
+  });
+
+  test('CPSigner.Options: WHOLE_CHAIN carries the CA from the agent\'s CA folder, END_ENTITY_ONLY and the default (the root left out) only the signer', async () => {
+    fs.mkdirSync(path.join(agent.stateDir, 'ca'), { recursive: true });
+    fs.copyFileSync(tokens.caFile, path.join(agent.stateDir, 'ca', 'demo-ca.crt'));
+    const sigs = await page.evaluate((thumb) => window.cadesplugin.async_spawn(function* (args) {
+      const cp = window.cadesplugin;
+      const store = yield cp.CreateObjectAsync('CAdESCOM.Store');
+      yield store.Open(cp.CAPICOM_CURRENT_USER_STORE, cp.CAPICOM_MY_STORE, cp.CAPICOM_STORE_OPEN_MAXIMUM_ALLOWED);
+      const cert = yield (yield (yield store.Certificates).Find(cp.CAPICOM_CERTIFICATE_FIND_SHA1_HASH, args[0])).Item(1);
+      const out = [];
+      for (const options of [cp.CAPICOM_CERTIFICATE_INCLUDE_WHOLE_CHAIN, cp.CAPICOM_CERTIFICATE_INCLUDE_END_ENTITY_ONLY, undefined]) {
+        const signer = yield cp.CreateObjectAsync('CAdESCOM.CPSigner');
+        yield signer.propset_Certificate(cert);
+        if (options !== undefined) yield signer.propset_Options(options);
+        const sd = yield cp.CreateObjectAsync('CAdESCOM.CadesSignedData');
+        yield sd.propset_Content('цепочка');
+        out.push(yield sd.SignCades(signer, cp.CADESCOM_CADES_BES, true));
+      }
+      return out;
+    }, thumb), leaderThumb);
+    const content = Buffer.from('цепочка', 'utf16le');
+    const caDer = pemDer(tokens.caFile);
+    const counts = [];
+    for (const sig of sigs) {
+      await opensslVerifyCMS(tmp.dir, sig, content, tokens.caFile);
+      const file = path.join(tmp.dir, `chain-${crypto.randomUUID()}.der`);
+      fs.writeFileSync(file, Buffer.from(sig.replace(/\s/g, ''), 'base64'));
+      const pems = await run('openssl', ['pkcs7', '-inform', 'DER', '-in', file, '-print_certs'], { env: GOST_ENV });
+      const ders = pems.split('-----END CERTIFICATE-----').filter((b) => b.includes('BEGIN')).map((b) => pemDer2(b));
+      counts.push([ders.length, ders.some((d) => d.equals(caDer))]);
+    }
+    assert.deepEqual(counts, [[2, true], [1, false], [1, false]]);
+  });
+
+  test('CAdESCOM.SignedXML: an enveloped GOST signature checked by libxml2 and OpenSSL, and by Verify', async () => {
+    const xml = '<?xml version="1.0" encoding="UTF-8"?>\n<req:Запрос xmlns:req="urn://example/zapros" номер="17"><req:Текст>Прошу выдать справку</req:Текст></req:Запрос>';
+    const r = await page.evaluate(([thumb, content]) => window.cadesplugin.async_spawn(function* (args) {
+      const cp = window.cadesplugin;
+      const store = yield cp.CreateObjectAsync('CAdESCOM.Store');
+      yield store.Open(cp.CAPICOM_CURRENT_USER_STORE, cp.CAPICOM_MY_STORE, cp.CAPICOM_STORE_OPEN_MAXIMUM_ALLOWED);
+      const cert = yield (yield (yield store.Certificates).Find(cp.CAPICOM_CERTIFICATE_FIND_SHA1_HASH, args[0])).Item(1);
+      const signer = yield cp.CreateObjectAsync('CAdESCOM.CPSigner');
+      yield signer.propset_Certificate(cert);
+      const sx = yield cp.CreateObjectAsync('CAdESCOM.SignedXML');
+      yield sx.propset_Content(args[1]);
+      yield sx.propset_SignatureType(cp.CADESCOM_XML_SIGNATURE_TYPE_ENVELOPED);
+      yield sx.propset_SignatureMethod(cp.XmlDsigGost3410Url2012256);
+      yield sx.propset_DigestMethod(cp.XmlDsigGost3411Url2012256);
+      const signed = yield sx.Sign(signer);
+      const check = yield cp.CreateObjectAsync('CAdESCOM.SignedXML');
+      yield check.Verify(signed);
+      let tampered = null;
+      try { yield check.Verify(signed.replace('справку', 'справки')); } catch (e) { tampered = e.message; }
+      return { signed, tampered, signers: yield (yield check.Signers).Count };
+    }, thumb, content), [leaderThumb, xml]);
+    assert.ok(r.signed.startsWith(xml.slice(0, -'</req:Запрос>'.length)), r.signed);
+    assert.equal(r.signers, 1);
+    assert.match(r.tampered, /\(0x80091007\)$/);
+    // The document without its signature, canonicalized by libxml2 and
+    // hashed by OpenSSL, is the DigestValue; the SignedInfo, canonicalized
+    // by libxml2, verifies with OpenSSL under the leader's key.
+    const field = (name) => Buffer.from(r.signed.match(new RegExp(`<${name}>([^<]*)</${name}>`))[1], 'base64');
+    const unsigned = r.signed.replace(/<Signature xmlns=[\s\S]*<\/Signature>/, '');
+    const digest = await run('openssl', ['dgst', '-md_gost12_256', '-r'], { env: GOST_ENV, input: await run('xmllint', ['--exc-c14n', '-'], { input: unsigned }) });
+    assert.equal(digest.split(/\s/)[0], field('DigestValue').toString('hex'));
+    const si = r.signed.match(/<SignedInfo>[\s\S]*<\/SignedInfo>/)[0].replace('<SignedInfo>', '<SignedInfo xmlns="http://www.w3.org/2000/09/xmldsig#">');
+    const dir = fs.mkdtempSync(path.join(tmp.dir, 'xml-'));
+    fs.writeFileSync(path.join(dir, 'si'), await run('xmllint', ['--exc-c14n', '-'], { input: si }));
+    fs.writeFileSync(path.join(dir, 'sig'), field('SignatureValue'));
+    fs.writeFileSync(path.join(dir, 'cert.der'), field('X509Certificate'));
+    assert.ok(field('X509Certificate').equals(pemDer(path.join(tokens.dir, 'leader.crt'))));
+    await run('openssl', ['x509', '-inform', 'DER', '-in', path.join(dir, 'cert.der'), '-pubkey', '-noout', '-out', path.join(dir, 'pub.pem')], { env: GOST_ENV });
+    await run('openssl', ['dgst', '-md_gost12_256', '-verify', path.join(dir, 'pub.pem'), '-signature', path.join(dir, 'sig'), path.join(dir, 'si')], { env: GOST_ENV });
   });
 
   test('a frame of another origin signs under its own origin, as the browser names it', async () => {

@@ -70,8 +70,9 @@ const FACTORIES = {
   'cadescom.cpsigner': signerObject, 'cadescom.cpattribute': attributeObject,
   'cadescom.cadessigneddata': signedDataObject, 'cadescom.hasheddata': hashedDataObject,
   'cadescom.about': aboutObject, 'cadescom.rawsignature': rawSignatureObject,
+  'cadescom.signedxml': signedXMLObject,
 };
-const UNSUPPORTED = ['cadescom.signedxml', 'cadescom.cpenvelopeddata', 'cadescom.symmetricalgorithm',
+const UNSUPPORTED = ['cadescom.cpenvelopeddata', 'cadescom.symmetricalgorithm',
   'cadescom.cpcertificates', 'x509enrollment.cx509enrollment', 'cadescom.cpcertificate'];
 
 function createObject(progId) {

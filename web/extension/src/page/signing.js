@@ -85,8 +85,20 @@ function signatureType(type) {
   throw cadesError('badData');
 }
 
+// CHAIN_OPTIONS maps CPSigner.Options (CAPICOM_CERTIFICATE_INCLUDE_*) to
+// the agent's chain member: CHAIN_EXCEPT_ROOT (0, the plug-in's default),
+// WHOLE_CHAIN (1), END_ENTITY_ONLY (2).
+const CHAIN_OPTIONS = { 0: 'exceptRoot', 1: 'whole', 2: 'signer' };
+
+function chainOption(options) {
+  const chain = CHAIN_OPTIONS[num(options, 0)];
+  if (!chain) throw cadesError('badData');
+  return chain;
+}
+
 // signerRequest gives the agent's certificate id and the description and
-// document name the page set as attributes.
+// document name the page set as attributes, and for a CPSigner the
+// certificates the signature carries (its Options).
 async function signerRequest(signerImpl) {
   const rec = signerImpl.cert;
   if (!rec) throw cadesError('noSigner');
@@ -97,6 +109,7 @@ async function signerRequest(signerImpl) {
     id = found.agentId;
   }
   const params = { certificate: id, description: DEFAULT_DESCRIPTION };
+  if (signerImpl.kind === 'Signer') params.chain = chainOption(signerImpl.options);
   for (const a of signerImpl.auth) {
     if (a.value === undefined || a.value === null) continue;
     if (a.name === 1) params.name = String(a.value).slice(0, 255);
