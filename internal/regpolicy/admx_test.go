@@ -59,6 +59,12 @@ type admxPolicy struct {
 		Explicit   string `xml:"explicitValue,attr"`
 		Expandable string `xml:"expandable,attr"`
 	} `xml:"elements>list"`
+	Texts []struct {
+		ID         string `xml:"id,attr"`
+		ValueName  string `xml:"valueName,attr"`
+		Key        string `xml:"key,attr"`
+		Expandable string `xml:"expandable,attr"`
+	} `xml:"elements>text"`
 	Other []struct {
 		XMLName xml.Name
 	} `xml:",any"`
@@ -200,6 +206,16 @@ func TestADMXMatchesReader(t *testing.T) {
 			if min, err := strconv.ParseUint(d.Min, 10, 32); err != nil || min == 0 {
 				t.Errorf("%s: minValue %q: zero would leave the setting unset", where, d.Min)
 			}
+		}
+		for _, e := range p.Texts {
+			ids[e.ID] = true
+			k := sub
+			if e.Key != "" {
+				if k, ok = subKeyOf(e.Key); !ok {
+					t.Errorf("%s: key %q is not under %s", where, e.Key, KeyPath)
+				}
+			}
+			written = append(written, seen{k, e.ValueName, Text})
 		}
 		for _, l := range p.Lists {
 			ids[l.ID] = true

@@ -16,6 +16,8 @@
 //   - A number is a REG_DWORD (a REG_QWORD is read too); durations are in
 //     seconds, their names end in Seconds. Zero leaves the member unset.
 //   - A switch (NoModuleDiscovery) is a REG_DWORD of 0 or 1.
+//   - A text (TrustList) is a REG_SZ or REG_EXPAND_SZ; empty leaves the
+//     member unset.
 //   - Limits and the journal's settings are in the subkeys Limits and
 //     Journal.
 //
@@ -88,6 +90,8 @@ const (
 	Number Type = "dword"
 	// Switch is a REG_DWORD of 0 or 1.
 	Switch Type = "switch"
+	// Text is a REG_SZ (or a REG_EXPAND_SZ, expanded).
+	Text Type = "text"
 )
 
 // Spec describes one policy value: in subkey Key of KeyPath ("" for
@@ -107,6 +111,10 @@ func Values() []Spec { return slices.Clone(specs) }
 
 func list(name string, field func(*agent.Config) *[]string) Spec {
 	return Spec{Name: name, Type: List, set: func(c *agent.Config, v any) { *field(c) = v.([]string) }}
+}
+
+func text(name string, field func(*agent.Config) *string) Spec {
+	return Spec{Name: name, Type: Text, set: func(c *agent.Config, v any) { *field(c) = v.(string) }}
 }
 
 func intValue(key, name string, max uint64, field func(*agent.Config) *int) Spec {
@@ -135,6 +143,7 @@ var specs = []Spec{
 	list("Modules", func(c *agent.Config) *[]string { return &c.Modules }),
 	{Name: "NoModuleDiscovery", Type: Switch, set: func(c *agent.Config, v any) { c.NoModuleDiscovery = v.(bool) }},
 	list("TrustAnchors", func(c *agent.Config) *[]string { return &c.TrustAnchors }),
+	text("TrustList", func(c *agent.Config) *string { return &c.TrustList }),
 	list("RawSignOrigins", func(c *agent.Config) *[]string { return &c.RawSignOrigins }),
 	bytesValue("Limits", "MaxMessageBytes", func(c *agent.Config) *int64 { return &c.Limits.MaxMessageBytes }),
 	intValue("Limits", "MaxConnections", counts, func(c *agent.Config) *int { return &c.Limits.MaxConnections }),
@@ -271,6 +280,13 @@ func decodeKey(root Key, sub string, c *agent.Config) error {
 				return &ValueError{Path: path(sub, name), Err: fmt.Errorf("%w: %d is over %d", ErrRange, v.Number, s.Max)}
 			}
 			s.set(c, v.Number)
+		case Text:
+			if v.Kind != KindString {
+				return &ValueError{Path: path(sub, name), Err: fmt.Errorf("%w: a text is a REG_SZ or REG_EXPAND_SZ", ErrType)}
+			}
+			if v.Strings[0] != "" {
+				s.set(c, v.Strings[0])
+			}
 		case Switch:
 			if v.Kind != KindNumber {
 				return &ValueError{Path: path(sub, name), Err: fmt.Errorf("%w: a switch is a REG_DWORD", ErrType)}

@@ -90,6 +90,7 @@ func TestDecodeEveryValue(t *testing.T) {
 		list("DevOrigins", "http://127.0.0.1:8080").
 		list("Modules", `C:\Program Files\Vendor\vendorp11.dll`).
 		list("TrustAnchors", `C:\ProgramData\Org\ca.pem`).
+		str("TrustList", `C:\ProgramData\Org\tsl.xml`).
 		list("RawSignOrigins", "https://portal.example.ru")
 	root.sub("Limits").dword("MaxMessageBytes", 1<<20).dword("MaxConnections", 64).
 		dword("MaxUnapprovedMessageBytes", 2048).dword("MaxBufferedBytes", 8<<20).
@@ -111,6 +112,7 @@ func TestDecodeEveryValue(t *testing.T) {
 		Modules:           []string{`C:\Program Files\Vendor\vendorp11.dll`},
 		NoModuleDiscovery: true,
 		TrustAnchors:      []string{`C:\ProgramData\Org\ca.pem`},
+		TrustList:         `C:\ProgramData\Org\tsl.xml`,
 		RawSignOrigins:    []string{"https://portal.example.ru"},
 		Limits: agent.Limits{
 			MaxMessageBytes: 1 << 20, MaxConnections: 64, MaxUnapprovedMessageBytes: 2048,
@@ -140,8 +142,8 @@ func TestDecodeEveryValue(t *testing.T) {
 		}
 		n++
 	}
-	if n != 25 {
-		t.Errorf("%d policy values, this test knows 25", n)
+	if n != 26 {
+		t.Errorf("%d policy values, this test knows 26", n)
 	}
 }
 
