@@ -239,4 +239,3 @@ func (s *slot) wipe() {
 		clear(s.key)
 	}
 }
-
