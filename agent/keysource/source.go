@@ -1,0 +1,266 @@
+package keysource
+
+import (
+	"context"
+	"crypto"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"sync"
+
+	"github.com/zavera/zavera/agent"
+	"github.com/zavera/zavera/cert"
+	"github.com/zavera/zavera/keyfile"
+	"github.com/zavera/zavera/keyfile/cpcontainer"
+)
+
+// TokenIDPrefix starts the token IDs of software keys.
+const TokenIDPrefix = "keyfile-"
+
+// ErrKeyMismatch means the key opened does not belong to the certificate
+// listed for it. It matches agent.ErrCertificateNotFound.
+var ErrKeyMismatch = fmt.Errorf("%w: the key file's key does not match its certificate", agent.ErrCertificateNotFound)
+
+// Options configure a Source.
+type Options struct {
+	// List is the user's list of added keys; nil for none.
+	List *List
+	// Discover lists the containers cpcontainer.Discover finds too.
+	Discover bool
+	// Log receives what the source skips; nil discards it.
+	Log *slog.Logger
+}
+
+// Source serves software keys to the agent.
+type Source struct {
+	opts Options
+
+	mu   sync.Mutex
+	subs map[int]func(agent.TokenEvent)
+	next int
+}
+
+// New returns a source over the added keys and, when asked, the
+// discovered containers.
+func New(opts Options) *Source {
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return &Source{opts: opts, subs: map[int]func(agent.TokenEvent){}}
+}
+
+// listed is one usable key with its certificate.
+type listed struct {
+	Entry
+	name           string
+	cert           *cert.Certificate
+	certID         string
+	passwordNeeded bool
+}
+
+func (l *listed) token() agent.Token {
+	model := "PKCS#12 file"
+	if l.Kind == KindContainer {
+		model = "CryptoPro key container"
+	}
+	return agent.Token{ID: TokenIDPrefix + l.ID, Label: l.name, Model: model, Serial: l.ID, SoftwareKey: true}
+}
+
+// Keys lists the keys the source serves now, with their certificates.
+// Keys without a readable certificate are left out and logged.
+func (s *Source) keys() []*listed {
+	var entries []Entry
+	if s.opts.List != nil {
+		es, skipped, err := s.opts.List.Load()
+		if err != nil {
+			s.opts.Log.Warn("the list of added keys cannot be read", "err", err)
+		}
+		for _, e := range skipped {
+			s.opts.Log.Warn("the list of added keys: part skipped", "err", e)
+		}
+		entries = es
+	}
+	seen := map[string]bool{}
+	for _, e := range entries {
+		seen[e.ID] = true
+	}
+	if s.opts.Discover {
+		for _, dir := range cpcontainer.Discover(nil) {
+			if id := EntryID(dir); !seen[id] {
+				seen[id] = true
+				entries = append(entries, Entry{ID: id, Kind: KindContainer, Path: dir})
+			}
+		}
+	}
+	var out []*listed
+	for _, e := range entries {
+		l, err := describe(e)
+		if err != nil {
+			s.opts.Log.Info("software key not listed", "path", e.Path, "err", err)
+			continue
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// describe reads what can be known of a key without its password.
+func describe(e Entry) (*listed, error) {
+	l := &listed{Entry: e, name: filepath.Base(e.Path), passwordNeeded: true}
+	var der []byte
+	if e.Kind == KindContainer {
+		info, err := cpcontainer.Inspect(e.Path)
+		if err != nil {
+			return nil, err
+		}
+		l.name, l.passwordNeeded, der = info.Name, info.PasswordNeeded, info.Certificate
+	}
+	if e.Cert != "" {
+		data, err := readBounded(e.Cert, maxKeyFileSize)
+		if err != nil {
+			return nil, err
+		}
+		certs, err := cert.ParseAll(data)
+		if err != nil {
+			return nil, fmt.Errorf("keysource: %s: %w", e.Cert, err)
+		}
+		der = certs[0].Raw
+	}
+	if der == nil {
+		return nil, errors.New("keysource: no certificate with the key (add it with a certificate file)")
+	}
+	c, err := cert.Parse(der)
+	if err != nil {
+		return nil, fmt.Errorf("keysource: the key's certificate: %w", err)
+	}
+	sum := c.ThumbprintSHA1()
+	l.cert, l.certID = c, hex.EncodeToString(sum[:])
+	return l, nil
+}
+
+// Tokens lists one token per software key.
+func (s *Source) Tokens(context.Context) ([]agent.Token, error) {
+	out := []agent.Token{}
+	for _, l := range s.keys() {
+		out = append(out, l.token())
+	}
+	return out, nil
+}
+
+// Certificates lists the software keys' certificates, marked SoftwareKey.
+func (s *Source) Certificates(context.Context) ([]agent.Certificate, error) {
+	out := []agent.Certificate{}
+	for _, l := range s.keys() {
+		out = append(out, agent.Certificate{ID: l.certID, TokenID: TokenIDPrefix + l.ID, Cert: l.cert, SoftwareKey: true})
+	}
+	return out, nil
+}
+
+// OpenKey asks for the key's password when it has one, opens the key and
+// checks it against the certificate. The key is wiped by its Close.
+func (s *Source) OpenKey(ctx context.Context, certID string, pin agent.PINFunc) (agent.Key, error) {
+	var l *listed
+	for _, x := range s.keys() {
+		if x.certID == certID {
+			l = x
+			break
+		}
+	}
+	if l == nil {
+		return nil, fmt.Errorf("%w: %q", agent.ErrCertificateNotFound, certID)
+	}
+	open := openers[l.Kind]
+	if open == nil {
+		return nil, fmt.Errorf("%w: %w: %s", agent.ErrTokenNotFound, keyfile.ErrUnsupported, l.Kind)
+	}
+	password := ""
+	if l.passwordNeeded {
+		p, err := pin(ctx, l.token())
+		if err != nil {
+			return nil, err
+		}
+		// The readers take a string; the PIN's bytes are wiped by the
+		// agent when OpenKey returns.
+		password = string(p.Bytes())
+	}
+	c, err := open(l.Path, password)
+	switch {
+	case errors.Is(err, keyfile.ErrWrongPassword):
+		return nil, fmt.Errorf("%w (%w)", &agent.PINError{TriesLeft: -1}, err)
+	case err != nil:
+		return nil, fmt.Errorf("%w: %s: %w", agent.ErrTokenNotFound, l.Path, err)
+	}
+	if c.Key == nil || !c.Key.PublicKey().Equal(l.cert.PublicKey) {
+		c.Wipe()
+		return nil, ErrKeyMismatch
+	}
+	return &openKey{c: c}, nil
+}
+
+// Subscribe registers fn for CertificatesChanged events, sent by Changed.
+func (s *Source) Subscribe(fn func(agent.TokenEvent)) func() {
+	s.mu.Lock()
+	id := s.next
+	s.next++
+	s.subs[id] = fn
+	s.mu.Unlock()
+	return func() {
+		s.mu.Lock()
+		delete(s.subs, id)
+		s.mu.Unlock()
+	}
+}
+
+// Changed tells the subscribers that the set of software keys changed (a
+// key added or removed in the window).
+func (s *Source) Changed() {
+	s.mu.Lock()
+	fns := make([]func(agent.TokenEvent), 0, len(s.subs))
+	for _, fn := range s.subs {
+		fns = append(fns, fn)
+	}
+	s.mu.Unlock()
+	for _, fn := range fns {
+		fn(agent.TokenEvent{Kind: agent.CertificatesChanged, TokenID: TokenIDPrefix})
+	}
+}
+
+// openKey is a decrypted key for one request.
+type openKey struct {
+	mu sync.Mutex
+	c  *keyfile.Contents
+}
+
+var errClosed = errors.New("keysource: the key was closed")
+
+func (k *openKey) Public() crypto.PublicKey {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.c.Key == nil {
+		return nil
+	}
+	return k.c.Key.Public()
+}
+
+func (k *openKey) Sign(rand io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.c.Key == nil {
+		return nil, errClosed
+	}
+	return k.c.Key.Sign(rand, digest, opts)
+}
+
+// WillAskPIN is false: the password was asked in OpenKey.
+func (k *openKey) WillAskPIN() bool { return false }
+
+// Close wipes the key.
+func (k *openKey) Close() error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.c.Wipe()
+	return nil
+}

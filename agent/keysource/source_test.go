@@ -1,0 +1,110 @@
+package keysource_test
+
+import (
+	"context"
+	"crypto"
+	"crypto/rand"
+	"errors"
+	"path/filepath"
+	"testing"
+
+	"github.com/zavera/zavera/agent"
+	"github.com/zavera/zavera/agent/keysource"
+	"github.com/zavera/zavera/gost/streebog"
+)
+
+type pinAsker struct {
+	asked  []agent.Token
+	answer string
+}
+
+func (p *pinAsker) ask(_ context.Context, tok agent.Token) (*agent.PIN, error) {
+	p.asked = append(p.asked, tok)
+	return agent.NewPIN([]byte(p.answer)), nil
+}
+
+// TestSourceOpensWithPassword lists a container with a password as a
+// software key, asks its password through the PIN function, signs, and
+// wipes the key on Close.
+func TestSourceOpensWithPassword(t *testing.T) {
+	m := makeContainer(t, "Иванов 512", "Пароль-1", "-algorithm", "gost2012_512", "-pkeyopt", "paramset:A")
+	l := keysource.OpenList(filepath.Join(t.TempDir(), keysource.FileName))
+	e, err := l.Add(m.dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := keysource.New(keysource.Options{List: l})
+	ctx := context.Background()
+	certs, err := src.Certificates(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(certs) != 1 || !certs[0].SoftwareKey || certs[0].TokenID != keysource.TokenIDPrefix+e.ID ||
+		string(certs[0].Cert.Raw) != string(m.cert.Raw) {
+		t.Fatalf("Certificates = %+v", certs)
+	}
+	toks, _ := src.Tokens(ctx)
+	if len(toks) != 1 || !toks[0].SoftwareKey || toks[0].Label != "Иванов 512" || toks[0].ID != certs[0].TokenID {
+		t.Fatalf("Tokens = %+v", toks)
+	}
+
+	wrong := &pinAsker{answer: "пароль-1"}
+	if _, err := src.OpenKey(ctx, certs[0].ID, wrong.ask); !errors.Is(err, agent.ErrPINIncorrect) {
+		t.Fatalf("wrong password: %v, want ErrPINIncorrect", err)
+	}
+	var pe *agent.PINError
+	if err := func() error { _, err := src.OpenKey(ctx, certs[0].ID, wrong.ask); return err }(); !errors.As(err, &pe) || pe.TriesLeft != -1 {
+		t.Errorf("wrong password: %v, want a PINError without a count of tries", err)
+	}
+
+	right := &pinAsker{answer: m.password}
+	k, err := src.OpenKey(ctx, certs[0].ID, right.ask)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(right.asked) != 1 || !right.asked[0].SoftwareKey || right.asked[0].Label != "Иванов 512" {
+		t.Errorf("PIN asked for %+v", right.asked)
+	}
+	h := streebog.New512()
+	h.Write([]byte("документ"))
+	digest := h.Sum(nil)
+	sig, err := k.Sign(rand.Reader, digest, crypto.Hash(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.key.PublicKey().Verify(digest, sig); err != nil {
+		t.Errorf("signature: %v", err)
+	}
+	if err := k.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.Sign(rand.Reader, digest, crypto.Hash(0)); err == nil {
+		t.Error("the key signs after Close: it was not wiped")
+	}
+	if _, err := src.OpenKey(ctx, "0000", right.ask); !errors.Is(err, agent.ErrCertificateNotFound) {
+		t.Errorf("unknown certificate: %v", err)
+	}
+}
+
+// TestSourceNoPassword: the public container needs no password, so the
+// PIN function is not called.
+func TestSourceNoPassword(t *testing.T) {
+	l := keysource.OpenList(filepath.Join(t.TempDir(), keysource.FileName))
+	if _, err := l.Add(vectorDir, ""); err != nil {
+		t.Fatal(err)
+	}
+	src := keysource.New(keysource.Options{List: l})
+	certs, err := src.Certificates(context.Background())
+	if err != nil || len(certs) != 1 {
+		t.Fatalf("Certificates = %v, %v", certs, err)
+	}
+	p := &pinAsker{}
+	k, err := src.OpenKey(context.Background(), certs[0].ID, p.ask)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer k.Close()
+	if len(p.asked) != 0 {
+		t.Error("a password was asked for a container without one")
+	}
+}
