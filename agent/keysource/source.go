@@ -13,6 +13,7 @@ import (
 
 	"github.com/zavera/zavera/agent"
 	"github.com/zavera/zavera/cert"
+	"github.com/zavera/zavera/gost/streebog"
 	"github.com/zavera/zavera/keyfile"
 	"github.com/zavera/zavera/keyfile/cpcontainer"
 )
@@ -52,26 +53,38 @@ func New(opts Options) *Source {
 	return &Source{opts: opts, subs: map[int]func(agent.TokenEvent){}}
 }
 
-// listed is one usable key with its certificate.
-type listed struct {
+// KeyInfo describes a software key as the source sees it now.
+type KeyInfo struct {
 	Entry
-	name           string
-	cert           *cert.Certificate
-	certID         string
-	passwordNeeded bool
+	// Added is true for a key in the user's list, false for a container
+	// found by discovery.
+	Added bool
+	// Name is the container's name, else the file's.
+	Name string
+	// Certificate and CertificateID are the key's certificate; nil when
+	// Err is set.
+	Certificate   *cert.Certificate
+	CertificateID string
+	// PasswordNeeded is false for a container that the empty password
+	// opens.
+	PasswordNeeded bool
+	// Err says why the key cannot be used now (its drive is not
+	// inserted, no certificate, a damaged file).
+	Err error
 }
 
-func (l *listed) token() agent.Token {
+// Token is the token a key appears as.
+func (k *KeyInfo) Token() agent.Token {
 	model := "PKCS#12 file"
-	if l.Kind == KindContainer {
+	if k.Kind == KindContainer {
 		model = "CryptoPro key container"
 	}
-	return agent.Token{ID: TokenIDPrefix + l.ID, Label: l.name, Model: model, Serial: l.ID, SoftwareKey: true}
+	return agent.Token{ID: TokenIDPrefix + k.ID, Label: k.Name, Model: model, Serial: k.ID, SoftwareKey: true}
 }
 
-// Keys lists the keys the source serves now, with their certificates.
-// Keys without a readable certificate are left out and logged.
-func (s *Source) keys() []*listed {
+// Keys describes every added key and every discovered container, usable
+// or not (see KeyInfo.Err), added ones first.
+func (s *Source) Keys() []KeyInfo {
 	var entries []Entry
 	if s.opts.List != nil {
 		es, skipped, err := s.opts.List.Load()
@@ -83,6 +96,7 @@ func (s *Source) keys() []*listed {
 		}
 		entries = es
 	}
+	added := len(entries)
 	seen := map[string]bool{}
 	for _, e := range entries {
 		seen[e.ID] = true
@@ -95,57 +109,84 @@ func (s *Source) keys() []*listed {
 			}
 		}
 	}
-	var out []*listed
-	for _, e := range entries {
-		l, err := describe(e)
-		if err != nil {
-			s.opts.Log.Info("software key not listed", "path", e.Path, "err", err)
+	out := make([]KeyInfo, 0, len(entries))
+	for i, e := range entries {
+		k := describe(e)
+		k.Added = i < added
+		out = append(out, k)
+	}
+	return out
+}
+
+// keys lists the usable keys; the others are logged.
+func (s *Source) keys() []*KeyInfo {
+	var out []*KeyInfo
+	for _, k := range s.Keys() {
+		if k.Err != nil {
+			s.opts.Log.Info("software key not listed", "path", k.Path, "err", k.Err)
 			continue
 		}
-		out = append(out, l)
+		out = append(out, &k)
 	}
 	return out
 }
 
 // describe reads what can be known of a key without its password.
-func describe(e Entry) (*listed, error) {
-	l := &listed{Entry: e, name: filepath.Base(e.Path), passwordNeeded: true}
+func describe(e Entry) KeyInfo {
+	k := KeyInfo{Entry: e, Name: filepath.Base(e.Path), PasswordNeeded: true}
 	var der []byte
 	if e.Kind == KindContainer {
 		info, err := cpcontainer.Inspect(e.Path)
 		if err != nil {
-			return nil, err
+			k.Err = err
+			return k
 		}
-		l.name, l.passwordNeeded, der = info.Name, info.PasswordNeeded, info.Certificate
+		k.Name, k.PasswordNeeded, der = info.Name, info.PasswordNeeded, info.Certificate
 	}
 	if e.Cert != "" {
 		data, err := readBounded(e.Cert, maxKeyFileSize)
 		if err != nil {
-			return nil, err
+			k.Err = err
+			return k
 		}
 		certs, err := cert.ParseAll(data)
 		if err != nil {
-			return nil, fmt.Errorf("keysource: %s: %w", e.Cert, err)
+			k.Err = fmt.Errorf("keysource: %s: %w", e.Cert, err)
+			return k
 		}
 		der = certs[0].Raw
 	}
 	if der == nil {
-		return nil, errors.New("keysource: no certificate with the key (add it with a certificate file)")
+		k.Err = ErrNoCertificate
+		return k
 	}
 	c, err := cert.Parse(der)
 	if err != nil {
-		return nil, fmt.Errorf("keysource: the key's certificate: %w", err)
+		k.Err = fmt.Errorf("keysource: the key's certificate: %w", err)
+		return k
 	}
-	sum := c.ThumbprintSHA1()
-	l.cert, l.certID = c, hex.EncodeToString(sum[:])
-	return l, nil
+	k.Certificate, k.CertificateID = c, CertificateID(der)
+	return k
+}
+
+// ErrNoCertificate means a key has no certificate: the file holds none
+// and none was named when it was added.
+var ErrNoCertificate = errors.New("keysource: no certificate with the key (add it with a certificate file)")
+
+// CertificateID is the ID pages and `zavera sign` use for a certificate:
+// the same form as a token certificate's (the first 16 bytes of the
+// Streebog-256 hash of the DER, hex), so a certificate keeps its ID when
+// its key moves between a file and a token.
+func CertificateID(der []byte) string {
+	sum := streebog.Sum256(der)
+	return hex.EncodeToString(sum[:16])
 }
 
 // Tokens lists one token per software key.
 func (s *Source) Tokens(context.Context) ([]agent.Token, error) {
 	out := []agent.Token{}
-	for _, l := range s.keys() {
-		out = append(out, l.token())
+	for _, k := range s.keys() {
+		out = append(out, k.Token())
 	}
 	return out, nil
 }
@@ -153,8 +194,8 @@ func (s *Source) Tokens(context.Context) ([]agent.Token, error) {
 // Certificates lists the software keys' certificates, marked SoftwareKey.
 func (s *Source) Certificates(context.Context) ([]agent.Certificate, error) {
 	out := []agent.Certificate{}
-	for _, l := range s.keys() {
-		out = append(out, agent.Certificate{ID: l.certID, TokenID: TokenIDPrefix + l.ID, Cert: l.cert, SoftwareKey: true})
+	for _, k := range s.keys() {
+		out = append(out, agent.Certificate{ID: k.CertificateID, TokenID: TokenIDPrefix + k.ID, Cert: k.Certificate, SoftwareKey: true})
 	}
 	return out, nil
 }
@@ -162,9 +203,9 @@ func (s *Source) Certificates(context.Context) ([]agent.Certificate, error) {
 // OpenKey asks for the key's password when it has one, opens the key and
 // checks it against the certificate. The key is wiped by its Close.
 func (s *Source) OpenKey(ctx context.Context, certID string, pin agent.PINFunc) (agent.Key, error) {
-	var l *listed
+	var l *KeyInfo
 	for _, x := range s.keys() {
-		if x.certID == certID {
+		if x.CertificateID == certID {
 			l = x
 			break
 		}
@@ -177,8 +218,8 @@ func (s *Source) OpenKey(ctx context.Context, certID string, pin agent.PINFunc) 
 		return nil, fmt.Errorf("%w: %w: %s", agent.ErrTokenNotFound, keyfile.ErrUnsupported, l.Kind)
 	}
 	password := ""
-	if l.passwordNeeded {
-		p, err := pin(ctx, l.token())
+	if l.PasswordNeeded {
+		p, err := pin(ctx, l.Token())
 		if err != nil {
 			return nil, err
 		}
@@ -193,7 +234,7 @@ func (s *Source) OpenKey(ctx context.Context, certID string, pin agent.PINFunc) 
 	case err != nil:
 		return nil, fmt.Errorf("%w: %s: %w", agent.ErrTokenNotFound, l.Path, err)
 	}
-	if c.Key == nil || !c.Key.PublicKey().Equal(l.cert.PublicKey) {
+	if c.Key == nil || !c.Key.PublicKey().Equal(l.Certificate.PublicKey) {
 		c.Wipe()
 		return nil, ErrKeyMismatch
 	}
