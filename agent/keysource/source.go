@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"sync"
 
@@ -134,6 +135,12 @@ func (s *Source) keys() []*KeyInfo {
 // describe reads what can be known of a key without its password.
 func describe(e Entry) KeyInfo {
 	k := KeyInfo{Entry: e, Name: filepath.Base(e.Path), PasswordNeeded: true}
+	if _, err := os.Stat(e.Path); err != nil {
+		// Most often a drive that is not inserted: errors.Is(err,
+		// fs.ErrNotExist).
+		k.Err = fmt.Errorf("keysource: %w", err)
+		return k
+	}
 	var der []byte
 	if e.Kind == KindContainer {
 		info, err := cpcontainer.Inspect(e.Path)

@@ -5,12 +5,15 @@ import (
 	"crypto"
 	"crypto/rand"
 	"errors"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/zavera/zavera/agent"
 	"github.com/zavera/zavera/agent/keysource"
 	"github.com/zavera/zavera/gost/streebog"
+	"github.com/zavera/zavera/keyfile"
 )
 
 type pinAsker struct {
@@ -106,5 +109,38 @@ func TestSourceNoPassword(t *testing.T) {
 	defer k.Close()
 	if len(p.asked) != 0 {
 		t.Error("a password was asked for a container without one")
+	}
+}
+
+// TestKeysReportsProblems: an added key whose folder is gone is described
+// with the reason and left out of the certificates; the others stay.
+func TestKeysReportsProblems(t *testing.T) {
+	l := keysource.OpenList(filepath.Join(t.TempDir(), keysource.FileName))
+	gone := filepath.Join(t.TempDir(), "gone.000")
+	if err := os.MkdirAll(gone, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"header.key", "masks.key", "primary.key"} {
+		os.WriteFile(filepath.Join(gone, f), []byte{0x30, 0}, 0o600)
+	}
+	if _, err := l.Add(gone, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Add(vectorDir, ""); err != nil {
+		t.Fatal(err)
+	}
+	src := keysource.New(keysource.Options{List: l})
+	keys := src.Keys()
+	if len(keys) != 2 || !errors.Is(keys[0].Err, keyfile.ErrDamaged) || keys[1].Err != nil || !keys[0].Added {
+		t.Fatalf("Keys = %+v", keys)
+	}
+	os.RemoveAll(gone)
+	keys = src.Keys()
+	if !errors.Is(keys[0].Err, fs.ErrNotExist) {
+		t.Errorf("a folder that is gone: %v", keys[0].Err)
+	}
+	certs, _ := src.Certificates(context.Background())
+	if len(certs) != 1 || certs[0].ID != keys[1].CertificateID {
+		t.Errorf("Certificates = %+v", certs)
 	}
 }
