@@ -46,3 +46,43 @@ func FuzzOpen(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParse feeds arbitrary bytes to each file's parser alone (without the
+// password KDF, so that the fuzzer runs fast): they return a value or
+// ErrDamaged, never panic, and what they return fits the format's bounds.
+func FuzzParse(f *testing.F) {
+	for _, name := range []string{fileHeader, fileMasks, filePrimary, fileName, fileMasks2, filePrimary2} {
+		data, err := os.ReadFile(filepath.Join(vectorDir, name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte{0x30, 0x80})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if h, err := parseHeader(data); err == nil {
+			if len(h.fp) != fpSize || h.keyOID == nil || h.curveOID == nil {
+				t.Fatalf("header accepted without its required fields: %+v", h)
+			}
+		} else if !errors.Is(err, keyfile.ErrDamaged) {
+			t.Fatalf("parseHeader: %v", err)
+		}
+		for _, size := range []int{32, 64} {
+			if m, s, err := parseMasks(fileMasks, data, size); err == nil {
+				if len(m) != size || len(s) == 0 || len(s) > maxSaltSize {
+					t.Fatalf("masks out of bounds: %d %d", len(m), len(s))
+				}
+			} else if !errors.Is(err, keyfile.ErrDamaged) {
+				t.Fatalf("parseMasks: %v", err)
+			}
+			if k, err := parsePrimary(filePrimary, data, size); err == nil && len(k) != size {
+				t.Fatalf("primary of %d bytes", len(k))
+			} else if err != nil && !errors.Is(err, keyfile.ErrDamaged) {
+				t.Fatalf("parsePrimary: %v", err)
+			}
+		}
+		if _, err := parseName(data); err != nil && !errors.Is(err, keyfile.ErrDamaged) {
+			t.Fatalf("parseName: %v", err)
+		}
+	})
+}
