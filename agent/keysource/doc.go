@@ -26,7 +26,8 @@
 //
 // # Concurrency
 //
-// A *Source and a *List are safe for concurrent use. The list file is read
-// again on each listing, so keys added or removed by `zavera keys` in
-// another process show at the next request.
+// A *Source and a *List are safe for concurrent use. The usable keys are
+// described again when the last description is a second old (or after
+// Changed), so keys added or removed by `zavera keys` or the main window in
+// another process, and flash drives inserted, show within a second.
 package keysource

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/zavera/zavera/agent"
 	"github.com/zavera/zavera/cert"
@@ -43,7 +44,18 @@ type Source struct {
 	mu   sync.Mutex
 	subs map[int]func(agent.TokenEvent)
 	next int
+
+	// The usable keys are described again after cacheFor or after
+	// Changed, whichever comes first.
+	cacheMu  sync.Mutex
+	cached   []*KeyInfo
+	cachedAt time.Time
+	now      func() time.Time
 }
+
+// cacheFor bounds how stale the list of usable keys may be: a key added
+// with `zavera keys add` or a flash drive inserted shows within it.
+const cacheFor = time.Second
 
 // New returns a source over the added keys and, when asked, the
 // discovered containers.
@@ -51,7 +63,7 @@ func New(opts Options) *Source {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &Source{opts: opts, subs: map[int]func(agent.TokenEvent){}}
+	return &Source{opts: opts, subs: map[int]func(agent.TokenEvent){}, now: time.Now}
 }
 
 // KeyInfo describes a software key as the source sees it now.
@@ -121,7 +133,12 @@ func (s *Source) Keys() []KeyInfo {
 
 // keys lists the usable keys; the others are logged.
 func (s *Source) keys() []*KeyInfo {
-	var out []*KeyInfo
+	s.cacheMu.Lock()
+	defer s.cacheMu.Unlock()
+	if now := s.now(); s.cached != nil && now.Sub(s.cachedAt) < cacheFor && !now.Before(s.cachedAt) {
+		return s.cached
+	}
+	out := []*KeyInfo{}
 	for _, k := range s.Keys() {
 		if k.Err != nil {
 			s.opts.Log.Info("software key not listed", "path", k.Path, "err", k.Err)
@@ -129,6 +146,7 @@ func (s *Source) keys() []*KeyInfo {
 		}
 		out = append(out, &k)
 	}
+	s.cached, s.cachedAt = out, s.now()
 	return out
 }
 
@@ -265,6 +283,9 @@ func (s *Source) Subscribe(fn func(agent.TokenEvent)) func() {
 // Changed tells the subscribers that the set of software keys changed (a
 // key added or removed in the window).
 func (s *Source) Changed() {
+	s.cacheMu.Lock()
+	s.cached = nil
+	s.cacheMu.Unlock()
 	s.mu.Lock()
 	fns := make([]func(agent.TokenEvent), 0, len(s.subs))
 	for _, fn := range s.subs {

@@ -144,3 +144,26 @@ func TestKeysReportsProblems(t *testing.T) {
 		t.Errorf("Certificates = %+v", certs)
 	}
 }
+
+// TestChanged: after Changed the next listing reads the list again, and
+// subscribers hear certificatesChanged.
+func TestChanged(t *testing.T) {
+	l := keysource.OpenList(filepath.Join(t.TempDir(), keysource.FileName))
+	src := keysource.New(keysource.Options{List: l})
+	var events []agent.TokenEvent
+	stop := src.Subscribe(func(e agent.TokenEvent) { events = append(events, e) })
+	defer stop()
+	if certs, _ := src.Certificates(context.Background()); len(certs) != 0 {
+		t.Fatalf("empty list: %+v", certs)
+	}
+	if _, err := l.Add(vectorDir, ""); err != nil {
+		t.Fatal(err)
+	}
+	src.Changed()
+	if certs, _ := src.Certificates(context.Background()); len(certs) != 1 {
+		t.Fatalf("after Changed: %+v", certs)
+	}
+	if len(events) != 1 || events[0].Kind != agent.CertificatesChanged {
+		t.Errorf("events %+v", events)
+	}
+}
