@@ -130,6 +130,18 @@ func TestAgentSignsWithContainer(t *testing.T) {
 	if len(list.Certificates) != 1 || !list.Certificates[0].SoftwareKey || string(list.Certificates[0].Certificate) != string(m.cert.Raw) {
 		t.Fatalf("certificates: %+v", list)
 	}
+	var toks struct {
+		Tokens []struct {
+			ID, Label   string
+			SoftwareKey bool
+		}
+	}
+	if e := call(t, ws, 20, "tokens", nil, &toks); e != nil {
+		t.Fatalf("tokens: %+v", e)
+	}
+	if len(toks.Tokens) != 1 || !toks.Tokens[0].SoftwareKey || toks.Tokens[0].Label != "Петров" {
+		t.Fatalf("tokens: %+v", toks)
+	}
 	id := list.Certificates[0].ID
 	doc := []byte("Договор поставки № 17\n")
 
