@@ -14,6 +14,7 @@ import (
 	"github.com/zavera/zavera/agent/keysource"
 	"github.com/zavera/zavera/gost/streebog"
 	"github.com/zavera/zavera/keyfile"
+	"github.com/zavera/zavera/keyfile/cpcontainer"
 )
 
 type pinAsker struct {
@@ -165,5 +166,47 @@ func TestChanged(t *testing.T) {
 	}
 	if len(events) != 1 || events[0].Kind != agent.CertificatesChanged {
 		t.Errorf("events %+v", events)
+	}
+}
+
+// TestCertificateFromFile: a container that holds no certificate is listed
+// only once a certificate file is named for it, and the key must match it.
+func TestCertificateFromFile(t *testing.T) {
+	m := makeContainer(t, "nocert", "pw", "-algorithm", "gost2012_256", "-pkeyopt", "paramset:A")
+	bare := filepath.Join(t.TempDir(), "bare.000")
+	if err := cpcontainer.Create(bare, m.key, cpcontainer.CreateOptions{Password: "pw"}); err != nil {
+		t.Fatal(err)
+	}
+	l := keysource.OpenList(filepath.Join(t.TempDir(), keysource.FileName))
+	if _, err := l.Add(bare, ""); err != nil {
+		t.Fatal(err)
+	}
+	src := keysource.New(keysource.Options{List: l})
+	if keys := src.Keys(); len(keys) != 1 || !errors.Is(keys[0].Err, keysource.ErrNoCertificate) {
+		t.Fatalf("without a certificate: %+v", keys)
+	}
+	if _, err := l.Add(bare, m.certPEM); err != nil {
+		t.Fatal(err)
+	}
+	src.Changed()
+	certs, _ := src.Certificates(context.Background())
+	if len(certs) != 1 || string(certs[0].Cert.Raw) != string(m.cert.Raw) {
+		t.Fatalf("with the certificate file: %+v", certs)
+	}
+	k, err := src.OpenKey(context.Background(), certs[0].ID, (&pinAsker{answer: "pw"}).ask)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.Close()
+
+	// Another key's certificate: listed, but the key does not open for it.
+	other := makeContainer(t, "other", "pw", "-algorithm", "gost2012_256", "-pkeyopt", "paramset:A")
+	if _, err := l.Add(bare, other.certPEM); err != nil {
+		t.Fatal(err)
+	}
+	src.Changed()
+	certs, _ = src.Certificates(context.Background())
+	if _, err := src.OpenKey(context.Background(), certs[0].ID, (&pinAsker{answer: "pw"}).ask); !errors.Is(err, keysource.ErrKeyMismatch) {
+		t.Errorf("a foreign certificate: %v, want ErrKeyMismatch", err)
 	}
 }
