@@ -76,3 +76,14 @@ func (s suite) passwordKey(password, salt []byte) []byte {
 	defer clear(mid)
 	return sum(mid[:32])
 }
+
+// PasswordKey returns the key that encrypts primary.key for a key of alg,
+// from the password and the salt of masks.key. Open uses it; it is
+// exported for the benchmark that checks it against OpenSSL's digests. The
+// caller wipes the result.
+func PasswordKey(alg Algorithm, password, salt []byte) []byte {
+	if alg == GOST2001 {
+		return suite2001.passwordKey(password, salt)
+	}
+	return suite2012.passwordKey(password, salt)
+}
