@@ -50,6 +50,9 @@ type certJSON struct {
 	KeyUsage     []string    `json:"keyUsage"`
 	// Certificate is the DER, base64.
 	Certificate []byte `json:"certificate"`
+	// SoftwareKey is true when the key is in a key file or container
+	// (not a certified token).
+	SoftwareKey bool `json:"softwareKey,omitempty"`
 }
 
 type subjectJSON struct {
@@ -117,6 +120,7 @@ func toCertJSON(tc Certificate, now time.Time) certJSON {
 		KeyAlgorithm: x.KeyString(),
 		KeyUsage:     ku,
 		Certificate:  x.Raw,
+		SoftwareKey:  tc.SoftwareKey,
 	}
 }
 

@@ -20,8 +20,9 @@
 //
 // # Wiring
 //
-// New takes a TokenSource (the tokens: PKCS#11 in the product, software
-// keys in tests and in `zavera serve --key`) and a Prompter (the user:
+// New takes a TokenSource (the tokens: PKCS#11 joined with the user's key
+// files and CryptoPro containers in the product, software keys in tests
+// and in `zavera serve --key`) and a Prompter (the user:
 // the desktop window, the terminal of package agent/terminal, fakes in
 // tests). The agent reaches tokens and the user only through these two
 // interfaces, and never serves files or scripts to pages. A Prompter that
@@ -30,7 +31,9 @@
 // the page's cancel does.
 //
 // Subpackages hold the implementations: p11source (PKCS#11 tokens through
-// package pkcs11), softtoken (a key and certificate in files), terminal
+// package pkcs11), keysource (key files and CryptoPro containers, their
+// password asked as a PIN), multisource (several sources as one),
+// softtoken (a key and certificate in files, without password), terminal
 // (prompts on the controlling terminal), journal (the signing journal),
 // localtls (the loopback certificate for wss), peer (the user owning the
 // other end of a loopback connection or of a Unix socket), localchan (the

@@ -66,6 +66,9 @@ type Token struct {
 	Serial       string `json:"serial,omitempty"`
 	// PINLocked is true when the user PIN is blocked.
 	PINLocked bool `json:"pinLocked,omitempty"`
+	// SoftwareKey is true for a key file or key container: not a
+	// certified token, and its "PIN" is the file's password.
+	SoftwareKey bool `json:"softwareKey,omitempty"`
 }
 
 // Certificate is a certificate on a token with its stable ID.
@@ -75,6 +78,9 @@ type Certificate struct {
 	ID      string
 	TokenID string
 	Cert    *cert.Certificate
+	// SoftwareKey is true when the private key is in a key file or key
+	// container rather than on a token.
+	SoftwareKey bool
 }
 
 // TokenEventKind says what happened to a token.

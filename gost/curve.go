@@ -55,6 +55,9 @@ func (c *Curve) OID() asn1.ObjectIdentifier { return append(asn1.ObjectIdentifie
 // each of r and s: 32 or 64.
 func (c *Curve) Size() int { return c.prm.size }
 
+// Order returns q, the prime order of the base point, as a new big.Int.
+func (c *Curve) Order() *big.Int { return new(big.Int).Set(c.prm.q) }
+
 // KeyOID returns the public key algorithm: id-tc26-gost3410-12-256 or -512.
 func (c *Curve) KeyOID() asn1.ObjectIdentifier {
 	if c.prm.size == 64 {

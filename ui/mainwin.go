@@ -15,8 +15,8 @@ import (
 	"github.com/zavera/zavera/ui/i18n"
 )
 
-// Main is the main window: tokens and certificates, approved sites,
-// journal, settings and diagnostics.
+// Main is the main window: tokens and certificates, software keys,
+// approved sites, journal, settings and diagnostics.
 type Main struct {
 	w    fyne.Window
 	lang i18n.Lang
@@ -46,6 +46,13 @@ type Main struct {
 	refreshDiag                *widget.Button
 	lastDiag                   Diagnosis
 	tokenErr, sitesErr, jouErr error
+
+	// The software keys section (see keyfiles.go), when the Backend
+	// implements KeyFiles.
+	keysBox                       *fyne.Container
+	addKeyButton, addFolderButton *widget.Button
+	removeKeyButtons              map[string]*widget.Button
+	keyErr                        error
 }
 
 // ShowMain fills w with the main window and shows it.
@@ -55,7 +62,8 @@ func ShowMain(w fyne.Window, lang i18n.Lang, b Backend, now time.Time) *Main {
 	m.tokensBox = container.NewVBox()
 	m.sitesBox = container.NewVBox()
 	m.diagBox = container.NewVBox()
-	m.tokensTab = container.NewTabItemWithIcon(lang.T(i18n.TabTokens), theme.AccountIcon(), container.NewVScroll(m.tokensBox))
+	m.keysBox = container.NewVBox()
+	m.tokensTab = container.NewTabItemWithIcon(lang.T(i18n.TabTokens), theme.AccountIcon(), container.NewVScroll(container.NewVBox(m.tokensBox, m.keysBox)))
 	m.sitesTab = container.NewTabItemWithIcon(lang.T(i18n.TabSites), theme.ComputerIcon(), container.NewVScroll(m.sitesBox))
 	m.journalTab = container.NewTabItemWithIcon(lang.T(i18n.TabJournal), theme.ListIcon(), m.journalPage())
 	m.settingsTab = container.NewTabItemWithIcon(lang.T(i18n.TabSettings), theme.SettingsIcon(), m.settingsPage())
@@ -78,6 +86,7 @@ func ShowMain(w fyne.Window, lang i18n.Lang, b Backend, now time.Time) *Main {
 // Refresh reloads the tokens, sites and journal.
 func (m *Main) Refresh() {
 	m.refreshTokens()
+	m.refreshKeyFiles()
 	m.refreshSites()
 	m.refreshJournal()
 }

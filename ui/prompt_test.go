@@ -367,3 +367,35 @@ func TestSigningWindowShowsDeclaredNamesAsLabels(t *testing.T) {
 		}
 	}
 }
+
+// TestPasswordField: for a software key the field asks for the key's
+// password, in both languages, and the answer carries what was typed.
+func TestPasswordField(t *testing.T) {
+	for _, tc := range []struct {
+		lang  i18n.Lang
+		field wire.PINField
+		want  []string
+	}{
+		{i18n.Russian, wire.PINField{Token: "srv", TriesLeft: -1, Password: true}, []string{"Пароль ключа (srv)"}},
+		{i18n.Russian, wire.PINField{Token: "srv", TriesLeft: -1, Retry: true, Password: true}, []string{"Пароль ключа (srv)", "Неверный пароль."}},
+		{i18n.English, wire.PINField{Token: "srv", TriesLeft: -1, Retry: true, Password: true}, []string{"Key password (srv)", "Wrong password."}},
+	} {
+		req := signReq(&tc.field)
+		req.Kind = wire.KindPIN
+		p, ans, w := show(t, tc.lang, req)
+		got := texts(w)
+		for _, want := range tc.want {
+			if !strings.Contains(got, want) {
+				t.Errorf("%+v: window lacks %q:\n%s", tc.field, want, got)
+			}
+		}
+		if strings.Contains(got, "PIN") {
+			t.Errorf("%+v: a software key's window speaks of a PIN:\n%s", tc.field, got)
+		}
+		test.Type(p.pin, "пароль")
+		p.pin.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEnter})
+		if r := ans.one(t); r.Answer != wire.Confirm || string(r.PIN) != "пароль" {
+			t.Errorf("answer %+v", r)
+		}
+	}
+}

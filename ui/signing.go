@@ -120,15 +120,19 @@ func (p *Prompt) pinPart(f *wire.PINField) []fyne.CanvasObject {
 		pad.TextStyle.Bold = true
 		return []fyne.CanvasObject{container.NewBorder(nil, nil, widget.NewIcon(theme.InfoIcon()), nil, pad)}
 	}
-	label := l.T(i18n.PINLabel)
+	labelKey, placeholder, wrong := i18n.PINLabel, i18n.PINPlaceholder, i18n.PINWrong
+	if f.Password {
+		labelKey, placeholder, wrong = i18n.PasswordLabel, i18n.PasswordPlaceholder, i18n.PasswordWrong
+	}
+	label := l.T(labelKey)
 	if tok := clean(f.Token, maxNameCols); tok != "" {
 		label += fmt.Sprintf(" (%s)", tok)
 	}
-	p.pin = newPINEntry(l.T(i18n.PINPlaceholder), p.confirm, func() { p.finish(wire.Refuse, nil) })
+	p.pin = newPINEntry(l.T(placeholder), p.confirm, func() { p.finish(wire.Refuse, nil) })
 	out := []fyne.CanvasObject{widget.NewLabel(label), p.pin}
 	var warn string
 	if f.Retry {
-		warn = l.T(i18n.PINWrong)
+		warn = l.T(wrong)
 	}
 	if f.TriesLeft >= 0 {
 		p.tries = l.N(i18n.PINTriesLeft, f.TriesLeft)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/zavera/zavera/agent/keysource"
 	"github.com/zavera/zavera/cert"
 	"github.com/zavera/zavera/pkcs11"
 )
@@ -17,7 +18,8 @@ const certsUsage = `Usage: zavera certs [--module PATH]... [--no-discovery] [--j
 Lists the certificates on every token, without asking for a PIN: owner,
 organisation, INN, OGRN, SNILS, validity, key algorithm, whether the
 private key is on the token, and the certificate's ID, which
-'zavera sign --cert ID' takes.
+'zavera sign --cert ID' takes. The certificates of software keys ('zavera
+keys') follow, marked as such.
 
   --module PATH    load this module too; repeatable (see 'zavera tokens').
   --no-discovery   load only the modules named by --module and
@@ -52,11 +54,20 @@ func runCerts(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	certs, listErr := m.Certificates()
+	var soft []keysource.KeyInfo
+	for _, k := range softwareKeySource().Keys() {
+		if k.Err == nil {
+			soft = append(soft, k)
+		}
+	}
 	now := time.Now()
 	if a.json {
-		out := make([]tokenCertJSON, len(certs))
+		out := make([]tokenCertJSON, len(certs), len(certs)+len(soft))
 		for i, c := range certs {
 			out[i] = newTokenCertJSON(c, now)
+		}
+		for _, k := range soft {
+			out = append(out, newSoftCertJSON(k, now))
 		}
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -65,7 +76,7 @@ func runCerts(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return 1
 		}
 	} else {
-		if len(certs) == 0 {
+		if len(certs) == 0 && len(soft) == 0 {
 			fmt.Fprintln(stdout, "No certificates found on the tokens. 'zavera tokens' lists the tokens and modules.")
 		}
 		for i, c := range certs {
@@ -73,6 +84,12 @@ func runCerts(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 				fmt.Fprintln(stdout)
 			}
 			printTokenCert(stdout, c, now)
+		}
+		for i, k := range soft {
+			if i > 0 || len(certs) > 0 {
+				fmt.Fprintln(stdout)
+			}
+			printSoftCert(stdout, k, now)
 		}
 	}
 	if listErr != nil {
@@ -117,6 +134,30 @@ func printTokenCert(w io.Writer, c *pkcs11.Certificate, now time.Time) {
 	row("Token", fmt.Sprintf("%s (serial %s)", c.Token.Label, c.Token.Serial))
 }
 
+// printSoftCert prints the certificate of a software key.
+func printSoftCert(w io.Writer, k keysource.KeyInfo, now time.Time) {
+	c := k.Certificate
+	s := c.Subject
+	row := func(label, value string) {
+		if value != "" {
+			fmt.Fprintf(w, "  %-13s %s\n", label+":", value)
+		}
+	}
+	fmt.Fprintf(w, "Certificate %s\n", k.CertificateID)
+	row("Owner", personName(s))
+	row("Title", s.Title)
+	row("Organisation", s.Organization)
+	row("INN", s.PersonINN())
+	row("INNLE", s.OrganizationINN())
+	row("OGRN", s.OGRN)
+	row("OGRNIP", s.OGRNIP)
+	row("SNILS", s.SNILS)
+	row("Issuer", s2(c.Issuer.CommonName, c.Issuer.Organization))
+	row("Valid", validityText(c, now))
+	row("Key", c.KeyString()+", software key (not a certified token)")
+	row("Key file", fmt.Sprintf("%s (%s, key %s)", k.Name, k.Path, k.ID))
+}
+
 func s2(a, b string) string {
 	if a != "" {
 		return a
@@ -134,6 +175,26 @@ type tokenCertJSON struct {
 	Label      string       `json:"label,omitempty"`
 	KeyID      string       `json:"key_id,omitempty"`
 	Token      pkcs11.Token `json:"token"`
+	// SoftwareKey and KeyPath are set for the key of a key file or
+	// container.
+	SoftwareKey bool   `json:"software_key,omitempty"`
+	KeyPath     string `json:"key_path,omitempty"`
+}
+
+// newSoftCertJSON is the --json form of a software key's certificate: its
+// private_key is "software" and its token names the key file.
+func newSoftCertJSON(k keysource.KeyInfo, now time.Time) tokenCertJSON {
+	c := k.Certificate
+	return tokenCertJSON{
+		ID:          k.CertificateID,
+		holderJSON:  holderOf(c),
+		ValidNow:    !now.Before(c.NotBefore) && !now.After(c.NotAfter),
+		KeyBits:     c.KeyBits,
+		PrivateKey:  "software",
+		Token:       pkcs11.Token{ID: keysource.TokenIDPrefix + k.ID, Label: k.Name, Model: k.Token().Model},
+		SoftwareKey: true,
+		KeyPath:     k.Path,
+	}
 }
 
 func newTokenCertJSON(c *pkcs11.Certificate, now time.Time) tokenCertJSON {

@@ -19,8 +19,10 @@ import (
 
 	"github.com/zavera/zavera/agent"
 	"github.com/zavera/zavera/agent/journal"
+	"github.com/zavera/zavera/agent/keysource"
 	"github.com/zavera/zavera/agent/localchan"
 	"github.com/zavera/zavera/agent/localtls"
+	"github.com/zavera/zavera/agent/multisource"
 	"github.com/zavera/zavera/agent/p11source"
 	"github.com/zavera/zavera/agent/scripted"
 	"github.com/zavera/zavera/agent/softtoken"
@@ -165,6 +167,12 @@ func openServeLog(path string) (*logfile.File, error) {
 func approvalsPath(cfg agent.Config) string { return appconf.ApprovalsPath(cfg) }
 func journalPath(cfg agent.Config) string   { return appconf.JournalPath(cfg) }
 
+// softwareKeys is the source of the key files and containers the user
+// added and of the containers found where CryptoPro keeps them.
+func softwareKeys(cfg agent.Config, log *slog.Logger) *keysource.Source {
+	return keysource.New(keysource.Options{List: keysource.OpenList(appconf.KeysPath(cfg)), Discover: true, Log: log})
+}
+
 // runServe implements `zavera serve`.
 func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	a, err := parseServeArgs(args)
@@ -276,7 +284,7 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 		src := p11source.NewWithOptions(m, p11source.Options{IdleLogout: time.Duration(cfg.Limits.IdleLogout), Log: log})
 		defer watchSessionLock(src, log)()
-		tokens = src
+		tokens = multisource.New(src, softwareKeys(cfg, log))
 		pinPad = func(id string) bool {
 			toks, _ := m.Tokens()
 			for _, t := range toks {

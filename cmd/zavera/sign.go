@@ -23,7 +23,8 @@ Makes a CAdES-BES signature of each FILE with the token key of the
 certificate ID ('zavera certs' lists them), written to FILE.sig. The token
 asks for its PIN once for all the files. The PIN is read from the
 terminal without echo, unless --pin-file names a file whose first line is
-the PIN. A token with a PIN pad asks for it itself.
+the PIN. A token with a PIN pad asks for it itself. For a software key
+('zavera keys') the password of the container is asked the same way.
 
   --cert ID        the certificate to sign with.
   --attached       put the file's content into the signature.
@@ -66,23 +67,34 @@ func runSign(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	defer pins.wipe()
 
-	m, err := openTokens(a)
-	if err != nil {
-		fmt.Fprintf(stderr, "zavera sign: %v\n", err)
-		return 1
-	}
-	defer m.Close()
-	key, err := m.Signer(a.cert, pins.get)
-	if err != nil {
-		for _, mod := range m.Modules() {
-			if mod.Err != nil {
-				fmt.Fprintf(stderr, "zavera sign: %v\n", mod.Err)
-			}
+	var signer cms.Signer
+	if soft := softwareKeyOf(a.cert); soft != nil {
+		key, err := soft.open(pins)
+		if err != nil {
+			fmt.Fprintf(stderr, "zavera sign: %s\n", softKeyOpenText(err))
+			return 1
 		}
-		fmt.Fprintf(stderr, "zavera sign: %v\n", err)
-		return 1
+		defer key.Close()
+		signer = cms.Signer{Key: key, Certificate: soft.info.Certificate}
+	} else {
+		m, err := openTokens(a)
+		if err != nil {
+			fmt.Fprintf(stderr, "zavera sign: %v\n", err)
+			return 1
+		}
+		defer m.Close()
+		key, err := m.Signer(a.cert, pins.get)
+		if err != nil {
+			for _, mod := range m.Modules() {
+				if mod.Err != nil {
+					fmt.Fprintf(stderr, "zavera sign: %v\n", mod.Err)
+				}
+			}
+			fmt.Fprintf(stderr, "zavera sign: %v\n", err)
+			return 1
+		}
+		signer = cms.Signer{Key: key, Certificate: key.Certificate()}
 	}
-	signer := cms.Signer{Key: key, Certificate: key.Certificate()}
 	bar := newProgress(stderr, len(a.operands))
 	failed := 0
 	for i, name := range a.operands {
@@ -228,6 +240,18 @@ func (p *pinSource) get(r pkcs11.PINRequest) ([]byte, error) {
 			return nil, err
 		}
 		p.pin, p.asked = pin, true
+	}
+	return append([]byte(nil), p.pin...), nil
+}
+
+// password is like get for a software key's password.
+func (p *pinSource) password(keyName string) ([]byte, error) {
+	if !p.asked {
+		pw, err := readPINFromTerminal(fmt.Sprintf("Password for key %q: ", keyName))
+		if err != nil {
+			return nil, err
+		}
+		p.pin, p.asked = pw, true
 	}
 	return append([]byte(nil), p.pin...), nil
 }

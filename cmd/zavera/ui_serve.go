@@ -135,7 +135,7 @@ func (d *desktop) tokenOf(c *cert.Certificate, pinPad func(string) bool) prompte
 	toks, _ := d.tokens.Tokens(ctx)
 	for _, t := range toks {
 		if t.ID == id {
-			return prompter.TokenInfo{Label: t.Label, PINPad: pinPad != nil && pinPad(id)}
+			return prompter.TokenInfo{Label: t.Label, PINPad: pinPad != nil && pinPad(id), SoftwareKey: t.SoftwareKey}
 		}
 	}
 	return prompter.TokenInfo{}

@@ -67,6 +67,9 @@ func LoadConfig(path string) (agent.Config, error) {
 	return cfg, nil
 }
 
+// KeysPath is the file of the software keys the user added.
+func KeysPath(cfg agent.Config) string { return filepath.Join(cfg.StateDir, "keys.json") }
+
 // ApprovalsPath is the file of the approved sites.
 func ApprovalsPath(cfg agent.Config) string { return filepath.Join(cfg.StateDir, "approvals.json") }
 

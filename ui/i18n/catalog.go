@@ -127,6 +127,27 @@ const (
 	Error            Key = "error"
 )
 
+// Keys of the main window's software keys.
+const (
+	KeyFilesTitle       Key = "keyfiles.title"
+	KeyFilesHint        Key = "keyfiles.hint"
+	KeyFilesNone        Key = "keyfiles.none"
+	AddKeyFile          Key = "keyfiles.add"
+	AddKeyFolder        Key = "keyfiles.addfolder"
+	RemoveKeyFile       Key = "keyfiles.remove"
+	KeyFileContainer    Key = "keyfiles.container"
+	KeyFilePKCS12       Key = "keyfiles.pkcs12"
+	KeyFileFound        Key = "keyfiles.found"
+	KeyFileMissing      Key = "keyfiles.missing"
+	KeyFileDamaged      Key = "keyfiles.damaged"
+	KeyFileUnsupported  Key = "keyfiles.unsupported"
+	KeyFileNoCert       Key = "keyfiles.nocert"
+	KeyFileAddFailed    Key = "keyfiles.addfailed"
+	PasswordLabel       Key = "password.label"
+	PasswordPlaceholder Key = "password.placeholder"
+	PasswordWrong       Key = "password.wrong"
+)
+
 // Keys of the tray menu.
 const (
 	TrayRunning Key = "tray.running"
@@ -249,6 +270,24 @@ var catalog = map[Key]entry{
 	DiagRefresh:      {"Проверить снова", "Check again"},
 	DiagNone:         {"нет", "none"},
 	Error:            {"Ошибка: %s", "Error: %s"},
+
+	KeyFilesTitle:       {"Ключи в файлах", "Keys in files"},
+	KeyFilesHint:        {"Ключ в файле или контейнере КриптоПро — программный ключ, а не сертифицированный токен: он защищён только паролем. Пароль спрашивается при каждой подписи и нигде не хранится.", "A key in a file or a CryptoPro container is a software key, not a certified token: only its password protects it. The password is asked at every signature and stored nowhere."},
+	KeyFilesNone:        {"Ключей в файлах нет.", "No keys in files."},
+	AddKeyFile:          {"Добавить ключ из файла", "Add a key from a file"},
+	AddKeyFolder:        {"Папка контейнера…", "Container folder…"},
+	RemoveKeyFile:       {"Убрать из списка", "Remove from the list"},
+	KeyFileContainer:    {"контейнер КриптоПро", "CryptoPro container"},
+	KeyFilePKCS12:       {"файл PKCS#12", "PKCS#12 file"},
+	KeyFileFound:        {"найден на диске", "found on a drive"},
+	KeyFileMissing:      {"Файлы ключа не найдены: вставьте носитель.", "The key's files are not found: insert the drive."},
+	KeyFileDamaged:      {"Файлы ключа повреждены или это не ключ.", "The key's files are damaged or not a key."},
+	KeyFileUnsupported:  {"Такой ключ Zavera не поддерживает.", "Zavera does not support this kind of key."},
+	KeyFileNoCert:       {"С ключом нет сертификата.", "There is no certificate with the key."},
+	KeyFileAddFailed:    {"Ключ не добавлен: %s", "The key was not added: %s"},
+	PasswordLabel:       {"Пароль ключа", "Key password"},
+	PasswordPlaceholder: {"Введите пароль", "Type the password"},
+	PasswordWrong:       {"Неверный пароль.", "Wrong password."},
 
 	TrayRunning: {"Zavera работает", "Zavera is running"},
 	TrayPaused:  {"Zavera: подписание приостановлено", "Zavera: signing paused"},

@@ -27,6 +27,9 @@ var ErrWindow = fmt.Errorf("%w: the window could not be shown", agent.ErrCancell
 type TokenInfo struct {
 	Label  string
 	PINPad bool
+	// SoftwareKey is true for a key file or container: the window asks
+	// for its password.
+	SoftwareKey bool
 }
 
 // Options configure a Prompter.
@@ -193,7 +196,7 @@ func (p *Prompter) ConfirmSigning(ctx context.Context, r agent.SigningRequest) e
 	if tok.PINPad {
 		req.PIN = &wire.PINField{Token: tok.Label, TriesLeft: -1, PINPad: true}
 	} else if askPIN {
-		req.PIN = &wire.PINField{Token: tok.Label, TriesLeft: -1}
+		req.PIN = &wire.PINField{Token: tok.Label, TriesLeft: -1, Password: tok.SoftwareKey}
 	}
 	reply, pin, err := p.show(ctx, req)
 	if err != nil {
@@ -231,7 +234,7 @@ func (p *Prompter) PIN(ctx context.Context, r agent.PINRequest) (*agent.PIN, err
 	label := r.Token.Label
 	req := &wire.Request{Kind: wire.KindPIN, Origin: r.Origin,
 		Signing: signing(agent.SignDocument, "", nil, 0, r.Certificate, label),
-		PIN:     &wire.PINField{Token: label, TriesLeft: r.TriesLeft, Retry: r.Retry}}
+		PIN:     &wire.PINField{Token: label, TriesLeft: r.TriesLeft, Retry: r.Retry, Password: r.Token.SoftwareKey}}
 	reply, pin, err := p.show(ctx, req)
 	defer wipe(pin)
 	if err != nil {

@@ -175,3 +175,25 @@ func TestStubbornWindowKilled(t *testing.T) {
 		t.Fatalf("returned after %v", d)
 	}
 }
+
+// A software key's windows ask for its password: in the signing window
+// and in the window of a retry.
+func TestSoftwareKeyAsksPassword(t *testing.T) {
+	p, u := newWindowPrompter(t, Options{
+		Token: func(*cert.Certificate) TokenInfo { return TokenInfo{Label: "srv", SoftwareKey: true} },
+	})
+	c := testCert()
+	ctx := context.Background()
+	u.will(t, "pin:секрет")
+	if err := p.ConfirmSigning(ctx, docRequest(c)); err != nil {
+		t.Fatal(err)
+	}
+	u.saw(t, "Key password (srv)")
+	u.will(t, "pin:секрет2")
+	pin, err := p.PIN(ctx, agent.PINRequest{Origin: "https://portal.example", Token: agent.Token{Label: "srv", SoftwareKey: true},
+		Certificate: c, TriesLeft: -1, Retry: true})
+	if err != nil || string(pin.Bytes()) != "секрет2" {
+		t.Fatalf("retry: %v %v", pin, err)
+	}
+	u.saw(t, "Wrong password.")
+}

@@ -123,6 +123,9 @@ type PINField struct {
 	// the PIN is typed on its keypad, so the window shows a notice
 	// instead of the field.
 	PINPad bool `json:"pinPad,omitempty"`
+	// Password is true for a software key (a key file or container): the
+	// field asks for its password, not a token's PIN.
+	Password bool `json:"password,omitempty"`
 }
 
 // WriteRequest writes r as one JSON line.
