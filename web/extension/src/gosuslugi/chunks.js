@@ -9,7 +9,11 @@
 // with the request's result once the files are signed (or hashed).
 //
 // Each file goes to the agent as an upload as its bytes arrive: at most a
-// few chunks are held here. A message out of order (a gap, a repeat, a
+// few chunks are held here. A message before the last is answered as soon
+// as the one before it has been handed to the agent, so that the page
+// reads its next slice while this one travels; a failure found while a
+// chunk travels is the answer to the next message (or, once the request
+// has ended, to the first message of its id that follows). A message out of order (a gap, a repeat, a
 // chunk of a request never started or already ended), a malformed or
 // oversized chunk, a file longer or shorter than its size, more than
 // CHUNKS_WAITING messages not yet taken, or CHUNK_IDLE_MS without a
@@ -19,6 +23,19 @@
 const CHUNKS_WAITING = 8;
 const CHUNK_IDLE_MS = 60000;
 const MAX_CHUNKS = 1 + GOSUSLUGI_MAX_FILES * (PORTAL_MAX_FILE / PORTAL_CHUNK) + GOSUSLUGI_MAX_FILES;
+
+// declaredSize is the sum of the files' sizes a chunked request's first
+// message declares (Infinity when it cannot be read: start() refuses it).
+function declaredSize(data) {
+  try {
+    const r = parseRequest(data);
+    const files = r.file ? [r.file] : r.files;
+    if (!Array.isArray(files)) return Infinity;
+    return files.reduce((n, f) => n + (Number.isSafeInteger(Number(f && f.size)) ? Number(f.size) : Infinity), 0);
+  } catch (_) {
+    return Infinity;
+  }
+}
 
 class ChunkedRequest {
   constructor(session, m, onEnd) {
@@ -47,16 +64,18 @@ class ChunkedRequest {
     this.timer = setTimeout(() => this.abort(), CHUNK_IDLE_MS);
   }
 
-  // abort ends the request: its uploads and hash are cancelled.
-  abort() {
+  // abort ends the request: its uploads and hash are cancelled; err, if
+  // any, is kept for the page's next message of this id.
+  abort(err) {
     if (this.ended) return;
     this.ended = true;
+    this.error = err || null;
     if (this.timer) clearTimeout(this.timer);
     for (const s of this.sinks) if (s) s.cancel();
     for (const r of this.results) if (r && r.document) this.session.agent.call('documentCancel', { document: r.document }).catch(() => {});
     this.sinks = [];
     this.results = [];
-    this.onEnd(this.id);
+    this.onEnd(this.id, this.error);
   }
 
   // take queues message m (already checked to be the next in order) and
@@ -65,11 +84,17 @@ class ChunkedRequest {
     this.next++;
     this.waiting++;
     this.touch();
-    if (this.waiting > CHUNKS_WAITING) {
-      this.abort();
-      return Promise.reject(new PortalError('busy', 'chunks sent faster than taken'));
-    }
     const k = Number(m.meta.chunk);
+    let early = null;
+    if (this.waiting > CHUNKS_WAITING) early = new PortalError('busy', 'chunks sent faster than taken');
+    else if (k === 1) this.declared = declaredSize(m.method.data);
+    else early = this.precheck(m.method.data);
+    if (early) {
+      // Answered now; later messages of the id are out of order.
+      this.abort();
+      return Promise.reject(early);
+    }
+    const previous = this.chain;
     const work = this.chain.then(() => {
       if (this.ended) throw new PortalError('cancelled');
       if (this.session.generation !== this.generation) throw new PortalError('cancelled');
@@ -80,10 +105,25 @@ class ChunkedRequest {
     });
     this.chain = work.then(() => { this.waiting--; }, (e) => {
       this.waiting--;
-      this.abort();
+      this.abort(e);
       throw e;
     });
+    this.chain.catch(() => {});
+    if (k > 1 && k < this.total) return previous.then(() => ({ chunk: k, received: this.received }));
     return this.chain.then(() => work);
+  }
+
+  // precheck refuses a data chunk at once when it is not base64, over
+  // PORTAL_CHUNK, or would take the files past their declared sizes.
+  precheck(text) {
+    if (typeof text !== 'string' || text.length === 0) return new PortalError('bad_request', 'a chunk is not base64');
+    if (text.length > Math.ceil(PORTAL_CHUNK / 3) * 4 + 4) return new PortalError('chunk_too_large', `${text.length} characters`);
+    let n;
+    try { n = checkBase64(text).bin.length; } catch (e) { return e; }
+    if (n > PORTAL_CHUNK) return new PortalError('chunk_too_large', `${n} bytes`);
+    this.queued = (this.queued || 0) + n;
+    if (this.queued > this.declared) return new PortalError('size_mismatch', 'more bytes than the declared sizes');
+    return null;
   }
 
   async start(data) {
@@ -125,17 +165,12 @@ class ChunkedRequest {
   }
 
   async data(text) {
-    if (typeof text !== 'string' || text.length === 0 || text.length > Math.ceil(PORTAL_CHUNK / 3) * 4 + 4) {
-      if (typeof text === 'string' && text.length > 0) throw new PortalError('chunk_too_large', `${text.length} characters`);
-      throw new PortalError('bad_request', 'a chunk is not base64');
-    }
-    let bytes;
-    try { bytes = b64decode(text); } catch (_) { throw new PortalError('bad_request', 'a chunk is not base64'); }
     await this.closeDone();
     if (this.current >= this.files.length) throw new PortalError('size_mismatch', 'bytes after the last file');
     const sink = await this.sinkFor(this.current);
-    await sink.push(bytes);
-    this.received += bytes.length;
+    const before = sink.taken();
+    await sink.pushBase64(text);
+    this.received += sink.taken() - before;
     await this.closeDone();
   }
 

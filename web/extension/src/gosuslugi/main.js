@@ -23,6 +23,7 @@
     const agent = new AgentChannel();
     const session = new GosuslugiSession(agent);
     const chunked = new Map(); // id → ChunkedRequest
+    const failed = new Map(); // id → the error that ended its request, until the page's next message of that id
 
     announce();
     if (!document.head) document.addEventListener('DOMContentLoaded', announce, { once: true });
@@ -44,9 +45,11 @@
       const n = Number(m.meta.chunks);
       let req = chunked.get(m.id);
       if (k === 1) {
+        failed.delete(m.id);
         if (req) {
           // A request started twice: both end.
           req.abort();
+          failed.delete(m.id);
           answer(m, { err: new PortalError('out_of_order', 'chunk 1 again') });
           return;
         }
@@ -54,11 +57,21 @@
           answer(m, { err: new PortalError('bad_request', 'chunks') });
           return;
         }
-        req = new ChunkedRequest(session, m, (id) => { if (chunked.get(id) === req) chunked.delete(id); });
+        const started = new ChunkedRequest(session, m, (id, err) => {
+          if (chunked.get(id) === started) chunked.delete(id);
+          if (err) {
+            if (failed.size >= 64) failed.delete(failed.keys().next().value);
+            failed.set(id, err);
+          }
+        });
+        req = started;
         chunked.set(m.id, req);
       } else if (!req || !Number.isSafeInteger(k) || k !== req.next || n !== req.total || m.method.type !== req.type) {
-        if (req) req.abort();
-        answer(m, { err: new PortalError('out_of_order', `chunk ${m.meta.chunk}`) });
+        const ended = !req && failed.get(m.id);
+        failed.delete(m.id);
+        if (req) req.abort(new PortalError('out_of_order', `chunk ${m.meta.chunk}`));
+        failed.delete(m.id);
+        answer(m, { err: ended || new PortalError('out_of_order', `chunk ${m.meta.chunk}`) });
         return;
       }
       req.take(m).then((result) => answer(m, { result }), (err) => answer(m, { err }));
