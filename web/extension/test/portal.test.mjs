@@ -199,6 +199,44 @@ describe('the state services portal\'s interfaces in Chromium with the extension
     fs.rmSync(big);
   });
 
+  test('gosuslugi.plugin in one message: a File the page passes and a URL of the page\'s origin are signed; a URL of another origin is not fetched', async () => {
+    await page.goto(`${portal.url}/org/create`);
+    await page.waitForSelector('#org-status[data-state="ready"]', { timeout: 30000 });
+    const fileText = 'Протокол общего собрания учредителей № 1';
+    const out = await page.evaluate(async ([text, stranger]) => {
+      const gos = (type, data) => new Promise((resolve) => {
+        const id = crypto.randomUUID();
+        const progress = [];
+        const onMsg = (ev) => {
+          const m = ev.data;
+          if (ev.source !== window || !m || m.id !== id || !m.node) return;
+          if (m.method.type === 'progress') { progress.push(JSON.parse(m.method.result)); return; }
+          window.removeEventListener('message', onMsg);
+          resolve({ code: m.code, error: m.error, result: m.method.result ? JSON.parse(m.method.result) : null, progress });
+        };
+        window.addEventListener('message', onMsg);
+        window.postMessage({ id, node: '', error: '', mode: '', module: { type: 'crypto' }, method: { type, data, result: '' },
+          meta: { format: { category: 'gosuslugi.plugin' }, routes: [{ node: 'test' }] } }, window.location.origin);
+      });
+      const certs = await gos('certificates', '{}');
+      const leader = certs.result.find((c) => (c.fields.title || '').includes('Генеральный директор'));
+      const file = new File([text], 'протокол.txt', { type: 'text/plain' });
+      const signed = await gos('signature', { certificate: leader.id, type: 'detached', files: [file, { contentEncoding: 'url', path: '/static/style.css', id: 'css' }] });
+      const foreign = await gos('signature', JSON.stringify({ certificate: leader.id, files: [{ contentEncoding: 'url', path: `${stranger}/x.pdf`, id: 'x' }] }));
+      return { signed, foreign };
+    }, [fileText, `http://127.0.0.1:${stranger.address().port}`]);
+    assert.equal(out.signed.code, '200', out.signed.error);
+    assert.equal(out.signed.result.length, 2);
+    assert.ok(out.signed.progress.length > 0, 'progress came before the answer');
+    const textFile = path.join(tmp.dir, 'protocol.txt');
+    fs.writeFileSync(textFile, fileText);
+    await opensslVerify(tmp.dir, out.signed.result[0].content, textFile, tokens.caFile);
+    const css = path.join(tmp.dir, 'style.css');
+    fs.writeFileSync(css, Buffer.from(await (await fetch(`${portal.url}/static/style.css`)).arrayBuffer()));
+    await opensslVerify(tmp.dir, out.signed.result[1].content, css, tokens.caFile);
+    assert.equal(out.foreign.code, '403');
+  });
+
   test('a page of another origin gets no markers, no meta tags and no answers', async () => {
     const p = await context.newPage();
     await p.goto(`http://127.0.0.1:${stranger.address().port}/`);
