@@ -58,7 +58,13 @@ type Config struct {
 	// RawSignOrigins may ask signHash for a bare signature over a hash.
 	// Only the machine-wide configuration may set it (see ApplyPolicy).
 	RawSignOrigins []string `json:"rawSignOrigins,omitempty"`
-	Limits         Limits   `json:"limits"`
+	// StatePortalOrigins are origins, besides the state services portal's
+	// own, on which the browser extension serves the portal's plug-in
+	// interfaces (IFCPlugin and gosuslugi.plugin): a test stand, or the
+	// demo portal under `make run`. hello tells a page's session whether
+	// its origin is one of them.
+	StatePortalOrigins []string `json:"statePortalOrigins,omitempty"`
+	Limits             Limits   `json:"limits"`
 	// Journal sets how the journal's files rotate.
 	Journal JournalConfig `json:"journal,omitzero"`
 }
@@ -220,6 +226,11 @@ func (c Config) Validate() error {
 	for _, o := range c.RawSignOrigins {
 		if _, err := ParseOrigin(o); err != nil {
 			return fmt.Errorf("agent: configuration rawSignOrigins: %w", err)
+		}
+	}
+	for _, o := range c.StatePortalOrigins {
+		if _, err := ParseOrigin(o); err != nil {
+			return fmt.Errorf("agent: configuration statePortalOrigins: %w", err)
 		}
 	}
 	if m := c.Journal.MaxFileBytes; m != 0 && m < journal.MinFileBytes {

@@ -86,6 +86,10 @@ type helloParams struct {
 type helloResult struct {
 	Protocol int  `json:"protocol"`
 	Approved bool `json:"approved"`
+	// StatePortal is set when the configuration lists the origin in
+	// statePortalOrigins: the extension then serves the state services
+	// portal's plug-in interfaces there too.
+	StatePortal bool `json:"statePortal,omitempty"`
 }
 
 func (c *conn) hello(_ context.Context, req *request) (any, error) {
@@ -105,7 +109,7 @@ func (c *conn) hello(_ context.Context, req *request) (any, error) {
 	c.mu.Lock()
 	c.protocol = chosen
 	c.mu.Unlock()
-	return helloResult{Protocol: chosen, Approved: c.approved()}, nil
+	return helloResult{Protocol: chosen, Approved: c.approved(), StatePortal: c.s.statePortal(c.origin)}, nil
 }
 
 type pairResult struct {

@@ -32,7 +32,8 @@ func SystemConfigPath() string {
 // user's. A missing file changes nothing. The administrator's word adds to
 // the user's and wins where the two cannot both hold:
 //
-//   - origins, development origins and modules are added to the user's;
+//   - origins, development origins, state portal origins and modules are
+//     added to the user's;
 //   - a port set there replaces the user's, so that every page of the
 //     organisation finds the agent where the policy says;
 //   - noModuleDiscovery set there holds, pinning the organisation's
@@ -79,6 +80,7 @@ func ApplyPolicy(c Config, path string) (Config, error) {
 func MergePolicy(c, p Config) (Config, error) {
 	c.Origins = union(c.Origins, p.Origins)
 	c.DevOrigins = union(c.DevOrigins, p.DevOrigins)
+	c.StatePortalOrigins = union(c.StatePortalOrigins, p.StatePortalOrigins)
 	c.Modules = union(c.Modules, p.Modules)
 	c.TrustAnchors = union(c.TrustAnchors, p.TrustAnchors)
 	if p.TrustList != "" {

@@ -4,8 +4,8 @@
 
 EXT_DIR     := web/extension
 EXT_OUT     := $(BUILD)/extension
-EXT_SOURCES := $(wildcard $(EXT_DIR)/src/*.js $(EXT_DIR)/src/*.html $(EXT_DIR)/src/page/*.js \
-                 $(EXT_DIR)/icons/*.png $(EXT_DIR)/manifests/*.json) $(EXT_DIR)/build.mjs
+EXT_SOURCES := $(wildcard $(EXT_DIR)/src/*.js $(EXT_DIR)/src/*.html $(EXT_DIR)/src/*/*.js \
+                 $(EXT_DIR)/icons/*.png $(EXT_DIR)/manifests/*.json $(EXT_DIR)/*.json) $(EXT_DIR)/build.mjs
 
 .PHONY: extension
 extension: $(EXT_OUT)/zavera-chromium.zip $(EXT_OUT)/zavera-firefox.zip

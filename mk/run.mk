@@ -15,8 +15,8 @@ AGENT_PORT   ?= 27413
 .PHONY: run
 run: setup $(BIN) testtoken demo-tokens
 	@mkdir -p $(RUN_DIR)
-	@printf '{\n  "port": %s,\n  "devOrigins": ["http://127.0.0.1:%s", "http://localhost:%s"],\n  "modules": ["%s"],\n  "noModuleDiscovery": true\n}\n' \
-		'$(AGENT_PORT)' '$(PORTAL_PORT)' '$(PORTAL_PORT)' '$(CURDIR)/$(BUILD)/libgosttoken.so' > $(RUN_DIR)/config.json
+	@printf '{\n  "port": %s,\n  "devOrigins": ["http://127.0.0.1:%s", "http://localhost:%s"],\n  "statePortalOrigins": ["http://127.0.0.1:%s", "http://localhost:%s"],\n  "modules": ["%s"],\n  "noModuleDiscovery": true\n}\n' \
+		'$(AGENT_PORT)' '$(PORTAL_PORT)' '$(PORTAL_PORT)' '$(PORTAL_PORT)' '$(PORTAL_PORT)' '$(CURDIR)/$(BUILD)/libgosttoken.so' > $(RUN_DIR)/config.json
 	@set -e; \
 	$(BIN) demo-portal --ca $(BUILD)/demo-tokens/demo-ca.crt --listen 127.0.0.1:$(PORTAL_PORT) \
 		--agent-port $(AGENT_PORT) --verbose > $(RUN_DIR)/portal.log 2>&1 & portal=$$!; \
@@ -29,6 +29,8 @@ run: setup $(BIN) testtoken demo-tokens
 	if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] && [ -x $(UI_BIN) ]; then mode=; fi; \
 	echo; \
 	echo "  Demo portal:  http://127.0.0.1:$(PORTAL_PORT)/   <- open this address in Chromium, Chrome or Firefox"; \
+	echo "  With the Zavera extension (make extension): http://127.0.0.1:$(PORTAL_PORT)/esia/ (Вход через ЕСИА, IFCPlugin)"; \
+	echo "                and http://127.0.0.1:$(PORTAL_PORT)/org/create (Создание организации, gosuslugi.plugin)"; \
 	echo "  Agent:        ws://127.0.0.1:$(AGENT_PORT)/ with the demo tokens in $(BUILD)/demo-tokens"; \
 	echo "  Tokens:       «Zavera Demo Leader» (Генеральный директор) and «Zavera Demo Accountant» (Главный бухгалтер), PIN 12345678"; \
 	where="in Zavera's window"; [ -z "$$mode" ] || where="on this terminal"; \

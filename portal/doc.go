@@ -24,6 +24,18 @@
 //   - Filings: the accountant uploads several files, signs them as one
 //     batch, and the server verifies each signature against the file it
 //     kept.
+//   - «Вход через ЕСИА» (/esia/): the login of the state services
+//     portal's ESIA page, through the IFCPlugin interface the Zavera
+//     extension serves: the server issues a challenge, the page has it
+//     signed as an attached CMS, the server verifies the signature (one
+//     signer, the portal's CA) and takes the challenge out of its store by
+//     the signature's content (esia.go).
+//   - «Создание организации» (/org/create): the form and founding
+//     documents (PDF, up to MaxFoundingDocument each) signed through the
+//     gosuslugi.plugin interface in chunks as one batch; the body is
+//     streamed, each file hashed as it arrives with its signer's digest,
+//     and each signature verified, with INNLE and OGRN of the certificate
+//     against the form (orgcreate.go).
 //
 // # Rules
 //

@@ -23,21 +23,29 @@ func (s *Server) handleChallenge(w http.ResponseWriter, r *http.Request) {
 	nonce := make([]byte, nonceSize)
 	rand.Read(nonce)
 	key := base64.StdEncoding.EncodeToString(nonce)
+	if !s.storeNonce(w, key) {
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"nonce": key, "description": "Вход на демонстрационный портал госуслуг"})
+}
+
+// storeNonce keeps a one-time login value for nonceTTL; when too many
+// wait, it answers 503 and reports false.
+func (s *Server) storeNonce(w http.ResponseWriter, key string) bool {
 	now := s.now()
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	for k, exp := range s.nonces {
 		if now.After(exp) {
 			delete(s.nonces, k)
 		}
 	}
 	if len(s.nonces) >= maxNonces {
-		s.mu.Unlock()
 		writeError(w, http.StatusServiceUnavailable, "слишком много входов одновременно, попробуйте через минуту")
-		return
+		return false
 	}
 	s.nonces[key] = now.Add(nonceTTL)
-	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, map[string]any{"nonce": key, "description": "Вход на демонстрационный портал госуслуг"})
+	return true
 }
 
 // takeNonce removes a nonce issued earlier and reports whether it was

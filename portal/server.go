@@ -104,6 +104,11 @@ func New(o Options) (*Server, error) {
 	m.Handle("GET /{$}", fileHandler(static, "index.html"))
 	m.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
 	m.Handle("GET /static/zavera.js", fileHandler(client, "zavera.js"))
+	m.Handle("GET /esia/{$}", fileHandler(static, "esia.html"))
+	m.Handle("GET /org/create", fileHandler(static, "orgcreate.html"))
+	m.HandleFunc("POST /api/esia/challenge", s.handleESIAChallenge)
+	m.HandleFunc("POST /api/esia/login", s.handleESIALogin)
+	m.HandleFunc("POST /api/org/create", s.handleOrgCreate)
 	m.HandleFunc("GET /api/config", s.handleConfig)
 	m.HandleFunc("POST /api/login/challenge", s.handleChallenge)
 	m.HandleFunc("POST /api/login", s.handleLogin)
@@ -158,6 +163,7 @@ func fileHandler(fsys fs.FS, name string) http.Handler {
 func (s *Server) handleConfig(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{
 		"agentPort": s.agentPort, "maxDocumentSize": MaxDocumentSize, "maxDocuments": MaxDocuments,
+		"maxFoundingDocument": MaxFoundingDocument, "maxFoundingDocuments": maxFoundingDocuments,
 	})
 }
 

@@ -100,15 +100,16 @@ export function tokenDir(tmp) {
 
 /**
  * Starts an agent on a free port with the GOST test token. origins are
- * approved in advance; devOrigins may use http and still pair. pin is what
+ * approved in advance; devOrigins may use http and still pair;
+ * statePortalOrigins get the extension's state portal interfaces. pin is what
  * the test prompter types.
  */
-export async function startAgent({ tmp, tokens, origins = [], devOrigins = [], pin = DEMO_PIN, extraArgs = [] }) {
+export async function startAgent({ tmp, tokens, origins = [], devOrigins = [], statePortalOrigins = [], pin = DEMO_PIN, extraArgs = [] }) {
   const { bin, module } = paths();
   const state = fs.mkdtempSync(path.join(tmp, 'agent-'));
   const config = path.join(state, 'config.json');
   fs.writeFileSync(config, JSON.stringify({
-    origins, devOrigins, modules: [module], noModuleDiscovery: true,
+    origins, devOrigins, statePortalOrigins, modules: [module], noModuleDiscovery: true,
     limits: { promptTimeout: '30s' },
   }, null, 2));
   const agent = new Child('agent', bin, ['serve', '--headless', '--port', '0', '--config', config, ...extraArgs], {

@@ -242,7 +242,9 @@ function senderOrigin(sender) {
 }
 
 api.runtime.onConnect.addListener((port) => {
-  if (port.name !== 'zavera-page' || !port.sender || port.sender.id !== api.runtime.id) {
+  // zavera-portal: the state services portal's interfaces (portal/access.js).
+  const portal = port.name === 'zavera-portal';
+  if ((port.name !== 'zavera-page' && !portal) || !port.sender || port.sender.id !== api.runtime.id) {
     port.disconnect();
     return;
   }
@@ -260,6 +262,10 @@ api.runtime.onConnect.addListener((port) => {
       return;
     }
     if (!session || !sessions.has(session.name)) session = new Session(origin, tabId, frameId);
+    if (portal && (!PORTAL_METHODS.has(m.method) || !(await portalAllowed(origin, session)))) {
+      answer({ error: portalRefusal() });
+      return;
+    }
     try {
       answer({ result: await session.call(m.method, m.params) });
     } catch (e) {
@@ -269,6 +275,14 @@ api.runtime.onConnect.addListener((port) => {
   port.onDisconnect.addListener(() => {
     if (session) session.close();
   });
+});
+
+// The portal interfaces' content scripts ask whether their frame's origin
+// is served (portal/access.js).
+api.runtime.onMessage.addListener((msg, sender, sendResponse) => {
+  if (sender.id !== api.runtime.id || !msg || msg.type !== 'zavera-portal-origin') return false;
+  portalAllowed(senderOrigin(sender), null).then((allowed) => sendResponse({ allowed }), () => sendResponse({ allowed: false }));
+  return true;
 });
 
 // The popup asks for the pairings waiting for the user.

@@ -1,0 +1,142 @@
+// `make bench` step: a 100 MiB founding document signed through the
+// gosuslugi.plugin interface in chunks (512 KiB base64 messages from the
+// page, each answered before the next, as the «Создание организации» page
+// sends them) in headless Chromium with the extension, its native
+// messaging host and the agent on the GOST test token, against
+// `zavera digest` of the same bytes in the same run; and the agent's peak
+// resident memory meanwhile (VmHWM, reset just before) against the goal.
+// The signature is checked by OpenSSL over the same bytes.
+//
+//   node bench/portal.mjs --out ../build/bench.d/portal.jsonl
+
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+
+import { CHROMIUM, FLAGS } from '../test-support/browser.mjs';
+import { generated, opensslVerifyStreamed } from '../test-support/bigdoc.mjs';
+import { build, root, startAgent, tempDir, tokenDir } from '../test-support/stack.mjs';
+
+const { values } = parseArgs({ options: { out: { type: 'string' }, size: { type: 'string', default: String(100 * 1024 * 1024) } } });
+const SIZE = Number(values.size);
+const MIB = SIZE / (1 << 20);
+const IDS = JSON.parse(fs.readFileSync(path.join(root, 'web', 'extension', 'ids.json'), 'utf8'));
+const EXTENSION = path.join(build, 'extension', 'chromium');
+const MEMORY_GOAL = 64; // MB
+
+function vmHWM(pid) {
+  return Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
+}
+
+const server = http.createServer((req, res) => {
+  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+  res.end('<!doctype html><meta charset="utf-8"><title>portal bench</title><body>bench</body>');
+});
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+const origin = `http://127.0.0.1:${server.address().port}`;
+
+const tmp = tempDir();
+const tokens = tokenDir(tmp.dir);
+const agent = await startAgent({ tmp: tmp.dir, tokens, devOrigins: [origin], statePortalOrigins: [origin] });
+let context;
+try {
+  const xdg = path.join(tmp.dir, 'xdg-config');
+  fs.mkdirSync(path.join(xdg, 'zavera'), { recursive: true });
+  fs.writeFileSync(path.join(xdg, 'zavera', 'config.json'), JSON.stringify({ stateDir: agent.stateDir }));
+  const bin = path.join(tmp.dir, 'bin');
+  fs.mkdirSync(bin);
+  fs.copyFileSync(path.join(build, 'zavera-host'), path.join(bin, 'zavera-host'));
+  fs.chmodSync(path.join(bin, 'zavera-host'), 0o755);
+  fs.symlinkSync(path.join(build, 'zavera-script'), path.join(bin, 'zavera'));
+  const profile = path.join(tmp.dir, 'profile');
+  fs.mkdirSync(path.join(profile, 'NativeMessagingHosts'), { recursive: true });
+  fs.writeFileSync(path.join(profile, 'NativeMessagingHosts', `${IDS.host}.json`), JSON.stringify({
+    name: IDS.host, description: 'Zavera', path: path.join(bin, 'zavera-host'), type: 'stdio',
+    allowed_origins: [`chrome-extension://${IDS.chromium}/`],
+  }));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM, headless: true, timeout: 30000,
+    args: [...FLAGS, `--disable-extensions-except=${EXTENSION}`, `--load-extension=${EXTENSION}`],
+    env: { ...process.env, XDG_CONFIG_HOME: xdg },
+  });
+  const page = await context.newPage();
+  await page.goto(`${origin}/`);
+  await page.waitForSelector('meta[property="gosuslugi.plugin.extension.content"]', { state: 'attached', timeout: 30000 });
+
+  // The document, made in the page from the same generator as in Node.
+  await page.evaluate(`(() => { ${generated.toString()}; window.bigdoc = new Blob(Array.from(generated(${SIZE}))); })()`);
+
+  // The page's side of the protocol, as orgcreate.js speaks it.
+  await page.evaluate(() => {
+    window.gos = (id, type, data, chunk, chunks) => new Promise((resolve, reject) => {
+      const onMsg = (ev) => {
+        const m = ev.data;
+        if (ev.source !== window || !m || m.id !== id || !m.node || m.method.type === 'progress' || (chunk !== undefined && m.meta.chunk !== String(chunk))) return;
+        window.removeEventListener('message', onMsg);
+        if (m.code !== '200') reject(new Error(`${m.code} ${m.error}`)); else resolve(JSON.parse(m.method.result));
+      };
+      window.addEventListener('message', onMsg);
+      const meta = { format: { type: 'message', version: '1.0.0.0', category: 'gosuslugi.plugin' }, routes: [{ node: 'bench', time: '', transfer: '' }] };
+      if (chunk !== undefined) { meta.chunk = String(chunk); meta.chunks = String(chunks); }
+      window.postMessage({ id, node: '', error: '', mode: '', module: { type: 'crypto' }, method: { type, data, result: '' }, meta }, window.location.origin);
+    });
+    window.b64 = (blob) => new Promise((resolve, reject) => {
+      const r = new FileReader();
+      r.onload = () => resolve(String(r.result).split(',')[1] || '');
+      r.onerror = () => reject(r.error);
+      r.readAsDataURL(blob);
+    });
+  });
+  const certificate = await page.evaluate(async () => (await window.gos(crypto.randomUUID(), 'certificates', '{}'))[0].id);
+
+  fs.writeFileSync(`/proc/${agent.proc.pid}/clear_refs`, '5');
+  const ms = await page.evaluate(async (cert) => {
+    const CHUNK = 512 * 1024;
+    const f = window.bigdoc;
+    const id = crypto.randomUUID();
+    const total = 1 + Math.ceil(f.size / CHUNK);
+    const t0 = performance.now();
+    await window.gos(id, 'signatureV2', JSON.stringify({ certificate: cert, type: 'detached', files: [{ id: 'f1', name: 'решение.pdf', size: f.size }] }), 1, total);
+    let k = 1;
+    let out = null;
+    for (let off = 0; off < f.size; off += CHUNK) out = await window.gos(id, 'signatureV2', await window.b64(f.slice(off, off + CHUNK)), ++k, total);
+    window.signature = out[0].content;
+    return performance.now() - t0;
+  }, certificate);
+  const peak = vmHWM(agent.proc.pid) / 1e6;
+  const signature = await page.evaluate(() => window.signature);
+
+  // The reference: zavera digest of the same bytes, best of two.
+  const doc = path.join(tmp.dir, 'document.bin');
+  const fd = fs.openSync(doc, 'w');
+  for (const b of generated(SIZE)) fs.writeSync(fd, b);
+  fs.closeSync(fd);
+  let ref = Infinity;
+  for (let i = 0; i < 2; i++) {
+    const t0 = performance.now();
+    const r = spawnSync(path.join(build, 'zavera-script'), ['digest', doc]);
+    if (r.status !== 0) throw new Error(`zavera digest: ${r.stderr}`);
+    ref = Math.min(ref, performance.now() - t0);
+  }
+  fs.rmSync(doc);
+  await opensslVerifyStreamed(tmp.dir, signature, SIZE, tokens.caFile);
+
+  const rate = MIB / (ms / 1000);
+  const refRate = MIB / (ref / 1000);
+  const figs = [
+    { name: `portal: ${MIB} MiB signed through gosuslugi.plugin in chunks (vs zavera digest)`, value: rate, unit: 'MiB/s', reference: refRate, ratio: rate / refRate,
+      note: 'headless Chromium, the page → extension → zavera-host → agent, 512 KiB base64 messages each answered before the next, scripted consent, GOST test token; goal: ratio >= 0.5' },
+    { name: 'portal: agent\'s peak resident memory during it (vs goal)', value: peak, unit: 'MB', reference: MEMORY_GOAL, ratio: MEMORY_GOAL / peak,
+      note: 'VmHWM of the agent, reset before the request; reference is the goal' },
+  ];
+  const text = figs.map((f) => JSON.stringify(f)).join('\n') + '\n';
+  if (values.out) fs.writeFileSync(values.out, text); else process.stdout.write(text);
+} finally {
+  if (context) await context.close();
+  await agent.stop();
+  server.close();
+  tmp.remove();
+}
