@@ -9,7 +9,7 @@
 // # Layout
 //
 //   - A list (Origins, DevOrigins, Modules, TrustAnchors,
-//     RawSignOrigins) is a subkey of that name whose string values are
+//     RawSignOrigins, StatePortalOrigins) is a subkey of that name whose string values are
 //     named 1, 2, 3… and taken in that order, as the ADMX list element
 //     writes them; a REG_MULTI_SZ value of the same name is read too, its
 //     strings after the subkey's.
@@ -145,6 +145,7 @@ var specs = []Spec{
 	list("TrustAnchors", func(c *agent.Config) *[]string { return &c.TrustAnchors }),
 	text("TrustList", func(c *agent.Config) *string { return &c.TrustList }),
 	list("RawSignOrigins", func(c *agent.Config) *[]string { return &c.RawSignOrigins }),
+	list("StatePortalOrigins", func(c *agent.Config) *[]string { return &c.StatePortalOrigins }),
 	bytesValue("Limits", "MaxMessageBytes", func(c *agent.Config) *int64 { return &c.Limits.MaxMessageBytes }),
 	intValue("Limits", "MaxConnections", counts, func(c *agent.Config) *int { return &c.Limits.MaxConnections }),
 	bytesValue("Limits", "MaxUnapprovedMessageBytes", func(c *agent.Config) *int64 { return &c.Limits.MaxUnapprovedMessageBytes }),

@@ -91,7 +91,8 @@ func TestDecodeEveryValue(t *testing.T) {
 		list("Modules", `C:\Program Files\Vendor\vendorp11.dll`).
 		list("TrustAnchors", `C:\ProgramData\Org\ca.pem`).
 		str("TrustList", `C:\ProgramData\Org\tsl.xml`).
-		list("RawSignOrigins", "https://portal.example.ru")
+		list("RawSignOrigins", "https://portal.example.ru").
+		list("StatePortalOrigins", "https://stand.gosuslugi.example.ru")
 	root.sub("Limits").dword("MaxMessageBytes", 1<<20).dword("MaxConnections", 64).
 		dword("MaxUnapprovedMessageBytes", 2048).dword("MaxBufferedBytes", 8<<20).
 		dword("MessageTimeoutSeconds", 10).dword("UnapprovedIdleSeconds", 20).
@@ -106,14 +107,15 @@ func TestDecodeEveryValue(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := agent.Config{
-		Port:              28000,
-		Origins:           []string{"https://portal.example.ru", "https://b.example.ru"},
-		DevOrigins:        []string{"http://127.0.0.1:8080"},
-		Modules:           []string{`C:\Program Files\Vendor\vendorp11.dll`},
-		NoModuleDiscovery: true,
-		TrustAnchors:      []string{`C:\ProgramData\Org\ca.pem`},
-		TrustList:         `C:\ProgramData\Org\tsl.xml`,
-		RawSignOrigins:    []string{"https://portal.example.ru"},
+		Port:               28000,
+		Origins:            []string{"https://portal.example.ru", "https://b.example.ru"},
+		DevOrigins:         []string{"http://127.0.0.1:8080"},
+		Modules:            []string{`C:\Program Files\Vendor\vendorp11.dll`},
+		NoModuleDiscovery:  true,
+		TrustAnchors:       []string{`C:\ProgramData\Org\ca.pem`},
+		TrustList:          `C:\ProgramData\Org\tsl.xml`,
+		RawSignOrigins:     []string{"https://portal.example.ru"},
+		StatePortalOrigins: []string{"https://stand.gosuslugi.example.ru"},
 		Limits: agent.Limits{
 			MaxMessageBytes: 1 << 20, MaxConnections: 64, MaxUnapprovedMessageBytes: 2048,
 			MaxBufferedBytes: 8 << 20, MessageTimeout: agent.Duration(10 * time.Second),
@@ -142,8 +144,8 @@ func TestDecodeEveryValue(t *testing.T) {
 		}
 		n++
 	}
-	if n != 26 {
-		t.Errorf("%d policy values, this test knows 26", n)
+	if n != 27 {
+		t.Errorf("%d policy values, this test knows 27", n)
 	}
 }
 
