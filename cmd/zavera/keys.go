@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"time"
 
+	"github.com/zavera/zavera/agent"
 	"github.com/zavera/zavera/agent/keysource"
 	"github.com/zavera/zavera/internal/appconf"
 	"github.com/zavera/zavera/keyfile"
@@ -25,9 +27,11 @@ password.
                    drives and in CryptoPro's key folders, with their
                    certificates and IDs.
   add PATH         remember the container folder or key file PATH. Its
-                   files stay where they are; no password is asked or
-                   stored. --cert FILE names the certificate when the key
-                   file holds none.
+                   files stay where they are. --cert FILE names the
+                   certificate when the key file holds none. A PKCS#12
+                   file (.pfx, .p12) keeps its certificate encrypted: its
+                   password is asked once (or read from --pin-file FILE)
+                   to copy the certificate out; it is never stored.
   remove ID        forget the key with this ID; its files are not touched.
 
 'zavera certs' lists the keys' certificates too, and 'zavera sign --cert ID'
@@ -46,7 +50,7 @@ func runKeys(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	case "list":
 		flags = []string{"json"}
 	case "add":
-		valued = []string{"cert"}
+		valued = []string{"cert", "pin-file"}
 	case "remove":
 	case "-h", "--help", "help":
 		fmt.Fprintln(stdout, keysUsage)
@@ -78,7 +82,16 @@ func runKeys(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	list := keysource.OpenList(appconf.KeysPath(cfg))
 	switch args[0] {
 	case "add":
-		e, err := list.Add(a.operands[0], a.cert)
+		certFile := a.cert
+		if certFile == "" && keysource.NeedsPasswordToAdd(a.operands[0]) {
+			// The certificate is inside, encrypted: read it once with the
+			// password and keep it beside the list.
+			if certFile, err = certificateOfKeyFile(cfg, a.operands[0], a.pinFile, stderr); err != nil {
+				fmt.Fprintf(stderr, "zavera keys: %s\n", keyErrorText(err))
+				return 1
+			}
+		}
+		e, err := list.Add(a.operands[0], certFile)
 		if err != nil {
 			fmt.Fprintf(stderr, "zavera keys: %s\n", keyErrorText(err))
 			return 1
@@ -111,7 +124,7 @@ func runKeys(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return 0
 	}
 	if len(keys) == 0 {
-		fmt.Fprintln(stdout, "No software keys. 'zavera keys add PATH' adds a CryptoPro container folder.")
+		fmt.Fprintln(stdout, "No software keys. 'zavera keys add PATH' adds a CryptoPro container folder or a PKCS#12 file (.pfx, .p12).")
 	}
 	for i, k := range keys {
 		if i > 0 {
@@ -120,6 +133,26 @@ func runKeys(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		printSoftKey(stdout, k, time.Now())
 	}
 	return 0
+}
+
+// certificateOfKeyFile reads the certificate of the key file at path with
+// its password (asked on the terminal, or the first line of pinFile) and
+// saves it into the state folder; it returns the saved file.
+func certificateOfKeyFile(cfg agent.Config, path, pinFile string, prompt io.Writer) (string, error) {
+	pins, err := newPINSource(pinFile, prompt)
+	if err != nil {
+		return "", err
+	}
+	pw, err := pins.password(filepath.Base(path))
+	if err != nil {
+		return "", err
+	}
+	der, err := keysource.CertificateFromKey(path, string(pw))
+	clear(pw)
+	if err != nil {
+		return "", err
+	}
+	return keysource.SaveCertificate(filepath.Join(cfg.StateDir, "keys"), path, der)
 }
 
 // keyErrorText says what is wrong with a key in the user's terms.
