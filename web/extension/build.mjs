@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const PAGE = ['constants', 'errors', 'der', 'proxy', 'certificates', 'signing', 'hashing', 'main'];
+const PAGE = ['constants', 'errors', 'der', 'proxy', 'certificates', 'uploads', 'signing', 'hashing', 'main'];
 const COPY = ['background.js', 'bridge.js', 'popup.html', 'popup.js'];
 
 const [browser, out] = process.argv.slice(2);

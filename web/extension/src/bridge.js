@@ -10,7 +10,8 @@
 
 (() => {
   const api = globalThis.browser && globalThis.browser.runtime ? globalThis.browser : globalThis.chrome;
-  const METHODS = new Set(['certificates', 'sign', 'cosign', 'verify', 'signHash', 'hashStart', 'hashUpdate', 'hashFinish', 'info']);
+  const METHODS = new Set(['certificates', 'sign', 'cosign', 'verify', 'signHash', 'hashStart', 'hashUpdate', 'hashFinish', 'info',
+    'documentOpen', 'documentChunk', 'documentCancel']);
   let token = null;
   let port = null;
   const inFlight = new Set();
