@@ -249,7 +249,10 @@ func (c *client) send(data []byte) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	if err := c.wire.WriteMessage(websocket.TextMessage, data); err != nil {
-		c.t.Fatalf("write: %v", err)
+		c.mu.Lock()
+		rerr := c.readErr
+		c.mu.Unlock()
+		c.t.Fatalf("write: %v (read: %v) %.300s", err, rerr, data)
 	}
 }
 

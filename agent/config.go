@@ -82,9 +82,10 @@ type JournalConfig struct {
 
 // Limits bound what pages can make the agent do.
 type Limits struct {
-	// MaxMessageBytes is the largest websocket message accepted; a
-	// larger one closes the connection with status 1009. Documents
-	// over it go as a hash.
+	// MaxMessageBytes is the largest message accepted; a larger one
+	// closes the connection with status 1009. It is what control
+	// messages and one document chunk need: larger documents and
+	// signatures go as uploads (documentOpen, documentChunk).
 	MaxMessageBytes int64 `json:"maxMessageBytes,omitempty"`
 	// MaxConnections is the number of open websockets. Each origin has
 	// a share of them (see slots.go): an approved origin at most an
@@ -164,12 +165,15 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 
 // DefaultLimits are the limits of the shipped configuration.
 var DefaultLimits = Limits{
-	MaxMessageBytes: 8 << 20, // a 5 MB PDF in base64, with room
+	// One chunk of an upload in base64 with its envelope; anything
+	// larger is uploaded.
+	MaxMessageBytes: 1536 << 10,
 	MaxConnections:  256,
 	// hello, pair and cancel are a few hundred bytes.
 	MaxUnapprovedMessageBytes: 4 << 10,
-	// Eight messages of the largest size, answered or waiting for a
-	// prompt, at once.
+	// Messages answered or waiting for a prompt, the starts of uploads
+	// for their previews, and signatures uploaded to be verified or
+	// co-signed (kept whole until cancelled), at once.
 	MaxBufferedBytes:      64 << 20,
 	MessageTimeout:        Duration(30 * time.Second),
 	UnapprovedIdle:        Duration(45 * time.Second),

@@ -25,6 +25,11 @@ type cosignParams struct {
 	// Chain says which CA certificates of the new signer the signature
 	// gains (chain.go).
 	Chain string `json:"chain,omitempty"`
+	// SignatureDocument names an upload opened with keep that holds the
+	// signature, instead of Signature; Document names an upload of a
+	// detached signature's content, instead of Data or Hash.
+	SignatureDocument string `json:"signatureDocument,omitempty"`
+	Document          string `json:"document,omitempty"`
 }
 
 // cosign adds the user's signature to an existing one, keeping its
@@ -51,10 +56,7 @@ func (c *conn) cosign(ctx context.Context, req *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(p.Signature) == 0 {
-		return nil, badParams("params.signature is missing")
-	}
-	sig, err := b64(p.Signature, "params.signature")
+	sig, err := c.signatureParam(p.Signature, p.SignatureDocument)
 	if err != nil {
 		return nil, err
 	}
@@ -69,11 +71,13 @@ func (c *conn) cosign(ctx context.Context, req *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	doc, err := cosignDocument(sd, tc, p)
+	doc, err := c.cosignDocument(sd, tc, p)
 	if err != nil {
 		return nil, err
 	}
-	doc.file.Name = name
+	if name != "" || doc.file.Name == "" {
+		doc.file.Name = name
+	}
 	if doc.data == nil && doc.file.Size == 0 {
 		doc.file.Size = p.Size
 	}
@@ -110,6 +114,20 @@ func (c *conn) cosign(ctx context.Context, req *request) (any, error) {
 	return signResult{Signature: out, Digest: doc.digest}, nil
 }
 
+// signatureParam is the signature a page gives to cosign or verify:
+// inline in base64, or by the id of an upload opened with keep.
+func (c *conn) signatureParam(inline jsonView, docID string) ([]byte, error) {
+	switch {
+	case len(inline) > 0 && docID != "":
+		return nil, badParams("params: give either signature or signatureDocument")
+	case docID != "":
+		return c.keptUpload(docID, "params.signatureDocument")
+	case len(inline) == 0:
+		return nil, badParams("params.signature is missing")
+	}
+	return b64(inline, "params.signature")
+}
+
 // maxSigners bounds the signers of a signature that cosign or verify
 // checks, each a public-key verification: real documents have a few.
 const maxSigners = 100
@@ -133,18 +151,33 @@ func parseSignature(sig []byte) (*cms.SignedData, error) {
 // cosignDocument finds the document a co-signature covers: the
 // signature's own content, or the page's data or hash for a detached
 // one, with the digest the new signer's key needs.
-func cosignDocument(sd *cms.SignedData, tc Certificate, p cosignParams) (decoded, error) {
+func (c *conn) cosignDocument(sd *cms.SignedData, tc Certificate, p cosignParams) (decoded, error) {
 	var d decoded
-	hasData, hasHash := len(p.Data) > 0, len(p.Hash) > 0
+	hasData, hasHash, hasDoc := len(p.Data) > 0, len(p.Hash) > 0, p.Document != ""
+	given := 0
+	for _, h := range []bool{hasData, hasHash, hasDoc} {
+		if h {
+			given++
+		}
+	}
 	if !sd.Detached {
-		if hasData || hasHash {
-			return d, badParams("the signature carries its content: give neither data nor hash")
+		if given > 0 {
+			return d, badParams("the signature carries its content: give neither data, hash nor document")
 		}
 		d.data, d.attached = sd.Content, true
-	} else if hasData == hasHash {
-		return d, badParams("a detached signature needs either data or hash")
+	} else if given != 1 {
+		return d, badParams("a detached signature needs one of data, hash and document")
 	}
 	var err error
+	if hasDoc {
+		// The upload's digest stands for the content, as a hash does,
+		// with the upload's name, size and preview for the confirmation.
+		if d, err = c.uploaded(p.Document, tc, "params"); err != nil {
+			return d, err
+		}
+		d.hash = d.digest
+		return d, nil
+	}
 	if hasData {
 		if d.data, err = b64(p.Data, "params.data"); err != nil {
 			return d, err

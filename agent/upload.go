@@ -51,6 +51,10 @@ const (
 	// hashQueue is how many chunks may wait for an upload's hashing
 	// goroutine.
 	hashQueue = 2
+	// maxKept bounds an upload the agent keeps whole (documentOpen with
+	// keep: a signature that verify or cosign reads by id); the memory
+	// budget bounds all of them together.
+	maxKept = 64 << 20
 )
 
 // Why an upload request was refused; pages see the name in
@@ -65,6 +69,11 @@ const (
 	UploadIncomplete   = "incomplete"
 	UploadTooMany      = "too_many_uploads"
 	UploadWrongDigest  = "wrong_digest"
+	// UploadTooLargeToKeep is a document opened with keep over maxKept.
+	UploadTooLargeToKeep = "too_large_to_keep"
+	// UploadNotKept is a document named where its bytes are needed
+	// (a signature to verify or co-sign) that was not opened with keep.
+	UploadNotKept = "not_kept"
 )
 
 // uploadError refuses an upload request with a code and the upload's own
@@ -88,6 +97,7 @@ type upload struct {
 	name string
 	size int64 // declared
 	alg  string
+	kept bool // head is all of it
 
 	mu       sync.Mutex
 	received int64  // accepted by the read loop
@@ -209,6 +219,7 @@ type documentOpenParams struct {
 	Size        int64  `json:"size"`
 	Certificate string `json:"certificate,omitempty"`
 	Digest      string `json:"digest,omitempty"`
+	Keep        bool   `json:"keep,omitempty"`
 }
 
 type documentOpenResult struct {
@@ -251,6 +262,12 @@ func (c *conn) documentOpen(ctx context.Context, req *request) (any, error) {
 		return nil, badParams("params.digest: unknown hash %q", truncate(alg, 64))
 	}
 	head := min(p.Size, keepHead)
+	if p.Keep {
+		if p.Size > maxKept {
+			return nil, uploadFault(CodeTooLarge, UploadTooLargeToKeep, "%d bytes to keep, at most %d", p.Size, maxKept)
+		}
+		head = p.Size
+	}
 	u := c.uploadsOf()
 	u.mu.Lock()
 	defer u.mu.Unlock()
@@ -261,7 +278,7 @@ func (c *conn) documentOpen(ctx context.Context, req *request) (any, error) {
 		return nil, fmt.Errorf("%w: no room for an upload in the memory budget", ErrBusy)
 	}
 	u.next++
-	d := &upload{id: "d" + strconv.Itoa(u.next), name: name, size: p.Size, alg: alg, h: newHash(), held: head}
+	d := &upload{id: "d" + strconv.Itoa(u.next), name: name, size: p.Size, alg: alg, kept: p.Keep, h: newHash(), held: head}
 	if head > 0 {
 		d.head = make([]byte, 0, head)
 	}
@@ -487,6 +504,34 @@ func (c *conn) documentCancel(_ context.Context, req *request) (any, error) {
 	return documentCancelResult{Cancelled: ok}, nil
 }
 
+// uploadView is what a request reads of a complete upload, taken under
+// its lock: once complete, these no longer change, but a cancel may drop
+// the upload meanwhile (the request goes on with what it read).
+type uploadView struct {
+	id, name, alg string
+	size          int64
+	kept          bool
+	head, digest  []byte
+}
+
+// completeUpload returns a complete upload of the connection; field
+// names the parameter for the page's error.
+func (c *conn) completeUpload(id, field string) (uploadView, error) {
+	u := c.uploadsOf()
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	d, ok := u.docs[id]
+	if !ok {
+		return uploadView{}, uploadFault(CodeBadRequest, UploadUnknown, "%s: no open document %q", field, truncate(id, 64))
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.digest == nil {
+		return uploadView{}, uploadFault(CodeBadRequest, UploadIncomplete, "%s: %s has %d of %d bytes", field, d.id, d.received, d.size)
+	}
+	return uploadView{id: d.id, name: d.name, alg: d.alg, size: d.size, kept: d.kept, head: d.head, digest: d.digest}, nil
+}
+
 // uploaded describes a complete upload for a signing request with tc,
 // whose key's digest must be the one the upload was hashed with.
 func (c *conn) uploaded(id string, tc Certificate, field string) (decoded, error) {
@@ -495,20 +540,11 @@ func (c *conn) uploaded(id string, tc Certificate, field string) (decoded, error
 	if err != nil {
 		return out, fmt.Errorf("agent: certificate %s: %w", tc.ID, err)
 	}
-	u := c.uploadsOf()
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	d, ok := u.docs[id]
-	if ok {
-		d.mu.Lock()
-		defer d.mu.Unlock()
+	d, err := c.completeUpload(id, field+".document")
+	if err != nil {
+		return out, err
 	}
-	switch {
-	case !ok:
-		return out, uploadFault(CodeBadRequest, UploadUnknown, "%s.document: no open document %q", field, truncate(id, 64))
-	case d.digest == nil:
-		return out, uploadFault(CodeBadRequest, UploadIncomplete, "%s.document: %s has %d of %d bytes", field, d.id, d.received, d.size)
-	case d.alg != alg:
+	if d.alg != alg {
 		return out, uploadFault(CodeBadRequest, UploadWrongDigest, "%s.document: hashed with %s, the certificate needs %s", field, d.alg, alg)
 	}
 	if err := refuseLoginContent(d.head, field+".document"); err != nil {
@@ -518,6 +554,19 @@ func (c *conn) uploaded(id string, tc Certificate, field string) (decoded, error
 	out.file = FileInfo{Name: d.name, Size: d.size}
 	describeHead(&out.file, d.head, d.size, d.digest, alg)
 	return out, nil
+}
+
+// keptUpload returns all the bytes of a complete upload opened with
+// keep; the caller only reads them.
+func (c *conn) keptUpload(id, field string) ([]byte, error) {
+	d, err := c.completeUpload(id, field)
+	if err != nil {
+		return nil, err
+	}
+	if !d.kept {
+		return nil, uploadFault(CodeBadRequest, UploadNotKept, "%s: %s was not opened with keep", field, d.id)
+	}
+	return d.head, nil
 }
 
 // describeHead is describeDocument for a document of which the agent

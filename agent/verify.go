@@ -17,6 +17,10 @@ type verifyParams struct {
 	Signature jsonView `json:"signature"`
 	Data      jsonView `json:"data,omitempty"`
 	Hash      jsonView `json:"hash,omitempty"`
+	// SignatureDocument and Document name uploads instead of Signature
+	// and Data, as for cosign.
+	SignatureDocument string `json:"signatureDocument,omitempty"`
+	Document          string `json:"document,omitempty"`
 }
 
 type verifyResult struct {
@@ -77,10 +81,7 @@ func (c *conn) verify(_ context.Context, req *request) (any, error) {
 	if err := decodeParams(req.Params, &p); err != nil {
 		return nil, err
 	}
-	if len(p.Signature) == 0 {
-		return nil, badParams("params.signature is missing")
-	}
-	sig, err := b64(p.Signature, "params.signature")
+	sig, err := c.signatureParam(p.Signature, p.SignatureDocument)
 	if err != nil {
 		return nil, err
 	}
@@ -89,12 +90,27 @@ func (c *conn) verify(_ context.Context, req *request) (any, error) {
 		return nil, err
 	}
 	opts := &validate.Options{Now: c.s.now}
-	hasData, hasHash := len(p.Data) > 0, len(p.Hash) > 0
+	hasData, hasHash, hasDoc := len(p.Data) > 0, len(p.Hash) > 0, p.Document != ""
+	var docAlg string // the upload's digest algorithm
+	given := 0
+	for _, h := range []bool{hasData, hasHash, hasDoc} {
+		if h {
+			given++
+		}
+	}
 	switch {
-	case !sd.Detached && (hasData || hasHash):
-		return nil, badParams("the signature carries its content: give neither data nor hash")
-	case sd.Detached && hasData == hasHash:
-		return nil, badParams("a detached signature needs either data or hash")
+	case !sd.Detached && given > 0:
+		return nil, badParams("the signature carries its content: give neither data, hash nor document")
+	case sd.Detached && given != 1:
+		return nil, badParams("a detached signature needs one of data, hash and document")
+	case hasDoc:
+		// The upload's digest stands for the content; a signer whose
+		// digest algorithm is another fails its messageDigest check.
+		d, err := c.completeUpload(p.Document, "params.document")
+		if err != nil {
+			return nil, err
+		}
+		opts.Digest, docAlg = d.digest, d.alg
 	case hasData:
 		data, err := b64(p.Data, "params.data")
 		if err != nil {
@@ -117,7 +133,9 @@ func (c *conn) verify(_ context.Context, req *request) (any, error) {
 		return nil, &rpcError{CodeBadRequest, "params.signature has no signer to check, or cannot be checked with the data or hash given"}
 	}
 	out := verifyResult{Valid: true, Indication: string(rep.Indication()), Signers: []verifySigner{}}
-	if !sd.Detached {
+	// The content of a signature the page uploaded stays with the page,
+	// which has it.
+	if !sd.Detached && p.SignatureDocument == "" {
 		out.Content = sd.Content
 	}
 	for _, s := range rep.Signatures {
@@ -134,6 +152,12 @@ func (c *conn) verify(_ context.Context, req *request) (any, error) {
 				}
 			}
 			v.AccreditedCA = a
+		}
+		if docAlg != "" && s.Signer.DigestAlgorithm != docAlg {
+			// The upload was hashed with another algorithm than this
+			// signer's: its messageDigest could not be compared.
+			v.SignatureValid, v.Valid = false, false
+			v.Checks = append(v.Checks, checkJSON{Name: string(cms.CheckMessageDigest), Outcome: cms.Failed.String()})
 		}
 		out.Valid = out.Valid && v.Valid
 		out.Signers = append(out.Signers, v)

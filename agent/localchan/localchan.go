@@ -76,10 +76,10 @@ func (c *Conn) WriteFrame(kind byte, payload []byte, deadline time.Time) error {
 	hdr[0] = kind
 	binary.BigEndian.PutUint32(hdr[1:], uint32(len(payload)))
 	c.Conn.SetWriteDeadline(deadline)
-	if _, err := c.Conn.Write(hdr[:]); err != nil {
-		return err
-	}
-	_, err := c.Conn.Write(payload)
+	// One write (writev on a socket) for the header and the payload, so
+	// that the reader wakes once per frame, not twice.
+	bufs := net.Buffers{hdr[:], payload}
+	_, err := bufs.WriteTo(c.Conn)
 	return err
 }
 

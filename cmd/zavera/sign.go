@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strings"
 
 	"github.com/zavera/zavera/cms"
 	"github.com/zavera/zavera/pkcs11"
@@ -24,7 +23,10 @@ certificate ID ('zavera certs' lists them), written to FILE.sig. The token
 asks for its PIN once for all the files. The PIN is read from the
 terminal without echo, unless --pin-file names a file whose first line is
 the PIN. A token with a PIN pad asks for it itself. For a software key
-('zavera keys') the password of the container is asked the same way.
+('zavera keys') the password of the key is asked the same way. Files of any
+size are read as they are signed; when stderr is a terminal, a file of 8 MB
+or more shows a progress bar (per cent and MB/s), as do batches of several
+files.
 
   --cert ID        the certificate to sign with.
   --attached       put the file's content into the signature.
@@ -95,7 +97,7 @@ func runSign(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		signer = cms.Signer{Key: key, Certificate: key.Certificate()}
 	}
-	bar := newProgress(stderr, len(a.operands))
+	bar := newProgress(stderr, len(a.operands), cliLang())
 	failed := 0
 	for i, name := range a.operands {
 		bar.show(i, name)
@@ -103,7 +105,7 @@ func runSign(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if a.out != "" {
 			out = a.out
 		}
-		err := signFile(name, out, signer, &cms.Options{Attached: a.attached})
+		err := signFile(name, out, signer, &cms.Options{Attached: a.attached}, bar)
 		if err != nil {
 			bar.clear()
 			fmt.Fprintf(stderr, "zavera sign: %s: %s\n", name, signErrorText(err))
@@ -167,14 +169,19 @@ func signErrorText(err error) string {
 	return err.Error()
 }
 
-// signFile signs one file into out, written whole or not at all.
-func signFile(name, out string, s cms.Signer, opts *cms.Options) error {
+// signFile signs one file into out, written whole or not at all; bar
+// follows the reading of a large file.
+func signFile(name, out string, s cms.Signer, opts *cms.Options, bar *progress) error {
 	f, err := os.Open(name)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	sig, err := cms.Sign(f, s, opts)
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	sig, err := cms.Sign(bar.reader(f, st.Size()), s, opts)
 	if err != nil {
 		return err
 	}
@@ -298,47 +305,4 @@ func readPINFromTerminal(prompt string) ([]byte, error) {
 		return nil, errors.New("no PIN entered")
 	}
 	return pin, nil
-}
-
-// progress draws a one-line progress bar on an interactive stderr when
-// there are several files.
-type progress struct {
-	w     io.Writer
-	total int
-	on    bool
-}
-
-func newProgress(w io.Writer, total int) *progress {
-	p := &progress{w: w, total: total}
-	if f, ok := w.(*os.File); ok && total > 1 {
-		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			p.on = true
-		}
-	}
-	return p
-}
-
-func (p *progress) show(done int, name string) {
-	if !p.on {
-		return
-	}
-	const width = 30
-	n := done * width / p.total
-	name = filepath.Base(name)
-	if r := []rune(name); len(r) > 40 {
-		name = "..." + string(r[len(r)-37:])
-	}
-	fmt.Fprintf(p.w, "\r\x1b[K[%s%s] %d/%d %s", strings.Repeat("#", n), strings.Repeat(".", width-n), done, p.total, name)
-}
-
-func (p *progress) clear() {
-	if p.on {
-		fmt.Fprint(p.w, "\r\x1b[K")
-	}
-}
-
-func (p *progress) done(signed int) {
-	if p.on {
-		fmt.Fprintf(p.w, "\r\x1b[K%d of %d files signed\n", signed, p.total)
-	}
 }

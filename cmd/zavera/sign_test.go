@@ -13,6 +13,7 @@ import (
 	"github.com/zavera/zavera/internal/osslref"
 	"github.com/zavera/zavera/internal/pkcs11bench/provision"
 	"github.com/zavera/zavera/pkcs11"
+	"github.com/zavera/zavera/ui/i18n"
 )
 
 // opensslVerifies reports whether openssl accepts a detached (content
@@ -160,7 +161,7 @@ func TestSignRemovedTokenIsReported(t *testing.T) {
 
 func TestSignProgressBar(t *testing.T) {
 	var b strings.Builder
-	p := newProgress(&b, 4)
+	p := newProgress(&b, 4, i18n.English)
 	p.show(1, "x")
 	if p.on || b.Len() != 0 {
 		t.Fatal("progress drawn on a non-terminal")

@@ -31,8 +31,8 @@ const partData = (MaxOutFrame - 512) / 2
 // ErrFrame is a frame from the browser that breaks the rules.
 var ErrFrame = errors.New("nativehost: bad frame from the browser")
 
-// readFrame reads one frame from the browser.
-func readFrame(r io.Reader) ([]byte, error) {
+// readFrame reads one frame from the browser, into buf when it has room.
+func readFrame(r io.Reader, buf []byte) ([]byte, error) {
 	var h [4]byte
 	if _, err := io.ReadFull(r, h[:]); err != nil {
 		return nil, err
@@ -41,7 +41,11 @@ func readFrame(r io.Reader) ([]byte, error) {
 	if n > MaxInFrame {
 		return nil, fmt.Errorf("%w: %d bytes", ErrFrame, n)
 	}
-	b := make([]byte, n)
+	b := buf[:0]
+	if cap(b) < int(n) {
+		b = make([]byte, n)
+	}
+	b = b[:n]
 	if _, err := io.ReadFull(r, b); err != nil {
 		return nil, err
 	}

@@ -38,7 +38,6 @@
 package nativehost
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -61,6 +60,9 @@ const (
 	maxSessionID = 128
 	// ioTimeout bounds writes to the agent.
 	ioTimeout = 10 * time.Second
+	// keepFrameBuffer is the largest frame buffer kept for the next
+	// frame: room for a document's chunk.
+	keepFrameBuffer = 4 << 20
 )
 
 // Errors of the host; details go to its log, never to pages.
@@ -138,17 +140,25 @@ type inFrame struct {
 // session.
 func (h *Host) Run(in io.Reader) error {
 	defer h.closeAll()
+	var buf []byte
 	for {
-		b, err := readFrame(in)
+		b, err := readFrame(in, buf)
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		var f inFrame
-		d := json.NewDecoder(bytes.NewReader(b))
-		if err := d.Decode(&f); err != nil || f.Session == "" || len(f.Session) > maxSessionID {
+		// The frame's buffer serves the next frame: relay has written
+		// the message to the agent before it returns. One that a rare
+		// large frame made grow is let go.
+		if cap(b) <= keepFrameBuffer {
+			buf = b
+		} else {
+			buf = nil
+		}
+		f, err := parseEnvelope(b)
+		if err != nil || f.Session == "" || len(f.Session) > maxSessionID {
 			h.o.Log.Warn("frame from the extension dropped", "err", err)
 			continue
 		}

@@ -85,6 +85,13 @@ const (
 	ExpiryTitle   Key = "notice.expiry.title"
 )
 
+// Keys of the command line's progress bar (zavera sign).
+const (
+	CLIRate       Key = "cli.rate"
+	CLIFilesDone  Key = "cli.files.done"
+	CLIFileOfMany Key = "cli.files.of"
+)
+
 // Keys of the main window.
 const (
 	MainTitle        Key = "main.title"
@@ -231,6 +238,10 @@ var catalog = map[Key]entry{
 	PausedNotice:  {"Подписание приостановлено: запрос сайта %s отклонён.", "Signing is paused: the request from %s was refused."},
 	ExpiryNotice:  {"Сертификат «%s» истекает %s.", "The certificate of %s expires on %s."},
 	ExpiryTitle:   {"Сертификат скоро истечёт", "A certificate expires soon"},
+
+	CLIRate:       {"%s МБ/с", "%s MB/s"},
+	CLIFilesDone:  {"Подписано файлов: %d из %d", "%d of %d files signed"},
+	CLIFileOfMany: {"файл %d из %d", "file %d of %d"},
 
 	MainTitle:        {"Zavera", "Zavera"},
 	TabTokens:        {"Токены", "Tokens"},

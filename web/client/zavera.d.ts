@@ -213,6 +213,8 @@ export declare function connect(options?: ConnectOptions): Promise<Zavera>;
 
 /** The bytes of one chunk of an upload. */
 export declare const UPLOAD_CHUNK: number;
+/** The largest `data` sent inline: larger data is uploaded in chunks by sign and signBatch. */
+export declare const INLINE_MAX: number;
 
 export declare function toBase64(input: Bytes | string): string;
 export declare function fromBase64(b64: string): Uint8Array;

@@ -212,6 +212,12 @@ export function fromBase64(b64) {
 
 /** The size of the chunks an upload sends, and how many may be unanswered. */
 export const UPLOAD_CHUNK = 512 << 10;
+/**
+ * The largest `data` sent inline in one message: the agent takes messages
+ * of at most 1.5 MiB (control data and one chunk), so larger data is
+ * uploaded (documentOpen, documentChunk) and signed by its id.
+ */
+export const INLINE_MAX = 1 << 20;
 const UPLOAD_WINDOW = 4;
 
 // blobChunks yields a Blob's bytes n at a time, reading each slice only
@@ -272,6 +278,19 @@ function attachedBlob(parts, source) {
 async function bytesOf(data) {
   if (typeof Blob !== 'undefined' && data instanceof Blob) return new Uint8Array(await data.arrayBuffer());
   return data;
+}
+
+// largeBytes returns data (bytes or a string, sent as UTF-8) as bytes
+// when it is over INLINE_MAX, else null.
+function largeBytes(data) {
+  if (typeof data === 'string') {
+    if (data.length * 3 <= INLINE_MAX) return null; // at most 3 UTF-8 bytes a UTF-16 unit
+    const b = new TextEncoder().encode(data);
+    return b.length > INLINE_MAX ? b : null;
+  }
+  const n = data instanceof ArrayBuffer || ArrayBuffer.isView(data) ? data.byteLength : 0;
+  if (n <= INLINE_MAX) return null;
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
 function withTimeout(promise, ms, onTimeout) {
@@ -610,7 +629,19 @@ export class Zavera {
         this._forget(doc);
       }
     }
-    if (data !== undefined) p.data = toBase64(await bytesOf(data));
+    if (data !== undefined) {
+      const bytes = await bytesOf(data);
+      const large = largeBytes(bytes);
+      if (large) {
+        // Too large for a message: uploaded, and an attached signature
+        // joined here, so that the result is as for small data.
+        const r = await this.sign({ certificate, file: large, description, files, name, attached }, { signal, onUpload });
+        if (!attached) return r;
+        const parts = new Uint8Array(await r.signature.arrayBuffer());
+        return { signature: toBase64(parts), digest: r.digest };
+      }
+      p.data = toBase64(bytes);
+    }
     if (hash !== undefined) p.hash = typeof hash === 'string' ? hash : toBase64(hash);
     if (files) p.files = files;
     if (name !== undefined) p.name = name;
@@ -699,9 +730,10 @@ export class Zavera {
     try {
       for (const [index, d] of documents.entries()) {
         const out = { name: d.name };
-        if (d.file !== undefined) {
-          if (d.attached) throw new TypeError('zavera: sign an attached signature of a file with sign({file, attached})');
-          const id = await this.upload(d.file, {
+        const large = d.data !== undefined && d.file === undefined ? largeBytes(await bytesOf(d.data)) : null;
+        if (d.file !== undefined || large) {
+          if (d.file !== undefined && d.attached) throw new TypeError('zavera: sign an attached signature of a file with sign({file, attached})');
+          const id = await this.upload(large || d.file, {
             certificate, name: d.name, size: d.size, signal,
             onProgress: onUpload && ((p) => onUpload({ index, ...p })),
           });

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const PAGE = ['constants', 'errors', 'der', 'proxy', 'certificates', 'signing', 'xml', 'hashing', 'main'];
+const PAGE = ['constants', 'errors', 'der', 'proxy', 'certificates', 'uploads', 'signing', 'xml', 'hashing', 'main'];
 const COPY = ['bridge.js', 'popup.html', 'popup.js'];
 // The state services portal's interfaces: two isolated-world content
 // scripts, and the background's part of them built into background.js.

@@ -98,6 +98,26 @@ describe('documents streamed to the agent', () => {
     await opensslVerify(tmp.dir, res[2].signature, b, tokens.caFile);
   });
 
+  test('data over a message\'s size is uploaded by sign and signBatch: detached and attached verify', async () => {
+    const doc = new TextEncoder().encode('Годовая бухгалтерская отчётность\n'.repeat(120000)); // 4 MiB
+    const progress = [];
+    const s = await z.sign({ certificate: cert.id, data: doc, description: 'Отчётность' }, { onUpload: (p) => progress.push(p.sent) });
+    assert.equal(progress.at(-1), doc.length, 'the data went as an upload');
+    await opensslVerify(tmp.dir, s.signature, doc, tokens.caFile);
+    const text = 'Устав\n'.repeat(300000);
+    const att = await z.sign({ certificate: cert.id, data: text, attached: true, description: 'Устав' });
+    assert.equal(typeof att.signature, 'string');
+    const dir = fs.mkdtempSync(path.join(tmp.dir, 'inline-'));
+    fs.writeFileSync(path.join(dir, 'sig.der'), Buffer.from(att.signature, 'base64'));
+    await run('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', path.join(dir, 'sig.der'),
+      '-CAfile', tokens.caFile, '-purpose', 'any', '-out', path.join(dir, 'content')],
+    { env: { OPENSSL_CONF: path.join(root, 'testdata', 'openssl-gost.cnf') } });
+    assert.equal(fs.readFileSync(path.join(dir, 'content'), 'utf8'), text);
+    const res = await z.signBatch({ certificate: cert.id, description: 'Пакет', documents: [{ name: 'big.txt', data: doc }] });
+    assert.ok(!res[0].error, JSON.stringify(res[0].error));
+    await opensslVerify(tmp.dir, res[0].signature, doc, tokens.caFile);
+  });
+
   test('an AbortSignal cancels the upload: cancelled, and the connection goes on', async () => {
     const ctl = new AbortController();
     const size = 64 << 20;

@@ -11,7 +11,7 @@
 (() => {
   const api = globalThis.browser && globalThis.browser.runtime ? globalThis.browser : globalThis.chrome;
   const METHODS = new Set(['certificates', 'sign', 'cosign', 'verify', 'signHash', 'hashStart', 'hashUpdate', 'hashFinish', 'info',
-    'signXML', 'verifyXML']);
+    'signXML', 'verifyXML', 'documentOpen', 'documentChunk', 'documentCancel']);
   let token = null;
   let port = null;
   const inFlight = new Set();

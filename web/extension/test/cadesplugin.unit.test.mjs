@@ -265,6 +265,22 @@ describe('window.cadesplugin object model (unit, stand-in agent)', () => {
     assert.deepEqual(page.calls.map((c) => c.method), ['hashStart', 'hashUpdate', 'hashUpdate', 'hashUpdate', 'hashFinish']);
   });
 
+  test('HashedData sends a piece over a message\'s size to the agent in pieces of at most 1 MiB, in order', async () => {
+    const page = pageWithAPI(standinAgent());
+    const big = crypto.randomBytes((5 << 20) + 3);
+    const value = await page.run(`(async () => {
+      const h = await cadesplugin.CreateObjectAsync('CAdESCOM.HashedData');
+      await h.propset_Algorithm(cadesplugin.CADESCOM_HASH_ALGORITHM_CP_GOST_3411_2012_256);
+      await h.propset_DataEncoding(cadesplugin.CADESCOM_BASE64_TO_BINARY);
+      h.Hash('${big.toString('base64')}');
+      await h.Hash('AAEC');
+      return h.Value;
+    })()`);
+    assert.equal(value, crypto.createHash('sha256').update(Buffer.concat([big, Buffer.from([0, 1, 2])])).digest('hex').toUpperCase());
+    const updates = page.calls.filter((c) => c.method === 'hashUpdate').map((c) => Buffer.from(c.params.data, 'base64').length);
+    assert.deepEqual(updates, [1 << 20, 1 << 20, 1 << 20, 1 << 20, 1 << 20, 3, 3]);
+  });
+
   test('RawSignature returns the agent\'s raw signature reversed and in hex, as CryptoPro gives it', async () => {
     const raw = Buffer.from(Array.from({ length: 64 }, (_, i) => i));
     const page = pageWithAPI(standinAgent({ signHash: () => ({ signature: raw.toString('base64') }) }));

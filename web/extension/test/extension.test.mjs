@@ -66,7 +66,10 @@ async function zaveraVerify(dir, sigB64, content, caFile) {
     fs.writeFileSync(`${sig}.doc`, content);
     args.push(`${sig}.doc`);
   }
-  return JSON.parse(await run(path.join(build, 'zavera-script'), args));
+  // The report has the shape of ETSI TS 119 102-2's (docs/verification.md);
+  // `valid` is its overall indication PASSED, with the CA as anchor.
+  const report = JSON.parse(await run(path.join(build, 'zavera-script'), args));
+  return { valid: report.indication === 'PASSED', signers: report.signatureValidationReport, report };
 }
 
 async function streebog256Hex(buf) {
@@ -347,6 +350,52 @@ describe('the extension in Chromium with the native host and the agent', () => {
     assert.ok(field('X509Certificate').equals(pemDer(path.join(tokens.dir, 'leader.crt'))));
     await run('openssl', ['x509', '-inform', 'DER', '-in', path.join(dir, 'cert.der'), '-pubkey', '-noout', '-out', path.join(dir, 'pub.pem')], { env: GOST_ENV });
     await run('openssl', ['dgst', '-md_gost12_256', '-verify', path.join(dir, 'pub.pem'), '-signature', path.join(dir, 'sig'), path.join(dir, 'si')], { env: GOST_ENV });
+  });
+
+  test('contents and signatures over a message\'s size go as uploads: SignCades, VerifyCades and CoSignCades of 3 MiB', async () => {
+    const doc = crypto.randomBytes(3 << 20);
+    const r = await page.evaluate(([thumb, b64]) => window.cadesplugin.async_spawn(function* (args) {
+      const cp = window.cadesplugin;
+      const store = yield cp.CreateObjectAsync('CAdESCOM.Store');
+      yield store.Open();
+      const all = yield store.Certificates;
+      const cert = yield (yield all.Find(cp.CAPICOM_CERTIFICATE_FIND_SHA1_HASH, args[0])).Item(1);
+      const other = yield (yield all.Find(cp.CAPICOM_CERTIFICATE_FIND_SUBJECT_NAME, 'Главный бухгалтер')).Item(1);
+      const signer = yield cp.CreateObjectAsync('CAdESCOM.CPSigner');
+      yield signer.propset_Certificate(cert);
+      const sd = yield cp.CreateObjectAsync('CAdESCOM.CadesSignedData');
+      yield sd.propset_ContentEncoding(cp.CADESCOM_BASE64_TO_BINARY);
+      yield sd.propset_Content(args[1]);
+      const detached = yield sd.SignCades(signer, cp.CADESCOM_CADES_BES, true);
+      const attached = yield sd.SignCades(signer, cp.CADESCOM_CADES_BES, false);
+
+      const check = yield cp.CreateObjectAsync('CAdESCOM.CadesSignedData');
+      yield check.propset_ContentEncoding(cp.CADESCOM_BASE64_TO_BINARY);
+      yield check.VerifyCades(attached, cp.CADESCOM_CADES_BES);
+      const sameContent = (yield check.Content) === args[1];
+      const signer2 = yield cp.CreateObjectAsync('CAdESCOM.CPSigner');
+      yield signer2.propset_Certificate(other);
+      const cosigned = yield check.CoSignCades(signer2, cp.CADESCOM_CADES_BES);
+
+      const det = yield cp.CreateObjectAsync('CAdESCOM.CadesSignedData');
+      yield det.propset_ContentEncoding(cp.CADESCOM_BASE64_TO_BINARY);
+      yield det.propset_Content(args[1]);
+      yield det.VerifyCades(detached, cp.CADESCOM_CADES_BES, true);
+      let tampered = null;
+      const bad = yield cp.CreateObjectAsync('CAdESCOM.CadesSignedData');
+      yield bad.propset_ContentEncoding(cp.CADESCOM_BASE64_TO_BINARY);
+      yield bad.propset_Content('QQ' + args[1].slice(2));
+      try { yield bad.VerifyCades(detached, cp.CADESCOM_CADES_BES, true); } catch (e) { tampered = e.message; }
+      return { detached, attached, cosigned, sameContent, tampered };
+    }, thumb, b64), [leaderThumb, doc.toString('base64')]);
+    await opensslVerifyCMS(tmp.dir, r.detached, doc, tokens.caFile);
+    await opensslVerifyCMS(tmp.dir, r.attached, null, tokens.caFile);
+    await opensslVerifyCMS(tmp.dir, r.cosigned, null, tokens.caFile);
+    const co = await zaveraVerify(tmp.dir, r.cosigned, null, tokens.caFile);
+    assert.equal(co.valid, true, JSON.stringify(co));
+    assert.equal(co.signers.length, 2);
+    assert.equal(r.sameContent, true, 'VerifyCades of an uploaded signature gives its content');
+    assert.match(r.tampered || '', /\(0x[0-9A-F]{8}\)$/);
   });
 
   test('a frame of another origin signs under its own origin, as the browser names it', async () => {

@@ -68,7 +68,17 @@ function hashedDataObject() {
           impl.started = true;
           impl.handle = agentCall('hashStart', { algorithm: a.agent }).then((r) => r.handle);
         }
-        const step = impl.handle.then((handle) => agentCall('hashUpdate', { handle, data: b64encode(bytes) }));
+        // Pieces of at most INLINE_MAX bytes (uploads.js), each a message
+        // the agent takes; all posted at once, so in order.
+        const step = impl.handle.then((handle) => {
+          const calls = [];
+          let off = 0;
+          do {
+            calls.push(agentCall('hashUpdate', { handle, data: b64encode(bytes.subarray(off, off + INLINE_MAX)) }));
+            off += INLINE_MAX;
+          } while (off < bytes.length);
+          return Promise.all(calls);
+        });
         impl.chain = impl.chain.then(() => step).catch((e) => { impl.failed = impl.failed || e; });
         return step.then(() => undefined);
       },

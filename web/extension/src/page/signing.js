@@ -186,10 +186,9 @@ function signedDataObject() {
         signatureType(type);
         const params = await signerRequest(s);
         const data = contentBytes();
-        params.data = b64encode(data);
         params.attached = !detached;
         if (params.name) params.size = data.length;
-        const res = await agentCall('sign', params);
+        const res = await callWithInputs('sign', params, { data });
         impl.message = res.signature;
         impl.detached = Boolean(detached);
         return encodeOutput(res.signature, encoding);
@@ -208,9 +207,8 @@ function signedDataObject() {
         signatureType(type);
         if (!impl.message) throw cadesError('badData', 'Нет подписи для добавления подписи: вызовите VerifyCades.');
         const params = await signerRequest(s);
-        params.signature = impl.message;
-        if (impl.detached) params.data = b64encode(contentBytes());
-        const res = await agentCall('cosign', params);
+        const res = await callWithInputs('cosign', params,
+          { signature: impl.message, data: impl.detached ? contentBytes() : undefined });
         impl.message = res.signature;
         return encodeOutput(res.signature, encoding);
       },
@@ -219,19 +217,22 @@ function signedDataObject() {
         signatureType(type);
         if (!impl.message) throw cadesError('badData', 'Нет подписи для добавления подписи: вызовите VerifyHash.');
         const params = Object.assign(await signerRequest(s), await hashParams(hashed));
-        params.signature = impl.message;
-        const res = await agentCall('cosign', params);
+        const res = await callWithInputs('cosign', params, { signature: impl.message });
         impl.message = res.signature;
         return encodeOutput(res.signature, encoding);
       },
       async VerifyCades(message, type, detached) {
         signatureType(type === undefined ? 1 : type);
-        const sig = b64encode(b64decode(message));
-        const params = { signature: sig };
-        if (detached) params.data = b64encode(contentBytes());
-        const res = await agentCall('verify', params);
+        const raw = b64decode(message);
+        const sig = b64encode(raw);
+        const res = await callWithInputs('verify', {},
+          { signature: sig, data: detached ? contentBytes() : undefined, digest: signatureDigest(raw) });
         impl.message = sig;
         impl.detached = Boolean(detached);
+        // The agent returns no content for an uploaded signature: it is
+        // read from the signature here.
+        const content = !detached && typeof res.content !== 'string' && res.signers ? attachedContent(raw) : null;
+        if (content) res.content = b64encode(content);
         if (!detached && typeof res.content === 'string') {
           const bytes = b64decode(res.content);
           if (impl.encoding === 1) impl.content = res.content;
@@ -246,8 +247,7 @@ function signedDataObject() {
       async VerifyHash(hashed, message, type) {
         signatureType(type === undefined ? 1 : type);
         const sig = b64encode(b64decode(message));
-        const params = Object.assign({ signature: sig }, await hashParams(hashed));
-        const res = await agentCall('verify', params);
+        const res = await callWithInputs('verify', await hashParams(hashed), { signature: sig });
         impl.message = sig;
         impl.detached = true;
         checkVerified(res, true);
