@@ -137,9 +137,10 @@ func TestBatchCancelledInTheWindow(t *testing.T) {
 	}
 	call(1, "hello", map[string]any{"protocols": []int{agent.ProtocolVersion}})
 
-	// Enough documents that a progress window slow to start on a busy
-	// machine still cancels the batch long before its end.
-	const n = 120
+	// Enough documents (a minute of signing) that a progress window slow
+	// to start on a busy machine, or under Wine, still cancels the batch
+	// long before its end; an undisturbed run cancels within a second.
+	const n = 600
 	docs := make([]map[string]any, n)
 	for i := range docs {
 		docs[i] = map[string]any{"data": []byte{byte(i)}, "name": "report.xml"}
