@@ -1,0 +1,17 @@
+//go:build !windows
+
+package installer
+
+import "errors"
+
+// Windows' certificate stores and registry exist only on Windows; these
+// stand-ins let the Windows steps compile (and their commands be checked)
+// elsewhere.
+
+func rootStoreHas(bool, []byte) (bool, error)    { return false, errors.ErrUnsupported }
+func rootStoreAdd(bool, []byte) (bool, error)    { return false, errors.ErrUnsupported }
+func rootStoreRemove(bool, []byte) (bool, error) { return false, errors.ErrUnsupported }
+
+func firefoxEnterpriseRootsSet(bool) bool          { return false }
+func setFirefoxEnterpriseRoots(bool) (bool, error) { return false, errors.ErrUnsupported }
+func unsetFirefoxEnterpriseRoots(bool) error       { return errors.ErrUnsupported }
