@@ -145,16 +145,21 @@ func uninstallWindows(o *Options) error {
 	if mdir, err := o.windowsHostManifestDir(); err == nil {
 		hostExe, _ := o.HostExe()
 		for path := range windowsHostManifests(mdir, hostExe) {
-			removeFile(path)
+			if err := winRemove(path); err != nil {
+				errs = append(errs, &StepError{Step: "native messaging host", Path: path, Err: err})
+			}
 		}
 		if o.Scope == User {
-			os.Remove(mdir)
+			winRemove(mdir)
 		}
 	}
-	if err := os.RemoveAll(dir); err != nil {
+	if err := winRemoveAll(dir); err != nil {
 		errs = append(errs, &StepError{Step: "local TLS", Path: dir, Err: err})
 	} else if o.Scope == System {
-		os.Remove(filepath.Dir(dir))
+		// %ProgramData%\Zavera, when nothing else is in it.
+		if entries, err := os.ReadDir(filepath.Dir(dir)); err == nil && len(entries) == 0 {
+			winRemove(filepath.Dir(dir))
+		}
 	}
 	return errors.Join(errs...)
 }

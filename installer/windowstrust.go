@@ -105,7 +105,7 @@ func (o *Options) untrustWindows(tlsDir string) []error {
 		if err := unsetFirefoxEnterpriseRoots(machine); err != nil {
 			errs = append(errs, &StepError{Step: "Firefox policy", Err: fmt.Errorf("%s: %w", FirefoxEnterpriseRoots, err)})
 		} else {
-			os.Remove(marker)
+			winRemove(marker)
 			o.logf("Firefox policy: removed %s\\%s", FirefoxCertificatesKey, FirefoxEnterpriseRoots)
 		}
 	}
