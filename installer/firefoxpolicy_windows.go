@@ -7,6 +7,14 @@ import (
 	"golang.org/x/sys/windows/registry"
 )
 
+// firefoxPolicyParents are the keys removed after the value when empty,
+// innermost first.
+var firefoxPolicyParents = []string{
+	FirefoxCertificatesKey,
+	`Software\Policies\Mozilla\Firefox`,
+	`Software\Policies\Mozilla`,
+}
+
 // policyHive is HKLM for the machine, HKCU for the user.
 func policyHive(machine bool) registry.Key {
 	if machine {

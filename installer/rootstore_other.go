@@ -15,7 +15,6 @@ func rootStoreHas(bool, []byte) (bool, error)    { return false, errors.ErrUnsup
 func rootStoreAdd(bool, []byte) (bool, error)    { return false, errors.ErrUnsupported }
 func rootStoreRemove(bool, []byte) (bool, error) { return false, errors.ErrUnsupported }
 
-func firefoxEnterpriseRootsSet(bool) bool          { return false }
 func setFirefoxEnterpriseRoots(bool) (bool, error) { return false, errors.ErrUnsupported }
 func unsetFirefoxEnterpriseRoots(bool) error       { return errors.ErrUnsupported }
 

@@ -35,14 +35,6 @@ const (
 	FirefoxPolicyMarker = "firefox-policy-set"
 )
 
-// firefoxPolicyParents are the keys removed after the value when empty,
-// innermost first.
-var firefoxPolicyParents = []string{
-	FirefoxCertificatesKey,
-	`Software\Policies\Mozilla\Firefox`,
-	`Software\Policies\Mozilla`,
-}
-
 // caDER is the certificate of caPEM.
 func caDER(caPEM []byte) ([]byte, error) {
 	b, _ := pem.Decode(caPEM)
