@@ -41,8 +41,13 @@ func TestRootStoreTrustAndUntrust(t *testing.T) {
 		t.Run(scope.String(), func(t *testing.T) {
 			machine := scope == System
 			hive := policyHive(machine)
-			if keyExists(hive, `Software\Policies\Mozilla`) {
-				t.Fatalf("the prefix already has Software\\Policies\\Mozilla in %v", hive)
+			// The parent keys that are there before stay; the others go.
+			before := map[string]bool{}
+			for _, k := range firefoxPolicyParents {
+				before[k] = keyExists(hive, k)
+			}
+			if firefoxEnterpriseRootsSet(machine) {
+				t.Fatal("the prefix already has Firefox's ImportEnterpriseRoots")
 			}
 			caPEM := otherCA(t)
 			b, _ := pem.Decode(caPEM)
@@ -95,9 +100,12 @@ func TestRootStoreTrustAndUntrust(t *testing.T) {
 			if keyExists(hive, storeRegistryKey(b.Bytes)) {
 				t.Fatalf("%s is still there after uninstall", storeRegistryKey(b.Bytes))
 			}
+			if firefoxEnterpriseRootsSet(machine) {
+				t.Error("ImportEnterpriseRoots left behind")
+			}
 			for _, k := range firefoxPolicyParents {
-				if keyExists(hive, k) {
-					t.Errorf("%s left behind", k)
+				if keyExists(hive, k) != before[k] {
+					t.Errorf("%s: there before %v, after uninstall %v", k, before[k], !before[k])
 				}
 			}
 		})
