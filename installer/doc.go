@@ -19,10 +19,15 @@
 // installation, makes a CA of its own in the user's state folder and an
 // autostart entry in ~/.config/autostart.
 //
-// On Windows both scopes go through certutil.exe and reg.exe: the CA into
-// the user's (or, with Scope System, the machine's) Root store, the
-// policies under HKCU (HKLM), and the Run key that starts the agent at
-// login; the NSIS installer in windows/ runs `zavera install`.
+// On Windows the CA goes into the user's (or, with Scope System, the
+// machine's) Root certificate store through crypt32 in the calling
+// process, with Firefox's ImportEnterpriseRoots policy beside it
+// (windowstrust.go); reg.exe writes the browser policies under HKCU
+// (HKLM), the native messaging host and, for a user, the Run key that
+// starts the agent at login. A system installation keeps the machine's
+// CA and loopback certificate in %ProgramData%\Zavera\tls, which every
+// user's agent serves. The NSIS installer (per user) and the MSI (per
+// machine) in windows/ run `zavera install` and `zavera uninstall`.
 //
 // Every path is taken under Options.Root (for the system files) and
 // Options.Home (for the user's), so that tests and package builds work in

@@ -35,3 +35,12 @@ func (e *StepError) Error() string {
 }
 
 func (e *StepError) Unwrap() error { return e.Err }
+
+var (
+	// ErrRootStore means Windows' certificate store could not be opened
+	// or changed.
+	ErrRootStore = errors.New("installer: Windows certificate store")
+	// ErrRootStoreRefused means the user answered No to Windows' question
+	// whether to trust the local CA.
+	ErrRootStoreRefused = errors.New("installer: the user refused to trust the local CA")
+)

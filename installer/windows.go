@@ -1,10 +1,6 @@
 package installer
 
 import (
-	"crypto/sha1"
-	"crypto/x509"
-	"encoding/hex"
-	"encoding/pem"
 	"errors"
 	"os"
 	"path/filepath"
@@ -12,10 +8,11 @@ import (
 	"strings"
 )
 
-// On Windows, Install and Uninstall work through the system's own tools:
-// certutil.exe for the certificate store (the user's Root store, or the
-// machine's with Scope System) and reg.exe for the browser policies and
-// the Run key that starts the agent at login. The commands are built by
+// On Windows, Install and Uninstall put the local CA into the Root
+// certificate store through crypt32 and set Firefox's enterprise roots
+// policy in this process (windowstrust.go), and use reg.exe for the
+// browser policies, the native messaging host and the Run key that
+// starts the agent at login. The reg.exe commands are built by
 // windowsInstallCommands and windowsUninstallCommands so that they can be
 // checked on any system.
 
@@ -31,14 +28,10 @@ func (o *Options) windowsHive() string {
 	return "HKCU"
 }
 
-// windowsInstallCommands are the commands that trust caFile, set the
-// policies and the Run key.
-func (o *Options) windowsInstallCommands(caFile, exe string) ([][]string, error) {
-	store := []string{"certutil.exe", "-user", "-addstore", "-f", "Root", caFile}
-	if o.Scope == System {
-		store = []string{"certutil.exe", "-addstore", "-f", "Root", caFile}
-	}
-	cmds := [][]string{store}
+// windowsInstallCommands are the commands that set the policies, the
+// native messaging host and the Run key.
+func (o *Options) windowsInstallCommands(exe string) ([][]string, error) {
+	var cmds [][]string
 	hive := o.windowsHive()
 	if o.BrowserPolicies {
 		urls, err := PolicyURLs(o.Origins)
@@ -63,17 +56,9 @@ func (o *Options) windowsInstallCommands(caFile, exe string) ([][]string, error)
 	return cmds, nil
 }
 
-// windowsUninstallCommands undo windowsInstallCommands; thumbprint is
-// the CA's SHA-1 in hex, which certutil.exe takes to name it.
-func (o *Options) windowsUninstallCommands(thumbprint string) [][]string {
+// windowsUninstallCommands undo windowsInstallCommands.
+func (o *Options) windowsUninstallCommands() [][]string {
 	var cmds [][]string
-	if thumbprint != "" {
-		if o.Scope == System {
-			cmds = append(cmds, []string{"certutil.exe", "-delstore", "Root", thumbprint})
-		} else {
-			cmds = append(cmds, []string{"certutil.exe", "-user", "-delstore", "Root", thumbprint})
-		}
-	}
 	hive := o.windowsHive()
 	for _, b := range PolicyBrowsers {
 		cmds = append(cmds, []string{"reg.exe", "delete", hive + `\` + b.RegistryKey + `\` + PolicyName, "/f"})
@@ -85,22 +70,13 @@ func (o *Options) windowsUninstallCommands(thumbprint string) [][]string {
 	return cmds
 }
 
-// thumbprint is the SHA-1 of the certificate in caPEM, in hex.
-func thumbprint(caPEM []byte) (string, error) {
-	b, _ := pem.Decode(caPEM)
-	if b == nil {
-		return "", errors.New("no PEM certificate")
-	}
-	if _, err := x509.ParseCertificate(b.Bytes); err != nil {
-		return "", err
-	}
-	sum := sha1.Sum(b.Bytes)
-	return hex.EncodeToString(sum[:]), nil
-}
-
 // windowsTLSDir is where the loopback certificate lives on Windows: the
-// state folder's tls/ (%AppData%\zavera\tls unless StateDir says).
+// machine's (WindowsMachineTLSDir) for Scope System, else the state
+// folder's tls/ (%AppData%\zavera\tls unless StateDir says).
 func (o *Options) windowsTLSDir() (string, error) {
+	if o.Scope == System {
+		return WindowsMachineTLSDir(), nil
+	}
 	if o.StateDir != "" {
 		return filepath.Join(o.StateDir, "tls"), nil
 	}
@@ -116,7 +92,8 @@ func installWindows(o *Options) error {
 	if err != nil {
 		return &StepError{Step: "local TLS", Err: err}
 	}
-	if _, err := o.ensureTLS(dir); err != nil {
+	caPEM, err := o.ensureTLS(dir)
+	if err != nil {
 		return err
 	}
 	exe := o.Exe
@@ -125,11 +102,11 @@ func installWindows(o *Options) error {
 			return &StepError{Step: "autostart", Err: err}
 		}
 	}
-	cmds, err := o.windowsInstallCommands(filepath.Join(dir, "ca.pem"), exe)
+	cmds, err := o.windowsInstallCommands(exe)
 	if err != nil {
 		return &StepError{Step: "browser policies", Err: err}
 	}
-	var errs []error
+	errs := o.trustWindows(dir, caPEM)
 	if dir, err := o.windowsHostManifestDir(); err != nil {
 		errs = append(errs, &StepError{Step: "native messaging host", Err: err})
 	} else if hostExe, err := o.HostExe(); err != nil {
@@ -159,11 +136,8 @@ func uninstallWindows(o *Options) error {
 	if err != nil {
 		return &StepError{Step: "local TLS", Err: err}
 	}
-	var tp string
-	if caPEM, err := os.ReadFile(filepath.Join(dir, "ca.pem")); err == nil {
-		tp, _ = thumbprint(caPEM)
-	}
-	for _, c := range o.windowsUninstallCommands(tp) {
+	errs := o.untrustWindows(dir)
+	for _, c := range o.windowsUninstallCommands() {
 		if _, err := runTool(nil, c[0], c[1:]...); err == nil {
 			o.logf("%s: %s", windowsStep(c), strings.Join(c, " "))
 		}
@@ -171,38 +145,39 @@ func uninstallWindows(o *Options) error {
 	if mdir, err := o.windowsHostManifestDir(); err == nil {
 		hostExe, _ := o.HostExe()
 		for path := range windowsHostManifests(mdir, hostExe) {
-			removeFile(path)
+			if err := winRemove(path); err != nil {
+				errs = append(errs, &StepError{Step: "native messaging host", Path: path, Err: err})
+			}
 		}
 		if o.Scope == User {
-			os.Remove(mdir)
+			winRemove(mdir)
 		}
 	}
-	if err := os.RemoveAll(dir); err != nil {
-		return &StepError{Step: "local TLS", Path: dir, Err: err}
+	if err := winRemoveAll(dir); err != nil {
+		errs = append(errs, &StepError{Step: "local TLS", Path: dir, Err: err})
+	} else if o.Scope == System {
+		// %ProgramData%\Zavera, when nothing else is in it.
+		if entries, err := os.ReadDir(filepath.Dir(dir)); err == nil && len(entries) == 0 {
+			winRemove(filepath.Dir(dir))
+		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
-// windowsStoreHas asks certutil.exe whether the Root store of the scope
-// holds the CA.
+// windowsStoreHas reports whether the Root store of the scope holds the
+// CA, and names the store.
 func windowsStoreHas(o *Options, caPEM []byte) (bool, string) {
-	tp, err := thumbprint(caPEM)
+	machine := o.Scope == System
+	der, err := caDER(caPEM)
 	if err != nil {
 		return false, ""
 	}
-	args := []string{"-user", "-verifystore", "Root", tp}
-	store := `CurrentUser\Root`
-	if o.Scope == System {
-		args, store = args[1:], `LocalMachine\Root`
-	}
-	_, err = runTool(nil, "certutil.exe", args...)
-	return err == nil, store
+	has, _ := rootStoreHas(machine, der)
+	return has, rootStoreName(machine)
 }
 
 func windowsStep(c []string) string {
 	switch {
-	case c[0] == "certutil.exe":
-		return "certificate store"
 	case strings.Contains(strings.Join(c, " "), RunKey):
 		return "autostart"
 	case strings.Contains(strings.Join(c, " "), "NativeMessagingHosts"):

@@ -1,9 +1,6 @@
 package installer
 
 import (
-	"crypto/sha1"
-	"encoding/hex"
-	"encoding/pem"
 	"errors"
 	"strings"
 	"testing"
@@ -12,11 +9,11 @@ import (
 func TestWindowsCommandsUndoEachOther(t *testing.T) {
 	for _, scope := range []Scope{User, System} {
 		o := Options{Scope: scope, BrowserPolicies: true, Origins: []string{"https://www.gosuslugi.ru", "https://b.example"}}
-		inst, err := o.windowsInstallCommands(`C:\Users\a\AppData\Roaming\zavera\tls\ca.pem`, `C:\Users\a\AppData\Local\Programs\Zavera\zavera.exe`)
+		inst, err := o.windowsInstallCommands(`C:\Users\a\AppData\Local\Programs\Zavera\zavera.exe`)
 		if err != nil {
 			t.Fatal(err)
 		}
-		uninst := o.windowsUninstallCommands("00ff")
+		uninst := o.windowsUninstallCommands()
 		hive := map[Scope]string{User: "HKCU", System: "HKLM"}[scope]
 		joined := func(cmds [][]string) string {
 			var lines []string
@@ -37,28 +34,12 @@ func TestWindowsCommandsUndoEachOther(t *testing.T) {
 			}
 		}
 		user := scope == User
-		if strings.Contains(in, "-user -addstore -f Root") != user || strings.Contains(un, "-user -delstore Root 00ff") != user {
-			t.Errorf("%s: certificate store:\n%s\n%s", scope, in, un)
-		}
 		if strings.Contains(in, `HKCU\`+RunKey+" /v Zavera") != user || strings.Contains(un, `HKCU\`+RunKey+" /v Zavera /f") != user {
 			t.Errorf("%s: Run key:\n%s\n%s", scope, in, un)
 		}
 	}
 	o := Options{BrowserPolicies: true, Origins: []string{"http://insecure.example"}}
-	if _, err := o.windowsInstallCommands("ca.pem", "zavera.exe"); !errors.Is(err, ErrBadOrigin) {
+	if _, err := o.windowsInstallCommands("zavera.exe"); !errors.Is(err, ErrBadOrigin) {
 		t.Errorf("bad origin: %v", err)
-	}
-}
-
-func TestThumbprintIsCertutilsName(t *testing.T) {
-	caPEM := otherCA(t)
-	b, _ := pem.Decode(caPEM)
-	sum := sha1.Sum(b.Bytes)
-	got, err := thumbprint(caPEM)
-	if err != nil || got != hex.EncodeToString(sum[:]) {
-		t.Fatalf("%s %v", got, err)
-	}
-	if _, err := thumbprint([]byte("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")); err == nil {
-		t.Fatal("a broken certificate has a thumbprint")
 	}
 }

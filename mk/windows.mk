@@ -9,7 +9,7 @@ WIN_TEST_DIR  := $(BUILD)/windows-test
 # .ci/wine-test).
 WIN_TEST_PKGS := ./agent/journal ./agent/sessionlock ./pkcs11 ru:./pkcs11 x:./agent/terminal ru:./ui/i18n x:./ui/tray ./ui/prompter \
 	./internal/childproc ./internal/appconf ./internal/regpolicy ./internal/logfile x:./internal/console x:./internal/sessionend ./internal/userpipe \
-	./gost/streebog ./cert
+	./installer ./gost/streebog ./cert
 
 TEST_DEPS += test-windows
 

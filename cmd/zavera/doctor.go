@@ -297,19 +297,19 @@ func runDoctor(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 }
 
 // tlsFolders are the folders that may hold the loopback certificate on
-// the system goos: the state folder's tls/, and on Linux and macOS also
-// the machine's (/var/lib/zavera/tls), which Windows does not have.
+// the system goos: the state folder's tls/, then the machine's
+// (/var/lib/zavera/tls on Linux and macOS, %ProgramData%\Zavera\tls on
+// Windows, made by the MSI).
 func tlsFolders(goos string, opts *installer.Options, cfg agent.Config) []string {
 	dirs := []string{filepath.Join(cfg.StateDir, "tls")}
-	if goos != "windows" {
-		dirs = append(dirs, opts.SystemTLSDir())
+	if goos == "windows" {
+		return append(dirs, installer.WindowsMachineTLSDir())
 	}
-	return dirs
+	return append(dirs, opts.SystemTLSDir())
 }
 
 // doctorLocalTLS finds the loopback certificate the agent serves (the
-// state folder's, else the machine's; Windows has only the state
-// folder's) and checks who trusts its CA.
+// state folder's, else the machine's) and checks who trusts its CA.
 func doctorLocalTLS(opts *installer.Options, cfg agent.Config, now time.Time) doctorTLS {
 	var t doctorTLS
 	dirs := tlsFolders(runtime.GOOS, opts, cfg)

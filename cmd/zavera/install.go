@@ -34,6 +34,14 @@ Network Access prompt, and registers the native messaging host in the
 machine's folders of Chrome, Chromium, Edge and Firefox. On Windows the
 host is registered under HKCU (HKLM with --system) for every browser.
 
+On Windows the CA goes into the user's Root certificate store (Windows
+asks the user to confirm once) and Firefox's ImportEnterpriseRoots
+policy is set under HKCU; with --system (an administrator, as the MSI
+does) the machine's CA and certificate are made in
+%ProgramData%\Zavera\tls, the CA goes into LocalMachine\Root and the
+policy under HKLM. Uninstall removes the CA, and the policy value if
+install set it.
+
   --system               the machine instead of the user.
   --root DIR             take system paths under DIR (package builds, tests).
   --home DIR             the user's home folder (default $HOME).

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -315,7 +316,7 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	var tlsConf *tls.Config
 	if a.tls {
-		dir := filepath.Join(cfg.StateDir, "tls")
+		dir := servedTLSDir(runtime.GOOS, cfg)
 		conf, made, err := loadOrIssueTLS(dir, time.Now())
 		if err != nil {
 			return fail(err)

@@ -3,7 +3,9 @@
 ; Per-user: installs into %LOCALAPPDATA%\Programs\Zavera without
 ; administrator rights, starts the agent at login (HKCU Run key), and runs
 ; 'zavera install', which makes the local CA and loopback certificate,
-; destroys the CA key and trusts the CA in the user's certificate store.
+; destroys the CA key and trusts the CA in the user's certificate store
+; (Windows asks the user to confirm; the installer says so first) and in
+; Firefox (its ImportEnterpriseRoots policy under HKCU).
 ; The browser policies for the pre-approved portals are an option: the
 ; "Browser policies" component, or /POLICIES=1 on the command line.
 ; Silent: /S (with /D=FOLDER for another folder). The uninstaller removes
@@ -82,6 +84,12 @@ ShowUninstDetails show
 !insertmacro MUI_LANGUAGE "Russian"
 
 Var PolicyFlag
+
+; Shown before 'zavera install' puts the local CA into the user's Root
+; store, which makes Windows ask the user once (skipped with /S; Windows
+; still asks).
+LangString TrustNotice ${LANG_ENGLISH} "Windows will now ask whether to install a certificate from $\"Zavera local CA$\" (followed by this computer's name). Answer Yes: it lets web portals reach Zavera on this computer over a secure connection. The certificate is valid only for this computer's own addresses (127.0.0.1, ::1, localhost), and its private key was destroyed as soon as it was made, so it can vouch for nothing else."
+LangString TrustNotice ${LANG_RUSSIAN} "Сейчас Windows спросит, установить ли сертификат $\"Zavera local CA$\" (с именем этого компьютера). Ответьте $\"Да$\": так порталы смогут обращаться к Zavera на этом компьютере по защищённому соединению. Сертификат действует только для собственных адресов компьютера (127.0.0.1, ::1, localhost), а его закрытый ключ уничтожен сразу после создания, поэтому ничего другого он удостоверить не может."
 
 ; StopAgent ends the user's running agent: a polite request first
 ; (taskkill without /F closes a program's windows), and after at most
@@ -209,6 +217,12 @@ SectionEnd
 
 Section "-Setup"
   ; The local CA and its trust, the policies if chosen, the Run key.
+  ; Windows asks before a CA enters the user's Root store: say so first
+  ; (not again on an upgrade, when the CA is already there).
+  ${IfNot} ${FileExists} "$APPDATA\zavera\tls\ca.pem"
+    DetailPrint "$(TrustNotice)"
+    MessageBox MB_OK|MB_ICONINFORMATION "$(TrustNotice)" /SD IDOK
+  ${EndIf}
   nsExec::ExecToLog '"$INSTDIR\zavera.exe" install --exe "$INSTDIR\zavera.exe" $PolicyFlag'
   Pop $0
   ${If} $0 != 0
@@ -247,7 +261,15 @@ Section "Uninstall"
   DeleteRegKey HKCU "Software\Policies\Chromium\LocalNetworkAccessAllowedForUrls"
   DeleteRegKey HKCU "Software\Policies\YandexBrowser\LocalNetworkAccessAllowedForUrls"
   DeleteRegKey HKCU "Software\Policies\Microsoft\Edge\LocalNetworkAccessAllowedForUrls"
+  ; Firefox's enterprise roots policy, when 'zavera install' set it (it
+  ; leaves a marker); an administrator's value stays.
+  ${If} ${FileExists} "$APPDATA\zavera\tls\firefox-policy-set"
+    DeleteRegValue HKCU "Software\Policies\Mozilla\Firefox\Certificates" "ImportEnterpriseRoots"
+  ${EndIf}
   RMDir /r "$APPDATA\zavera\tls"
+  !insertmacro DropEmptyKey "Software\Policies\Mozilla\Firefox\Certificates"
+  !insertmacro DropEmptyKey "Software\Policies\Mozilla\Firefox"
+  !insertmacro DropEmptyKey "Software\Policies\Mozilla"
   !insertmacro DropEmptyKey "Software\Policies\Google\Chrome"
   !insertmacro DropEmptyKey "Software\Policies\Google"
   !insertmacro DropEmptyKey "Software\Policies\Chromium"

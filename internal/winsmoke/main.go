@@ -5,12 +5,22 @@
 //
 //	winsmoke -port N -ca ca.pem -doc FILE -out DIR
 //	winsmoke -port N -ca ca.pem -refused
+//	winsmoke -port N -hello [-host localhost]
 //
 // Built for Windows and run under Wine in the agent's prefix, it is a
 // process of the agent's own user and must be served. Run on Linux with
 // -refused, it is a process the agent cannot find among its user's (the
 // peer check looks up the owner of the connection in Windows' TCP table)
 // and must be refused with status 4403 on both schemes.
+//
+// With -hello and no -ca, it only says hello over ws:// and wss://, and
+// trusts for wss:// what the system trusts: on Windows, Go then verifies
+// the agent's certificate with CertGetCertificateChain against the
+// user's and the machine's Root stores, so a hello over wss:// proves
+// that the installed CA is in one of them. -host localhost names the
+// agent by the loopback certificate's DNS name: Wine's check of a
+// server's name (CertVerifyCertificateChainPolicy, CERT_CHAIN_POLICY_SSL)
+// compares DNS names only, never the certificate's IP addresses.
 //
 // Each check prints one line, "PASS what" or "FAIL what: why"; the
 // signatures are written to DIR/ws.p7s and DIR/wss.p7s (DER) for OpenSSL
@@ -26,9 +36,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -46,9 +58,11 @@ func main() {
 	docFile := flag.String("doc", "", "the document to sign")
 	out := flag.String("out", ".", "folder for the signatures")
 	refused := flag.Bool("refused", false, "expect to be refused as another user's process")
+	helloOnly := flag.Bool("hello", false, "only say hello; with no -ca, trust the system's roots")
+	host := flag.String("host", "127.0.0.1", "the agent's address or name in the URLs")
 	flag.Parse()
 	var doc []byte
-	if !*refused {
+	if !*refused && !*helloOnly {
 		var err error
 		if doc, err = os.ReadFile(*docFile); err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -66,17 +80,23 @@ func main() {
 		return true
 	}
 
-	pool := x509.NewCertPool()
-	caPEM, err := os.ReadFile(filepath.Clean(*caFile))
-	if err == nil && !pool.AppendCertsFromPEM(caPEM) {
-		err = errors.New("no certificate in " + *caFile)
-	}
-	if err != nil || !*refused {
-		check("the installed local CA is readable", err)
+	// A nil pool is the system's roots.
+	var pool *x509.CertPool
+	trust := "the system's roots"
+	if *caFile != "" || !*helloOnly {
+		pool = x509.NewCertPool()
+		trust = "the installed CA"
+		caPEM, err := os.ReadFile(filepath.Clean(*caFile))
+		if err == nil && !pool.AppendCertsFromPEM(caPEM) {
+			err = errors.New("no certificate in " + *caFile)
+		}
+		if err != nil || !*refused {
+			check("the installed local CA is readable", err)
+		}
 	}
 
 	for _, scheme := range []string{"ws", "wss"} {
-		url := fmt.Sprintf("%s://127.0.0.1:%d/", scheme, *port)
+		url := fmt.Sprintf("%s://%s/", scheme, net.JoinHostPort(*host, strconv.Itoa(*port)))
 		d := &websocket.Dialer{HandshakeTimeout: 20 * time.Second,
 			TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}
 		ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
@@ -92,7 +112,14 @@ func main() {
 			cancel()
 			continue
 		}
-		if !check(scheme+": connect and hello (approved portal)", err) {
+		what := scheme + ": connect and hello (approved portal)"
+		if scheme == "wss" {
+			what += ", trusting " + trust
+		}
+		if !check(what, err) || *helloOnly {
+			if err == nil {
+				s.ws.Close()
+			}
 			cancel()
 			continue
 		}
