@@ -22,31 +22,15 @@ type input struct {
 	at        time.Time
 }
 
-// limitedBody reads at most limit+1 bytes from r: the extra byte tells a
-// body of exactly limit bytes from a longer one, which gives ErrTooLarge.
-type limitedBody struct {
+// countingBody counts the bytes read from the request body.
+type countingBody struct {
 	r     io.Reader
-	left  int64 // limit+1 - bytes read
 	bytes int64
 }
 
-func newLimitedBody(r io.Reader, limit int64) *limitedBody {
-	return &limitedBody{r: r, left: limit + 1}
-}
-
-func (l *limitedBody) Read(p []byte) (int, error) {
-	if l.left <= 0 {
-		return 0, ErrTooLarge
-	}
-	if int64(len(p)) > l.left {
-		p = p[:l.left]
-	}
-	n, err := l.r.Read(p)
-	l.left -= int64(n)
-	l.bytes += int64(n)
-	if l.left <= 0 {
-		return n, ErrTooLarge
-	}
+func (c *countingBody) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.bytes += int64(n)
 	return n, err
 }
 
@@ -132,7 +116,11 @@ func readInput(r *http.Request, body io.Reader) (*input, error) {
 // readErr keeps ErrTooLarge and timeouts as they are and makes any other
 // failure to read a bad request.
 func readErr(err error) error {
-	if errors.Is(err, ErrTooLarge) || isTimeout(err) {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return fmt.Errorf("%w: more than %d bytes", ErrTooLarge, tooLarge.Limit)
+	}
+	if isTimeout(err) {
 		return err
 	}
 	return fmt.Errorf("%w: %v", ErrRequest, err)

@@ -72,12 +72,42 @@ func (rec *record) fail(w http.ResponseWriter, code string, detail error) {
 	switch code {
 	case codeBusy, codeNotReady:
 		w.Header().Set("Retry-After", "1")
-	case codeTooLarge, codeTimeout:
-		// The rest of the body is not read: end the connection rather
-		// than drain it.
-		w.Header().Set("Connection", "close")
 	}
 	writeJSON(w, rec.status, map[string]string{"error": code})
+}
+
+// lingerTime is how long a connection hung up on stays half open so that
+// the client reads the answer before the connection is reset.
+const lingerTime = 500 * time.Millisecond
+
+// hangUp answers an error code and closes the connection without reading
+// the rest of the body, which net/http would otherwise drain (up to
+// 256 KiB) to reuse the connection. It takes the connection over from
+// net/http; where it cannot (HTTP/2), it answers as fail does.
+func (rec *record) hangUp(w http.ResponseWriter, code string, detail error) {
+	conn, brw, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		w.Header().Set("Connection", "close")
+		rec.fail(w, code, detail)
+		return
+	}
+	rec.status, rec.code, rec.detail = statusOf[code], code, detail
+	body, _ := json.Marshal(map[string]string{"error": code})
+	body = append(body, '\n')
+	h := w.Header().Clone()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h.Set("Connection", "close")
+	h.Set("Date", time.Now().UTC().Format(http.TimeFormat))
+	fmt.Fprintf(brw, "HTTP/1.1 %d %s\r\n", rec.status, http.StatusText(rec.status))
+	h.Write(brw)
+	brw.WriteString("\r\n")
+	brw.Write(body)
+	brw.Flush()
+	if cw, ok := conn.(interface{ CloseWrite() error }); ok {
+		cw.CloseWrite()
+	}
+	time.AfterFunc(lingerTime, func() { conn.Close() })
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -170,7 +200,7 @@ func (s *Server) verifyRequest(w http.ResponseWriter, r *http.Request, rec *reco
 		return
 	}
 	if r.ContentLength > s.cfg.MaxBody {
-		rec.fail(w, codeTooLarge, fmt.Errorf("Content-Length %d", r.ContentLength))
+		rec.hangUp(w, codeTooLarge, fmt.Errorf("Content-Length %d", r.ContentLength))
 		return
 	}
 	select {
@@ -192,21 +222,28 @@ func (s *Server) verifyRequest(w http.ResponseWriter, r *http.Request, rec *reco
 	ctx, cancel := context.WithDeadline(r.Context(), deadline)
 	defer cancel()
 	http.NewResponseController(w).SetReadDeadline(deadline)
-	body := newLimitedBody(r.Body, s.cfg.MaxBody)
+	// MaxBytesReader reads no more than MaxBody+1 bytes.
+	body := &countingBody{r: http.MaxBytesReader(w, r.Body, s.cfg.MaxBody)}
 	in, err := readInput(r, body)
-	rec.bytesIn = min(body.bytes, s.cfg.MaxBody+1)
+	rec.bytesIn = body.bytes
 	switch {
 	case errors.Is(err, ErrTooLarge):
-		rec.fail(w, codeTooLarge, err)
+		rec.hangUp(w, codeTooLarge, err)
 		return
 	case isTimeout(err):
-		rec.fail(w, codeTimeout, err)
+		rec.hangUp(w, codeTimeout, err)
 		return
 	case err != nil:
 		rec.fail(w, codeBadRequest, err)
 		return
 	}
 
+	if in.hashAlg != "" {
+		if err := checkHashAlgorithm(in.signature, in.hashAlg); err != nil {
+			rec.fail(w, codeHashAlgorithm, err)
+			return
+		}
+	}
 	opts := &validate.Options{Anchors: t.anchors, Certificates: t.certificates, TrustList: t.list, At: in.at, Now: s.cfg.Now}
 	if in.content != nil {
 		opts.Content = bytes.NewReader(in.content)
@@ -245,18 +282,30 @@ func (s *Server) verifyRequest(w http.ResponseWriter, r *http.Request, rec *reco
 		rec.fail(w, codeMalformed, o.err)
 		return
 	}
-	if in.hashAlg != "" {
-		for _, sr := range o.rep.Signatures {
-			if sr.DigestAlgorithm != in.hashAlg {
-				rec.fail(w, codeHashAlgorithm, fmt.Errorf("signer %s uses %s, hash given in %s", sr.ID, sr.DigestAlgorithm, in.hashAlg))
-				return
-			}
-		}
-	}
 	ind := o.rep.Indication()
 	rec.indication = string(ind)
 	w.Header().Set("Zavera-Indication", string(ind))
 	writeJSON(w, http.StatusOK, s.cfg.Render(o.rep))
+}
+
+// checkHashAlgorithm fails when a signer of sig hashes with another
+// algorithm than alg, the one a document's hash was given in. A signature
+// that does not parse passes here: Validate says what is wrong with it.
+func checkHashAlgorithm(sig []byte, alg string) error {
+	der, err := cms.Decode(sig)
+	if err != nil {
+		return nil
+	}
+	sd, err := cms.Parse(der)
+	if err != nil {
+		return nil
+	}
+	for i, si := range sd.SignerInfos {
+		if got := cms.DigestName(si.DigestAlgorithm.Algorithm); got != alg {
+			return fmt.Errorf("%w: signer %d hashes with %s, the hash given is %s", ErrRequest, i+1, got, alg)
+		}
+	}
+	return nil
 }
 
 // isTimeout reports whether err is a read that passed its deadline.
