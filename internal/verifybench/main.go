@@ -17,7 +17,9 @@
 //     not counted. This is the reference of the ratio to meet (≥ 1.0).
 //   - a process per signature: `openssl cms -verify -binary` run again and
 //     again, process start and engine loading counted, as a portal that
-//     shells out to openssl pays them.
+//     shells out to openssl pays them. The openssl command cannot verify
+//     a batch of files in one process (OpenSSL 3 reads no commands from
+//     standard input), hence the harness above for the one-process figure.
 //
 // verify-server: the built binary runs with all CPUs; a client in this
 // process keeps several keep-alive connections busy posting the
