@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zavera/zavera/validate"
 )
 
 // rawRequest writes a POST /v1/verify by hand on conn: head is the
@@ -167,5 +169,38 @@ func TestConcurrencyLimit(t *testing.T) {
 	}
 	if v := metric(t, url, `zavera_verify_requests_total{code="429",indication="none"}`); v != 1 {
 		t.Errorf("429 counted %v times", v)
+	}
+}
+
+// TestValidationDeadline: a verification that outlives the deadline gets
+// 504 "timeout", and keeps its slot until it ends, so that the next
+// request is refused with 429 rather than piling up work. The
+// verification is held back by a stand-in for validate.Validate.
+func TestValidationDeadline(t *testing.T) {
+	s := New(Config{Anchors: []string{realworld(t, cryptoproRoot)}, Timeout: 200 * time.Millisecond, MaxInFlight: 1})
+	if err := s.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	release := make(chan struct{})
+	real := s.validate
+	s.validate = func(sig []byte, o *validate.Options) (*validate.Report, error) {
+		<-release
+		return real(sig, o)
+	}
+	url, _ := start(t, s)
+	sig := readFile(t, realworld(t, "cms_gost2012-256_attached_cryptopro-csp_pycryptoprosdk_sign.sig.b64"))
+	if r := postRaw(t, url, sig, ""); r.status != http.StatusGatewayTimeout || r.code() != codeTimeout {
+		t.Fatalf("held verification: %d %s, want 504 timeout", r.status, r.body)
+	}
+	if v := metric(t, url, "zavera_verify_in_flight"); v != 1 {
+		t.Fatalf("in flight %v after the timeout, want 1", v)
+	}
+	if r := postRaw(t, url, sig, ""); r.status != http.StatusTooManyRequests {
+		t.Fatalf("while the timed-out verification runs: %d %s, want 429", r.status, r.body)
+	}
+	close(release)
+	waitFor(t, "the slot to be free", func() bool { return metric(t, url, "zavera_verify_in_flight") == 0 })
+	if r := postRaw(t, url, sig, ""); r.status != 200 {
+		t.Fatalf("after it ended: %d %s", r.status, r.body)
 	}
 }

@@ -30,12 +30,16 @@ type Server struct {
 
 	reloadMu        sync.Mutex
 	lastFingerprint string
+
+	// validate is validate.Validate; the package's tests replace it.
+	validate func([]byte, *validate.Options) (*validate.Report, error)
 }
 
 // New returns a server with no trust material loaded yet: call Reload.
 func New(cfg Config) *Server {
 	cfg = cfg.withDefaults()
-	s := &Server{cfg: cfg, metrics: newMetrics(), slots: make(chan struct{}, cfg.MaxInFlight), mux: http.NewServeMux()}
+	s := &Server{cfg: cfg, metrics: newMetrics(), slots: make(chan struct{}, cfg.MaxInFlight), mux: http.NewServeMux(),
+		validate: validate.Validate}
 	s.mux.HandleFunc("/v1/verify", s.verify)
 	s.mux.HandleFunc("/healthz", s.healthz)
 	s.mux.HandleFunc("/readyz", s.readyz)
@@ -258,7 +262,7 @@ func (s *Server) verifyRequest(w http.ResponseWriter, r *http.Request, rec *reco
 				done <- outcome{panic: p}
 			}
 		}()
-		rep, err := validate.Validate(in.signature, opts)
+		rep, err := s.validate(in.signature, opts)
 		done <- outcome{rep: rep, err: err}
 	}()
 	var o outcome
