@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command verifybench measures the verification of GOST CAdES-BES
 // signatures with package validate against OpenSSL in the same run, and
 // the requests per second of `zavera verify-server`, and writes the
@@ -39,7 +41,7 @@
 // used; the clients run on the same cores.
 //
 // Runs alternate between the sides and the best of several rounds is kept
-// on each.
+// on each. It reads /proc and getrusage: Linux only.
 package main
 
 import (
