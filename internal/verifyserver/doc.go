@@ -14,11 +14,14 @@
 //
 // # Limits
 //
-// Every request is bounded: the body is read through a limit (no more than
-// Config.MaxBody+1 bytes are read; more gives 413), the whole request has a
-// deadline (Config.Timeout; 504 when it passes), and at most
-// Config.MaxInFlight verifications run at once (429 with Retry-After
-// beyond). A verification that outlives its request's deadline keeps its
+// Every request is bounded: a body declared longer than Config.MaxBody is
+// refused unread, and no more than MaxBody+1 bytes of any other are read
+// (413, and the connection is closed rather than drained: beyond the body
+// read, only what the server's 4 KiB read buffer already held has been
+// taken from the socket); the whole request has a deadline
+// (Config.Timeout; 504 when it passes, while the body arrives or while the
+// signature is checked), and at most Config.MaxInFlight verifications run
+// at once (429 with Retry-After beyond). A verification that outlives its request's deadline keeps its
 // slot until it ends, so abandoned work cannot pile up.
 //
 // # Trust material
@@ -28,6 +31,14 @@
 // changes (Watch). A reload that fails keeps the material in use. Until
 // material has been loaded once, /readyz answers 503 and /v1/verify
 // answers 503 "not_ready".
+//
+// # Use
+//
+// New makes a server; its owner (cmd/zavera's verify-server, or a test)
+// calls Reload once and on SIGHUP, may run Watch in a goroutine, and
+// serves Handler, best through HTTPServer for its header and idle
+// timeouts. Handler is what the portal's back end reaches: POST
+// /v1/verify, GET /healthz, /readyz and /metrics.
 //
 // # Concurrency
 //
