@@ -39,6 +39,8 @@ var commands = map[string]command{
 	"native-host": {Summary: "relay the browser extension to the agent (started by browsers)", Run: runNativeHost},
 
 	"demo-portal": {Summary: "run the demo state-services portal on 127.0.0.1", Run: runDemoPortal},
+
+	"verify-server": {Summary: "run the HTTP verification service for portals", Run: runVerifyServer},
 }
 
 func main() {
