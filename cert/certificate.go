@@ -63,6 +63,8 @@ type Certificate struct {
 	keyErr error
 	// unhandled lists critical extensions this package does not process.
 	unhandled []asn1.ObjectIdentifier
+	// thumbs caches the thumbprints (thumbprint.go).
+	thumbs *thumbprints
 }
 
 // maxCertificateSize bounds the input of Parse; real certificates are a
@@ -76,7 +78,7 @@ func Parse(der []byte) (*Certificate, error) {
 		return nil, fmt.Errorf("%w: %d bytes is too large for a certificate", ErrMalformed, len(der))
 	}
 	der = append([]byte(nil), der...)
-	c := &Certificate{Raw: der, MaxPathLen: -1}
+	c := &Certificate{Raw: der, MaxPathLen: -1, thumbs: &thumbprints{}}
 	if err := c.parse(); err != nil {
 		return nil, err
 	}
