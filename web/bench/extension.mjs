@@ -79,8 +79,8 @@ try {
     // Learn the channel's token from the page API's own first call (any
     // script of the page can), to call the channel without the page API.
     let token = null;
-    window.addEventListener('message', (ev) => {
-      if (ev.source === window && ev.data && ev.data.zavera === 'zavera-page' && ev.data.token) token = ev.data.token;
+    window.addEventListener('zavera-page-call', (ev) => {
+      if (typeof ev.detail === 'string') token = JSON.parse(ev.detail).token;
     });
     const store = await cp.CreateObjectAsync('CAdESCOM.Store');
     await store.Open();
@@ -93,41 +93,43 @@ try {
     const viaShim = () => sd.SignCades(signer, cp.CADESCOM_CADES_BES, true);
 
     let nextId = 1e6;
-    const viaChannel = (params) => new Promise((resolve, reject) => {
+    const call = (method, params) => new Promise((resolve, reject) => {
       const id = nextId++;
-      const onMsg = (ev) => {
-        const d = ev.data;
-        if (ev.source !== window || !d || d.zavera !== 'zavera-bridge' || d.id !== id) return;
-        window.removeEventListener('message', onMsg);
-        if (d.error) reject(new Error(d.error.message)); else resolve(d.result);
+      const onAnswer = (ev) => {
+        const d = JSON.parse(ev.detail);
+        if (d.id !== id) return;
+        window.removeEventListener('zavera-bridge-answer', onAnswer);
+        if (d.error) reject(Object.assign(new Error(d.error.message), { data: d.error.data })); else resolve(d.result);
       };
-      window.addEventListener('message', onMsg);
-      window.postMessage({ zavera: 'zavera-page', kind: 'call', token, id, method: 'sign', params }, '*');
+      window.addEventListener('zavera-bridge-answer', onAnswer);
+      window.dispatchEvent(new CustomEvent('zavera-page-call', { detail: JSON.stringify({ token, id, method, params }) }));
     });
-    const { certificates } = await new Promise((resolve, reject) => {
-      const id = nextId++;
-      const onMsg = (ev) => {
-        const d = ev.data;
-        if (ev.source !== window || !d || d.zavera !== 'zavera-bridge' || d.id !== id) return;
-        window.removeEventListener('message', onMsg);
-        if (d.error) reject(new Error(d.error.message)); else resolve(d.result);
-      };
-      window.addEventListener('message', onMsg);
-      window.postMessage({ zavera: 'zavera-page', kind: 'call', token, id, method: 'certificates', params: {} }, '*');
-    });
+    const viaChannel = (params) => call('sign', params);
+    const { certificates } = await call('certificates', {});
     const thumbId = certificates[0].id;
     const channelParams = { certificate: thumbId, description: 'bench', data: docB64 };
 
     const z = await window.zavera.connect({ port, portRange: 1, schemes: ['ws'], pair: true });
     const viaWs = () => z.sign({ certificate: thumbId, data: doc, description: 'bench' });
 
-    for (let i = 0; i < 10; i++) { await viaWs(); await viaChannel(channelParams); await viaShim(); }
-    const t = { ws: [], channel: [], shim: [] };
-    for (let i = 0; i < n; i++) {
-      let s = performance.now(); await viaWs(); t.ws.push(performance.now() - s);
-      s = performance.now(); await viaChannel(channelParams); t.channel.push(performance.now() - s);
-      s = performance.now(); await viaShim(); t.shim.push(performance.now() - s);
-    }
+    // Where the time goes: a call that does no work (info) both ways, and
+    // the page's hop to the bridge and back alone (a method the bridge
+    // refuses itself, without the background).
+    const hop = () => call('nosuchmethod', {}).then(() => { throw new Error('the bridge took an unknown method'); },
+      (e) => { if (!e.data || e.data.reason !== 'bad_request') throw e; });
+    // Ten hops per sample: one is below the page's timer resolution (0.1 ms).
+    const HOPS = 10;
+    const t = { ws: [], channel: [], shim: [], infoWs: [], infoChannel: [], hop: [] };
+    const round = async (record) => {
+      let s = performance.now(); await viaWs(); if (record) t.ws.push(performance.now() - s);
+      s = performance.now(); await viaChannel(channelParams); if (record) t.channel.push(performance.now() - s);
+      s = performance.now(); await viaShim(); if (record) t.shim.push(performance.now() - s);
+      s = performance.now(); await z.info(); if (record) t.infoWs.push(performance.now() - s);
+      s = performance.now(); await call('info', {}); if (record) t.infoChannel.push(performance.now() - s);
+      s = performance.now(); for (let k = 0; k < HOPS; k++) await hop(); if (record) t.hop.push((performance.now() - s) / HOPS);
+    };
+    for (let i = 0; i < 10; i++) await round(false);
+    for (let i = 0; i < n; i++) await round(true);
     z.close();
     return t;
   }, { n: N, port: agent.port });
@@ -135,11 +137,18 @@ try {
   const mw = median(times.ws);
   const mc = median(times.channel);
   const ms = median(times.shim);
+  const miw = median(times.infoWs);
+  const mic = median(times.infoChannel);
+  const mh = median(times.hop);
   const figs = [
     { name: 'extension: sign round trip through the extension and native messaging, median (vs the websocket)', value: mc, unit: 'ms', reference: mw, ratio: mw / mc,
       note: `headless Chromium, GOST test token, 1 KiB document, scripted consent, ${N} requests each, interleaved; goal: at most 1.5x the websocket (ratio >= 0.67)` },
     { name: 'extension: sign round trip through window.cadesplugin SignCades, median (vs the same call without the page API)', value: ms, unit: 'ms', reference: mc, ratio: mc / ms,
       note: `same page and channel, ${N} requests each, interleaved` },
+    { name: 'extension: info round trip through the extension and native messaging, median (vs the websocket)', value: mic, unit: 'ms', reference: miw, ratio: miw / mic,
+      note: `a call without work: the channel's own cost; same page, ${N} requests each, interleaved with the above` },
+    { name: 'extension: the page\'s hop to the extension\'s bridge and back, median (vs the info round trip through the extension)', value: mh, unit: 'ms', reference: mic, ratio: mic / mh,
+      note: `a method the bridge refuses itself, without the background; ${N} samples of 10 calls in a row, interleaved with the above` },
   ];
   const text = figs.map((f) => JSON.stringify(f)).join('\n') + '\n';
   if (values.out) fs.writeFileSync(values.out, text); else process.stdout.write(text);

@@ -1,25 +1,42 @@
 // The isolated-world half of the page API: relays the calls of the main
 // world's window.cadesplugin to the background, and the answers back.
 //
-// Only messages whose source is this very window count (another frame,
-// whatever its origin, cannot post here in this window's name), and only
-// with the token the main-world script announced first: that script runs
-// at document start, before any page script, so its announcement is the
-// first message this window receives. The origin the agent sees is not
-// taken from here at all: the background reads it from the browser.
+// The two worlds share the window's DOM, so they talk by synchronous
+// CustomEvents dispatched on the window, with JSON text in `detail`
+// (strings cross between worlds in every browser): a call and its answer
+// each cost one event dispatch, without a task of window.postMessage in
+// between.
+//
+//   zavera-bridge-ready  bridge → page, once at document start
+//   zavera-page-hello    page → bridge, detail: the token (32 hex digits)
+//   zavera-page-call     page → bridge, detail: {"token","id","method","params"}
+//   zavera-bridge-answer bridge → page, detail: {"token","id","result"|"error"}
+//
+// Both scripts run at document start, before any script of the page, in
+// an order the browser does not promise: the bridge announces itself with
+// zavera-bridge-ready, and the page API says hello both when it starts and
+// on that announcement, so whichever runs second completes the handshake
+// before the page's first script. Only the first hello counts, and only
+// calls with its token. Another frame cannot dispatch events on this
+// window (a cross-origin frame has no access to its DOM; a same-origin one
+// could call this window's cadesplugin anyway, as this origin). The origin
+// the agent sees is not taken from here at all: the background reads it
+// from the browser.
 
 (() => {
   const api = globalThis.browser && globalThis.browser.runtime ? globalThis.browser : globalThis.chrome;
   const METHODS = new Set(['certificates', 'sign', 'cosign', 'verify', 'signHash', 'hashStart', 'hashUpdate', 'hashFinish', 'info',
     'signXML', 'verifyXML', 'documentOpen', 'documentChunk', 'documentCancel']);
+  const win = window;
+  const Custom = win.CustomEvent;
+  const dispatch = win.dispatchEvent.bind(win);
   let token = null;
   let port = null;
   const inFlight = new Set();
-  const target = window.location.origin && window.location.origin !== 'null' ? window.location.origin : '*';
 
   function reply(id, body) {
     inFlight.delete(id);
-    window.postMessage(Object.assign({ zavera: 'zavera-bridge', token, id }, body), target);
+    dispatch(new Custom('zavera-bridge-answer', { detail: JSON.stringify(Object.assign({ token, id }, body)) }));
   }
 
   function connect() {
@@ -37,15 +54,20 @@
     return port;
   }
 
-  window.addEventListener('message', (ev) => {
-    if (ev.source !== window) return;
-    const d = ev.data;
-    if (!d || typeof d !== 'object' || d.zavera !== 'zavera-page') return;
-    if (d.kind === 'hello') {
-      if (token === null && typeof d.token === 'string' && /^[0-9a-f]{32}$/.test(d.token)) token = d.token;
+  win.addEventListener('zavera-page-hello', (ev) => {
+    const t = ev.detail;
+    if (token === null && typeof t === 'string' && /^[0-9a-f]{32}$/.test(t)) token = t;
+  }, true);
+
+  win.addEventListener('zavera-page-call', (ev) => {
+    if (token === null || typeof ev.detail !== 'string') return;
+    let d;
+    try {
+      d = JSON.parse(ev.detail);
+    } catch (_) {
       return;
     }
-    if (d.kind !== 'call' || token === null || d.token !== token) return;
+    if (!d || typeof d !== 'object' || d.token !== token) return;
     if (typeof d.id !== 'number' || inFlight.has(d.id)) return;
     if (!METHODS.has(d.method) || (d.params !== undefined && (typeof d.params !== 'object' || d.params === null))) {
       inFlight.add(d.id);
@@ -59,5 +81,7 @@
       port = null;
       reply(d.id, { error: { code: 1010, message: 'extension unavailable', data: { reason: 'unavailable' } } });
     }
-  });
+  }, true);
+
+  dispatch(new Custom('zavera-bridge-ready'));
 })();

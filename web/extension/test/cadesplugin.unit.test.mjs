@@ -355,15 +355,75 @@ describe('window.cadesplugin object model (unit, stand-in agent)', () => {
     assert.equal(await page.run('cryptoPro.isValidSystemSetup()'), true);
   });
 
-  test('the bridge hears only this window, and only with the token the page API announced first', async () => {
+  test('the page API reaches the bridge whichever of the two scripts the browser runs first', async () => {
+    for (const bridgeFirst of [false, true]) {
+      const page = pageWithAPI(standinAgent(), { bridgeFirst });
+      const n = await page.run(`(async () => {
+        const store = await cadesplugin.CreateObjectAsync('CAdESCOM.Store');
+        await store.Open();
+        return (await store.Certificates).Count;
+      })()`);
+      assert.equal(n, 2, `bridge first: ${bridgeFirst}`);
+      assert.deepEqual(page.calls.map((c) => c.method), ['certificates'], `bridge first: ${bridgeFirst}`);
+    }
+  });
+
+  test('the bridge takes only the first hello, and only calls with its token as JSON text', async () => {
     const page = pageWithAPI(standinAgent());
-    await page.run('cadesplugin');
-    const otherFrame = {};
-    page.postFrom({ zavera: 'zavera-page', kind: 'call', token: 'x'.repeat(32), id: 99, method: 'certificates', params: {} }, otherFrame);
-    page.postFrom({ zavera: 'zavera-page', kind: 'hello', token: '0'.repeat(32) }, page.win);
-    page.postFrom({ zavera: 'zavera-page', kind: 'call', token: '0'.repeat(32), id: 97, method: 'certificates', params: {} }, page.win);
-    page.postFrom({ zavera: 'zavera-page', kind: 'call', token: '0'.repeat(32), id: 98, method: 'certificates', params: {} }, page.win);
+    const answers = page.listen('zavera-bridge-answer');
+    // A script of the page announces a token of its own, after the page API
+    // did at document start, and asks the bridge to announce itself again.
+    page.dispatch('zavera-page-hello', '0'.repeat(32));
+    page.dispatch('zavera-bridge-ready');
+    page.dispatch('zavera-page-hello', '1'.repeat(32));
+    for (const t of ['0', '1']) {
+      page.dispatch('zavera-page-call', JSON.stringify({ token: t.repeat(32), id: 97, method: 'certificates', params: {} }));
+    }
+    page.dispatch('zavera-page-call', JSON.stringify({ id: 98, method: 'certificates', params: {} }));
+    page.dispatch('zavera-page-call', { token: '0'.repeat(32), id: 99, method: 'certificates', params: {} });
+    page.dispatch('zavera-page-call', '{"token":');
     await new Promise((r) => setTimeout(r, 20));
     assert.equal(page.calls.length, 0);
+    assert.equal(answers.length, 0);
+    // The page API's own token still works, and its answer is JSON text.
+    const n = await page.run(`(async () => {
+      const store = await cadesplugin.CreateObjectAsync('CAdESCOM.Store');
+      await store.Open();
+      return (await store.Certificates).Count;
+    })()`);
+    assert.equal(n, 2);
+    assert.equal(page.calls.length, 1);
+    assert.equal(answers.length, 1);
+    assert.equal(typeof answers[0], 'string');
+    assert.match(JSON.parse(answers[0]).token, /^[0-9a-f]{32}$/);
+    assert.notEqual(JSON.parse(answers[0]).token, '0'.repeat(32));
+  });
+
+  test('the bridge refuses a method it does not relay, and the page API takes no answer without its token', async () => {
+    const page = pageWithAPI(standinAgent());
+    const calls = page.listen('zavera-page-call');
+    const answers = page.listen('zavera-bridge-answer');
+    await page.run('cadesplugin.CreateObjectAsync("CAdESCOM.Store").then((s) => s.Open())');
+    const { token } = JSON.parse(calls[0]);
+    page.dispatch('zavera-page-call', JSON.stringify({ token, id: 5000, method: 'pair', params: {} }));
+    assert.equal(answers.length, 2, 'the refusal is answered at once, in the same dispatch');
+    const refusal = JSON.parse(answers[1]);
+    assert.equal(refusal.id, 5000);
+    assert.equal(refusal.error.data.reason, 'bad_request');
+    assert.deepEqual(page.calls.map((c) => c.method), ['certificates']);
+
+    // An answer with another token does not settle the page API's call:
+    // the agent's answer, held back until the forged one went, does.
+    let release;
+    const held = new Promise((r) => { release = r; });
+    const slow = pageWithAPI(standinAgent({ certificates: () => held.then(() => standinAgent()('certificates')) }));
+    const slowCalls = slow.listen('zavera-page-call');
+    const settled = slow.run(`cadesplugin.CreateObjectAsync('CAdESCOM.Store').then((s) => s.Open()).then(() => 'opened', (e) => e.message)`);
+    while (slowCalls.length === 0) await new Promise((r) => setImmediate(r));
+    const call = JSON.parse(slowCalls[0]);
+    slow.dispatch('zavera-bridge-answer', JSON.stringify({ token: 'f'.repeat(32), id: call.id, error: { code: 1, message: 'forged' } }));
+    slow.dispatch('zavera-bridge-answer', { token: call.token, id: call.id, error: { code: 1, message: 'forged' } });
+    release();
+    assert.equal(await settled, 'opened');
   });
 });

@@ -434,21 +434,34 @@ describe('the extension in Chromium with the native host and the agent', () => {
     // The portal's token, as a script of the portal could read it, and the
     // agent's id of a certificate, so that the forged request would sign.
     const { token, cert } = await page.evaluate(() => new Promise((resolve) => {
-      window.addEventListener('message', function grab(ev) {
-        const d = ev.data;
-        if (ev.source !== window || !d || !d.token) return;
-        if (d.zavera === 'zavera-bridge' && d.result && d.result.certificates) {
-          window.removeEventListener('message', grab);
-          resolve({ token: d.token, cert: d.result.certificates[0].id });
+      let token = null;
+      const onCall = (ev) => { token = JSON.parse(ev.detail).token; };
+      window.addEventListener('zavera-page-call', onCall);
+      window.addEventListener('zavera-bridge-answer', function grab(ev) {
+        const d = JSON.parse(ev.detail);
+        if (d.result && d.result.certificates) {
+          window.removeEventListener('zavera-page-call', onCall);
+          window.removeEventListener('zavera-bridge-answer', grab);
+          resolve({ token, cert: d.result.certificates[0].id });
         }
       });
       window.cadesplugin.CreateObjectAsync('CAdESCOM.Store').then((s) => s.Open());
     }));
-    // The frame posts a forged signing request into the portal's window.
-    await frame.evaluate(({ token, cert }) => {
+    assert.match(token, /^[0-9a-f]{32}$/);
+    // The frame tries to raise the channel's event on the portal's window,
+    // and posts the request as a window message too.
+    const tried = await frame.evaluate(({ token, cert }) => {
       const params = { certificate: cert, description: 'подделка из фрейма', data: btoa('forged') };
+      const detail = JSON.stringify({ token, id: 4242, method: 'sign', params });
       window.parent.postMessage({ zavera: 'zavera-page', kind: 'call', token, id: 4242, method: 'sign', params }, '*');
+      try {
+        window.parent.dispatchEvent(new CustomEvent('zavera-page-call', { detail }));
+        return 'dispatched';
+      } catch (e) {
+        return e.name;
+      }
     }, { token, cert });
+    assert.equal(tried, 'SecurityError');
     // Then the portal signs for itself; the forged request, had it been
     // taken, would have been answered and journaled first (one prompt at a
     // time per origin).

@@ -31,21 +31,21 @@ export function demoCertificate(name) {
 /**
  * A window with the page API loaded. agent(method, params) answers each
  * call (return a result, or throw {code, message, data}); calls lists
- * every call the page made through the bridge.
+ * every call the page made through the bridge. The window's events are
+ * dispatched synchronously, as a browser's DOM does. bridgeFirst loads the
+ * bridge before the page API (browsers do not promise an order).
  */
-export function pageWithAPI(agent) {
+export function pageWithAPI(agent, { bridgeFirst = false } = {}) {
   need(built, 'run `make extension`');
-  const listeners = [];
   const calls = [];
+  const events = new EventTarget();
   const win = {
     console, crypto: crypto.webcrypto, btoa, atob, TextDecoder, TextEncoder, setTimeout, clearTimeout, queueMicrotask,
-    addEventListener(type, fn) { if (type === 'message') listeners.push(fn); },
+    CustomEvent,
+    addEventListener: (type, fn, capture) => events.addEventListener(type, fn, capture),
+    removeEventListener: (type, fn, capture) => events.removeEventListener(type, fn, capture),
+    dispatchEvent: (ev) => events.dispatchEvent(ev),
   };
-  let self = null; // the context's global, as the page's scripts see it
-  const deliver = (data, source) => setImmediate(() => {
-    for (const fn of listeners.slice()) fn({ data, source });
-  });
-  win.postMessage = (data) => deliver(structuredClone(data), self);
   win.location = { origin: 'https://portal.example' };
   // The background's side of the bridge's port: each message is one agent
   // call, answered by agent().
@@ -67,17 +67,30 @@ export function pageWithAPI(agent) {
     },
   };
   vm.createContext(win);
-  self = vm.runInContext('globalThis.window = globalThis', win);
+  const self = vm.runInContext('globalThis.window = globalThis', win);
   const isolated = vm.createContext({ window: self, chrome: { runtime }, console });
-  vm.runInContext(fs.readFileSync(built, 'utf8'), win, { filename: 'cadesplugin.js' });
-  vm.runInContext(fs.readFileSync(bridgeFile, 'utf8'), isolated, { filename: 'bridge.js' });
+  const loadPage = () => vm.runInContext(fs.readFileSync(built, 'utf8'), win, { filename: 'cadesplugin.js' });
+  const loadBridge = () => vm.runInContext(fs.readFileSync(bridgeFile, 'utf8'), isolated, { filename: 'bridge.js' });
+  if (bridgeFirst) {
+    loadBridge();
+    loadPage();
+  } else {
+    loadPage();
+    loadBridge();
+  }
   return {
     win: self,
     calls,
     run: (code) => vm.runInContext(code, win),
     load(file) { vm.runInContext(fs.readFileSync(file, 'utf8'), win, { filename: path.basename(file) }); },
-    // postFrom delivers a message as if another window (frame) posted it here.
-    postFrom(data, source) { deliver(data, source); },
+    // dispatch fires an event on the window as a script of the page could.
+    dispatch(type, detail) { events.dispatchEvent(new CustomEvent(type, { detail })); },
+    // listen records the detail of every event of this type on the window.
+    listen(type) {
+      const seen = [];
+      events.addEventListener(type, (ev) => seen.push(ev.detail));
+      return seen;
+    },
   };
 }
 

@@ -2,20 +2,26 @@
 // before any script of the page, so the loaders pages embed (which begin
 // with `if (window.cadesplugin) return;`) leave it in place.
 //
-// Calls reach the agent through the extension's isolated-world bridge over
-// window.postMessage, tagged with a random token made here. The bridge
-// accepts only messages from this very window (not from other frames) and,
-// after the first, only with this token. The page can read the token (it
-// shares this world) and so can call the agent as itself, which it can do
-// through the API anyway; it cannot speak as another origin, because the
-// extension's background takes the origin from the browser, never from a
-// message.
+// Calls reach the agent through the extension's isolated-world bridge
+// (bridge.js) as synchronous CustomEvents on the window with JSON text in
+// `detail`, tagged with a random token made here and announced to the
+// bridge at document start, before any script of the page: the bridge
+// takes only the first announcement and only calls with its token. Other
+// frames cannot dispatch events on this window. The page could learn the
+// token and so call the agent as itself, which it can do through the API
+// anyway; it cannot speak as another origin, because the extension's
+// background takes the origin from the browser, never from a message.
 
 const PLUGIN_VERSION = [2, 0, 15400];
 const CSP_VERSION = [5, 0, 13000];
 const EXTENSION_VERSION = '0.1.0';
 
-const post = window.postMessage.bind(window);
+// Taken at document start, so that the page's scripts, which run later,
+// cannot replace what the channel uses.
+const Custom = window.CustomEvent;
+const dispatch = window.dispatchEvent.bind(window);
+const stringify = JSON.stringify;
+const parse = JSON.parse;
 const token = (() => {
   const b = new Uint8Array(16);
   crypto.getRandomValues(b);
@@ -24,17 +30,29 @@ const token = (() => {
 const pending = new Map();
 let nextId = 1;
 
-window.addEventListener('message', (ev) => {
-  if (ev.source !== window) return;
-  const d = ev.data;
-  if (!d || typeof d !== 'object' || d.zavera !== 'zavera-bridge' || d.token !== token) return;
+window.addEventListener('zavera-bridge-answer', (ev) => {
+  if (typeof ev.detail !== 'string') return;
+  let d;
+  try {
+    d = parse(ev.detail);
+  } catch (_) {
+    return;
+  }
+  if (!d || typeof d !== 'object' || d.token !== token) return;
   const p = pending.get(d.id);
   if (!p) return;
   pending.delete(d.id);
   if (d.error) p.reject(agentError(d.error));
   else p.resolve(d.result);
-});
-post({ zavera: 'zavera-page', kind: 'hello', token }, '*');
+}, true);
+// The hello goes now, for a bridge already listening, and once more when a
+// bridge that starts after this script announces itself.
+const hello = () => dispatch(new Custom('zavera-page-hello', { detail: token }));
+window.addEventListener('zavera-bridge-ready', function ready() {
+  window.removeEventListener('zavera-bridge-ready', ready, true);
+  hello();
+}, true);
+hello();
 
 // agentCall sends one agent method through the bridge; the background
 // adds the session, the handshake and pairing.
@@ -42,7 +60,7 @@ function agentCall(method, params) {
   return new Promise((resolve, reject) => {
     const id = nextId++;
     pending.set(id, { resolve, reject });
-    post({ zavera: 'zavera-page', kind: 'call', token, id, method, params }, '*');
+    dispatch(new Custom('zavera-page-call', { detail: stringify({ token, id, method, params }) }));
   });
 }
 
