@@ -18,7 +18,8 @@ import (
 // KeyFiles is what a Backend implements to let the main window list, add
 // and remove software keys (key files and CryptoPro containers). A Backend
 // without it shows no such section. The window never opens a key: it
-// names paths, and the agent asks for the password when a key signs.
+// names paths, and the agent asks for the password when a key signs. A
+// PKCS#12 file is the exception at adding time (see KeyFilePasswords).
 type KeyFiles interface {
 	KeyFiles() ([]KeyFileView, error)
 	// AddKeyFile remembers the key file or container folder at path.
