@@ -18,7 +18,8 @@ import (
 // KeyFiles is what a Backend implements to let the main window list, add
 // and remove software keys (key files and CryptoPro containers). A Backend
 // without it shows no such section. The window never opens a key: it
-// names paths, and the agent asks for the password when a key signs.
+// names paths, and the agent asks for the password when a key signs. A
+// PKCS#12 file is the exception at adding time (see KeyFilePasswords).
 type KeyFiles interface {
 	KeyFiles() ([]KeyFileView, error)
 	// AddKeyFile remembers the key file or container folder at path.
@@ -122,7 +123,8 @@ func keyProblemText(l i18n.Lang, p string) string {
 }
 
 // AddKeyFile adds the key at path, as the pickers do: a file of a
-// container folder adds the folder.
+// container folder adds the folder; a file that needs its password to be
+// added (KeyFilePasswords) opens the password window first.
 func (m *Main) AddKeyFile(path string) {
 	kf, ok := m.b.(KeyFiles)
 	if !ok {
@@ -130,6 +132,11 @@ func (m *Main) AddKeyFile(path string) {
 	}
 	if containerFiles[strings.ToLower(filepath.Base(path))] {
 		path = filepath.Dir(path)
+	}
+	if kp, ok := kf.(KeyFilePasswords); ok && kp.NeedsPasswordToAdd(path) {
+		// A PKCS#12 file: its password once, in a window of its own.
+		m.askKeyPassword(kp, path)
+		return
 	}
 	m.keyErr = kf.AddKeyFile(path)
 	m.refreshKeyFiles()

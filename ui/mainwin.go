@@ -53,6 +53,7 @@ type Main struct {
 	addKeyButton, addFolderButton *widget.Button
 	removeKeyButtons              map[string]*widget.Button
 	keyErr                        error
+	keyPassword                   *KeyPassword // the open password window, nil when none
 }
 
 // ShowMain fills w with the main window and shows it.

@@ -32,6 +32,25 @@ var openers = map[Kind]Opener{
 	KindPKCS12:    fileOpener(pfx.Decode),
 }
 
+// inspectors check a key without its password, for the list, so that a
+// damaged file is listed with its reason rather than offered to pages. A
+// format without one is checked when it opens (containers are read by
+// cpcontainer.Inspect in describe).
+var inspectors = map[Kind]func(path string) error{
+	KindPKCS12: fileInspector(pfx.Inspect),
+}
+
+// fileInspector makes an inspector of a check of a whole file's bytes.
+func fileInspector(check func(data []byte) error) func(path string) error {
+	return func(path string) error {
+		data, err := readBounded(path, maxKeyFileSize)
+		if err != nil {
+			return err
+		}
+		return check(data)
+	}
+}
+
 // fileOpener makes an Opener of a decoder of a whole file's bytes.
 func fileOpener(decode func(data []byte, password string) (*keyfile.Contents, error)) Opener {
 	return func(path, password string) (*keyfile.Contents, error) {

@@ -159,6 +159,12 @@ func describe(e Entry) KeyInfo {
 		k.Err = fmt.Errorf("keysource: %w", err)
 		return k
 	}
+	if inspect := inspectors[e.Kind]; inspect != nil {
+		if err := inspect(e.Path); err != nil {
+			k.Err = err
+			return k
+		}
+	}
 	var der []byte
 	if e.Kind == KindContainer {
 		info, err := cpcontainer.Inspect(e.Path)

@@ -2,7 +2,10 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
+	"os"
+	"path/filepath"
 
 	"github.com/zavera/zavera/agent/keysource"
 	"github.com/zavera/zavera/internal/appconf"
@@ -56,4 +59,34 @@ func (b *mainBackend) AddKeyFile(path string) error {
 
 func (b *mainBackend) RemoveKeyFile(id string) error { return b.keyList().Remove(id) }
 
-var _ ui.KeyFiles = (*mainBackend)(nil)
+// NeedsPasswordToAdd: a PKCS#12 file keeps its certificate encrypted with
+// its password.
+func (b *mainBackend) NeedsPasswordToAdd(path string) bool { return keysource.NeedsPasswordToAdd(path) }
+
+// AddKeyFileWithPassword copies the certificate of the key file at path
+// out with its password, as 'zavera keys add' does, into keys/ of the
+// state folder, and remembers the key with it. The password is not kept;
+// the caller wipes it. A wrong password adds nothing.
+func (b *mainBackend) AddKeyFileWithPassword(path string, password []byte) error {
+	der, err := keysource.CertificateFromKey(path, string(password))
+	if errors.Is(err, keyfile.ErrWrongPassword) {
+		return fmt.Errorf("%w: %w", ui.ErrWrongPassword, err)
+	}
+	if err != nil {
+		return err
+	}
+	certFile, err := keysource.SaveCertificate(filepath.Join(b.cfg.StateDir, "keys"), path, der)
+	if err != nil {
+		return err
+	}
+	if _, err := b.keyList().Add(path, certFile); err != nil {
+		os.Remove(certFile)
+		return err
+	}
+	return nil
+}
+
+var (
+	_ ui.KeyFiles         = (*mainBackend)(nil)
+	_ ui.KeyFilePasswords = (*mainBackend)(nil)
+)

@@ -88,33 +88,9 @@ func readOptionalInteger(s *cryptobyte.String, out *int64) bool {
 // MAC that does not match is keyfile.ErrWrongPassword, since PKCS#12
 // cannot tell a wrong password from a modified file.
 func Decode(data []byte, password string) (*keyfile.Contents, error) {
-	if len(data) > MaxFileSize {
-		return nil, damaged("file of %d bytes exceeds %d", len(data), MaxFileSize)
-	}
-	in := cryptobyte.String(data)
-	var pfx, authSafe, macData cryptobyte.String
-	var version int64
-	var hasMAC bool
-	var ctype asn1.ObjectIdentifier
-	if !in.ReadASN1(&pfx, cbasn1.SEQUENCE) || !in.Empty() ||
-		!pfx.ReadASN1Integer(&version) ||
-		!pfx.ReadASN1(&authSafe, cbasn1.SEQUENCE) ||
-		!pfx.ReadOptionalASN1(&macData, &hasMAC, cbasn1.SEQUENCE) || !pfx.Empty() {
-		return nil, damaged("not a DER PKCS#12 PFX")
-	}
-	if version != 3 {
-		return nil, unsupported("PFX version %d", version)
-	}
-	if !authSafe.ReadASN1ObjectIdentifier(&ctype) {
-		return nil, damaged("bad authSafe")
-	}
-	if !ctype.Equal(oidData) {
-		return nil, unsupported("authSafe content type %v (public-key integrity mode)", ctype)
-	}
-	var inner, content cryptobyte.String
-	if !authSafe.ReadASN1(&inner, explicit0) || !authSafe.Empty() ||
-		!inner.ReadASN1(&content, cbasn1.OCTET_STRING) || !inner.Empty() {
-		return nil, damaged("bad authSafe content")
+	content, macData, hasMAC, err := outer(data)
+	if err != nil {
+		return nil, err
 	}
 	if hasMAC {
 		if err := verifyMAC(macData, content, password); err != nil {
@@ -142,6 +118,67 @@ func Decode(data []byte, password string) (*keyfile.Contents, error) {
 	r.key = nil
 	c.Certificates = orderCertificates(c.Key, r.certs)
 	return c, nil
+}
+
+// Inspect checks, without the password, what can be checked of a
+// PKCS#12 file before anything is decrypted: its size, the outer DER
+// structure, the version and the integrity mode, and that the
+// AuthenticatedSafe is a DER sequence of ContentInfos. A truncated file or
+// one that is not PKCS#12 is keyfile.ErrDamaged, a version or mode not
+// read keyfile.ErrUnsupported. A file Inspect accepts may still fail to
+// open: a changed byte inside shows only as a MAC that does not match,
+// which Decode reports as a wrong password.
+func Inspect(data []byte) error {
+	content, _, _, err := outer(data)
+	if err != nil {
+		return err
+	}
+	var seq cryptobyte.String
+	if !content.ReadASN1(&seq, cbasn1.SEQUENCE) || !content.Empty() {
+		return damaged("bad AuthenticatedSafe")
+	}
+	for !seq.Empty() {
+		var ci, body cryptobyte.String
+		var ctype asn1.ObjectIdentifier
+		if !seq.ReadASN1(&ci, cbasn1.SEQUENCE) || !ci.ReadASN1ObjectIdentifier(&ctype) ||
+			!ci.ReadASN1(&body, explicit0) || !ci.Empty() {
+			return damaged("bad ContentInfo")
+		}
+	}
+	return nil
+}
+
+// outer reads the PFX around the AuthenticatedSafe: its content and the
+// MacData when there is one.
+func outer(data []byte) (content, macData cryptobyte.String, hasMAC bool, err error) {
+	if len(data) > MaxFileSize {
+		return nil, nil, false, damaged("file of %d bytes exceeds %d", len(data), MaxFileSize)
+	}
+	in := cryptobyte.String(data)
+	var pfx, authSafe cryptobyte.String
+	var version int64
+	var ctype asn1.ObjectIdentifier
+	if !in.ReadASN1(&pfx, cbasn1.SEQUENCE) || !in.Empty() ||
+		!pfx.ReadASN1Integer(&version) ||
+		!pfx.ReadASN1(&authSafe, cbasn1.SEQUENCE) ||
+		!pfx.ReadOptionalASN1(&macData, &hasMAC, cbasn1.SEQUENCE) || !pfx.Empty() {
+		return nil, nil, false, damaged("not a DER PKCS#12 PFX")
+	}
+	if version != 3 {
+		return nil, nil, false, unsupported("PFX version %d", version)
+	}
+	if !authSafe.ReadASN1ObjectIdentifier(&ctype) {
+		return nil, nil, false, damaged("bad authSafe")
+	}
+	if !ctype.Equal(oidData) {
+		return nil, nil, false, unsupported("authSafe content type %v (public-key integrity mode)", ctype)
+	}
+	var inner cryptobyte.String
+	if !authSafe.ReadASN1(&inner, explicit0) || !authSafe.Empty() ||
+		!inner.ReadASN1(&content, cbasn1.OCTET_STRING) || !inner.Empty() {
+		return nil, nil, false, damaged("bad authSafe content")
+	}
+	return content, macData, hasMAC, nil
 }
 
 // reader collects the bags of one file.

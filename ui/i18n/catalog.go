@@ -153,6 +153,9 @@ const (
 	PasswordLabel       Key = "password.label"
 	PasswordPlaceholder Key = "password.placeholder"
 	PasswordWrong       Key = "password.wrong"
+	KeyPasswordTitle    Key = "keyfiles.password.title"
+	KeyPasswordAsks     Key = "keyfiles.password.asks"
+	KeyPasswordAdd      Key = "keyfiles.password.add"
 )
 
 // Keys of the tray menu.
@@ -299,6 +302,9 @@ var catalog = map[Key]entry{
 	PasswordLabel:       {"Пароль ключа", "Key password"},
 	PasswordPlaceholder: {"Введите пароль", "Type the password"},
 	PasswordWrong:       {"Неверный пароль.", "Wrong password."},
+	KeyPasswordTitle:    {"Zavera: пароль файла ключа", "Zavera: key file password"},
+	KeyPasswordAsks:     {"Сертификат в файле PKCS#12 зашифрован паролем ключа. Введите пароль один раз, чтобы добавить ключ: Zavera скопирует сертификат и не сохранит пароль. При каждой подписи пароль будет спрошен снова.", "The certificate in a PKCS#12 file is encrypted with the key's password. Type the password once to add the key: Zavera copies the certificate out and does not keep the password. It is asked again at every signature."},
+	KeyPasswordAdd:      {"Добавить", "Add"},
 
 	TrayRunning: {"Zavera работает", "Zavera is running"},
 	TrayPaused:  {"Zavera: подписание приостановлено", "Zavera: signing paused"},

@@ -102,9 +102,10 @@ export function tokenDir(tmp) {
  * Starts an agent on a free port with the GOST test token. origins are
  * approved in advance; devOrigins may use http and still pair;
  * statePortalOrigins get the extension's state portal interfaces. pin is what
- * the test prompter types.
+ * the test prompter types (and the password of software keys). prepare(stateDir)
+ * runs before the agent starts, to put files into its state folder (keys.json).
  */
-export async function startAgent({ tmp, tokens, origins = [], devOrigins = [], statePortalOrigins = [], pin = DEMO_PIN, extraArgs = [] }) {
+export async function startAgent({ tmp, tokens, origins = [], devOrigins = [], statePortalOrigins = [], pin = DEMO_PIN, extraArgs = [], prepare = null }) {
   const { bin, module } = paths();
   const state = fs.mkdtempSync(path.join(tmp, 'agent-'));
   const config = path.join(state, 'config.json');
@@ -112,6 +113,7 @@ export async function startAgent({ tmp, tokens, origins = [], devOrigins = [], s
     origins, devOrigins, statePortalOrigins, modules: [module], noModuleDiscovery: true,
     limits: { promptTimeout: '30s' },
   }, null, 2));
+  if (prepare) await prepare(state);
   const agent = new Child('agent', bin, ['serve', '--headless', '--port', '0', '--config', config, ...extraArgs], {
     GOSTTOKEN_DIR: tokens.dir, ZAVERA_SCRIPT_APPROVE: '1', ZAVERA_SCRIPT_PIN: pin, ZAVERA_PKCS11_MODULES: '',
   });

@@ -16,6 +16,10 @@
 //     OpenSSL opening the gost89 export (the same work for a user: one GOST
 //     2012-256 key and certificate behind a password).
 //
+// Then signing with the key of the gost89 export as the agent does (see
+// sign.go): opening it with its password and signing, and signing with the
+// key open, against OpenSSL signing with the same key.
+//
 // Runs alternate between the two sides and the best of several rounds is
 // kept on each.
 package main
@@ -51,6 +55,7 @@ func main() {
 	dir := flag.String("dir", "build/pfxbench", "scratch folder")
 	rounds := flag.Int("rounds", 3, "alternating rounds per figure")
 	seconds := flag.Float64("seconds", 1, "CPU seconds per run")
+	harness := flag.String("cms-harness", "", "the cmsbench OpenSSL harness, for signing with the key open (none: that figure is left out)")
 	flag.Parse()
 	runtime.GOMAXPROCS(1)
 	env := append(os.Environ(), "OPENSSL_CONF="+*conf)
@@ -92,6 +97,11 @@ func main() {
 		figs = append(figs, benchfig.Figure{Name: "pfx open " + f.name, Value: ours, Unit: "ops/s",
 			Reference: ref, Ratio: ours / ref, Note: f.note})
 	}
+	signFigs, err := signFigures(env, *dir, files[0].path, filepath.Join(*dir, "key.pem"), filepath.Join(*dir, "cert.pem"), *harness, d, *rounds)
+	if err != nil {
+		fail(fmt.Errorf("signing: %w", err))
+	}
+	figs = append(figs, signFigs...)
 	if err := benchfig.Write(*out, figs, os.Stdout); err != nil {
 		fail(err)
 	}
