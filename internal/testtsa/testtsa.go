@@ -19,6 +19,8 @@ import (
 	"testing"
 
 	"github.com/zavera/zavera/cert"
+	"github.com/zavera/zavera/cms"
+	"github.com/zavera/zavera/gost"
 	"github.com/zavera/zavera/internal/osslref"
 )
 
@@ -197,4 +199,20 @@ func (s *TSA) serve(t testing.TB) func(http.ResponseWriter, *http.Request) {
 		w.Header().Set("Content-Type", "application/timestamp-reply")
 		w.Write(reply)
 	}
+}
+
+// LeafExt are the extensions of a signer's certificate.
+const LeafExt = "keyUsage = critical, digitalSignature, nonRepudiation\nextendedKeyUsage = emailProtection, clientAuth\nsubjectKeyIdentifier = hash\nauthorityKeyIdentifier = keyid\n"
+
+// Signer issues a signer's certificate from the CA (see Issue) and
+// returns it with its key, ready for cms.Sign.
+func (ca *CA) Signer(t testing.TB, name, cn string, extra ...string) cms.Signer {
+	t.Helper()
+	keyFile, certFile := ca.Issue(t, name, cn, LeafExt, extra...)
+	der := osslref.Run(t, nil, "pkey", "-in", keyFile, "-outform", "DER")
+	key, err := gost.ParsePKCS8PrivateKey(der)
+	if err != nil {
+		t.Fatalf("%s: %v", keyFile, err)
+	}
+	return cms.Signer{Key: key, Certificate: Load(t, certFile)}
 }
