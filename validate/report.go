@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/zavera/zavera/cert"
@@ -59,9 +60,12 @@ type SignatureReport struct {
 	ValidationTime       time.Time
 	ValidationTimeSource string
 	// BestSignatureTime is the earliest time the signature is proven to
-	// have existed: for now the time of validation, as no timestamp is
-	// read yet.
+	// have existed: the time of its earliest signature-time-stamp that
+	// passed, else the time of validation.
 	BestSignatureTime time.Time
+	// Timestamps are the verdicts on the signature's time-stamps. One
+	// that did not pass proves nothing and is not used.
+	Timestamps []*TimestampReport
 	// SigningTime is the signingTime attribute, nil when absent.
 	SigningTime *time.Time
 
@@ -123,6 +127,14 @@ func notes(s *cms.SignerResult, r *SignatureReport) []string {
 	}
 	if gost2001 {
 		out = append(out, withdrawnNote)
+	}
+	for _, t := range r.Timestamps {
+		if t.Indication != Passed {
+			out = append(out, fmt.Sprintf("a %s was not used: %s %s: %s", t.Type, t.Indication, t.SubIndication, t.Detail))
+		}
+	}
+	if r.ValidationTimeSource == TimeTimestamp {
+		out = append(out, "checked at the time the signature time-stamp proves ("+r.BestSignatureTime.UTC().Format(time.RFC3339)+")")
 	}
 	if r.ValidationTimeSource == TimeSigningTime {
 		out = append(out, "checked at the signing time the signature states; no timestamp proves it")

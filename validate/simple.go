@@ -43,6 +43,20 @@ type SignatureJSON struct {
 	Detail        string        `json:"detail,omitempty"`
 	Checks        []Check       `json:"checks"`
 	Notes         []string      `json:"notes,omitempty"`
+	// Timestamps are the verdicts on the signature's time-stamps.
+	Timestamps []TimestampJSON `json:"timestamps,omitempty"`
+}
+
+// TimestampJSON is one time-stamp's verdict.
+type TimestampJSON struct {
+	Type           string           `json:"type"`
+	Indication     Indication       `json:"indication"`
+	SubIndication  SubIndication    `json:"subIndication,omitempty"`
+	Detail         string           `json:"detail,omitempty"`
+	ProductionTime time.Time        `json:"productionTime"`
+	Policy         string           `json:"policy,omitempty"`
+	SerialNumber   string           `json:"serialNumber,omitempty"`
+	TSA            *CertificateJSON `json:"tsa,omitempty"`
 }
 
 // SignatureIdentifier identifies the signature by the hash of its value.
@@ -177,6 +191,15 @@ func (s *SignatureReport) json() SignatureJSON {
 		SignatureValidationStatus:  ValidationStatus{MainIndication: s.Indication.URI()},
 		Indication:                 s.Indication, SubIndication: s.SubIndication, Detail: s.Detail,
 		Checks: append([]Check{}, s.Checks...), Notes: s.Notes,
+	}
+	for _, t := range s.Timestamps {
+		tj := TimestampJSON{Type: t.Type, Indication: t.Indication, SubIndication: t.SubIndication, Detail: t.Detail,
+			ProductionTime: t.GenTime.UTC(), Policy: t.Policy, SerialNumber: t.SerialNumber}
+		if t.TSA != nil {
+			c := certJSON(t.TSA)
+			tj.TSA = &c
+		}
+		j.Timestamps = append(j.Timestamps, tj)
 	}
 	if s.SubIndication != "" {
 		j.SignatureValidationStatus.SubIndication = []string{s.SubIndication.URI()}

@@ -281,6 +281,17 @@ func printVerdict(w io.Writer, rep *validate.Report) {
 			sum := c.ThumbprintSHA1()
 			row(w, "SHA-1 thumbprint", hex.EncodeToString(sum[:]))
 		}
+		for _, ts := range s.Timestamps {
+			v := string(ts.Indication)
+			if ts.SubIndication != "" {
+				v += " (" + string(ts.SubIndication) + ")"
+			}
+			tsa := "TSA unknown"
+			if ts.TSA != nil {
+				tsa = "TSA " + ts.TSA.Subject.String()
+			}
+			row(w, "Time-stamp", fmt.Sprintf("%s, %s, %s", ts.GenTime.UTC().Format("2006-01-02 15:04:05 UTC"), v, tsa))
+		}
 		if s.TrustAnchor != nil {
 			row(w, "Trust anchor", s.TrustAnchor.Subject.String())
 		}
@@ -313,6 +324,7 @@ var timeSourceText = map[string]string{
 	validate.TimeGiven:       "the time given with --at",
 	validate.TimeSigningTime: "the signing time the signature states",
 	validate.TimeCurrent:     "now",
+	validate.TimeTimestamp:   "the time the signature time-stamp proves",
 }
 
 func row(w io.Writer, label, value string) {

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/zavera/zavera/cades"
+	"github.com/zavera/zavera/cms"
+	"github.com/zavera/zavera/internal/osslref"
+	"github.com/zavera/zavera/internal/testtsa"
+)
+
+// TestEnhanceToCAdEST upgrades a CAdES-BES made by Zavera with the real
+// binary and a TSA on loopback, and checks the result with zavera verify
+// and openssl cms -verify.
+func TestEnhanceToCAdEST(t *testing.T) {
+	ca := testtsa.NewCA(t, "Zavera Test Root")
+	tsa := testtsa.StartTSA(t, ca, testtsa.TSAExt)
+	content := []byte("налоговая декларация")
+	bes, err := cms.Sign(bytes.NewReader(content), ca.Signer(t, "leaf", "Иванов Иван"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	in, out, doc := filepath.Join(dir, "bes.p7s"), filepath.Join(dir, "t.p7s"), filepath.Join(dir, "doc.txt")
+	os.WriteFile(in, bes, 0o600)
+	os.WriteFile(doc, content, 0o600)
+
+	if code, msg := runZavera(t, "enhance", "--tsa", tsa.URL, "--tsa-ca", ca.CertFile, in, out); code != 0 {
+		t.Fatalf("enhance: exit %d: %s", code, msg)
+	}
+	sigT, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sd, err := cms.Parse(sigT)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if toks, err := cades.SignatureTimestamps(sd.SignerInfos[0]); err != nil || len(toks) != 1 {
+		t.Fatalf("%d time-stamps, %v", len(toks), err)
+	}
+	code, msg := runZavera(t, "verify", "--ca", ca.CertFile, out, doc)
+	if code != 0 || !strings.Contains(msg, "the time the signature time-stamp proves") || !strings.Contains(msg, "Time-stamp:") {
+		t.Fatalf("verify: exit %d:\n%s", code, msg)
+	}
+	osslref.Run(t, nil, "cms", "-verify", "-binary", "-inform", "DER", "-in", out, "-content", doc,
+		"-CAfile", ca.CertFile, "-purpose", "any", "-out", "/dev/null")
+
+	// An unreachable TSA fails and writes nothing.
+	out2 := filepath.Join(dir, "t2.p7s")
+	if code, msg := runZavera(t, "enhance", "--tsa", "http://127.0.0.1:1/", in, out2); code != 1 {
+		t.Fatalf("unreachable TSA: exit %d: %s", code, msg)
+	}
+	if _, err := os.Stat(out2); !os.IsNotExist(err) {
+		t.Errorf("output written despite the failure: %v", err)
+	}
+	if code, _ := runZavera(t, "enhance", in, out2); code != exitUsage {
+		t.Errorf("without --tsa: exit %d", code)
+	}
+}
