@@ -13,7 +13,7 @@ import (
 	"github.com/zavera/zavera/cert"
 	"github.com/zavera/zavera/cms"
 	"github.com/zavera/zavera/internal/osslref"
-	"github.com/zavera/zavera/internal/testtsa"
+	"github.com/zavera/zavera/internal/testpki"
 	"github.com/zavera/zavera/tsp"
 )
 
@@ -27,8 +27,8 @@ func writeFile(t *testing.T, name string, data []byte) string {
 }
 
 func TestAddTimestampMakesCAdEST(t *testing.T) {
-	ca := testtsa.NewCA(t, "Zavera Test Root")
-	tsa := testtsa.StartTSA(t, ca, testtsa.TSAExt)
+	ca := testpki.NewCA(t, "Zavera Test Root")
+	tsa := testpki.StartTSA(t, ca, testpki.TSAExt)
 	signer := ca.Signer(t, "leaf", "Иванов Иван")
 	content := []byte("годовая отчётность")
 	bes, err := cms.Sign(bytes.NewReader(content), signer, nil)
@@ -74,8 +74,8 @@ func TestAddTimestampMakesCAdEST(t *testing.T) {
 }
 
 func TestAddTimestampKeepsCoSigners(t *testing.T) {
-	ca := testtsa.NewCA(t, "Zavera Test Root")
-	tsa := testtsa.StartTSA(t, ca, testtsa.TSAExt)
+	ca := testpki.NewCA(t, "Zavera Test Root")
+	tsa := testpki.StartTSA(t, ca, testpki.TSAExt)
 	content := []byte("договор")
 	first, err := cms.Sign(bytes.NewReader(content), ca.Signer(t, "a", "Первый"), nil)
 	if err != nil {
@@ -101,8 +101,8 @@ func TestAddTimestampKeepsCoSigners(t *testing.T) {
 }
 
 func TestAddTimestampRefusesWrongImprint(t *testing.T) {
-	ca := testtsa.NewCA(t, "Zavera Test Root")
-	tsa := testtsa.StartTSA(t, ca, testtsa.TSAExt)
+	ca := testpki.NewCA(t, "Zavera Test Root")
+	tsa := testpki.StartTSA(t, ca, testpki.TSAExt)
 	bes, err := cms.Sign(bytes.NewReader([]byte("x")), ca.Signer(t, "leaf", "Иванов"), nil)
 	if err != nil {
 		t.Fatal(err)

@@ -8,13 +8,13 @@ import (
 	"time"
 
 	"github.com/zavera/zavera/cert"
-	"github.com/zavera/zavera/internal/testtsa"
+	"github.com/zavera/zavera/internal/testpki"
 	"github.com/zavera/zavera/tsp"
 )
 
 func TestTimestampFromOpenSSLTSA(t *testing.T) {
-	ca := testtsa.NewCA(t, "Zavera Test TSA Root")
-	tsa := testtsa.StartTSA(t, ca, testtsa.TSAExt)
+	ca := testpki.NewCA(t, "Zavera Test TSA Root")
+	tsa := testpki.StartTSA(t, ca, testpki.TSAExt)
 	for _, size := range []int{32, 64} {
 		alg, digest, err := tsp.Digest([]byte("документ"), size)
 		if err != nil {
@@ -49,8 +49,8 @@ func TestTimestampFromOpenSSLTSA(t *testing.T) {
 }
 
 func TestTimestampWrongImprintRefused(t *testing.T) {
-	ca := testtsa.NewCA(t, "Zavera Test TSA Root")
-	tsa := testtsa.StartTSA(t, ca, testtsa.TSAExt)
+	ca := testpki.NewCA(t, "Zavera Test TSA Root")
+	tsa := testpki.StartTSA(t, ca, testpki.TSAExt)
 	alg, other, _ := tsp.Digest([]byte("another document"), 32)
 	tsa.Tamper = func(q []byte) []byte {
 		req := &tsp.Request{HashAlgorithm: alg, Digest: other, CertReq: true}
@@ -68,8 +68,8 @@ func TestTimestampWrongImprintRefused(t *testing.T) {
 }
 
 func TestTimestampNonceChecked(t *testing.T) {
-	ca := testtsa.NewCA(t, "Zavera Test TSA Root")
-	tsa := testtsa.StartTSA(t, ca, testtsa.TSAExt)
+	ca := testpki.NewCA(t, "Zavera Test TSA Root")
+	tsa := testpki.StartTSA(t, ca, testpki.TSAExt)
 	alg, digest, _ := tsp.Digest([]byte("document"), 32)
 	// The TSA answers a replayed request: same imprint, no nonce.
 	tsa.Tamper = func(q []byte) []byte {
@@ -86,26 +86,26 @@ func TestTimestampNonceChecked(t *testing.T) {
 }
 
 func TestCertificateWithoutTimeStampingRefused(t *testing.T) {
-	ca := testtsa.NewCA(t, "Zavera Test TSA Root")
+	ca := testpki.NewCA(t, "Zavera Test TSA Root")
 	// openssl itself refuses to sign time-stamps with these, so the
 	// check is made on the certificates.
 	_, noncrit := ca.Issue(t, "noncrit", "Non-critical", "keyUsage = critical, digitalSignature\nextendedKeyUsage = timeStamping\n")
 	_, doc := ca.Issue(t, "doc", "Documents", "keyUsage = critical, digitalSignature\nextendedKeyUsage = critical, timeStamping, emailProtection\n")
-	_, good := ca.Issue(t, "good", "TSA", testtsa.TSAExt)
-	for name, c := range map[string]*cert.Certificate{"no EKU": ca.Cert, "non-critical": testtsa.Load(t, noncrit), "two usages": testtsa.Load(t, doc)} {
+	_, good := ca.Issue(t, "good", "TSA", testpki.TSAExt)
+	for name, c := range map[string]*cert.Certificate{"no EKU": ca.Cert, "non-critical": testpki.Load(t, noncrit), "two usages": testpki.Load(t, doc)} {
 		if err := tsp.CheckTSACertificate(c); !errors.Is(err, tsp.ErrNotTSA) {
 			t.Errorf("%s: got %v, want ErrNotTSA", name, err)
 		}
 	}
-	if err := tsp.CheckTSACertificate(testtsa.Load(t, good)); err != nil {
+	if err := tsp.CheckTSACertificate(testpki.Load(t, good)); err != nil {
 		t.Error(err)
 	}
 }
 
 func TestTimestampUntrustedTSA(t *testing.T) {
-	ca := testtsa.NewCA(t, "Zavera Test TSA Root")
-	other := testtsa.NewCA(t, "Another Root")
-	tsa := testtsa.StartTSA(t, ca, testtsa.TSAExt)
+	ca := testpki.NewCA(t, "Zavera Test TSA Root")
+	other := testpki.NewCA(t, "Another Root")
+	tsa := testpki.StartTSA(t, ca, testpki.TSAExt)
 	alg, digest, _ := tsp.Digest([]byte("document"), 32)
 	c := &tsp.Client{URL: tsa.URL, Verify: &tsp.VerifyOptions{Roots: []*cert.Certificate{other.Cert}}}
 	_, err := c.Timestamp(context.Background(), alg, digest)

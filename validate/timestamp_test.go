@@ -9,7 +9,7 @@ import (
 	"github.com/zavera/zavera/cades"
 	"github.com/zavera/zavera/cert"
 	"github.com/zavera/zavera/cms"
-	"github.com/zavera/zavera/internal/testtsa"
+	"github.com/zavera/zavera/internal/testpki"
 	"github.com/zavera/zavera/tsp"
 	"github.com/zavera/zavera/validate"
 )
@@ -19,8 +19,8 @@ import (
 // signature after the certificate's end, the time-stamp proves it existed
 // before.
 func TestSignatureTimestampProvesTimeBeforeExpiry(t *testing.T) {
-	ca := testtsa.NewCA(t, "Zavera Test Root")
-	tsa := testtsa.StartTSA(t, ca, testtsa.TSAExt)
+	ca := testpki.NewCA(t, "Zavera Test Root")
+	tsa := testpki.StartTSA(t, ca, testpki.TSAExt)
 	signer := ca.Signer(t, "leaf", "Иванов Иван", "-days", "1")
 	content := []byte("отчёт")
 	bes, err := cms.Sign(bytes.NewReader(content), signer, &cms.Options{SigningTime: time.Now().Add(48 * time.Hour)})
@@ -75,8 +75,8 @@ func TestSignatureTimestampProvesTimeBeforeExpiry(t *testing.T) {
 }
 
 func TestSignatureTimestampWrongImprint(t *testing.T) {
-	ca := testtsa.NewCA(t, "Zavera Test Root")
-	tsa := testtsa.StartTSA(t, ca, testtsa.TSAExt)
+	ca := testpki.NewCA(t, "Zavera Test Root")
+	tsa := testpki.StartTSA(t, ca, testpki.TSAExt)
 	signer := ca.Signer(t, "leaf", "Иванов Иван")
 	content := []byte("отчёт")
 	bes, err := cms.Sign(bytes.NewReader(content), signer, nil)
@@ -114,9 +114,9 @@ func TestSignatureTimestampWrongImprint(t *testing.T) {
 }
 
 func TestSignatureTimestampUntrustedTSA(t *testing.T) {
-	ca := testtsa.NewCA(t, "Zavera Test Root")
-	tsaCA := testtsa.NewCA(t, "Unknown TSA Root")
-	tsa := testtsa.StartTSA(t, tsaCA, testtsa.TSAExt)
+	ca := testpki.NewCA(t, "Zavera Test Root")
+	tsaCA := testpki.NewCA(t, "Unknown TSA Root")
+	tsa := testpki.StartTSA(t, tsaCA, testpki.TSAExt)
 	content := []byte("отчёт")
 	bes, err := cms.Sign(bytes.NewReader(content), ca.Signer(t, "leaf", "Иванов"), nil)
 	if err != nil {

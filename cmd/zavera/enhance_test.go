@@ -10,15 +10,15 @@ import (
 	"github.com/zavera/zavera/cades"
 	"github.com/zavera/zavera/cms"
 	"github.com/zavera/zavera/internal/osslref"
-	"github.com/zavera/zavera/internal/testtsa"
+	"github.com/zavera/zavera/internal/testpki"
 )
 
 // TestEnhanceToCAdEST upgrades a CAdES-BES made by Zavera with the real
 // binary and a TSA on loopback, and checks the result with zavera verify
 // and openssl cms -verify.
 func TestEnhanceToCAdEST(t *testing.T) {
-	ca := testtsa.NewCA(t, "Zavera Test Root")
-	tsa := testtsa.StartTSA(t, ca, testtsa.TSAExt)
+	ca := testpki.NewCA(t, "Zavera Test Root")
+	tsa := testpki.StartTSA(t, ca, testpki.TSAExt)
 	content := []byte("налоговая декларация")
 	bes, err := cms.Sign(bytes.NewReader(content), ca.Signer(t, "leaf", "Иванов Иван"), nil)
 	if err != nil {

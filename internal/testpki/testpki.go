@@ -1,10 +1,10 @@
-// Package testtsa runs, for tests, a GOST certification authority made
+// Package testpki runs, for tests, a GOST certification authority made
 // with OpenSSL and an RFC 3161 time-stamping authority behind an HTTP
 // server on loopback that calls `openssl ts -reply` for every request.
 //
 // Everything lives in the test's temporary directory and stops with the
 // test. See package osslref for how openssl is found.
-package testtsa
+package testpki
 
 import (
 	"bytes"
@@ -61,7 +61,7 @@ func (ca *CA) Issue(t testing.TB, name, cn, ext string, extra ...string) (keyFil
 		t.Fatal(err)
 	}
 	osslref.Run(t, nil, "genpkey", "-algorithm", "gost2012_256", "-pkeyopt", "paramset:A", "-out", keyFile)
-	osslref.Run(t, nil, "req", "-new", "-key", keyFile, "-subj", "/C=RU/O=Zavera Test/CN="+cn, "-out", csr)
+	osslref.Run(t, nil, "req", "-new", "-utf8", "-key", keyFile, "-subj", "/C=RU/O=Zavera Test/CN="+cn, "-out", csr)
 	args := []string{"x509", "-req", "-in", csr, "-CA", ca.CertFile, "-CAkey", ca.KeyFile, "-md_gost12_256",
 		"-set_serial", "0x" + serialFor(name), "-extfile", extFile, "-out", certFile}
 	if len(extra) == 0 {
@@ -208,7 +208,13 @@ const LeafExt = "keyUsage = critical, digitalSignature, nonRepudiation\nextended
 // returns it with its key, ready for cms.Sign.
 func (ca *CA) Signer(t testing.TB, name, cn string, extra ...string) cms.Signer {
 	t.Helper()
-	keyFile, certFile := ca.Issue(t, name, cn, LeafExt, extra...)
+	return ca.SignerExt(t, name, cn, LeafExt, extra...)
+}
+
+// SignerExt is Signer with the certificate extensions ext.
+func (ca *CA) SignerExt(t testing.TB, name, cn, ext string, extra ...string) cms.Signer {
+	t.Helper()
+	keyFile, certFile := ca.Issue(t, name, cn, ext, extra...)
 	der := osslref.Run(t, nil, "pkey", "-in", keyFile, "-outform", "DER")
 	key, err := gost.ParsePKCS8PrivateKey(der)
 	if err != nil {
