@@ -111,3 +111,42 @@ func withUnsignedAttributes(raw []byte, attrs [][]byte) ([]byte, error) {
 	}
 	return out, nil
 }
+
+// oidOCSPRevInfo is id-ri-ocsp-response (RFC 5940): an OCSPResponse in
+// the crls field of a SignedData.
+var oidOCSPRevInfo = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 16, 2}
+
+// RevocationData returns the revocation data of the SignedData's crls
+// field: the DER of each CRL, and of each OCSPResponse carried as
+// id-ri-ocsp-response (RFC 5940). Other formats are skipped.
+func (sd *SignedData) RevocationData() (crls, ocsp [][]byte, err error) {
+	if sd.rawCRLs == nil {
+		return nil, nil, nil
+	}
+	n, err := parseBER(sd.rawCRLs)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i := range n.children {
+		c := &n.children[i]
+		switch {
+		case c.is(classUniversal, tagSequence):
+			d, err := c.der()
+			if err != nil {
+				return nil, nil, err
+			}
+			crls = append(crls, d)
+		case c.is(classContext, 1) && len(c.children) == 2:
+			oid, err := nodeOID(&c.children[0])
+			if err != nil || !oid.Equal(oidOCSPRevInfo) {
+				continue
+			}
+			d, err := c.children[1].der()
+			if err != nil {
+				return nil, nil, err
+			}
+			ocsp = append(ocsp, d)
+		}
+	}
+	return crls, ocsp, nil
+}

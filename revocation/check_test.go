@@ -57,7 +57,7 @@ func TestOCSPRevoked(t *testing.T) {
 
 func TestCRLWhenOCSPDown(t *testing.T) {
 	f := newFixture(t)
-	f.resp.OCSPDown = true
+	f.resp.SetDown(true, false)
 	at := time.Now().Add(-time.Hour).Truncate(time.Second)
 	f.resp.Revoke(f.leaf, at)
 	s, err := revocation.Check(context.Background(), f.leaf, f.ca.Cert, time.Now(), nil)
@@ -76,7 +76,7 @@ func TestCRLWhenOCSPDown(t *testing.T) {
 
 func TestUnreachable(t *testing.T) {
 	f := newFixture(t)
-	f.resp.OCSPDown, f.resp.CRLDown = true, true
+	f.resp.SetDown(true, true)
 	_, err := revocation.Check(context.Background(), f.leaf, f.ca.Cert, time.Now(), nil)
 	if !errors.Is(err, revocation.ErrUnavailable) {
 		t.Fatalf("got %v, want ErrUnavailable", err)

@@ -83,9 +83,13 @@ type SignatureReport struct {
 	// TrustList says which CA of the trusted list the path goes through
 	// and whether its accreditation was in force at the validation time.
 	TrustList *TrustListEntry
-	// Revocation says whether revocation was checked (RevocationNotChecked
-	// for now).
-	Revocation string
+	// Revocation sums up the revocation of the path: RevocationNotChecked,
+	// RevocationGood, RevocationRevoked, RevocationUnavailable or
+	// RevocationStale; RevocationChecks has the detail per certificate and
+	// RevocationOffline says nothing was fetched.
+	Revocation        string
+	RevocationChecks  []RevocationReport
+	RevocationOffline bool
 
 	Checks []Check
 	// Notes are remarks for people (a withdrawn algorithm, what was not
@@ -139,6 +143,11 @@ func notes(s *cms.SignerResult, r *SignatureReport) []string {
 	if r.ValidationTimeSource == TimeSigningTime {
 		out = append(out, "checked at the signing time the signature states; no timestamp proves it")
 	}
-	out = append(out, "revocation of the certificates was not checked")
+	switch {
+	case r.Revocation == RevocationNotChecked:
+		out = append(out, "revocation of the certificates was not checked")
+	case r.RevocationOffline:
+		out = append(out, "offline: revocation was checked only with the data in the signature and those given; nothing was fetched")
+	}
 	return out
 }

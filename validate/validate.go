@@ -35,6 +35,10 @@ type Options struct {
 	At time.Time
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// Revocation, when set, checks whether the certificates of the path
+	// were revoked; nil leaves revocation unchecked, and the report says
+	// so.
+	Revocation *RevocationOptions
 }
 
 // Sources of the validation time.
@@ -167,6 +171,9 @@ func judge(s *cms.SignerResult, sd *cms.SignedData, opts *Options, validatedAt t
 		r.Indication = Indeterminate
 	default:
 		r.Indication, r.SubIndication, r.Detail = judgeRest(s, r, opts)
+		if r.Indication == Passed && opts.Revocation != nil {
+			r.Indication, r.SubIndication, r.Detail = checkRevocation(r, sd, s.SignerInfo, opts.Revocation)
+		}
 	}
 	r.Notes = notes(s, r)
 	return r

@@ -28,8 +28,8 @@ type Responder struct {
 
 	mu      sync.Mutex
 	entries map[string]string // serial (hex) -> index line
-	// OCSPDown and CRLDown make the responder answer 503.
-	OCSPDown, CRLDown bool
+	// ocspDown and crlDown make the responder answer 503 (SetDown).
+	ocspDown, crlDown bool
 	// CRLThisUpdate and CRLNextUpdate, when set, bound the CRLs served.
 	CRLThisUpdate, CRLNextUpdate time.Time
 	ocspServed, crlServed        int
@@ -55,7 +55,7 @@ func StartResponder(t testing.TB, ca *CA) *Responder {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/crl", func(w http.ResponseWriter, req *http.Request) {
 		r.mu.Lock()
-		down := r.CRLDown
+		down := r.crlDown
 		r.mu.Unlock()
 		if down {
 			http.Error(w, "down", http.StatusServiceUnavailable)
@@ -74,7 +74,7 @@ func StartResponder(t testing.TB, ca *CA) *Responder {
 	})
 	mux.HandleFunc("/ocsp", func(w http.ResponseWriter, req *http.Request) {
 		r.mu.Lock()
-		down := r.OCSPDown
+		down := r.ocspDown
 		r.mu.Unlock()
 		if down {
 			http.Error(w, "down", http.StatusServiceUnavailable)
@@ -96,6 +96,14 @@ func StartResponder(t testing.TB, ca *CA) *Responder {
 	t.Cleanup(srv.Close)
 	r.URL = srv.URL
 	return r
+}
+
+// SetDown makes the OCSP responder, the CRL distribution point or both
+// answer 503 Service Unavailable.
+func (r *Responder) SetDown(ocsp, crl bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.ocspDown, r.crlDown = ocsp, crl
 }
 
 // Ext returns extension lines naming the responder, to add to those of a
