@@ -33,8 +33,8 @@ func MarshalAttribute(t asn1.ObjectIdentifier, values ...[]byte) ([]byte, error)
 }
 
 // AddUnsignedAttributes returns the signature with attrs (each the DER of
-// an Attribute, see MarshalAttribute) added after the unsigned attributes
-// of the signer at index (from 0). Everything else (the signed attributes,
+// an Attribute, see MarshalAttribute) added to the unsigned attributes of
+// the signer at index (from 0), the whole SET in DER order. Everything else (the signed attributes,
 // the signature value, the other signers, the content, certificates and
 // revocation data) is copied byte for byte, so every signature stays
 // valid. CAdES-T and CAdES-X Long add their attributes this way.
@@ -93,6 +93,8 @@ func withUnsignedAttributes(raw []byte, attrs [][]byte) ([]byte, error) {
 		fields = append(fields, c.raw)
 	}
 	unsigned = append(unsigned, attrs...)
+	// A SET OF in DER order, as CryptoPro writes it.
+	sortDER(unsigned)
 	ua := 0
 	for _, a := range unsigned {
 		ua += len(a)

@@ -318,3 +318,9 @@ func hasEKU(c *cert.Certificate, oid asn1.ObjectIdentifier) bool {
 	}
 	return false
 }
+
+// ResponderID returns the DER of the response's ResponderID, as CAdES
+// complete-revocation-references names the response by.
+func (r *OCSPResponse) ResponderID() asn1.RawValue {
+	return asn1.RawValue{FullBytes: r.responderID.FullBytes}
+}
