@@ -21,6 +21,10 @@ type Options struct {
 	// from files. They are used before anything fetched.
 	CRLs          []*CRL
 	OCSPResponses []*OCSPResponse
+	// Certificates are candidates for a delegated OCSP responder whose
+	// certificate the response does not carry (CAdES-X Long keeps it in
+	// certificate-values).
+	Certificates []*cert.Certificate
 	// Offline forbids any network access: only the data at hand count.
 	Offline bool
 	// HTTP fetches CRLs and asks OCSP responders; nil means a client with
@@ -97,7 +101,7 @@ func Check(ctx context.Context, c, issuer *cert.Certificate, at time.Time, opts 
 	}
 	for _, r := range opts.OCSPResponses {
 		if r.About(c, issuer) {
-			if s := consider(ocspStatus(r, issuer, "", false)); s != nil {
+			if s := consider(ocspStatus(r, issuer, "", false, opts.Certificates)); s != nil {
 				return s, nil
 			}
 		}
@@ -138,8 +142,8 @@ func Check(ctx context.Context, c, issuer *cert.Certificate, at time.Time, opts 
 	return nil, fmt.Errorf("%w for %s: %w", base, c.Subject, errors.Join(problems...))
 }
 
-func ocspStatus(r *OCSPResponse, issuer *cert.Certificate, url string, fetched bool) (*Status, error) {
-	signer, err := r.CheckFor(issuer)
+func ocspStatus(r *OCSPResponse, issuer *cert.Certificate, url string, fetched bool, extra []*cert.Certificate) (*Status, error) {
+	signer, err := r.CheckFor(issuer, extra...)
 	if err != nil {
 		return nil, err
 	}
@@ -178,7 +182,7 @@ func askOCSP(ctx context.Context, hc *http.Client, url string, c, issuer *cert.C
 	if r.Nonce != nil && !bytes.Equal(r.Nonce, nonce) {
 		return nil, fmt.Errorf("%w: OCSP %s answered with another nonce", ErrMalformed, url)
 	}
-	return ocspStatus(r, issuer, url, true)
+	return ocspStatus(r, issuer, url, true, nil)
 }
 
 func fetchCRL(ctx context.Context, hc *http.Client, url string, c, issuer *cert.Certificate) (*Status, error) {

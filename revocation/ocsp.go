@@ -260,11 +260,11 @@ func (r *OCSPResponse) About(c, issuer *cert.Certificate) bool {
 }
 
 // CheckFor checks the response's signature: by issuer itself, or by a
-// responder certificate the response carries, issued by issuer with the
-// OCSPSigning extended key usage and valid at the response's time. It
-// returns the certificate that signed.
-func (r *OCSPResponse) CheckFor(issuer *cert.Certificate) (*cert.Certificate, error) {
-	candidates := append([]*cert.Certificate{issuer}, r.Certificates...)
+// responder certificate the response carries (or one of extra), issued by
+// issuer with the OCSPSigning extended key usage and valid at the
+// response's time. It returns the certificate that signed.
+func (r *OCSPResponse) CheckFor(issuer *cert.Certificate, extra ...*cert.Certificate) (*cert.Certificate, error) {
+	candidates := append(append([]*cert.Certificate{issuer}, r.Certificates...), extra...)
 	for _, c := range candidates {
 		if !r.namesResponder(c) {
 			continue

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/zavera/zavera/cades"
 	"github.com/zavera/zavera/cert"
 	"github.com/zavera/zavera/cms"
 )
@@ -135,6 +136,20 @@ func notes(s *cms.SignerResult, r *SignatureReport) []string {
 	for _, t := range r.Timestamps {
 		if t.Indication != Passed {
 			out = append(out, fmt.Sprintf("a %s was not used: %s %s: %s", t.Type, t.Indication, t.SubIndication, t.Detail))
+		}
+	}
+	if si := s.SignerInfo; si != nil {
+		if _, ok := si.UnsignedAttribute(cades.OIDCompleteCertRefs); ok {
+			var certs [][]byte
+			if s.Certificate != nil {
+				certs = append(certs, s.Certificate.Raw)
+			}
+			for _, c := range s.Chain {
+				certs = append(certs, c.Raw)
+			}
+			if err := cades.CheckReferences(si, certs); err != nil {
+				out = append(out, "CAdES-X Long: "+err.Error())
+			}
 		}
 	}
 	if r.ValidationTimeSource == TimeTimestamp {

@@ -58,8 +58,8 @@ type RevocationReport struct {
 // revocationData gathers the CRLs and OCSP responses at hand for a
 // signer: the caller's, the SignedData's crls field and, for CAdES-X
 // Long, the signer's revocation-values.
-func revocationData(sd *cms.SignedData, si *cms.SignerInfo, ro *RevocationOptions) *revocation.Options {
-	o := &revocation.Options{Offline: ro.Offline, HTTP: ro.HTTP}
+func revocationData(sd *cms.SignedData, si *cms.SignerInfo, ro *RevocationOptions, certs []*cert.Certificate) *revocation.Options {
+	o := &revocation.Options{Offline: ro.Offline, HTTP: ro.HTTP, Certificates: certs}
 	o.CRLs = append(o.CRLs, ro.CRLs...)
 	o.OCSPResponses = append(o.OCSPResponses, ro.OCSPResponses...)
 	crls, ocsps, _ := sd.RevocationData()
@@ -81,8 +81,8 @@ func revocationData(sd *cms.SignedData, si *cms.SignerInfo, ro *RevocationOption
 
 // checkRevocation checks every certificate of the path but the anchor at
 // the validation time and gives the verdict it leads to, or Passed.
-func checkRevocation(r *SignatureReport, sd *cms.SignedData, si *cms.SignerInfo, ro *RevocationOptions) (Indication, SubIndication, string) {
-	o := revocationData(sd, si, ro)
+func checkRevocation(r *SignatureReport, sd *cms.SignedData, si *cms.SignerInfo, ro *RevocationOptions, certs []*cert.Certificate) (Indication, SubIndication, string) {
+	o := revocationData(sd, si, ro, certs)
 	at := r.ValidationTime
 	r.Revocation = RevocationGood
 	ind, sub, detail := Passed, SubIndication(""), ""

@@ -95,3 +95,48 @@ func signatureTimestamps(si *cms.SignerInfo, opts *tsp.VerifyOptions) ([]*Timest
 	}
 	return out, best, !best.IsZero()
 }
+
+// escTimestamps judges the CAdES-C time-stamps of a CAdES-X Long Type 1
+// signer, over its signature value, signature-time-stamp and complete
+// references.
+func escTimestamps(si *cms.SignerInfo, opts *tsp.VerifyOptions) []*TimestampReport {
+	toks, data, err := cades.EscTimestamps(si)
+	var out []*TimestampReport
+	if err != nil {
+		out = append(out, &TimestampReport{Type: TimestampCAdESC, Indication: Indeterminate, SubIndication: FormatFailure, Detail: err.Error()})
+	}
+	for _, tok := range toks {
+		out = append(out, judgeTimestamp(TimestampCAdESC, tok, data, opts))
+	}
+	return out
+}
+
+// longTermCertificates returns the certificate-values of every signer of
+// a signature and the certificates its time-stamp tokens carry, to build
+// paths with and to find a TSA's certificate that its own token lacks.
+func longTermCertificates(signature []byte) []*cert.Certificate {
+	sd, err := cms.ParseAny(signature)
+	if err != nil {
+		return nil
+	}
+	var out []*cert.Certificate
+	for _, si := range sd.SignerInfos {
+		ders, _ := cades.CertificateValues(si)
+		for _, a := range si.UnsignedAttributes {
+			if !a.Type.Equal(cades.OIDSignatureTimeStamp) && !a.Type.Equal(cades.OIDEscTimeStamp) {
+				continue
+			}
+			for _, v := range a.Values {
+				if tsd, err := cms.Parse(v); err == nil {
+					ders = append(ders, tsd.Certificates...)
+				}
+			}
+		}
+		for _, d := range ders {
+			if c, err := cert.Parse(d); err == nil {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}

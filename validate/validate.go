@@ -74,12 +74,16 @@ func Validate(signature []byte, opts *Options) (*Report, error) {
 		Time:           validatedAt,
 		ValidationTime: opts.At,
 	}
+	// CAdES-X Long signers carry their path's certificates, and
+	// time-stamp tokens their TSA's.
+	vo.Intermediates = append(vo.Intermediates, longTermCertificates(signature)...)
 	// Time-stamps are checked before the signers' certificates, whose
 	// validity is then checked at the time a passed one proves.
 	stamps := map[*cms.SignerInfo]*stampResult{}
-	tsaOpts := &tsp.VerifyOptions{Roots: anchors, Intermediates: vo.Intermediates}
+	tsaOpts := &tsp.VerifyOptions{Roots: anchors, Intermediates: vo.Intermediates, Certificates: vo.Intermediates}
 	vo.ProvenTime = func(si *cms.SignerInfo) (time.Time, bool) {
 		reps, best, ok := signatureTimestamps(si, tsaOpts)
+		reps = append(reps, escTimestamps(si, tsaOpts)...)
 		stamps[si] = &stampResult{reports: reps, best: best, ok: ok}
 		return best, ok
 	}
@@ -94,13 +98,13 @@ func Validate(signature []byte, opts *Options) (*Report, error) {
 	}
 	rep := &Report{Result: res, ValidatedAt: validatedAt}
 	for _, s := range res.Signers {
-		rep.Signatures = append(rep.Signatures, judge(s, res.SignedData, opts, validatedAt, stamps[s.SignerInfo]))
+		rep.Signatures = append(rep.Signatures, judge(s, res.SignedData, opts, validatedAt, stamps[s.SignerInfo], vo.Intermediates))
 	}
 	return rep, nil
 }
 
 // judge turns one signer's checks into its verdict.
-func judge(s *cms.SignerResult, sd *cms.SignedData, opts *Options, validatedAt time.Time, st *stampResult) *SignatureReport {
+func judge(s *cms.SignerResult, sd *cms.SignedData, opts *Options, validatedAt time.Time, st *stampResult, certs []*cert.Certificate) *SignatureReport {
 	r := &SignatureReport{
 		ID: fmt.Sprintf("S%d", s.Index+1), Index: s.Index, Signer: s,
 		Certificate: s.Certificate, Chain: s.Chain, DigestAlgorithm: s.DigestAlgorithm,
@@ -172,7 +176,7 @@ func judge(s *cms.SignerResult, sd *cms.SignedData, opts *Options, validatedAt t
 	default:
 		r.Indication, r.SubIndication, r.Detail = judgeRest(s, r, opts)
 		if r.Indication == Passed && opts.Revocation != nil {
-			r.Indication, r.SubIndication, r.Detail = checkRevocation(r, sd, s.SignerInfo, opts.Revocation)
+			r.Indication, r.SubIndication, r.Detail = checkRevocation(r, sd, s.SignerInfo, opts.Revocation, certs)
 		}
 	}
 	r.Notes = notes(s, r)
