@@ -11,6 +11,7 @@ import (
 
 	"github.com/zavera/zavera/cades"
 	"github.com/zavera/zavera/cms"
+	"github.com/zavera/zavera/revocation"
 	"github.com/zavera/zavera/tsp"
 )
 
@@ -22,21 +23,35 @@ values are kept byte for byte: every signer's signature stays valid.
 
   --level LEVEL   t (default): add a signature time-stamp (CAdES-T) from the
                   TSA to each signer that has none.
+                  x-long-type1: CAdES-X Long Type 1 as CryptoPro makes it:
+                  the time-stamp when missing, the signer's certificate
+                  path and its revocation data (OCSP or CRL), as references
+                  and values, and a CAdES-C time-stamp over them. The
+                  signature then validates offline for years.
   --tsa URL       the RFC 3161 time-stamping authority (HTTP).
   --tsa-ca FILE   trust anchors of the TSA (PEM, DER or base64); repeatable.
                   Without one the TSA's signature is checked but its
                   certificate's path is not.
-  --timeout DUR   how long to wait for the TSA (default 30s).
+  --ca FILE       x-long-type1: trust anchors the signer's path ends at;
+                  repeatable, at least one.
+  --certs FILE    x-long-type1: intermediate CA certificates; repeatable.
+  --crl FILE      x-long-type1: CRLs to use before fetching; repeatable.
+  --offline       x-long-type1: fetch nothing but the time-stamps; the
+                  revocation data must come from --crl.
+  --timeout DUR   how long to wait for the TSA and responders (default 30s).
 
-Exit status: 0 done, 1 the TSA failed or refused, 2 bad usage or input.`
+Exit status: 0 done, 1 the TSA, a responder or the path failed (or a
+certificate was revoked), 2 bad usage or input.`
 
 // enhanceArgs are the parsed arguments of `zavera enhance`.
 type enhanceArgs struct {
-	level   string
-	tsa     string
-	tsaCAs  []string
-	timeout time.Duration
-	in, out string
+	level       string
+	tsa         string
+	tsaCAs, cas []string
+	certs, crls []string
+	offline     bool
+	timeout     time.Duration
+	in, out     string
 }
 
 func parseEnhanceArgs(args []string) (*enhanceArgs, error) {
@@ -56,7 +71,13 @@ func parseEnhanceArgs(args []string) (*enhanceArgs, error) {
 		switch name {
 		case "h", "help":
 			return nil, errHelp
-		case "level", "tsa", "tsa-ca", "timeout":
+		case "offline":
+			if hasValue {
+				return nil, fmt.Errorf("--offline takes no value")
+			}
+			a.offline = true
+			continue
+		case "level", "tsa", "tsa-ca", "timeout", "ca", "certs", "crl":
 		default:
 			return nil, fmt.Errorf("unknown option %s", arg)
 		}
@@ -74,6 +95,12 @@ func parseEnhanceArgs(args []string) (*enhanceArgs, error) {
 			a.tsa = value
 		case "tsa-ca":
 			a.tsaCAs = append(a.tsaCAs, value)
+		case "ca":
+			a.cas = append(a.cas, value)
+		case "certs":
+			a.certs = append(a.certs, value)
+		case "crl":
+			a.crls = append(a.crls, value)
 		case "timeout":
 			d, err := time.ParseDuration(value)
 			if err != nil || d <= 0 {
@@ -82,8 +109,18 @@ func parseEnhanceArgs(args []string) (*enhanceArgs, error) {
 			a.timeout = d
 		}
 	}
-	if a.level != "t" {
-		return nil, fmt.Errorf("--level %q: want t", a.level)
+	switch a.level {
+	case "t":
+		if len(a.cas)+len(a.certs)+len(a.crls) > 0 || a.offline {
+			return nil, fmt.Errorf("--ca, --certs, --crl and --offline go with --level x-long-type1")
+		}
+	case "x-long-type1", "xlt1":
+		a.level = "x-long-type1"
+		if len(a.cas) == 0 {
+			return nil, fmt.Errorf("--level x-long-type1 needs the signer's trust anchors (--ca)")
+		}
+	default:
+		return nil, fmt.Errorf("--level %q: want t or x-long-type1", a.level)
 	}
 	if a.tsa == "" {
 		return nil, fmt.Errorf("--tsa is required")
@@ -119,7 +156,17 @@ func runEnhance(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	client := &tsp.Client{URL: a.tsa, Verify: &tsp.VerifyOptions{Roots: roots}}
 	ctx, cancel := context.WithTimeout(context.Background(), a.timeout)
 	defer cancel()
-	out, err := cades.AddTimestamp(ctx, sig, client)
+	var out []byte
+	if a.level == "t" {
+		out, err = cades.AddTimestamp(ctx, sig, client)
+	} else {
+		var xo *cades.XLongOptions
+		if xo, err = xlongOptions(a, client); err != nil {
+			fmt.Fprintf(stderr, "zavera enhance: %v\n", err)
+			return exitUsage
+		}
+		out, err = cades.AddXLongType1(ctx, sig, xo)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "zavera enhance: %s: %v\n", a.in, err)
 		if isInputError(err) {
@@ -137,6 +184,30 @@ func runEnhance(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	return 0
+}
+
+// xlongOptions loads the files x-long-type1 needs.
+func xlongOptions(a *enhanceArgs, ts cades.Timestamper) (*cades.XLongOptions, error) {
+	xo := &cades.XLongOptions{Timestamper: ts, Revocation: &revocation.Options{Offline: a.offline}}
+	var err error
+	if xo.Roots, err = loadCertificates(a.cas); err != nil {
+		return nil, err
+	}
+	if xo.Intermediates, err = loadCertificates(a.certs); err != nil {
+		return nil, err
+	}
+	for _, name := range a.crls {
+		data, err := os.ReadFile(name)
+		var l *revocation.CRL
+		if err == nil {
+			l, err = revocation.ParseCRL(data)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		xo.Revocation.CRLs = append(xo.Revocation.CRLs, l)
+	}
+	return xo, nil
 }
 
 // isInputError reports whether err comes from the signature given rather

@@ -366,7 +366,7 @@ func revocationText(s *validate.SignatureReport) string {
 	for _, rc := range s.RevocationChecks {
 		p := rc.Status
 		if rc.Source != "" {
-			from := "given"
+			from := "not fetched"
 			if rc.Fetched {
 				from = rc.URL
 			}
