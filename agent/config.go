@@ -61,6 +61,12 @@ type Config struct {
 	Limits         Limits   `json:"limits"`
 	// Journal sets how the journal's files rotate.
 	Journal JournalConfig `json:"journal,omitzero"`
+	// TSAURL is the RFC 3161 time-stamping authority of long-term
+	// signatures (sign's level T and XLT1). Set in the machine-wide
+	// configuration it is pinned: pages may not name another.
+	TSAURL string `json:"tsaURL,omitempty"`
+	// tsaPinned is set by MergePolicy when the policy sets TSAURL.
+	tsaPinned bool
 }
 
 // JournalConfig sets how the journal's files rotate; zero fields take
@@ -220,6 +226,11 @@ func (c Config) Validate() error {
 	for _, o := range c.RawSignOrigins {
 		if _, err := ParseOrigin(o); err != nil {
 			return fmt.Errorf("agent: configuration rawSignOrigins: %w", err)
+		}
+	}
+	if c.TSAURL != "" {
+		if err := checkTSAURL(c.TSAURL); err != nil {
+			return fmt.Errorf("agent: configuration tsaURL: %w", err)
 		}
 	}
 	if m := c.Journal.MaxFileBytes; m != 0 && m < journal.MinFileBytes {
