@@ -19,6 +19,11 @@ import (
 
 func realworldFile(t *testing.T, name string) []byte {
 	t.Helper()
+	return realworldFileB(t, name)
+}
+
+func realworldFileB(t testing.TB, name string) []byte {
+	t.Helper()
 	data, err := os.ReadFile(filepath.Join(osslref.Root(t), "..", "shared", "realworld", name))
 	if err != nil {
 		t.Fatal(err)
