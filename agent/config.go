@@ -65,6 +65,10 @@ type Config struct {
 	// signatures (sign's level T and XLT1). Set in the machine-wide
 	// configuration it is pinned: pages may not name another.
 	TSAURL string `json:"tsaURL,omitempty"`
+	// PageTSA lets pages name their own time-stamping authority (sign's
+	// tsa) when no machine-wide tsaURL is pinned. Off by default: the
+	// agent would otherwise post to any address a page names.
+	PageTSA bool `json:"pageTSA,omitempty"`
 	// tsaPinned is set by MergePolicy when the policy sets TSAURL.
 	tsaPinned bool
 }

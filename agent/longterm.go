@@ -44,8 +44,8 @@ func signLevel(s string) (string, error) {
 }
 
 // tsaFor returns the TSA a signature of level asks: the page's when it
-// names one and the machine-wide policy did not pin the configuration's,
-// else the configuration's.
+// names one, the configuration allows it (pageTSA) and the machine-wide
+// policy did not pin the configuration's; else the configuration's.
 func (s *Server) tsaFor(level, page string) (string, error) {
 	if level == LevelBES {
 		if page != "" {
@@ -56,6 +56,9 @@ func (s *Server) tsaFor(level, page string) (string, error) {
 	if page != "" {
 		if s.cfg.tsaPinned {
 			return "", badParams("params.tsa: the administrator's policy sets the time-stamping authority")
+		}
+		if !s.cfg.PageTSA {
+			return "", badParams("params.tsa: the configuration does not let pages name a time-stamping authority")
 		}
 		if err := checkTSAURL(page); err != nil {
 			return "", badParams("params.tsa: %v", err)

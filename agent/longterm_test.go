@@ -70,10 +70,35 @@ func TestSignLongTerm(t *testing.T) {
 	if len(pr.signings) != n {
 		t.Fatal("prompted for a bad request")
 	}
-	// The page's own TSA, allowed when no policy pins one; one that is
-	// down gives 1011 after the user signed.
+	wantErr(t, "page TSA not allowed", c.call("sign", map[string]any{"certificate": id, "data": doc, "level": "T", "tsa": tsa.URL}, nil), agent.CodeInvalidParams)
+	if len(pr.signings) != n {
+		t.Fatal("prompted for a bad request")
+	}
+	if served := tsa.Served(); served != 4 {
+		t.Errorf("the TSA answered %d requests, 4 expected (T, CADES_T, and two for XLT1)", served)
+	}
+}
+
+// With pageTSA a page may name its own TSA; one that is down gives 1011
+// after the user signed.
+func TestSignPageTSA(t *testing.T) {
+	ca := testpki.NewCA(t, "Zavera Test Root")
+	tsa := testpki.StartTSA(t, ca, testpki.TSAExt)
+	p := getPKI(t)
+	pr := newFakePrompter()
+	ts := startServer(t, newFakeSource(p.leader), pr, func(o *agent.Options) { o.Config.PageTSA = true })
+	c := approvedClient(t, ts)
+	id, doc := certID(p.leader.cert), []byte("Заявление")
+	wantErr(t, "no TSA at all", c.call("sign", map[string]any{"certificate": id, "data": doc, "level": "T"}, nil), agent.CodeBadRequest)
 	var r signOut
 	c.mustCall("sign", map[string]any{"certificate": id, "data": doc, "level": "T", "tsa": tsa.URL}, &r)
+	sd, err := cms.Parse(r.Signature)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if toks, _ := cades.SignatureTimestamps(sd.SignerInfos[0]); len(toks) != 1 {
+		t.Fatalf("%d time-stamps", len(toks))
+	}
 	wantErr(t, "TSA down", c.call("sign", map[string]any{"certificate": id, "data": doc, "level": "T", "tsa": "http://127.0.0.1:1/"}, nil), agent.CodeUnavailable)
 }
 
@@ -90,6 +115,7 @@ func TestSignTSAPinnedByPolicy(t *testing.T) {
 	pr := newFakePrompter()
 	ts := startServer(t, newFakeSource(p.leader), pr, func(o *agent.Options) {
 		var err error
+		o.Config.PageTSA = true
 		if o.Config, err = agent.MergePolicy(o.Config, agent.Config{TSAURL: "http://policy.example/tsa"}); err != nil {
 			t.Fatal(err)
 		}
