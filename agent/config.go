@@ -67,6 +67,16 @@ type Config struct {
 	Limits             Limits   `json:"limits"`
 	// Journal sets how the journal's files rotate.
 	Journal JournalConfig `json:"journal,omitzero"`
+	// TSAURL is the RFC 3161 time-stamping authority of long-term
+	// signatures (sign's level T and XLT1). Set in the machine-wide
+	// configuration it is pinned: pages may not name another.
+	TSAURL string `json:"tsaURL,omitempty"`
+	// PageTSA lets pages name their own time-stamping authority (sign's
+	// tsa) when no machine-wide tsaURL is pinned. Off by default: the
+	// agent would otherwise post to any address a page names.
+	PageTSA bool `json:"pageTSA,omitempty"`
+	// tsaPinned is set by MergePolicy when the policy sets TSAURL.
+	tsaPinned bool
 }
 
 // JournalConfig sets how the journal's files rotate; zero fields take
@@ -235,6 +245,11 @@ func (c Config) Validate() error {
 	for _, o := range c.StatePortalOrigins {
 		if _, err := ParseOrigin(o); err != nil {
 			return fmt.Errorf("agent: configuration statePortalOrigins: %w", err)
+		}
+	}
+	if c.TSAURL != "" {
+		if err := checkTSAURL(c.TSAURL); err != nil {
+			return fmt.Errorf("agent: configuration tsaURL: %w", err)
 		}
 	}
 	if m := c.Journal.MaxFileBytes; m != 0 && m < journal.MinFileBytes {

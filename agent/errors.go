@@ -73,6 +73,7 @@ const (
 	CodeTooLarge            Code = 1008
 	CodeBusy                Code = 1009
 	CodeInternal            Code = 1010
+	CodeUnavailable         Code = 1011
 )
 
 // Reason is the short stable name of a code, carried in error.data.reason.
@@ -96,6 +97,8 @@ func (c Code) Reason() string {
 		return "too_large"
 	case CodeBusy:
 		return "busy"
+	case CodeUnavailable:
+		return "unavailable"
 	default:
 		return "internal"
 	}
@@ -130,6 +133,8 @@ func (c Code) message() string {
 		return "too large"
 	case CodeBusy:
 		return "busy, try again later"
+	case CodeUnavailable:
+		return "time-stamping or revocation service unavailable"
 	default:
 		return "internal error"
 	}
@@ -186,6 +191,8 @@ func CodeOf(err error) Code {
 		return CodeBadRequest
 	case errors.Is(err, ErrBusy):
 		return CodeBusy
+	case errors.Is(err, ErrUnavailable):
+		return CodeUnavailable
 	default:
 		return CodeInternal
 	}

@@ -41,6 +41,8 @@ func SystemConfigPath() string {
 //   - a limit set there replaces the user's;
 //   - trust anchors are added to the user's; a trusted list set there
 //     replaces the user's;
+//   - a tsaURL set there replaces the user's and is pinned: pages may not
+//     name their own time-stamping authority, whatever pageTSA says;
 //   - rawSignOrigins is taken from there alone: the user's configuration
 //     setting it is an error, since a bare signature over a page's hash
 //     can stand for any signature (see signHash).
@@ -86,6 +88,10 @@ func MergePolicy(c, p Config) (Config, error) {
 	if p.TrustList != "" {
 		c.TrustList = p.TrustList
 	}
+	if p.TSAURL != "" {
+		c.TSAURL, c.tsaPinned = p.TSAURL, true
+	}
+	c.PageTSA = c.PageTSA || p.PageTSA
 	c.RawSignOrigins = union(c.RawSignOrigins, p.RawSignOrigins)
 	if p.Port != 0 {
 		c.Port = p.Port

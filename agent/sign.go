@@ -351,6 +351,9 @@ type signParams struct {
 	Files       []FileInfo `json:"files,omitempty"`
 	// Chain says which CA certificates the signature carries (chain.go).
 	Chain string `json:"chain,omitempty"`
+	// Level and TSA ask for a long-term signature (longterm.go).
+	Level string `json:"level,omitempty"`
+	TSA   string `json:"tsa,omitempty"`
 	document
 }
 
@@ -402,6 +405,17 @@ func (c *conn) sign(ctx context.Context, req *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	level, err := signLevel(p.Level)
+	if err != nil {
+		return nil, err
+	}
+	tsa, err := c.s.tsaFor(level, p.TSA)
+	if err != nil {
+		return nil, err
+	}
+	if level != LevelBES && d.uploaded && d.attached {
+		return nil, badParams("params.level: an attached signature of an uploaded document is CAdES-BES only")
+	}
 	// The user confirms the one document signed, with the agent's own
 	// digest; what the page declared is shown only as its labels.
 	shown, declared := d.file, files
@@ -435,6 +449,9 @@ func (c *conn) sign(ctx context.Context, req *request) (any, error) {
 	}
 	if d.uploaded && d.attached {
 		return attachedAround(sig, d)
+	}
+	if sig, err = c.s.enhance(ctx, sig, level, tsa); err != nil {
+		return nil, err
 	}
 	return signResult{Signature: sig, Digest: digest}, nil
 }

@@ -118,3 +118,14 @@ func sha2(alg asn1.ObjectIdentifier, data []byte) []byte {
 	d := sha256.Sum256(data)
 	return d[:]
 }
+
+// CheckSignature checks a signature by issuer's key over signed data under
+// the signature algorithm alg, as certificates, CRLs and OCSP responses
+// carry them (the BIT STRING's bytes). Errors are those of
+// CheckSignatureFrom.
+func CheckSignature(alg asn1.ObjectIdentifier, signed, sig []byte, issuer *Certificate) error {
+	if issuer == nil {
+		return fmt.Errorf("%w: no issuer", ErrUnknownAuthority)
+	}
+	return checkSignature(alg, signed, sig, issuer)
+}

@@ -71,7 +71,8 @@ type SignerResult struct {
 	SigningTime    time.Time
 	HasSigningTime bool
 	// CheckedAt is when the certificate and its chain were checked: the
-	// validation time given, else the signing time, else Time or now.
+	// validation time given, else the proven time, else the signing time,
+	// else Time or now.
 	// Zero when the checks did not get that far.
 	CheckedAt time.Time
 	// DigestAlgorithm is the name of the digest, for display.

@@ -37,6 +37,11 @@ type VerifyOptions struct {
 	// ValidationTime, when not zero, is when to check every signer's
 	// certificate and chain, whatever signingTime says.
 	ValidationTime time.Time
+	// ProvenTime, when set and ValidationTime is zero, gives for a signer
+	// a time at which its signature is proven to have existed (a
+	// signature timestamp its caller checked); the certificate and chain
+	// are then checked at that time rather than at signingTime.
+	ProvenTime func(si *SignerInfo) (time.Time, bool)
 }
 
 // Verify parses a signature (DER, BER, PEM or base64) and checks every
@@ -214,6 +219,11 @@ func verifySigner(r *SignerResult, si *SignerInfo, sd *SignedData, digests map[*
 	}
 	if r.HasSigningTime {
 		at = r.SigningTime
+	}
+	if opts.ProvenTime != nil {
+		if t, ok := opts.ProvenTime(si); ok {
+			at = t
+		}
 	}
 	if !opts.ValidationTime.IsZero() {
 		at = opts.ValidationTime

@@ -22,8 +22,21 @@
 //
 // # Validation time
 //
-// Options.At, else the signingTime attribute (a claim, reported as such),
-// else now. Revocation is not checked yet and every report says so.
+// Options.At, else the time a signature time-stamp that passed proves
+// (CAdES-T; each token gets its own TimestampReport), else the
+// signingTime attribute (a claim, reported as such), else now.
+//
+// # Revocation
+//
+// With Options.Revocation set, every certificate of the path but the
+// anchor is checked with package revocation at the validation time: data
+// the signature carries (crls, CAdES-X Long revocation-values), the
+// caller's, then unless Offline the certificates' OCSP responders and CRL
+// distribution points. REVOKED, REVOKED_NO_POE, TRY_LATER and
+// REVOCATION_OUT_OF_BOUNDS_NO_POE come from there. Without it the report
+// says revocation was not checked. CAdES-X Long Type 1 signatures are
+// checked with their certificate-values and CAdES-C time-stamp (package
+// cades).
 //
 // # Trust anchors
 //

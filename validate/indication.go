@@ -34,13 +34,12 @@ func (i Indication) URI() string {
 // 319 102-1 table 5). It is empty for Passed.
 type SubIndication string
 
-// Sub-indications. Those marked later are defined for the report's sake;
-// they are returned once revocation and timestamps are checked.
+// Sub-indications.
 const (
 	// With Failed.
 	HashFailure      SubIndication = "HASH_FAILURE"       // the content's hash differs from the signed one
 	SigCryptoFailure SubIndication = "SIG_CRYPTO_FAILURE" // the signature value does not verify with the key
-	Revoked          SubIndication = "REVOKED"            // later: revoked before the signing time
+	Revoked          SubIndication = "REVOKED"            // revoked before the validation time
 	Expired          SubIndication = "EXPIRED"            // the signing time stated is after the certificate's notAfter
 	NotYetValid      SubIndication = "NOT_YET_VALID"      // the signing time stated is before its notBefore
 
@@ -54,9 +53,9 @@ const (
 	NoCertificateChainFound        SubIndication = "NO_CERTIFICATE_CHAIN_FOUND"        // no path to a trust anchor
 	OutOfBoundsNoPOE               SubIndication = "OUT_OF_BOUNDS_NO_POE"              // a certificate is outside its validity at the validation time
 	SignedDataNotFound             SubIndication = "SIGNED_DATA_NOT_FOUND"             // a detached signature without its content
-	TryLater                       SubIndication = "TRY_LATER"                         // later: revocation information not yet available
-	RevocationOutOfBoundsNoPOE     SubIndication = "REVOCATION_OUT_OF_BOUNDS_NO_POE"   // later: revocation information too old
-	RevokedNoPOE                   SubIndication = "REVOKED_NO_POE"                    // later: revoked, no proof the signature came before
+	TryLater                       SubIndication = "TRY_LATER"                         // no revocation information available
+	RevocationOutOfBoundsNoPOE     SubIndication = "REVOCATION_OUT_OF_BOUNDS_NO_POE"   // revocation information ends before the validation time
+	RevokedNoPOE                   SubIndication = "REVOKED_NO_POE"                    // revoked, no proof the signature came before
 )
 
 // URI returns the sub-indication as TS 119 102-2 writes it.

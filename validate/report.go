@@ -1,8 +1,10 @@
 package validate
 
 import (
+	"fmt"
 	"time"
 
+	"github.com/zavera/zavera/cades"
 	"github.com/zavera/zavera/cert"
 	"github.com/zavera/zavera/cms"
 )
@@ -59,9 +61,12 @@ type SignatureReport struct {
 	ValidationTime       time.Time
 	ValidationTimeSource string
 	// BestSignatureTime is the earliest time the signature is proven to
-	// have existed: for now the time of validation, as no timestamp is
-	// read yet.
+	// have existed: the time of its earliest signature-time-stamp that
+	// passed, else the time of validation.
 	BestSignatureTime time.Time
+	// Timestamps are the verdicts on the signature's time-stamps. One
+	// that did not pass proves nothing and is not used.
+	Timestamps []*TimestampReport
 	// SigningTime is the signingTime attribute, nil when absent.
 	SigningTime *time.Time
 
@@ -79,9 +84,13 @@ type SignatureReport struct {
 	// TrustList says which CA of the trusted list the path goes through
 	// and whether its accreditation was in force at the validation time.
 	TrustList *TrustListEntry
-	// Revocation says whether revocation was checked (RevocationNotChecked
-	// for now).
-	Revocation string
+	// Revocation sums up the revocation of the path: RevocationNotChecked,
+	// RevocationGood, RevocationRevoked, RevocationUnavailable or
+	// RevocationStale; RevocationChecks has the detail per certificate and
+	// RevocationOffline says nothing was fetched.
+	Revocation        string
+	RevocationChecks  []RevocationReport
+	RevocationOffline bool
 
 	Checks []Check
 	// Notes are remarks for people (a withdrawn algorithm, what was not
@@ -124,9 +133,36 @@ func notes(s *cms.SignerResult, r *SignatureReport) []string {
 	if gost2001 {
 		out = append(out, withdrawnNote)
 	}
+	for _, t := range r.Timestamps {
+		if t.Indication != Passed {
+			out = append(out, fmt.Sprintf("a %s was not used: %s %s: %s", t.Type, t.Indication, t.SubIndication, t.Detail))
+		}
+	}
+	if si := s.SignerInfo; si != nil {
+		if _, ok := si.UnsignedAttribute(cades.OIDCompleteCertRefs); ok {
+			var certs [][]byte
+			if s.Certificate != nil {
+				certs = append(certs, s.Certificate.Raw)
+			}
+			for _, c := range s.Chain {
+				certs = append(certs, c.Raw)
+			}
+			if err := cades.CheckReferences(si, certs); err != nil {
+				out = append(out, "CAdES-X Long: "+err.Error())
+			}
+		}
+	}
+	if r.ValidationTimeSource == TimeTimestamp {
+		out = append(out, "checked at the time the signature time-stamp proves ("+r.BestSignatureTime.UTC().Format(time.RFC3339)+")")
+	}
 	if r.ValidationTimeSource == TimeSigningTime {
 		out = append(out, "checked at the signing time the signature states; no timestamp proves it")
 	}
-	out = append(out, "revocation of the certificates was not checked")
+	switch {
+	case r.Revocation == RevocationNotChecked:
+		out = append(out, "revocation of the certificates was not checked")
+	case r.RevocationOffline:
+		out = append(out, "offline: revocation was checked only with the data in the signature and those given; nothing was fetched")
+	}
 	return out
 }

@@ -43,6 +43,20 @@ type SignatureJSON struct {
 	Detail        string        `json:"detail,omitempty"`
 	Checks        []Check       `json:"checks"`
 	Notes         []string      `json:"notes,omitempty"`
+	// Timestamps are the verdicts on the signature's time-stamps.
+	Timestamps []TimestampJSON `json:"timestamps,omitempty"`
+}
+
+// TimestampJSON is one time-stamp's verdict.
+type TimestampJSON struct {
+	Type           string           `json:"type"`
+	Indication     Indication       `json:"indication"`
+	SubIndication  SubIndication    `json:"subIndication,omitempty"`
+	Detail         string           `json:"detail,omitempty"`
+	ProductionTime time.Time        `json:"productionTime"`
+	Policy         string           `json:"policy,omitempty"`
+	SerialNumber   string           `json:"serialNumber,omitempty"`
+	TSA            *CertificateJSON `json:"tsa,omitempty"`
 }
 
 // SignatureIdentifier identifies the signature by the hash of its value.
@@ -122,11 +136,26 @@ type ValidationStatus struct {
 // AssociatedReportData holds the path, the anchor and the trusted list
 // entry behind the verdict.
 type AssociatedReportData struct {
-	CertificateChain []CertificateJSON `json:"certificateChain,omitempty"`
-	TrustAnchor      *CertificateJSON  `json:"trustAnchor,omitempty"`
-	TrustedList      *TrustedListJSON  `json:"trustedList,omitempty"`
-	Revocation       string            `json:"revocationStatusInformation"`
-	Crypto           CryptoInformation `json:"cryptoInformation"`
+	CertificateChain  []CertificateJSON `json:"certificateChain,omitempty"`
+	TrustAnchor       *CertificateJSON  `json:"trustAnchor,omitempty"`
+	TrustedList       *TrustedListJSON  `json:"trustedList,omitempty"`
+	Revocation        string            `json:"revocationStatusInformation"`
+	RevocationOffline bool              `json:"revocationOffline,omitempty"`
+	RevocationData    []RevocationJSON  `json:"revocationData,omitempty"`
+	Crypto            CryptoInformation `json:"cryptoInformation"`
+}
+
+// RevocationJSON is what was found about one certificate's revocation.
+type RevocationJSON struct {
+	Certificate string     `json:"certificate"`
+	Status      string     `json:"status"`
+	Source      string     `json:"source,omitempty"`
+	Fetched     bool       `json:"fetched,omitempty"`
+	URL         string     `json:"url,omitempty"`
+	ThisUpdate  *time.Time `json:"thisUpdate,omitempty"`
+	NextUpdate  *time.Time `json:"nextUpdate,omitempty"`
+	RevokedAt   *time.Time `json:"revokedAt,omitempty"`
+	Detail      string     `json:"detail,omitempty"`
 }
 
 // TrustedListJSON says which accredited CA the path goes through.
@@ -178,13 +207,34 @@ func (s *SignatureReport) json() SignatureJSON {
 		Indication:                 s.Indication, SubIndication: s.SubIndication, Detail: s.Detail,
 		Checks: append([]Check{}, s.Checks...), Notes: s.Notes,
 	}
+	for _, t := range s.Timestamps {
+		tj := TimestampJSON{Type: t.Type, Indication: t.Indication, SubIndication: t.SubIndication, Detail: t.Detail,
+			ProductionTime: t.GenTime.UTC(), Policy: t.Policy, SerialNumber: t.SerialNumber}
+		if t.TSA != nil {
+			c := certJSON(t.TSA)
+			tj.TSA = &c
+		}
+		j.Timestamps = append(j.Timestamps, tj)
+	}
 	if s.SubIndication != "" {
 		j.SignatureValidationStatus.SubIndication = []string{s.SubIndication.URI()}
 	}
 	if s.SigningTime != nil {
 		j.SignatureAttributes.SigningTime = &SigningTimeJSON{Time: *s.SigningTime, Signed: true}
 	}
-	a := &AssociatedReportData{Revocation: s.Revocation, Crypto: CryptoInformation{DigestAlgorithm: s.DigestAlgorithm}}
+	a := &AssociatedReportData{Revocation: s.Revocation, RevocationOffline: s.RevocationOffline, Crypto: CryptoInformation{DigestAlgorithm: s.DigestAlgorithm}}
+	opt := func(t time.Time) *time.Time {
+		if t.IsZero() {
+			return nil
+		}
+		u := t.UTC()
+		return &u
+	}
+	for _, rc := range s.RevocationChecks {
+		a.RevocationData = append(a.RevocationData, RevocationJSON{Certificate: rc.Certificate.Subject.String(), Status: rc.Status,
+			Source: rc.Source, Fetched: rc.Fetched, URL: rc.URL, ThisUpdate: opt(rc.ThisUpdate), NextUpdate: opt(rc.NextUpdate),
+			RevokedAt: opt(rc.RevokedAt), Detail: rc.Detail})
+	}
 	if c := s.Certificate; c != nil {
 		name := c.Subject.CommonName
 		if c.Subject.Surname != "" && c.Subject.GivenName != "" {

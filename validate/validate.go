@@ -9,6 +9,7 @@ import (
 
 	"github.com/zavera/zavera/cert"
 	"github.com/zavera/zavera/cms"
+	"github.com/zavera/zavera/tsp"
 )
 
 // Options says what to validate a signature against.
@@ -34,6 +35,10 @@ type Options struct {
 	At time.Time
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// Revocation, when set, checks whether the certificates of the path
+	// were revoked; nil leaves revocation unchecked, and the report says
+	// so.
+	Revocation *RevocationOptions
 }
 
 // Sources of the validation time.
@@ -69,6 +74,19 @@ func Validate(signature []byte, opts *Options) (*Report, error) {
 		Time:           validatedAt,
 		ValidationTime: opts.At,
 	}
+	// CAdES-X Long signers carry their path's certificates, and
+	// time-stamp tokens their TSA's.
+	vo.Intermediates = append(vo.Intermediates, longTermCertificates(signature)...)
+	// Time-stamps are checked before the signers' certificates, whose
+	// validity is then checked at the time a passed one proves.
+	stamps := map[*cms.SignerInfo]*stampResult{}
+	tsaOpts := &tsp.VerifyOptions{Roots: anchors, Intermediates: vo.Intermediates, Certificates: vo.Intermediates}
+	vo.ProvenTime = func(si *cms.SignerInfo) (time.Time, bool) {
+		reps, best, ok := signatureTimestamps(si, tsaOpts)
+		reps = append(reps, escTimestamps(si, tsaOpts)...)
+		stamps[si] = &stampResult{reports: reps, best: best, ok: ok}
+		return best, ok
+	}
 	res, err := cms.Verify(signature, vo)
 	if res == nil || len(res.Signers) == 0 {
 		// Not a signature, or a SignedData without signers (a
@@ -80,22 +98,30 @@ func Validate(signature []byte, opts *Options) (*Report, error) {
 	}
 	rep := &Report{Result: res, ValidatedAt: validatedAt}
 	for _, s := range res.Signers {
-		rep.Signatures = append(rep.Signatures, judge(s, res.SignedData, opts, validatedAt))
+		rep.Signatures = append(rep.Signatures, judge(s, res.SignedData, opts, validatedAt, stamps[s.SignerInfo], vo.Intermediates))
 	}
 	return rep, nil
 }
 
 // judge turns one signer's checks into its verdict.
-func judge(s *cms.SignerResult, sd *cms.SignedData, opts *Options, validatedAt time.Time) *SignatureReport {
+func judge(s *cms.SignerResult, sd *cms.SignedData, opts *Options, validatedAt time.Time, st *stampResult, certs []*cert.Certificate) *SignatureReport {
 	r := &SignatureReport{
 		ID: fmt.Sprintf("S%d", s.Index+1), Index: s.Index, Signer: s,
 		Certificate: s.Certificate, Chain: s.Chain, DigestAlgorithm: s.DigestAlgorithm,
 		ValidationTime: s.CheckedAt, BestSignatureTime: validatedAt,
 		Revocation: RevocationNotChecked,
 	}
+	if st != nil {
+		r.Timestamps = st.reports
+		if st.ok {
+			r.BestSignatureTime = st.best
+		}
+	}
 	switch {
 	case !opts.At.IsZero():
 		r.ValidationTimeSource = TimeGiven
+	case st != nil && st.ok:
+		r.ValidationTimeSource = TimeTimestamp
 	case s.HasSigningTime:
 		r.ValidationTimeSource = TimeSigningTime
 	default:
@@ -149,9 +175,19 @@ func judge(s *cms.SignerResult, sd *cms.SignedData, opts *Options, validatedAt t
 		r.Indication = Indeterminate
 	default:
 		r.Indication, r.SubIndication, r.Detail = judgeRest(s, r, opts)
+		if r.Indication == Passed && opts.Revocation != nil {
+			r.Indication, r.SubIndication, r.Detail = checkRevocation(r, sd, s.SignerInfo, opts.Revocation, certs)
+		}
 	}
 	r.Notes = notes(s, r)
 	return r
+}
+
+// stampResult is what the signature-time-stamps of one signer gave.
+type stampResult struct {
+	reports []*TimestampReport
+	best    time.Time
+	ok      bool
 }
 
 // judgeRest decides a signer none of whose checks failed: the chain may

@@ -23,6 +23,7 @@ var commands = map[string]command{
 	"cert":    {Summary: "show a certificate's owner, organisation and key", Run: runCert},
 	"digest":  {Summary: "print Streebog digests of files, like sha256sum", Run: runDigest},
 	"verify":  {Summary: "verify a CAdES signature and show who signed", Run: runVerify},
+	"enhance": {Summary: "make a CAdES signature long-term (CAdES-T, X Long Type 1)", Run: runEnhance},
 	"serve":   {Summary: "run the signing agent on the loopback interface", Run: runServe},
 	"journal": {Summary: "show or verify the signing journal", Run: runJournal},
 	"tokens":  {Summary: "list PKCS#11 modules and tokens", Run: runTokens},

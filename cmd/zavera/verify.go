@@ -13,6 +13,7 @@ import (
 
 	"github.com/zavera/zavera/cert"
 	"github.com/zavera/zavera/login"
+	"github.com/zavera/zavera/revocation"
 	"github.com/zavera/zavera/validate"
 )
 
@@ -37,6 +38,13 @@ is named as such: it signs no document.
   --at TIME           validation time (RFC 3339, e.g. 2022-03-01T00:00:00Z);
                       default the signing time the signature states, else
                       now. --time is the older name.
+  --crl FILE          CRLs to check revocation with (PEM or DER); repeatable.
+  --offline           never touch the network: check revocation only with
+                      the CRLs and OCSP responses the signature carries and
+                      those given with --crl. The report says so.
+  --no-revocation     do not check revocation (the report says so).
+                      By default the certificates' OCSP responders and CRL
+                      distribution points are asked as well.
   --json              print a validation report (ETSI TS 119 102-2 shape).
 
 Exit status: 0 passed, 1 failed, 3 indeterminate (cannot be confirmed),
@@ -54,6 +62,8 @@ const (
 type verifyArgs struct {
 	cas, certs, signerCerts []string
 	trustList               string
+	crls                    []string
+	offline, noRevocation   bool
 	json                    bool
 	at                      time.Time
 	signature               string
@@ -76,12 +86,19 @@ func parseVerifyArgs(args []string) (*verifyArgs, error) {
 			break
 		}
 		switch name {
-		case "json":
+		case "json", "offline", "no-revocation":
 			if hasValue {
-				return nil, fmt.Errorf("--json takes no value")
+				return nil, fmt.Errorf("--%s takes no value", name)
 			}
-			a.json = true
-		case "ca", "certs", "signer-cert", "trust-list", "at", "time":
+			switch name {
+			case "json":
+				a.json = true
+			case "offline":
+				a.offline = true
+			default:
+				a.noRevocation = true
+			}
+		case "ca", "certs", "signer-cert", "trust-list", "at", "time", "crl":
 			if !hasValue {
 				if i+1 >= len(args) {
 					return nil, fmt.Errorf("--%s needs a value", name)
@@ -96,6 +113,8 @@ func parseVerifyArgs(args []string) (*verifyArgs, error) {
 				a.certs = append(a.certs, value)
 			case "signer-cert":
 				a.signerCerts = append(a.signerCerts, value)
+			case "crl":
+				a.crls = append(a.crls, value)
 			case "trust-list":
 				if a.trustList != "" {
 					return nil, fmt.Errorf("--trust-list given twice")
@@ -113,6 +132,9 @@ func parseVerifyArgs(args []string) (*verifyArgs, error) {
 		default:
 			return nil, fmt.Errorf("unknown option %s", arg)
 		}
+	}
+	if a.noRevocation && (a.offline || len(a.crls) > 0) {
+		return nil, fmt.Errorf("--no-revocation excludes --offline and --crl")
 	}
 	switch len(operands) {
 	case 1:
@@ -151,6 +173,21 @@ func runVerify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if *l.to, err = loadCertificates(l.files); err != nil {
 			fmt.Fprintf(stderr, "zavera verify: %v\n", err)
 			return exitUsage
+		}
+	}
+	if !a.noRevocation {
+		opts.Revocation = &validate.RevocationOptions{Offline: a.offline}
+		for _, name := range a.crls {
+			data, err := os.ReadFile(name)
+			var l *revocation.CRL
+			if err == nil {
+				l, err = revocation.ParseCRL(data)
+			}
+			if err != nil {
+				fmt.Fprintf(stderr, "zavera verify: %s: %v\n", name, err)
+				return exitUsage
+			}
+			opts.Revocation.CRLs = append(opts.Revocation.CRLs, l)
 		}
 	}
 	if a.trustList != "" {
@@ -281,6 +318,18 @@ func printVerdict(w io.Writer, rep *validate.Report) {
 			sum := c.ThumbprintSHA1()
 			row(w, "SHA-1 thumbprint", hex.EncodeToString(sum[:]))
 		}
+		for _, ts := range s.Timestamps {
+			v := string(ts.Indication)
+			if ts.SubIndication != "" {
+				v += " (" + string(ts.SubIndication) + ")"
+			}
+			tsa := "TSA unknown"
+			if ts.TSA != nil {
+				tsa = "TSA " + ts.TSA.Subject.String()
+			}
+			row(w, "Time-stamp", fmt.Sprintf("%s, %s, %s", ts.GenTime.UTC().Format("2006-01-02 15:04:05 UTC"), v, tsa))
+		}
+		row(w, "Revocation", revocationText(s))
 		if s.TrustAnchor != nil {
 			row(w, "Trust anchor", s.TrustAnchor.Subject.String())
 		}
@@ -308,11 +357,42 @@ func printVerdict(w io.Writer, rep *validate.Report) {
 	}
 }
 
+// revocationText sums up the revocation check of a signer.
+func revocationText(s *validate.SignatureReport) string {
+	if s.Revocation == validate.RevocationNotChecked {
+		return "not checked"
+	}
+	var parts []string
+	for _, rc := range s.RevocationChecks {
+		p := rc.Status
+		if rc.Source != "" {
+			from := "not fetched"
+			if rc.Fetched {
+				from = rc.URL
+			}
+			p += " (" + rc.Source + ", " + from + ")"
+		}
+		if !rc.RevokedAt.IsZero() {
+			p += " revoked " + rc.RevokedAt.UTC().Format("2006-01-02 15:04:05 UTC")
+		}
+		parts = append(parts, p)
+	}
+	out := s.Revocation
+	if len(parts) > 0 {
+		out += ": " + strings.Join(parts, "; ")
+	}
+	if s.RevocationOffline {
+		out += " [offline]"
+	}
+	return out
+}
+
 // timeSourceText says where a validation time came from.
 var timeSourceText = map[string]string{
 	validate.TimeGiven:       "the time given with --at",
 	validate.TimeSigningTime: "the signing time the signature states",
 	validate.TimeCurrent:     "now",
+	validate.TimeTimestamp:   "the time the signature time-stamp proves",
 }
 
 func row(w io.Writer, label, value string) {

@@ -53,7 +53,7 @@ func TestVerifyExitStatus(t *testing.T) {
 		{"cms_gost2012-256_attached_cryptopro-csp_pycryptoprosdk_sign.sig.b64", "", "ca_root_cryptopro-test-center-2_2014_gost2001.cer", 3, 0, 0, ""},
 		{"cms_gost2001_detached_cryptoarm_sign2001_det.txt.sig.pem", "content_cryptoarm_test_crlf.txt", "ca_root_cryptopro-test-center-2_2014_gost2001.cer", 3, 3, 3, "NO_CERTIFICATE_CHAIN_FOUND"},
 	} {
-		base := []string{"verify", realworld(t, tc.sig)}
+		base := []string{"verify", "--no-revocation", realworld(t, tc.sig)}
 		if tc.content != "" {
 			base = append(base, realworld(t, tc.content))
 		}
@@ -98,11 +98,11 @@ func TestVerifySignerCert(t *testing.T) {
 	sig := filepath.Join(dir, "doc.p7s")
 	osslref.Run(t, nil, "cms", "-sign", "-binary", "-nocerts", "-outform", "DER", "-in", content,
 		"-signer", certFile, "-inkey", keyFile, "-md", "sha256", "-out", sig)
-	code, out := runZavera(t, "verify", "--ca", caFile, sig, content)
+	code, out := runZavera(t, "verify", "--no-revocation", "--ca", caFile, sig, content)
 	if code != 3 || !strings.Contains(out, "NO_SIGNING_CERTIFICATE_FOUND") {
 		t.Errorf("without the certificate: exit %d\n%s", code, out)
 	}
-	code, out = runZavera(t, "verify", "--ca", caFile, "--signer-cert", certFile, sig, content)
+	code, out = runZavera(t, "verify", "--no-revocation", "--ca", caFile, "--signer-cert", certFile, sig, content)
 	if code != 0 || !strings.Contains(out, "Signer 1: PASSED") {
 		t.Errorf("with --signer-cert: exit %d\n%s", code, out)
 	}

@@ -22,7 +22,7 @@ func realworld(t *testing.T, name string) string {
 }
 
 func TestVerifyValidDetached(t *testing.T) {
-	code, out, errOut := runCmd(t, nil, "verify",
+	code, out, errOut := runCmd(t, nil, "verify", "--no-revocation",
 		realworld(t, "cms_gost2012-256_detached_cryptoarm_sign2012-256_det.txt.sig.pem"),
 		"--ca", realworld(t, "ca_root_cryptopro-test-uc-2012_gost2012-256.cer"),
 		realworld(t, "content_cryptoarm_test_crlf.txt"))
@@ -39,7 +39,7 @@ func TestVerifyValidDetached(t *testing.T) {
 
 func TestVerifyShowsRussianIdentifiers(t *testing.T) {
 	// The bank's CA is not at hand: the path cannot be checked.
-	code, out, errOut := runCmd(t, nil, "verify", "--at", "2022-03-01T00:00:00Z",
+	code, out, errOut := runCmd(t, nil, "verify", "--no-revocation", "--at", "2022-03-01T00:00:00Z",
 		realworld(t, "cms_gost2012-256_detached_esia-client-secret_vtb_2022.b64url"),
 		realworld(t, "content_esia-client-secret_vtb_2022_signed-string.txt"))
 	if code != 3 {
@@ -53,7 +53,7 @@ func TestVerifyShowsRussianIdentifiers(t *testing.T) {
 	}
 	// Checked now, the certificate has expired and there is no signing
 	// time to check it at: nothing proves the signature older.
-	code, out, _ = runCmd(t, nil, "verify",
+	code, out, _ = runCmd(t, nil, "verify", "--no-revocation",
 		realworld(t, "cms_gost2012-256_detached_esia-client-secret_vtb_2022.b64url"),
 		realworld(t, "content_esia-client-secret_vtb_2022_signed-string.txt"))
 	if code != 3 || !strings.Contains(out, "OUT_OF_BOUNDS_NO_POE") || !strings.Contains(out, "(now)") {
@@ -63,7 +63,7 @@ func TestVerifyShowsRussianIdentifiers(t *testing.T) {
 
 func TestVerifyShowsPersonIdentifiers(t *testing.T) {
 	// GOST 2001: the signature verifies, its CA is not at hand.
-	code, out, _ := runCmd(t, nil, "verify",
+	code, out, _ := runCmd(t, nil, "verify", "--no-revocation",
 		realworld(t, "cms_gost2001_detached_cryptopro-csp_pycryptoprosdk_doc.txt.sgn.b64"),
 		realworld(t, "content_pycryptoprosdk_doc.txt"))
 	if code != 3 {
@@ -82,7 +82,7 @@ func TestVerifyInvalid(t *testing.T) {
 		{"cms_gost2012-256_attached_NEGATIVE_bad-signature_cryptoarm_file1.xlsx.sig", "FAILED (SIG_CRYPTO_FAILURE)"},
 		{"cms_gost2012-256_attached_NEGATIVE_econtent-tampered_cryptoarm_file2.docx.sig", "FAILED (HASH_FAILURE)"},
 	} {
-		args := []string{"verify", realworld(t, tc.file)}
+		args := []string{"verify", "--no-revocation", realworld(t, tc.file)}
 		code, out, errOut := runCmd(t, nil, args...)
 		if code != 1 || !strings.Contains(out, "Signature: FAILED") || !strings.Contains(out, tc.want) {
 			t.Errorf("%s: exit %d, want 1 and %q\n%s%s", tc.file, code, tc.want, out, errOut)
@@ -91,7 +91,7 @@ func TestVerifyInvalid(t *testing.T) {
 }
 
 func TestVerifyJSON(t *testing.T) {
-	code, out, errOut := runCmd(t, nil, "verify", "--json",
+	code, out, errOut := runCmd(t, nil, "verify", "--no-revocation", "--json",
 		"--ca="+realworld(t, "ca_root_tc26-example-ca_gost2012-256_paramsetA.pem"),
 		realworld(t, "cms_gost2012-512_attached_tc26-example_signed_a111.pem"))
 	if code != 0 {
@@ -233,11 +233,11 @@ func TestVerifyShowsLogin(t *testing.T) {
 		}
 		sigFile := filepath.Join(dir, tc.name+".p7s")
 		os.WriteFile(sigFile, sig, 0o600)
-		code, out, errOut := runCmd(t, nil, "verify", "--ca", certFile, sigFile, contentFile)
+		code, out, errOut := runCmd(t, nil, "verify", "--no-revocation", "--ca", certFile, sigFile, contentFile)
 		if code != 0 || !strings.Contains(out, tc.wantHuman) {
 			t.Errorf("%s: exit %d, output lacks %q:\n%s%s", tc.name, code, tc.wantHuman, out, errOut)
 		}
-		code, out, _ = runCmd(t, nil, "verify", "--json", "--ca", certFile, sigFile, contentFile)
+		code, out, _ = runCmd(t, nil, "verify", "--no-revocation", "--json", "--ca", certFile, sigFile, contentFile)
 		var v struct {
 			Indication  string
 			Login       bool

@@ -1,0 +1,193 @@
+// Command validatebench measures, for `make bench`, how many signatures
+// per second validate.Validate judges against OpenSSL's CMS_verify of the
+// same files in the same run: CryptoARM's CAdES-BES and its CAdES-X Long
+// Type 1 of the real-world set, the latter validated offline with its
+// certificate and revocation values and both time-stamps. OpenSSL checks
+// less (no revocation, no time-stamps), so the X Long figure is the cost
+// of the long-term checks against the bare signature check.
+package main
+
+import (
+	"bytes"
+	"encoding/pem"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/zavera/zavera/cert"
+	"github.com/zavera/zavera/internal/benchfig"
+	"github.com/zavera/zavera/validate"
+)
+
+type input struct {
+	name, sig, content string
+	offline            bool
+}
+
+func main() {
+	out := flag.String("out", "build/bench.d/validate.jsonl", "JSON lines output")
+	ossl := flag.String("ossl", "build/validatebench/verifyfile", "the OpenSSL reference harness")
+	conf := flag.String("openssl-conf", "testdata/openssl-gost.cnf", "OpenSSL configuration loading the GOST engine")
+	realworld := flag.String("realworld", "../shared/realworld", "the real-world signatures")
+	dir := flag.String("dir", "build/validatebench", "scratch folder")
+	rounds := flag.Int("rounds", 3, "alternating rounds per figure")
+	seconds := flag.Float64("seconds", 2, "seconds per run")
+	flag.Parse()
+	runtime.GOMAXPROCS(1)
+	env := append(os.Environ(), "OPENSSL_CONF="+*conf)
+	rw := func(n string) string { return filepath.Join(*realworld, n) }
+
+	anchors, err := loadCerts(rw("ca_root_cryptopro-test-uc-2012_gost2012-256.cer"), rw("ca_root_minkomsvyaz-rossii_2018_gost2012-256.der"))
+	if err != nil {
+		fail(err)
+	}
+	tsaCA, err := loadCerts(rw("ca_cryptopro-llc_2019_gost2012-256.der"))
+	if err != nil {
+		fail(err)
+	}
+	if err := os.MkdirAll(*dir, 0o755); err != nil {
+		fail(err)
+	}
+	caFile := filepath.Join(*dir, "anchors.pem")
+	var pemCAs []byte
+	for _, c := range anchors {
+		pemCAs = append(pemCAs, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})...)
+	}
+	if err := os.WriteFile(caFile, pemCAs, 0o644); err != nil {
+		fail(err)
+	}
+	inputs := []input{
+		{"CAdES-BES GOST-256 detached (CryptoARM)", "cms_gost2012-256_detached_cryptoarm_sign2012-256_det.txt.sig.pem", "content_cryptoarm_test_crlf.txt", false},
+		{"CAdES-X Long Type 1 GOST-256 offline (CryptoARM)", "cms_gost2012-256_detached_cades-x-long-type1_cryptoarm_signCadesDetached.txt.sig", "content_cryptoarm_signCadesDetached.txt", true},
+	}
+	d := time.Duration(*seconds * float64(time.Second))
+	var figs []benchfig.Figure
+	for i, in := range inputs {
+		sig, err := readDER(rw(in.sig))
+		if err != nil {
+			fail(err)
+		}
+		content, err := os.ReadFile(rw(in.content))
+		if err != nil {
+			fail(err)
+		}
+		sigFile := filepath.Join(*dir, fmt.Sprintf("sig%d.der", i))
+		if err := os.WriteFile(sigFile, sig, 0o644); err != nil {
+			fail(err)
+		}
+		opts := func() *validate.Options {
+			o := &validate.Options{Content: bytes.NewReader(content), Anchors: anchors, Certificates: tsaCA}
+			if in.offline {
+				o.Revocation = &validate.RevocationOptions{Offline: true}
+			}
+			return o
+		}
+		rep, err := validate.Validate(sig, opts())
+		if err != nil {
+			fail(err)
+		}
+		if rep.Indication() != validate.Passed {
+			fail(fmt.Errorf("%s: %s %s %s", in.name, rep.Indication(), rep.Signatures[0].SubIndication, rep.Signatures[0].Detail))
+		}
+		var ours, ref float64
+		for range *rounds {
+			r, err := reference(env, *ossl, sigFile, rw(in.content), caFile, *seconds)
+			if err != nil {
+				fail(err)
+			}
+			ref = max(ref, r)
+			ours = max(ours, loop(d, func() error {
+				rep, err := validate.Validate(sig, opts())
+				if err == nil && rep.Indication() != validate.Passed {
+					err = errors.New("not passed")
+				}
+				return err
+			}))
+		}
+		note := "validate.Validate with the chain vs OpenSSL d2i + CMS_verify(CMS_BINARY|CMS_CADES), one thread"
+		if in.offline {
+			note += "; ours also checks the revocation values and both time-stamps, OpenSSL does not"
+		}
+		figs = append(figs, benchfig.Figure{Name: "validate " + in.name, Value: ours, Unit: "ops/s", Reference: ref, Ratio: ours / ref, Note: note})
+	}
+	if err := benchfig.Write(*out, figs, os.Stdout); err != nil {
+		fail(err)
+	}
+}
+
+func loadCerts(files ...string) ([]*cert.Certificate, error) {
+	var out []*cert.Certificate
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		cs, err := cert.ParseAll(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		out = append(out, cs...)
+	}
+	return out, nil
+}
+
+// readDER reads a signature file, PEM or DER.
+func readDER(name string) ([]byte, error) {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, err
+	}
+	if b, _ := pem.Decode(data); b != nil {
+		return b.Bytes, nil
+	}
+	return data, nil
+}
+
+// loop runs op for about d and returns operations per second.
+func loop(d time.Duration, op func() error) float64 {
+	start := time.Now()
+	n := 0
+	for {
+		if err := op(); err != nil {
+			fail(err)
+		}
+		n++
+		if el := time.Since(start); el >= d {
+			return float64(n) / el.Seconds()
+		}
+	}
+}
+
+// reference runs the OpenSSL harness and returns operations per second.
+func reference(env []string, bin, sig, content, ca string, seconds float64) (float64, error) {
+	cmd := exec.Command(bin, sig, content, ca, strconv.FormatFloat(seconds, 'f', 3, 64))
+	cmd.Env = env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return 0, fmt.Errorf("%s: %v\n%s", bin, err, stderr.Bytes())
+	}
+	fields := strings.Fields(string(out))
+	if len(fields) != 2 {
+		return 0, fmt.Errorf("%s: unexpected output %q", bin, out)
+	}
+	ops, err1 := strconv.ParseFloat(fields[0], 64)
+	el, err2 := strconv.ParseFloat(fields[1], 64)
+	if err1 != nil || err2 != nil || el <= 0 {
+		return 0, fmt.Errorf("%s: unexpected output %q", bin, out)
+	}
+	return ops / el, nil
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "validatebench:", err)
+	os.Exit(1)
+}
