@@ -40,6 +40,13 @@ See docs/verification.md, section "Verification service".
                        the number of CPUs).
   --watch DURATION     how often the trust files are checked for changes
                        (default 10s; 0 only on SIGHUP).
+  --offline            check revocation only with what signatures carry;
+                       never touch the network (the reports say so).
+  --no-revocation      do not check revocation (the reports say so).
+
+Revocation is checked as 'zavera verify' checks it: with the OCSP
+responses and CRLs a signature carries, then the responders and
+distribution points its certificates name.
 
 The trust files are read again on SIGHUP or when they change. SIGINT or
 SIGTERM stop the service once running requests are answered. The access
@@ -47,9 +54,10 @@ log (JSON lines, no document contents) goes to standard error.`
 
 // verifyServerArgs are the parsed options of verify-server.
 type verifyServerArgs struct {
-	listen string
-	cfg    verifyserver.Config
-	watch  time.Duration
+	listen                string
+	cfg                   verifyserver.Config
+	watch                 time.Duration
+	offline, noRevocation bool
 }
 
 func parseVerifyServerArgs(args []string) (*verifyServerArgs, error) {
@@ -63,8 +71,19 @@ func parseVerifyServerArgs(args []string) (*verifyServerArgs, error) {
 			return nil, fmt.Errorf("unexpected argument %q", arg)
 		}
 		name, value, hasValue := strings.Cut(arg[2:], "=")
-		if name == "help" {
+		switch name {
+		case "help":
 			return nil, errHelp
+		case "offline", "no-revocation":
+			if hasValue {
+				return nil, fmt.Errorf("--%s takes no value", name)
+			}
+			if name == "offline" {
+				a.offline = true
+			} else {
+				a.noRevocation = true
+			}
+			continue
 		}
 		if !hasValue {
 			if i+1 >= len(args) {
@@ -112,6 +131,12 @@ func parseVerifyServerArgs(args []string) (*verifyServerArgs, error) {
 	}
 	if len(a.cfg.Anchors) == 0 && a.cfg.TrustList == "" {
 		return nil, errors.New("give trust anchors with --ca or --trust-list")
+	}
+	switch {
+	case a.offline && a.noRevocation:
+		return nil, errors.New("--no-revocation excludes --offline")
+	case !a.noRevocation:
+		a.cfg.Revocation = &validate.RevocationOptions{Offline: a.offline}
 	}
 	return a, nil
 }

@@ -15,8 +15,8 @@
 //     strings after the subkey's.
 //   - A number is a REG_DWORD (a REG_QWORD is read too); durations are in
 //     seconds, their names end in Seconds. Zero leaves the member unset.
-//   - A switch (NoModuleDiscovery) is a REG_DWORD of 0 or 1.
-//   - A text (TrustList) is a REG_SZ or REG_EXPAND_SZ; empty leaves the
+//   - A switch (NoModuleDiscovery, PageTSA) is a REG_DWORD of 0 or 1.
+//   - A text (TrustList, TSAURL) is a REG_SZ or REG_EXPAND_SZ; empty leaves the
 //     member unset.
 //   - Limits and the journal's settings are in the subkeys Limits and
 //     Journal.
@@ -146,6 +146,8 @@ var specs = []Spec{
 	text("TrustList", func(c *agent.Config) *string { return &c.TrustList }),
 	list("RawSignOrigins", func(c *agent.Config) *[]string { return &c.RawSignOrigins }),
 	list("StatePortalOrigins", func(c *agent.Config) *[]string { return &c.StatePortalOrigins }),
+	text("TSAURL", func(c *agent.Config) *string { return &c.TSAURL }),
+	{Name: "PageTSA", Type: Switch, set: func(c *agent.Config, v any) { c.PageTSA = v.(bool) }},
 	bytesValue("Limits", "MaxMessageBytes", func(c *agent.Config) *int64 { return &c.Limits.MaxMessageBytes }),
 	intValue("Limits", "MaxConnections", counts, func(c *agent.Config) *int { return &c.Limits.MaxConnections }),
 	bytesValue("Limits", "MaxUnapprovedMessageBytes", func(c *agent.Config) *int64 { return &c.Limits.MaxUnapprovedMessageBytes }),

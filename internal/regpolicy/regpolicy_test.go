@@ -92,7 +92,8 @@ func TestDecodeEveryValue(t *testing.T) {
 		list("TrustAnchors", `C:\ProgramData\Org\ca.pem`).
 		str("TrustList", `C:\ProgramData\Org\tsl.xml`).
 		list("RawSignOrigins", "https://portal.example.ru").
-		list("StatePortalOrigins", "https://stand.gosuslugi.example.ru")
+		list("StatePortalOrigins", "https://stand.gosuslugi.example.ru").
+		str("TSAURL", "http://tsa.example.ru/tsp").dword("PageTSA", 1)
 	root.sub("Limits").dword("MaxMessageBytes", 1<<20).dword("MaxConnections", 64).
 		dword("MaxUnapprovedMessageBytes", 2048).dword("MaxBufferedBytes", 8<<20).
 		dword("MessageTimeoutSeconds", 10).dword("UnapprovedIdleSeconds", 20).
@@ -116,6 +117,8 @@ func TestDecodeEveryValue(t *testing.T) {
 		TrustList:          `C:\ProgramData\Org\tsl.xml`,
 		RawSignOrigins:     []string{"https://portal.example.ru"},
 		StatePortalOrigins: []string{"https://stand.gosuslugi.example.ru"},
+		TSAURL:             "http://tsa.example.ru/tsp",
+		PageTSA:            true,
 		Limits: agent.Limits{
 			MaxMessageBytes: 1 << 20, MaxConnections: 64, MaxUnapprovedMessageBytes: 2048,
 			MaxBufferedBytes: 8 << 20, MessageTimeout: agent.Duration(10 * time.Second),
@@ -144,8 +147,8 @@ func TestDecodeEveryValue(t *testing.T) {
 		}
 		n++
 	}
-	if n != 27 {
-		t.Errorf("%d policy values, this test knows 27", n)
+	if n != 29 {
+		t.Errorf("%d policy values, this test knows 29", n)
 	}
 }
 

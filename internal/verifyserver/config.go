@@ -33,6 +33,11 @@ type Config struct {
 	// twice GOMAXPROCS.
 	MaxInFlight int
 
+	// Revocation, when set, checks the revocation of each path's
+	// certificates as zavera verify does (online unless Offline); nil
+	// leaves it unchecked, which every report says.
+	Revocation *validate.RevocationOptions
+
 	// Render turns a report into the JSON object answered; nil answers
 	// Report.Simple().
 	Render func(*validate.Report) any

@@ -248,7 +248,8 @@ func (s *Server) verifyRequest(w http.ResponseWriter, r *http.Request, rec *reco
 			return
 		}
 	}
-	opts := &validate.Options{Anchors: t.anchors, Certificates: t.certificates, TrustList: t.list, At: in.at, Now: s.cfg.Now}
+	opts := &validate.Options{Anchors: t.anchors, Certificates: t.certificates, TrustList: t.list, At: in.at, Now: s.cfg.Now,
+		Revocation: s.cfg.Revocation}
 	if in.content != nil {
 		opts.Content = bytes.NewReader(in.content)
 	}
