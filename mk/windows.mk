@@ -7,7 +7,7 @@
 WIN_TEST_DIR  := $(BUILD)/windows-test
 # x:PACKAGE runs under Xvfb, ru:PACKAGE on a Russian Windows (see
 # .ci/wine-test).
-WIN_TEST_PKGS := ./agent/journal ./agent/sessionlock ./pkcs11 ru:./pkcs11 x:./agent/terminal ru:./ui/i18n x:./ui/tray ./ui/prompter \
+WIN_TEST_PKGS := ./agent/journal ./agent/peer ./agent/sessionlock ./pkcs11 ru:./pkcs11 x:./agent/terminal ru:./ui/i18n x:./ui/tray ./ui/prompter \
 	./internal/childproc ./internal/appconf ./internal/regpolicy ./internal/logfile x:./internal/console x:./internal/sessionend ./internal/userpipe \
 	./installer ./gost/streebog ./cert
 

@@ -108,6 +108,12 @@ func Check(local, remote net.Addr) error {
 	if err != nil {
 		return err
 	}
+	return sameUser(me, o)
+}
+
+// sameUser is nil when o is me, a *ForeignError otherwise. IDs are
+// compared whole: uids in decimal, SIDs as Windows writes them.
+func sameUser(me, o User) error {
 	if o.ID != me.ID {
 		return &ForeignError{Owner: o, Self: me}
 	}

@@ -4,14 +4,18 @@
 // installer made), and signs a document on each.
 //
 //	winsmoke -port N -ca ca.pem -doc FILE -out DIR
-//	winsmoke -port N -ca ca.pem -refused
+//	winsmoke -port N -ca ca.pem -refused [-who WHAT]
 //	winsmoke -port N -hello [-host localhost]
 //
 // Built for Windows and run under Wine in the agent's prefix, it is a
 // process of the agent's own user and must be served. Run on Linux with
 // -refused, it is a process the agent cannot find among its user's (the
 // peer check looks up the owner of the connection in Windows' TCP table)
-// and must be refused with status 4403 on both schemes.
+// and must be refused with status 4403 on both schemes. So must the same
+// Windows program run under Wine by a second Unix user in a prefix of its
+// own: its Wine is not the agent's (another wineserver), so the agent's
+// TCP table lists the socket without naming its process. -who names the
+// client in the checks' lines.
 //
 // With -hello and no -ca, it only says hello over ws:// and wss://, and
 // trusts for wss:// what the system trusts: on Windows, Go then verifies
@@ -60,6 +64,7 @@ func main() {
 	refused := flag.Bool("refused", false, "expect to be refused as another user's process")
 	helloOnly := flag.Bool("hello", false, "only say hello; with no -ca, trust the system's roots")
 	host := flag.String("host", "127.0.0.1", "the agent's address or name in the URLs")
+	who := flag.String("who", "a process outside the user's session", "with -refused: the client, as the checks name it")
 	flag.Parse()
 	var doc []byte
 	if !*refused && !*helloOnly {
@@ -108,7 +113,7 @@ func main() {
 			} else if ce := (*websocket.CloseError)(nil); errors.As(err, &ce) && ce.Code == closePeerRefused {
 				err = nil
 			}
-			check(scheme+": a process outside the user's session is refused (4403)", err)
+			check(scheme+": "+*who+" is refused (4403)", err)
 			cancel()
 			continue
 		}
