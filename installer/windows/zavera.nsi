@@ -306,6 +306,11 @@ Section "Uninstall"
   RMDir "$LOCALAPPDATA\Programs"
   ; The state folder, if only the certificate was in it.
   RMDir "$APPDATA\zavera"
+  ; The agent's log (diagnostics, not the user's data: the journal is
+  ; what records signatures, and it stays).
+  Delete "$LOCALAPPDATA\Zavera\logs\zavera.log*"
+  RMDir "$LOCALAPPDATA\Zavera\logs"
+  RMDir "$LOCALAPPDATA\Zavera"
   DeleteRegKey HKCU "${UNINST_KEY}"
   !insertmacro DropEmptyKey "Software\Microsoft\Windows\CurrentVersion\Uninstall"
   DeleteRegKey HKCU "${APP_KEY}"
