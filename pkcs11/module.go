@@ -72,19 +72,21 @@ func loadMiekg(path string) (backend, error) {
 }
 
 // acquire loads and initialises the module at path, or takes one more
-// reference to it when it is loaded already.
-func acquire(path string, load loader) (*module, error) {
-	key := path
+// reference to it when it is loaded already the same way (kind: "" in
+// this process, "host:" isolated).
+func acquire(path string, load loader, kind string) (*module, error) {
+	file := path
 	if real, err := filepath.EvalSymlinks(path); err == nil {
-		key = real
+		file = real
 	}
+	key := kind + file
 	loadedMu.Lock()
 	defer loadedMu.Unlock()
 	if m, ok := loaded[key]; ok {
 		m.refs++
 		return m, nil
 	}
-	be, err := load(key)
+	be, err := load(file)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrModuleLoad, path, err)
 	}
@@ -204,4 +206,13 @@ func (m *module) waitLoop() {
 		// Bursts (removal and insertion) are read in one look anyway.
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// hostGen tells which host of an isolated module is current (see
+// hostBackend.gen); 0 for a module in this process.
+func (m *module) hostGen() uint64 {
+	if hb, ok := m.be.(*hostBackend); ok {
+		return hb.gen.Load()
+	}
+	return 0
 }
