@@ -57,6 +57,8 @@ type Config struct {
 	Limits         Limits   `json:"limits"`
 	// Journal sets how the journal's files rotate.
 	Journal JournalConfig `json:"journal,omitzero"`
+	// ModuleHosts sets how PKCS#11 modules run (see ModuleHosts).
+	ModuleHosts ModuleHosts `json:"moduleHosts,omitzero"`
 }
 
 // JournalConfig sets how the journal's files rotate; zero fields take

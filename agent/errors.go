@@ -31,6 +31,10 @@ var (
 	// after repeated refusals, too many requests of an origin waiting for
 	// their prompt, too many requests in flight or too many connections.
 	ErrBusy = errors.New("agent: busy")
+	// ErrTokenDriverFailed means the token's driver (its PKCS#11 module)
+	// crashed or stopped answering during the request; it is restarted,
+	// and the next request needs the PIN again.
+	ErrTokenDriverFailed = errors.New("agent: token driver failed")
 )
 
 // PINError is the error a token source returns when the PIN is wrong and
@@ -73,6 +77,7 @@ const (
 	CodeTooLarge            Code = 1008
 	CodeBusy                Code = 1009
 	CodeInternal            Code = 1010
+	CodeTokenDriverFailed   Code = 1011
 )
 
 // Reason is the short stable name of a code, carried in error.data.reason.
@@ -96,6 +101,8 @@ func (c Code) Reason() string {
 		return "too_large"
 	case CodeBusy:
 		return "busy"
+	case CodeTokenDriverFailed:
+		return "token_driver_failed"
 	default:
 		return "internal"
 	}
@@ -130,6 +137,8 @@ func (c Code) message() string {
 		return "too large"
 	case CodeBusy:
 		return "busy, try again later"
+	case CodeTokenDriverFailed:
+		return "token driver failed"
 	default:
 		return "internal error"
 	}
@@ -186,6 +195,8 @@ func CodeOf(err error) Code {
 		return CodeBadRequest
 	case errors.Is(err, ErrBusy):
 		return CodeBusy
+	case errors.Is(err, ErrTokenDriverFailed):
+		return CodeTokenDriverFailed
 	default:
 		return CodeInternal
 	}

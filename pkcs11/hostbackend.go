@@ -41,7 +41,7 @@ type hostBackend struct {
 	inited bool // the module is to be initialised in every new host
 	closed bool // Destroy was called: no more hosts
 
-	starts      int
+	restarts    int // hosts ended by a failure or a limit
 	lastFailure *ModuleFailure
 	failStreak  int       // failures without a calm host in between
 	notBefore   time.Time // no new host before this
@@ -119,7 +119,6 @@ func (b *hostBackend) start() (*hostProc, error) {
 	}
 	b.epoch++
 	b.gen.Add(1)
-	b.starts++
 	p := &hostProc{cmd: cmd, in: in, epoch: b.epoch, started: time.Now(),
 		pending: map[uint32]chan hostReply{}, dead: make(chan struct{}), exited: make(chan struct{}),
 		ready: make(chan struct{}), errDone: make(chan struct{})}
@@ -280,6 +279,7 @@ func (b *hostBackend) failed(p *hostProc, op byte, reason string) *ModuleFailure
 	b.gen.Add(1)
 	p.kill()
 	b.lastFailure = f
+	b.restarts++
 	if time.Since(p.started) > time.Minute {
 		b.failStreak = 0
 	}
@@ -471,7 +471,7 @@ func (b *hostBackend) health(h *ModuleHealth) {
 	if b.proc != nil && b.proc.cmd.Process != nil {
 		h.PID = b.proc.cmd.Process.Pid
 	}
-	h.Restarts = max(b.starts-1, 0)
+	h.Restarts = b.restarts
 	if b.lastFailure != nil {
 		f := *b.lastFailure
 		h.LastFailure = &f

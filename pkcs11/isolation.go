@@ -103,7 +103,8 @@ type ModuleHealth struct {
 	Isolated bool   `json:"isolated"`
 	// PID is the host's process id; 0 when it is not running.
 	PID int `json:"pid,omitempty"`
-	// Restarts counts the hosts started after the first.
+	// Restarts counts the hosts ended by a failure or a limit: each is
+	// replaced by a new host at the next call.
 	Restarts int `json:"restarts"`
 	// LastFailure is the last failure or limit restart; nil when none.
 	LastFailure *ModuleFailure `json:"last_failure,omitempty"`

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zavera/zavera/internal/osslref"
+	"github.com/zavera/zavera/internal/pkcs11bench/provision"
+	"github.com/zavera/zavera/pkcs11"
+	"github.com/zavera/zavera/testtoken"
+)
+
+// TestMain lets this test binary serve as a module host too: commands
+// run in process (zavera doctor, zavera tokens) start their hosts as
+// os.Executable() with the hidden command.
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == pkcs11.HostCommand {
+		os.Exit(dispatch(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// TestServeTokenDriverCrash runs the shipped agent (with the test
+// prompter) on the GOST test token and makes the token's driver crash in
+// C_Sign: the page gets token_driver_failed, the agent stays up and
+// answers, the journal records the failure, zavera doctor shows the
+// restart, and once the fault is gone the next signature (a new PIN)
+// verifies with OpenSSL.
+func TestServeTokenDriverCrash(t *testing.T) {
+	bin := agentBinary(t, "zavera_script")
+	module := testtoken.ModulePath(t)
+	dir := t.TempDir()
+	t.Setenv("GOSTTOKEN_DIR", dir)
+	if err := provision.GOSTTokenConfig(dir, 5, "one"); err != nil {
+		t.Fatal(err)
+	}
+	if err := provision.InitTokens(module, "Zavera GOST"); err != nil {
+		t.Fatal(err)
+	}
+	key, err := provision.GOST(module, "Zavera GOST", "leader", []byte("k1"), 256, "TCA", dir, osslref.Config(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := filepath.Join(dir, "state")
+	cfgFile := filepath.Join(dir, "config.json")
+	cfg, _ := json.Marshal(map[string]any{"origins": []string{"https://portal.example"}, "modules": []string{module},
+		"noModuleDiscovery": true, "stateDir": state})
+	os.WriteFile(cfgFile, cfg, 0o600)
+	a := startAgent(t, bin, []string{"ZAVERA_SCRIPT_APPROVE=1", "ZAVERA_SCRIPT_PIN=" + provision.UserPIN, "ZAVERA_PKCS11_MODULES="},
+		"--headless", "--port", "0", "--config", cfgFile)
+
+	p := openPage(t, a.addr, "https://portal.example")
+	p.must("hello", map[string]any{"protocols": []int{1}}, nil)
+	var certs struct {
+		Certificates []struct{ ID string }
+	}
+	p.must("certificates", map[string]any{}, &certs)
+	if len(certs.Certificates) != 1 {
+		t.Fatalf("certificates: %+v", certs)
+	}
+	id := certs.Certificates[0].ID
+	sign := func(doc []byte) (string, []byte) {
+		var sig struct{ Signature []byte }
+		r := p.call("sign", map[string]any{"certificate": id, "data": doc, "description": "test"}, &sig)
+		return r, sig.Signature
+	}
+	verify := func(doc, sig []byte) {
+		sigFile, docFile := filepath.Join(dir, "s.p7s"), filepath.Join(dir, "doc")
+		os.WriteFile(sigFile, sig, 0o600)
+		os.WriteFile(docFile, doc, 0o600)
+		osslref.Run(t, nil, "cms", "-verify", "-binary", "-inform", "DER", "-in", sigFile, "-content", docFile,
+			"-CAfile", key.CertPEM, "-purpose", "any", "-out", os.DevNull)
+	}
+	if r, sig := sign([]byte("до сбоя")); r != "" {
+		t.Fatalf("sign before the fault: %s", r)
+	} else {
+		verify([]byte("до сбоя"), sig)
+	}
+
+	if err := testtoken.SetControl(dir, "crash_on = C_Sign"); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := sign([]byte("во время сбоя")); r != "token_driver_failed" {
+		t.Fatalf("sign while the driver crashes: %q, want token_driver_failed", r)
+	}
+	// The agent is up and answers this page and a new one.
+	if a.cmd.ProcessState != nil {
+		t.Fatal("the agent exited")
+	}
+	q := openPage(t, a.addr, "https://portal.example")
+	q.must("hello", map[string]any{"protocols": []int{1}}, nil)
+	q.must("tokens", nil, nil)
+
+	if err := testtoken.SetControl(dir); err != nil {
+		t.Fatal(err)
+	}
+	p.must("certificates", map[string]any{}, &certs)
+	if len(certs.Certificates) != 1 || certs.Certificates[0].ID != id {
+		t.Fatalf("certificates after the restart: %+v", certs)
+	}
+	doc := []byte("после перезапуска")
+	r, sig := sign(doc)
+	if r != "" {
+		t.Fatalf("sign after the restart: %s\n%s", r, a.stderrText())
+	}
+	verify(doc, sig)
+	if log := a.stderrText(); !strings.Contains(log, "PKCS#11 module failed") || !strings.Contains(log, "SIGSEGV") {
+		t.Fatalf("agent log without the failure:\n%s", log)
+	}
+
+	// zavera doctor shows the restart the agent recorded.
+	code, out, errOut := runCmd(t, nil, "doctor", "--json", "--config", cfgFile, "--no-discovery")
+	if code != 0 && code != 1 {
+		t.Fatalf("doctor: %d %s", code, errOut)
+	}
+	var rep struct {
+		ModuleHosts *struct {
+			Modules []pkcs11.ModuleHealth `json:"modules"`
+		} `json:"module_hosts"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("doctor --json: %v\n%s", err, out)
+	}
+	if rep.ModuleHosts == nil || len(rep.ModuleHosts.Modules) != 1 || rep.ModuleHosts.Modules[0].Restarts != 1 ||
+		rep.ModuleHosts.Modules[0].LastFailure == nil || rep.ModuleHosts.Modules[0].LastFailure.Op != "C_Sign" {
+		t.Fatalf("doctor's module hosts: %s", out)
+	}
+	code, out, _ = runCmd(t, nil, "doctor", "--config", cfgFile, "--no-discovery")
+	if !strings.Contains(out, "restarted 1 time") || !strings.Contains(out, "C_Sign") {
+		t.Fatalf("doctor text without the restart (%d):\n%s", code, out)
+	}
+
+	// The journal holds the failed signature with its reason.
+	a.cmd.Process.Signal(os.Interrupt)
+	done := make(chan error, 1)
+	go func() { done <- a.cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the agent did not stop")
+	}
+	code, out, errOut = runCmd(t, nil, "journal", "--config", cfgFile)
+	if code != 0 || !strings.Contains(out, "token_driver_failed") {
+		t.Fatalf("journal: %d %q %q", code, out, errOut)
+	}
+}
