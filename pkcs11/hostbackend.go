@@ -106,6 +106,7 @@ func (b *hostBackend) start() (*hostProc, error) {
 		return nil, err
 	}
 	childproc.NoConsole(cmd)
+	// The channel: two pipes whose child ends only the host inherits.
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err
@@ -300,7 +301,7 @@ func (b *hostBackend) failed(p *hostProc, op byte, reason string) *ModuleFailure
 // timeout is op's deadline; zero for none (a blocking slot event wait).
 func (b *hostBackend) timeout(op byte, e *enc) time.Duration {
 	switch op {
-	case opLogin, opSignInit, opSign:
+	case opLogin, opSignInit, opSign, opSignInitSign:
 		return b.iso.SlowCallTimeout
 	case opWaitForSlotEvent:
 		if len(e.b) >= 17 && e.b[16]&byte(p11.CKF_DONT_BLOCK) == 0 {
@@ -716,6 +717,29 @@ func (b *hostBackend) Sign(sh p11.SessionHandle, message []byte) ([]byte, error)
 		return nil, d.err
 	}
 	return append([]byte(nil), v...), nil
+}
+
+// SignInitSign runs C_SignInit and C_Sign in one round trip.
+func (b *hostBackend) SignInitSign(sh p11.SessionHandle, mech uint, o p11.ObjectHandle, message []byte) ([]byte, string, error) {
+	d, err := b.sessionCall(opSignInitSign, sh, func(e *enc) {
+		e.uint(mech)
+		e.uint(uint(o))
+		e.bytes(message)
+	})
+	if err != nil {
+		return nil, "C_Sign", err
+	}
+	stage, code, sig := d.u64(), d.u64(), d.bytes()
+	if d.err != nil {
+		return nil, "C_Sign", d.err
+	}
+	switch stage {
+	case 0:
+		return append([]byte(nil), sig...), "C_Sign", nil
+	case 1:
+		return nil, "C_SignInit", p11.Error(code)
+	}
+	return nil, "C_Sign", p11.Error(code)
 }
 
 func (b *hostBackend) WaitForSlotEvent(flags uint) (uint, error) {

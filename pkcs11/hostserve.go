@@ -203,6 +203,30 @@ func (s *hostServer) call(op byte, d *dec, e *enc) error {
 		v, err := be.Sign(p11.SessionHandle(sh), msg)
 		e.bytes(v)
 		return err
+	case opSignInitSign:
+		sh, mech, o, msg := d.uint(), d.uint(), d.uint(), d.bytes()
+		if d.err != nil {
+			return d.err
+		}
+		out, op, err := signInitSign(be, p11.SessionHandle(sh), mech, p11.ObjectHandle(o), msg)
+		switch {
+		case err == nil:
+			e.u64(0)
+			e.u64(0)
+		default:
+			code, ok := codeOf(err)
+			if !ok {
+				return err
+			}
+			if op == "C_SignInit" {
+				e.u64(1)
+			} else {
+				e.u64(2)
+			}
+			e.u64(uint64(code))
+		}
+		e.bytes(out)
+		return nil
 	case opWaitForSlotEvent:
 		v, err := be.WaitForSlotEvent(d.uint())
 		e.uint(v)

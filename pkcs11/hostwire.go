@@ -47,6 +47,11 @@ const (
 	opSignInit
 	opSign
 	opWaitForSlotEvent
+	// opSignInitSign is C_SignInit and C_Sign in one request. Its reply
+	// is always statusOK (unless the host cannot run it): a u64 naming
+	// the call that failed (0 none, 1 C_SignInit, 2 C_Sign), a u64 CKR_*
+	// code and the signature.
+	opSignInitSign
 	opLast
 )
 
@@ -58,7 +63,7 @@ var opNames = [...]string{
 	opLogin: "C_Login", opLogout: "C_Logout", opGetSessionInfo: "C_GetSessionInfo",
 	opFindObjectsInit: "C_FindObjectsInit", opFindObjects: "C_FindObjects", opFindObjectsFinal: "C_FindObjectsFinal",
 	opGetAttributeValue: "C_GetAttributeValue", opSignInit: "C_SignInit", opSign: "C_Sign",
-	opWaitForSlotEvent: "C_WaitForSlotEvent",
+	opWaitForSlotEvent: "C_WaitForSlotEvent", opSignInitSign: "C_Sign",
 }
 
 func opName(op byte) string {

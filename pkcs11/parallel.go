@@ -49,12 +49,7 @@ func (k *Key) signParallel(mech uint, in []byte) (out []byte, ok bool, err error
 	t.signing.Add(1)
 	t.mu.Unlock()
 
-	err = t.mod.be.SignInit(sh, []*p11.Mechanism{p11.NewMechanism(mech, nil)}, h)
-	op := "C_SignInit"
-	if err == nil {
-		out, err = t.mod.be.Sign(sh, in)
-		op = "C_Sign"
-	}
+	out, op, err := signInitSign(t.mod.be, sh, mech, h, in)
 
 	t.mu.Lock()
 	if errors.Is(err, ErrModuleFailed) && t.gen == gen {
