@@ -1,9 +1,11 @@
 package pkcs11
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -25,9 +27,16 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// inProcessEnvVar makes testIsolation load modules in process, as before
+// isolation, for TestInProcessModuleCrashEndsTheProcess.
+const inProcessEnvVar = "ZAVERA_TEST_PKCS11_IN_PROCESS"
+
 // testIsolation runs module hosts as children of the test binary, with
 // short deadlines.
 func testIsolation() *Isolation {
+	if os.Getenv(inProcessEnvVar) == "1" {
+		return nil
+	}
 	return &Isolation{
 		Command:         []string{os.Args[0]},
 		Env:             []string{hostEnvVar + "=1"},
@@ -122,10 +131,12 @@ func TestIsolatedModuleFaults(t *testing.T) {
 		t.Run(strings.Fields(tc.control)[0]+"_"+strings.Fields(tc.control)[2], func(t *testing.T) {
 			var failures atomic.Int32
 			iso := testIsolation()
-			iso.OnFailure = func(ModuleFailure) { failures.Add(1) }
+			if iso != nil {
+				iso.OnFailure = func(ModuleFailure) { failures.Add(1) }
+			}
 			r := newIsoRig(t, iso)
 			before := r.health(t, r.e.module)
-			if !before.Isolated || before.PID == 0 || before.PID == os.Getpid() || before.Restarts != 0 {
+			if iso != nil && (!before.Isolated || before.PID == 0 || before.PID == os.Getpid() || before.Restarts != 0) {
 				t.Fatalf("health before the fault: %+v", before)
 			}
 			if strings.HasSuffix(tc.control, "C_FindObjectsInit") {
@@ -212,4 +223,24 @@ func TestIsolatedModuleLeakRestartsHost(t *testing.T) {
 	r.e.control(t, "")
 	r.signGOST(t, "after the leak")
 	r.signSoft(t, "after the leak")
+}
+
+// TestInProcessModuleCrashEndsTheProcess runs the crash case of
+// TestIsolatedModuleFaults with the module loaded in process, in a child
+// test process: the crash takes the whole process down, which is what
+// isolation prevents.
+func TestInProcessModuleCrashEndsTheProcess(t *testing.T) {
+	if os.Getenv(inProcessEnvVar) == "1" {
+		t.Skip("the child's own run")
+	}
+	cmd := exec.Command(os.Args[0], "-test.run", "^TestIsolatedModuleFaults$/^crash_on_C_Sign$", "-test.count=1")
+	cmd.Env = append(os.Environ(), inProcessEnvVar+"=1")
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() == 0 {
+		t.Fatalf("the in-process run did not die: %v\n%s", err, out)
+	}
+	if !bytes.Contains(out, []byte("SIGSEGV")) || bytes.Contains(out, []byte("--- FAIL")) || bytes.Contains(out, []byte("PASS")) {
+		t.Fatalf("the in-process run did not end in the module's SIGSEGV:\n%s", out)
+	}
 }
