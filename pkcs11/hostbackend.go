@@ -78,7 +78,7 @@ type hostProc struct {
 	exited   chan struct{} // closed when the process was reaped
 	exitErr  error
 	errDone  chan struct{} // closed when standard error ended
-	signal   string        // the fatal signal the host's runtime named
+	signal   string        // the fatal signal the host's runtime named; under pmu
 }
 
 type hostReply struct {
@@ -177,10 +177,12 @@ func (p *hostProc) readErr(r io.Reader) {
 	sc.Buffer(make([]byte, 4096), 64<<10)
 	for sc.Scan() {
 		line := sc.Text()
-		if p.signal == "" {
-			if sig := fatalSignal.FindString(line); sig != "" {
+		if sig := fatalSignal.FindString(line); sig != "" {
+			p.pmu.Lock()
+			if p.signal == "" {
 				p.signal = sig
 			}
+			p.pmu.Unlock()
 		}
 		fmt.Fprintln(os.Stderr, line)
 	}
@@ -207,8 +209,11 @@ func (p *hostProc) exitReason() string {
 	if p.exitErr != nil {
 		status = p.exitErr.Error()
 	}
-	if p.signal != "" {
-		return fmt.Sprintf("the host crashed: %s (%s)", p.signal, status)
+	p.pmu.Lock()
+	sig := p.signal
+	p.pmu.Unlock()
+	if sig != "" {
+		return fmt.Sprintf("the host crashed: %s (%s)", sig, status)
 	}
 	return "the host ended: " + status
 }
