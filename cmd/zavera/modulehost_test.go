@@ -31,49 +31,11 @@ func TestMain(m *testing.M) {
 // restart, and once the fault is gone the next signature (a new PIN)
 // verifies with OpenSSL.
 func TestServeTokenDriverCrash(t *testing.T) {
-	bin := agentBinary(t, "zavera_script")
-	module := testtoken.ModulePath(t)
-	dir := t.TempDir()
-	t.Setenv("GOSTTOKEN_DIR", dir)
-	if err := provision.GOSTTokenConfig(dir, 5, "one"); err != nil {
-		t.Fatal(err)
-	}
-	if err := provision.InitTokens(module, "Zavera GOST"); err != nil {
-		t.Fatal(err)
-	}
-	key, err := provision.GOST(module, "Zavera GOST", "leader", []byte("k1"), 256, "TCA", dir, osslref.Config(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	state := filepath.Join(dir, "state")
-	cfgFile := filepath.Join(dir, "config.json")
-	cfg, _ := json.Marshal(map[string]any{"origins": []string{"https://portal.example"}, "modules": []string{module},
-		"noModuleDiscovery": true, "stateDir": state})
-	os.WriteFile(cfgFile, cfg, 0o600)
-	a := startAgent(t, bin, []string{"ZAVERA_SCRIPT_APPROVE=1", "ZAVERA_SCRIPT_PIN=" + provision.UserPIN, "ZAVERA_PKCS11_MODULES="},
-		"--headless", "--port", "0", "--config", cfgFile)
-
-	p := openPage(t, a.addr, "https://portal.example")
-	p.must("hello", map[string]any{"protocols": []int{1}}, nil)
+	rig := startDriverAgent(t, nil)
+	a, p, dir, cfgFile, id := rig.a, rig.p, rig.dir, rig.cfgFile, rig.id
+	sign, verify := rig.sign, rig.verify
 	var certs struct {
 		Certificates []struct{ ID string }
-	}
-	p.must("certificates", map[string]any{}, &certs)
-	if len(certs.Certificates) != 1 {
-		t.Fatalf("certificates: %+v", certs)
-	}
-	id := certs.Certificates[0].ID
-	sign := func(doc []byte) (string, []byte) {
-		var sig struct{ Signature []byte }
-		r := p.call("sign", map[string]any{"certificate": id, "data": doc, "description": "test"}, &sig)
-		return r, sig.Signature
-	}
-	verify := func(doc, sig []byte) {
-		sigFile, docFile := filepath.Join(dir, "s.p7s"), filepath.Join(dir, "doc")
-		os.WriteFile(sigFile, sig, 0o600)
-		os.WriteFile(docFile, doc, 0o600)
-		osslref.Run(t, nil, "cms", "-verify", "-binary", "-inform", "DER", "-in", sigFile, "-content", docFile,
-			"-CAfile", key.CertPEM, "-purpose", "any", "-out", os.DevNull)
 	}
 	if r, sig := sign([]byte("до сбоя")); r != "" {
 		t.Fatalf("sign before the fault: %s", r)
@@ -103,9 +65,9 @@ func TestServeTokenDriverCrash(t *testing.T) {
 		t.Fatalf("certificates after the restart: %+v", certs)
 	}
 	doc := []byte("после перезапуска")
-	r, sig := sign(doc)
-	if r != "" {
-		t.Fatalf("sign after the restart: %s\n%s", r, a.stderrText())
+	reason, sig := sign(doc)
+	if reason != "" {
+		t.Fatalf("sign after the restart: %s\n%s", reason, a.stderrText())
 	}
 	verify(doc, sig)
 	if log := a.stderrText(); !strings.Contains(log, "PKCS#11 module failed") || !strings.Contains(log, "SIGSEGV") {
@@ -147,4 +109,117 @@ func TestServeTokenDriverCrash(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "token_driver_failed") {
 		t.Fatalf("journal: %d %q %q", code, out, errOut)
 	}
+}
+
+// driverAgent is the shipped agent (with the test prompter) on the GOST
+// test token, a page connected and approved.
+type driverAgent struct {
+	a       *runningAgent
+	p       *page
+	dir     string // GOSTTOKEN_DIR
+	cfgFile string
+	id      string // the certificate's ID
+	key     *provision.GOSTKey
+	t       *testing.T
+}
+
+func startDriverAgent(t *testing.T, moduleHosts map[string]any) *driverAgent {
+	t.Helper()
+	bin := agentBinary(t, "zavera_script")
+	module := testtoken.ModulePath(t)
+	dir := t.TempDir()
+	t.Setenv("GOSTTOKEN_DIR", dir)
+	if err := provision.GOSTTokenConfig(dir, 5, "one"); err != nil {
+		t.Fatal(err)
+	}
+	if err := provision.InitTokens(module, "Zavera GOST"); err != nil {
+		t.Fatal(err)
+	}
+	key, err := provision.GOST(module, "Zavera GOST", "leader", []byte("k1"), 256, "TCA", dir, osslref.Config(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := map[string]any{"origins": []string{"https://portal.example"}, "modules": []string{module},
+		"noModuleDiscovery": true, "stateDir": filepath.Join(dir, "state")}
+	if moduleHosts != nil {
+		cfg["moduleHosts"] = moduleHosts
+	}
+	cfgFile := filepath.Join(dir, "config.json")
+	b, _ := json.Marshal(cfg)
+	os.WriteFile(cfgFile, b, 0o600)
+	a := startAgent(t, bin, []string{"ZAVERA_SCRIPT_APPROVE=1", "ZAVERA_SCRIPT_PIN=" + provision.UserPIN, "ZAVERA_PKCS11_MODULES="},
+		"--headless", "--port", "0", "--config", cfgFile)
+	p := openPage(t, a.addr, "https://portal.example")
+	p.must("hello", map[string]any{"protocols": []int{1}}, nil)
+	var certs struct {
+		Certificates []struct{ ID string }
+	}
+	p.must("certificates", map[string]any{}, &certs)
+	if len(certs.Certificates) != 1 {
+		t.Fatalf("certificates: %+v", certs)
+	}
+	return &driverAgent{a: a, p: p, dir: dir, cfgFile: cfgFile, id: certs.Certificates[0].ID, key: key, t: t}
+}
+
+// sign signs doc on the page and returns the error reason or the signature.
+func (r *driverAgent) sign(doc []byte) (string, []byte) {
+	var sig struct{ Signature []byte }
+	reason := r.p.call("sign", map[string]any{"certificate": r.id, "data": doc, "description": "test"}, &sig)
+	return reason, sig.Signature
+}
+
+// verify checks a signature of doc with OpenSSL.
+func (r *driverAgent) verify(doc, sig []byte) {
+	r.t.Helper()
+	sigFile, docFile := filepath.Join(r.dir, "s.p7s"), filepath.Join(r.dir, "doc")
+	os.WriteFile(sigFile, sig, 0o600)
+	os.WriteFile(docFile, doc, 0o600)
+	osslref.Run(r.t, nil, "cms", "-verify", "-binary", "-inform", "DER", "-in", sigFile, "-content", docFile,
+		"-CAfile", r.key.CertPEM, "-purpose", "any", "-out", os.DevNull)
+}
+
+// TestServeTokenDriverHang makes the token's driver hang in C_Sign: while
+// one page waits for its signature, another page lists the tokens and
+// certificates; the signature ends with token_driver_failed at the
+// configured deadline, and the next one works.
+func TestServeTokenDriverHang(t *testing.T) {
+	r := startDriverAgent(t, map[string]any{"slowCallTimeout": "3s"})
+	if err := testtoken.SetControl(r.dir, "hang_on = C_Sign"); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan string, 1)
+	go func() {
+		reason, _ := r.sign([]byte("зависание"))
+		done <- reason
+	}()
+	// Give the signature the time to reach the hung C_Sign (it lasts
+	// until the 3 s deadline).
+	time.Sleep(500 * time.Millisecond)
+	q := openPage(t, r.a.addr, "https://portal.example")
+	q.must("hello", map[string]any{"protocols": []int{1}}, nil)
+	var certs struct {
+		Certificates []struct{ ID string }
+	}
+	q.must("certificates", map[string]any{}, &certs)
+	q.must("tokens", nil, nil)
+	select {
+	case reason := <-done:
+		t.Fatalf("the signature ended (%q) before the other page was served", reason)
+	default:
+	}
+	if len(certs.Certificates) != 1 {
+		t.Fatalf("certificates during the hang: %+v", certs)
+	}
+	if reason := <-done; reason != "token_driver_failed" {
+		t.Fatalf("hung signature: %q, want token_driver_failed", reason)
+	}
+	if err := testtoken.SetControl(r.dir); err != nil {
+		t.Fatal(err)
+	}
+	doc := []byte("после зависания")
+	reason, sig := r.sign(doc)
+	if reason != "" {
+		t.Fatalf("sign after the hang: %s", reason)
+	}
+	r.verify(doc, sig)
 }
