@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -79,6 +80,7 @@ type hostProc struct {
 	exitErr  error
 	errDone  chan struct{} // closed when standard error ended
 	signal   string        // the fatal signal the host's runtime named; under pmu
+	lastLine string        // the last line it wrote to standard error; under pmu
 }
 
 type hostReply struct {
@@ -177,13 +179,14 @@ func (p *hostProc) readErr(r io.Reader) {
 	sc.Buffer(make([]byte, 4096), 64<<10)
 	for sc.Scan() {
 		line := sc.Text()
-		if sig := fatalSignal.FindString(line); sig != "" {
-			p.pmu.Lock()
-			if p.signal == "" {
-				p.signal = sig
-			}
-			p.pmu.Unlock()
+		p.pmu.Lock()
+		if sig := fatalSignal.FindString(line); sig != "" && p.signal == "" {
+			p.signal = sig
 		}
+		if strings.TrimSpace(line) != "" {
+			p.lastLine = line
+		}
+		p.pmu.Unlock()
 		fmt.Fprintln(os.Stderr, line)
 	}
 	io.Copy(io.Discard, r)
@@ -210,10 +213,13 @@ func (p *hostProc) exitReason() string {
 		status = p.exitErr.Error()
 	}
 	p.pmu.Lock()
-	sig := p.signal
+	sig, last := p.signal, p.lastLine
 	p.pmu.Unlock()
 	if sig != "" {
 		return fmt.Sprintf("the host crashed: %s (%s)", sig, status)
+	}
+	if last != "" {
+		return fmt.Sprintf("the host ended: %s: %s", status, last)
 	}
 	return "the host ended: " + status
 }
@@ -239,6 +245,12 @@ func (b *hostBackend) get(op byte) (*hostProc, error) {
 			rep, err := b.roundTrip(p, opInitialize, newEnc(0, opInitialize), b.iso.CallTimeout)
 			if err == nil {
 				err = replyErr(rep)
+			}
+			if err != nil && !errors.Is(err, ErrModuleFailed) {
+				// The module refuses to start again: this host is no use.
+				b.mu.Lock()
+				err = b.failed(p, opInitialize, "C_Initialize: "+err.Error())
+				b.mu.Unlock()
 			}
 			p.initErr = err
 		}

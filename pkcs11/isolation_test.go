@@ -244,3 +244,22 @@ func TestInProcessModuleCrashEndsTheProcess(t *testing.T) {
 		t.Fatalf("the in-process run did not end in the module's SIGSEGV:\n%s", out)
 	}
 }
+
+// TestIsolatedModuleThatDoesNotLoad names a file that is no module: the
+// host says why on its way out, and the module is listed as not loaded
+// with that reason, as in process.
+func TestIsolatedModuleThatDoesNotLoad(t *testing.T) {
+	path := t.TempDir() + "/libnotamodule.so"
+	writeFile(t, path, []byte("not an ELF file"))
+	m, err := Open(Options{Modules: []string{path}, NoDiscovery: true, NoEnvironment: true, Isolate: testIsolation()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	mods := m.Modules()
+	if len(mods) != 1 || !errors.Is(mods[0].Err, ErrModuleLoad) || !strings.Contains(mods[0].Err.Error(), "libnotamodule.so") ||
+		!strings.Contains(mods[0].Err.Error(), "exit status 1") {
+		t.Fatalf("modules: %+v", mods)
+	}
+	t.Log(mods[0].Err)
+}
