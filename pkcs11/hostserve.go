@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	p11 "github.com/miekg/pkcs11"
 )
@@ -12,8 +14,8 @@ import (
 // ServeHost is the module host's serving loop: it loads the module at
 // path into this process and answers the calls that arrive on r, writing
 // the replies to w, until r ends (the agent closed the channel or went
-// away). Each call runs in a goroutine of its own, so that calls on
-// different sessions run in parallel as they would in the agent. It is
+// away). Calls run side by side, each in a goroutine of its own, so that
+// calls on different sessions run in parallel as they would in the agent. It is
 // meant for a process that does nothing else: a module that crashes
 // takes the process with it, which is the point.
 //
@@ -24,41 +26,69 @@ func ServeHost(path string, r io.Reader, w io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("%w: %s: %w", ErrModuleLoad, path, err)
 	}
-	s := &hostServer{be: be, w: w}
+	s := &hostServer{be: be, r: r, w: w, end: make(chan error, 1)}
 	defer be.Destroy()
-	var wg sync.WaitGroup
+	go s.read()
+	err = <-s.end
+	s.calls.Wait()
+	if s.initialized {
+		be.Finalize()
+	}
+	if errors.Is(err, io.EOF) {
+		return nil
+	}
+	return err
+}
+
+// handOff is how long a call runs on the reading goroutine before the
+// reading is handed on to a new goroutine, so that the next request is
+// read and runs beside it.
+const handOff = 200 * time.Microsecond
+
+// read reads requests, one goroutine at a time, and runs each call on
+// the goroutine that read it: a quick call (most are) costs no hand-over
+// between threads. A call still running after handOff hands the reading
+// on to a new goroutine, so that calls of other sessions run beside it;
+// its goroutine then ends with the call.
+func (s *hostServer) read() {
 	for {
-		id, op, body, frame, err := readFrame(r, nil)
+		id, op, body, frame, err := readFrame(s.r, nil)
 		if err != nil {
-			wg.Wait()
-			if s.initialized {
-				be.Finalize()
-			}
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			return err
+			s.end <- err
+			return
 		}
 		if op == opInitialize || op == opFinalize {
 			// Module-wide calls run alone: nothing else is in flight.
-			wg.Wait()
+			s.calls.Wait()
 			s.serve(id, op, body)
 			continue
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			s.serve(id, op, body)
-			if op == opLogin {
-				wipe(frame)
+		const running, finished, handedOn = 0, 1, 2
+		var state atomic.Int32
+		s.calls.Add(1)
+		t := time.AfterFunc(handOff, func() {
+			if state.CompareAndSwap(running, handedOn) {
+				go s.read()
 			}
-		}()
+		})
+		s.serve(id, op, body)
+		if op == opLogin {
+			wipe(frame)
+		}
+		t.Stop()
+		s.calls.Done()
+		if !state.CompareAndSwap(running, finished) {
+			return // another goroutine reads now
+		}
 	}
 }
 
 type hostServer struct {
 	be          backend
-	initialized bool
+	initialized bool // only touched by module-wide calls, which run alone
+	r           io.Reader
+	end         chan error     // the reading ended
+	calls       sync.WaitGroup // calls running
 	wmu         sync.Mutex
 	w           io.Writer
 }

@@ -153,6 +153,26 @@ func TestIsolatedModuleFaults(t *testing.T) {
 			// The other module answers while the GOST host fails (a hung
 			// call lasts until its deadline).
 			r.signSoft(t, "during the fault")
+			if strings.HasPrefix(tc.control, "hang_on") {
+				// The hung host still reads: calls beside the hung one
+				// are answered (given the time to reach C_Sign).
+				time.Sleep(300 * time.Millisecond)
+				toks, err := r.m.Tokens()
+				gost := 0
+				for _, tok := range toks {
+					if tok.Module == r.e.module {
+						gost++
+					}
+				}
+				if err != nil || gost != 2 {
+					t.Fatalf("tokens during the hang: %d of the GOST module, %v", gost, err)
+				}
+				select {
+				case err := <-done:
+					t.Fatalf("the hung signature ended early: %v", err)
+				default:
+				}
+			}
 			err := <-done
 			var mf *ModuleFailure
 			if !errors.Is(err, ErrModuleFailed) || !errors.As(err, &mf) {
