@@ -46,11 +46,13 @@
 //
 // The protocol (hostwire.go) is a frame per message: a u32 length, a u32
 // request id, the call (or, in a reply, the status) and the arguments,
-// numbers as u64 and byte strings with a u32 length, all big endian. The
-// host runs each request in a goroutine of its own, so the calls of
-// different sessions, the token's extra signing sessions among them, run
-// in parallel as in process; replies come in any order and are matched
-// by id. Session handles are the parent's own numbers, mapped to the
+// numbers as u64 and byte strings with a u32 length, all big endian. One
+// goroutine of the host reads at a time and runs the call it read; a call
+// still running after 200 µs hands the reading on to a new goroutine, so
+// the calls of different sessions, the token's extra signing sessions
+// among them, run in parallel as in process, while a quick call costs no
+// hand-over between threads. Replies come in any order and are matched
+// by id; C_SignInit and C_Sign travel as one request. Session handles are the parent's own numbers, mapped to the
 // current host's. The PIN crosses the channel only inside the Login
 // request, and both sides wipe their buffer of it once C_Login returned.
 //
