@@ -283,3 +283,49 @@ func TestIsolatedModuleThatDoesNotLoad(t *testing.T) {
 	}
 	t.Log(mods[0].Err)
 }
+
+// TestIsolatedEventsAfterHostCrash: token events come from
+// C_WaitForSlotEvent (the timer is an hour), and still come after the
+// module's host crashed and was replaced.
+func TestIsolatedEventsAfterHostCrash(t *testing.T) {
+	e := newGOSTEnv(t, 10)
+	m, err := Open(Options{Modules: []string{e.module}, NoDiscovery: true, NoEnvironment: true,
+		PollInterval: time.Hour, Isolate: testIsolation()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := m.Events()
+	expect := func(kind EventKind, label string) {
+		t.Helper()
+		deadline := time.After(15 * time.Second)
+		for {
+			select {
+			case ev := <-ch:
+				if ev.Kind == kind && ev.Token.Label == label {
+					return
+				}
+			case <-deadline:
+				t.Fatalf("no %v event for %q", kind, label)
+			}
+		}
+	}
+	expect(TokenInserted, gostToken1)
+	expect(TokenInserted, gostToken2)
+	toks, err := m.Tokens()
+	if err != nil || len(toks) != 2 {
+		t.Fatalf("tokens: %v %v", toks, err)
+	}
+	e.control(t, "crash_on = C_GetSessionInfo")
+	if _, err := m.LoginState(toks[0].ID); !errors.Is(err, ErrModuleFailed) {
+		t.Fatalf("login state during the crash: %v", err)
+	}
+	e.control(t, "")
+	e.control(t, "two.present = 0")
+	expect(TokenRemoved, gostToken2)
+	if h := m.Health(); len(h) != 1 || h[0].Restarts != 1 {
+		t.Fatalf("health: %+v", h)
+	}
+	m.Close()
+	for range ch {
+	}
+}

@@ -184,27 +184,42 @@ func (m *module) unwatch(kick chan struct{}) {
 
 // waitLoop blocks in C_WaitForSlotEvent and passes each event on. It ends
 // when the module is finalised (or fails), and never spins: a module that
-// returns at once without an event is left alone.
+// returns at once without an event is left alone. When an isolated
+// module's host fails, the watchers look at the slots again (starting the
+// next host) and the wait goes on in the next host, a second later.
 func (m *module) waitLoop() {
 	defer close(m.waitDone)
 	for {
 		_, err := m.be.WaitForSlotEvent(0)
+		if errors.Is(err, ErrModuleFailed) {
+			// The module's host failed (or waits to be started again):
+			// the slots are looked at again (which starts the next
+			// host), and the wait goes on in the next host.
+			m.kick()
+			time.Sleep(time.Second)
+			continue
+		}
 		if err != nil {
 			m.waitMu.Lock()
 			m.waitState = waitUnsupported
 			m.waitMu.Unlock()
 			return
 		}
-		m.waitMu.Lock()
-		for ch := range m.waitSubs {
-			select {
-			case ch <- struct{}{}:
-			default:
-			}
-		}
-		m.waitMu.Unlock()
+		m.kick()
 		// Bursts (removal and insertion) are read in one look anyway.
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// kick wakes every watcher registered with watch.
+func (m *module) kick() {
+	m.waitMu.Lock()
+	defer m.waitMu.Unlock()
+	for ch := range m.waitSubs {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
 	}
 }
 
