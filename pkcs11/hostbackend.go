@@ -523,16 +523,20 @@ func (b *hostBackend) Initialize() error {
 	return err
 }
 
-// Finalize finalises the module and lets the host end.
+// Finalize finalises the module; no new host is started after it (the
+// module is being unloaded: Destroy follows).
 func (b *hostBackend) Finalize() error {
 	b.mu.Lock()
 	b.inited = false
 	p := b.proc
 	b.mu.Unlock()
-	if p == nil {
-		return nil
+	var err error
+	if p != nil {
+		_, err = b.callOn(p, opFinalize, newEnc(0, opFinalize))
 	}
-	_, err := b.call(opFinalize, newEnc(0, opFinalize))
+	b.mu.Lock()
+	b.closed = true
+	b.mu.Unlock()
 	return err
 }
 
