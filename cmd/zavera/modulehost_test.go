@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -184,13 +185,17 @@ func (r *driverAgent) verify(doc, sig []byte) {
 // token_driver_failed at the configured deadline, and the next one works.
 func TestServeTokenDriverHang(t *testing.T) {
 	r := startDriverAgent(t, map[string]any{"slowCallTimeout": "3s"})
-	// Logged in first, so that the hung signature is not a login. (It
-	// holds its token while it runs, isolated or not: reading that
-	// token's certificates waits for the deadline; other calls do not.)
-	if reason, sig := r.sign([]byte("до зависания")); reason != "" {
-		t.Fatalf("sign before the hang: %s", reason)
-	} else {
-		r.verify([]byte("до зависания"), sig)
+	// Signatures before the hang log in and find the key, so that the
+	// hung one runs in a signing session of its own, beside the token's
+	// session. (A signature that logs in holds its token while it runs,
+	// isolated or not: listing that token waits for it.)
+	for i := 0; i < 2; i++ {
+		doc := []byte(fmt.Sprintf("до зависания %d", i))
+		reason, sig := r.sign(doc)
+		if reason != "" {
+			t.Fatalf("sign before the hang: %s", reason)
+		}
+		r.verify(doc, sig)
 	}
 	if err := testtoken.SetControl(r.dir, "hang_on = C_Sign"); err != nil {
 		t.Fatal(err)
@@ -209,13 +214,17 @@ func TestServeTokenDriverHang(t *testing.T) {
 		Tokens []struct{ Label string }
 	}
 	q.must("tokens", nil, &toks)
+	var certs struct {
+		Certificates []struct{ ID string }
+	}
+	q.must("certificates", map[string]any{}, &certs)
 	select {
 	case reason := <-done:
 		t.Fatalf("the signature ended (%q) before the other page was served", reason)
 	default:
 	}
-	if len(toks.Tokens) != 1 {
-		t.Fatalf("tokens during the hang: %+v", toks)
+	if len(toks.Tokens) != 1 || len(certs.Certificates) != 1 {
+		t.Fatalf("during the hang: tokens %+v, certificates %+v", toks, certs)
 	}
 	if reason := <-done; reason != "token_driver_failed" {
 		t.Fatalf("hung signature: %q, want token_driver_failed", reason)
