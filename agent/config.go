@@ -77,6 +77,8 @@ type Config struct {
 	PageTSA bool `json:"pageTSA,omitempty"`
 	// tsaPinned is set by MergePolicy when the policy sets TSAURL.
 	tsaPinned bool
+	// ModuleHosts sets how PKCS#11 modules run (see ModuleHosts).
+	ModuleHosts ModuleHosts `json:"moduleHosts,omitzero"`
 }
 
 // JournalConfig sets how the journal's files rotate; zero fields take

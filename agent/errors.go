@@ -31,6 +31,10 @@ var (
 	// after repeated refusals, too many requests of an origin waiting for
 	// their prompt, too many requests in flight or too many connections.
 	ErrBusy = errors.New("agent: busy")
+	// ErrTokenDriverFailed means the token's driver (its PKCS#11 module)
+	// crashed or stopped answering during the request; it is restarted,
+	// and the next request needs the PIN again.
+	ErrTokenDriverFailed = errors.New("agent: token driver failed")
 )
 
 // PINError is the error a token source returns when the PIN is wrong and
@@ -74,6 +78,7 @@ const (
 	CodeBusy                Code = 1009
 	CodeInternal            Code = 1010
 	CodeUnavailable         Code = 1011
+	CodeTokenDriverFailed   Code = 1012
 )
 
 // Reason is the short stable name of a code, carried in error.data.reason.
@@ -99,6 +104,8 @@ func (c Code) Reason() string {
 		return "busy"
 	case CodeUnavailable:
 		return "unavailable"
+	case CodeTokenDriverFailed:
+		return "token_driver_failed"
 	default:
 		return "internal"
 	}
@@ -135,6 +142,8 @@ func (c Code) message() string {
 		return "busy, try again later"
 	case CodeUnavailable:
 		return "time-stamping or revocation service unavailable"
+	case CodeTokenDriverFailed:
+		return "token driver failed"
 	default:
 		return "internal error"
 	}
@@ -193,6 +202,8 @@ func CodeOf(err error) Code {
 		return CodeBusy
 	case errors.Is(err, ErrUnavailable):
 		return CodeUnavailable
+	case errors.Is(err, ErrTokenDriverFailed):
+		return CodeTokenDriverFailed
 	default:
 		return CodeInternal
 	}

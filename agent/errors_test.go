@@ -24,6 +24,7 @@ func TestCodeOf(t *testing.T) {
 		{fmt.Errorf("x: %w", agent.ErrBusy), agent.CodeBusy},
 		{fmt.Errorf("x: %w", agent.ErrTooLarge), agent.CodeTooLarge},
 		{fmt.Errorf("x: %w", agent.ErrBadRequest), agent.CodeBadRequest},
+		{fmt.Errorf("x: %w", agent.ErrTokenDriverFailed), agent.CodeTokenDriverFailed},
 		{context.Canceled, agent.CodeInternal},
 		{errors.New("CKR_DEVICE_ERROR"), agent.CodeInternal},
 	}
@@ -40,7 +41,7 @@ func TestCodeOf(t *testing.T) {
 		agent.CodeCancelled: "cancelled", agent.CodeOriginNotAllowed: "origin_not_allowed", agent.CodePINIncorrect: "pin_incorrect",
 		agent.CodePINLocked: "pin_locked", agent.CodeTokenNotFound: "token_not_found", agent.CodeCertificateNotFound: "certificate_not_found",
 		agent.CodeBadRequest: "bad_request", agent.CodeParseError: "bad_request", agent.CodeTooLarge: "too_large", agent.CodeBusy: "busy",
-		agent.CodeInternal: "internal",
+		agent.CodeInternal: "internal", agent.CodeTokenDriverFailed: "token_driver_failed",
 	}
 	for c, r := range want {
 		if c.Reason() != r {

@@ -98,6 +98,26 @@ func MergePolicy(c, p Config) (Config, error) {
 	}
 	c.NoModuleDiscovery = c.NoModuleDiscovery || p.NoModuleDiscovery
 	c.Limits = overrideLimits(c.Limits, p.Limits)
+	// The administrator's module host deadlines and limits win, as limits
+	// do. Running drivers in process is not the administrator's to choose
+	// for the user: it only takes protection away.
+	if m := p.ModuleHosts; m.CallTimeout != 0 || m.SlowCallTimeout != 0 || m.MaxBackoff != 0 || m.MaxMemoryBytes != 0 || m.MaxHandles != 0 {
+		if m.CallTimeout != 0 {
+			c.ModuleHosts.CallTimeout = m.CallTimeout
+		}
+		if m.SlowCallTimeout != 0 {
+			c.ModuleHosts.SlowCallTimeout = m.SlowCallTimeout
+		}
+		if m.MaxBackoff != 0 {
+			c.ModuleHosts.MaxBackoff = m.MaxBackoff
+		}
+		if m.MaxMemoryBytes != 0 {
+			c.ModuleHosts.MaxMemoryBytes = m.MaxMemoryBytes
+		}
+		if m.MaxHandles != 0 {
+			c.ModuleHosts.MaxHandles = m.MaxHandles
+		}
+	}
 	// The administrator's journal settings win, as limits do.
 	if p.Journal.MaxFileBytes != 0 {
 		c.Journal.MaxFileBytes = p.Journal.MaxFileBytes

@@ -37,6 +37,27 @@ type backend interface {
 	WaitForSlotEvent(flags uint) (uint, error)
 }
 
+// oneShotSigner is a backend that runs C_SignInit and C_Sign in one
+// step: a module host answers both in one round trip.
+type oneShotSigner interface {
+	// SignInitSign returns the signature, or the error of the call that
+	// failed and its name ("C_SignInit" or "C_Sign").
+	SignInitSign(sh p11.SessionHandle, mech uint, o p11.ObjectHandle, message []byte) ([]byte, string, error)
+}
+
+// signInitSign runs C_SignInit with mech (no parameters) and C_Sign over
+// message, and names the call that failed.
+func signInitSign(be backend, sh p11.SessionHandle, mech uint, o p11.ObjectHandle, message []byte) ([]byte, string, error) {
+	if os, ok := be.(oneShotSigner); ok {
+		return os.SignInitSign(sh, mech, o, message)
+	}
+	if err := be.SignInit(sh, []*p11.Mechanism{p11.NewMechanism(mech, nil)}, o); err != nil {
+		return nil, "C_SignInit", err
+	}
+	out, err := be.Sign(sh, message)
+	return out, "C_Sign", err
+}
+
 // miekgBackend is the real backend: a loaded module.
 type miekgBackend struct {
 	*p11.Ctx

@@ -29,6 +29,60 @@
 // another machine gives an *ArchitectureError (ErrModuleArchitecture):
 // "32-bit (x86) module in a 64-bit (x64) program", with Windows' text.
 //
+// # Module isolation
+//
+// With Options.Isolate, which the zavera agent uses unless told
+// otherwise, no module is loaded into the calling process: each module
+// runs in a host process of its own (by default this program started as
+// `zavera __pkcs11-host MODULE`; HostCommand), which loads it, serves the
+// package's narrow backend interface (backend.go) over the child's
+// standard input and output, and ends when its input closes. The pipes
+// are made by the parent and inherited by the child alone: no other
+// process or user can open them. ServeHost is the host's loop;
+// ServeHostStdio moves standard output out of the module's reach first
+// (a module printing to it would corrupt the channel) and keeps core
+// files from being written. Every cgo call stays in this package, in
+// the host.
+//
+// The protocol (hostwire.go) is a frame per message: a u32 length, a u32
+// request id, the call (or, in a reply, the status) and the arguments,
+// numbers as u64 and byte strings with a u32 length, all big endian. One
+// goroutine of the host reads at a time and runs the call it read; a call
+// still running after 200 µs hands the reading on to a new goroutine, so
+// the calls of different sessions, the token's extra signing sessions
+// among them, run in parallel as in process, while a quick call costs no
+// hand-over between threads. Replies come in any order and are matched
+// by id; C_SignInit and C_Sign travel as one request. Session handles are the parent's own numbers, mapped to the
+// current host's. The PIN crosses the channel only inside the Login
+// request, and both sides wipe their buffer of it once C_Login returned.
+//
+// Threading and ownership: the hostBackend of a module owns its host
+// process (started on the first call and after each failure, killed by
+// Destroy) and is safe for concurrent use; one goroutine reads the
+// replies, one passes the host's standard error on to ours, and each call
+// waits in its own goroutine for its reply, the end of the host or its
+// deadline (Isolation.CallTimeout; SlowCallTimeout for C_Login,
+// C_SignInit and C_Sign, which wait on slow tokens and PIN pads; none for
+// a blocking C_WaitForSlotEvent). When the host crashes, aborts or passes
+// a deadline it is killed, the calls in flight fail with a *ModuleFailure
+// (ErrModuleFailed) naming the call and the reason (the fatal signal, or
+// "no answer within ..."), Isolation.OnFailure is told, and the next call
+// starts a new host and initialises the module in it: the first restart
+// at once, further ones after a back-off doubling from 0.5 s up to
+// Isolation.MaxBackoff, calls in between failing with ErrModuleFailed at
+// once. The tokens' sessions and logins die with the host: the next
+// operation opens a new session, and the next signature asks for the PIN
+// again. Other modules, in hosts of their own, are not touched. Between
+// calls, at most once per Isolation.CheckInterval, the host's resident
+// memory and open descriptors (Linux: /proc) are compared with
+// Isolation.MaxRSS and MaxHandles; a host past a limit is restarted the
+// same way. Manager.Health gives each module's host, restarts and last
+// failure.
+//
+// Isolation keeps a crashing, hanging or leaking driver from taking the
+// program down; it is no sandbox: the host runs as the same user with
+// the same rights.
+//
 // # Tokens, certificates and keys
 //
 // Tokens lists every slot with a token and the token's PIN state.
@@ -89,7 +143,7 @@
 // Failures wrap one of the sentinel errors (ErrPINIncorrect,
 // ErrPINLocked, ErrTokenRemoved, ErrCancelled, ErrDeviceError,
 // ErrKeyNotFound, ErrCertificateNotFound, ErrMechanismNotSupported,
-// ErrModuleLoad, ...) and carry an *Error with the CKR_* code; a wrong PIN
+// ErrModuleLoad, ErrModuleFailed, ...) and carry an *Error with the CKR_* code; a wrong PIN
 // is also a *PINError with the tries left when the token tells. Match them
 // with errors.Is and errors.As, never by text.
 package pkcs11

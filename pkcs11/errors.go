@@ -146,7 +146,7 @@ func mapError(op string, err error) error {
 	code, ok := codeOf(err)
 	if !ok {
 		var pe *Error
-		if errors.As(err, &pe) {
+		if errors.As(err, &pe) || errors.Is(err, ErrModuleFailed) {
 			return err
 		}
 		return fmt.Errorf("%w: %s: %v", ErrTokenFailed, op, err)

@@ -262,6 +262,16 @@ func (k *Key) signOnce(s *session, mech uint, in []byte) ([]byte, error) {
 	if always && k.noLogin {
 		return nil, ErrPINRequired
 	}
+	if !always {
+		out, op, err := signInitSign(s.be, s.h, mech, h, in)
+		if err != nil {
+			if code, ok := codeOf(err); ok && code == p11.CKR_USER_NOT_LOGGED_IN {
+				return nil, err
+			}
+			return nil, mapError(op, err)
+		}
+		return out, nil
+	}
 	if err := s.be.SignInit(s.h, []*p11.Mechanism{p11.NewMechanism(mech, nil)}, h); err != nil {
 		if code, ok := codeOf(err); ok && code == p11.CKR_USER_NOT_LOGGED_IN {
 			return nil, err

@@ -29,6 +29,11 @@ type Options struct {
 	// two seconds.
 	PollInterval time.Duration
 
+	// Isolate runs each module in a host process of its own instead of
+	// loading it into this process (see "Module isolation" in the package
+	// documentation); nil loads them here.
+	Isolate *Isolation
+
 	// load replaces the module loader in unit tests.
 	load loader
 }
@@ -54,13 +59,18 @@ type Manager struct {
 // that fails is listed in Modules with the reason and does not stop the
 // others; Open itself fails only when opts are unusable.
 func Open(opts Options) (*Manager, error) {
-	load := opts.load
-	if load == nil {
+	load, kind := opts.load, ""
+	switch {
+	case load != nil:
+	case opts.Isolate != nil:
+		// Hosts are not shared with in-process loads of the same file.
+		load, kind = loadIsolated(*opts.Isolate), "host:"
+	default:
 		load = loadMiekg
 	}
 	m := &Manager{opts: opts, tokens: map[string]*token{}, modPath: map[*module]string{}}
 	for _, path := range discover(opts.Modules, !opts.NoEnvironment, !opts.NoDiscovery) {
-		mod, err := acquire(path, load)
+		mod, err := acquire(path, load, kind)
 		if err != nil {
 			m.modules = append(m.modules, Module{Path: path, Err: err})
 			continue

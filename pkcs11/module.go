@@ -72,19 +72,21 @@ func loadMiekg(path string) (backend, error) {
 }
 
 // acquire loads and initialises the module at path, or takes one more
-// reference to it when it is loaded already.
-func acquire(path string, load loader) (*module, error) {
-	key := path
+// reference to it when it is loaded already the same way (kind: "" in
+// this process, "host:" isolated).
+func acquire(path string, load loader, kind string) (*module, error) {
+	file := path
 	if real, err := filepath.EvalSymlinks(path); err == nil {
-		key = real
+		file = real
 	}
+	key := kind + file
 	loadedMu.Lock()
 	defer loadedMu.Unlock()
 	if m, ok := loaded[key]; ok {
 		m.refs++
 		return m, nil
 	}
-	be, err := load(key)
+	be, err := load(file)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrModuleLoad, path, err)
 	}
@@ -182,26 +184,50 @@ func (m *module) unwatch(kick chan struct{}) {
 
 // waitLoop blocks in C_WaitForSlotEvent and passes each event on. It ends
 // when the module is finalised (or fails), and never spins: a module that
-// returns at once without an event is left alone.
+// returns at once without an event is left alone. When an isolated
+// module's host fails, the watchers look at the slots again (starting the
+// next host) and the wait goes on in the next host, a second later.
 func (m *module) waitLoop() {
 	defer close(m.waitDone)
 	for {
 		_, err := m.be.WaitForSlotEvent(0)
+		if errors.Is(err, ErrModuleFailed) {
+			// The module's host failed (or waits to be started again):
+			// the slots are looked at again (which starts the next
+			// host), and the wait goes on in the next host.
+			m.kick()
+			time.Sleep(time.Second)
+			continue
+		}
 		if err != nil {
 			m.waitMu.Lock()
 			m.waitState = waitUnsupported
 			m.waitMu.Unlock()
 			return
 		}
-		m.waitMu.Lock()
-		for ch := range m.waitSubs {
-			select {
-			case ch <- struct{}{}:
-			default:
-			}
-		}
-		m.waitMu.Unlock()
+		m.kick()
 		// Bursts (removal and insertion) are read in one look anyway.
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// kick wakes every watcher registered with watch.
+func (m *module) kick() {
+	m.waitMu.Lock()
+	defer m.waitMu.Unlock()
+	for ch := range m.waitSubs {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// hostGen tells which host of an isolated module is current (see
+// hostBackend.gen); 0 for a module in this process.
+func (m *module) hostGen() uint64 {
+	if hb, ok := m.be.(*hostBackend); ok {
+		return hb.gen.Load()
+	}
+	return 0
 }

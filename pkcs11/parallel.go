@@ -1,6 +1,8 @@
 package pkcs11
 
 import (
+	"errors"
+
 	p11 "github.com/miekg/pkcs11"
 )
 
@@ -20,7 +22,7 @@ func (k *Key) signParallel(mech uint, in []byte) (out []byte, ok bool, err error
 	var sh p11.SessionHandle
 	for {
 		if t.closed || !t.present || !t.hasSess || (t.info.PIN.LoginRequired && !t.loggedIn) ||
-			!k.found || k.gen != t.gen || k.always {
+			!k.found || k.gen != t.gen || k.always || t.modGen != t.mod.hostGen() {
 			t.mu.Unlock()
 			return nil, false, nil
 		}
@@ -47,15 +49,14 @@ func (k *Key) signParallel(mech uint, in []byte) (out []byte, ok bool, err error
 	t.signing.Add(1)
 	t.mu.Unlock()
 
-	err = t.mod.be.SignInit(sh, []*p11.Mechanism{p11.NewMechanism(mech, nil)}, h)
-	op := "C_SignInit"
-	if err == nil {
-		out, err = t.mod.be.Sign(sh, in)
-		op = "C_Sign"
-	}
+	out, op, err := signInitSign(t.mod.be, sh, mech, h, in)
 
 	t.mu.Lock()
-	if err == nil && t.gen == gen && !t.closed {
+	if errors.Is(err, ErrModuleFailed) && t.gen == gen {
+		// The host is gone with every session and the login.
+		t.extra--
+		t.reset(false)
+	} else if err == nil && t.gen == gen && !t.closed {
 		t.spare = append(t.spare, sh)
 		t.touch()
 	} else {

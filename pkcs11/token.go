@@ -3,6 +3,7 @@ package pkcs11
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -89,6 +90,8 @@ type token struct {
 	closed  bool
 	sess    p11.SessionHandle
 	hasSess bool
+	// modGen is the module's host generation the session belongs to.
+	modGen uint64
 	// loggedIn is true after a successful C_Login as the user.
 	loggedIn bool
 	// gen counts session resets; object handles cached with an older
@@ -188,6 +191,12 @@ func (t *token) withSession(fn func(s *session) error) error {
 			return err
 		}
 		err = fn(s)
+		if errors.Is(err, ErrModuleFailed) {
+			// The module's host is gone with the session and the login:
+			// nothing to close.
+			t.reset(false)
+			return err
+		}
 		if err != nil && isRemoval(err) {
 			// Close the dead session too: some modules keep its memory
 			// until told.
@@ -228,6 +237,7 @@ func (t *token) open() (*session, error) {
 		}
 	}
 	t.sess, t.hasSess, t.loggedIn = h, true, false
+	t.modGen = t.mod.hostGen()
 	t.gen++
 	t.changed()
 	return &session{t: t, be: t.mod.be, h: h, fresh: true}, nil

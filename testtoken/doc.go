@@ -36,6 +36,21 @@
 //
 // Insertion and removal are slot events for C_WaitForSlotEvent.
 //
+// Four faults take the whole module (and the process that loaded it)
+// down, for the tests of module isolation; they take no slot prefix, and
+// CALL is a PKCS#11 function name such as C_Sign or C_Login:
+//
+//	crash_on = CALL        the call dereferences a NULL pointer (SIGSEGV)
+//	abort_on = CALL        the call calls abort() (SIGABRT)
+//	hang_on = CALL         the call never returns
+//	leak_per_call = BYTES  every call allocates BYTES (at most 64 MiB),
+//	                       writes them and never frees them
+//
+// The calls that know them are C_GetInfo, C_GetSlotList, C_GetSlotInfo,
+// C_GetTokenInfo, C_GetMechanismList, C_OpenSession, C_CloseSession,
+// C_GetSessionInfo, C_Login, C_Logout, C_FindObjectsInit, C_FindObjects,
+// C_FindObjectsFinal, C_GetAttributeValue, C_SignInit and C_Sign.
+//
 // # For tests and the demo
 //
 // ModulePath, NewStorage and SetControl set the module up for another

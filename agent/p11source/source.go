@@ -329,6 +329,8 @@ func mapErr(err error) error {
 		return fmt.Errorf("%w: %w", agent.ErrTokenNotFound, err)
 	case errors.Is(err, pkcs11.ErrCertificateNotFound), errors.Is(err, pkcs11.ErrKeyNotFound):
 		return fmt.Errorf("%w: %w", agent.ErrCertificateNotFound, err)
+	case errors.Is(err, pkcs11.ErrModuleFailed):
+		return fmt.Errorf("%w: %w", agent.ErrTokenDriverFailed, err)
 	}
 	return err
 }

@@ -52,6 +52,7 @@ type doctorReport struct {
 	Config       doctorConfig     `json:"config"`
 	LogFile      string           `json:"log_file,omitempty"`
 	Modules      []moduleJSON     `json:"modules"`
+	ModuleHosts  *doctorModHosts  `json:"module_hosts"`
 	Tokens       []pkcs11.Token   `json:"tokens"`
 	Certificates []tokenCertJSON  `json:"certificates"`
 	Agent        doctorAgent      `json:"agent"`
@@ -159,7 +160,8 @@ func runDoctor(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 
 	// Modules, tokens, certificates.
 	now := time.Now()
-	m, err := pkcs11.Open(pkcs11.Options{Modules: append(cfg.Modules, modules...), NoDiscovery: *noDiscovery || cfg.NoModuleDiscovery})
+	m, err := pkcs11.Open(pkcs11.Options{Modules: append(cfg.Modules, modules...), NoDiscovery: *noDiscovery || cfg.NoModuleDiscovery,
+		Isolate: moduleIsolation(cfg.ModuleHosts, nil)})
 	if err != nil {
 		problem("PKCS#11: %v", err)
 	} else {
@@ -201,6 +203,14 @@ func runDoctor(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	if len(r.Tokens) == 0 && m != nil {
 		problem("no token found: insert the token")
+	}
+	r.ModuleHosts = doctorModuleHosts(cfg, m)
+	if h := r.ModuleHosts; h != nil {
+		for _, mod := range h.Modules {
+			if mod.Restarts > 0 && mod.LastFailure != nil {
+				problem("the token driver %s was restarted %d times; last failure: %s", mod.Path, mod.Restarts, failureText(mod.LastFailure))
+			}
+		}
 	}
 	if r.Modules == nil {
 		r.Modules = []moduleJSON{}
@@ -414,6 +424,7 @@ func printDoctor(w io.Writer, r *doctorReport, m *pkcs11.Manager) {
 		printModules(w, m.Modules())
 		fmt.Fprintln(w)
 	}
+	printModuleHosts(w, r.ModuleHosts)
 	if len(r.Tokens) == 0 {
 		fmt.Fprintln(w, "No tokens found.")
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/zavera/zavera/internal/cli"
 	"github.com/zavera/zavera/internal/console"
+	"github.com/zavera/zavera/pkcs11"
 )
 
 // command is one subcommand (see package internal/cli).
@@ -54,6 +55,9 @@ func main() {
 func dispatch(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == issueTLSCommand {
 		return runIssueTLS(args[1:], stdin, stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == pkcs11.HostCommand {
+		return runPKCS11Host(args[1:], stdin, stdout, stderr)
 	}
 	return program().Dispatch(args, stdin, stdout, stderr)
 }

@@ -266,11 +266,28 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 			return fail(err)
 		}
 	} else {
-		m, err := pkcs11.Open(pkcs11.Options{Modules: append(cfg.Modules, a.modules...), NoDiscovery: cfg.NoModuleDiscovery})
+		// A driver that crashes or hangs is logged, and its host's
+		// restarts are kept in the state folder for zavera doctor.
+		var health func() []pkcs11.ModuleHealth
+		healthReady := make(chan struct{})
+		onFailure := func(f pkcs11.ModuleFailure) {
+			log.Warn("PKCS#11 module failed; it is restarted", "path", f.Module, "call", f.Op, "reason", f.Reason)
+			<-healthReady
+			if err := writeModuleHosts(cfg.StateDir, health()); err != nil {
+				log.Warn("module hosts: state not written", "err", err)
+			}
+		}
+		m, err := pkcs11.Open(pkcs11.Options{Modules: append(cfg.Modules, a.modules...), NoDiscovery: cfg.NoModuleDiscovery,
+			Isolate: moduleIsolation(cfg.ModuleHosts, onFailure)})
 		if err != nil {
 			return fail(err)
 		}
 		defer m.Close()
+		health = m.Health
+		close(healthReady)
+		if err := writeModuleHosts(cfg.StateDir, m.Health()); err != nil {
+			log.Warn("module hosts: state not written", "err", err)
+		}
 		loaded := 0
 		for _, mod := range m.Modules() {
 			if mod.Err != nil {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/zavera/zavera/agent"
 	"github.com/zavera/zavera/pkcs11"
 )
 
@@ -105,9 +106,10 @@ func parseTokenArgs(args []string, valued, flags []string) (*tokenArgs, error) {
 }
 
 // openTokens opens the PKCS#11 modules the options name or discovery
-// finds.
+// finds, each in a host process of its own as the agent does.
 func openTokens(a *tokenArgs) (*pkcs11.Manager, error) {
-	return pkcs11.Open(pkcs11.Options{Modules: a.modules, NoDiscovery: a.noDiscovery})
+	return pkcs11.Open(pkcs11.Options{Modules: a.modules, NoDiscovery: a.noDiscovery,
+		Isolate: moduleIsolation(agent.ModuleHosts{}, nil)})
 }
 
 // runTokens implements `zavera tokens`.

@@ -9,8 +9,9 @@ import (
 )
 
 // notPolicy are the members of config.json that group policy does not set:
-// the state folder is always the user's own.
-var notPolicy = map[string]bool{"stateDir": true}
+// the state folder is always the user's own, and running drivers in
+// process only takes protection away.
+var notPolicy = map[string]bool{"stateDir": true, "inProcess": true}
 
 // Every member of config.json has its policy value, so that a member added
 // to the configuration cannot be forgotten here (and then in the ADMX

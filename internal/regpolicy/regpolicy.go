@@ -18,8 +18,10 @@
 //   - A switch (NoModuleDiscovery, PageTSA) is a REG_DWORD of 0 or 1.
 //   - A text (TrustList, TSAURL) is a REG_SZ or REG_EXPAND_SZ; empty leaves the
 //     member unset.
-//   - Limits and the journal's settings are in the subkeys Limits and
-//     Journal.
+//   - Limits, the journal's settings and the module hosts' deadlines and
+//     limits are in the subkeys Limits, Journal and ModuleHosts. Running
+//     drivers in process (moduleHosts.inProcess) is not a policy: it
+//     only takes protection away.
 //
 // REG_EXPAND_SZ strings are expanded. A value or subkey the agent does not
 // know, or of the wrong type, is an error (a *ValueError), as an unknown
@@ -125,9 +127,14 @@ func bytesValue(key, name string, field func(*agent.Config) *int64) Spec {
 	return Spec{Key: key, Name: name, Type: Number, Max: 1 << 62, set: func(c *agent.Config, v any) { *field(c) = int64(v.(uint64)) }}
 }
 
-// seconds is a duration in seconds, at most a year.
+// seconds is a duration in seconds in Limits, at most a year.
 func seconds(name string, field func(*agent.Config) *agent.Duration) Spec {
-	return Spec{Key: "Limits", Name: name, Type: Number, Max: 366 * 24 * 3600, set: func(c *agent.Config, v any) {
+	return secondsIn("Limits", name, field)
+}
+
+// secondsIn is a duration in seconds in subkey key, at most a year.
+func secondsIn(key, name string, field func(*agent.Config) *agent.Duration) Spec {
+	return Spec{Key: key, Name: name, Type: Number, Max: 366 * 24 * 3600, set: func(c *agent.Config, v any) {
 		*field(c) = agent.Duration(time.Duration(v.(uint64)) * time.Second)
 	}}
 }
@@ -166,6 +173,11 @@ var specs = []Spec{
 	seconds("IdleLogoutSeconds", func(c *agent.Config) *agent.Duration { return &c.Limits.IdleLogout }),
 	bytesValue("Journal", "MaxFileBytes", func(c *agent.Config) *int64 { return &c.Journal.MaxFileBytes }),
 	intValue("Journal", "KeepFiles", counts, func(c *agent.Config) *int { return &c.Journal.KeepFiles }),
+	secondsIn("ModuleHosts", "CallTimeoutSeconds", func(c *agent.Config) *agent.Duration { return &c.ModuleHosts.CallTimeout }),
+	secondsIn("ModuleHosts", "SlowCallTimeoutSeconds", func(c *agent.Config) *agent.Duration { return &c.ModuleHosts.SlowCallTimeout }),
+	secondsIn("ModuleHosts", "MaxBackoffSeconds", func(c *agent.Config) *agent.Duration { return &c.ModuleHosts.MaxBackoff }),
+	bytesValue("ModuleHosts", "MaxMemoryBytes", func(c *agent.Config) *int64 { return &c.ModuleHosts.MaxMemoryBytes }),
+	intValue("ModuleHosts", "MaxHandles", counts, func(c *agent.Config) *int { return &c.ModuleHosts.MaxHandles }),
 }
 
 // Errors a *ValueError wraps.
@@ -196,7 +208,7 @@ func (e *ValueError) Unwrap() error { return e.Err }
 // only the members it sets.
 func Decode(k Key) (agent.Config, error) {
 	var c agent.Config
-	for _, sub := range []string{"", "Limits", "Journal"} {
+	for _, sub := range []string{"", "Limits", "Journal", "ModuleHosts"} {
 		if err := decodeKey(k, sub, &c); err != nil {
 			return agent.Config{}, err
 		}
@@ -247,7 +259,7 @@ func decodeKey(root Key, sub string, c *agent.Config) error {
 			if lists[name], err = readList(k, sub, name); err != nil {
 				return err
 			}
-		case sub == "" && (name == "Limits" || name == "Journal"):
+		case sub == "" && (name == "Limits" || name == "Journal" || name == "ModuleHosts"):
 		default:
 			return &ValueError{Path: path(sub, name), Err: fmt.Errorf("subkey: %w", ErrUnknown)}
 		}

@@ -102,6 +102,8 @@ func TestDecodeEveryValue(t *testing.T) {
 		dword("PairingPromptsPerMinute", 5).dword("PairingPromptsPerSite", 2).
 		dword("PairingWaitingPerSite", 1).dword("IdleLogoutSeconds", 90)
 	root.sub("Journal").dword("MaxFileBytes", 1<<20).dword("KeepFiles", 3)
+	root.sub("ModuleHosts").dword("CallTimeoutSeconds", 20).dword("SlowCallTimeoutSeconds", 240).
+		dword("MaxBackoffSeconds", 60).dword("MaxMemoryBytes", 256<<20).dword("MaxHandles", 512)
 
 	got, err := Decode(root)
 	if err != nil {
@@ -128,6 +130,8 @@ func TestDecodeEveryValue(t *testing.T) {
 			PairingPromptsPerSite: 2, PairingWaitingPerSite: 1, IdleLogout: agent.Duration(90 * time.Second),
 		},
 		Journal: agent.JournalConfig{MaxFileBytes: 1 << 20, KeepFiles: 3},
+		ModuleHosts: agent.ModuleHosts{CallTimeout: agent.Duration(20 * time.Second), SlowCallTimeout: agent.Duration(4 * time.Minute),
+			MaxBackoff: agent.Duration(time.Minute), MaxMemoryBytes: 256 << 20, MaxHandles: 512},
 	}
 	if fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", want) {
 		t.Fatalf("decoded\n%+v\nwant\n%+v", got, want)
@@ -147,8 +151,8 @@ func TestDecodeEveryValue(t *testing.T) {
 		}
 		n++
 	}
-	if n != 29 {
-		t.Errorf("%d policy values, this test knows 29", n)
+	if n != 34 {
+		t.Errorf("%d policy values, this test knows 34", n)
 	}
 }
 

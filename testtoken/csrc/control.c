@@ -23,6 +23,16 @@
  *                          back at once, between two calls: sessions are
  *                          gone, nothing else tells it but slot events
  *
+ * Faults of the whole module, for tests of a host process that survives
+ * its module (they take no slot prefix; CALL is a PKCS#11 function name
+ * such as C_Sign, and only the functions that call gt_fault know it):
+ *
+ *   crash_on = CALL        the call dereferences NULL: SIGSEGV
+ *   abort_on = CALL        the call calls abort(): SIGABRT
+ *   hang_on = CALL         the call never returns (sleeps forever)
+ *   leak_per_call = BYTES  every call allocates BYTES, touches them and
+ *                          never frees them
+ *
  * Lines that do not parse are ignored. A missing file means no faults.
  * Pulling a token out logs it out, drops its session objects and makes
  * its sessions fail with CKR_DEVICE_REMOVED; after reinsertion they are
@@ -82,6 +92,32 @@ static void set_key(gt_control *c, const char *key, const char *val)
     }
 }
 
+static void set_fault(char *dst, size_t n, const char *val)
+{
+    snprintf(dst, n, "%s", val);
+}
+
+/* set_module_key sets a module-wide fault; 0 when key is not one. */
+static int set_module_key(const char *key, const char *val)
+{
+    char *end;
+    unsigned long v;
+
+    if (strcmp(key, "crash_on") == 0)
+        set_fault(g.crash_on, sizeof g.crash_on, val);
+    else if (strcmp(key, "abort_on") == 0)
+        set_fault(g.abort_on, sizeof g.abort_on, val);
+    else if (strcmp(key, "hang_on") == 0)
+        set_fault(g.hang_on, sizeof g.hang_on, val);
+    else if (strcmp(key, "leak_per_call") == 0) {
+        v = strtoul(val, &end, 10);
+        if (*val != '\0' && *end == '\0' && v <= 64UL << 20)
+            g.leak_per_call = v;
+    } else
+        return 0;
+    return 1;
+}
+
 static void parse(FILE *f, gt_control *ctl)
 {
     char line[256];
@@ -98,6 +134,8 @@ static void parse(FILE *f, gt_control *ctl)
         key = trim(line);
         val = trim(eq + 1);
         dot = strchr(key, '.');
+        if (dot == NULL && set_module_key(key, val))
+            continue;
         if (dot == NULL) {
             for (i = 0; i < g.nslots; i++)
                 set_key(&ctl[i], key, val);
@@ -142,6 +180,8 @@ void gt_control_refresh(void)
 
     for (i = 0; i < g.nslots; i++)
         defaults(&ctl[i]);
+    g.crash_on[0] = g.abort_on[0] = g.hang_on[0] = '\0';
+    g.leak_per_call = 0;
     if (g.ctl_seen && (f = fopen(path, "r")) != NULL) {
         parse(f, ctl);
         fclose(f);
@@ -167,4 +207,41 @@ void gt_control_refresh(void)
             gt_token_load(s);
         }
     }
+}
+
+/* gt_fault applies the module-wide faults to the call named: it crashes,
+ * aborts or hangs when the control file says so for this call, and leaks
+ * leak_per_call bytes on every call. It takes the lock to read the file;
+ * call it first thing, without the lock held. */
+void gt_fault(const char *call)
+{
+    int crash, abrt, hang;
+    unsigned long leak;
+
+    if (!__atomic_load_n(&g.initialized, __ATOMIC_ACQUIRE))
+        return;
+    gt_lock();
+    gt_control_refresh();
+    crash = strcmp(g.crash_on, call) == 0;
+    abrt = strcmp(g.abort_on, call) == 0;
+    hang = strcmp(g.hang_on, call) == 0;
+    leak = g.leak_per_call;
+    gt_unlock();
+    if (leak >= sizeof(void *)) {
+        /* Chained from a global, touched: resident, and never freed. */
+        static void *leaked;
+        void **p = malloc(leak);
+        if (p != NULL) {
+            memset(p, 0xA5, leak);
+            *p = __atomic_exchange_n(&leaked, (void *)p, __ATOMIC_ACQ_REL);
+        }
+    }
+    if (crash) {
+        volatile int *nowhere = NULL;
+        *nowhere = 1;
+    }
+    if (abrt)
+        abort();
+    while (hang)
+        gt_sleep_ms(1000);
 }

@@ -10,6 +10,7 @@
 
 CK_RV C_FindObjectsInit(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
 {
+    gt_fault("C_FindObjectsInit");
     gt_session *s;
     gt_object *o;
     size_t n = 0;
@@ -47,6 +48,7 @@ out:
 CK_RV C_FindObjects(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE_PTR phObject, CK_ULONG ulMaxObjectCount,
                     CK_ULONG_PTR pulObjectCount)
 {
+    gt_fault("C_FindObjects");
     gt_session *s;
     CK_RV rv;
 
@@ -67,6 +69,7 @@ CK_RV C_FindObjects(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE_PTR phObject, C
 
 CK_RV C_FindObjectsFinal(CK_SESSION_HANDLE hSession)
 {
+    gt_fault("C_FindObjectsFinal");
     gt_session *s;
     CK_RV rv;
 

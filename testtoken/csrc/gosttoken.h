@@ -156,6 +156,9 @@ typedef struct gt_state {
     off_t ctl_size;
     ino_t ctl_ino;
     int ctl_seen;
+    /* module-wide faults from the control file (see control.c) */
+    char crash_on[40], abort_on[40], hang_on[40];
+    unsigned long leak_per_call;
 } gt_state;
 
 extern gt_state g;
@@ -172,6 +175,7 @@ void gt_token_refresh(gt_slot *s);
 
 /* control.c */
 void gt_control_refresh(void);
+void gt_fault(const char *call);
 
 /* slot.c */
 gt_slot *gt_slot_find(CK_SLOT_ID id);

@@ -143,6 +143,7 @@ CK_RV C_Finalize(CK_VOID_PTR pReserved)
 
 CK_RV C_GetInfo(CK_INFO_PTR pInfo)
 {
+    gt_fault("C_GetInfo");
     if (!__atomic_load_n(&g.initialized, __ATOMIC_ACQUIRE))
         return CKR_CRYPTOKI_NOT_INITIALIZED;
     if (pInfo == NULL)

@@ -144,6 +144,7 @@ int gt_obj_matches(const gt_object *o, const CK_ATTRIBUTE *tmpl, CK_ULONG n)
 CK_RV C_GetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject,
                           CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
 {
+    gt_fault("C_GetAttributeValue");
     gt_session *s;
     gt_object *o;
     CK_RV rv, result = CKR_OK;

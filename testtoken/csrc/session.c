@@ -160,6 +160,7 @@ static CK_RV pin_try(gt_slot *slot, gt_pin *p, CK_ULONG max, const CK_BYTE *pin,
 CK_RV C_OpenSession(CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR pApplication, CK_NOTIFY Notify,
                     CK_SESSION_HANDLE_PTR phSession)
 {
+    gt_fault("C_OpenSession");
     gt_slot *slot;
     gt_session *s;
     CK_RV rv;
@@ -197,6 +198,7 @@ out:
 
 CK_RV C_CloseSession(CK_SESSION_HANDLE hSession)
 {
+    gt_fault("C_CloseSession");
     gt_session *s;
     CK_RV rv;
 
@@ -244,6 +246,7 @@ out:
 
 CK_RV C_GetSessionInfo(CK_SESSION_HANDLE hSession, CK_SESSION_INFO_PTR pInfo)
 {
+    gt_fault("C_GetSessionInfo");
     gt_session *s;
     CK_RV rv;
     int rw;
@@ -274,6 +277,7 @@ CK_RV C_GetSessionInfo(CK_SESSION_HANDLE hSession, CK_SESSION_INFO_PTR pInfo)
 
 CK_RV C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen)
 {
+    gt_fault("C_Login");
     gt_session *s, *x;
     gt_slot *slot;
     gt_pin *p;
@@ -365,6 +369,7 @@ out:
 
 CK_RV C_Logout(CK_SESSION_HANDLE hSession)
 {
+    gt_fault("C_Logout");
     gt_session *s;
     CK_RV rv;
 

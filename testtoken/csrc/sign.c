@@ -158,6 +158,7 @@ static CK_RV op_hash(gt_op *op, int bits, unsigned char *h, size_t *hlen)
 
 CK_RV C_SignInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey)
 {
+    gt_fault("C_SignInit");
     return op_init(hSession, pMechanism, hKey, GT_OP_SIGN);
 }
 
@@ -240,6 +241,7 @@ unlock:
 CK_RV C_Sign(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pSignature,
              CK_ULONG_PTR pulSignatureLen)
 {
+    gt_fault("C_Sign");
     if (pData == NULL && ulDataLen > 0)
         return CKR_ARGUMENTS_BAD;
     return sign_finish(hSession, pData, ulDataLen, 1, pSignature, pulSignatureLen);

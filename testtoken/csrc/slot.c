@@ -52,6 +52,7 @@ void gt_slot_removed(gt_slot *s)
 
 CK_RV C_GetSlotList(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList, CK_ULONG_PTR pulCount)
 {
+    gt_fault("C_GetSlotList");
     CK_ULONG n = 0;
     size_t i;
     CK_RV rv = CKR_OK;
@@ -85,6 +86,7 @@ out:
 
 CK_RV C_GetSlotInfo(CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pInfo)
 {
+    gt_fault("C_GetSlotInfo");
     gt_slot *s;
     char desc[96];
     CK_RV rv = CKR_OK;
@@ -127,6 +129,7 @@ static CK_FLAGS pin_flags(const gt_pin *p, CK_ULONG max, CK_FLAGS low, CK_FLAGS 
 
 CK_RV C_GetTokenInfo(CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
 {
+    gt_fault("C_GetTokenInfo");
     gt_slot *s;
     gt_session *ss;
     CK_RV rv;
@@ -197,6 +200,7 @@ static const struct {
 
 CK_RV C_GetMechanismList(CK_SLOT_ID slotID, CK_MECHANISM_TYPE_PTR pMechanismList, CK_ULONG_PTR pulCount)
 {
+    gt_fault("C_GetMechanismList");
     gt_slot *s;
     CK_RV rv;
     size_t i;

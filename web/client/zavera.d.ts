@@ -10,7 +10,7 @@ export declare const CLOSE_PEER_REFUSED: 4403;
 
 export type AgentReason =
   | 'bad_request' | 'cancelled' | 'origin_not_allowed' | 'pin_incorrect' | 'pin_locked'
-  | 'token_not_found' | 'certificate_not_found' | 'too_large' | 'busy' | 'internal';
+  | 'token_not_found' | 'certificate_not_found' | 'too_large' | 'busy' | 'internal' | 'token_driver_failed';
 
 export type ConnectionReason =
   | 'agent_not_running' | 'local_network_access_denied' | 'local_network_access_prompt' | 'connection_refused'
@@ -22,6 +22,8 @@ export declare const Reason: Readonly<{
   BAD_REQUEST: 'bad_request'; CANCELLED: 'cancelled'; ORIGIN_NOT_ALLOWED: 'origin_not_allowed';
   PIN_INCORRECT: 'pin_incorrect'; PIN_LOCKED: 'pin_locked'; TOKEN_NOT_FOUND: 'token_not_found';
   CERTIFICATE_NOT_FOUND: 'certificate_not_found'; TOO_LARGE: 'too_large'; BUSY: 'busy'; INTERNAL: 'internal';
+  UNAVAILABLE: 'unavailable';
+  TOKEN_DRIVER_FAILED: 'token_driver_failed';
   AGENT_NOT_RUNNING: 'agent_not_running'; LOCAL_NETWORK_ACCESS_DENIED: 'local_network_access_denied';
   LOCAL_NETWORK_ACCESS_PROMPT: 'local_network_access_prompt';
   CONNECTION_REFUSED: 'connection_refused'; AGENT_OUTDATED: 'agent_outdated'; NOT_ZAVERA: 'not_zavera';
@@ -33,7 +35,7 @@ export declare const Code: Readonly<{
   PARSE_ERROR: -32700; INVALID_REQUEST: -32600; METHOD_NOT_FOUND: -32601; INVALID_PARAMS: -32602;
   CANCELLED: 1001; ORIGIN_NOT_ALLOWED: 1002; PIN_INCORRECT: 1003; PIN_LOCKED: 1004;
   TOKEN_NOT_FOUND: 1005; CERTIFICATE_NOT_FOUND: 1006; BAD_REQUEST: 1007; TOO_LARGE: 1008;
-  BUSY: 1009; INTERNAL: 1010;
+  BUSY: 1009; INTERNAL: 1010; UNAVAILABLE: 1011; TOKEN_DRIVER_FAILED: 1012;
 }>;
 
 export type Lang = 'ru' | 'en';

@@ -42,6 +42,8 @@ export const Reason = Object.freeze({
   TOO_LARGE: 'too_large',
   BUSY: 'busy',
   INTERNAL: 'internal',
+  UNAVAILABLE: 'unavailable',
+  TOKEN_DRIVER_FAILED: 'token_driver_failed',
   // From the client: why there is no connection.
   AGENT_NOT_RUNNING: 'agent_not_running',
   LOCAL_NETWORK_ACCESS_DENIED: 'local_network_access_denied',
@@ -59,14 +61,14 @@ export const Code = Object.freeze({
   PARSE_ERROR: -32700, INVALID_REQUEST: -32600, METHOD_NOT_FOUND: -32601, INVALID_PARAMS: -32602,
   CANCELLED: 1001, ORIGIN_NOT_ALLOWED: 1002, PIN_INCORRECT: 1003, PIN_LOCKED: 1004,
   TOKEN_NOT_FOUND: 1005, CERTIFICATE_NOT_FOUND: 1006, BAD_REQUEST: 1007, TOO_LARGE: 1008,
-  BUSY: 1009, INTERNAL: 1010,
+  BUSY: 1009, INTERNAL: 1010, UNAVAILABLE: 1011, TOKEN_DRIVER_FAILED: 1012,
 });
 
 const reasonByCode = {
   [-32700]: 'bad_request', [-32600]: 'bad_request', [-32601]: 'bad_request', [-32602]: 'bad_request',
   1001: 'cancelled', 1002: 'origin_not_allowed', 1003: 'pin_incorrect', 1004: 'pin_locked',
   1005: 'token_not_found', 1006: 'certificate_not_found', 1007: 'bad_request', 1008: 'too_large',
-  1009: 'busy', 1010: 'internal',
+  1009: 'busy', 1010: 'internal', 1011: 'unavailable', 1012: 'token_driver_failed',
 };
 
 // Messages a person can act on. {tries} and {port} are filled in.
@@ -110,6 +112,14 @@ const messages = {
   internal: {
     ru: 'Ошибка Zavera или токена. Переподключите токен и повторите; если не поможет, перезапустите Zavera.',
     en: 'Zavera or the token failed. Reconnect the token and try again; if that does not help, restart Zavera.',
+  },
+  unavailable: {
+    ru: 'Служба штампов времени или проверки статуса сертификата недоступна, долговременная подпись не создана. Повторите позже.',
+    en: 'The time-stamping or certificate status service is unavailable, so the long-term signature was not made. Try again later.',
+  },
+  token_driver_failed: {
+    ru: 'Драйвер токена дал сбой, Zavera перезапустила его. Повторите подписание — понадобится снова ввести PIN-код.',
+    en: 'The token\'s driver failed and Zavera restarted it. Sign again; you will be asked for the PIN again.',
   },
   agent_not_running: {
     ru: 'Программа Zavera не отвечает. Запустите Zavera (или установите её) и нажмите «Повторить».',
