@@ -3,7 +3,8 @@
 # the extension's under `make e2e` (web/extension/test/portal*.mjs). The
 # bench signs a 100 MiB document through gosuslugi.plugin in chunks in
 # headless Chromium against `zavera digest` of the same bytes, with the
-# agent's peak memory (web/bench/portal.mjs).
+# agent's peak memory and the processor time of every process it crosses
+# (web/bench/portal.mjs).
 
 BENCH_STEPS += bench-portal
 

@@ -4,8 +4,12 @@
 // sends them) in headless Chromium with the extension, its native
 // messaging host and the agent on the GOST test token, against
 // `zavera digest` of the same bytes in the same run; and the agent's peak
-// resident memory meanwhile (VmHWM, reset just before) against the goal.
-// The signature is checked by OpenSSL over the same bytes.
+// resident memory meanwhile (VmHWM, reset just before) against the goal;
+// and the processor time the signature took in all the processes it
+// crosses (the browser's, the host and the agent) against `zavera
+// digest`'s, split by process in the figure's note: unlike the throughput,
+// it hardly depends on what else the machine is doing. The signature is
+// checked by OpenSSL over the same bytes.
 //
 //   node bench/portal.mjs --out ../build/bench.d/portal.jsonl
 
@@ -29,6 +33,56 @@ const MEMORY_GOAL = 64; // MB
 
 function vmHWM(pid) {
   return Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
+}
+
+// cpuSeconds is the processor time (user and system) of a process from
+// /proc/<pid>/stat: of its own, or with children that exited and were
+// waited for.
+function cpuSeconds(pid, children = false) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(f[11]) + Number(f[12]) + (children ? Number(f[13]) + Number(f[14]) : 0);
+  return ticks / CLOCK_TICKS;
+}
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
+
+// processCPU gives the processor time of every live process descended from
+// this one (the browser's processes, the host, the agent) by kind.
+function processCPU(agentPid) {
+  const parent = new Map();
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch (_) { /* gone */ }
+  }
+  const out = new Map(); // pid → {kind, cpu}
+  for (const pid of parent.keys()) {
+    let p = pid;
+    while (p > 1 && p !== process.pid) p = parent.get(p) || 0;
+    if (p !== process.pid || pid === process.pid) continue;
+    try {
+      // Chromium's forked processes rewrite their command line as one
+      // string, so it is searched as text.
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      const type = (/ --type=(\S+)/.exec(cmd) || [null, ''])[1];
+      let kind = 'other';
+      if (pid === agentPid) kind = 'agent';
+      else if (/(^|\/)zavera-host( |$)/.test(cmd)) kind = 'host';
+      else if (type === 'renderer') kind = / --extension-process( |$)/.test(cmd) ? 'extension' : 'page';
+      else if (type === '') kind = 'browser';
+      out.set(pid, { kind, cpu: cpuSeconds(pid) });
+    } catch (_) { /* gone */ }
+  }
+  return out;
+}
+
+// cpuSpent sums by kind what each process took between two processCPU.
+function cpuSpent(before, after) {
+  const by = {};
+  for (const [pid, { kind, cpu }] of after) by[kind] = (by[kind] || 0) + cpu - (before.has(pid) ? before.get(pid).cpu : 0);
+  return by;
 }
 
 const server = http.createServer((req, res) => {
@@ -93,6 +147,7 @@ try {
   const certificate = await page.evaluate(async () => (await window.gos(crypto.randomUUID(), 'certificates', '{}'))[0].id);
 
   fs.writeFileSync(`/proc/${agent.proc.pid}/clear_refs`, '5');
+  const cpuBefore = processCPU(agent.proc.pid);
   const ms = await page.evaluate(async (cert) => {
     const CHUNK = 512 * 1024;
     const f = window.bigdoc;
@@ -107,6 +162,8 @@ try {
     return performance.now() - t0;
   }, certificate);
   const peak = vmHWM(agent.proc.pid) / 1e6;
+  const cpu = cpuSpent(cpuBefore, processCPU(agent.proc.pid));
+  const cpuTotal = Object.values(cpu).reduce((a, b) => a + b, 0);
   const signature = await page.evaluate(() => window.signature);
 
   // The reference: zavera digest of the same bytes, best of two.
@@ -115,11 +172,14 @@ try {
   for (const b of generated(SIZE)) fs.writeSync(fd, b);
   fs.closeSync(fd);
   let ref = Infinity;
+  let refCPU = Infinity;
   for (let i = 0; i < 2; i++) {
     const t0 = performance.now();
+    const c0 = cpuSeconds(process.pid, true) - cpuSeconds(process.pid);
     const r = spawnSync(path.join(build, 'zavera-script'), ['digest', doc]);
     if (r.status !== 0) throw new Error(`zavera digest: ${r.stderr}`);
     ref = Math.min(ref, performance.now() - t0);
+    refCPU = Math.min(refCPU, cpuSeconds(process.pid, true) - cpuSeconds(process.pid) - c0);
   }
   fs.rmSync(doc);
   await opensslVerifyStreamed(tmp.dir, signature, SIZE, tokens.caFile);
@@ -131,6 +191,8 @@ try {
       note: 'headless Chromium, the page → extension → zavera-host → agent, 512 KiB base64 messages each answered before the next, scripted consent, GOST test token; goal: ratio >= 0.5' },
     { name: 'portal: agent\'s peak resident memory during it (vs goal)', value: peak, unit: 'MB', reference: MEMORY_GOAL, ratio: MEMORY_GOAL / peak,
       note: 'VmHWM of the agent, reset before the request; reference is the goal' },
+    { name: `portal: processor time of the ${MIB} MiB signature, all its processes (vs zavera digest's)`, value: cpuTotal, unit: 's', reference: refCPU, ratio: refCPU / cpuTotal,
+      note: `user and system time from /proc/<pid>/stat; by process: ${Object.entries(cpu).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(2)} s`).join(', ')}` },
   ];
   const text = figs.map((f) => JSON.stringify(f)).join('\n') + '\n';
   if (values.out) fs.writeFileSync(values.out, text); else process.stdout.write(text);

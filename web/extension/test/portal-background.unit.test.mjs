@@ -25,6 +25,7 @@ function listeners() {
 function loadBackground({ statePortal = [], managed = undefined } = {}) {
   if (!fs.existsSync(BACKGROUND)) throw new Error(`${BACKGROUND} is missing: run \`make extension\``);
   const sent = [];
+  const storage = { reads: 0, onChanged: listeners() };
   const onConnect = listeners();
   const onMessage = listeners();
   const host = (f, reply) => {
@@ -50,7 +51,10 @@ function loadBackground({ statePortal = [], managed = undefined } = {}) {
         };
       },
     },
-    storage: { managed: { get: async () => (managed === undefined ? {} : { statePortalOrigins: managed }) } },
+    storage: {
+      managed: { get: async () => { storage.reads++; return managed === undefined ? {} : { statePortalOrigins: managed }; } },
+      onChanged: storage.onChanged,
+    },
     action: { setBadgeText() {}, setTitle() {}, setBadgeBackgroundColor() {} },
   };
   const ctx = vm.createContext({ chrome, console, URL, setTimeout, clearTimeout, structuredClone });
@@ -80,7 +84,13 @@ function loadBackground({ statePortal = [], managed = undefined } = {}) {
   const ask = (origin) => new Promise((resolve) => {
     onMessage.fire({ type: 'zavera-portal-origin' }, { id: 'ext', origin, url: `${origin}/` }, (r) => resolve(JSON.parse(JSON.stringify(r))));
   });
-  return { sent, connect, ask };
+  // setManaged changes the policy as the browser does: the storage, then
+  // its onChanged event for the managed area.
+  const setManaged = (list) => {
+    managed = list;
+    storage.onChanged.fire({ statePortalOrigins: { newValue: list } }, 'managed');
+  };
+  return { sent, connect, ask, storage, setManaged };
 }
 
 describe('the background\'s side of the portal interfaces (unit, stand-in host)', () => {
@@ -104,6 +114,19 @@ describe('the background\'s side of the portal interfaces (unit, stand-in host)'
     assert.equal(bg.sent.length, 0, 'the host was asked about an arbitrary site');
     assert.deepEqual((await bg.connect('https://stand.example:8443')(1, 'certificates')).result, { certificates: [] });
     assert.deepEqual(await bg.ask('https://stand.example:8443'), { allowed: true });
+  });
+
+  test('the managed storage is read once for a run of calls, and again once the policy changes', async () => {
+    const bg = loadBackground({ managed: ['https://stand.example:8443'] });
+    const call = bg.connect('https://stand.example:8443');
+    for (let id = 1; id <= 20; id++) assert.deepEqual((await call(id, 'certificates')).result, { certificates: [] });
+    assert.equal(bg.storage.reads, 1, 'the managed storage was read for every call');
+    bg.setManaged([]);
+    assert.equal((await call(21, 'certificates')).error.data.reason, 'origin_not_allowed', 'a withdrawn origin is still served');
+    assert.deepEqual(await bg.ask('https://stand.example:8443'), { allowed: false });
+    bg.setManaged(['https://stand.example:8443']);
+    assert.deepEqual((await call(22, 'certificates')).result, { certificates: [] });
+    assert.equal(bg.storage.reads, 3);
   });
 
   test('a loopback origin is served when the agent\'s hello says statePortal, and only then', async () => {

@@ -140,17 +140,22 @@ export function standinAgent(overrides = {}) {
 
 /**
  * A page of origin with both content scripts loaded. backgroundAllows
- * answers the content scripts' question for a non-portal origin. posted
+ * answers the content scripts' question for a non-portal origin; decoded,
+ * when given, receives every text the scripts decode with atob. posted
  * collects what the scripts posted to the window; send(data) posts as the
  * page does; sendFrom(data, source) as another window.
  */
-export function portalPage(origin, agent, { backgroundAllows = false } = {}) {
+export function portalPage(origin, agent, { backgroundAllows = false, decoded = null } = {}) {
   const listeners = [];
   const posted = [];
   const waiters = [];
   const document = fakeDocument();
   const win = {
-    console, btoa, atob, TextDecoder, TextEncoder, URL, Blob, setTimeout, clearTimeout, queueMicrotask, structuredClone,
+    console, btoa, TextDecoder,
+    atob: (text) => {
+      if (decoded) decoded.push(text);
+      return atob(text);
+    }, TextEncoder, URL, Blob, setTimeout, clearTimeout, queueMicrotask, structuredClone,
     addEventListener(type, fn) { if (type === 'message') listeners.push(fn); },
     location: { origin, href: `${origin}/page` },
     document,

@@ -223,6 +223,26 @@ describe('gosuslugi.plugin interface (unit, stand-in agent)', () => {
     assert.equal(state.docs.size, 0, 'nothing left on the agent');
   });
 
+  test('each chunk is decoded once, to check it, and goes on to the agent as the page sent it', async () => {
+    const { agent, state } = standinAgent();
+    const decoded = [];
+    const page = portalPage(LK, agent, { decoded });
+    await settled(page);
+    const file = crypto.randomBytes(CHUNK * 2 + 1000);
+    const id = crypto.randomUUID();
+    const n = 1 + 3;
+    const first = await gos(page, chunkMessage(id, 'signature', 1, n, JSON.stringify({ certificate: 'id-leader', type: 'detached', files: [{ id: 'f1', name: 'устав.pdf', size: file.length }] })));
+    assert.equal(first.code, '200', first.error);
+    const sent = [];
+    for (let k = 2; k <= n; k++) {
+      sent.push(file.subarray((k - 2) * CHUNK, (k - 1) * CHUNK).toString('base64'));
+      const a = await gos(page, chunkMessage(id, 'signature', k, n, sent[sent.length - 1]));
+      assert.equal(a.code, '200', a.error);
+    }
+    for (const text of sent) assert.equal(decoded.filter((t) => t === text).length, 1, 'a chunk was decoded more than once');
+    assert.deepEqual(state.calls.filter((c) => c.method === 'documentChunk').map((c) => c.params.data), sent);
+  });
+
   for (const [what, bad, code] of [
     ['a chunk out of order (a gap)', (id) => chunkMessage(id, 'signature', 3, 4, Buffer.alloc(10).toString('base64')), '409'],
     ['a repeated chunk', (id) => chunkMessage(id, 'signature', 1, 4, '{}'), '409'],

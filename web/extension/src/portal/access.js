@@ -27,8 +27,23 @@ function portalRefusal() {
 }
 
 // managedPortalOrigins reads statePortalOrigins from the managed storage
-// (empty where the browser has none or no policy sets it).
+// (empty where the browser has none or no policy sets it). The list is
+// read once and kept until the managed storage changes: every chunk of an
+// upload passes here, and a read is a round trip to the browser.
+let managedOrigins = null; // Promise of the list, or null until read
+let managedWatched = false;
 async function managedPortalOrigins() {
+  if (!managedWatched && api.storage && api.storage.onChanged) {
+    managedWatched = true;
+    api.storage.onChanged.addListener((_, area) => {
+      if (area === 'managed') managedOrigins = null;
+    });
+  }
+  if (!managedOrigins) managedOrigins = readManagedPortalOrigins();
+  return managedOrigins;
+}
+
+async function readManagedPortalOrigins() {
   const storage = api.storage && api.storage.managed;
   if (!storage) return [];
   try {
@@ -36,6 +51,7 @@ async function managedPortalOrigins() {
     const list = got && Array.isArray(got.statePortalOrigins) ? got.statePortalOrigins : [];
     return list.map(canonicalOrigin).filter(Boolean);
   } catch (_) {
+    managedOrigins = null; // read again next time
     return [];
   }
 }

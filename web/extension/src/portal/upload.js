@@ -77,9 +77,10 @@ class Upload {
   // pushBase64 sends one chunk given as base64 text, as pages send them,
   // without decoding it here beyond checking it: the text goes on to the
   // agent as it came when it is canonical. (Joining chunks into the
-  // agent's 1 MiB measured slower: it delays each send.)
-  async pushBase64(text) {
-    const { bin, canonical } = checkBase64(text);
+  // agent's 1 MiB measured slower: it delays each send.) checked is the
+  // text's checkBase64, when the caller has it already.
+  async pushBase64(text, checked) {
+    const { bin, canonical } = checked || checkBase64(text);
     if (this.kept || bin.length > PORTAL_CHUNK) return this.push(binaryBytes(bin));
     if (bin.length === 0) return undefined;
     if (this.offset + bin.length > this.size) throw new PortalError('size_mismatch', 'more bytes than the declared size');
