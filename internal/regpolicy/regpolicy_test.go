@@ -232,6 +232,8 @@ func TestMergeWinsOverUser(t *testing.T) {
 	root.dword("Port", 28000).list("Origins", "https://portal.example.ru").
 		list("Modules", `C:\org\orgp11.dll`).dword("NoModuleDiscovery", 1)
 	root.sub("Limits").dword("PINAttempts", 1).dword("IdleLogoutSeconds", 60)
+	root.sub("ModuleHosts").dword("SlowCallTimeoutSeconds", 600)
+	user.ModuleHosts.CallTimeout = agent.Duration(time.Minute)
 	p, err := Decode(root)
 	if err != nil {
 		t.Fatal(err)
@@ -253,6 +255,10 @@ func TestMergeWinsOverUser(t *testing.T) {
 	}
 	if got.Limits.MaxBatch != agent.DefaultLimits.MaxBatch {
 		t.Errorf("a limit the policy does not set changed: maxBatch %d", got.Limits.MaxBatch)
+	}
+	if got.ModuleHosts.SlowCallTimeout != agent.Duration(10*time.Minute) || got.ModuleHosts.CallTimeout != agent.Duration(time.Minute) {
+		t.Errorf("module hosts: slow call %v (want the policy's 10m), call %v (want the user's 1m)",
+			time.Duration(got.ModuleHosts.SlowCallTimeout), time.Duration(got.ModuleHosts.CallTimeout))
 	}
 	// A malformed origin in the policy is refused when merged.
 	bad := newKey().list("Origins", "portal.example.ru")
