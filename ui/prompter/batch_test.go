@@ -111,7 +111,7 @@ func TestBatchCancelledInTheWindow(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ws.Close()
-	ws.SetReadDeadline(time.Now().Add(60 * time.Second))
+	ws.SetReadDeadline(time.Now().Add(3 * time.Minute))
 	call := func(id int, method string, params any) json.RawMessage {
 		t.Helper()
 		if err := ws.WriteJSON(map[string]any{"jsonrpc": "2.0", "id": id, "method": method, "params": params}); err != nil {
