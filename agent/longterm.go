@@ -83,8 +83,9 @@ func checkTSAURL(raw string) error {
 // enhance makes sig long-term at level with the TSA at tsaURL. For XLT1
 // the signer's path is built to the configured trust anchors and trusted
 // list, and revocation data are fetched from the certificates'
-// responders.
-func (s *Server) enhance(ctx context.Context, sig []byte, level, tsaURL string) ([]byte, error) {
+// responders. signers are the indexes of the signers to enhance, nil for
+// all: a co-signature enhances only the signer it added.
+func (s *Server) enhance(ctx context.Context, sig []byte, level, tsaURL string, signers []int) ([]byte, error) {
 	if level == LevelBES {
 		return sig, nil
 	}
@@ -94,7 +95,7 @@ func (s *Server) enhance(ctx context.Context, sig []byte, level, tsaURL string) 
 	var out []byte
 	var err error
 	if level == LevelT {
-		out, err = cades.AddTimestamp(ctx, sig, client)
+		out, err = cades.AddTimestampTo(ctx, sig, client, signers)
 	} else {
 		var roots []*cert.Certificate
 		if roots, err = s.trustAnchors(); err != nil {
@@ -108,7 +109,7 @@ func (s *Server) enhance(ctx context.Context, sig []byte, level, tsaURL string) 
 			roots = append(roots, tl.Anchors()...)
 		}
 		client.Verify = &tsp.VerifyOptions{Roots: roots}
-		out, err = cades.AddXLongType1(ctx, sig, &cades.XLongOptions{Timestamper: client, Roots: roots})
+		out, err = cades.AddXLongType1(ctx, sig, &cades.XLongOptions{Timestamper: client, Roots: roots, Signers: signers})
 	}
 	if err != nil {
 		s.log.Warn("long-term signature failed", "level", level, "tsa", tsaURL, "err", err)
