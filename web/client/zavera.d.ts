@@ -10,7 +10,7 @@ export declare const CLOSE_PEER_REFUSED: 4403;
 
 export type AgentReason =
   | 'bad_request' | 'cancelled' | 'origin_not_allowed' | 'pin_incorrect' | 'pin_locked'
-  | 'token_not_found' | 'certificate_not_found' | 'too_large' | 'busy' | 'internal';
+  | 'token_not_found' | 'certificate_not_found' | 'too_large' | 'busy' | 'internal' | 'unavailable';
 
 export type ConnectionReason =
   | 'agent_not_running' | 'local_network_access_denied' | 'local_network_access_prompt' | 'connection_refused'
@@ -22,6 +22,7 @@ export declare const Reason: Readonly<{
   BAD_REQUEST: 'bad_request'; CANCELLED: 'cancelled'; ORIGIN_NOT_ALLOWED: 'origin_not_allowed';
   PIN_INCORRECT: 'pin_incorrect'; PIN_LOCKED: 'pin_locked'; TOKEN_NOT_FOUND: 'token_not_found';
   CERTIFICATE_NOT_FOUND: 'certificate_not_found'; TOO_LARGE: 'too_large'; BUSY: 'busy'; INTERNAL: 'internal';
+  UNAVAILABLE: 'unavailable';
   AGENT_NOT_RUNNING: 'agent_not_running'; LOCAL_NETWORK_ACCESS_DENIED: 'local_network_access_denied';
   LOCAL_NETWORK_ACCESS_PROMPT: 'local_network_access_prompt';
   CONNECTION_REFUSED: 'connection_refused'; AGENT_OUTDATED: 'agent_outdated'; NOT_ZAVERA: 'not_zavera';
@@ -33,7 +34,7 @@ export declare const Code: Readonly<{
   PARSE_ERROR: -32700; INVALID_REQUEST: -32600; METHOD_NOT_FOUND: -32601; INVALID_PARAMS: -32602;
   CANCELLED: 1001; ORIGIN_NOT_ALLOWED: 1002; PIN_INCORRECT: 1003; PIN_LOCKED: 1004;
   TOKEN_NOT_FOUND: 1005; CERTIFICATE_NOT_FOUND: 1006; BAD_REQUEST: 1007; TOO_LARGE: 1008;
-  BUSY: 1009; INTERNAL: 1010;
+  BUSY: 1009; INTERNAL: 1010; UNAVAILABLE: 1011;
 }>;
 
 export type Lang = 'ru' | 'en';
@@ -138,7 +139,17 @@ export interface SignParams {
   name?: string;
   size?: number;
   attached?: boolean;
+  /**
+   * Long-term signature: 'T' (CAdES-T) or 'XLT1' (CAdES-X Long Type 1);
+   * CryptoPro's names are accepted. Default 'BES'. An attached signature
+   * of a `file` is BES only.
+   */
+  level?: SignatureLevel;
+  /** The time-stamping authority's URL, only where the agent's configuration lets pages name one (`pageTSA`). */
+  tsa?: string;
 }
+
+export type SignatureLevel = 'BES' | 'T' | 'XLT1' | 'CADES_BES' | 'CADES_T' | 'CADES_X_LONG_TYPE_1';
 
 export interface Signature {
   /** CMS SignedData (CAdES-BES), DER in base64. */

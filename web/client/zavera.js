@@ -42,6 +42,7 @@ export const Reason = Object.freeze({
   TOO_LARGE: 'too_large',
   BUSY: 'busy',
   INTERNAL: 'internal',
+  UNAVAILABLE: 'unavailable',
   // From the client: why there is no connection.
   AGENT_NOT_RUNNING: 'agent_not_running',
   LOCAL_NETWORK_ACCESS_DENIED: 'local_network_access_denied',
@@ -59,14 +60,14 @@ export const Code = Object.freeze({
   PARSE_ERROR: -32700, INVALID_REQUEST: -32600, METHOD_NOT_FOUND: -32601, INVALID_PARAMS: -32602,
   CANCELLED: 1001, ORIGIN_NOT_ALLOWED: 1002, PIN_INCORRECT: 1003, PIN_LOCKED: 1004,
   TOKEN_NOT_FOUND: 1005, CERTIFICATE_NOT_FOUND: 1006, BAD_REQUEST: 1007, TOO_LARGE: 1008,
-  BUSY: 1009, INTERNAL: 1010,
+  BUSY: 1009, INTERNAL: 1010, UNAVAILABLE: 1011,
 });
 
 const reasonByCode = {
   [-32700]: 'bad_request', [-32600]: 'bad_request', [-32601]: 'bad_request', [-32602]: 'bad_request',
   1001: 'cancelled', 1002: 'origin_not_allowed', 1003: 'pin_incorrect', 1004: 'pin_locked',
   1005: 'token_not_found', 1006: 'certificate_not_found', 1007: 'bad_request', 1008: 'too_large',
-  1009: 'busy', 1010: 'internal',
+  1009: 'busy', 1010: 'internal', 1011: 'unavailable',
 };
 
 // Messages a person can act on. {tries} and {port} are filled in.
@@ -110,6 +111,10 @@ const messages = {
   internal: {
     ru: 'Ошибка Zavera или токена. Переподключите токен и повторите; если не поможет, перезапустите Zavera.',
     en: 'Zavera or the token failed. Reconnect the token and try again; if that does not help, restart Zavera.',
+  },
+  unavailable: {
+    ru: 'Не удалось получить штамп времени или данные о статусе сертификата: служба штампов времени или удостоверяющего центра недоступна. Подпись не создана; повторите позже.',
+    en: 'No time-stamp or certificate status could be obtained: the time-stamping or certification authority\'s service is unavailable. No signature was made; try again later.',
   },
   agent_not_running: {
     ru: 'Программа Zavera не отвечает. Запустите Zavera (или установите её) и нажмите «Повторить».',
@@ -613,9 +618,16 @@ export class Zavera {
    * is a Blob of the attached signature: the agent returns what goes
    * around the document, which it does not keep, and the Blob joins them
    * with the file itself (so `file` must be a File, a Blob or bytes).
+   * `level` 'T' or 'XLT1' asks for a long-term signature (CAdES-T, CAdES-X
+   * Long Type 1) with a time-stamp from the agent's configured authority,
+   * or from `tsa` where the agent's configuration lets pages name one; an
+   * authority or responder that cannot be reached rejects with reason
+   * 'unavailable' (1011), after the user signed.
    */
-  async sign({ certificate, data, hash, file, description, files, name, size, attached }, { signal, onUpload } = {}) {
+  async sign({ certificate, data, hash, file, description, files, name, size, attached, level, tsa }, { signal, onUpload } = {}) {
     const p = { certificate, description };
+    if (level !== undefined) p.level = level;
+    if (tsa !== undefined) p.tsa = tsa;
     if (file !== undefined) {
       if (attached) rereadable(file);
       const doc = await this.upload(file, { certificate, name, size, signal, onProgress: onUpload });
@@ -635,7 +647,7 @@ export class Zavera {
       if (large) {
         // Too large for a message: uploaded, and an attached signature
         // joined here, so that the result is as for small data.
-        const r = await this.sign({ certificate, file: large, description, files, name, attached }, { signal, onUpload });
+        const r = await this.sign({ certificate, file: large, description, files, name, attached, level, tsa }, { signal, onUpload });
         if (!attached) return r;
         const parts = new Uint8Array(await r.signature.arrayBuffer());
         return { signature: toBase64(parts), digest: r.digest };
