@@ -45,7 +45,9 @@ func signLevel(s string) (string, error) {
 
 // tsaFor returns the TSA a signature of level asks: the page's when it
 // names one, the configuration allows it (pageTSA) and the machine-wide
-// policy did not pin the configuration's; else the configuration's.
+// policy did not pin the configuration's; else the configuration's. A
+// page that names the configured TSA itself (CryptoPro's pages set
+// TSAAddress) is always served.
 func (s *Server) tsaFor(level, page string) (string, error) {
 	if level == LevelBES {
 		if page != "" {
@@ -53,7 +55,7 @@ func (s *Server) tsaFor(level, page string) (string, error) {
 		}
 		return "", nil
 	}
-	if page != "" {
+	if page != "" && page != s.cfg.TSAURL {
 		if s.cfg.tsaPinned {
 			return "", badParams("params.tsa: the administrator's policy sets the time-stamping authority")
 		}
