@@ -91,7 +91,7 @@ type revocationCertJSON struct {
 }
 
 type timestampJSON struct {
-	// Type is "signature-time-stamp" or "CAdES-C-time-stamp".
+	// Type is "signature-time-stamp" or "cades-c-time-stamp".
 	Type          string    `json:"type"`
 	Indication    string    `json:"indication"`
 	SubIndication string    `json:"subIndication,omitempty"`
