@@ -30,6 +30,10 @@ type cosignParams struct {
 	// detached signature's content, instead of Data or Hash.
 	SignatureDocument string `json:"signatureDocument,omitempty"`
 	Document          string `json:"document,omitempty"`
+	// Level and TSA ask for a long-term co-signature, as in sign: only the
+	// signer added is time-stamped and given its validation data.
+	Level string `json:"level,omitempty"`
+	TSA   string `json:"tsa,omitempty"`
 }
 
 // cosign adds the user's signature to an existing one, keeping its
@@ -66,6 +70,14 @@ func (c *conn) cosign(ctx context.Context, req *request) (any, error) {
 	}
 	if ct := sd.ContentType.String(); ct != idData {
 		return nil, &rpcError{CodeBadRequest, fmt.Sprintf("the signature's content type is %s: only document signatures (id-data) are co-signed", ct)}
+	}
+	level, err := signLevel(p.Level)
+	if err != nil {
+		return nil, err
+	}
+	tsa, err := c.s.tsaFor(level, p.TSA)
+	if err != nil {
+		return nil, err
 	}
 	tc, err := c.s.findCertificate(ctx, p.Certificate)
 	if err != nil {
@@ -109,6 +121,10 @@ func (c *conn) cosign(ctx context.Context, req *request) (any, error) {
 		return nil, jerr
 	}
 	if err != nil {
+		return nil, err
+	}
+	// The new signer is the last of the signerInfos.
+	if out, err = c.s.enhance(ctx, out, level, tsa, []int{len(sd.SignerInfos)}); err != nil {
 		return nil, err
 	}
 	return signResult{Signature: out, Digest: doc.digest}, nil

@@ -45,7 +45,9 @@ func signLevel(s string) (string, error) {
 
 // tsaFor returns the TSA a signature of level asks: the page's when it
 // names one, the configuration allows it (pageTSA) and the machine-wide
-// policy did not pin the configuration's; else the configuration's.
+// policy did not pin the configuration's; else the configuration's. A
+// page that names the configured TSA itself (CryptoPro's pages set
+// TSAAddress) is always served.
 func (s *Server) tsaFor(level, page string) (string, error) {
 	if level == LevelBES {
 		if page != "" {
@@ -53,7 +55,7 @@ func (s *Server) tsaFor(level, page string) (string, error) {
 		}
 		return "", nil
 	}
-	if page != "" {
+	if page != "" && page != s.cfg.TSAURL {
 		if s.cfg.tsaPinned {
 			return "", badParams("params.tsa: the administrator's policy sets the time-stamping authority")
 		}
@@ -83,8 +85,9 @@ func checkTSAURL(raw string) error {
 // enhance makes sig long-term at level with the TSA at tsaURL. For XLT1
 // the signer's path is built to the configured trust anchors and trusted
 // list, and revocation data are fetched from the certificates'
-// responders.
-func (s *Server) enhance(ctx context.Context, sig []byte, level, tsaURL string) ([]byte, error) {
+// responders. signers are the indexes of the signers to enhance, nil for
+// all: a co-signature enhances only the signer it added.
+func (s *Server) enhance(ctx context.Context, sig []byte, level, tsaURL string, signers []int) ([]byte, error) {
 	if level == LevelBES {
 		return sig, nil
 	}
@@ -94,7 +97,7 @@ func (s *Server) enhance(ctx context.Context, sig []byte, level, tsaURL string) 
 	var out []byte
 	var err error
 	if level == LevelT {
-		out, err = cades.AddTimestamp(ctx, sig, client)
+		out, err = cades.AddTimestampTo(ctx, sig, client, signers)
 	} else {
 		var roots []*cert.Certificate
 		if roots, err = s.trustAnchors(); err != nil {
@@ -108,7 +111,7 @@ func (s *Server) enhance(ctx context.Context, sig []byte, level, tsaURL string) 
 			roots = append(roots, tl.Anchors()...)
 		}
 		client.Verify = &tsp.VerifyOptions{Roots: roots}
-		out, err = cades.AddXLongType1(ctx, sig, &cades.XLongOptions{Timestamper: client, Roots: roots})
+		out, err = cades.AddXLongType1(ctx, sig, &cades.XLongOptions{Timestamper: client, Roots: roots, Signers: signers})
 	}
 	if err != nil {
 		s.log.Warn("long-term signature failed", "level", level, "tsa", tsaURL, "err", err)

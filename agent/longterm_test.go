@@ -70,7 +70,7 @@ func TestSignLongTerm(t *testing.T) {
 	if len(pr.signings) != n {
 		t.Fatal("prompted for a bad request")
 	}
-	wantErr(t, "page TSA not allowed", c.call("sign", map[string]any{"certificate": id, "data": doc, "level": "T", "tsa": tsa.URL}, nil), agent.CodeInvalidParams)
+	wantErr(t, "page TSA not allowed", c.call("sign", map[string]any{"certificate": id, "data": doc, "level": "T", "tsa": "http://127.0.0.1:1/tsp"}, nil), agent.CodeInvalidParams)
 	if len(pr.signings) != n {
 		t.Fatal("prompted for a bad request")
 	}

@@ -38,6 +38,7 @@ func init() {
 		"cosign":         {run: (*conn).cosign},
 		"signHash":       {run: (*conn).signHash},
 		"verify":         {run: (*conn).verify},
+		"enhance":        {run: (*conn).enhanceMethod},
 		"signXML":        {run: (*conn).signXML},
 		"verifyXML":      {run: (*conn).verifyXML},
 		"hashStart":      {inline: true, run: (*conn).hashStart},

@@ -450,7 +450,7 @@ func (c *conn) sign(ctx context.Context, req *request) (any, error) {
 	if d.uploaded && d.attached {
 		return attachedAround(sig, d)
 	}
-	if sig, err = c.s.enhance(ctx, sig, level, tsa); err != nil {
+	if sig, err = c.s.enhance(ctx, sig, level, tsa, nil); err != nil {
 		return nil, err
 	}
 	return signResult{Signature: sig, Digest: digest}, nil

@@ -57,6 +57,46 @@ type verifySigner struct {
 	// path goes through.
 	AccreditedCA *accreditedCAJSON `json:"accreditedCA,omitempty"`
 	Checks       []checkJSON       `json:"checks"`
+	// Revocation is whether a certificate of the path was revoked, from
+	// the revocation data the signature carries only (verify.go).
+	Revocation revocationJSON `json:"revocation"`
+	// Timestamps are the verdicts on the signer's time-stamps, and
+	// BestSignatureTime the earliest time one that passed proves.
+	Timestamps        []timestampJSON `json:"timestamps,omitempty"`
+	BestSignatureTime *time.Time      `json:"bestSignatureTime,omitempty"`
+	// ValidationTimeSource says where ValidationTime comes from:
+	// "timestamp", "signing-time" or "current".
+	ValidationTimeSource string `json:"validationTimeSource"`
+}
+
+// revocationJSON sums up the revocation of a signer's path for the page.
+type revocationJSON struct {
+	// Status is "good", "revoked", "unavailable" (the signature carries
+	// no revocation data for a certificate), "stale" or "not-checked"
+	// (no path to a trust anchor was found).
+	Status string `json:"status"`
+	// Offline is always true: verify asks no responder on a page's
+	// behalf.
+	Offline      bool                 `json:"offline"`
+	Certificates []revocationCertJSON `json:"certificates,omitempty"`
+}
+
+type revocationCertJSON struct {
+	Subject    string     `json:"subject"`
+	Status     string     `json:"status"`
+	Source     string     `json:"source,omitempty"`
+	ThisUpdate *time.Time `json:"thisUpdate,omitempty"`
+	NextUpdate *time.Time `json:"nextUpdate,omitempty"`
+	RevokedAt  *time.Time `json:"revokedAt,omitempty"`
+}
+
+type timestampJSON struct {
+	// Type is "signature-time-stamp" or "cades-c-time-stamp".
+	Type          string    `json:"type"`
+	Indication    string    `json:"indication"`
+	SubIndication string    `json:"subIndication,omitempty"`
+	Time          time.Time `json:"time"`
+	TSA           string    `json:"tsa,omitempty"`
 }
 
 type accreditedCAJSON struct {
@@ -75,7 +115,9 @@ type checkJSON struct {
 
 // verify checks a signature for the page. It uses no key, shows nothing
 // and writes no journal record; the chain is built from the signature's
-// certificates and the configured trust anchors, without the network.
+// certificates and the configured trust anchors, and revocation is
+// checked with the CRLs and OCSP responses the signature carries, all
+// without the network: a page cannot make the agent contact a server.
 func (c *conn) verify(_ context.Context, req *request) (any, error) {
 	var p verifyParams
 	if err := decodeParams(req.Params, &p); err != nil {
@@ -89,7 +131,7 @@ func (c *conn) verify(_ context.Context, req *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := &validate.Options{Now: c.s.now}
+	opts := &validate.Options{Now: c.s.now, Revocation: &validate.RevocationOptions{Offline: true}}
 	hasData, hasHash, hasDoc := len(p.Data) > 0, len(p.Hash) > 0, p.Document != ""
 	var docAlg string // the upload's digest algorithm
 	given := 0
@@ -153,6 +195,7 @@ func (c *conn) verify(_ context.Context, req *request) (any, error) {
 			}
 			v.AccreditedCA = a
 		}
+		describeLongTerm(&v, s)
 		if docAlg != "" && s.Signer.DigestAlgorithm != docAlg {
 			// The upload was hashed with another algorithm than this
 			// signer's: its messageDigest could not be compared.
@@ -163,6 +206,46 @@ func (c *conn) verify(_ context.Context, req *request) (any, error) {
 		out.Signers = append(out.Signers, v)
 	}
 	return out, nil
+}
+
+// describeLongTerm adds the revocation and time-stamps of a signer's
+// report. A certificate of the path revoked before the validation time
+// makes the signer invalid.
+func describeLongTerm(v *verifySigner, s *validate.SignatureReport) {
+	v.ValidationTimeSource = s.ValidationTimeSource
+	v.Revocation = revocationJSON{Status: s.Revocation, Offline: true}
+	utc := func(t time.Time) *time.Time {
+		if t.IsZero() {
+			return nil
+		}
+		t = t.UTC()
+		return &t
+	}
+	for _, r := range s.RevocationChecks {
+		name := r.Certificate.Subject.CommonName
+		if name == "" {
+			name = r.Certificate.Subject.String()
+		}
+		v.Revocation.Certificates = append(v.Revocation.Certificates, revocationCertJSON{
+			Subject: name, Status: r.Status, Source: r.Source,
+			ThisUpdate: utc(r.ThisUpdate), NextUpdate: utc(r.NextUpdate), RevokedAt: utc(r.RevokedAt),
+		})
+	}
+	if s.Revocation == validate.RevocationRevoked {
+		// Revoked before the time the signature is proven or claimed
+		// to exist (a later revocation leaves it valid).
+		v.Valid = false
+	}
+	for _, t := range s.Timestamps {
+		tj := timestampJSON{Type: t.Type, Indication: string(t.Indication), SubIndication: string(t.SubIndication), Time: t.GenTime.UTC()}
+		if t.TSA != nil {
+			tj.TSA = t.TSA.Subject.CommonName
+		}
+		v.Timestamps = append(v.Timestamps, tj)
+	}
+	if len(v.Timestamps) > 0 {
+		v.BestSignatureTime = utc(s.BestSignatureTime)
+	}
 }
 
 // describeSigner sums up a signer's checks for the page.

@@ -12,9 +12,12 @@ import (
 )
 
 // TestVerifyWithTrustList: with the configured trusted list, a signature
-// made under a CA of the list passes and the result names the CA and its
-// accreditation; one under a CA not in the list stays INDETERMINATE. The
-// list is the one constructed for package validate's tests.
+// made under a CA of the list has a valid chain and the result names the
+// CA and its accreditation; one under a CA not in the list stays
+// INDETERMINATE. The list is the one constructed for package validate's
+// tests. The signature carries no revocation data and verify fetches
+// none, so its verdict is INDETERMINATE (TRY_LATER), the signer still
+// valid as far as it was checked.
 func TestVerifyWithTrustList(t *testing.T) {
 	root := osslref.Root(t)
 	realworld := filepath.Join(root, "..", "shared", "realworld")
@@ -42,7 +45,12 @@ func TestVerifyWithTrustList(t *testing.T) {
 		Signers    []struct {
 			Indication, SubIndication string
 			Chain                     string
-			AccreditedCA              *struct {
+			Valid                     bool
+			Revocation                struct {
+				Status  string
+				Offline bool
+			}
+			AccreditedCA *struct {
 				Name       string
 				Accredited bool
 				From       *time.Time
@@ -56,7 +64,8 @@ func TestVerifyWithTrustList(t *testing.T) {
 	}
 	c.mustCall("verify", listed, &r)
 	s := r.Signers[0]
-	if r.Indication != "PASSED" || s.Chain != "valid" || s.AccreditedCA == nil || !s.AccreditedCA.Accredited ||
+	if r.Indication != "INDETERMINATE" || s.SubIndication != "TRY_LATER" || !s.Valid || s.Revocation.Status != "unavailable" || !s.Revocation.Offline ||
+		s.Chain != "valid" || s.AccreditedCA == nil || !s.AccreditedCA.Accredited ||
 		s.AccreditedCA.Name != "Тестовый удостоверяющий центр ООО \"КРИПТО-ПРО\"" || s.AccreditedCA.From == nil {
 		t.Fatalf("under a listed CA: %+v %+v", r, s.AccreditedCA)
 	}

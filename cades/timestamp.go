@@ -37,6 +37,14 @@ type Timestamper interface {
 // signer, 256 otherwise). Signers already time-stamped are left as they
 // are; a signature none of whose signers needs one is returned unchanged.
 func AddTimestamp(ctx context.Context, signature []byte, ts Timestamper) ([]byte, error) {
+	return AddTimestampTo(ctx, signature, ts, nil)
+}
+
+// AddTimestampTo is AddTimestamp for the signers whose indexes (from 0,
+// in the order of signerInfos) are given; nil means every signer. The
+// other signers are left as they are: a co-signer time-stamps only its
+// own signature.
+func AddTimestampTo(ctx context.Context, signature []byte, ts Timestamper, signers []int) ([]byte, error) {
 	sd, err := cms.ParseAny(signature)
 	if err != nil {
 		return nil, err
@@ -44,8 +52,14 @@ func AddTimestamp(ctx context.Context, signature []byte, ts Timestamper) ([]byte
 	if len(sd.SignerInfos) == 0 {
 		return nil, fmt.Errorf("%w: no signers to time-stamp", ErrInvalidArgument)
 	}
+	if err := checkSignerIndexes(signers, len(sd.SignerInfos)); err != nil {
+		return nil, err
+	}
 	out := sd.Raw
 	for i, si := range sd.SignerInfos {
+		if !selected(signers, i) {
+			continue
+		}
 		if _, ok := si.UnsignedAttribute(OIDSignatureTimeStamp); ok {
 			continue
 		}
@@ -114,4 +128,27 @@ func CheckSignatureTimestamp(tok *tsp.Token, si *cms.SignerInfo, opts *tsp.Verif
 		return nil, err
 	}
 	return tok.Verify(opts)
+}
+
+// checkSignerIndexes refuses an index that names no signer.
+func checkSignerIndexes(signers []int, n int) error {
+	for _, i := range signers {
+		if i < 0 || i >= n {
+			return fmt.Errorf("%w: no signer %d in a signature of %d", ErrInvalidArgument, i, n)
+		}
+	}
+	return nil
+}
+
+// selected says whether signer i is among signers (nil: all).
+func selected(signers []int, i int) bool {
+	if signers == nil {
+		return true
+	}
+	for _, j := range signers {
+		if j == i {
+			return true
+		}
+	}
+	return false
 }

@@ -131,6 +131,9 @@ type XLongOptions struct {
 	Revocation *revocation.Options
 	// Now is when the path is checked; zero means now.
 	Now time.Time
+	// Signers are the indexes (from 0) of the signers to enhance; nil
+	// means every signer. The others are left as they are.
+	Signers []int
 }
 
 // AddXLongType1 makes every signer of a CAdES-BES or CAdES-T signature
@@ -148,7 +151,7 @@ func AddXLongType1(ctx context.Context, signature []byte, opts *XLongOptions) ([
 	if opts == nil || opts.Timestamper == nil {
 		return nil, fmt.Errorf("%w: a time-stamping authority is needed", ErrInvalidArgument)
 	}
-	out, err := AddTimestamp(ctx, signature, opts.Timestamper)
+	out, err := AddTimestampTo(ctx, signature, opts.Timestamper, opts.Signers)
 	if err != nil {
 		return nil, err
 	}
@@ -167,6 +170,9 @@ func AddXLongType1(ctx context.Context, signature []byte, opts *XLongOptions) ([
 		now = time.Now()
 	}
 	for i, si := range sd.SignerInfos {
+		if !selected(opts.Signers, i) {
+			continue
+		}
 		if _, ok := si.UnsignedAttribute(OIDCompleteCertRefs); ok {
 			continue
 		}

@@ -10,7 +10,7 @@ export declare const CLOSE_PEER_REFUSED: 4403;
 
 export type AgentReason =
   | 'bad_request' | 'cancelled' | 'origin_not_allowed' | 'pin_incorrect' | 'pin_locked'
-  | 'token_not_found' | 'certificate_not_found' | 'too_large' | 'busy' | 'internal' | 'token_driver_failed';
+  | 'token_not_found' | 'certificate_not_found' | 'too_large' | 'busy' | 'internal' | 'unavailable' | 'token_driver_failed';
 
 export type ConnectionReason =
   | 'agent_not_running' | 'local_network_access_denied' | 'local_network_access_prompt' | 'connection_refused'
@@ -140,7 +140,17 @@ export interface SignParams {
   name?: string;
   size?: number;
   attached?: boolean;
+  /**
+   * Long-term signature: 'T' (CAdES-T) or 'XLT1' (CAdES-X Long Type 1);
+   * CryptoPro's names are accepted. Default 'BES'. An attached signature
+   * of a `file` is BES only.
+   */
+  level?: SignatureLevel;
+  /** The time-stamping authority's URL, only where the agent's configuration lets pages name one (`pageTSA`). */
+  tsa?: string;
 }
+
+export type SignatureLevel = 'BES' | 'T' | 'XLT1' | 'CADES_BES' | 'CADES_T' | 'CADES_X_LONG_TYPE_1';
 
 export interface Signature {
   /** CMS SignedData (CAdES-BES), DER in base64. */

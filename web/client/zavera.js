@@ -114,8 +114,8 @@ const messages = {
     en: 'Zavera or the token failed. Reconnect the token and try again; if that does not help, restart Zavera.',
   },
   unavailable: {
-    ru: 'Служба штампов времени или проверки статуса сертификата недоступна, долговременная подпись не создана. Повторите позже.',
-    en: 'The time-stamping or certificate status service is unavailable, so the long-term signature was not made. Try again later.',
+    ru: 'Не удалось получить штамп времени или данные о статусе сертификата: служба штампов времени или удостоверяющего центра недоступна. Подпись не создана; повторите позже.',
+    en: 'No time-stamp or certificate status could be obtained: the time-stamping or certification authority\'s service is unavailable. No signature was made; try again later.',
   },
   token_driver_failed: {
     ru: 'Драйвер токена дал сбой, Zavera перезапустила его. Повторите подписание — понадобится снова ввести PIN-код.',
@@ -623,9 +623,16 @@ export class Zavera {
    * is a Blob of the attached signature: the agent returns what goes
    * around the document, which it does not keep, and the Blob joins them
    * with the file itself (so `file` must be a File, a Blob or bytes).
+   * `level` 'T' or 'XLT1' asks for a long-term signature (CAdES-T, CAdES-X
+   * Long Type 1) with a time-stamp from the agent's configured authority,
+   * or from `tsa` where the agent's configuration lets pages name one; an
+   * authority or responder that cannot be reached rejects with reason
+   * 'unavailable' (1011), after the user signed.
    */
-  async sign({ certificate, data, hash, file, description, files, name, size, attached }, { signal, onUpload } = {}) {
+  async sign({ certificate, data, hash, file, description, files, name, size, attached, level, tsa }, { signal, onUpload } = {}) {
     const p = { certificate, description };
+    if (level !== undefined) p.level = level;
+    if (tsa !== undefined) p.tsa = tsa;
     if (file !== undefined) {
       if (attached) rereadable(file);
       const doc = await this.upload(file, { certificate, name, size, signal, onProgress: onUpload });
@@ -645,7 +652,7 @@ export class Zavera {
       if (large) {
         // Too large for a message: uploaded, and an attached signature
         // joined here, so that the result is as for small data.
-        const r = await this.sign({ certificate, file: large, description, files, name, attached }, { signal, onUpload });
+        const r = await this.sign({ certificate, file: large, description, files, name, attached, level, tsa }, { signal, onUpload });
         if (!attached) return r;
         const parts = new Uint8Array(await r.signature.arrayBuffer());
         return { signature: toBase64(parts), digest: r.digest };

@@ -25,7 +25,7 @@
 
 (() => {
   const api = globalThis.browser && globalThis.browser.runtime ? globalThis.browser : globalThis.chrome;
-  const METHODS = new Set(['certificates', 'sign', 'cosign', 'verify', 'signHash', 'hashStart', 'hashUpdate', 'hashFinish', 'info',
+  const METHODS = new Set(['certificates', 'sign', 'cosign', 'verify', 'enhance', 'signHash', 'hashStart', 'hashUpdate', 'hashFinish', 'info',
     'signXML', 'verifyXML', 'documentOpen', 'documentChunk', 'documentCancel']);
   const win = window;
   const Custom = win.CustomEvent;

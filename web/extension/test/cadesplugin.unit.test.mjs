@@ -215,21 +215,61 @@ describe('window.cadesplugin object model (unit, stand-in agent)', () => {
     }
   });
 
-  test('CAdES-T, X Long Type 1 and the default type fail with a clear error and sign nothing', async () => {
-    const page = pageWithAPI(standinAgent());
-    for (const type of ['cadesplugin.CADESCOM_CADES_T', 'cadesplugin.CADESCOM_CADES_X_LONG_TYPE_1', 'undefined']) {
-      const err = await page.run(`(async () => {
-        const store = await cadesplugin.CreateObjectAsync('CAdESCOM.Store');
-        await store.Open();
-        const signer = await cadesplugin.CreateObjectAsync('CAdESCOM.CPSigner');
-        await signer.propset_Certificate(await (await store.Certificates).Item(1));
+  test('CAdES-T, X Long Type 1 and the default type ask the agent for that level with the CPSigner\'s TSAAddress', async () => {
+    const page = pageWithAPI(standinAgent({
+      cosign: (p) => ({ signature: Buffer.from(`cosigned ${p.level}`).toString('base64'), digest: '' }),
+      enhance: (p) => ({ signature: Buffer.from(`enhanced ${p.level} ${p.tsa || ''}`).toString('base64') }),
+    }));
+    const r = await page.run(`(async () => {
+      const store = await cadesplugin.CreateObjectAsync('CAdESCOM.Store');
+      await store.Open();
+      const signer = await cadesplugin.CreateObjectAsync('CAdESCOM.CPSigner');
+      await signer.propset_Certificate(await (await store.Certificates).Item(1));
+      await signer.propset_TSAAddress('http://tsa.example/tsp');
+      const out = [];
+      for (const type of [cadesplugin.CADESCOM_CADES_T, cadesplugin.CADESCOM_CADES_X_LONG_TYPE_1, undefined, cadesplugin.CADESCOM_CADES_BES]) {
         const sd = await cadesplugin.CreateObjectAsync('CAdESCOM.CadesSignedData');
         await sd.propset_Content('x');
-        try { await sd.SignCades(signer, ${type}); return null; } catch (e) { return e.message; }
-      })()`);
-      assert.match(err, /CAdES-T и CAdES-X Long Type 1 пока не поддерживается.*\(0x80004001\)$/);
-    }
-    assert.equal(page.calls.filter((c) => c.method === 'sign').length, 0);
+        out.push(await sd.SignCades(signer, type, true));
+      }
+      const sd = await cadesplugin.CreateObjectAsync('CAdESCOM.CadesSignedData');
+      await sd.propset_Content('x');
+      await sd.SignCades(signer, cadesplugin.CADESCOM_CADES_BES);
+      out.push(await sd.CoSignCades(signer, cadesplugin.CADESCOM_CADES_T));
+      out.push(await sd.EnhanceCades(cadesplugin.CADESCOM_CADES_X_LONG_TYPE_1, 'http://other.example/tsp'));
+      out.push(await sd.EnhanceCades(cadesplugin.CADESCOM_CADES_T));
+      let bes = null;
+      try { await sd.EnhanceCades(cadesplugin.CADESCOM_CADES_BES); } catch (e) { bes = e.message; }
+      return { out, bes };
+    })()`);
+    const signs = page.calls.filter((c) => c.method === 'sign');
+    assert.deepEqual(signs.map((c) => [c.params.level, c.params.tsa]),
+      [['T', 'http://tsa.example/tsp'], ['XLT1', 'http://tsa.example/tsp'], ['XLT1', 'http://tsa.example/tsp'], [undefined, undefined], [undefined, undefined]]);
+    const cosign = page.calls.find((c) => c.method === 'cosign');
+    assert.equal(cosign.params.level, 'T');
+    assert.equal(cosign.params.tsa, 'http://tsa.example/tsp');
+    const enhances = page.calls.filter((c) => c.method === 'enhance');
+    assert.deepEqual(enhances.map((c) => [c.params.level, c.params.tsa]), [['XLT1', 'http://other.example/tsp'], ['T', undefined]]);
+    // The enhanced signature is the one the object holds next.
+    assert.equal(enhances[1].params.signature, Buffer.from('enhanced XLT1 http://other.example/tsp').toString('base64'));
+    assert.equal(Buffer.from(r.out[6].replace(/\r\n/g, ''), 'base64').toString(), 'enhanced T ');
+    assert.match(r.bes, /\(0x80070057\)$/);
+  });
+
+  test('a time-stamping authority the agent cannot reach rejects with CryptoPro\'s network error', async () => {
+    const page = pageWithAPI(standinAgent({
+      sign: () => { throw { code: 1011, message: 'unavailable', data: { reason: 'unavailable' } }; },
+    }));
+    const msg = await page.run(`(async () => {
+      const store = await cadesplugin.CreateObjectAsync('CAdESCOM.Store');
+      await store.Open();
+      const signer = await cadesplugin.CreateObjectAsync('CAdESCOM.CPSigner');
+      await signer.propset_Certificate(await (await store.Certificates).Item(1));
+      const sd = await cadesplugin.CreateObjectAsync('CAdESCOM.CadesSignedData');
+      await sd.propset_Content('x');
+      try { await sd.SignCades(signer, cadesplugin.CADESCOM_CADES_T); return null; } catch (e) { return e.message; }
+    })()`);
+    assert.match(msg, /^Не удалось получить штамп времени.*\(0x80072EFD\)$/);
   });
 
   test('an agent refusal rejects with the CryptoPro-style Russian message and code', async () => {

@@ -13,6 +13,8 @@ async function demo(): Promise<void> {
   const stream = new ReadableStream<Uint8Array>();
   const id: string = await z.upload(stream, { size: 10, certificate: c.id, onProgress: (p) => console.log(p.sent) });
   console.log(big.digest, id, UPLOAD_CHUNK);
+  const lt = await z.sign({ certificate: c.id, data: 'x', description: 'long-term', level: 'XLT1', tsa: 'http://tsa.example/tsp' });
+  console.log(lt.signature, Reason.UNAVAILABLE);
   const att = await z.sign({ certificate: c.id, file: new Blob(['x']), attached: true, description: 'attached' });
   const attBlob: Blob = att.signature;
   console.log(attBlob.size);

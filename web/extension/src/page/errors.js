@@ -18,7 +18,10 @@ const ERRORS = {
   unavailable: ['Служба электронной подписи Zavera недоступна: проверьте, что программа Zavera установлена.', 0x80004005],
   notImplemented: ['Этот метод не поддерживается Zavera.', 0x80004001],
   notYetAvailable: ['Эта операция требует более новой версии Zavera.', 0x80004001],
-  longTerm: ['Подпись CAdES-T и CAdES-X Long Type 1 пока не поддерживается Zavera: укажите тип CADESCOM_CADES_BES.', 0x80004001],
+  timestampUnavailable: ['Не удалось получить штамп времени или данные о статусе сертификата: служба штампов времени или удостоверяющего центра недоступна.', 0x80072efd],
+  noTimestamp: ['Подпись не содержит штампа времени.', 0x80092004],
+  revoked: ['Сертификат отозван.', 0x80092010],
+  tsaRefused: ['Адрес службы штампов времени (TSAAddress), указанный сайтом, не разрешён настройками Zavera: подпись делается со службой, которую задал администратор.', 0x80070057],
   badSignature: ['Неправильная подпись.', 0x80090006],
   badHash: ['Значение хеша неправильно.', 0x80091007],
   badChain: ['Не удалось построить цепочку сертификатов до доверенного корневого центра.', 0x800b010a],
@@ -39,8 +42,15 @@ function cadesError(kind, extra) {
   return e;
 }
 
-// agentError turns an agent's JSON-RPC error into the plug-in's error.
+// agentError turns an agent's JSON-RPC error into the plug-in's error,
+// keeping the agent's code as agentCode.
 function agentError(err) {
+  const e = pluginError(err);
+  e.agentCode = err && err.code;
+  return e;
+}
+
+function pluginError(err) {
   const reason = err && err.data && err.data.reason;
   switch (reason) {
     case 'cancelled': return cadesError('cancelled');
@@ -51,7 +61,9 @@ function agentError(err) {
     case 'certificate_not_found': return cadesError('certificateNotFound');
     case 'too_large': return cadesError('tooLarge');
     case 'busy': return cadesError('busy');
-    case 'unavailable': return cadesError('unavailable');
+    // The agent's 1011: a TSA or responder of a long-term signature; the
+    // extension's own unavailable agent stays as it was.
+    case 'unavailable': return cadesError(err.code === 1011 ? 'timestampUnavailable' : 'unavailable');
     case 'bad_request':
       if (err.code === -32601) return cadesError('notYetAvailable');
       return cadesError('badData');

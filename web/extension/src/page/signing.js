@@ -1,6 +1,8 @@
 // CPSigner, CPAttribute, CadesSignedData and RawSignature over the agent's
-// sign, cosign, verify and signHash. The agent makes CAdES-BES with its own
-// signed attributes (signing time, signing certificate); what the page sets
+// sign, cosign, verify, enhance and signHash. The agent makes CAdES-BES with
+// its own signed attributes (signing time, signing certificate), and CAdES-T
+// or X Long Type 1 when the type asks (the CPSigner's TSAAddress goes to the
+// agent, which decides whether a page may name its TSA); what the page sets
 // as attributes names and describes the document in Zavera's window. A
 // page's KeyPin is never used: the PIN is typed in Zavera's window.
 
@@ -49,7 +51,7 @@ function attributeFrom(a) {
 function signerObject() {
   const impl = {
     kind: 'Signer', cert: null, options: 0, tsa: '', check: false, auth: [], unauth: [],
-    signingTime: null, status: null,
+    signingTime: null, status: null, timestamp: null,
   };
   return makeObject(impl, {
     props: {
@@ -67,7 +69,12 @@ function signerObject() {
       UnauthenticatedAttributes: { get: () => attributesObject(impl.unauth) },
       KeyPin: { get: () => '', set: () => { /* the PIN is typed in Zavera's window only */ } },
       SigningTime: { get: () => impl.signingTime },
-      SignatureTimeStampTime: { get: () => { throw cadesError('longTerm'); } },
+      SignatureTimeStampTime: {
+        get: () => {
+          if (!impl.timestamp) throw cadesError('noTimestamp');
+          return impl.timestamp;
+        },
+      },
       SignatureStatus: {
         get: () => makeObject({ kind: 'SignatureStatus' }, { props: { IsValid: { get: () => Boolean(impl.status) } } }),
       },
@@ -75,14 +82,35 @@ function signerObject() {
   });
 }
 
-// signatureType checks the CAdES type asked: BES and PKCS#7 are served;
-// the default (X Long Type 1), T and X Long Type 1 need a time-stamp
-// service Zavera does not use yet, and are refused rather than downgraded.
+// signatureType gives the agent's level for the CAdES type asked: BES and
+// PKCS#7 are CAdES-BES; T is CAdES-T; X Long Type 1 and the default (as in
+// CryptoPro) are CAdES-X Long Type 1. Anything else is refused.
 function signatureType(type) {
   const t = num(type, 0);
-  if (t === 1 || t === 0xffff) return t;
-  if (t === 0 || t === 5 || t === 0x5d) throw cadesError('longTerm');
+  if (t === 1 || t === 0xffff) return 'BES';
+  if (t === 5) return 'T';
+  if (t === 0 || t === 0x5d) return 'XLT1';
   throw cadesError('badData');
+}
+
+// withLevel adds the level and, for a long-term one, the CPSigner's
+// TSAAddress to the agent's parameters. The agent refuses a page's TSA
+// unless its configuration allows one; it never silently makes a lower
+// level.
+function withLevel(params, level, signerImpl) {
+  if (level === 'BES') return params;
+  params.level = level;
+  if (signerImpl && signerImpl.tsa) params.tsa = signerImpl.tsa;
+  return params;
+}
+
+// tsaRefusal says why the agent refused a call that named a TSA with
+// invalid parameters: its configuration does not let pages choose one.
+function tsaRefusal(params) {
+  return (e) => {
+    if (params.tsa && e && e.agentCode === -32602) throw cadesError('tsaRefused');
+    throw e;
+  };
 }
 
 // CHAIN_OPTIONS maps CPSigner.Options (CAPICOM_CERTIFICATE_INCLUDE_*) to
@@ -158,7 +186,9 @@ function signedDataObject() {
       const si = implOf(so);
       si.cert = record;
       si.signingTime = s.signingTime ? new Date(s.signingTime).toISOString() : null;
-      si.status = s.signatureValid && s.certificateValid && s.chain !== 'invalid';
+      si.status = s.signatureValid && s.certificateValid && s.chain !== 'invalid' && (!s.revocation || s.revocation.status !== 'revoked');
+      const ts = (s.timestamps || []).find((t) => t.type === 'signature-time-stamp' && t.indication === 'PASSED');
+      si.timestamp = ts ? new Date(ts.time).toISOString() : null;
       impl.signers.push(so);
     }
     if (!res.signers || res.signers.length === 0) throw cadesError('badSignature');
@@ -168,6 +198,7 @@ function signedDataObject() {
         throw cadesError(md && md.outcome === 'failed' && !hashOnly ? 'badHash' : 'badSignature');
       }
       if (!s.certificateValid) throw cadesError('badCertificate');
+      if (s.revocation && s.revocation.status === 'revoked') throw cadesError('revoked');
       if (s.chain === 'invalid') throw cadesError('badChain');
     }
   }
@@ -183,41 +214,41 @@ function signedDataObject() {
     methods: {
       async SignCades(signer, type, detached, encoding) {
         const s = implOf(signer, 'Signer');
-        signatureType(type);
-        const params = await signerRequest(s);
+        const level = signatureType(type);
+        const params = withLevel(await signerRequest(s), level, s);
         const data = contentBytes();
         params.attached = !detached;
         if (params.name) params.size = data.length;
-        const res = await callWithInputs('sign', params, { data });
+        const res = await callWithInputs('sign', params, { data }).catch(tsaRefusal(params));
         impl.message = res.signature;
         impl.detached = Boolean(detached);
         return encodeOutput(res.signature, encoding);
       },
       async SignHash(hashed, signer, type, encoding) {
         const s = implOf(signer, 'Signer');
-        signatureType(type);
-        const params = Object.assign(await signerRequest(s), await hashParams(hashed));
-        const res = await agentCall('sign', params);
+        const level = signatureType(type);
+        const params = withLevel(Object.assign(await signerRequest(s), await hashParams(hashed)), level, s);
+        const res = await agentCall('sign', params).catch(tsaRefusal(params));
         impl.message = res.signature;
         impl.detached = true;
         return encodeOutput(res.signature, encoding);
       },
       async CoSignCades(signer, type, encoding) {
         const s = implOf(signer, 'Signer');
-        signatureType(type);
+        const level = signatureType(type);
         if (!impl.message) throw cadesError('badData', 'Нет подписи для добавления подписи: вызовите VerifyCades.');
-        const params = await signerRequest(s);
+        const params = withLevel(await signerRequest(s), level, s);
         const res = await callWithInputs('cosign', params,
-          { signature: impl.message, data: impl.detached ? contentBytes() : undefined });
+          { signature: impl.message, data: impl.detached ? contentBytes() : undefined }).catch(tsaRefusal(params));
         impl.message = res.signature;
         return encodeOutput(res.signature, encoding);
       },
       async CoSignHash(hashed, signer, type, encoding) {
         const s = implOf(signer, 'Signer');
-        signatureType(type);
+        const level = signatureType(type);
         if (!impl.message) throw cadesError('badData', 'Нет подписи для добавления подписи: вызовите VerifyHash.');
-        const params = Object.assign(await signerRequest(s), await hashParams(hashed));
-        const res = await callWithInputs('cosign', params, { signature: impl.message });
+        const params = withLevel(Object.assign(await signerRequest(s), await hashParams(hashed)), level, s);
+        const res = await callWithInputs('cosign', params, { signature: impl.message }).catch(tsaRefusal(params));
         impl.message = res.signature;
         return encodeOutput(res.signature, encoding);
       },
@@ -252,7 +283,19 @@ function signedDataObject() {
         impl.detached = true;
         checkVerified(res, true);
       },
-      EnhanceCades() { throw cadesError('longTerm'); },
+      // EnhanceCades makes the signature this object holds (from
+      // SignCades, CoSignCades or VerifyCades) CAdES-T or X Long Type 1
+      // through the agent's enhance; TSAAddress goes to the agent as a
+      // CPSigner's does.
+      async EnhanceCades(type, tsaAddress, encoding) {
+        const level = signatureType(type);
+        if (level === 'BES') throw cadesError('badData');
+        if (!impl.message) throw cadesError('badData', 'Нет подписи для усовершенствования: вызовите SignCades или VerifyCades.');
+        const params = withLevel({}, level, { tsa: tsaAddress === undefined || tsaAddress === null ? '' : String(tsaAddress) });
+        const res = await callWithInputs('enhance', params, { signature: impl.message }).catch(tsaRefusal(params));
+        impl.message = res.signature;
+        return encodeOutput(res.signature, encoding);
+      },
     },
   });
 }
