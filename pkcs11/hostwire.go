@@ -121,6 +121,7 @@ func (e *enc) str(v string) {
 	e.b = binary.BigEndian.AppendUint32(e.b, uint32(len(v)))
 	e.b = append(e.b, v...)
 }
+
 // grow makes room for n more bytes at once, so that a secret written
 // next is not left behind in a smaller buffer that append outgrew.
 func (e *enc) grow(n int) {
