@@ -108,6 +108,22 @@ func (m *Manager) ImportKey(tokenID string, key *gost.PrivateKey, certDER []byte
 	return CertificateID(c.Raw), nil
 }
 
+// AcceptsGOSTKeys tells, before anything is asked of the user, whether
+// ImportKey would take a GOST key of bits (256 or 512) onto the token:
+// nil, ErrNoGOSTKeys, or why the token cannot be reached.
+func (m *Manager) AcceptsGOSTKeys(tokenID string, bits int) error {
+	t, err := m.tokenByID(tokenID)
+	if err != nil {
+		return err
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return ErrClosed
+	}
+	return t.takesGOST(bits / 8)
+}
+
 // tokenByID returns the token with the ID, scanning the modules when it
 // is not known yet.
 func (m *Manager) tokenByID(id string) (*token, error) {
