@@ -69,8 +69,8 @@
 // token is logged in already, refuses with ErrNoGOSTKeys before any login
 // when the token lists no GOST signature mechanism for the key's size, with
 // ErrKeyOnToken when a private key with that CKA_ID is there, and destroys
-// what it wrote when a later object is refused. Only the command line
-// (`zavera keys move`) calls it, after the user confirmed.
+// what it wrote when a later object is refused. Only `zavera keys move`
+// and the main window's move action call it, after the user confirmed.
 //
 // Threading and ownership: the hostBackend of a module owns its host
 // process (started on the first call and after each failure, killed by
