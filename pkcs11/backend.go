@@ -31,6 +31,11 @@ type backend interface {
 	GetAttributeValue(sh p11.SessionHandle, o p11.ObjectHandle, a []*p11.Attribute) ([]*p11.Attribute, error)
 	SignInit(sh p11.SessionHandle, m []*p11.Mechanism, o p11.ObjectHandle) error
 	Sign(sh p11.SessionHandle, message []byte) ([]byte, error)
+	// CreateObject is C_CreateObject. The attribute values may hold a
+	// private key: the caller wipes them after the call, and so does a
+	// module host with its copies.
+	CreateObject(sh p11.SessionHandle, temp []*p11.Attribute) (p11.ObjectHandle, error)
+	DestroyObject(sh p11.SessionHandle, o p11.ObjectHandle) error
 	// WaitForSlotEvent is C_WaitForSlotEvent; a module without it returns
 	// CKR_FUNCTION_NOT_SUPPORTED. A blocking call returns when an event
 	// comes or when the module is finalised.

@@ -54,7 +54,23 @@
 // hand-over between threads. Replies come in any order and are matched
 // by id; C_SignInit and C_Sign travel as one request. Session handles are the parent's own numbers, mapped to the
 // current host's. The PIN crosses the channel only inside the Login
-// request, and both sides wipe their buffer of it once C_Login returned.
+// request, and both sides wipe their buffer of it once C_Login returned;
+// a private key written by Manager.ImportKey crosses it only inside a
+// CreateObject request, wiped the same way on both sides (the host wipes
+// its decoded copy of the template too).
+//
+// # Writing a key onto a token
+//
+// Manager.ImportKey (import.go) writes a software GOST key and its
+// certificate onto a token as token objects: CKO_PRIVATE_KEY (sensitive,
+// not extractable, CKA_SIGN), CKO_PUBLIC_KEY and CKO_CERTIFICATE, with one
+// CKA_ID (SHA-1 of the public key's CKA_VALUE) and label. It opens a
+// read-write session of its own, logs in through the PINFunc unless the
+// token is logged in already, refuses with ErrNoGOSTKeys before any login
+// when the token lists no GOST signature mechanism for the key's size, with
+// ErrKeyOnToken when a private key with that CKA_ID is there, and destroys
+// what it wrote when a later object is refused. Only `zavera keys move`
+// and the main window's move action call it, after the user confirmed.
 //
 // Threading and ownership: the hostBackend of a module owns its host
 // process (started on the first call and after each failure, killed by

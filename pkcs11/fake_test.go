@@ -488,3 +488,11 @@ func fakeManager(t *testing.T, f *fakeModule, opts Options) *Manager {
 }
 
 var fakeCount atomic.Int64
+
+func (f *fakeModule) CreateObject(sh p11.SessionHandle, temp []*p11.Attribute) (p11.ObjectHandle, error) {
+	return 0, p11.Error(p11.CKR_FUNCTION_NOT_SUPPORTED)
+}
+
+func (f *fakeModule) DestroyObject(sh p11.SessionHandle, o p11.ObjectHandle) error {
+	return p11.Error(p11.CKR_FUNCTION_NOT_SUPPORTED)
+}

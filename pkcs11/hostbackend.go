@@ -318,7 +318,7 @@ func (b *hostBackend) failed(p *hostProc, op byte, reason string) *ModuleFailure
 // timeout is op's deadline; zero for none (a blocking slot event wait).
 func (b *hostBackend) timeout(op byte, e *enc) time.Duration {
 	switch op {
-	case opLogin, opSignInit, opSign, opSignInitSign:
+	case opLogin, opSignInit, opSign, opSignInitSign, opCreateObject, opDestroyObject:
 		return b.iso.SlowCallTimeout
 	case opWaitForSlotEvent:
 		if len(e.b) >= 17 && e.b[16]&byte(p11.CKF_DONT_BLOCK) == 0 {
@@ -385,7 +385,7 @@ func (b *hostBackend) roundTrip(p *hostProc, op byte, e *enc, timeout time.Durat
 	p.wmu.Lock()
 	_, werr := p.in.Write(frame)
 	p.wmu.Unlock()
-	if op == opLogin {
+	if secretOp(op) {
 		wipe(frame)
 	}
 	if werr != nil {
@@ -761,6 +761,25 @@ func (b *hostBackend) SignInitSign(sh p11.SessionHandle, mech uint, o p11.Object
 		return nil, "C_SignInit", p11.Error(code)
 	}
 	return nil, "C_Sign", p11.Error(code)
+}
+
+// CreateObject sends the template to the host; the frame holding it is
+// wiped once written (see roundTrip).
+func (b *hostBackend) CreateObject(sh p11.SessionHandle, temp []*p11.Attribute) (p11.ObjectHandle, error) {
+	d, err := b.sessionCall(opCreateObject, sh, func(e *enc) {
+		e.grow(attrsSize(temp))
+		e.attrs(temp)
+	})
+	if err != nil {
+		return 0, err
+	}
+	v := d.uint()
+	return p11.ObjectHandle(v), d.err
+}
+
+func (b *hostBackend) DestroyObject(sh p11.SessionHandle, o p11.ObjectHandle) error {
+	_, err := b.sessionCall(opDestroyObject, sh, func(e *enc) { e.uint(uint(o)) })
+	return err
 }
 
 func (b *hostBackend) WaitForSlotEvent(flags uint) (uint, error) {

@@ -72,7 +72,7 @@ func (s *hostServer) read() {
 			}
 		})
 		s.serve(id, op, body)
-		if op == opLogin {
+		if secretOp(op) {
 			wipe(frame)
 		}
 		t.Stop()
@@ -257,6 +257,21 @@ func (s *hostServer) call(op byte, d *dec, e *enc) error {
 		}
 		e.bytes(out)
 		return nil
+	case opCreateObject:
+		sh, temp := d.uint(), d.attrs()
+		defer wipeAttrs(temp)
+		if d.err != nil {
+			return d.err
+		}
+		v, err := be.CreateObject(p11.SessionHandle(sh), temp)
+		e.uint(uint(v))
+		return err
+	case opDestroyObject:
+		sh, o := d.uint(), d.uint()
+		if d.err != nil {
+			return d.err
+		}
+		return be.DestroyObject(p11.SessionHandle(sh), p11.ObjectHandle(o))
 	case opWaitForSlotEvent:
 		v, err := be.WaitForSlotEvent(d.uint())
 		e.uint(v)

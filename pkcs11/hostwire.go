@@ -52,6 +52,10 @@ const (
 	// the call that failed (0 none, 1 C_SignInit, 2 C_Sign), a u64 CKR_*
 	// code and the signature.
 	opSignInitSign
+	// opCreateObject carries a template that may hold a private key:
+	// both ends wipe the frame and their copies once the call is made.
+	opCreateObject
+	opDestroyObject
 	opLast
 )
 
@@ -64,6 +68,20 @@ var opNames = [...]string{
 	opFindObjectsInit: "C_FindObjectsInit", opFindObjects: "C_FindObjects", opFindObjectsFinal: "C_FindObjectsFinal",
 	opGetAttributeValue: "C_GetAttributeValue", opSignInit: "C_SignInit", opSign: "C_Sign",
 	opWaitForSlotEvent: "C_WaitForSlotEvent", opSignInitSign: "C_Sign",
+	opCreateObject: "C_CreateObject", opDestroyObject: "C_DestroyObject",
+}
+
+// secretOp tells whether a request's frame carries a secret (a PIN, a
+// private key) to be wiped once it has been sent or served.
+func secretOp(op byte) bool { return op == opLogin || op == opCreateObject }
+
+// wipeAttrs overwrites the values of a template.
+func wipeAttrs(as []*p11.Attribute) {
+	for _, a := range as {
+		if a != nil {
+			wipe(a.Value)
+		}
+	}
 }
 
 func opName(op byte) string {
@@ -103,6 +121,27 @@ func (e *enc) str(v string) {
 	e.b = binary.BigEndian.AppendUint32(e.b, uint32(len(v)))
 	e.b = append(e.b, v...)
 }
+
+// grow makes room for n more bytes at once, so that a secret written
+// next is not left behind in a smaller buffer that append outgrew.
+func (e *enc) grow(n int) {
+	if cap(e.b)-len(e.b) < n {
+		nb := make([]byte, len(e.b), len(e.b)+n)
+		copy(nb, e.b)
+		wipe(e.b)
+		e.b = nb
+	}
+}
+
+// attrsSize is what attrs writes for as.
+func attrsSize(as []*p11.Attribute) int {
+	n := 4
+	for _, a := range as {
+		n += 8 + 4 + len(a.Value)
+	}
+	return n
+}
+
 func (e *enc) count(n int) { e.b = binary.BigEndian.AppendUint32(e.b, uint32(n)) }
 func (e *enc) version(v p11.Version) {
 	e.b = append(e.b, v.Major, v.Minor)

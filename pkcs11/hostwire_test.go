@@ -76,3 +76,65 @@ func FuzzHostReply(f *testing.F) {
 		replyErr(hostReply{status: statusFailed, body: body})
 	})
 }
+
+// keepingReader hands out frame and remembers the buffers it filled.
+type keepingReader struct {
+	r      *bytes.Reader
+	filled [][]byte
+}
+
+func (k *keepingReader) Read(p []byte) (int, error) {
+	n, err := k.r.Read(p)
+	k.filled = append(k.filled, p[:n])
+	return n, err
+}
+
+// creatingBackend records what C_CreateObject received.
+type creatingBackend struct {
+	backend
+	seen  []*p11.Attribute // the slices the host passed
+	value []byte           // CKA_VALUE as it was during the call
+}
+
+func (b *creatingBackend) CreateObject(sh p11.SessionHandle, temp []*p11.Attribute) (p11.ObjectHandle, error) {
+	b.seen = temp
+	for _, a := range temp {
+		if a.Type == p11.CKA_VALUE {
+			b.value = append([]byte(nil), a.Value...)
+		}
+	}
+	return 42, nil
+}
+
+// TestHostWipesCreateObjectTemplate: the module host passes the template
+// of C_CreateObject to the module and then overwrites both its copy of
+// the values and the request frame it read.
+func TestHostWipesCreateObjectTemplate(t *testing.T) {
+	secret := bytes.Repeat([]byte{0xA5}, 32)
+	e := newEnc(9, opCreateObject)
+	e.uint(1)
+	e.attrs([]*p11.Attribute{p11.NewAttribute(p11.CKA_CLASS, p11.CKO_PRIVATE_KEY), p11.NewAttribute(p11.CKA_VALUE, secret)})
+	in := &keepingReader{r: bytes.NewReader(e.finish())}
+	be := &creatingBackend{}
+	var out bytes.Buffer
+	s := &hostServer{be: be, r: in, w: &out, end: make(chan error, 1)}
+	s.read()
+	<-s.end
+	if !bytes.Equal(be.value, secret) {
+		t.Fatalf("the module got CKA_VALUE %x", be.value)
+	}
+	id, kind, body, _, err := readFrame(&out, nil)
+	if err != nil || id != 9 || kind != statusOK || (&dec{b: body}).uint() != 42 {
+		t.Fatalf("reply: id %d kind %d err %v", id, kind, err)
+	}
+	for _, a := range be.seen {
+		if a.Type == p11.CKA_VALUE && !bytes.Equal(a.Value, make([]byte, 32)) {
+			t.Errorf("the host's copy of CKA_VALUE is %x after the call", a.Value)
+		}
+	}
+	for _, b := range in.filled {
+		if bytes.Contains(b, secret[:8]) {
+			t.Errorf("the request frame still holds the key: %x", b)
+		}
+	}
+}

@@ -25,11 +25,13 @@
 //     and the field is cleared; the receiver wipes the slice. Fyne keeps
 //     text in strings that cannot be wiped, which is why windows run in a
 //     short-lived process of their own that exits after one prompt.
-//   - The one other password field is the main window's KeyPassword
+//   - The other password fields are the main window's: the KeyPassword
 //     window, which asks a PKCS#12 file's password once when the user adds
-//     the file (its certificate is encrypted with it). The typed bytes go
-//     to the backend's KeyFilePasswords and are wiped after the call; the
-//     field is cleared. The main window's process lives while the window
+//     the file (its certificate is encrypted with it), and the KeyMove
+//     window, which asks a key's password and a token's PIN to move the
+//     key onto the token. The typed bytes go to the backend's
+//     KeyFilePasswords or KeyMover and are wiped after the call; the
+//     fields are cleared. The main window's process lives while the window
 //     is open, so Fyne's copy of the text may stay until it closes.
 //   - Text from pages (origins, descriptions, file names, previews) is
 //     shown in plain labels, never interpreted as markup.

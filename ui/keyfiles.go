@@ -40,6 +40,8 @@ type KeyFileView struct {
 	// "" when it can.
 	Problem     string
 	Certificate *wire.Cert
+	// PasswordNeeded is false for a container that opens without one.
+	PasswordNeeded bool
 }
 
 // Kinds and problems of KeyFileView.
@@ -75,6 +77,15 @@ func (m *Main) refreshKeyFiles() {
 	if m.keyErr != nil {
 		m.keysBox.Add(&widget.Label{Text: l.T(i18n.KeyFileAddFailed, m.keyErr), Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord})
 	}
+	if m.keyNotice != "" {
+		imp := widget.SuccessImportance
+		if m.keyNoticeFailed {
+			imp = widget.DangerImportance
+		}
+		m.keysBox.Add(&widget.Label{Text: m.keyNotice, Importance: imp, Wrapping: fyne.TextWrapWord})
+	}
+	mover, canMove := kf.(KeyMover)
+	m.moveKeyButtons = map[string]*widget.Button{}
 	keys, err := kf.KeyFiles()
 	if err != nil {
 		m.keysBox.Add(errorLabel(l, err))
@@ -97,11 +108,21 @@ func (m *Main) refreshKeyFiles() {
 		} else {
 			parts = append(parts, certCard(l, k.Certificate, m.now))
 		}
+		var buttons []fyne.CanvasObject
+		if canMove && k.Problem == "" && k.Certificate != nil {
+			k := k
+			b := widget.NewButtonWithIcon(l.T(i18n.MoveKey), theme.UploadIcon(), func() { m.askMoveKey(mover, k) })
+			m.moveKeyButtons[k.ID] = b
+			buttons = append(buttons, b)
+		}
 		if k.Added {
 			id := k.ID
 			b := widget.NewButtonWithIcon(l.T(i18n.RemoveKeyFile), theme.DeleteIcon(), func() { m.RemoveKeyFile(id) })
 			m.removeKeyButtons[id] = b
-			parts = append(parts, container.NewHBox(b))
+			buttons = append(buttons, b)
+		}
+		if len(buttons) > 0 {
+			parts = append(parts, container.NewHBox(buttons...))
 		}
 		m.keysBox.Add(widget.NewCard(head, clean(k.Path, maxDescriptionCols), container.NewVBox(parts...)))
 	}

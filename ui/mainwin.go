@@ -54,6 +54,14 @@ type Main struct {
 	removeKeyButtons              map[string]*widget.Button
 	keyErr                        error
 	keyPassword                   *KeyPassword // the open password window, nil when none
+	// moveKeyButtons are the «Перенести на токен» buttons by key ID (see
+	// keymove.go); keyMove the open move window, nil when none;
+	// keyNotice what the last move left to say (keyNoticeFailed when it
+	// failed).
+	moveKeyButtons  map[string]*widget.Button
+	keyMove         *KeyMove
+	keyNotice       string
+	keyNoticeFailed bool
 }
 
 // ShowMain fills w with the main window and shows it.

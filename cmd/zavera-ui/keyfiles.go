@@ -25,7 +25,8 @@ func (b *mainBackend) KeyFiles() ([]ui.KeyFileView, error) {
 	keys := keysource.New(keysource.Options{List: b.keyList(), Discover: true}).Keys()
 	out := make([]ui.KeyFileView, 0, len(keys))
 	for _, k := range keys {
-		v := ui.KeyFileView{ID: k.ID, Name: k.Name, Path: k.Path, Kind: ui.KeyKindContainer, Added: k.Added, Problem: keyProblem(k.Err)}
+		v := ui.KeyFileView{ID: k.ID, Name: k.Name, Path: k.Path, Kind: ui.KeyKindContainer, Added: k.Added, Problem: keyProblem(k.Err),
+			PasswordNeeded: k.PasswordNeeded}
 		if k.Kind == keysource.KindPKCS12 {
 			v.Kind = ui.KeyKindPKCS12
 		}

@@ -17,6 +17,7 @@ import (
 const keysUsage = `Usage: zavera keys list [--json]
        zavera keys add PATH [--cert FILE]
        zavera keys remove ID
+       zavera keys move ID --token TOKEN [--yes] [--module PATH]... [--no-discovery]
 
 Software keys: CryptoPro key containers (a folder holding header.key,
 masks.key, primary.key and the others) and key files. A software key is
@@ -33,14 +34,25 @@ password.
                    password is asked once (or read from --pin-file FILE)
                    to copy the certificate out; it is never stored.
   remove ID        forget the key with this ID; its files are not touched.
+  move ID          write the key with this ID (or certificate ID) and its
+                   certificate onto the PKCS#11 token TOKEN (its ID, label
+                   or serial; 'zavera tokens' lists them) as objects the
+                   key cannot be read back from. Shows the certificate and
+                   the token and asks y/N first (--yes does not ask), then
+                   the key's password (--password-file FILE) and the
+                   token's PIN (--pin-file FILE). Refused, with nothing
+                   written, when the token does not take GOST keys. The
+                   key file is never deleted: afterwards keep it as a copy
+                   in a safe place or delete it yourself.
 
 'zavera certs' lists the keys' certificates too, and 'zavera sign --cert ID'
 signs with them, asking for the key's password on the terminal.
 
-Exit status: 0 done, 1 the key cannot be added or removed, 2 bad usage.`
+Exit status: 0 done, 1 the key cannot be added, removed or moved (or the
+move was declined), 2 bad usage.`
 
 // runKeys implements `zavera keys`.
-func runKeys(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+func runKeys(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprintf(stderr, "zavera keys: list, add or remove?\n\n%s\n", keysUsage)
 		return 2
@@ -52,6 +64,9 @@ func runKeys(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	case "add":
 		valued = []string{"cert", "pin-file"}
 	case "remove":
+	case "move":
+		valued = []string{"token", "pin-file", "password-file", "module"}
+		flags = []string{"yes", "no-discovery"}
 	case "-h", "--help", "help":
 		fmt.Fprintln(stdout, keysUsage)
 		return 0
@@ -65,14 +80,19 @@ func runKeys(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return 0
 	}
 	if err == nil {
-		want := map[string]int{"list": 0, "add": 1, "remove": 1}[args[0]]
+		want := map[string]int{"list": 0, "add": 1, "remove": 1, "move": 1}[args[0]]
 		if len(a.operands) != want {
 			err = fmt.Errorf("%s takes %d argument(s)", args[0], want)
+		} else if args[0] == "move" && a.token == "" {
+			err = errors.New("move needs --token TOKEN")
 		}
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "zavera keys: %v\n\n%s\n", err, keysUsage)
 		return 2
+	}
+	if args[0] == "move" {
+		return runKeysMove(a, stdin, stdout, stderr)
 	}
 	cfg, err := loadAgentConfig("")
 	if err != nil {

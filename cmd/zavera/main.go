@@ -30,7 +30,7 @@ var commands = map[string]command{
 	"tokens":  {Summary: "list PKCS#11 modules and tokens", Run: runTokens},
 	"certs":   {Summary: "list certificates on tokens", Run: runCerts},
 	"sign":    {Summary: "sign files with a token key (CAdES-BES)", Run: runSign},
-	"keys":    {Summary: "list, add or remove software keys (CryptoPro containers)", Run: runKeys},
+	"keys":    {Summary: "list, add or remove software keys (CryptoPro containers, PKCS#12 files), or move one onto a token", Run: runKeys},
 
 	"tls":       {Summary: "make the local CA and loopback certificate for wss://", Run: runTLS},
 	"install":   {Summary: "trust the local CA, set browser policies and start at login", Run: runInstall},

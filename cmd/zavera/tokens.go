@@ -35,6 +35,10 @@ type tokenArgs struct {
 	pinFile     string
 	out         string
 	operands    []string
+	// token, passwordFile and yes are for 'keys move'.
+	token        string
+	passwordFile string
+	yes          bool
 }
 
 var errTokenHelp = errors.New("help")
@@ -85,6 +89,10 @@ func parseTokenArgs(args []string, valued, flags []string) (*tokenArgs, error) {
 				a.pinFile = value
 			case "o":
 				a.out = value
+			case "token":
+				a.token = value
+			case "password-file":
+				a.passwordFile = value
 			}
 		case has(flags, name):
 			if hasValue {
@@ -97,6 +105,8 @@ func parseTokenArgs(args []string, valued, flags []string) (*tokenArgs, error) {
 				a.noDiscovery = true
 			case "attached":
 				a.attached = true
+			case "yes":
+				a.yes = true
 			}
 		default:
 			return nil, fmt.Errorf("unknown option %s", arg)

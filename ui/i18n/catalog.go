@@ -156,6 +156,16 @@ const (
 	KeyPasswordTitle    Key = "keyfiles.password.title"
 	KeyPasswordAsks     Key = "keyfiles.password.asks"
 	KeyPasswordAdd      Key = "keyfiles.password.add"
+	MoveKey             Key = "keyfiles.move"
+	MoveKeyTitle        Key = "keyfiles.move.title"
+	MoveKeyToken        Key = "keyfiles.move.token"
+	MoveKeyWarning      Key = "keyfiles.move.warning"
+	MoveKeyConfirm      Key = "keyfiles.move.confirm"
+	MoveKeyNoTokens     Key = "keyfiles.move.notokens"
+	MoveKeyNoGOST       Key = "keyfiles.move.nogost"
+	MoveKeyAlready      Key = "keyfiles.move.already"
+	MoveKeyFailed       Key = "keyfiles.move.failed"
+	MoveKeyDone         Key = "keyfiles.move.done"
 )
 
 // Keys of the tray menu.
@@ -305,6 +315,16 @@ var catalog = map[Key]entry{
 	KeyPasswordTitle:    {"Zavera: пароль файла ключа", "Zavera: key file password"},
 	KeyPasswordAsks:     {"Сертификат в файле PKCS#12 зашифрован паролем ключа. Введите пароль один раз, чтобы добавить ключ: Zavera скопирует сертификат и не сохранит пароль. При каждой подписи пароль будет спрошен снова.", "The certificate in a PKCS#12 file is encrypted with the key's password. Type the password once to add the key: Zavera copies the certificate out and does not keep the password. It is asked again at every signature."},
 	KeyPasswordAdd:      {"Добавить", "Add"},
+	MoveKey:             {"Перенести на токен", "Move to a token"},
+	MoveKeyTitle:        {"Zavera: перенос ключа на токен", "Zavera: move a key to a token"},
+	MoveKeyToken:        {"Токен", "Token"},
+	MoveKeyWarning:      {"Закрытый ключ и сертификат будут записаны на выбранный токен; прочитать ключ с токена будет нельзя. Файл ключа Zavera не удаляет.", "The private key and the certificate will be written onto the chosen token; the key cannot be read back from it. Zavera does not delete the key file."},
+	MoveKeyConfirm:      {"Перенести", "Move"},
+	MoveKeyNoTokens:     {"Нет токена, принимающего ключи ГОСТ: вставьте токен.", "No token that takes GOST keys: insert a token."},
+	MoveKeyNoGOST:       {"Этот токен не принимает ключи ГОСТ; ничего не записано.", "This token does not take GOST keys; nothing was written."},
+	MoveKeyAlready:      {"Этот ключ уже есть на токене; ничего не записано.", "This key is already on the token; nothing was written."},
+	MoveKeyFailed:       {"Ключ не перенесён: %s", "The key was not moved: %s"},
+	MoveKeyDone:         {"Ключ %s перенесён на токен «%s». Файл ключа для подписи токеном больше не нужен: храните его копию в надёжном месте или удалите сами и уберите из списка.", "Key %s was moved to the token «%s». The key file is no longer needed to sign with the token: keep it as a copy in a safe place, or delete it yourself and remove it from the list."},
 
 	TrayRunning: {"Zavera работает", "Zavera is running"},
 	TrayPaused:  {"Zavera: подписание приостановлено", "Zavera: signing paused"},
