@@ -302,7 +302,7 @@ func (k *Key) keyHandle(s *session) (p11.ObjectHandle, bool, error) {
 	if k.found && k.gen == k.t.gen {
 		return k.handle, k.always, nil
 	}
-	h, err := s.findPrivateKey(k.pub, k.cert.KeyID)
+	h, err := s.findPrivateKey(k.pub, k.cert.KeyID, probeKey(k.pub))
 	if err != nil {
 		return 0, false, fmt.Errorf("certificate %s on token %q: %w", k.cert.ID, k.t.info.Label, err)
 	}
