@@ -214,6 +214,7 @@ func (m *Manager) Tokens() ([]Token, error) {
 	toks, err := m.scan()
 	out := make([]Token, len(toks))
 	for i, t := range toks {
+		t.checkCertificates()
 		t.mu.Lock()
 		out[i] = t.info
 		out[i].CertificatesAfterLogin = t.certsHidden && !t.loggedIn

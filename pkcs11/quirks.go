@@ -88,6 +88,7 @@ func (m *Manager) Login(tokenID string, pin PINFunc) error {
 // be private; some with a login, after none without, means they are.
 // The caller holds t.mu.
 func (t *token) noteCertificates(n int) {
+	t.certsChecked = true
 	switch {
 	case n == 0 && t.info.PIN.LoginRequired && !t.loggedIn:
 		t.certsHidden = true
@@ -96,6 +97,26 @@ func (t *token) noteCertificates(n int) {
 	case n > 0 && t.loggedIn && t.certsHidden:
 		t.certsAfterLogin = true
 	}
+}
+
+// checkCertificates looks, once per token, whether a token that wants a
+// login shows no certificate without it (Token.CertificatesAfterLogin),
+// so that a token listing tells before the certificates are listed: one
+// object search.
+func (t *token) checkCertificates() {
+	t.mu.Lock()
+	done := t.certsChecked || !t.info.PIN.LoginRequired || t.loggedIn
+	t.mu.Unlock()
+	if done {
+		return
+	}
+	t.withSession(func(s *session) error {
+		hs, err := s.findAll(certTemplate())
+		if err == nil {
+			t.noteCertificates(len(hs))
+		}
+		return err
+	})
 }
 
 // noteMechanisms records a token that lacks the raw GOST mechanism but

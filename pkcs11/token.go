@@ -127,6 +127,7 @@ type token struct {
 	// sessions and re-insertions. certsHidden: the last listing without
 	// a login found no certificate on a token that wants one.
 	certsHidden     bool
+	certsChecked    bool
 	certsAfterLogin bool
 	sharedKeyID     bool
 	loginShared     bool

@@ -95,13 +95,14 @@ func TestVendorCertificatesAfterLogin(t *testing.T) {
 	const mode = "one.certificates = after_login"
 	e.control(t, mode)
 	m := e.openIsolated(t, Options{})
-	certs, err := m.Certificates()
-	if err != nil || len(certs) != 1 || certs[0].ID != CertificateID(e.kOther.CertDER) {
-		t.Fatalf("before login: %d certificates, %v; want the other token's only", len(certs), err)
-	}
+	// The token listing tells, before any certificate listing.
 	toks, err := m.Tokens()
 	if err != nil || len(toks) != 2 {
 		t.Fatalf("tokens %+v, %v", toks, err)
+	}
+	certs, err := m.Certificates()
+	if err != nil || len(certs) != 1 || certs[0].ID != CertificateID(e.kOther.CertDER) {
+		t.Fatalf("before login: %d certificates, %v; want the other token's only", len(certs), err)
 	}
 	one := toks[0]
 	if !one.CertificatesAfterLogin || toks[1].CertificatesAfterLogin {
