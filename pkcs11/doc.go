@@ -106,6 +106,11 @@
 //     _512: SignMessage sends the whole DER of the signed attributes and
 //     the token hashes; Sign (a digest) fails with
 //     ErrMechanismNotSupported on such a token.
+//   - Only the GOST mechanisms PKCS#11 itself defines, none of the TC26
+//     vendor range (GOST.md lists that set): 2012-256 keys sign with
+//     CKM_GOSTR3410 as usual; 512-bit keys fail with
+//     ErrMechanismNotSupported, saying why. Tokens with the TC26 set
+//     alone are the common case.
 //   - Certificates that are private objects: listed without a login the
 //     token shows none, and Token.CertificatesAfterLogin says "log in to
 //     see the certificates". Certificates never logs in by itself;

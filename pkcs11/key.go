@@ -217,7 +217,10 @@ func (k *Key) sign(mech uint, in []byte, combined bool) ([]byte, error) {
 	err := k.t.withSession(func(s *session) error {
 		if m := k.t.mechanisms(); m != nil && !m[mech] {
 			hint := ""
-			if !combined && (mech == ckmGOSTR3410 || mech == ckmGOSTR3410_512) {
+			switch {
+			case mech == ckmGOSTR3410_512 && m[ckmGOSTR3410] && !m[ckmGOSTR3410With512]:
+				hint = " (the token offers only the standard GOST mechanisms: no 512-bit signature)"
+			case !combined && (mech == ckmGOSTR3410 && m[ckmGOSTR3410With256] || mech == ckmGOSTR3410_512 && m[ckmGOSTR3410With512]):
 				hint = " (the token hashes on board only: sign the message with SignMessage)"
 			}
 			return &Error{Op: "C_GetMechanismList", Code: p11.CKR_MECHANISM_INVALID, Kind: fmt.Errorf("%w: %#x%s", ErrMechanismNotSupported, mech, hint)}

@@ -22,6 +22,10 @@ type Quirks struct {
 	// mechanisms (CKM_GOSTR3410_WITH_GOSTR3411_12_256/512); the signed
 	// attributes are sent to it whole instead of their hash.
 	CombinedOnly bool `json:"combined_only,omitempty"`
+	// StandardOnly: the token offers only the GOST mechanisms PKCS#11
+	// itself defines (CKM_GOSTR3410), none of the TC26 vendor range:
+	// GOST 2012-256 keys sign, 512-bit keys cannot.
+	StandardOnly bool `json:"standard_only,omitempty"`
 	// CertificatesAfterLogin: the certificates are private objects that
 	// the token shows only after the PIN (Manager.Login): seen so (none
 	// before the login, some after), or, while not logged in, no
@@ -60,6 +64,7 @@ func (m *Manager) Quirks(tokenID string) Quirks {
 		LoginShared:            t.loginShared,
 		PINPad:                 t.info.PIN.PINPad,
 		CombinedOnly:           t.combinedOnly,
+		StandardOnly:           t.standardOnly,
 	}
 	t.mu.Unlock()
 	t.mod.waitMu.Lock()
@@ -120,13 +125,17 @@ func (t *token) checkCertificates() {
 }
 
 // noteMechanisms records a token that lacks the raw GOST mechanism but
-// has the combined one. The caller holds t.mu.
+// has the combined one, and one that has the standard raw mechanism
+// alone. The caller holds t.mu.
 func (t *token) noteMechanisms(m map[uint]bool) {
 	if m == nil {
 		return
 	}
 	if (!m[ckmGOSTR3410] && m[ckmGOSTR3410With256]) || (!m[ckmGOSTR3410_512] && m[ckmGOSTR3410With512]) {
 		t.combinedOnly = true
+	}
+	if m[ckmGOSTR3410] && !m[ckmGOSTR3410_512] && !m[ckmGOSTR3410With256] && !m[ckmGOSTR3410With512] {
+		t.standardOnly = true
 	}
 }
 

@@ -132,6 +132,7 @@ type token struct {
 	sharedKeyID     bool
 	loginShared     bool
 	combinedOnly    bool
+	standardOnly    bool
 }
 
 // maxExtraSessions bounds the extra sessions a token signs in, beside its

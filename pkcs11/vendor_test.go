@@ -269,3 +269,22 @@ func TestVendorSlowEnumeration(t *testing.T) {
 	r.e.control(t, "")
 	r.signGOST(t, "после восстановления")
 }
+
+func TestVendorStandardMechanismsOnly(t *testing.T) {
+	e := newGOSTEnv(t, 10)
+	const mode = "mechanisms = standard"
+	e.control(t, mode)
+	m := e.openIsolated(t, Options{})
+	calls := 0
+	key := e.signer(t, m, e.k256, &calls)
+	e.signVerified(t, key, e.k256, "стандартные механизмы")
+	k512 := e.signer(t, m, e.k512, &calls)
+	if _, err := signCMS(k512, "512"); !errors.Is(err, ErrMechanismNotSupported) {
+		t.Fatalf("512-bit key: %v, want ErrMechanismNotSupported", err)
+	}
+	e.replug(t, 1, mode)
+	e.signVerified(t, key, e.k256, "после переподключения")
+	if q := m.Quirks(key.Info().Token.ID); !q.StandardOnly || q.CombinedOnly {
+		t.Fatalf("quirks %+v, want standard mechanisms only", q)
+	}
+}

@@ -23,6 +23,7 @@ type doctorDriver struct {
 // The notes, in English; noteRussian holds their Russian.
 const (
 	noteCombinedOnly = "combined mechanisms only: the token hashes the signed attributes itself"
+	noteStandardOnly = "standard mechanisms only (no TC26 vendor range): GOST 2012-512 keys cannot sign"
 	noteCertsLogin   = "certificates after login: the token shows them once logged in ('zavera certs --login', or after the first PIN)"
 	noteSharedID     = "several key pairs share one CKA_ID: keys are paired by their public key"
 	noteLoginShared  = "logged in already by another program: no PIN is asked"
@@ -44,6 +45,7 @@ func doctorDrivers(m *pkcs11.Manager, toks []pkcs11.Token, lang i18n.Lang) []doc
 			text string
 		}{
 			{q.CombinedOnly, noteCombinedOnly},
+			{q.StandardOnly, noteStandardOnly},
 			{q.CertificatesAfterLogin, noteCertsLogin},
 			{q.SharedKeyID, noteSharedID},
 			{q.LoginShared, noteLoginShared},
@@ -74,6 +76,7 @@ func printDriverNotes(w io.Writer, drivers []doctorDriver, tokenID string) {
 // noteRussian holds the Russian of every note.
 var noteRussian = map[string]string{
 	noteCombinedOnly: "только совмещённые механизмы: токен сам хеширует подписываемые атрибуты",
+	noteStandardOnly: "только стандартные механизмы (без диапазона ТК 26): ключи ГОСТ 2012-512 не могут подписывать",
 	noteCertsLogin:   "сертификаты после входа: токен показывает их после ввода PIN-кода ('zavera certs --login' или первая подпись)",
 	noteSharedID:     "у нескольких пар ключей один CKA_ID: ключи сопоставляются по открытому ключу",
 	noteLoginShared:  "вход уже выполнен другой программой: PIN-код не запрашивается",

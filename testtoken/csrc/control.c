@@ -25,11 +25,16 @@
  *
  * Vendors' behaviour, per slot:
  *
- *   mechanisms = all|combined
+ *   mechanisms = all|combined|standard
  *                          combined: only the hash-on-token mechanisms
  *                          CKM_GOSTR3410_WITH_GOSTR3411_12_256/512 sign;
  *                          the raw CKM_GOSTR3410 / _512 are neither listed
- *                          nor accepted (CKR_MECHANISM_INVALID)
+ *                          nor accepted (CKR_MECHANISM_INVALID);
+ *                          standard: only what PKCS#11 itself defines
+ *                          (CKM_GOSTR3410_KEY_PAIR_GEN, CKM_GOSTR3410),
+ *                          nothing from the TC26 vendor range: 2012-256
+ *                          keys sign with the raw mechanism, 512-bit keys
+ *                          not at all
  *   certificates = public|after_login
  *                          after_login: certificates are private objects,
  *                          found only in a session with a user login
@@ -109,7 +114,9 @@ static void set_key(gt_control *c, const char *key, const char *val)
     else if (strcmp(key, "login_shared") == 0 && num)
         c->login_shared = v != 0;
     else if (strcmp(key, "mechanisms") == 0)
-        c->combined_only = strcmp(val, "combined") == 0;
+        c->mechs = strcmp(val, "combined") == 0   ? GT_MECHS_COMBINED
+                   : strcmp(val, "standard") == 0 ? GT_MECHS_STANDARD
+                                                  : GT_MECHS_ALL;
     else if (strcmp(key, "certificates") == 0)
         c->certs_private = strcmp(val, "after_login") == 0;
     else if (strcmp(key, "pinpad") == 0) {
@@ -267,10 +274,13 @@ unsigned long gt_list_delay(void)
 }
 
 /* gt_mech_offered tells whether the token in s offers mechanism m: a
- * token with "mechanisms = combined" has no raw GOST signature. */
+ * token with "mechanisms = combined" has no raw GOST signature, one with
+ * "mechanisms = standard" nothing from the vendor range. */
 int gt_mech_offered(const gt_slot *s, CK_MECHANISM_TYPE m)
 {
-    if (s->ctl.combined_only && (m == CKM_GOSTR3410 || m == GT_CKM_GOSTR3410_512))
+    if (s->ctl.mechs == GT_MECHS_COMBINED && (m == CKM_GOSTR3410 || m == GT_CKM_GOSTR3410_512))
+        return 0;
+    if (s->ctl.mechs == GT_MECHS_STANDARD && (m & CKM_VENDOR_DEFINED))
         return 0;
     return 1;
 }

@@ -99,12 +99,13 @@ typedef struct gt_control {
     int pinpad;             /* GT_PINPAD_* */
     unsigned long pinpad_delay_ms;
     unsigned long replug;   /* a new value: pulled out and put back at once */
-    int combined_only;      /* no raw CKM_GOSTR3410 / _512: the token hashes */
+    int mechs;              /* GT_MECHS_*: which mechanisms the token offers */
     int certs_private;      /* certificates visible only after a user login */
     int login_shared;       /* logged in by another application: C_Login answers
                              * CKR_USER_ALREADY_LOGGED_IN */
 } gt_control;
 
+enum { GT_MECHS_ALL, GT_MECHS_COMBINED, GT_MECHS_STANDARD };
 enum { GT_PINPAD_NONE, GT_PINPAD_CONFIRM, GT_PINPAD_CANCEL, GT_PINPAD_WRONG };
 
 typedef struct gt_slot {
