@@ -66,6 +66,11 @@ type Token struct {
 	Serial       string `json:"serial,omitempty"`
 	// PINLocked is true when the user PIN is blocked.
 	PINLocked bool `json:"pinLocked,omitempty"`
+	// CertificatesAfterLogin is true when the token, not logged in, shows
+	// no certificate and wants a login: its certificates may be private
+	// objects, listed once the user logged in to it (a page cannot ask
+	// for that login).
+	CertificatesAfterLogin bool `json:"certificatesAfterLogin,omitempty"`
 	// SoftwareKey is true for a key file or key container: not a
 	// certified token, and its "PIN" is the file's password.
 	SoftwareKey bool `json:"softwareKey,omitempty"`

@@ -104,12 +104,54 @@
 // Tokens lists every slot with a token and the token's PIN state.
 // Certificates reads the certificates of every token without logging in,
 // pairs each with its private key by CKA_ID (or by public key where IDs
-// are missing), and names each with a stable identifier (Certificate.ID)
+// are missing or shared), and names each with a stable identifier (Certificate.ID)
 // that pages can pass back. Signer returns a *Key for an identifier: a
 // crypto.Signer (and crypto.MessageSigner) for the CAdES builder. GOST
 // keys sign the host-computed Streebog hash with CKM_GOSTR3410 /
 // CKM_GOSTR3410_512 and return BE(s) || BE(r); ECDSA keys use CKM_ECDSA and
 // return ASN.1; RSA keys use CKM_RSA_PKCS over a DigestInfo.
+//
+// # Vendors' drivers
+//
+// Drivers differ from one another where PKCS#11 leaves room, and the
+// package copes with each (the GOST test token reproduces them, see
+// testtoken/doc.go; Manager.Quirks tells what was learnt about a token,
+// Manager.Inspect looks for it, for `zavera doctor`):
+//
+//   - Only the combined mechanisms CKM_GOSTR3410_WITH_GOSTR3411_12_256 /
+//     _512: SignMessage sends the whole DER of the signed attributes and
+//     the token hashes; Sign (a digest) fails with
+//     ErrMechanismNotSupported on such a token.
+//   - Only the GOST mechanisms PKCS#11 itself defines, none of the TC26
+//     vendor range (GOST.md lists that set): 2012-256 keys sign with
+//     CKM_GOSTR3410 as usual; 512-bit keys fail with
+//     ErrMechanismNotSupported, saying why. Tokens with the TC26 set
+//     alone are the common case.
+//   - Certificates that are private objects: listed without a login the
+//     token shows none, and Token.CertificatesAfterLogin says "log in to
+//     see the certificates". Certificates never logs in by itself;
+//     Manager.Login does, asked by the user (the window, or
+//     `zavera certs --login`), and the next listing shows them. A page
+//     cannot cause that login.
+//   - Several key pairs with one CKA_ID (and even one label): the private
+//     key is taken by ID only when one key has it; otherwise through the
+//     public key object that holds the certificate's key, and where that
+//     leaves several, by a trial signature with each (a random message,
+//     verified with the certificate's key), once per session.
+//   - A login held by another program (drivers that keep it across
+//     programs): before asking for the PIN, C_GetSessionInfo is asked;
+//     a session already in a user state needs no PIN. C_Login answering
+//     CKR_USER_ALREADY_LOGGED_IN counts as success.
+//   - A PIN pad (CKF_PROTECTED_AUTHENTICATION_PATH): C_Login with a NULL
+//     PIN; the callback is never called, the user types on the reader.
+//   - Session handles that die with removal and re-insertion: the next
+//     operation opens a new session (see Sessions below); nothing has to
+//     be restarted.
+//   - No C_WaitForSlotEvent (CKR_FUNCTION_NOT_SUPPORTED): tokens are
+//     seen coming and going by polling every Options.PollInterval.
+//   - Slow enumeration (C_GetSlotList, C_FindObjects): listing holds no
+//     lock that a signature on another token needs, and in a module host
+//     every call has its deadline.
 //
 // # Sessions and threading
 //

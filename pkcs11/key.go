@@ -217,7 +217,10 @@ func (k *Key) sign(mech uint, in []byte, combined bool) ([]byte, error) {
 	err := k.t.withSession(func(s *session) error {
 		if m := k.t.mechanisms(); m != nil && !m[mech] {
 			hint := ""
-			if !combined && (mech == ckmGOSTR3410 || mech == ckmGOSTR3410_512) {
+			switch {
+			case mech == ckmGOSTR3410_512 && m[ckmGOSTR3410] && !m[ckmGOSTR3410With512]:
+				hint = " (the token offers only the standard GOST mechanisms: no 512-bit signature)"
+			case !combined && (mech == ckmGOSTR3410 && m[ckmGOSTR3410With256] || mech == ckmGOSTR3410_512 && m[ckmGOSTR3410With512]):
 				hint = " (the token hashes on board only: sign the message with SignMessage)"
 			}
 			return &Error{Op: "C_GetMechanismList", Code: p11.CKR_MECHANISM_INVALID, Kind: fmt.Errorf("%w: %#x%s", ErrMechanismNotSupported, mech, hint)}
@@ -302,7 +305,7 @@ func (k *Key) keyHandle(s *session) (p11.ObjectHandle, bool, error) {
 	if k.found && k.gen == k.t.gen {
 		return k.handle, k.always, nil
 	}
-	h, err := s.findPrivateKey(k.pub, k.cert.KeyID)
+	h, err := s.findPrivateKey(k.pub, k.cert.KeyID, probeKey(k.pub))
 	if err != nil {
 		return 0, false, fmt.Errorf("certificate %s on token %q: %w", k.cert.ID, k.t.info.Label, err)
 	}

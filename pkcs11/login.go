@@ -55,6 +55,15 @@ func (s *session) loggedIn() error {
 	if ti.Flags&p11.CKF_LOGIN_REQUIRED == 0 {
 		return nil
 	}
+	// Some drivers keep a login across programs, or another program of
+	// this user logged in: the session is in a user state already, and
+	// asking for the PIN would only get CKR_USER_ALREADY_LOGGED_IN.
+	if si, err := s.be.GetSessionInfo(s.h); err == nil &&
+		(si.State == p11.CKS_RO_USER_FUNCTIONS || si.State == p11.CKS_RW_USER_FUNCTIONS) {
+		t.loggedIn, t.loginShared = true, true
+		t.changed()
+		return nil
+	}
 	return ErrPINRequired
 }
 
@@ -86,6 +95,7 @@ func (s *session) doLogin(userType uint, pin PINFunc, contextSpecific bool) erro
 		return nil
 	}
 	if code, ok := codeOf(err); ok && code == p11.CKR_USER_ALREADY_LOGGED_IN && userType == p11.CKU_USER {
+		t.loginShared = true
 		return nil
 	}
 	mapped := mapError("C_Login", err)

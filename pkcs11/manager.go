@@ -214,8 +214,10 @@ func (m *Manager) Tokens() ([]Token, error) {
 	toks, err := m.scan()
 	out := make([]Token, len(toks))
 	for i, t := range toks {
+		t.checkCertificates()
 		t.mu.Lock()
 		out[i] = t.info
+		out[i].CertificatesAfterLogin = t.certsHidden && !t.loggedIn
 		t.mu.Unlock()
 	}
 	return out, err
@@ -270,6 +272,7 @@ func (t *token) certificateSet() (string, error) {
 			return err
 		}
 		t.certIDs = certSetKey(certs)
+		t.noteCertificates(len(certs))
 		set = t.certIDs
 		return nil
 	})
@@ -283,6 +286,7 @@ func (t *token) certificates() ([]*Certificate, error) {
 		certs, err = s.listCertificates()
 		if err == nil {
 			t.certIDs = certSetKey(certs)
+			t.noteCertificates(len(certs))
 		}
 		return err
 	})

@@ -154,18 +154,23 @@ func keyTypeFor(pub crypto.PublicKey) (uint, bool) {
 	return 0, false
 }
 
-// findPrivateKey finds the private key of a certificate: by CKA_ID, else
-// through the public key object holding the same key, else the only
-// private key of the right type. The caller holds the token lock.
-func (s *session) findPrivateKey(pub crypto.PublicKey, id []byte) (p11.ObjectHandle, error) {
+// findPrivateKey finds the private key of a certificate: by CKA_ID when
+// one private key has it, else through the public key object holding the
+// same key, else the only private key of the right type. Where several
+// key pairs share a CKA_ID (and a label), probe (nil: none) tells the
+// candidates apart by a trial signature. The caller holds the token lock.
+func (s *session) findPrivateKey(pub crypto.PublicKey, id []byte, probe keyProbe) (p11.ObjectHandle, error) {
 	class := p11.NewAttribute(p11.CKA_CLASS, p11.CKO_PRIVATE_KEY)
 	if len(id) > 0 {
 		hs, err := s.findAll([]*p11.Attribute{class, p11.NewAttribute(p11.CKA_ID, id)})
 		if err != nil {
 			return 0, err
 		}
-		if len(hs) > 0 {
+		if len(hs) == 1 {
 			return hs[0], nil
+		}
+		if len(hs) > 1 {
+			s.t.sharedKeyID = true
 		}
 	}
 	attr, _ := publicKeyValue(pub)
@@ -194,8 +199,11 @@ func (s *session) findPrivateKey(pub crypto.PublicKey, id []byte) (p11.ObjectHan
 			if err != nil {
 				return 0, err
 			}
-			if len(hs) > 0 {
+			if len(hs) == 1 {
 				return hs[0], nil
+			}
+			if len(hs) > 1 {
+				s.t.sharedKeyID = true
 			}
 		}
 		break
@@ -226,6 +234,13 @@ func (s *session) findPrivateKey(pub crypto.PublicKey, id []byte) (p11.ObjectHan
 	}
 	if len(cands) == 1 {
 		return cands[0], nil
+	}
+	if len(cands) > 1 && probe != nil {
+		for _, h := range cands {
+			if probe(s, h) {
+				return h, nil
+			}
+		}
 	}
 	return 0, ErrKeyNotFound
 }

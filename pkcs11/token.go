@@ -25,6 +25,11 @@ type Token struct {
 	Model           string   `json:"model"`
 	Serial          string   `json:"serial"`
 	PIN             PINState `json:"pin"`
+	// CertificatesAfterLogin: the last listing found no certificate on a
+	// token that wants a login and is not logged in; its certificates may
+	// be private objects, shown only after Manager.Login ("log in to see
+	// the certificates").
+	CertificatesAfterLogin bool `json:"certificates_after_login,omitempty"`
 }
 
 // PINState is the state of the token's user PIN from its flags.
@@ -117,6 +122,17 @@ type token struct {
 	extra     int
 	signing   sync.WaitGroup
 	spareFree *sync.Cond // on mu: an extra session came back, or the state changed
+
+	// What was learnt about the driver (see Quirks); kept across
+	// sessions and re-insertions. certsHidden: the last listing without
+	// a login found no certificate on a token that wants one.
+	certsHidden     bool
+	certsChecked    bool
+	certsAfterLogin bool
+	sharedKeyID     bool
+	loginShared     bool
+	combinedOnly    bool
+	standardOnly    bool
 }
 
 // maxExtraSessions bounds the extra sessions a token signs in, beside its
@@ -356,5 +372,6 @@ func (t *token) mechanisms() map[uint]bool {
 	for _, m := range list {
 		t.mechs[m.Mechanism] = true
 	}
+	t.noteMechanisms(t.mechs)
 	return t.mechs
 }

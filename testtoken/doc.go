@@ -36,6 +36,41 @@
 //
 // Insertion and removal are slot events for C_WaitForSlotEvent.
 //
+// # Vendors' behaviour
+//
+// Further keys make the token behave as some vendors' drivers do, per
+// slot:
+//
+//	mechanisms = all|combined|standard
+//	                       combined: only CKM_GOSTR3410_WITH_GOSTR3411_12_256
+//	                       and _512 sign (the token hashes); the raw
+//	                       CKM_GOSTR3410 / _512 are neither listed nor
+//	                       accepted (CKR_MECHANISM_INVALID). standard: only
+//	                       the mechanisms PKCS#11 itself defines
+//	                       (CKM_GOSTR3410_KEY_PAIR_GEN, CKM_GOSTR3410), none
+//	                       of the TC26 vendor range: 2012-256 keys sign with
+//	                       the raw mechanism, 512-bit keys cannot sign. The
+//	                       default, all, is the TC26 set of /GOST.md.
+//	certificates = public|after_login
+//	                       after_login: certificates are found only in a
+//	                       session with a user login
+//	login_shared = 0|1     the token is logged in by another program: sessions
+//	                       start in a user state, C_Login answers
+//	                       CKR_USER_ALREADY_LOGGED_IN, closing this process's
+//	                       sessions keeps the login (C_Logout ends it), and
+//	                       it is back after re-insertion
+//
+// and for the whole module:
+//
+//	slot_events = 0|1      0: C_WaitForSlotEvent answers
+//	                       CKR_FUNCTION_NOT_SUPPORTED
+//	list_delay_ms = N      C_GetSlotList and C_FindObjects take N ms more
+//	                       each (slow enumeration), without the module lock
+//
+// A PIN pad is "pinpad" above; session handles invalidated by removal and
+// re-insertion are "present" and "replug". Several key pairs sharing a
+// CKA_ID need no key: provision them with the same ID (and label).
+//
 // Four faults take the whole module (and the process that loaded it)
 // down, for the tests of module isolation; they take no slot prefix, and
 // CALL is a PKCS#11 function name such as C_Sign or C_Login:

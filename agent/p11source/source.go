@@ -95,7 +95,8 @@ func NewWithOptions(m *pkcs11.Manager, opts Options) *Source {
 }
 
 func toToken(t pkcs11.Token) agent.Token {
-	return agent.Token{ID: t.ID, Label: t.Label, Manufacturer: t.Manufacturer, Model: t.Model, Serial: t.Serial, PINLocked: t.PIN.Locked}
+	return agent.Token{ID: t.ID, Label: t.Label, Manufacturer: t.Manufacturer, Model: t.Model, Serial: t.Serial, PINLocked: t.PIN.Locked,
+		CertificatesAfterLogin: t.CertificatesAfterLogin}
 }
 
 // Tokens lists the tokens present. A module that fails is left out when

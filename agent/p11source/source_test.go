@@ -483,3 +483,45 @@ func TestConcurrentSignaturesAskThePINOnce(t *testing.T) {
 		})
 	}
 }
+
+// A token whose certificates are private objects is listed to pages with
+// certificatesAfterLogin, and its certificates are not: a page's
+// certificates call never logs in, so no PIN is asked.
+func TestTokenWithCertificatesAfterLogin(t *testing.T) {
+	tk := provisionTokens(t)
+	tk.control(t, "one.certificates = after_login")
+	m := tk.open(t)
+	pr := &prompter{pins: []string{provision.UserPIN}}
+	j, err := journal.Open(filepath.Join(t.TempDir(), "journal.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	srv, err := agent.New(agent.Options{Config: agent.Config{Origins: []string{origin}}, Tokens: p11source.New(m), Prompter: pr, Journal: j})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	defer srv.Shutdown(context.Background())
+	p := openPage(t, ln.Addr().String())
+	p.must("hello", map[string]any{"protocols": []int{1}}, nil)
+	var toks struct{ Tokens []agent.Token }
+	p.must("tokens", nil, &toks)
+	for _, x := range toks.Tokens {
+		if want := x.Label == gostToken; x.CertificatesAfterLogin != want {
+			t.Errorf("token %q: certificatesAfterLogin %v, want %v", x.Label, x.CertificatesAfterLogin, want)
+		}
+	}
+	var certs struct{ Certificates []struct{ ID string } }
+	p.must("certificates", map[string]any{}, &certs)
+	if len(certs.Certificates) != 1 || certs.Certificates[0].ID != pkcs11.CertificateID(tk.ecdsa.CertDER) {
+		t.Fatalf("certificates %+v, want the SoftHSM one only", certs)
+	}
+	if n := len(pr.asked()); n != 0 {
+		t.Fatalf("a page's listing asked for the PIN %d times", n)
+	}
+}

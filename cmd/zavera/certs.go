@@ -13,7 +13,7 @@ import (
 	"github.com/zavera/zavera/pkcs11"
 )
 
-const certsUsage = `Usage: zavera certs [--module PATH]... [--no-discovery] [--json]
+const certsUsage = `Usage: zavera certs [--module PATH]... [--no-discovery] [--login [--pin-file FILE]] [--json]
 
 Lists the certificates on every token, without asking for a PIN: owner,
 organisation, INN, OGRN, SNILS, validity, key algorithm, whether the
@@ -24,13 +24,18 @@ keys') follow, marked as such.
   --module PATH    load this module too; repeatable (see 'zavera tokens').
   --no-discovery   load only the modules named by --module and
                    ZAVERA_PKCS11_MODULES.
+  --login          log in to the tokens that show their certificates only
+                   after the PIN ('zavera tokens' says "certificates after
+                   login"), asking for the PIN on the terminal, and list
+                   theirs too.
+  --pin-file FILE  with --login: read the PIN from FILE's first line.
   --json           print JSON.
 
 Exit status: 0 listed, 1 a token or module failed to answer, 2 bad usage.`
 
 // runCerts implements `zavera certs`.
 func runCerts(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	a, err := parseTokenArgs(args, []string{"module"}, []string{"json", "no-discovery"})
+	a, err := parseTokenArgs(args, []string{"module", "pin-file"}, []string{"json", "no-discovery", "login"})
 	if errors.Is(err, errTokenHelp) {
 		fmt.Fprintln(stdout, certsUsage)
 		return 0
@@ -54,6 +59,9 @@ func runCerts(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	certs, listErr := m.Certificates()
+	if a.login {
+		certs, listErr = loginForCertificates(m, a.pinFile, stderr, certs, listErr)
+	}
 	var soft []keysource.KeyInfo
 	for _, k := range softwareKeySource().Keys() {
 		if k.Err == nil {
@@ -208,4 +216,33 @@ func newTokenCertJSON(c *pkcs11.Certificate, now time.Time) tokenCertJSON {
 		KeyID:      hex.EncodeToString(c.KeyID),
 		Token:      c.Token,
 	}
+}
+
+// loginForCertificates logs in to every token whose certificates show
+// only after a login and lists the certificates again; certs and listErr
+// are the listing before.
+func loginForCertificates(m *pkcs11.Manager, pinFile string, prompt io.Writer, certs []*pkcs11.Certificate, listErr error) ([]*pkcs11.Certificate, error) {
+	toks, _ := m.Tokens()
+	var hidden []pkcs11.Token
+	for _, t := range toks {
+		if t.CertificatesAfterLogin {
+			hidden = append(hidden, t)
+		}
+	}
+	if len(hidden) == 0 {
+		return certs, listErr
+	}
+	pins, err := newPINSource(pinFile, prompt)
+	if err != nil {
+		return certs, errors.Join(listErr, err)
+	}
+	defer pins.wipe()
+	var errs []error
+	for _, t := range hidden {
+		if err := m.Login(t.ID, pins.get); err != nil {
+			errs = append(errs, fmt.Errorf("token %q: %w", t.Label, err))
+		}
+	}
+	certs, err = m.Certificates()
+	return certs, errors.Join(append(errs, err)...)
 }

@@ -54,6 +54,7 @@ type doctorReport struct {
 	Modules      []moduleJSON     `json:"modules"`
 	ModuleHosts  *doctorModHosts  `json:"module_hosts"`
 	Tokens       []pkcs11.Token   `json:"tokens"`
+	TokenDrivers []doctorDriver   `json:"token_drivers"`
 	Certificates []tokenCertJSON  `json:"certificates"`
 	Agent        doctorAgent      `json:"agent"`
 	Ports        []portStatus     `json:"ports"`
@@ -186,6 +187,7 @@ func runDoctor(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 				problem("the PIN of token %q is locked", t.Label)
 			}
 		}
+		r.TokenDrivers = doctorDrivers(m, r.Tokens, lang)
 		certs, err := m.Certificates()
 		if err != nil {
 			problem("certificates: %v", err)
@@ -217,6 +219,9 @@ func runDoctor(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	if r.Tokens == nil {
 		r.Tokens = []pkcs11.Token{}
+	}
+	if r.TokenDrivers == nil {
+		r.TokenDrivers = []doctorDriver{}
 	}
 	if r.Certificates == nil {
 		r.Certificates = []tokenCertJSON{}
@@ -430,6 +435,7 @@ func printDoctor(w io.Writer, r *doctorReport, m *pkcs11.Manager) {
 	}
 	for _, t := range r.Tokens {
 		printToken(w, t)
+		printDriverNotes(w, r.TokenDrivers, t.ID)
 	}
 	fmt.Fprintln(w)
 	if len(r.Certificates) == 0 {

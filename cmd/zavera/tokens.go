@@ -33,6 +33,7 @@ type tokenArgs struct {
 	cert        string
 	attached    bool
 	pinFile     string
+	login       bool
 	out         string
 	operands    []string
 	// token, passwordFile and yes are for 'keys move'.
@@ -107,6 +108,8 @@ func parseTokenArgs(args []string, valued, flags []string) (*tokenArgs, error) {
 				a.attached = true
 			case "yes":
 				a.yes = true
+			case "login":
+				a.login = true
 			}
 		default:
 			return nil, fmt.Errorf("unknown option %s", arg)
@@ -254,4 +257,7 @@ func printToken(w io.Writer, t pkcs11.Token) {
 	row("Slot", fmt.Sprintf("%d (%s)", t.Slot, t.SlotDescription))
 	row("Module", t.Module)
 	row("PIN", pinStateText(t.PIN))
+	if t.CertificatesAfterLogin {
+		row("Certificates", "after login: 'zavera certs --login'")
+	}
 }

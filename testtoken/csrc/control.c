@@ -23,6 +23,37 @@
  *                          back at once, between two calls: sessions are
  *                          gone, nothing else tells it but slot events
  *
+ * Vendors' behaviour, per slot:
+ *
+ *   mechanisms = all|combined|standard
+ *                          combined: only the hash-on-token mechanisms
+ *                          CKM_GOSTR3410_WITH_GOSTR3411_12_256/512 sign;
+ *                          the raw CKM_GOSTR3410 / _512 are neither listed
+ *                          nor accepted (CKR_MECHANISM_INVALID);
+ *                          standard: only what PKCS#11 itself defines
+ *                          (CKM_GOSTR3410_KEY_PAIR_GEN, CKM_GOSTR3410),
+ *                          nothing from the TC26 vendor range: 2012-256
+ *                          keys sign with the raw mechanism, 512-bit keys
+ *                          not at all
+ *   certificates = public|after_login
+ *                          after_login: certificates are private objects,
+ *                          found only in a session with a user login
+ *   login_shared = 0|1     1: the token is logged in by another
+ *                          application, as tokens whose login is kept by
+ *                          the driver across programs are: sessions are in
+ *                          a user state from the start and C_Login answers
+ *                          CKR_USER_ALREADY_LOGGED_IN; closing this
+ *                          process's sessions does not end that login, only
+ *                          C_Logout does, and it is back after re-insertion
+ *
+ * and for the whole module (no slot prefix):
+ *
+ *   slot_events = 0|1      0: C_WaitForSlotEvent is not supported
+ *                          (CKR_FUNCTION_NOT_SUPPORTED)
+ *   list_delay_ms = N      C_GetSlotList and C_FindObjects take N ms more
+ *                          each (slow enumeration), without holding the
+ *                          module lock
+ *
  * Faults of the whole module, for tests of a host process that survives
  * its module (they take no slot prefix; CALL is a PKCS#11 function name
  * such as C_Sign, and only the functions that call gt_fault know it):
@@ -80,6 +111,14 @@ static void set_key(gt_control *c, const char *key, const char *val)
         c->pinpad_delay_ms = v;
     else if (strcmp(key, "replug") == 0 && num)
         c->replug = v;
+    else if (strcmp(key, "login_shared") == 0 && num)
+        c->login_shared = v != 0;
+    else if (strcmp(key, "mechanisms") == 0)
+        c->mechs = strcmp(val, "combined") == 0   ? GT_MECHS_COMBINED
+                   : strcmp(val, "standard") == 0 ? GT_MECHS_STANDARD
+                                                  : GT_MECHS_ALL;
+    else if (strcmp(key, "certificates") == 0)
+        c->certs_private = strcmp(val, "after_login") == 0;
     else if (strcmp(key, "pinpad") == 0) {
         if (strcmp(val, "none") == 0)
             c->pinpad = GT_PINPAD_NONE;
@@ -113,6 +152,12 @@ static int set_module_key(const char *key, const char *val)
         v = strtoul(val, &end, 10);
         if (*val != '\0' && *end == '\0' && v <= 64UL << 20)
             g.leak_per_call = v;
+    } else if (strcmp(key, "slot_events") == 0) {
+        g.no_slot_events = strcmp(val, "0") == 0;
+    } else if (strcmp(key, "list_delay_ms") == 0) {
+        v = strtoul(val, &end, 10);
+        if (*val != '\0' && *end == '\0' && v <= 3600000UL)
+            g.list_delay_ms = v;
     } else
         return 0;
     return 1;
@@ -182,6 +227,8 @@ void gt_control_refresh(void)
         defaults(&ctl[i]);
     g.crash_on[0] = g.abort_on[0] = g.hang_on[0] = '\0';
     g.leak_per_call = 0;
+    g.no_slot_events = 0;
+    g.list_delay_ms = 0;
     if (g.ctl_seen && (f = fopen(path, "r")) != NULL) {
         parse(f, ctl);
         fclose(f);
@@ -206,7 +253,36 @@ void gt_control_refresh(void)
             s->event = 1;
             gt_token_load(s);
         }
+        if (s->present && s->ctl.login_shared && s->login == GT_NO_USER && s->tok.user.set)
+            s->login = CKU_USER;
     }
+}
+
+/* gt_list_delay returns the enumeration delay (list_delay_ms); it takes
+ * the lock, so call it without. */
+unsigned long gt_list_delay(void)
+{
+    unsigned long d;
+
+    if (!__atomic_load_n(&g.initialized, __ATOMIC_ACQUIRE))
+        return 0;
+    gt_lock();
+    gt_control_refresh();
+    d = g.list_delay_ms;
+    gt_unlock();
+    return d;
+}
+
+/* gt_mech_offered tells whether the token in s offers mechanism m: a
+ * token with "mechanisms = combined" has no raw GOST signature, one with
+ * "mechanisms = standard" nothing from the vendor range. */
+int gt_mech_offered(const gt_slot *s, CK_MECHANISM_TYPE m)
+{
+    if (s->ctl.mechs == GT_MECHS_COMBINED && (m == CKM_GOSTR3410 || m == GT_CKM_GOSTR3410_512))
+        return 0;
+    if (s->ctl.mechs == GT_MECHS_STANDARD && (m & CKM_VENDOR_DEFINED))
+        return 0;
+    return 1;
 }
 
 /* gt_fault applies the module-wide faults to the call named: it crashes,

@@ -54,6 +54,7 @@ CK_RV C_FindObjects(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE_PTR phObject, C
 
     if (phObject == NULL || pulObjectCount == NULL)
         return CKR_ARGUMENTS_BAD;
+    gt_sleep_ms(gt_list_delay());
     gt_lock();
     rv = gt_session_get(hSession, &s);
     if (rv == CKR_OK && !s->finding)

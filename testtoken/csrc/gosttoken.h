@@ -99,8 +99,13 @@ typedef struct gt_control {
     int pinpad;             /* GT_PINPAD_* */
     unsigned long pinpad_delay_ms;
     unsigned long replug;   /* a new value: pulled out and put back at once */
+    int mechs;              /* GT_MECHS_*: which mechanisms the token offers */
+    int certs_private;      /* certificates visible only after a user login */
+    int login_shared;       /* logged in by another application: C_Login answers
+                             * CKR_USER_ALREADY_LOGGED_IN */
 } gt_control;
 
+enum { GT_MECHS_ALL, GT_MECHS_COMBINED, GT_MECHS_STANDARD };
 enum { GT_PINPAD_NONE, GT_PINPAD_CONFIRM, GT_PINPAD_CANCEL, GT_PINPAD_WRONG };
 
 typedef struct gt_slot {
@@ -159,6 +164,9 @@ typedef struct gt_state {
     /* module-wide faults from the control file (see control.c) */
     char crash_on[40], abort_on[40], hang_on[40];
     unsigned long leak_per_call;
+    /* vendor behaviour of the whole module (see control.c) */
+    int no_slot_events;          /* C_WaitForSlotEvent: CKR_FUNCTION_NOT_SUPPORTED */
+    unsigned long list_delay_ms; /* C_GetSlotList and C_FindObjects take this long */
 } gt_state;
 
 extern gt_state g;
@@ -176,6 +184,8 @@ void gt_token_refresh(gt_slot *s);
 /* control.c */
 void gt_control_refresh(void);
 void gt_fault(const char *call);
+unsigned long gt_list_delay(void);
+int gt_mech_offered(const gt_slot *s, CK_MECHANISM_TYPE m);
 
 /* slot.c */
 gt_slot *gt_slot_find(CK_SLOT_ID id);

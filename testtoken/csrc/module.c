@@ -181,6 +181,15 @@ CK_RV C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR pSlot, CK_VOID_PTR pRese
 
     if (pSlot == NULL || pReserved != NULL)
         return CKR_ARGUMENTS_BAD;
+    if (__atomic_load_n(&g.initialized, __ATOMIC_ACQUIRE)) {
+        int none;
+        gt_lock();
+        gt_control_refresh();
+        none = g.no_slot_events;
+        gt_unlock();
+        if (none)
+            return CKR_FUNCTION_NOT_SUPPORTED;
+    }
     __atomic_add_fetch(&waiters, 1, __ATOMIC_ACQ_REL);
     for (;;) {
         if (!__atomic_load_n(&g.initialized, __ATOMIC_ACQUIRE)) {

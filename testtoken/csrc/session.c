@@ -62,8 +62,9 @@ static void session_close(gt_session *s)
         for (gt_session *x = g.sessions; x != NULL; x = x->next)
             if (x->slot == s->slot && x->generation == s->slot->generation)
                 others = 1;
-        /* Closing the last session of a token ends the login. */
-        if (!others)
+        /* Closing the last session of a token ends the login, unless
+         * another application holds it (login_shared). */
+        if (!others && !s->slot->ctl.login_shared)
             s->slot->login = GT_NO_USER;
     }
     gt_session_free(s);
@@ -94,11 +95,15 @@ CK_RV gt_session_get(CK_SESSION_HANDLE h, gt_session **out)
     return CKR_OK;
 }
 
-/* gt_object_visible: private objects only after a user login; session
- * objects to every session of this token. */
+/* gt_object_visible: private objects only after a user login (and
+ * certificates too with "certificates = after_login"); session objects to
+ * every session of this token. */
 int gt_object_visible(const gt_session *s, const gt_object *o)
 {
     if (gt_obj_bool(o, CKA_PRIVATE, CK_FALSE) && s->slot->login != CKU_USER)
+        return 0;
+    if (s->slot->ctl.certs_private && s->slot->login != CKU_USER &&
+        gt_obj_ulong(o, CKA_CLASS, CK_UNAVAILABLE_INFORMATION) == CKO_CERTIFICATE)
         return 0;
     return 1;
 }
@@ -238,7 +243,8 @@ CK_RV C_CloseAllSessions(CK_SLOT_ID slotID)
         if (s->slot == slot)
             session_close(s);
     }
-    slot->login = GT_NO_USER;
+    if (!slot->ctl.login_shared)
+        slot->login = GT_NO_USER;
 out:
     gt_unlock();
     return rv;

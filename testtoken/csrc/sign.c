@@ -84,7 +84,7 @@ static CK_RV op_init(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR mech, CK_OBJEC
         goto out;
     }
     bits = mech_bits(mech->mechanism, &hashes);
-    if (bits == 0) {
+    if (bits == 0 || !gt_mech_offered(s->slot, mech->mechanism)) {
         rv = CKR_MECHANISM_INVALID;
         goto out;
     }

@@ -59,6 +59,7 @@ CK_RV C_GetSlotList(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList, CK_ULONG_PT
 
     if (pulCount == NULL)
         return CKR_ARGUMENTS_BAD;
+    gt_sleep_ms(gt_list_delay());
     gt_lock();
     if (!g.initialized) {
         rv = CKR_CRYPTOKI_NOT_INITIALIZED;
@@ -210,12 +211,19 @@ CK_RV C_GetMechanismList(CK_SLOT_ID slotID, CK_MECHANISM_TYPE_PTR pMechanismList
     gt_lock();
     rv = gt_slot_ready(slotID, &s);
     if (rv == CKR_OK) {
-        if (pMechanismList != NULL && *pulCount < NMECH)
+        CK_ULONG n = 0;
+        for (i = 0; i < NMECH; i++)
+            if (gt_mech_offered(s, mechanisms[i].type))
+                n++;
+        if (pMechanismList != NULL && *pulCount < n) {
             rv = CKR_BUFFER_TOO_SMALL;
-        else if (pMechanismList != NULL)
+        } else if (pMechanismList != NULL) {
+            n = 0;
             for (i = 0; i < NMECH; i++)
-                pMechanismList[i] = mechanisms[i].type;
-        *pulCount = NMECH;
+                if (gt_mech_offered(s, mechanisms[i].type))
+                    pMechanismList[n++] = mechanisms[i].type;
+        }
+        *pulCount = n;
     }
     gt_unlock();
     return rv;
@@ -234,7 +242,7 @@ CK_RV C_GetMechanismInfo(CK_SLOT_ID slotID, CK_MECHANISM_TYPE type, CK_MECHANISM
     if (rv == CKR_OK) {
         rv = CKR_MECHANISM_INVALID;
         for (i = 0; i < NMECH; i++) {
-            if (mechanisms[i].type == type) {
+            if (mechanisms[i].type == type && gt_mech_offered(s, type)) {
                 *pInfo = mechanisms[i].info;
                 rv = CKR_OK;
             }
