@@ -304,6 +304,9 @@ Section "Uninstall"
   RMDir "$INSTDIR"
   ; The per-user programs folder, if Zavera was its only program.
   RMDir "$LOCALAPPDATA\Programs"
+  ; What the agent notes about its token drivers (restarts, last
+  ; failure): diagnostics, not the user's data.
+  Delete "$APPDATA\zavera\module-hosts.json"
   ; The state folder, if only the certificate was in it.
   RMDir "$APPDATA\zavera"
   ; The agent's log (diagnostics, not the user's data: the journal is
