@@ -9,21 +9,27 @@ import "sync"
 // once and checks each issuer's signature once.
 //
 // A Memo is meant to live as long as one validation: it grows with every
-// distinct certificate it sees and never forgets. Results are keyed by
-// the certificates' DER, never by pointers, so two copies of a certificate
-// share their entry and a certificate that differs in any byte gets its
-// own. A failed check is remembered as well: the same bytes give the same
-// answer. A nil *Memo is valid and remembers nothing. A Memo is safe for
-// concurrent use.
+// distinct certificate it sees and never forgets. Parsed certificates are
+// keyed by their DER; checked signatures by the pair of certificates, so
+// the certificates must come from the Memo's Parse (or be the caller's
+// own, shared) for a check to be found again. A failed check is
+// remembered as well: the same certificates give the same answer. A nil
+// *Memo is valid and remembers nothing. A Memo is safe for concurrent
+// use.
 type Memo struct {
 	mu     sync.Mutex
 	parsed map[string]*Certificate
-	sigs   map[string]error
+	sigs   map[sigPair]error
 }
+
+// sigPair names a child and its issuer. Certificates are immutable, and
+// Parse gives one *Certificate per DER, so pointers name them; two copies
+// of a certificate the caller parsed apart only cost a second check.
+type sigPair struct{ child, issuer *Certificate }
 
 // NewMemo returns an empty Memo.
 func NewMemo() *Memo {
-	return &Memo{parsed: map[string]*Certificate{}, sigs: map[string]error{}}
+	return &Memo{parsed: map[string]*Certificate{}, sigs: map[sigPair]error{}}
 }
 
 // Parse is Parse, returning the same *Certificate for the same DER. A
@@ -53,14 +59,12 @@ func (m *Memo) Parse(der []byte) (*Certificate, error) {
 }
 
 // CheckSignatureFrom is child.CheckSignatureFrom(issuer), made once per
-// pair of DER encodings.
+// pair of certificates.
 func (m *Memo) CheckSignatureFrom(child, issuer *Certificate) error {
 	if m == nil || issuer == nil {
 		return child.CheckSignatureFrom(issuer)
 	}
-	// DER is self-delimiting: the concatenation names the pair without
-	// ambiguity.
-	key := string(child.Raw) + string(issuer.Raw)
+	key := sigPair{child, issuer}
 	m.mu.Lock()
 	err, ok := m.sigs[key]
 	m.mu.Unlock()

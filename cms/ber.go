@@ -236,7 +236,8 @@ func (n *node) isDER() bool {
 // minimalLength reports whether n's length octets are the shortest form.
 func minimalLength(n *node) bool {
 	hdr := len(n.raw) - len(n.content)
-	want := len(appendHeader(nil, n.class, n.tag, n.constructed, len(n.content)))
+	var buf [16]byte // a header is at most 1+5 tag and 1+8 length octets
+	want := len(appendHeader(buf[:0], n.class, n.tag, n.constructed, len(n.content)))
 	return hdr == want
 }
 
