@@ -26,7 +26,9 @@ type Server struct {
 	metrics *metrics
 	// slots holds one token per running verification.
 	slots chan struct{}
-	mux   *http.ServeMux
+	// jobs hands verifications to idle workers (see run).
+	jobs chan func()
+	mux  *http.ServeMux
 
 	reloadMu        sync.Mutex
 	lastFingerprint string
@@ -38,7 +40,7 @@ type Server struct {
 // New returns a server with no trust material loaded yet: call Reload.
 func New(cfg Config) *Server {
 	cfg = cfg.withDefaults()
-	s := &Server{cfg: cfg, metrics: newMetrics(), slots: make(chan struct{}, cfg.MaxInFlight), mux: http.NewServeMux(),
+	s := &Server{cfg: cfg, metrics: newMetrics(), slots: make(chan struct{}, cfg.MaxInFlight), jobs: make(chan func()), mux: http.NewServeMux(),
 		validate: validate.Validate}
 	s.mux.HandleFunc("/v1/verify", s.verify)
 	s.mux.HandleFunc("/healthz", s.healthz)
@@ -256,7 +258,7 @@ func (s *Server) verifyRequest(w http.ResponseWriter, r *http.Request, rec *reco
 	opts.Digest = in.hash
 	done := make(chan outcome, 1)
 	handedOver = true
-	go func() {
+	s.run(func() {
 		defer release()
 		defer func() {
 			if p := recover(); p != nil {
@@ -265,7 +267,7 @@ func (s *Server) verifyRequest(w http.ResponseWriter, r *http.Request, rec *reco
 		}()
 		rep, err := s.validate(in.signature, opts)
 		done <- outcome{rep: rep, err: err}
-	}()
+	})
 	var o outcome
 	select {
 	case o = <-done:
