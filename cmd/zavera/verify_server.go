@@ -173,6 +173,8 @@ func runVerifyServer(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
 	a.cfg.Log = log
+	gogc, memLimit := verifyserver.TuneCollector(os.Getenv)
+	log.Info("collector", "gogc", gogc, "memoryLimitBytes", memLimit)
 	a.cfg.Render = func(r *validate.Report) any { return reportJSON(r) }
 	srv := verifyserver.New(a.cfg)
 
