@@ -187,13 +187,14 @@ const validatorName = "Zavera"
 func (r *Report) Simple() SimpleReport {
 	out := SimpleReport{Indication: r.Indication(), ValidatedAt: r.ValidatedAt, Signatures: []SignatureJSON{},
 		Validator: SignatureValidator{Name: validatorName}}
+	cj := certJSONs{}
 	for _, s := range r.Signatures {
-		out.Signatures = append(out.Signatures, s.json())
+		out.Signatures = append(out.Signatures, s.json(cj))
 	}
 	return out
 }
 
-func (s *SignatureReport) json() SignatureJSON {
+func (s *SignatureReport) json(cj certJSONs) SignatureJSON {
 	sum := sha256.Sum256(s.SignatureValue)
 	j := SignatureJSON{
 		SignatureIdentifier: SignatureIdentifier{ID: s.ID, DigestAlgAndValue: DigestAlgAndValue{
@@ -211,7 +212,7 @@ func (s *SignatureReport) json() SignatureJSON {
 		tj := TimestampJSON{Type: t.Type, Indication: t.Indication, SubIndication: t.SubIndication, Detail: t.Detail,
 			ProductionTime: t.GenTime.UTC(), Policy: t.Policy, SerialNumber: t.SerialNumber}
 		if t.TSA != nil {
-			c := certJSON(t.TSA)
+			c := cj.get(t.TSA)
 			tj.TSA = &c
 		}
 		j.Timestamps = append(j.Timestamps, tj)
@@ -240,15 +241,15 @@ func (s *SignatureReport) json() SignatureJSON {
 		if c.Subject.Surname != "" && c.Subject.GivenName != "" {
 			name = c.Subject.Surname + " " + c.Subject.GivenName
 		}
-		j.SignerInformation = &SignerInformation{Signer: name, SignerCertificate: certJSON(c)}
+		j.SignerInformation = &SignerInformation{Signer: name, SignerCertificate: cj.get(c)}
 		a.Crypto.KeyAlgorithm = c.KeyString()
 		a.Crypto.Withdrawn = c.KeyAlgorithm == cert.KeyGOST2001
 	}
 	for _, c := range s.Chain {
-		a.CertificateChain = append(a.CertificateChain, certJSON(c))
+		a.CertificateChain = append(a.CertificateChain, cj.get(c))
 	}
 	if s.TrustAnchor != nil {
-		ta := certJSON(s.TrustAnchor)
+		ta := cj.get(s.TrustAnchor)
 		a.TrustAnchor = &ta
 	}
 	if t := s.TrustList; t != nil {
@@ -265,6 +266,20 @@ func (s *SignatureReport) json() SignatureJSON {
 		a.TrustedList = tj
 	}
 	j.SignatureValidationStatus.Associated = a
+	return j
+}
+
+// certJSONs keeps the description of each certificate a report names:
+// the signer's certificate and the anchor appear twice in each signature,
+// the TSA's in each of its time-stamps.
+type certJSONs map[*cert.Certificate]CertificateJSON
+
+func (m certJSONs) get(c *cert.Certificate) CertificateJSON {
+	j, ok := m[c]
+	if !ok {
+		j = certJSON(c)
+		m[c] = j
+	}
 	return j
 }
 
