@@ -232,7 +232,7 @@ func (s *SignatureReport) json(cj certJSONs) SignatureJSON {
 		return &u
 	}
 	for _, rc := range s.RevocationChecks {
-		a.RevocationData = append(a.RevocationData, RevocationJSON{Certificate: rc.Certificate.Subject.String(), Status: rc.Status,
+		a.RevocationData = append(a.RevocationData, RevocationJSON{Certificate: rc.Certificate.SubjectString(), Status: rc.Status,
 			Source: rc.Source, Fetched: rc.Fetched, URL: rc.URL, ThisUpdate: opt(rc.ThisUpdate), NextUpdate: opt(rc.NextUpdate),
 			RevokedAt: opt(rc.RevokedAt), Detail: rc.Detail})
 	}
@@ -287,7 +287,7 @@ func certJSON(c *cert.Certificate) CertificateJSON {
 	sha1 := c.ThumbprintSHA1()
 	gost := c.ThumbprintStreebog()
 	return CertificateJSON{
-		Subject: c.Subject.String(), Issuer: c.Issuer.String(), SerialNumber: fmt.Sprintf("%X", c.SerialNumber),
+		Subject: c.SubjectString(), Issuer: c.IssuerString(), SerialNumber: fmt.Sprintf("%X", c.SerialNumber),
 		NotBefore: c.NotBefore.UTC(), NotAfter: c.NotAfter.UTC(), KeyAlgorithm: c.KeyString(),
 		ThumbprintSHA1: hex.EncodeToString(sha1[:]), ThumbprintStreebog: hex.EncodeToString(gost[:]),
 	}
