@@ -170,7 +170,7 @@ func verifySigner(r *SignerResult, si *SignerInfo, sd *SignedData, digests map[*
 		return
 	}
 	r.Certificate = c
-	r.pass(CheckCertificate, c.Subject.String())
+	r.pass(CheckCertificate, c.SubjectString())
 
 	d, err := digestByOID(si.DigestAlgorithm.Algorithm)
 	if err != nil {
@@ -263,7 +263,7 @@ func verifySigner(r *SignerResult, si *SignerInfo, sd *SignedData, digests map[*
 		return
 	}
 	r.Chain = chain
-	r.pass(CheckChain, chain[len(chain)-1].Subject.String())
+	r.pass(CheckChain, chain[len(chain)-1].SubjectString())
 }
 
 // findCertificate finds the certificate a SignerInfo names.
