@@ -50,7 +50,9 @@ distribution points its certificates name.
 
 The trust files are read again on SIGHUP or when they change. SIGINT or
 SIGTERM stop the service once running requests are answered. The access
-log (JSON lines, no document contents) goes to standard error.`
+log (JSON lines, no document contents) goes to standard error. Unless
+GOGC or GOMEMLIMIT are set, the service runs with GOGC=400 and a 1 GiB
+soft memory limit.`
 
 // verifyServerArgs are the parsed options of verify-server.
 type verifyServerArgs struct {
