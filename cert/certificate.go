@@ -65,6 +65,8 @@ type Certificate struct {
 	unhandled []asn1.ObjectIdentifier
 	// thumbs caches the thumbprints (thumbprint.go).
 	thumbs *thumbprints
+	// printed caches the printed names (printednames.go).
+	printed *printedNames
 }
 
 // maxCertificateSize bounds the input of Parse; real certificates are a
@@ -78,7 +80,7 @@ func Parse(der []byte) (*Certificate, error) {
 		return nil, fmt.Errorf("%w: %d bytes is too large for a certificate", ErrMalformed, len(der))
 	}
 	der = append([]byte(nil), der...)
-	c := &Certificate{Raw: der, MaxPathLen: -1, thumbs: &thumbprints{}}
+	c := &Certificate{Raw: der, MaxPathLen: -1, thumbs: &thumbprints{}, printed: &printedNames{}}
 	if err := c.parse(); err != nil {
 		return nil, err
 	}

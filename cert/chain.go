@@ -60,6 +60,9 @@ type VerifyOptions struct {
 	// these uses if it has a key usage extension (for signatures:
 	// x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment).
 	KeyUsage x509.KeyUsage
+	// Memo, when set, remembers the issuers' signatures checked, for the
+	// next paths built with it (see Memo).
+	Memo *Memo
 }
 
 // VerifyChain builds a path from leaf through intermediates to one of
@@ -178,7 +181,7 @@ func (b *builder) checkIssuer(chain []*Certificate, cand *Certificate, isRoot bo
 	if below := len(chain) - 1; cand.MaxPathLen >= 0 && below > cand.MaxPathLen {
 		return fmt.Errorf("%w: %s allows %d intermediate CAs below it, the path has %d", ErrPathLength, cand.label(), cand.MaxPathLen, below)
 	}
-	if err := child.CheckSignatureFrom(cand); err != nil {
+	if err := b.opts.Memo.CheckSignatureFrom(child, cand); err != nil {
 		return fmt.Errorf("signature of %s by %s: %w", child.label(), cand.label(), err)
 	}
 	return checkCommon(cand, b.at)

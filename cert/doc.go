@@ -47,6 +47,11 @@
 // certificates, and path length constraints. See VerifyOptions for the
 // treatment of trust anchors without basic constraints.
 //
+// A Memo, made for one validation and given to every path built in it
+// (VerifyOptions.Memo), parses each DER certificate once and checks each
+// issuer's signature on a certificate once: a signature's time-stamp
+// tokens and revocation data carry the same CA certificates again.
+//
 // # Concurrency and ownership
 //
 // A *Certificate is immutable once returned and safe for concurrent use.

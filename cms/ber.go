@@ -59,7 +59,8 @@ func (n *node) is(class int, tag uint32) bool { return n.class == class && n.tag
 // parseBER parses exactly one element filling all of data: trailing bytes
 // are an error.
 func parseBER(data []byte) (node, error) {
-	n, rest, err := parseElement(data, 0)
+	var a nodeArena
+	n, rest, err := parseElement(data, 0, &a)
 	if err != nil {
 		return node{}, err
 	}
@@ -70,7 +71,7 @@ func parseBER(data []byte) (node, error) {
 }
 
 // parseElement reads one element from the front of data.
-func parseElement(data []byte, depth int) (node, []byte, error) {
+func parseElement(data []byte, depth int, a *nodeArena) (node, []byte, error) {
 	if depth > maxDepth {
 		return node{}, nil, malformed("nesting deeper than %d", maxDepth)
 	}
@@ -131,7 +132,7 @@ func parseElement(data []byte, depth int) (node, []byte, error) {
 			if len(rest) == 0 {
 				return n, nil, malformed("missing end-of-contents")
 			}
-			child, r, err := parseElement(rest, depth+1)
+			child, r, err := parseElement(rest, depth+1, a)
 			if err != nil {
 				return n, nil, err
 			}
@@ -155,26 +156,26 @@ func parseElement(data []byte, depth int) (node, []byte, error) {
 		if length > uint64(len(data)-pos) {
 			return n, nil, malformed("length %d exceeds the %d bytes available", length, len(data)-pos)
 		}
-		return finishDefinite(n, data, pos, int(length), depth)
+		return finishDefinite(n, data, pos, int(length), depth, a)
 	default:
 		length := int(l)
 		if length > len(data)-pos {
 			return n, nil, malformed("length %d exceeds the %d bytes available", length, len(data)-pos)
 		}
-		return finishDefinite(n, data, pos, length, depth)
+		return finishDefinite(n, data, pos, length, depth, a)
 	}
 }
 
-func finishDefinite(n node, data []byte, pos, length, depth int) (node, []byte, error) {
+func finishDefinite(n node, data []byte, pos, length, depth int, a *nodeArena) (node, []byte, error) {
 	n.content = data[pos : pos+length]
 	n.raw = data[:pos+length]
 	if n.constructed {
 		if k := countElements(n.content); k > 0 {
-			n.children = make([]node, 0, k)
+			n.children = a.take(k)
 		}
 		rest := n.content
 		for len(rest) > 0 {
-			child, r, err := parseElement(rest, depth+1)
+			child, r, err := parseElement(rest, depth+1, a)
 			if err != nil {
 				return n, nil, err
 			}
@@ -183,6 +184,29 @@ func finishDefinite(n node, data []byte, pos, length, depth int) (node, []byte, 
 		}
 	}
 	return n, data[pos+length:], nil
+}
+
+// nodeArena hands out the children of the constructed elements of one
+// parse from shared blocks: a signature with its certificates and
+// time-stamps holds about a thousand elements, and one allocation each
+// made parsing cost more than reading them. A slice it gives has exactly
+// the capacity asked, so appending past it never reaches a neighbour.
+type nodeArena struct{ free []node }
+
+// arenaBlock is the number of nodes in a block; larger requests get
+// their own slice.
+const arenaBlock = 128
+
+func (a *nodeArena) take(k int) []node {
+	if k > arenaBlock/4 {
+		return make([]node, 0, k)
+	}
+	if len(a.free) < k {
+		a.free = make([]node, arenaBlock)
+	}
+	s := a.free[:0:k]
+	a.free = a.free[k:]
+	return s
 }
 
 // countElements counts the definite-length elements in data without
@@ -236,7 +260,8 @@ func (n *node) isDER() bool {
 // minimalLength reports whether n's length octets are the shortest form.
 func minimalLength(n *node) bool {
 	hdr := len(n.raw) - len(n.content)
-	want := len(appendHeader(nil, n.class, n.tag, n.constructed, len(n.content)))
+	var buf [16]byte // a header is at most 1+5 tag and 1+8 length octets
+	want := len(appendHeader(buf[:0], n.class, n.tag, n.constructed, len(n.content)))
 	return hdr == want
 }
 

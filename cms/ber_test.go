@@ -213,3 +213,48 @@ func FuzzBER(f *testing.F) {
 		}
 	})
 }
+
+// countConstructed counts the constructed elements of n's tree, n included.
+func countConstructed(n *node) int {
+	if !n.constructed {
+		return 0
+	}
+	k := 1
+	for i := range n.children {
+		k += countConstructed(&n.children[i])
+	}
+	return k
+}
+
+// Parsing a long-term signature (its certificates, OCSP answer and two
+// time-stamp tokens make about a thousand elements) allocates a few
+// blocks, not one slice per constructed element; and the children taken
+// from a shared block cannot grow into a neighbour's.
+func TestParseAllocatesInBlocks(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(realworldDir(t), "cms_gost2012-256_detached_cades-x-long-type1_cryptoarm_signCadesDetached.txt.sig"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := parseBER(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	constructed := countConstructed(&n)
+	allocs := testing.AllocsPerRun(20, func() {
+		if _, err := parseBER(data); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if constructed < 200 || allocs*8 > float64(constructed) {
+		t.Errorf("%d constructed elements parsed with %.0f allocations", constructed, allocs)
+	}
+
+	// Appending to one element's children leaves its neighbours alone.
+	var a nodeArena
+	first, second := a.take(2), a.take(2)
+	second = append(second, node{tag: 1}, node{tag: 2})
+	first = append(first, node{tag: 3}, node{tag: 4}, node{tag: 5})
+	if second[0].tag != 1 || second[1].tag != 2 || len(first) != 3 {
+		t.Errorf("children overlap: %+v %+v", first, second)
+	}
+}

@@ -49,6 +49,10 @@
 // failure and wraps one of the sentinel errors (ErrSignature,
 // ErrMessageDigest, ErrSigningCertificate, ErrChain, ErrExpired,
 // ErrKeyUsage, ErrUnsupportedAlgorithm, ErrMalformed, ...).
+// VerifyParsed checks a SignedData the caller already parsed; a
+// VerifyOptions.Memo shared by the calls of one validation (a signature
+// and its time-stamp tokens) parses each certificate and checks each
+// issuer's signature once.
 //
 // GOST R 34.10-2001 with GOST R 34.11-94 (CryptoPro parameters) is
 // verified, never made: it was withdrawn for new signatures in 2019 and

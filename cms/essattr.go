@@ -65,9 +65,7 @@ func matchESSCertID(vals [][]byte, c *cert.Certificate, v2 bool) error {
 	if !id.ReadASN1Bytes(&certHash, cbasn1.OCTET_STRING) {
 		return malformed("bad ESSCertID certHash")
 	}
-	h := d.new()
-	h.Write(c.Raw)
-	if !bytes.Equal(h.Sum(nil), certHash) {
+	if !bytes.Equal(certDigest(d, c), certHash) {
 		return fmt.Errorf("%w: %s of the certificate differs from certHash", ErrSigningCertificate, d.name)
 	}
 	if id.Empty() {
@@ -137,4 +135,20 @@ func checkAlgorithmProtection(r *SignerResult, si *SignerInfo) {
 		}
 	}
 	r.pass(CheckAlgorithmProtection, "")
+}
+
+// certDigest hashes the certificate's DER with d, from the hashes a
+// parsed certificate keeps when d is one of them.
+func certDigest(d *digestAlgorithm, c *cert.Certificate) []byte {
+	switch d {
+	case digestStreebog256:
+		h := c.ThumbprintStreebog()
+		return h[:]
+	case digestSHA1:
+		h := c.ThumbprintSHA1()
+		return h[:]
+	}
+	h := d.new()
+	h.Write(c.Raw)
+	return h.Sum(nil)
 }

@@ -42,6 +42,11 @@ type VerifyOptions struct {
 	// signature timestamp its caller checked); the certificate and chain
 	// are then checked at that time rather than at signingTime.
 	ProvenTime func(si *SignerInfo) (time.Time, bool)
+	// Memo, when set, parses the signature's certificates and checks
+	// their issuers' signatures once for all the calls given the same
+	// Memo: a validator checking a signature and its time-stamp tokens
+	// shares one (see cert.Memo).
+	Memo *cert.Memo
 }
 
 // Verify parses a signature (DER, BER, PEM or base64) and checks every
@@ -55,19 +60,25 @@ type VerifyOptions struct {
 // ErrSigningCertificate, ErrCertificateNotFound, ErrChain, ErrExpired,
 // ErrKeyUsage, ErrUnsupportedAlgorithm, ErrNoContent or ErrMalformed.
 func Verify(signature []byte, opts *VerifyOptions) (*Result, error) {
-	if opts == nil {
-		opts = &VerifyOptions{}
-	}
 	sd, err := ParseAny(signature)
 	if err != nil {
 		return nil, err
+	}
+	return VerifyParsed(sd, opts)
+}
+
+// VerifyParsed is Verify for a signature already parsed, for a caller
+// that reads it before checking it. sd is not modified.
+func VerifyParsed(sd *SignedData, opts *VerifyOptions) (*Result, error) {
+	if opts == nil {
+		opts = &VerifyOptions{}
 	}
 	res := &Result{SignedData: sd}
 	if len(sd.SignerInfos) == 0 {
 		return res, malformed("no signers")
 	}
 	digests, contentErr := contentDigests(sd, opts)
-	certs, certErr := signatureCertificates(sd)
+	certs, certErr := signatureCertificates(sd, opts.Memo)
 	pool := append(append(certs, opts.Intermediates...), opts.Roots...)
 	for i, si := range sd.SignerInfos {
 		r := &SignerResult{Index: i, SignerInfo: si}
@@ -123,11 +134,11 @@ func contentDigests(sd *SignedData, opts *VerifyOptions) (map[*digestAlgorithm][
 // signatureCertificates parses the certificates in the signature. One that
 // does not parse is left out; the first such error is returned so that a
 // signer whose certificate is missing can say why.
-func signatureCertificates(sd *SignedData) ([]*cert.Certificate, error) {
+func signatureCertificates(sd *SignedData, memo *cert.Memo) ([]*cert.Certificate, error) {
 	var out []*cert.Certificate
 	var first error
 	for i, der := range sd.Certificates {
-		c, err := cert.Parse(der)
+		c, err := memo.Parse(der)
 		if err != nil {
 			if first == nil {
 				first = fmt.Errorf("%w: certificate %d: %w", ErrMalformed, i+1, err)
@@ -159,7 +170,7 @@ func verifySigner(r *SignerResult, si *SignerInfo, sd *SignedData, digests map[*
 		return
 	}
 	r.Certificate = c
-	r.pass(CheckCertificate, c.Subject.String())
+	r.pass(CheckCertificate, c.SubjectString())
 
 	d, err := digestByOID(si.DigestAlgorithm.Algorithm)
 	if err != nil {
@@ -246,13 +257,13 @@ func verifySigner(r *SignerResult, si *SignerInfo, sd *SignedData, digests map[*
 		return
 	}
 	inter := append(append([]*cert.Certificate(nil), embedded...), opts.Intermediates...)
-	chain, err := cert.VerifyChain(c, inter, opts.Roots, at)
+	chain, err := cert.VerifyOptions{Roots: opts.Roots, Intermediates: inter, At: at, Memo: opts.Memo}.Verify(c)
 	if err != nil {
 		r.fail(CheckChain, fmt.Errorf("%w: %w", ErrChain, err))
 		return
 	}
 	r.Chain = chain
-	r.pass(CheckChain, chain[len(chain)-1].Subject.String())
+	r.pass(CheckChain, chain[len(chain)-1].SubjectString())
 }
 
 // findCertificate finds the certificate a SignerInfo names.

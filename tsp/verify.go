@@ -23,6 +23,10 @@ type VerifyOptions struct {
 	// Certificates are TSA certificates to use when the token carries
 	// none (a request without certReq).
 	Certificates []*cert.Certificate
+	// Memo, when set, shares parsed certificates and checked certificate
+	// signatures with the other checks of the same validation (see
+	// cert.Memo).
+	Memo *cert.Memo
 }
 
 // Verification is what Verify found about a token.
@@ -47,10 +51,11 @@ func (t *Token) Verify(opts *VerifyOptions) (*Verification, error) {
 	if len(t.SignedData.SignerInfos) != 1 {
 		return nil, fmt.Errorf("%w: a token has one signer, this one %d", ErrMalformed, len(t.SignedData.SignerInfos))
 	}
-	res, err := cms.Verify(t.Raw, &cms.VerifyOptions{
+	res, err := cms.VerifyParsed(t.SignedData, &cms.VerifyOptions{
 		Roots:          opts.Roots,
 		Intermediates:  append(append([]*cert.Certificate(nil), opts.Certificates...), opts.Intermediates...),
 		ValidationTime: t.GenTime,
+		Memo:           opts.Memo,
 	})
 	if res == nil {
 		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)

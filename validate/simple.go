@@ -187,13 +187,14 @@ const validatorName = "Zavera"
 func (r *Report) Simple() SimpleReport {
 	out := SimpleReport{Indication: r.Indication(), ValidatedAt: r.ValidatedAt, Signatures: []SignatureJSON{},
 		Validator: SignatureValidator{Name: validatorName}}
+	cj := certJSONs{}
 	for _, s := range r.Signatures {
-		out.Signatures = append(out.Signatures, s.json())
+		out.Signatures = append(out.Signatures, s.json(cj))
 	}
 	return out
 }
 
-func (s *SignatureReport) json() SignatureJSON {
+func (s *SignatureReport) json(cj certJSONs) SignatureJSON {
 	sum := sha256.Sum256(s.SignatureValue)
 	j := SignatureJSON{
 		SignatureIdentifier: SignatureIdentifier{ID: s.ID, DigestAlgAndValue: DigestAlgAndValue{
@@ -211,7 +212,7 @@ func (s *SignatureReport) json() SignatureJSON {
 		tj := TimestampJSON{Type: t.Type, Indication: t.Indication, SubIndication: t.SubIndication, Detail: t.Detail,
 			ProductionTime: t.GenTime.UTC(), Policy: t.Policy, SerialNumber: t.SerialNumber}
 		if t.TSA != nil {
-			c := certJSON(t.TSA)
+			c := cj.get(t.TSA)
 			tj.TSA = &c
 		}
 		j.Timestamps = append(j.Timestamps, tj)
@@ -231,7 +232,7 @@ func (s *SignatureReport) json() SignatureJSON {
 		return &u
 	}
 	for _, rc := range s.RevocationChecks {
-		a.RevocationData = append(a.RevocationData, RevocationJSON{Certificate: rc.Certificate.Subject.String(), Status: rc.Status,
+		a.RevocationData = append(a.RevocationData, RevocationJSON{Certificate: rc.Certificate.SubjectString(), Status: rc.Status,
 			Source: rc.Source, Fetched: rc.Fetched, URL: rc.URL, ThisUpdate: opt(rc.ThisUpdate), NextUpdate: opt(rc.NextUpdate),
 			RevokedAt: opt(rc.RevokedAt), Detail: rc.Detail})
 	}
@@ -240,15 +241,15 @@ func (s *SignatureReport) json() SignatureJSON {
 		if c.Subject.Surname != "" && c.Subject.GivenName != "" {
 			name = c.Subject.Surname + " " + c.Subject.GivenName
 		}
-		j.SignerInformation = &SignerInformation{Signer: name, SignerCertificate: certJSON(c)}
+		j.SignerInformation = &SignerInformation{Signer: name, SignerCertificate: cj.get(c)}
 		a.Crypto.KeyAlgorithm = c.KeyString()
 		a.Crypto.Withdrawn = c.KeyAlgorithm == cert.KeyGOST2001
 	}
 	for _, c := range s.Chain {
-		a.CertificateChain = append(a.CertificateChain, certJSON(c))
+		a.CertificateChain = append(a.CertificateChain, cj.get(c))
 	}
 	if s.TrustAnchor != nil {
-		ta := certJSON(s.TrustAnchor)
+		ta := cj.get(s.TrustAnchor)
 		a.TrustAnchor = &ta
 	}
 	if t := s.TrustList; t != nil {
@@ -268,11 +269,25 @@ func (s *SignatureReport) json() SignatureJSON {
 	return j
 }
 
+// certJSONs keeps the description of each certificate a report names:
+// the signer's certificate and the anchor appear twice in each signature,
+// the TSA's in each of its time-stamps.
+type certJSONs map[*cert.Certificate]CertificateJSON
+
+func (m certJSONs) get(c *cert.Certificate) CertificateJSON {
+	j, ok := m[c]
+	if !ok {
+		j = certJSON(c)
+		m[c] = j
+	}
+	return j
+}
+
 func certJSON(c *cert.Certificate) CertificateJSON {
 	sha1 := c.ThumbprintSHA1()
 	gost := c.ThumbprintStreebog()
 	return CertificateJSON{
-		Subject: c.Subject.String(), Issuer: c.Issuer.String(), SerialNumber: fmt.Sprintf("%X", c.SerialNumber),
+		Subject: c.SubjectString(), Issuer: c.IssuerString(), SerialNumber: fmt.Sprintf("%X", c.SerialNumber),
 		NotBefore: c.NotBefore.UTC(), NotAfter: c.NotAfter.UTC(), KeyAlgorithm: c.KeyString(),
 		ThumbprintSHA1: hex.EncodeToString(sha1[:]), ThumbprintStreebog: hex.EncodeToString(gost[:]),
 	}

@@ -77,16 +77,32 @@ func judgeTimestamp(typ string, tok *tsp.Token, data []byte, opts *tsp.VerifyOpt
 	return tr
 }
 
+// signerStamps are the time-stamp tokens of one signer, parsed once.
+type signerStamps struct {
+	sig    []*tsp.Token
+	sigErr error
+	esc    []*tsp.Token
+	// escData is what the CAdES-C time-stamps cover.
+	escData []byte
+	escErr  error
+}
+
+func readStamps(si *cms.SignerInfo) *signerStamps {
+	st := &signerStamps{}
+	st.sig, st.sigErr = cades.SignatureTimestamps(si)
+	st.esc, st.escData, st.escErr = cades.EscTimestamps(si)
+	return st
+}
+
 // signatureTimestamps judges the signature-time-stamps of si and returns
 // them with the earliest time a passed one proves.
-func signatureTimestamps(si *cms.SignerInfo, opts *tsp.VerifyOptions) ([]*TimestampReport, time.Time, bool) {
-	toks, err := cades.SignatureTimestamps(si)
+func signatureTimestamps(st *signerStamps, si *cms.SignerInfo, opts *tsp.VerifyOptions) ([]*TimestampReport, time.Time, bool) {
 	var out []*TimestampReport
-	if err != nil {
-		out = append(out, &TimestampReport{Type: TimestampSignature, Indication: Indeterminate, SubIndication: FormatFailure, Detail: err.Error()})
+	if st.sigErr != nil {
+		out = append(out, &TimestampReport{Type: TimestampSignature, Indication: Indeterminate, SubIndication: FormatFailure, Detail: st.sigErr.Error()})
 	}
 	var best time.Time
-	for _, tok := range toks {
+	for _, tok := range st.sig {
 		tr := judgeTimestamp(TimestampSignature, tok, si.Signature, opts)
 		out = append(out, tr)
 		if tr.Indication == Passed && (best.IsZero() || tr.GenTime.Before(best)) {
@@ -99,44 +115,45 @@ func signatureTimestamps(si *cms.SignerInfo, opts *tsp.VerifyOptions) ([]*Timest
 // escTimestamps judges the CAdES-C time-stamps of a CAdES-X Long Type 1
 // signer, over its signature value, signature-time-stamp and complete
 // references.
-func escTimestamps(si *cms.SignerInfo, opts *tsp.VerifyOptions) []*TimestampReport {
-	toks, data, err := cades.EscTimestamps(si)
+func escTimestamps(st *signerStamps, opts *tsp.VerifyOptions) []*TimestampReport {
 	var out []*TimestampReport
-	if err != nil {
-		out = append(out, &TimestampReport{Type: TimestampCAdESC, Indication: Indeterminate, SubIndication: FormatFailure, Detail: err.Error()})
+	if st.escErr != nil {
+		out = append(out, &TimestampReport{Type: TimestampCAdESC, Indication: Indeterminate, SubIndication: FormatFailure, Detail: st.escErr.Error()})
 	}
-	for _, tok := range toks {
-		out = append(out, judgeTimestamp(TimestampCAdESC, tok, data, opts))
+	for _, tok := range st.esc {
+		out = append(out, judgeTimestamp(TimestampCAdESC, tok, st.escData, opts))
 	}
 	return out
 }
 
-// longTermCertificates returns the certificate-values of every signer of
-// a signature and the certificates its time-stamp tokens carry, to build
-// paths with and to find a TSA's certificate that its own token lacks.
-func longTermCertificates(signature []byte) []*cert.Certificate {
-	sd, err := cms.ParseAny(signature)
-	if err != nil {
-		return nil
-	}
-	var out []*cert.Certificate
+// longTerm is what the unsigned attributes of a signature's signers
+// carry: their time-stamp tokens, and the certificates of their
+// certificate-values and tokens.
+type longTerm struct {
+	stamps map[*cms.SignerInfo]*signerStamps
+	certs  []*cert.Certificate
+}
+
+// readLongTerm parses the time-stamp tokens of every signer and gathers
+// the certificate-values of every signer and the certificates its tokens
+// carry, to build paths with and to find a TSA's certificate that its own
+// token lacks.
+func readLongTerm(sd *cms.SignedData, memo *cert.Memo) *longTerm {
+	lt := &longTerm{stamps: map[*cms.SignerInfo]*signerStamps{}}
+	seen := map[*cert.Certificate]bool{}
 	for _, si := range sd.SignerInfos {
+		st := readStamps(si)
+		lt.stamps[si] = st
 		ders, _ := cades.CertificateValues(si)
-		for _, a := range si.UnsignedAttributes {
-			if !a.Type.Equal(cades.OIDSignatureTimeStamp) && !a.Type.Equal(cades.OIDEscTimeStamp) {
-				continue
-			}
-			for _, v := range a.Values {
-				if tsd, err := cms.Parse(v); err == nil {
-					ders = append(ders, tsd.Certificates...)
-				}
-			}
+		for _, tok := range append(append([]*tsp.Token(nil), st.sig...), st.esc...) {
+			ders = append(ders, tok.SignedData.Certificates...)
 		}
 		for _, d := range ders {
-			if c, err := cert.Parse(d); err == nil {
-				out = append(out, c)
+			if c, err := memo.Parse(d); err == nil && !seen[c] {
+				seen[c] = true
+				lt.certs = append(lt.certs, c)
 			}
 		}
 	}
-	return out
+	return lt
 }

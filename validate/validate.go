@@ -67,27 +67,42 @@ func Validate(signature []byte, opts *Options) (*Report, error) {
 	if opts.TrustList != nil {
 		anchors = append(anchors, opts.TrustList.Anchors()...)
 	}
+	// One validation parses the signature once, each time-stamp token
+	// once and each certificate once, and checks each certificate's
+	// signature by its issuer once, however many paths (the signer's, each
+	// token's) go through it.
+	memo := cert.NewMemo()
+	sd, err := cms.ParseAny(signature)
+	if err != nil {
+		return nil, err
+	}
 	vo := &cms.VerifyOptions{
 		Content: opts.Content, Digest: opts.Digest,
 		Roots:          anchors,
 		Intermediates:  append(append([]*cert.Certificate(nil), opts.SignerCertificates...), opts.Certificates...),
 		Time:           validatedAt,
 		ValidationTime: opts.At,
+		Memo:           memo,
 	}
 	// CAdES-X Long signers carry their path's certificates, and
 	// time-stamp tokens their TSA's.
-	vo.Intermediates = append(vo.Intermediates, longTermCertificates(signature)...)
+	lt := readLongTerm(sd, memo)
+	vo.Intermediates = append(vo.Intermediates, lt.certs...)
 	// Time-stamps are checked before the signers' certificates, whose
 	// validity is then checked at the time a passed one proves.
 	stamps := map[*cms.SignerInfo]*stampResult{}
-	tsaOpts := &tsp.VerifyOptions{Roots: anchors, Intermediates: vo.Intermediates, Certificates: vo.Intermediates}
+	tsaOpts := &tsp.VerifyOptions{Roots: anchors, Intermediates: vo.Intermediates, Certificates: vo.Intermediates, Memo: memo}
 	vo.ProvenTime = func(si *cms.SignerInfo) (time.Time, bool) {
-		reps, best, ok := signatureTimestamps(si, tsaOpts)
-		reps = append(reps, escTimestamps(si, tsaOpts)...)
+		st := lt.stamps[si]
+		if st == nil {
+			st = readStamps(si)
+		}
+		reps, best, ok := signatureTimestamps(st, si, tsaOpts)
+		reps = append(reps, escTimestamps(st, tsaOpts)...)
 		stamps[si] = &stampResult{reports: reps, best: best, ok: ok}
 		return best, ok
 	}
-	res, err := cms.Verify(signature, vo)
+	res, err := cms.VerifyParsed(sd, vo)
 	if res == nil || len(res.Signers) == 0 {
 		// Not a signature, or a SignedData without signers (a
 		// certificate bag): nothing to give a verdict on.

@@ -66,6 +66,20 @@ func TestCryptoARMXLongType1Offline(t *testing.T) {
 	if got := s.BestSignatureTime.UTC().Format(time.RFC3339); got != "2019-11-22T13:15:06Z" {
 		t.Errorf("best signature time %s", got)
 	}
+	// Both tokens carry the same TSA certificate: one validation parses it
+	// once and builds its path with the same certificates.
+	a, b := s.Timestamps[0], s.Timestamps[1]
+	if a.TSA == nil || a.TSA != b.TSA {
+		t.Errorf("the TSA certificate of the two time-stamps was parsed apart (%p, %p)", a.TSA, b.TSA)
+	}
+	if len(a.Chain) != len(b.Chain) || len(a.Chain) < 2 {
+		t.Fatalf("TSA paths of %d and %d certificates", len(a.Chain), len(b.Chain))
+	}
+	for i := range a.Chain {
+		if a.Chain[i] != b.Chain[i] {
+			t.Errorf("certificate %d of the TSA's path differs between the time-stamps", i)
+		}
+	}
 }
 
 // A CAdES-X Long Type 1 made here validates with its responder and TSA

@@ -50,7 +50,9 @@ distribution points its certificates name.
 
 The trust files are read again on SIGHUP or when they change. SIGINT or
 SIGTERM stop the service once running requests are answered. The access
-log (JSON lines, no document contents) goes to standard error.`
+log (JSON lines, no document contents) goes to standard error. Unless
+GOGC or GOMEMLIMIT are set, the service runs with GOGC=400 and a 1 GiB
+soft memory limit.`
 
 // verifyServerArgs are the parsed options of verify-server.
 type verifyServerArgs struct {
@@ -173,6 +175,8 @@ func runVerifyServer(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
 	a.cfg.Log = log
+	gogc, memLimit := verifyserver.TuneCollector(os.Getenv)
+	log.Info("collector", "gogc", gogc, "memoryLimitBytes", memLimit)
 	a.cfg.Render = func(r *validate.Report) any { return reportJSON(r) }
 	srv := verifyserver.New(a.cfg)
 

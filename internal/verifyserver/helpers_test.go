@@ -19,11 +19,11 @@ import (
 )
 
 // realworld returns the path of a file of the shared real-world set.
-func realworld(t *testing.T, name string) string {
+func realworld(t testing.TB, name string) string {
 	return filepath.Join(osslref.Root(t), "..", "shared", "realworld", name)
 }
 
-func readFile(t *testing.T, name string) []byte {
+func readFile(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(name)
 	if err != nil {
@@ -69,7 +69,7 @@ func (c *countingConn) Read(p []byte) (int, error) {
 
 // start serves s on a loopback port and returns its base URL and the
 // listener counting what the server read.
-func start(t *testing.T, s *Server) (string, *countingListener) {
+func start(t testing.TB, s *Server) (string, *countingListener) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -26,7 +26,9 @@ type Server struct {
 	metrics *metrics
 	// slots holds one token per running verification.
 	slots chan struct{}
-	mux   *http.ServeMux
+	// jobs hands verifications to idle workers (see run).
+	jobs chan func()
+	mux  *http.ServeMux
 
 	reloadMu        sync.Mutex
 	lastFingerprint string
@@ -38,7 +40,7 @@ type Server struct {
 // New returns a server with no trust material loaded yet: call Reload.
 func New(cfg Config) *Server {
 	cfg = cfg.withDefaults()
-	s := &Server{cfg: cfg, metrics: newMetrics(), slots: make(chan struct{}, cfg.MaxInFlight), mux: http.NewServeMux(),
+	s := &Server{cfg: cfg, metrics: newMetrics(), slots: make(chan struct{}, cfg.MaxInFlight), jobs: make(chan func()), mux: http.NewServeMux(),
 		validate: validate.Validate}
 	s.mux.HandleFunc("/v1/verify", s.verify)
 	s.mux.HandleFunc("/healthz", s.healthz)
@@ -114,15 +116,31 @@ func (rec *record) hangUp(w http.ResponseWriter, code string, detail error) {
 	time.AfterFunc(lingerTime, func() { conn.Close() })
 }
 
+// jsonBuffers are the buffers answers are encoded in, kept between
+// requests; one that grew past maxPooledJSON is left to the collector.
+var jsonBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxPooledJSON = 64 << 10
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	data, err := json.Marshal(v)
-	if err != nil {
-		status, data = http.StatusInternalServerError, []byte(`{"error":"internal_error"}`)
+	buf := jsonBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= maxPooledJSON {
+			buf.Reset()
+			jsonBuffers.Put(buf)
+		}
+	}()
+	buf.Reset()
+	// Encode ends the object with a newline.
+	if err := json.NewEncoder(buf).Encode(v); err != nil {
+		buf.Reset()
+		status = http.StatusInternalServerError
+		buf.WriteString(`{"error":"internal_error"}` + "\n")
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", strconv.Itoa(len(data)+1))
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
-	w.Write(append(data, '\n'))
+	w.Write(buf.Bytes())
 }
 
 // logged runs h and writes the access log line: no signature, document,
@@ -256,7 +274,7 @@ func (s *Server) verifyRequest(w http.ResponseWriter, r *http.Request, rec *reco
 	opts.Digest = in.hash
 	done := make(chan outcome, 1)
 	handedOver = true
-	go func() {
+	s.run(func() {
 		defer release()
 		defer func() {
 			if p := recover(); p != nil {
@@ -265,7 +283,7 @@ func (s *Server) verifyRequest(w http.ResponseWriter, r *http.Request, rec *reco
 		}()
 		rep, err := s.validate(in.signature, opts)
 		done <- outcome{rep: rep, err: err}
-	}()
+	})
 	var o outcome
 	select {
 	case o = <-done:
