@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command validatebench measures, for `make bench`, how many signatures
 // per second validate.Validate judges against OpenSSL's CMS_verify of the
 // same files in the same run: CryptoARM's CAdES-BES and its CAdES-X Long
@@ -33,7 +35,7 @@ type input struct {
 
 func main() {
 	out := flag.String("out", "build/bench.d/validate.jsonl", "JSON lines output")
-	ossl := flag.String("ossl", "build/validatebench/verifyfile", "the OpenSSL reference harness")
+	ossl := flag.String("ossl", "build/verifybench/verifybench-ossl", "the OpenSSL reference harness (internal/verifybench/csrc)")
 	conf := flag.String("openssl-conf", "testdata/openssl-gost.cnf", "OpenSSL configuration loading the GOST engine")
 	realworld := flag.String("realworld", "../shared/realworld", "the real-world signatures")
 	dir := flag.String("dir", "build/validatebench", "scratch folder")
@@ -150,24 +152,21 @@ func readDER(name string) ([]byte, error) {
 	return data, nil
 }
 
-// loop runs op for about d and returns operations per second.
+// loop runs op for about d of this thread's CPU time and returns
+// operations per CPU second, as the OpenSSL harness counts.
 func loop(d time.Duration, op func() error) float64 {
-	start := time.Now()
-	n := 0
-	for {
-		if err := op(); err != nil {
-			fail(err)
-		}
-		n++
-		if el := time.Since(start); el >= d {
-			return float64(n) / el.Seconds()
-		}
+	r, err := benchfig.Rate(d, op)
+	if err != nil {
+		fail(err)
 	}
+	return r
 }
 
-// reference runs the OpenSSL harness and returns operations per second.
+// reference runs the OpenSSL harness and returns operations per second of
+// its CPU time.
 func reference(env []string, bin, sig, content, ca string, seconds float64) (float64, error) {
-	cmd := exec.Command(bin, sig, content, ca, strconv.FormatFloat(seconds, 'f', 3, 64))
+	// -1: certificate times unchecked, the signatures are old.
+	cmd := exec.Command(bin, sig, content, ca, "-1", strconv.FormatFloat(seconds, 'f', 3, 64))
 	cmd.Env = env
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
