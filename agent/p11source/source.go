@@ -249,16 +249,20 @@ func (s *Source) pump() {
 		default:
 			continue
 		}
-		ev := agent.TokenEvent{Kind: kind, TokenID: e.Token.ID}
-		s.mu.Lock()
-		fns := make([]func(agent.TokenEvent), 0, len(s.subs))
-		for _, f := range s.subs {
-			fns = append(fns, f)
-		}
-		s.mu.Unlock()
-		for _, f := range fns {
-			f(ev)
-		}
+		s.publish(agent.TokenEvent{Kind: kind, TokenID: e.Token.ID})
+	}
+}
+
+// publish hands ev to every subscriber.
+func (s *Source) publish(ev agent.TokenEvent) {
+	s.mu.Lock()
+	fns := make([]func(agent.TokenEvent), 0, len(s.subs))
+	for _, f := range s.subs {
+		fns = append(fns, f)
+	}
+	s.mu.Unlock()
+	for _, f := range fns {
+		f(ev)
 	}
 }
 
