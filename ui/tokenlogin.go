@@ -84,3 +84,11 @@ func (m *Main) loginDone(id string, err error) {
 // WaitLogins waits for the logins started from the window to end and
 // their results to be shown. For tests.
 func (m *Main) WaitLogins() { m.logins.running.Wait() }
+
+// LoginButton is the token's «Показать сертификаты» button, nil when the
+// tokens page shows none for it.
+func (m *Main) LoginButton(tokenID string) *widget.Button { return m.logins.buttons[tokenID] }
+
+// LoginNote is what the tokens page says of the token's last login that
+// failed, "" when nothing.
+func (m *Main) LoginNote(tokenID string) string { return m.logins.notes[tokenID] }
