@@ -7,7 +7,10 @@
 // Only certificates whose private key is on the token (or hidden until
 // login) are offered to pages; the others, CA certificates that came with
 // them, are given to the agent through CACertificates for the chains it
-// writes into signatures. A token logs in at its first signature and
+// writes into signatures. A page's listing never logs in; a token whose
+// certificates are private objects shows them once the user logs in
+// through Login (the main window's «Показать сертификаты»). A token logs
+// in at its first signature (or at Login) and
 // keeps the login until it is removed, until no key of it has been open
 // for Options.IdleLogout, or until Lock (the screen locked, the session
 // ending), so the PIN is asked at most once per login. A key is open from
