@@ -6,6 +6,7 @@ import (
 	"net"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/zavera/zavera/agent"
 	"github.com/zavera/zavera/agent/journal"
@@ -116,5 +117,61 @@ func TestLoginShowsCertificatesAfterLogin(t *testing.T) {
 	// Logged in already: a second login asks nothing.
 	if err := src.Login(context.Background(), gost.ID, pinFrom(pr)); err != nil || len(pr.asked()) != 1 {
 		t.Fatalf("second login: %v, %d prompts", err, len(pr.asked()))
+	}
+}
+
+// A login from Login ends as a signature's does: once the token has had
+// no key open for the idle time, it is logged out and its certificate is
+// hidden again, the token marked once more.
+func TestLoginEndsAfterIdleTime(t *testing.T) {
+	tk := provisionTokens(t)
+	tk.control(t, "one.certificates = after_login")
+	m := tk.openHosted(t)
+	src := p11source.NewWithOptions(m, p11source.Options{IdleLogout: 300 * time.Millisecond})
+	ctx := context.Background()
+	var gost agent.Token
+	toks, err := src.Tokens(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range toks {
+		if x.Label == gostToken {
+			gost = x
+		}
+	}
+	if !gost.CertificatesAfterLogin {
+		t.Fatalf("tokens %+v", toks)
+	}
+	gostID := pkcs11.CertificateID(tk.gost.CertDER)
+	listed := func() bool {
+		cs, err := src.Certificates(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cs {
+			if c.ID == gostID {
+				return true
+			}
+		}
+		return false
+	}
+	if err := src.Login(ctx, gost.ID, pinFrom(&prompter{pins: []string{provision.UserPIN}})); err != nil {
+		t.Fatal(err)
+	}
+	if !listed() {
+		t.Fatal("the certificate is not listed after the login")
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for listed() {
+		if time.Now().After(deadline) {
+			t.Fatal("the login outlived the idle time")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	toks, _ = src.Tokens(ctx)
+	for _, x := range toks {
+		if x.ID == gost.ID && !x.CertificatesAfterLogin {
+			t.Fatal("the token is not marked again after the idle logout")
+		}
 	}
 }
