@@ -139,6 +139,9 @@ func (m *Main) refreshTokens() {
 			if note := m.logins.notes[t.ID]; note != "" {
 				parts = append(parts, &widget.Label{Text: note, Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord})
 			}
+		} else if t.CertificatesAfterLogin && len(t.Certificates) == 0 {
+			// A window not opened by the agent cannot log the agent in.
+			parts = append(parts, &widget.Label{Text: l.T(i18n.TokenCertsFromTray), Wrapping: fyne.TextWrapWord})
 		} else if len(t.Certificates) == 0 {
 			parts = append(parts, widget.NewLabel(l.T(i18n.TokenNoCerts)))
 		}

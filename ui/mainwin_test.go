@@ -248,13 +248,13 @@ func TestMainShowCertificatesAfterLogin(t *testing.T) {
 	}
 }
 
-// The backend without TokenLogin: no button, the token is shown as
-// before.
+// The backend without TokenLogin (a window not opened by the agent): no
+// button, the token says where to log in.
 func TestMainNoLoginWithoutBackend(t *testing.T) {
 	a := test.NewTempApp(t)
 	b := &fakeBackend{tokens: []TokenView{{ID: "t1", Label: "JaCarta GOST", CertificatesAfterLogin: true}}}
 	m := ShowMain(a.NewWindow(""), i18n.English, b, now)
-	if got := uitest.Texts(m.tokensBox); strings.Contains(got, "Show certificates") || !strings.Contains(got, "No certificates") {
+	if got := uitest.Texts(m.tokensBox); m.LoginButton("t1") != nil || !strings.Contains(got, "open Zavera from its notification area icon") {
 		t.Fatalf("tokens page:\n%s", got)
 	}
 }

@@ -111,7 +111,8 @@ func (b *mainBackend) Tokens() ([]ui.TokenView, error) {
 	certs, _ := m.Certificates()
 	out := make([]ui.TokenView, 0, len(toks))
 	for _, t := range toks {
-		v := ui.TokenView{ID: t.ID, Label: t.Label, Model: t.Model, Serial: t.Serial, PINLocked: t.PIN.Locked}
+		v := ui.TokenView{ID: t.ID, Label: t.Label, Model: t.Model, Serial: t.Serial, PINLocked: t.PIN.Locked,
+			CertificatesAfterLogin: t.CertificatesAfterLogin}
 		for _, c := range certs {
 			if c.Token.ID == t.ID && c.Cert != nil {
 				v.Certificates = append(v.Certificates, *wire.FromCertificate(c.Cert, t.Label))

@@ -109,6 +109,7 @@ const (
 	TokenShowCerts       Key = "tokens.showcerts"
 	TokenLoginFailed     Key = "tokens.login.failed"
 	TokenLoginNoAgent    Key = "tokens.login.noagent"
+	TokenCertsFromTray   Key = "tokens.login.fromtray"
 	Revoke               Key = "sites.revoke"
 	NoSites              Key = "sites.none"
 	SiteConfigured       Key = "sites.configured"
@@ -277,6 +278,8 @@ var catalog = map[Key]entry{
 	TokenLoginFailed: {"Не удалось войти на токен: %v", "Could not log in to the token: %v"},
 	TokenLoginNoAgent: {"Zavera не запущена: запустите её, чтобы показать сертификаты этого токена.",
 		"Zavera is not running: start it to show this token's certificates."},
+	TokenCertsFromTray: {"Этот токен показывает сертификаты только после ввода PIN-кода: откройте Zavera из значка в области уведомлений и нажмите «Показать сертификаты».",
+		"This token shows its certificates only after its PIN is entered: open Zavera from its notification area icon and press Show certificates."},
 	Revoke:           {"Отозвать", "Revoke"},
 	NoSites:          {"Нет одобренных сайтов.", "No approved sites."},
 	SiteConfigured:   {"задан администратором", "set by the administrator"},
