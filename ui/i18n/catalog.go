@@ -94,51 +94,54 @@ const (
 
 // Keys of the main window.
 const (
-	MainTitle      Key = "main.title"
-	TabTokens      Key = "tab.tokens"
-	TabSites       Key = "tab.sites"
-	TabJournal     Key = "tab.journal"
-	TabSettings    Key = "tab.settings"
-	TabDiagnostics Key = "tab.diagnostics"
-	NoTokens       Key = "tokens.none"
-	TokenNoCerts   Key = "tokens.nocerts"
-	TokenPINLocked Key = "tokens.locked"
-	// The «Показать сертификаты» action on a token that shows its
-	// certificates only after a login.
+	MainTitle        Key = "main.title"
+	TabTokens        Key = "tab.tokens"
+	TabSites         Key = "tab.sites"
+	TabJournal       Key = "tab.journal"
+	TabSettings      Key = "tab.settings"
+	TabDiagnostics   Key = "tab.diagnostics"
+	NoTokens         Key = "tokens.none"
+	TokenNoCerts     Key = "tokens.nocerts"
+	TokenPINLocked   Key = "tokens.locked"
+	Revoke           Key = "sites.revoke"
+	NoSites          Key = "sites.none"
+	SiteConfigured   Key = "sites.configured"
+	SiteApproved     Key = "sites.approved"
+	Search           Key = "journal.search"
+	JournalEmpty     Key = "journal.empty"
+	JournalCount     Key = "journal.count" // plural
+	SetModules       Key = "settings.modules"
+	SetPort          Key = "settings.port"
+	SetLanguage      Key = "settings.language"
+	SetLangSystem    Key = "settings.lang.system"
+	SetStartAtLogin  Key = "settings.autostart"
+	SetSave          Key = "settings.save"
+	SetSaved         Key = "settings.saved"
+	SetBadPort       Key = "settings.badport"
+	SetRestart       Key = "settings.restart"
+	DiagModules      Key = "diag.modules"
+	DiagModuleOK     Key = "diag.module.ok"
+	DiagModuleFailed Key = "diag.module.failed"
+	DiagTokens       Key = "diag.tokens"
+	DiagCerts        Key = "diag.certs"
+	DiagPort         Key = "diag.port"
+	DiagTLS          Key = "diag.tls"
+	DiagBrowser      Key = "diag.browser"
+	DiagOK           Key = "diag.ok"
+	DiagProblem      Key = "diag.problem"
+	DiagRefresh      Key = "diag.refresh"
+	DiagNone         Key = "diag.none"
+	Error            Key = "error"
+)
+
+// Keys of «Показать сертификаты» on a token that shows its certificates
+// only after a login.
+const (
 	TokenCertsAfterLogin Key = "tokens.afterlogin"
 	TokenShowCerts       Key = "tokens.showcerts"
 	TokenLoginFailed     Key = "tokens.login.failed"
 	TokenLoginNoAgent    Key = "tokens.login.noagent"
 	TokenCertsFromTray   Key = "tokens.login.fromtray"
-	Revoke               Key = "sites.revoke"
-	NoSites              Key = "sites.none"
-	SiteConfigured       Key = "sites.configured"
-	SiteApproved         Key = "sites.approved"
-	Search               Key = "journal.search"
-	JournalEmpty         Key = "journal.empty"
-	JournalCount         Key = "journal.count" // plural
-	SetModules           Key = "settings.modules"
-	SetPort              Key = "settings.port"
-	SetLanguage          Key = "settings.language"
-	SetLangSystem        Key = "settings.lang.system"
-	SetStartAtLogin      Key = "settings.autostart"
-	SetSave              Key = "settings.save"
-	SetSaved             Key = "settings.saved"
-	SetBadPort           Key = "settings.badport"
-	SetRestart           Key = "settings.restart"
-	DiagModules          Key = "diag.modules"
-	DiagModuleOK         Key = "diag.module.ok"
-	DiagModuleFailed     Key = "diag.module.failed"
-	DiagTokens           Key = "diag.tokens"
-	DiagCerts            Key = "diag.certs"
-	DiagPort             Key = "diag.port"
-	DiagTLS              Key = "diag.tls"
-	DiagBrowser          Key = "diag.browser"
-	DiagOK               Key = "diag.ok"
-	DiagProblem          Key = "diag.problem"
-	DiagRefresh          Key = "diag.refresh"
-	DiagNone             Key = "diag.none"
-	Error                Key = "error"
 )
 
 // Keys of the main window's software keys.
@@ -263,23 +266,15 @@ var catalog = map[Key]entry{
 	CLIFilesDone:  {"Подписано файлов: %d из %d", "%d of %d files signed"},
 	CLIFileOfMany: {"файл %d из %d", "file %d of %d"},
 
-	MainTitle:      {"Zavera", "Zavera"},
-	TabTokens:      {"Токены", "Tokens"},
-	TabSites:       {"Сайты", "Sites"},
-	TabJournal:     {"Журнал", "Journal"},
-	TabSettings:    {"Настройки", "Settings"},
-	TabDiagnostics: {"Диагностика", "Diagnostics"},
-	NoTokens:       {"Токены не найдены. Вставьте токен.", "No tokens found. Insert a token."},
-	TokenNoCerts:   {"На токене нет сертификатов.", "No certificates on this token."},
-	TokenPINLocked: {"PIN-код заблокирован", "PIN locked"},
-	TokenCertsAfterLogin: {"Этот токен показывает сертификаты только после ввода PIN-кода.",
-		"This token shows its certificates only after its PIN is entered."},
-	TokenShowCerts:   {"Показать сертификаты", "Show certificates"},
-	TokenLoginFailed: {"Не удалось войти на токен: %v", "Could not log in to the token: %v"},
-	TokenLoginNoAgent: {"Zavera не запущена: запустите её, чтобы показать сертификаты этого токена.",
-		"Zavera is not running: start it to show this token's certificates."},
-	TokenCertsFromTray: {"Этот токен показывает сертификаты только после ввода PIN-кода: откройте Zavera из значка в области уведомлений и нажмите «Показать сертификаты».",
-		"This token shows its certificates only after its PIN is entered: open Zavera from its notification area icon and press Show certificates."},
+	MainTitle:        {"Zavera", "Zavera"},
+	TabTokens:        {"Токены", "Tokens"},
+	TabSites:         {"Сайты", "Sites"},
+	TabJournal:       {"Журнал", "Journal"},
+	TabSettings:      {"Настройки", "Settings"},
+	TabDiagnostics:   {"Диагностика", "Diagnostics"},
+	NoTokens:         {"Токены не найдены. Вставьте токен.", "No tokens found. Insert a token."},
+	TokenNoCerts:     {"На токене нет сертификатов.", "No certificates on this token."},
+	TokenPINLocked:   {"PIN-код заблокирован", "PIN locked"},
 	Revoke:           {"Отозвать", "Revoke"},
 	NoSites:          {"Нет одобренных сайтов.", "No approved sites."},
 	SiteConfigured:   {"задан администратором", "set by the administrator"},
@@ -350,6 +345,15 @@ var catalog = map[Key]entry{
 	TrayPause:   {"Приостановить подписание", "Pause signing"},
 	TrayResume:  {"Возобновить подписание", "Resume signing"},
 	TrayQuit:    {"Выйти", "Quit"},
+
+	// «Показать сертификаты».
+	TokenCertsAfterLogin: {"Этот токен показывает сертификаты только после ввода PIN-кода.",
+		"This token shows its certificates only after its PIN is entered."},
+	TokenShowCerts:    {"Показать сертификаты", "Show certificates"},
+	TokenLoginFailed:  {"Не удалось войти на токен: %v", "Could not log in to the token: %v"},
+	TokenLoginNoAgent: {"Zavera не запущена: запустите её, чтобы показать сертификаты этого токена.", "Zavera is not running: start it to show this token's certificates."},
+	TokenCertsFromTray: {"Этот токен показывает сертификаты только после ввода PIN-кода: откройте Zavera из значка в области уведомлений и нажмите «Показать сертификаты».",
+		"This token shows its certificates only after its PIN is entered: open Zavera from its notification area icon and press Show certificates."},
 }
 
 // Keys lists every key of the catalogue.
