@@ -22,9 +22,14 @@ type Backend interface {
 
 // TokenView is a token and its certificates.
 type TokenView struct {
+	// ID is the token's ID as the agent gives it to pages.
+	ID                   string
 	Label, Model, Serial string
 	PINLocked            bool
-	Certificates         []wire.Cert
+	// CertificatesAfterLogin: the token shows its certificates only
+	// after a login, and is not logged in (see TokenLogin).
+	CertificatesAfterLogin bool
+	Certificates           []wire.Cert
 }
 
 // SiteView is a site that may use the agent.

@@ -33,6 +33,12 @@
 //     KeyFilePasswords or KeyMover and are wiped after the call; the
 //     fields are cleared. The main window's process lives while the window
 //     is open, so Fyne's copy of the text may stay until it closes.
+//   - «Показать сертификаты» on a token that shows its certificates only
+//     after a login (TokenLogin) is the user's own request: the backend
+//     asks the agent that opened the window to log its token source in,
+//     over package ui/mainlink, and the agent asks the PIN in its PIN
+//     window; the main window never sees that PIN. The call runs off
+//     Fyne's main goroutine and its result is shown there (fyne.Do).
 //   - Text from pages (origins, descriptions, file names, previews) is
 //     shown in plain labels, never interpreted as markup.
 //

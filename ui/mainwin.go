@@ -62,11 +62,15 @@ type Main struct {
 	keyMove         *KeyMove
 	keyNotice       string
 	keyNoticeFailed bool
+
+	// logins is the «Показать сертификаты» action (see tokenlogin.go).
+	logins tokenLogins
 }
 
 // ShowMain fills w with the main window and shows it.
 func ShowMain(w fyne.Window, lang i18n.Lang, b Backend, now time.Time) *Main {
-	m := &Main{w: w, lang: lang, b: b, now: now, revokeButtons: map[string]*widget.Button{}}
+	m := &Main{w: w, lang: lang, b: b, now: now, revokeButtons: map[string]*widget.Button{},
+		logins: tokenLogins{buttons: map[string]*widget.Button{}, notes: map[string]string{}}}
 	w.SetTitle(lang.T(i18n.MainTitle))
 	m.tokensBox = container.NewVBox()
 	m.sitesBox = container.NewVBox()
@@ -108,6 +112,7 @@ func (m *Main) refreshTokens() {
 	l := m.lang
 	m.tokensBox.RemoveAll()
 	m.expiring = nil
+	m.logins.buttons = map[string]*widget.Button{}
 	toks, err := m.b.Tokens()
 	m.tokenErr = err
 	if err != nil {
@@ -129,7 +134,15 @@ func (m *Main) refreshTokens() {
 		if t.PINLocked {
 			parts = append(parts, &widget.Label{Text: l.T(i18n.TokenPINLocked), Importance: widget.DangerImportance, TextStyle: fyne.TextStyle{Bold: true}})
 		}
-		if len(t.Certificates) == 0 {
+		if b := m.loginButton(t); b != nil {
+			parts = append(parts, &widget.Label{Text: l.T(i18n.TokenCertsAfterLogin), Wrapping: fyne.TextWrapWord}, b)
+			if note := m.logins.notes[t.ID]; note != "" {
+				parts = append(parts, &widget.Label{Text: note, Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord})
+			}
+		} else if t.CertificatesAfterLogin && len(t.Certificates) == 0 {
+			// A window not opened by the agent cannot log the agent in.
+			parts = append(parts, &widget.Label{Text: l.T(i18n.TokenCertsFromTray), Wrapping: fyne.TextWrapWord})
+		} else if len(t.Certificates) == 0 {
 			parts = append(parts, widget.NewLabel(l.T(i18n.TokenNoCerts)))
 		}
 		for i := range t.Certificates {

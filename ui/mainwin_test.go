@@ -186,3 +186,75 @@ func TestMainDiagnostics(t *testing.T) {
 		t.Fatalf("refresh ran %d times", b.diagRuns)
 	}
 }
+
+// loginBackend logs in to a token that shows its certificates only after
+// a login, with a PIN typed by the test in place of the PIN window.
+type loginBackend struct {
+	*fakeBackend
+	pin    string // what the PIN window gives; "" refuses it
+	logins []string
+}
+
+func (f *loginBackend) ShowCertificates(id string) error {
+	f.logins = append(f.logins, id)
+	switch f.pin {
+	case "":
+		return ErrLoginCancelled
+	case "12345678":
+	default:
+		return ErrWrongPIN
+	}
+	for i := range f.tokens {
+		if f.tokens[i].ID == id {
+			f.tokens[i].CertificatesAfterLogin = false
+			f.tokens[i].Certificates = []wire.Cert{{Owner: "Сидоров Пётр", NotBefore: now.AddDate(-1, 0, 0), NotAfter: now.AddDate(1, 0, 0)}}
+		}
+	}
+	return nil
+}
+
+func TestMainShowCertificatesAfterLogin(t *testing.T) {
+	a := test.NewTempApp(t)
+	b := &loginBackend{fakeBackend: &fakeBackend{tokens: []TokenView{
+		{ID: "t1", Label: "JaCarta GOST", CertificatesAfterLogin: true},
+		{ID: "t2", Label: "Rutoken ECP"},
+	}}}
+	m := ShowMain(a.NewWindow(""), i18n.Russian, b, now)
+	if m.logins.buttons["t2"] != nil {
+		t.Fatal("a token that shows its certificates has the login button")
+	}
+	if got := uitest.Texts(m.tokensBox); !strings.Contains(got, "Показать сертификаты") || strings.Contains(got, "Сидоров") {
+		t.Fatalf("before login:\n%s", got)
+	}
+	for _, step := range []struct{ pin, want, not string }{
+		{"", "Показать сертификаты", "Неверный PIN-код"},
+		{"00000000", "Неверный PIN-код", "Сидоров"},
+		{"12345678", "Сидоров Пётр", "Показать сертификаты"},
+	} {
+		b.pin = step.pin
+		btn := m.logins.buttons["t1"]
+		if btn == nil {
+			t.Fatalf("pin %q: no login button", step.pin)
+		}
+		test.Tap(btn)
+		m.WaitLogins()
+		got := uitest.Texts(m.tokensBox)
+		if !strings.Contains(got, step.want) || strings.Contains(got, step.not) {
+			t.Fatalf("after pin %q: want %q and not %q:\n%s", step.pin, step.want, step.not, got)
+		}
+	}
+	if len(b.logins) != 3 || b.logins[0] != "t1" {
+		t.Fatalf("logins %v", b.logins)
+	}
+}
+
+// The backend without TokenLogin (a window not opened by the agent): no
+// button, the token says where to log in.
+func TestMainNoLoginWithoutBackend(t *testing.T) {
+	a := test.NewTempApp(t)
+	b := &fakeBackend{tokens: []TokenView{{ID: "t1", Label: "JaCarta GOST", CertificatesAfterLogin: true}}}
+	m := ShowMain(a.NewWindow(""), i18n.English, b, now)
+	if got := uitest.Texts(m.tokensBox); m.LoginButton("t1") != nil || !strings.Contains(got, "open Zavera from its notification area icon") {
+		t.Fatalf("tokens page:\n%s", got)
+	}
+}

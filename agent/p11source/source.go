@@ -7,7 +7,10 @@
 // Only certificates whose private key is on the token (or hidden until
 // login) are offered to pages; the others, CA certificates that came with
 // them, are given to the agent through CACertificates for the chains it
-// writes into signatures. A token logs in at its first signature and
+// writes into signatures. A page's listing never logs in; a token whose
+// certificates are private objects shows them once the user logs in
+// through Login (the main window's «Показать сертификаты»). A token logs
+// in at its first signature (or at Login) and
 // keeps the login until it is removed, until no key of it has been open
 // for Options.IdleLogout, or until Lock (the screen locked, the session
 // ending), so the PIN is asked at most once per login. A key is open from
@@ -249,16 +252,20 @@ func (s *Source) pump() {
 		default:
 			continue
 		}
-		ev := agent.TokenEvent{Kind: kind, TokenID: e.Token.ID}
-		s.mu.Lock()
-		fns := make([]func(agent.TokenEvent), 0, len(s.subs))
-		for _, f := range s.subs {
-			fns = append(fns, f)
-		}
-		s.mu.Unlock()
-		for _, f := range fns {
-			f(ev)
-		}
+		s.publish(agent.TokenEvent{Kind: kind, TokenID: e.Token.ID})
+	}
+}
+
+// publish hands ev to every subscriber.
+func (s *Source) publish(ev agent.TokenEvent) {
+	s.mu.Lock()
+	fns := make([]func(agent.TokenEvent), 0, len(s.subs))
+	for _, f := range s.subs {
+		fns = append(fns, f)
+	}
+	s.mu.Unlock()
+	for _, f := range fns {
+		f(ev)
 	}
 }
 

@@ -32,11 +32,13 @@ diagnostics of 'zavera doctor'. The tray's "Open Zavera" runs it.
 // maxJournalShown bounds the records the window loads (the newest).
 const maxJournalShown = 5000
 
-func runMain(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+func runMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("main", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	config := fs.String("config", "", "")
 	tab := fs.String("tab", "", "")
+	// Set by the agent that opens the window: see mainlink.go.
+	agentLink := fs.Bool("agent-link", false, "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(stdout, mainUsage)
@@ -72,9 +74,13 @@ func runMain(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "zavera ui: warning: %v\n", e)
 	}
 	b := &mainBackend{cfgPath: cfgPath, cfg: cfg, approvals: approvals}
+	var backend ui.Backend = b
+	if *agentLink {
+		backend = &linkedBackend{mainBackend: b, link: linkTo(stdin, stdout)}
+	}
 	a := app.NewWithID(appID)
 	w := a.NewWindow("Zavera")
-	m := ui.ShowMain(w, appconf.Language(cfg), b, time.Now())
+	m := ui.ShowMain(w, appconf.Language(cfg), backend, time.Now())
 	if *tab != "" && !m.SelectTab(*tab) {
 		fmt.Fprintf(stderr, "zavera ui: no page %q\n", *tab)
 		return 2
@@ -105,7 +111,8 @@ func (b *mainBackend) Tokens() ([]ui.TokenView, error) {
 	certs, _ := m.Certificates()
 	out := make([]ui.TokenView, 0, len(toks))
 	for _, t := range toks {
-		v := ui.TokenView{Label: t.Label, Model: t.Model, Serial: t.Serial, PINLocked: t.PIN.Locked}
+		v := ui.TokenView{ID: t.ID, Label: t.Label, Model: t.Model, Serial: t.Serial, PINLocked: t.PIN.Locked,
+			CertificatesAfterLogin: t.CertificatesAfterLogin}
 		for _, c := range certs {
 			if c.Token.ID == t.ID && c.Cert != nil {
 				v.Certificates = append(v.Certificates, *wire.FromCertificate(c.Cert, t.Label))

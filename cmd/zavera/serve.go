@@ -261,6 +261,7 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	var tokens agent.TokenSource
 	var pinPad func(tokenID string) bool
+	var login func(ctx context.Context, tokenID string, pin agent.PINFunc) error
 	if a.key != "" {
 		if tokens, err = softtoken.Load(a.key, a.cert); err != nil {
 			return fail(err)
@@ -303,6 +304,7 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		src := p11source.NewWithOptions(m, p11source.Options{IdleLogout: time.Duration(cfg.Limits.IdleLogout), Log: log})
 		defer watchSessionLock(src, log)()
 		tokens = multisource.New(src, softwareKeys(cfg, log))
+		login = src.Login
 		pinPad = func(id string) bool {
 			toks, _ := m.Tokens()
 			for _, t := range toks {
@@ -324,7 +326,7 @@ func runServe(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		}
 		prompter = t
 	default:
-		desk, err = startDesktop(desktopOptions{cfg: cfg, approvals: approvals, tokens: tokens, pinPad: pinPad, log: log, stderr: stderr})
+		desk, err = startDesktop(desktopOptions{cfg: cfg, approvals: approvals, tokens: tokens, pinPad: pinPad, login: login, log: log, stderr: stderr})
 		if err != nil {
 			return fail(err)
 		}

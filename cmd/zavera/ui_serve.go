@@ -16,6 +16,7 @@ import (
 	"github.com/zavera/zavera/internal/appconf"
 	"github.com/zavera/zavera/internal/childproc"
 	"github.com/zavera/zavera/ui/i18n"
+	"github.com/zavera/zavera/ui/mainlink"
 	"github.com/zavera/zavera/ui/prompter"
 	"github.com/zavera/zavera/ui/tray"
 )
@@ -44,8 +45,9 @@ type desktop struct {
 	noticePath string
 
 	mu   sync.Mutex
-	once []string  // sites allowed once, forgotten when the agent stops
-	main *exec.Cmd // the main window's process, while open
+	once []string               // sites allowed once, forgotten when the agent stops
+	main *exec.Cmd              // the main window's process, while open
+	link *mainlink.AgentHandler // what answers it
 }
 
 // spareFor is how long a spare window process waits for the next prompt
@@ -60,6 +62,9 @@ type desktopOptions struct {
 	tokens    agent.TokenSource
 	// pinPad reports whether a token (by agent.Token ID) has a PIN pad.
 	pinPad func(tokenID string) bool
+	// login logs the token source in to a token for the main window's
+	// «Показать сертификаты»; nil without PKCS#11 modules.
+	login  func(ctx context.Context, tokenID string, pin agent.PINFunc) error
 	log    *slog.Logger
 	stderr io.Writer
 }
@@ -90,6 +95,9 @@ func startDesktop(o desktopOptions) (*desktop, error) {
 	}
 	d := &desktop{approvals: o.approvals, tokens: o.tokens, log: o.log, uiExe: exe,
 		quit: make(chan struct{}), stop: make(chan struct{}), noticePath: expiryNoticePath(o.cfg)}
+	d.link = &mainlink.AgentHandler{Source: o.tokens, LoginFunc: o.login, PIN: func(ctx context.Context, r agent.PINRequest) (*agent.PIN, error) {
+		return d.prompter.PIN(ctx, r)
+	}}
 	lang := appconf.Language(o.cfg)
 	d.prompter, err = prompter.New(prompter.Options{
 		Command:      func() *exec.Cmd { return exec.Command(exe, "prompt") },
@@ -165,12 +173,30 @@ func (d *desktop) openMain() {
 	if d.main != nil {
 		return
 	}
-	cmd := childproc.NoConsole(exec.Command(d.uiExe, "main"))
+	// The window asks this agent for the tokens and for logins over its
+	// standard input and output (package ui/mainlink).
+	cmd := childproc.NoConsole(exec.Command(d.uiExe, "main", "--agent-link"))
+	toWindow, err := cmd.StdinPipe()
+	if err != nil {
+		d.log.Error("main window not opened", "err", err)
+		return
+	}
+	fromWindow, err := cmd.StdoutPipe()
+	if err != nil {
+		d.log.Error("main window not opened", "err", err)
+		return
+	}
 	if err := cmd.Start(); err != nil {
 		d.log.Error("main window not opened", "err", err)
 		return
 	}
 	d.main = cmd
+	go func() {
+		if err := mainlink.Serve(fromWindow, toWindow, d.link); err != nil {
+			d.log.Info("main window link ended", "err", err)
+		}
+		toWindow.Close()
+	}()
 	go func() {
 		cmd.Wait()
 		d.mu.Lock()

@@ -134,6 +134,16 @@ const (
 	Error            Key = "error"
 )
 
+// Keys of «Показать сертификаты» on a token that shows its certificates
+// only after a login.
+const (
+	TokenCertsAfterLogin Key = "tokens.afterlogin"
+	TokenShowCerts       Key = "tokens.showcerts"
+	TokenLoginFailed     Key = "tokens.login.failed"
+	TokenLoginNoAgent    Key = "tokens.login.noagent"
+	TokenCertsFromTray   Key = "tokens.login.fromtray"
+)
+
 // Keys of the main window's software keys.
 const (
 	KeyFilesTitle       Key = "keyfiles.title"
@@ -335,6 +345,15 @@ var catalog = map[Key]entry{
 	TrayPause:   {"Приостановить подписание", "Pause signing"},
 	TrayResume:  {"Возобновить подписание", "Resume signing"},
 	TrayQuit:    {"Выйти", "Quit"},
+
+	// «Показать сертификаты».
+	TokenCertsAfterLogin: {"Этот токен показывает сертификаты только после ввода PIN-кода.",
+		"This token shows its certificates only after its PIN is entered."},
+	TokenShowCerts:    {"Показать сертификаты", "Show certificates"},
+	TokenLoginFailed:  {"Не удалось войти на токен: %v", "Could not log in to the token: %v"},
+	TokenLoginNoAgent: {"Zavera не запущена: запустите её, чтобы показать сертификаты этого токена.", "Zavera is not running: start it to show this token's certificates."},
+	TokenCertsFromTray: {"Этот токен показывает сертификаты только после ввода PIN-кода: откройте Zavera из значка в области уведомлений и нажмите «Показать сертификаты».",
+		"This token shows its certificates only after its PIN is entered: open Zavera from its notification area icon and press Show certificates."},
 }
 
 // Keys lists every key of the catalogue.
