@@ -144,11 +144,12 @@ func (b *hostBackend) start() (*hostProc, error) {
 // read dispatches replies until the host's output ends.
 func (p *hostProc) read(out io.Reader) {
 	var err error
+	fr := newFrameReader(out)
 	for {
 		var id uint32
 		var status byte
 		var body []byte
-		id, status, body, _, err = readFrame(out, nil)
+		id, status, body, _, err = fr.next()
 		if err != nil {
 			break
 		}
