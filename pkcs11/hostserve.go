@@ -85,8 +85,8 @@ func (s *hostServer) read() {
 
 type hostServer struct {
 	be          backend
-	initialized bool // only touched by module-wide calls, which run alone
-	r           *frameReader // used by the goroutine reading now
+	initialized bool           // only touched by module-wide calls, which run alone
+	r           *frameReader   // used by the goroutine reading now
 	end         chan error     // the reading ended
 	calls       sync.WaitGroup // calls running
 	wmu         sync.Mutex
