@@ -59,6 +59,7 @@ type hostSession struct {
 
 // hostProc is one running host process.
 type hostProc struct {
+	b       *hostBackend
 	cmd     *exec.Cmd
 	in      io.WriteCloser
 	epoch   uint64
@@ -72,8 +73,14 @@ type hostProc struct {
 	initErr  error
 
 	pmu      sync.Mutex
-	pending  map[uint32]chan hostReply
+	pending  map[uint32]*hostCall
 	inflight int
+	// One timer watches the deadlines of all the calls in flight, armed
+	// for the earliest: a timer per call would cost each call a timer
+	// set and stopped, and the wake-up of a thread to reset the runtime's
+	// sleep.
+	timer    *time.Timer
+	timerAt  time.Time     // when timer fires; zero when it is not armed
 	dead     chan struct{} // closed when the reader ends
 	deadErr  error         // why, set before dead is closed
 	exited   chan struct{} // closed when the process was reaped
@@ -86,6 +93,15 @@ type hostProc struct {
 type hostReply struct {
 	status byte
 	body   []byte
+	fail   *ModuleFailure // the call passed its deadline
+}
+
+// hostCall is a call waiting for its reply.
+type hostCall struct {
+	ch       chan hostReply // buffered: one reply
+	op       byte
+	timeout  time.Duration
+	deadline time.Time // zero for none
 }
 
 func loadIsolated(iso Isolation) loader {
@@ -122,8 +138,8 @@ func (b *hostBackend) start() (*hostProc, error) {
 	}
 	b.epoch++
 	b.gen.Add(1)
-	p := &hostProc{cmd: cmd, in: in, epoch: b.epoch, started: time.Now(),
-		pending: map[uint32]chan hostReply{}, dead: make(chan struct{}), exited: make(chan struct{}),
+	p := &hostProc{b: b, cmd: cmd, in: in, epoch: b.epoch, started: time.Now(),
+		pending: map[uint32]*hostCall{}, dead: make(chan struct{}), exited: make(chan struct{}),
 		ready: make(chan struct{}), errDone: make(chan struct{})}
 	go p.read(out)
 	go p.readErr(errOut)
@@ -154,15 +170,19 @@ func (p *hostProc) read(out io.Reader) {
 			break
 		}
 		p.pmu.Lock()
-		ch := p.pending[id]
+		c := p.pending[id]
 		delete(p.pending, id)
 		p.pmu.Unlock()
-		if ch != nil {
-			ch <- hostReply{status, body}
+		if c != nil {
+			c.ch <- hostReply{status: status, body: body}
 		}
 	}
 	p.pmu.Lock()
 	p.deadErr = err
+	if p.timer != nil {
+		p.timer.Stop()
+		p.timerAt = time.Time{}
+	}
 	p.pmu.Unlock()
 	close(p.dead)
 }
@@ -359,7 +379,11 @@ func (b *hostBackend) roundTrip(p *hostProc, op byte, e *enc, timeout time.Durat
 	e.b[8] = op
 	frame := e.finish()
 	frame[4], frame[5], frame[6], frame[7] = byte(id>>24), byte(id>>16), byte(id>>8), byte(id)
-	ch := make(chan hostReply, 1)
+	c := &hostCall{ch: make(chan hostReply, 1), op: op, timeout: timeout}
+	if timeout > 0 {
+		c.deadline = time.Now().Add(timeout)
+	}
+	ch := c.ch
 	p.pmu.Lock()
 	select {
 	case <-p.dead:
@@ -370,9 +394,10 @@ func (b *hostBackend) roundTrip(p *hostProc, op byte, e *enc, timeout time.Durat
 	// A blocking wait for slot events is not a call in progress: the
 	// limits are checked between the others.
 	counted := timeout > 0
-	p.pending[id] = ch
+	p.pending[id] = c
 	if counted {
 		p.inflight++
+		p.watchLocked(c.deadline)
 	}
 	p.pmu.Unlock()
 	defer func() {
@@ -392,28 +417,79 @@ func (b *hostBackend) roundTrip(p *hostProc, op byte, e *enc, timeout time.Durat
 	if werr != nil {
 		return hostReply{}, b.lost(p, op)
 	}
-	var deadline <-chan time.Time
-	if timeout > 0 {
-		t := time.NewTimer(timeout)
-		defer t.Stop()
-		deadline = t.C
-	}
 	select {
 	case rep := <-ch:
+		if rep.fail != nil {
+			return hostReply{}, rep.fail
+		}
 		return rep, nil
 	case <-p.dead:
 		// The reply may have come just before the end.
 		select {
 		case rep := <-ch:
+			if rep.fail != nil {
+				return hostReply{}, rep.fail
+			}
 			return rep, nil
 		default:
 		}
 		return hostReply{}, b.lost(p, op)
-	case <-deadline:
-		b.mu.Lock()
-		f := b.failed(p, op, fmt.Sprintf("no answer within %s", timeout))
-		b.mu.Unlock()
-		return hostReply{}, f
+	}
+}
+
+// watchLocked makes sure that the deadline timer fires by deadline. The
+// caller holds p.pmu.
+func (p *hostProc) watchLocked(deadline time.Time) {
+	if !p.timerAt.IsZero() && !deadline.Before(p.timerAt) {
+		return
+	}
+	p.timerAt = deadline
+	if p.timer == nil {
+		p.timer = time.AfterFunc(time.Until(deadline), p.expire)
+	} else {
+		p.timer.Reset(time.Until(deadline))
+	}
+}
+
+// expire runs when the deadline timer fires: the calls past their
+// deadline fail, which kills the host (the calls still in flight then
+// fail as it ends), and the timer is armed again for the earliest
+// deadline left.
+func (p *hostProc) expire() {
+	now := time.Now()
+	var late []*hostCall
+	var next time.Time
+	p.pmu.Lock()
+	for id, c := range p.pending {
+		switch {
+		case c.deadline.IsZero():
+		case !c.deadline.After(now):
+			late = append(late, c)
+			delete(p.pending, id)
+		case next.IsZero() || c.deadline.Before(next):
+			next = c.deadline
+		}
+	}
+	p.timerAt = time.Time{}
+	if !next.IsZero() {
+		p.watchLocked(next)
+	}
+	p.pmu.Unlock()
+	if len(late) == 0 {
+		return
+	}
+	b := p.b
+	b.mu.Lock()
+	f := b.failed(p, late[0].op, fmt.Sprintf("no answer within %s", late[0].timeout))
+	b.mu.Unlock()
+	for i, c := range late {
+		if i > 0 {
+			g := *f
+			g.Op = opName(c.op)
+			g.Reason = fmt.Sprintf("no answer within %s", c.timeout)
+			f = &g
+		}
+		c.ch <- hostReply{fail: f}
 	}
 }
 
