@@ -79,7 +79,11 @@
 // waits in its own goroutine for its reply, the end of the host or its
 // deadline (Isolation.CallTimeout; SlowCallTimeout for C_Login,
 // C_SignInit and C_Sign, which wait on slow tokens and PIN pads; none for
-// a blocking C_WaitForSlotEvent). When the host crashes, aborts or passes
+// a blocking C_WaitForSlotEvent); one timer per host watches the
+// deadlines of all its calls in flight, armed for the earliest. Both
+// sides read the channel through a buffer (hostframes.go), one read per
+// arrival rather than two per frame, and zero the bytes of each frame
+// once copied out, so that a PIN or a key is not left there. When the host crashes, aborts or passes
 // a deadline it is killed, the calls in flight fail with a *ModuleFailure
 // (ErrModuleFailed) naming the call and the reason (the fatal signal, or
 // "no answer within ..."), Isolation.OnFailure is told, and the next call
