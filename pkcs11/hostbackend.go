@@ -59,11 +59,19 @@ type hostSession struct {
 
 // hostProc is one running host process.
 type hostProc struct {
-	b       *hostBackend
-	cmd     *exec.Cmd
-	in      io.WriteCloser
-	epoch   uint64
-	started time.Time
+	b *hostBackend
+	// The host's output is read by the calls waiting for a reply: the
+	// one holding reading (a token in the channel when nobody reads)
+	// reads until its own reply comes and passes the others theirs, so
+	// that a lone call takes its reply itself, without a hand-over
+	// between goroutines.
+	reading  chan struct{}
+	out      *frameReader
+	deadOnce sync.Once
+	cmd      *exec.Cmd
+	in       io.WriteCloser
+	epoch    uint64
+	started  time.Time
 
 	wmu    sync.Mutex
 	nextID atomic.Uint32
@@ -141,50 +149,64 @@ func (b *hostBackend) start() (*hostProc, error) {
 	p := &hostProc{b: b, cmd: cmd, in: in, epoch: b.epoch, started: time.Now(),
 		pending: map[uint32]*hostCall{}, dead: make(chan struct{}), exited: make(chan struct{}),
 		ready: make(chan struct{}), errDone: make(chan struct{})}
-	go p.read(out)
+	p.out = newFrameReader(out)
+	p.reading = make(chan struct{}, 1)
+	p.reading <- struct{}{}
 	go p.readErr(errOut)
 	go func() {
-		<-p.dead
-		// Wait closes the standard error pipe: read it to its end first
-		// (unless a process the module started keeps it open).
+		// The host ends: its standard error ends with it (or the reader of
+		// a reply sees the end of its output first). Wait closes the
+		// standard error pipe: read it to its end first (unless a process
+		// the module started keeps it open).
 		select {
 		case <-p.errDone:
-		case <-time.After(2 * time.Second):
+		case <-p.dead:
+			select {
+			case <-p.errDone:
+			case <-time.After(2 * time.Second):
+			}
 		}
 		p.exitErr = cmd.Wait()
+		p.ended(io.EOF)
 		close(p.exited)
 	}()
 	return p, nil
 }
 
-// read dispatches replies until the host's output ends.
-func (p *hostProc) read(out io.Reader) {
-	var err error
-	fr := newFrameReader(out)
+// readUntil reads replies, passing each to its call, until the reply to
+// the call id comes or the host's output ends. The caller holds reading.
+func (p *hostProc) readUntil(id uint32) {
 	for {
-		var id uint32
-		var status byte
-		var body []byte
-		id, status, body, _, err = fr.next()
+		rid, status, body, _, err := p.out.next()
 		if err != nil {
-			break
+			p.ended(err)
+			return
 		}
 		p.pmu.Lock()
-		c := p.pending[id]
-		delete(p.pending, id)
+		c := p.pending[rid]
+		delete(p.pending, rid)
 		p.pmu.Unlock()
 		if c != nil {
 			c.ch <- hostReply{status: status, body: body}
 		}
+		if rid == id {
+			return
+		}
 	}
-	p.pmu.Lock()
-	p.deadErr = err
-	if p.timer != nil {
-		p.timer.Stop()
-		p.timerAt = time.Time{}
-	}
-	p.pmu.Unlock()
-	close(p.dead)
+}
+
+// ended records that the host's channel ended, once.
+func (p *hostProc) ended(err error) {
+	p.deadOnce.Do(func() {
+		p.pmu.Lock()
+		p.deadErr = err
+		if p.timer != nil {
+			p.timer.Stop()
+			p.timerAt = time.Time{}
+		}
+		p.pmu.Unlock()
+		close(p.dead)
+	})
 }
 
 // fatalSignal finds the Go runtime's line on a fatal signal, such as
@@ -417,24 +439,38 @@ func (b *hostBackend) roundTrip(p *hostProc, op byte, e *enc, timeout time.Durat
 	if werr != nil {
 		return hostReply{}, b.lost(p, op)
 	}
-	select {
-	case rep := <-ch:
-		if rep.fail != nil {
-			return hostReply{}, rep.fail
-		}
-		return rep, nil
-	case <-p.dead:
-		// The reply may have come just before the end.
+	for {
 		select {
 		case rep := <-ch:
-			if rep.fail != nil {
-				return hostReply{}, rep.fail
+			return rep.result()
+		case <-p.reading:
+			select {
+			case rep := <-ch:
+				// The reply came meanwhile.
+				p.reading <- struct{}{}
+				return rep.result()
+			default:
 			}
-			return rep, nil
-		default:
+			p.readUntil(id)
+			p.reading <- struct{}{}
+		case <-p.dead:
+			// The reply may have come just before the end.
+			select {
+			case rep := <-ch:
+				return rep.result()
+			default:
+			}
+			return hostReply{}, b.lost(p, op)
 		}
-		return hostReply{}, b.lost(p, op)
 	}
+}
+
+// result is the reply, or the failure of a call past its deadline.
+func (rep hostReply) result() (hostReply, error) {
+	if rep.fail != nil {
+		return hostReply{}, rep.fail
+	}
+	return rep, nil
 }
 
 // watchLocked makes sure that the deadline timer fires by deadline. The
