@@ -74,8 +74,12 @@
 //
 // Threading and ownership: the hostBackend of a module owns its host
 // process (started on the first call and after each failure, killed by
-// Destroy) and is safe for concurrent use; one goroutine reads the
-// replies, one passes the host's standard error on to ours, and each call
+// Destroy) and is safe for concurrent use; the replies are read by the
+// calls waiting for them, one at a time: the reading call reads until its
+// own reply comes, passing the others theirs, then hands reading on (a
+// lone call so takes its reply without a hand-over between goroutines);
+// one goroutine passes the host's standard error on to ours and notices
+// the host's end when no call reads, and each call
 // waits in its own goroutine for its reply, the end of the host or its
 // deadline (Isolation.CallTimeout; SlowCallTimeout for C_Login,
 // C_SignInit and C_Sign, which wait on slow tokens and PIN pads; none for
