@@ -59,10 +59,19 @@ type hostSession struct {
 
 // hostProc is one running host process.
 type hostProc struct {
-	cmd     *exec.Cmd
-	in      io.WriteCloser
-	epoch   uint64
-	started time.Time
+	b *hostBackend
+	// The host's output is read by the calls waiting for a reply: the
+	// one holding reading (a token in the channel when nobody reads)
+	// reads until its own reply comes and passes the others theirs, so
+	// that a lone call takes its reply itself, without a hand-over
+	// between goroutines.
+	reading  chan struct{}
+	out      *frameReader
+	deadOnce sync.Once
+	cmd      *exec.Cmd
+	in       io.WriteCloser
+	epoch    uint64
+	started  time.Time
 
 	wmu    sync.Mutex
 	nextID atomic.Uint32
@@ -72,8 +81,14 @@ type hostProc struct {
 	initErr  error
 
 	pmu      sync.Mutex
-	pending  map[uint32]chan hostReply
+	pending  map[uint32]*hostCall
 	inflight int
+	// One timer watches the deadlines of all the calls in flight, armed
+	// for the earliest: a timer per call would cost each call a timer
+	// set and stopped, and the wake-up of a thread to reset the runtime's
+	// sleep.
+	timer    *time.Timer
+	timerAt  time.Time     // when timer fires; zero when it is not armed
 	dead     chan struct{} // closed when the reader ends
 	deadErr  error         // why, set before dead is closed
 	exited   chan struct{} // closed when the process was reaped
@@ -86,6 +101,15 @@ type hostProc struct {
 type hostReply struct {
 	status byte
 	body   []byte
+	fail   *ModuleFailure // the call passed its deadline
+}
+
+// hostCall is a call waiting for its reply.
+type hostCall struct {
+	ch       chan hostReply // buffered: one reply
+	op       byte
+	timeout  time.Duration
+	deadline time.Time // zero for none
 }
 
 func loadIsolated(iso Isolation) loader {
@@ -122,48 +146,67 @@ func (b *hostBackend) start() (*hostProc, error) {
 	}
 	b.epoch++
 	b.gen.Add(1)
-	p := &hostProc{cmd: cmd, in: in, epoch: b.epoch, started: time.Now(),
-		pending: map[uint32]chan hostReply{}, dead: make(chan struct{}), exited: make(chan struct{}),
+	p := &hostProc{b: b, cmd: cmd, in: in, epoch: b.epoch, started: time.Now(),
+		pending: map[uint32]*hostCall{}, dead: make(chan struct{}), exited: make(chan struct{}),
 		ready: make(chan struct{}), errDone: make(chan struct{})}
-	go p.read(out)
+	p.out = newFrameReader(out)
+	p.reading = make(chan struct{}, 1)
+	p.reading <- struct{}{}
 	go p.readErr(errOut)
 	go func() {
-		<-p.dead
-		// Wait closes the standard error pipe: read it to its end first
-		// (unless a process the module started keeps it open).
+		// The host ends: its standard error ends with it (or the reader of
+		// a reply sees the end of its output first). Wait closes the
+		// standard error pipe: read it to its end first (unless a process
+		// the module started keeps it open).
 		select {
 		case <-p.errDone:
-		case <-time.After(2 * time.Second):
+		case <-p.dead:
+			select {
+			case <-p.errDone:
+			case <-time.After(2 * time.Second):
+			}
 		}
 		p.exitErr = cmd.Wait()
+		p.ended(io.EOF)
 		close(p.exited)
 	}()
 	return p, nil
 }
 
-// read dispatches replies until the host's output ends.
-func (p *hostProc) read(out io.Reader) {
-	var err error
+// readUntil reads replies, passing each to its call, until the reply to
+// the call id comes or the host's output ends. The caller holds reading.
+func (p *hostProc) readUntil(id uint32) {
 	for {
-		var id uint32
-		var status byte
-		var body []byte
-		id, status, body, _, err = readFrame(out, nil)
+		rid, status, body, _, err := p.out.next()
 		if err != nil {
-			break
+			p.ended(err)
+			return
 		}
 		p.pmu.Lock()
-		ch := p.pending[id]
-		delete(p.pending, id)
+		c := p.pending[rid]
+		delete(p.pending, rid)
 		p.pmu.Unlock()
-		if ch != nil {
-			ch <- hostReply{status, body}
+		if c != nil {
+			c.ch <- hostReply{status: status, body: body}
+		}
+		if rid == id {
+			return
 		}
 	}
-	p.pmu.Lock()
-	p.deadErr = err
-	p.pmu.Unlock()
-	close(p.dead)
+}
+
+// ended records that the host's channel ended, once.
+func (p *hostProc) ended(err error) {
+	p.deadOnce.Do(func() {
+		p.pmu.Lock()
+		p.deadErr = err
+		if p.timer != nil {
+			p.timer.Stop()
+			p.timerAt = time.Time{}
+		}
+		p.pmu.Unlock()
+		close(p.dead)
+	})
 }
 
 // fatalSignal finds the Go runtime's line on a fatal signal, such as
@@ -358,7 +401,11 @@ func (b *hostBackend) roundTrip(p *hostProc, op byte, e *enc, timeout time.Durat
 	e.b[8] = op
 	frame := e.finish()
 	frame[4], frame[5], frame[6], frame[7] = byte(id>>24), byte(id>>16), byte(id>>8), byte(id)
-	ch := make(chan hostReply, 1)
+	c := &hostCall{ch: make(chan hostReply, 1), op: op, timeout: timeout}
+	if timeout > 0 {
+		c.deadline = time.Now().Add(timeout)
+	}
+	ch := c.ch
 	p.pmu.Lock()
 	select {
 	case <-p.dead:
@@ -369,9 +416,10 @@ func (b *hostBackend) roundTrip(p *hostProc, op byte, e *enc, timeout time.Durat
 	// A blocking wait for slot events is not a call in progress: the
 	// limits are checked between the others.
 	counted := timeout > 0
-	p.pending[id] = ch
+	p.pending[id] = c
 	if counted {
 		p.inflight++
+		p.watchLocked(c.deadline)
 	}
 	p.pmu.Unlock()
 	defer func() {
@@ -391,28 +439,93 @@ func (b *hostBackend) roundTrip(p *hostProc, op byte, e *enc, timeout time.Durat
 	if werr != nil {
 		return hostReply{}, b.lost(p, op)
 	}
-	var deadline <-chan time.Time
-	if timeout > 0 {
-		t := time.NewTimer(timeout)
-		defer t.Stop()
-		deadline = t.C
-	}
-	select {
-	case rep := <-ch:
-		return rep, nil
-	case <-p.dead:
-		// The reply may have come just before the end.
+	for {
 		select {
 		case rep := <-ch:
-			return rep, nil
-		default:
+			return rep.result()
+		case <-p.reading:
+			select {
+			case rep := <-ch:
+				// The reply came meanwhile.
+				p.reading <- struct{}{}
+				return rep.result()
+			default:
+			}
+			p.readUntil(id)
+			p.reading <- struct{}{}
+		case <-p.dead:
+			// The reply may have come just before the end.
+			select {
+			case rep := <-ch:
+				return rep.result()
+			default:
+			}
+			return hostReply{}, b.lost(p, op)
 		}
-		return hostReply{}, b.lost(p, op)
-	case <-deadline:
-		b.mu.Lock()
-		f := b.failed(p, op, fmt.Sprintf("no answer within %s", timeout))
-		b.mu.Unlock()
-		return hostReply{}, f
+	}
+}
+
+// result is the reply, or the failure of a call past its deadline.
+func (rep hostReply) result() (hostReply, error) {
+	if rep.fail != nil {
+		return hostReply{}, rep.fail
+	}
+	return rep, nil
+}
+
+// watchLocked makes sure that the deadline timer fires by deadline. The
+// caller holds p.pmu.
+func (p *hostProc) watchLocked(deadline time.Time) {
+	if !p.timerAt.IsZero() && !deadline.Before(p.timerAt) {
+		return
+	}
+	p.timerAt = deadline
+	if p.timer == nil {
+		p.timer = time.AfterFunc(time.Until(deadline), p.expire)
+	} else {
+		p.timer.Reset(time.Until(deadline))
+	}
+}
+
+// expire runs when the deadline timer fires: the calls past their
+// deadline fail, which kills the host (the calls still in flight then
+// fail as it ends), and the timer is armed again for the earliest
+// deadline left.
+func (p *hostProc) expire() {
+	now := time.Now()
+	var late []*hostCall
+	var next time.Time
+	p.pmu.Lock()
+	for id, c := range p.pending {
+		switch {
+		case c.deadline.IsZero():
+		case !c.deadline.After(now):
+			late = append(late, c)
+			delete(p.pending, id)
+		case next.IsZero() || c.deadline.Before(next):
+			next = c.deadline
+		}
+	}
+	p.timerAt = time.Time{}
+	if !next.IsZero() {
+		p.watchLocked(next)
+	}
+	p.pmu.Unlock()
+	if len(late) == 0 {
+		return
+	}
+	b := p.b
+	b.mu.Lock()
+	f := b.failed(p, late[0].op, fmt.Sprintf("no answer within %s", late[0].timeout))
+	b.mu.Unlock()
+	for i, c := range late {
+		if i > 0 {
+			g := *f
+			g.Op = opName(c.op)
+			g.Reason = fmt.Sprintf("no answer within %s", c.timeout)
+			f = &g
+		}
+		c.ch <- hostReply{fail: f}
 	}
 }
 

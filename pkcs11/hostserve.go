@@ -26,7 +26,7 @@ func ServeHost(path string, r io.Reader, w io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("%w: %s: %w", ErrModuleLoad, path, err)
 	}
-	s := &hostServer{be: be, r: r, w: w, end: make(chan error, 1)}
+	s := &hostServer{be: be, r: newFrameReader(r), w: w, end: make(chan error, 1)}
 	defer be.Destroy()
 	go s.read()
 	err = <-s.end
@@ -52,7 +52,7 @@ const handOff = 200 * time.Microsecond
 // its goroutine then ends with the call.
 func (s *hostServer) read() {
 	for {
-		id, op, body, frame, err := readFrame(s.r, nil)
+		id, op, body, frame, err := s.r.next()
 		if err != nil {
 			s.end <- err
 			return
@@ -85,8 +85,8 @@ func (s *hostServer) read() {
 
 type hostServer struct {
 	be          backend
-	initialized bool // only touched by module-wide calls, which run alone
-	r           io.Reader
+	initialized bool           // only touched by module-wide calls, which run alone
+	r           *frameReader   // used by the goroutine reading now
 	end         chan error     // the reading ended
 	calls       sync.WaitGroup // calls running
 	wmu         sync.Mutex
