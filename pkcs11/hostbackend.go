@@ -544,7 +544,25 @@ func (b *hostBackend) lost(p *hostProc, op byte) error {
 		f.Op = opName(op)
 		return &f
 	}
-	return b.failed(p, op, reason)
+	return b.failed(p, blamedOp(p, op), reason)
+}
+
+// blamedOp is the call a host's failure is recorded under: op, the call
+// that saw the channel end, unless that is the background wait for slot
+// events and another call was in flight, which is then the one the module
+// failed in (a signature, say).
+func blamedOp(p *hostProc, op byte) byte {
+	if op != opWaitForSlotEvent {
+		return op
+	}
+	p.pmu.Lock()
+	defer p.pmu.Unlock()
+	for _, c := range p.pending {
+		if c.op != opWaitForSlotEvent {
+			return c.op
+		}
+	}
+	return op
 }
 
 // afterCall restarts the host between calls when it has passed a limit.
