@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 
 	p11 "github.com/miekg/pkcs11"
 )
@@ -231,30 +230,6 @@ func (d *dec) attrs() []*p11.Attribute {
 		out = append(out, a)
 	}
 	return out
-}
-
-// readFrame reads one frame into buf (grown as needed) and returns the
-// id, the kind byte and the body.
-func readFrame(r io.Reader, buf []byte) (id uint32, kind byte, body, rest []byte, err error) {
-	var hdr [4]byte
-	if _, err = io.ReadFull(r, hdr[:]); err != nil {
-		return 0, 0, nil, buf, err
-	}
-	n := binary.BigEndian.Uint32(hdr[:])
-	if n < 5 || n > maxFrame {
-		return 0, 0, nil, buf, errWire
-	}
-	if cap(buf) < int(n) {
-		buf = make([]byte, n)
-	}
-	buf = buf[:n]
-	if _, err = io.ReadFull(r, buf); err != nil {
-		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
-		}
-		return 0, 0, nil, buf, err
-	}
-	return binary.BigEndian.Uint32(buf), buf[4], buf[5:], buf, nil
 }
 
 func encInfo(e *enc, v p11.Info) {

@@ -23,7 +23,7 @@ func TestHostWireRoundTrip(t *testing.T) {
 	e.attrs(attrs)
 	frame := e.finish()
 
-	id, kind, body, _, err := readFrame(bytes.NewReader(frame), nil)
+	id, kind, body, _, err := newFrameReader(bytes.NewReader(frame)).next()
 	if err != nil || id != 7 || kind != statusOK {
 		t.Fatalf("frame: id %d kind %d err %v", id, kind, err)
 	}
@@ -49,7 +49,7 @@ func TestHostWireRoundTrip(t *testing.T) {
 	}
 	// A frame longer than the limit, or shorter than its header.
 	for _, bad := range [][]byte{{0xff, 0xff, 0xff, 0xff}, {0, 0, 0, 2, 0, 0}} {
-		if _, _, _, _, err := readFrame(bytes.NewReader(bad), nil); !errors.Is(err, errWire) {
+		if _, _, _, _, err := newFrameReader(bytes.NewReader(bad)).next(); !errors.Is(err, errWire) {
 			t.Fatalf("frame %x: %v", bad, err)
 		}
 	}
@@ -123,7 +123,7 @@ func TestHostWipesCreateObjectTemplate(t *testing.T) {
 	if !bytes.Equal(be.value, secret) {
 		t.Fatalf("the module got CKA_VALUE %x", be.value)
 	}
-	id, kind, body, _, err := readFrame(&out, nil)
+	id, kind, body, _, err := newFrameReader(&out).next()
 	if err != nil || id != 9 || kind != statusOK || (&dec{b: body}).uint() != 42 {
 		t.Fatalf("reply: id %d kind %d err %v", id, kind, err)
 	}
