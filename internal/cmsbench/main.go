@@ -206,22 +206,7 @@ func loop(d time.Duration, op func() error) float64 {
 func reference(env []string, bin, mode string, f files, seconds float64) (float64, error) {
 	cmd := exec.Command(bin, mode, f.eeCert, f.eeKey, f.caCert, f.content, strconv.FormatFloat(seconds, 'f', 3, 64))
 	cmd.Env = env
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return 0, fmt.Errorf("%s %s: %v\n%s", bin, mode, err, stderr.Bytes())
-	}
-	fields := strings.Fields(string(out))
-	if len(fields) != 2 {
-		return 0, fmt.Errorf("%s %s: unexpected output %q", bin, mode, out)
-	}
-	ops, err1 := strconv.ParseFloat(fields[0], 64)
-	el, err2 := strconv.ParseFloat(fields[1], 64)
-	if err1 != nil || err2 != nil || el <= 0 {
-		return 0, fmt.Errorf("%s %s: unexpected output %q", bin, mode, out)
-	}
-	return ops / el, nil
+	return benchfig.HarnessRate(cmd)
 }
 
 func write(name string, figs []figure) error { return benchfig.Write(name, figs, nil) }

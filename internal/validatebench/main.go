@@ -20,7 +20,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/zavera/zavera/cert"
@@ -168,22 +167,7 @@ func reference(env []string, bin, sig, content, ca string, seconds float64) (flo
 	// -1: certificate times unchecked, the signatures are old.
 	cmd := exec.Command(bin, sig, content, ca, "-1", strconv.FormatFloat(seconds, 'f', 3, 64))
 	cmd.Env = env
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return 0, fmt.Errorf("%s: %v\n%s", bin, err, stderr.Bytes())
-	}
-	fields := strings.Fields(string(out))
-	if len(fields) != 2 {
-		return 0, fmt.Errorf("%s: unexpected output %q", bin, out)
-	}
-	ops, err1 := strconv.ParseFloat(fields[0], 64)
-	el, err2 := strconv.ParseFloat(fields[1], 64)
-	if err1 != nil || err2 != nil || el <= 0 {
-		return 0, fmt.Errorf("%s: unexpected output %q", bin, out)
-	}
-	return ops / el, nil
+	return benchfig.HarnessRate(cmd)
 }
 
 func fail(err error) {

@@ -307,22 +307,7 @@ func (s *subject) opensslArgs() []string {
 func (s *subject) harness(env []string, bin string, seconds float64) (float64, error) {
 	cmd := exec.Command(bin, s.sigDER, s.content, s.caPEM, strconv.FormatInt(s.at.Unix(), 10), strconv.FormatFloat(seconds, 'f', 3, 64))
 	cmd.Env = env
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return 0, fmt.Errorf("%s: %v\n%s", bin, err, stderr.Bytes())
-	}
-	fields := strings.Fields(string(out))
-	if len(fields) != 2 {
-		return 0, fmt.Errorf("%s: unexpected output %q", bin, out)
-	}
-	ops, err1 := strconv.ParseFloat(fields[0], 64)
-	el, err2 := strconv.ParseFloat(fields[1], 64)
-	if err1 != nil || err2 != nil || el <= 0 {
-		return 0, fmt.Errorf("%s: unexpected output %q", bin, out)
-	}
-	return ops / el, nil
+	return benchfig.HarnessRate(cmd)
 }
 
 // processes runs `openssl cms -verify` one process after another for d
