@@ -61,12 +61,18 @@
 //
 // What the host costs (`make bench-isolation`, internal/isolationbench:
 // one signature after the other on one connection, through the host
-// against in process on the same key, 2 shared cores): 0.77× on the GOST
-// test token (15,600 against 20,500 signatures/s, about 15 µs added per
-// signature) and 0.64–0.69× on a SoftHSM ECDSA P-256 key (10,600–11,700
-// against 17,000, about 30 µs added); a real token's 100–300 ms per
-// signature hides it. The rest is mostly the two wake-ups of a sleeping
-// thread per round trip, one in each process.
+// against in process on the same key, 2 shared cores): 0.82–0.92× on a
+// SoftHSM ECDSA P-256 key (14,000–15,600 against 17,000 signatures/s,
+// about 6–12 µs added per signature) and 0.85–0.88× on the GOST test
+// token (17,600–18,200 against 20,600); a real token's 100–300 ms per
+// signature hides it. Most of what is left is the two pipe transfers. A
+// thread asleep on the pipe costs more than that to wake (40 µs and more
+// on a virtual machine whose processor went idle), so on Linux the call
+// waiting for a reply polls the pipe for up to 250 µs before it sleeps,
+// as long as the previous call of its kind was answered within that time,
+// and the host polls for the next request as long after each reply
+// (hostspin.go): a real token's signature never polls after the first,
+// and a quick call polls no longer than it takes.
 //
 // # Writing a key onto a token
 //

@@ -50,6 +50,8 @@ type hostBackend struct {
 
 	sessNext uint
 	sess     map[uint]hostSession // ours → the host's
+
+	slow quickOps // the calls whose last answer was too slow to poll for
 }
 
 type hostSession struct {
@@ -67,6 +69,7 @@ type hostProc struct {
 	// between goroutines.
 	reading  chan struct{}
 	out      *frameReader
+	spin     *spinReader // under out; its deadline is set by the reader
 	deadOnce sync.Once
 	cmd      *exec.Cmd
 	in       io.WriteCloser
@@ -149,7 +152,8 @@ func (b *hostBackend) start() (*hostProc, error) {
 	p := &hostProc{b: b, cmd: cmd, in: in, epoch: b.epoch, started: time.Now(),
 		pending: map[uint32]*hostCall{}, dead: make(chan struct{}), exited: make(chan struct{}),
 		ready: make(chan struct{}), errDone: make(chan struct{})}
-	p.out = newFrameReader(out)
+	p.spin = &spinReader{r: out, poll: spinPoll(out)}
+	p.out = newFrameReader(p.spin)
 	p.reading = make(chan struct{}, 1)
 	p.reading <- struct{}{}
 	go p.readErr(errOut)
@@ -430,6 +434,10 @@ func (b *hostBackend) roundTrip(p *hostProc, op byte, e *enc, timeout time.Durat
 		}
 		p.pmu.Unlock()
 	}()
+	start := time.Now()
+	if counted {
+		defer func() { b.slow.record(op, time.Since(start)) }()
+	}
 	p.wmu.Lock()
 	_, werr := p.in.Write(frame)
 	p.wmu.Unlock()
@@ -450,6 +458,10 @@ func (b *hostBackend) roundTrip(p *hostProc, op byte, e *enc, timeout time.Durat
 				p.reading <- struct{}{}
 				return rep.result()
 			default:
+			}
+			p.spin.until = time.Time{}
+			if counted && b.slow.quick(op) {
+				p.spin.until = start.Add(replySpin)
 			}
 			p.readUntil(id)
 			p.reading <- struct{}{}

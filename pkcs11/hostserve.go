@@ -26,7 +26,7 @@ func ServeHost(path string, r io.Reader, w io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("%w: %s: %w", ErrModuleLoad, path, err)
 	}
-	s := &hostServer{be: be, r: newFrameReader(r), w: w, end: make(chan error, 1)}
+	s := newHostServer(be, r, w)
 	defer be.Destroy()
 	go s.read()
 	err = <-s.end
@@ -51,6 +51,7 @@ const handOff = 200 * time.Microsecond
 // on to a new goroutine, so that calls of other sessions run beside it;
 // its goroutine then ends with the call.
 func (s *hostServer) read() {
+	s.spin.until = time.Time{}
 	for {
 		id, op, body, frame, err := s.r.next()
 		if err != nil {
@@ -80,6 +81,9 @@ func (s *hostServer) read() {
 		if !state.CompareAndSwap(running, finished) {
 			return // another goroutine reads now
 		}
+		// The agent's next call often follows at once (a batch of
+		// signatures, a listing): poll for it a moment before sleeping.
+		s.spin.until = time.Now().Add(replySpin)
 	}
 }
 
@@ -87,10 +91,16 @@ type hostServer struct {
 	be          backend
 	initialized bool           // only touched by module-wide calls, which run alone
 	r           *frameReader   // used by the goroutine reading now
+	spin        *spinReader    // under r; its deadline is set by the goroutine reading now
 	end         chan error     // the reading ended
 	calls       sync.WaitGroup // calls running
 	wmu         sync.Mutex
 	w           io.Writer
+}
+
+func newHostServer(be backend, r io.Reader, w io.Writer) *hostServer {
+	spin := &spinReader{r: r, poll: spinPoll(r)}
+	return &hostServer{be: be, r: newFrameReader(spin), spin: spin, w: w, end: make(chan error, 1)}
 }
 
 // serve runs one call and writes its reply.

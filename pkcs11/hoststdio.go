@@ -27,5 +27,5 @@ func ServeHostStdio(path string) error {
 		return err
 	}
 	defer out.Close()
-	return ServeHost(path, os.Stdin, out)
+	return ServeHost(path, channelIn(), out)
 }

@@ -10,5 +10,8 @@ func channelOut() (*os.File, error) {
 	return os.Stdout, nil
 }
 
+// channelIn is standard input.
+func channelIn() *os.File { return os.Stdin }
+
 // noCoreFiles has nothing to do: Windows writes no core files by itself.
 func noCoreFiles() error { return nil }

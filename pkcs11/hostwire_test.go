@@ -117,7 +117,7 @@ func TestHostWipesCreateObjectTemplate(t *testing.T) {
 	in := &keepingReader{r: bytes.NewReader(e.finish())}
 	be := &creatingBackend{}
 	var out bytes.Buffer
-	s := &hostServer{be: be, r: newFrameReader(in), w: &out, end: make(chan error, 1)}
+	s := newHostServer(be, in, &out)
 	s.read()
 	<-s.end
 	if !bytes.Equal(be.value, secret) {

@@ -1,0 +1,11 @@
+//go:build !linux
+
+package pkcs11
+
+import (
+	"io"
+	"time"
+)
+
+// spinPoll: polling the host's pipe is done on Linux only.
+func spinPoll(io.Reader) func([]byte, time.Time) (int, bool, error) { return nil }

@@ -1,0 +1,111 @@
+package pkcs11
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"testing"
+	"time"
+)
+
+// pollRecorder is a poller that answers as told and counts its calls.
+type pollRecorder struct {
+	calls int
+	data  []byte
+	done  bool
+}
+
+func (r *pollRecorder) poll(p []byte, until time.Time) (int, bool, error) {
+	r.calls++
+	if !r.done {
+		return 0, false, nil
+	}
+	return copy(p, r.data), true, nil
+}
+
+func TestSpinReaderPollsOnlyBeforeItsDeadline(t *testing.T) {
+	rec := &pollRecorder{data: []byte("polled"), done: true}
+	s := &spinReader{r: bytes.NewReader([]byte("blocked")), poll: rec.poll}
+	buf := make([]byte, 16)
+
+	// No deadline: straight to the blocking read.
+	n, err := s.Read(buf)
+	if err != nil || string(buf[:n]) != "blocked" || rec.calls != 0 {
+		t.Fatalf("without a deadline: %q, %v, %d polls", buf[:n], err, rec.calls)
+	}
+	// A deadline passed: no polling either.
+	s.r = bytes.NewReader([]byte("blocked"))
+	s.until = time.Now().Add(-time.Millisecond)
+	if n, _ = s.Read(buf); string(buf[:n]) != "blocked" || rec.calls != 0 {
+		t.Fatalf("after the deadline: %q, %d polls", buf[:n], rec.calls)
+	}
+	// Before the deadline the poller answers.
+	s.until = time.Now().Add(time.Hour)
+	if n, _ = s.Read(buf); string(buf[:n]) != "polled" || rec.calls != 1 {
+		t.Fatalf("before the deadline: %q, %d polls", buf[:n], rec.calls)
+	}
+	// A poller that gives up hands over to the blocking read.
+	rec.done = false
+	s.r = bytes.NewReader([]byte("blocked"))
+	if n, _ = s.Read(buf); string(buf[:n]) != "blocked" || rec.calls != 2 {
+		t.Fatalf("after the poller gave up: %q, %d polls", buf[:n], rec.calls)
+	}
+}
+
+func TestQuickOpsForgetsSlowCallsOnceTheyAreQuickAgain(t *testing.T) {
+	var q quickOps
+	if !q.quick(opSignInitSign) {
+		t.Fatal("an unknown call is not counted as quick")
+	}
+	q.record(opSignInitSign, 100*time.Millisecond)
+	if q.quick(opSignInitSign) {
+		t.Fatal("a call answered in 100 ms still counts as quick")
+	}
+	if !q.quick(opFindObjects) {
+		t.Fatal("a slow signature made another call slow")
+	}
+	q.record(opSignInitSign, replySpin/4)
+	if !q.quick(opSignInitSign) {
+		t.Fatal("a quick answer after a slow one did not count")
+	}
+}
+
+// A host's answer that arrives while the call polls is read by the
+// poller; the end of the channel is seen by it too.
+func TestSpinPollReadsAPipe(t *testing.T) {
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pr.Close()
+	poll := spinPoll(pr)
+	if poll == nil {
+		t.Skip("no polling on this system")
+	}
+	go func() {
+		time.Sleep(20 * time.Microsecond)
+		pw.Write([]byte("reply"))
+	}()
+	buf := make([]byte, 16)
+	got := 0
+	deadline := time.Now().Add(5 * time.Second)
+	for got < 5 {
+		n, done, err := poll(buf[got:], deadline)
+		if err != nil || !done {
+			t.Fatalf("poll: %d, %v, %v", n, done, err)
+		}
+		got += n
+	}
+	if string(buf[:got]) != "reply" {
+		t.Fatalf("read %q", buf[:got])
+	}
+	// Nothing to read and the deadline passed: the poller gives up.
+	if n, done, err := poll(buf, time.Now()); done || n != 0 || err != nil {
+		t.Fatalf("poll past the deadline: %d, %v, %v", n, done, err)
+	}
+	pw.Close()
+	if _, done, err := poll(buf, time.Now().Add(5*time.Second)); !done || !errors.Is(err, io.EOF) {
+		t.Fatalf("poll at the end: %v, %v", done, err)
+	}
+}
