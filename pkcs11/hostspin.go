@@ -17,11 +17,14 @@ import (
 // was answered within that time: a token that takes 100 ms per signature
 // (every real one) never spins after its first signature, and one that
 // answers at once spins for no longer than it takes. Where polling is
-// not available (not Linux, or one processor) the reader always sleeps.
+// not available (neither Linux nor Windows, or one processor) the reader
+// always sleeps.
 const replySpin = 250 * time.Microsecond
 
 // spinReader reads the host's output, polling for data until a deadline
-// before it blocks. It is used by the goroutine holding hostProc.reading
+// before it blocks. The poller either reads what arrived (done) or
+// returns not done when the deadline passed or when the bytes that
+// arrived are better taken by the blocking read (Windows). It is used by the goroutine holding hostProc.reading
 // alone, which sets the deadline before it reads.
 type spinReader struct {
 	r     io.Reader

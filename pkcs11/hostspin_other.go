@@ -1,4 +1,4 @@
-//go:build !linux
+//go:build !linux && !windows
 
 package pkcs11
 
@@ -7,5 +7,5 @@ import (
 	"time"
 )
 
-// spinPoll: polling the host's pipe is done on Linux only.
+// spinPoll: polling the host's pipe is done on Linux and Windows only.
 func spinPoll(io.Reader) func([]byte, time.Time) (int, bool, error) { return nil }
