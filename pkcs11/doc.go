@@ -67,12 +67,13 @@
 // token (17,600–18,200 against 20,600); a real token's 100–300 ms per
 // signature hides it. Most of what is left is the two pipe transfers. A
 // thread asleep on the pipe costs more than that to wake (40 µs and more
-// on a virtual machine whose processor went idle), so on Linux the call
-// waiting for a reply polls the pipe for up to 250 µs before it sleeps,
-// as long as the previous call of its kind was answered within that time,
-// and the host polls for the next request as long after each reply
-// (hostspin.go): a real token's signature never polls after the first,
-// and a quick call polls no longer than it takes.
+// on a virtual machine whose processor went idle), so the call waiting
+// for a reply polls the pipe for up to 250 µs before it sleeps (Linux:
+// non-blocking reads; Windows: PeekNamedPipe), as long as the previous
+// call of its kind was answered within that time, and the host polls for
+// the next request as long after each reply (hostspin.go): a real
+// token's signature never polls after the first, and a quick call polls
+// no longer than it takes.
 //
 // # Writing a key onto a token
 //
