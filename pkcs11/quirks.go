@@ -26,6 +26,11 @@ type Quirks struct {
 	// itself defines (CKM_GOSTR3410), none of the TC26 vendor range:
 	// GOST 2012-256 keys sign, 512-bit keys cannot.
 	StandardOnly bool `json:"standard_only,omitempty"`
+	// VendorOnly: the token offers GOST signatures only under the TC26
+	// vendor-range constants, none of those PKCS#11 itself defines (no
+	// CKM_GOSTR3410): GOST 2012-256 keys sign through the combined
+	// mechanism (CombinedOnly is set too), 512-bit keys sign a hash.
+	VendorOnly bool `json:"vendor_only,omitempty"`
 	// CertificatesAfterLogin: the certificates are private objects that
 	// the token shows only after the PIN (Manager.Login): seen so (none
 	// before the login, some after), or, while not logged in, no
@@ -65,6 +70,7 @@ func (m *Manager) Quirks(tokenID string) Quirks {
 		PINPad:                 t.info.PIN.PINPad,
 		CombinedOnly:           t.combinedOnly,
 		StandardOnly:           t.standardOnly,
+		VendorOnly:             t.vendorOnly,
 	}
 	t.mu.Unlock()
 	t.mod.waitMu.Lock()
@@ -125,8 +131,8 @@ func (t *token) checkCertificates() {
 }
 
 // noteMechanisms records a token that lacks the raw GOST mechanism but
-// has the combined one, and one that has the standard raw mechanism
-// alone. The caller holds t.mu.
+// has the combined one, one that has the standard raw mechanism alone,
+// and one that has GOST only in the vendor range. The caller holds t.mu.
 func (t *token) noteMechanisms(m map[uint]bool) {
 	if m == nil {
 		return
@@ -136,6 +142,10 @@ func (t *token) noteMechanisms(m map[uint]bool) {
 	}
 	if m[ckmGOSTR3410] && !m[ckmGOSTR3410_512] && !m[ckmGOSTR3410With256] && !m[ckmGOSTR3410With512] {
 		t.standardOnly = true
+	}
+	standard := m[p11.CKM_GOSTR3410_KEY_PAIR_GEN] || m[ckmGOSTR3410] || m[p11.CKM_GOSTR3410_WITH_GOSTR3411]
+	if !standard && (m[ckmGOSTR3410_512] || m[ckmGOSTR3410With256] || m[ckmGOSTR3410With512]) {
+		t.vendorOnly = true
 	}
 }
 

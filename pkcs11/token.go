@@ -133,6 +133,7 @@ type token struct {
 	loginShared     bool
 	combinedOnly    bool
 	standardOnly    bool
+	vendorOnly      bool
 }
 
 // maxExtraSessions bounds the extra sessions a token signs in, beside its

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zavera/zavera/gost"
 	"github.com/zavera/zavera/internal/osslref"
 	"github.com/zavera/zavera/internal/pkcs11bench/provision"
 )
@@ -60,6 +61,43 @@ func TestVendorCombinedMechanismsOnly(t *testing.T) {
 	}
 	if got := m.Quirks(key.Info().Token.ID); !got.CombinedOnly {
 		t.Fatalf("quirks %+v, want combined mechanisms only", got)
+	}
+}
+
+// A token that offers GOST only under the TC26 vendor-range constants
+// (none of PKCS#11's own, not even CKM_GOSTR3410): 256-bit keys sign
+// through the combined mechanism, 512-bit keys sign a hash with the raw
+// vendor mechanism.
+func TestVendorRangeMechanismsOnly(t *testing.T) {
+	e := newGOSTEnv(t, 10)
+	const mode = "mechanisms = vendor"
+	e.control(t, mode)
+	m := e.openIsolated(t, Options{})
+	calls := 0
+	k256 := e.signer(t, m, e.k256, &calls)
+	if _, err := k256.Sign(nil, streebogFor(256, []byte("x")), nil); !errors.Is(err, ErrMechanismNotSupported) {
+		t.Fatalf("raw 256-bit signature: %v, want ErrMechanismNotSupported", err)
+	}
+	e.signVerified(t, k256, e.k256, "диапазон ТК 26, 256")
+	k512 := e.signer(t, m, e.k512, &calls)
+	digest := streebogFor(512, []byte("хеш на компьютере"))
+	sig, err := k512.Sign(nil, digest, nil)
+	if err != nil {
+		t.Fatalf("raw 512-bit signature: %v", err)
+	}
+	pub, ok := k512.Public().(*gost.PublicKey)
+	if !ok {
+		t.Fatalf("public key %T", k512.Public())
+	}
+	if err := pub.Verify(digest, sig); err != nil {
+		t.Fatalf("the raw 512-bit signature: %v", err)
+	}
+	e.signVerified(t, k512, e.k512, "диапазон ТК 26, 512")
+	e.replug(t, 1, mode)
+	e.signVerified(t, k256, e.k256, "после переподключения")
+	q := m.Quirks(k256.Info().Token.ID)
+	if !q.VendorOnly || !q.CombinedOnly || q.StandardOnly {
+		t.Fatalf("quirks %+v, want vendor-range and combined mechanisms only", q)
 	}
 }
 

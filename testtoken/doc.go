@@ -41,7 +41,7 @@
 // Further keys make the token behave as some vendors' drivers do, per
 // slot:
 //
-//	mechanisms = all|combined|standard
+//	mechanisms = all|combined|standard|vendor
 //	                       combined: only CKM_GOSTR3410_WITH_GOSTR3411_12_256
 //	                       and _512 sign (the token hashes); the raw
 //	                       CKM_GOSTR3410 / _512 are neither listed nor
@@ -49,7 +49,11 @@
 //	                       the mechanisms PKCS#11 itself defines
 //	                       (CKM_GOSTR3410_KEY_PAIR_GEN, CKM_GOSTR3410), none
 //	                       of the TC26 vendor range: 2012-256 keys sign with
-//	                       the raw mechanism, 512-bit keys cannot sign. The
+//	                       the raw mechanism, 512-bit keys cannot sign.
+//	                       vendor: only the TC26 vendor range, none of the
+//	                       mechanisms PKCS#11 itself defines: 2012-256 keys
+//	                       sign only through the combined mechanism, 512-bit
+//	                       keys with the raw _512 or the combined one. The
 //	                       default, all, is the TC26 set of /GOST.md.
 //	certificates = public|after_login
 //	                       after_login: certificates are found only in a

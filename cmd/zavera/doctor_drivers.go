@@ -24,6 +24,7 @@ type doctorDriver struct {
 const (
 	noteCombinedOnly = "combined mechanisms only: the token hashes the signed attributes itself"
 	noteStandardOnly = "standard mechanisms only (no TC26 vendor range): GOST 2012-512 keys cannot sign"
+	noteVendorOnly   = "TC26 vendor-range mechanisms only (none of PKCS#11's own): GOST 2012-256 keys sign through the combined mechanism"
 	noteCertsLogin   = "certificates after login: the token shows them once logged in ('zavera certs --login', or after the first PIN)"
 	noteSharedID     = "several key pairs share one CKA_ID: keys are paired by their public key"
 	noteLoginShared  = "logged in already by another program: no PIN is asked"
@@ -46,6 +47,7 @@ func doctorDrivers(m *pkcs11.Manager, toks []pkcs11.Token, lang i18n.Lang) []doc
 		}{
 			{q.CombinedOnly, noteCombinedOnly},
 			{q.StandardOnly, noteStandardOnly},
+			{q.VendorOnly, noteVendorOnly},
 			{q.CertificatesAfterLogin, noteCertsLogin},
 			{q.SharedKeyID, noteSharedID},
 			{q.LoginShared, noteLoginShared},
@@ -77,6 +79,7 @@ func printDriverNotes(w io.Writer, drivers []doctorDriver, tokenID string) {
 var noteRussian = map[string]string{
 	noteCombinedOnly: "только совмещённые механизмы: токен сам хеширует подписываемые атрибуты",
 	noteStandardOnly: "только стандартные механизмы (без диапазона ТК 26): ключи ГОСТ 2012-512 не могут подписывать",
+	noteVendorOnly:   "только механизмы из диапазона ТК 26 (без собственных механизмов PKCS#11): ключи ГОСТ 2012-256 подписывают через совмещённый механизм",
 	noteCertsLogin:   "сертификаты после входа: токен показывает их после ввода PIN-кода ('zavera certs --login' или первая подпись)",
 	noteSharedID:     "у нескольких пар ключей один CKA_ID: ключи сопоставляются по открытому ключу",
 	noteLoginShared:  "вход уже выполнен другой программой: PIN-код не запрашивается",

@@ -104,7 +104,7 @@ func TestCertsLoginShowsCertificatesAfterLogin(t *testing.T) {
 }
 
 func TestDriverNotesAreTranslated(t *testing.T) {
-	for _, n := range []string{noteCombinedOnly, noteStandardOnly, noteCertsLogin, noteSharedID, noteLoginShared, notePINPad, noteNoSlotEvents} {
+	for _, n := range []string{noteCombinedOnly, noteStandardOnly, noteVendorOnly, noteCertsLogin, noteSharedID, noteLoginShared, notePINPad, noteNoSlotEvents} {
 		if ru := driverNote(i18n.Russian, n); ru == n || ru == "" {
 			t.Errorf("no Russian for %q", n)
 		}

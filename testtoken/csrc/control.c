@@ -25,7 +25,7 @@
  *
  * Vendors' behaviour, per slot:
  *
- *   mechanisms = all|combined|standard
+ *   mechanisms = all|combined|standard|vendor
  *                          combined: only the hash-on-token mechanisms
  *                          CKM_GOSTR3410_WITH_GOSTR3411_12_256/512 sign;
  *                          the raw CKM_GOSTR3410 / _512 are neither listed
@@ -34,7 +34,11 @@
  *                          (CKM_GOSTR3410_KEY_PAIR_GEN, CKM_GOSTR3410),
  *                          nothing from the TC26 vendor range: 2012-256
  *                          keys sign with the raw mechanism, 512-bit keys
- *                          not at all
+ *                          not at all;
+ *                          vendor: only the TC26 vendor range, nothing
+ *                          PKCS#11 itself defines: 2012-256 keys sign
+ *                          only through the combined mechanism, 512-bit
+ *                          keys with the raw _512 or the combined one
  *   certificates = public|after_login
  *                          after_login: certificates are private objects,
  *                          found only in a session with a user login
@@ -116,6 +120,7 @@ static void set_key(gt_control *c, const char *key, const char *val)
     else if (strcmp(key, "mechanisms") == 0)
         c->mechs = strcmp(val, "combined") == 0   ? GT_MECHS_COMBINED
                    : strcmp(val, "standard") == 0 ? GT_MECHS_STANDARD
+                   : strcmp(val, "vendor") == 0   ? GT_MECHS_VENDOR
                                                   : GT_MECHS_ALL;
     else if (strcmp(key, "certificates") == 0)
         c->certs_private = strcmp(val, "after_login") == 0;
@@ -275,12 +280,15 @@ unsigned long gt_list_delay(void)
 
 /* gt_mech_offered tells whether the token in s offers mechanism m: a
  * token with "mechanisms = combined" has no raw GOST signature, one with
- * "mechanisms = standard" nothing from the vendor range. */
+ * "mechanisms = standard" nothing from the vendor range, one with
+ * "mechanisms = vendor" nothing outside it. */
 int gt_mech_offered(const gt_slot *s, CK_MECHANISM_TYPE m)
 {
     if (s->ctl.mechs == GT_MECHS_COMBINED && (m == CKM_GOSTR3410 || m == GT_CKM_GOSTR3410_512))
         return 0;
     if (s->ctl.mechs == GT_MECHS_STANDARD && (m & CKM_VENDOR_DEFINED))
+        return 0;
+    if (s->ctl.mechs == GT_MECHS_VENDOR && !(m & CKM_VENDOR_DEFINED))
         return 0;
     return 1;
 }

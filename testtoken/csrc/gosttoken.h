@@ -105,7 +105,7 @@ typedef struct gt_control {
                              * CKR_USER_ALREADY_LOGGED_IN */
 } gt_control;
 
-enum { GT_MECHS_ALL, GT_MECHS_COMBINED, GT_MECHS_STANDARD };
+enum { GT_MECHS_ALL, GT_MECHS_COMBINED, GT_MECHS_STANDARD, GT_MECHS_VENDOR };
 enum { GT_PINPAD_NONE, GT_PINPAD_CONFIRM, GT_PINPAD_CANCEL, GT_PINPAD_WRONG };
 
 typedef struct gt_slot {
