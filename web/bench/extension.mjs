@@ -15,15 +15,12 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
 
-import { CHROMIUM, FLAGS } from '../test-support/browser.mjs';
-import { build, root, startAgent, tempDir, tokenDir } from '../test-support/stack.mjs';
+import { launchWithExtension } from '../test-support/extension.mjs';
+import { root, startAgent, tempDir, tokenDir } from '../test-support/stack.mjs';
 
 const { values } = parseArgs({ options: { out: { type: 'string' }, n: { type: 'string', default: '100' } } });
 const N = Number(values.n);
-const IDS = JSON.parse(fs.readFileSync(path.join(root, 'web', 'extension', 'ids.json'), 'utf8'));
-const EXTENSION = path.join(build, 'extension', 'chromium');
 const CLIENT = path.join(root, 'web', 'client', 'zavera.js');
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
@@ -45,25 +42,7 @@ const tokens = tokenDir(tmp.dir);
 const agent = await startAgent({ tmp: tmp.dir, tokens, devOrigins: [origin] });
 let context;
 try {
-  const xdg = path.join(tmp.dir, 'xdg-config');
-  fs.mkdirSync(path.join(xdg, 'zavera'), { recursive: true });
-  fs.writeFileSync(path.join(xdg, 'zavera', 'config.json'), JSON.stringify({ stateDir: agent.stateDir }));
-  const bin = path.join(tmp.dir, 'bin');
-  fs.mkdirSync(bin);
-  fs.copyFileSync(path.join(build, 'zavera-host'), path.join(bin, 'zavera-host'));
-  fs.chmodSync(path.join(bin, 'zavera-host'), 0o755);
-  fs.symlinkSync(path.join(build, 'zavera-script'), path.join(bin, 'zavera'));
-  const profile = path.join(tmp.dir, 'profile');
-  fs.mkdirSync(path.join(profile, 'NativeMessagingHosts'), { recursive: true });
-  fs.writeFileSync(path.join(profile, 'NativeMessagingHosts', `${IDS.host}.json`), JSON.stringify({
-    name: IDS.host, description: 'Zavera', path: path.join(bin, 'zavera-host'), type: 'stdio',
-    allowed_origins: [`chrome-extension://${IDS.chromium}/`],
-  }));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM, headless: true, timeout: 30000,
-    args: [...FLAGS, `--disable-extensions-except=${EXTENSION}`, `--load-extension=${EXTENSION}`],
-    env: { ...process.env, XDG_CONFIG_HOME: xdg },
-  });
+  context = await launchWithExtension(tmp.dir, agent.stateDir);
   const page = await context.newPage();
   await page.goto(`${origin}/`);
   await page.waitForFunction(() => window.zavera && window.cadesplugin);

@@ -13,21 +13,13 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 
-import { CHROMIUM, FLAGS } from '../../test-support/browser.mjs';
+import { extensionWorker, IDS, launchWithExtension } from '../../test-support/extension.mjs';
 import { build, root, run, startAgent, tempDir, tokenDir } from '../../test-support/stack.mjs';
 
-const IDS = JSON.parse(fs.readFileSync(path.join(root, 'web', 'extension', 'ids.json'), 'utf8'));
-const EXTENSION = path.join(build, 'extension', 'chromium');
-const HOST = path.join(build, 'zavera-host');
 const CRYPTO_PRO = path.join(root, 'web', 'node_modules', 'crypto-pro', 'dist', 'crypto-pro.js');
 const GOST_ENV = { OPENSSL_CONF: path.join(root, 'testdata', 'openssl-gost.cnf') };
 
-function need(file, how) {
-  if (!fs.existsSync(file)) throw new Error(`${file} is missing: ${how}`);
-  return file;
-}
 
 // A page server on a free loopback port: the test page loads crypto-pro
 // from it, as a portal loads its own copy.
@@ -106,9 +98,6 @@ describe('the extension in Chromium with the native host and the agent', () => {
   let leaderThumb;
 
   before(async () => {
-    need(path.join(EXTENSION, 'manifest.json'), 'run `make extension`');
-    need(HOST, 'run `make build/zavera-host`');
-    need(CHROMIUM, "install Debian's chromium");
     tmp = tempDir();
     tokens = tokenDir(tmp.dir);
     // The portal embeds a frame of another origin; a third origin is not
@@ -122,32 +111,8 @@ describe('the extension in Chromium with the native host and the agent', () => {
     // The origins are development origins: not approved at first, so the
     // extension pairs them (the test prompter approves).
     agent = await startAgent({ tmp: tmp.dir, tokens, devOrigins: [origin, framedOrigin] });
-    // The host finds the agent's local channel through the user's
-    // configuration, as installed: here a configuration naming the
-    // agent's state folder.
-    const xdg = path.join(tmp.dir, 'xdg-config');
-    fs.mkdirSync(path.join(xdg, 'zavera'), { recursive: true });
-    fs.writeFileSync(path.join(xdg, 'zavera', 'config.json'), JSON.stringify({ stateDir: agent.stateDir }));
-    // As installed, the host lives beside the zavera program it starts when
-    // no agent runs: here the test build of it.
-    const bin = path.join(tmp.dir, 'bin');
-    fs.mkdirSync(bin);
-    fs.copyFileSync(HOST, path.join(bin, 'zavera-host'));
-    fs.chmodSync(path.join(bin, 'zavera-host'), 0o755);
-    fs.symlinkSync(path.join(build, 'zavera-script'), path.join(bin, 'zavera'));
-    const profile = path.join(tmp.dir, 'profile');
-    fs.mkdirSync(path.join(profile, 'NativeMessagingHosts'), { recursive: true });
-    fs.writeFileSync(path.join(profile, 'NativeMessagingHosts', `${IDS.host}.json`), JSON.stringify({
-      name: IDS.host, description: 'Zavera', path: path.join(bin, 'zavera-host'), type: 'stdio',
-      allowed_origins: [`chrome-extension://${IDS.chromium}/`],
-    }));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM, headless: true, timeout: 30000,
-      args: [...FLAGS, `--disable-extensions-except=${EXTENSION}`, `--load-extension=${EXTENSION}`],
-      env: { ...process.env, XDG_CONFIG_HOME: xdg },
-    });
-    let [worker] = context.serviceWorkers();
-    if (!worker) worker = await context.waitForEvent('serviceworker');
+    context = await launchWithExtension(tmp.dir, agent.stateDir);
+    const worker = await extensionWorker(context);
     worker.on('console', (m) => { if (process.env.ZAVERA_TEST_VERBOSE) console.error('extension:', m.text()); });
     page = await context.newPage();
     page.on('pageerror', (e) => console.error('page error:', e));
@@ -163,8 +128,7 @@ describe('the extension in Chromium with the native host and the agent', () => {
   });
 
   test('the extension has the ID its key fixes, and defines window.cadesplugin before the page\'s scripts', async () => {
-    let [worker] = context.serviceWorkers();
-    if (!worker) worker = await context.waitForEvent('serviceworker');
+    const worker = await extensionWorker(context);
     assert.equal(new URL(worker.url()).host, IDS.chromium);
     // crypto-pro's own loader returned early: the object is the extension's.
     assert.equal(await page.evaluate(() => typeof window.cadesplugin.CreateObjectAsync), 'function');

@@ -13,21 +13,13 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 
-import { CHROMIUM, FLAGS } from '../../test-support/browser.mjs';
+import { launchWithExtension, need } from '../../test-support/extension.mjs';
 import { DEMO_PIN, build, root, run, startAgent, tempDir, tokenDir } from '../../test-support/stack.mjs';
 
-const IDS = JSON.parse(fs.readFileSync(path.join(root, 'web', 'extension', 'ids.json'), 'utf8'));
-const EXTENSION = path.join(build, 'extension', 'chromium');
-const HOST = path.join(build, 'zavera-host');
 const PKI = path.join(build, 'zavera-testpki');
 const GOST_ENV = { OPENSSL_CONF: path.join(root, 'testdata', 'openssl-gost.cnf') };
 
-function need(file, how) {
-  if (!fs.existsSync(file)) throw new Error(`${file} is missing: ${how}`);
-  return file;
-}
 
 function startPages() {
   const page = '<!doctype html><meta charset="utf-8"><title>portal</title><body>portal</body>';
@@ -109,10 +101,7 @@ describe('long-term signatures through the CryptoPro page API in Chromium', () =
   }
 
   before(async () => {
-    need(path.join(EXTENSION, 'manifest.json'), 'run `make extension`');
-    need(HOST, 'run `make build/zavera-host`');
     need(PKI, 'run `make e2e` (it builds build/zavera-testpki)');
-    need(CHROMIUM, "install Debian's chromium");
     tmp = tempDir();
     const tokens = tokenDir(tmp.dir);
     pki = await startPKI();
@@ -130,25 +119,7 @@ describe('long-term signatures through the CryptoPro page API in Chromium', () =
         fs.writeFileSync(file, JSON.stringify(config, null, 2));
       },
     });
-    const xdg = path.join(tmp.dir, 'xdg-config');
-    fs.mkdirSync(path.join(xdg, 'zavera'), { recursive: true });
-    fs.writeFileSync(path.join(xdg, 'zavera', 'config.json'), JSON.stringify({ stateDir: agent.stateDir }));
-    const bin = path.join(tmp.dir, 'bin');
-    fs.mkdirSync(bin);
-    fs.copyFileSync(HOST, path.join(bin, 'zavera-host'));
-    fs.chmodSync(path.join(bin, 'zavera-host'), 0o755);
-    fs.symlinkSync(path.join(build, 'zavera-script'), path.join(bin, 'zavera'));
-    const profile = path.join(tmp.dir, 'profile');
-    fs.mkdirSync(path.join(profile, 'NativeMessagingHosts'), { recursive: true });
-    fs.writeFileSync(path.join(profile, 'NativeMessagingHosts', `${IDS.host}.json`), JSON.stringify({
-      name: IDS.host, description: 'Zavera', path: path.join(bin, 'zavera-host'), type: 'stdio',
-      allowed_origins: [`chrome-extension://${IDS.chromium}/`],
-    }));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM, headless: true, timeout: 30000,
-      args: [...FLAGS, `--disable-extensions-except=${EXTENSION}`, `--load-extension=${EXTENSION}`],
-      env: { ...process.env, XDG_CONFIG_HOME: xdg },
-    });
+    context = await launchWithExtension(tmp.dir, agent.stateDir);
     page = await context.newPage();
     page.on('pageerror', (e) => console.error('page error:', e));
     await page.goto(`${origin}/`);
