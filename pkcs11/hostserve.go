@@ -21,24 +21,49 @@ import (
 //
 // The PIN of a Login is wiped from the request buffer once C_Login has
 // returned.
+//
+// When r ends, calls still running get hostDrain to finish. One that would
+// not (a blocking C_WaitForSlotEvent, which the agent always has running,
+// or a driver hung in a call) must not keep the process and the module
+// alive with nobody left to answer, as when the agent was killed: the
+// module is finalised anyway, which ends a blocking wait for slot events
+// (PKCS#11 asks that of C_Finalize), and ServeHost returns after at most
+// another hostDrain, leaving the module loaded if a call is still inside
+// it (unloading it under a running call would crash the process).
 func ServeHost(path string, r io.Reader, w io.Writer) error {
 	be, err := loadMiekg(path)
 	if err != nil {
 		return fmt.Errorf("%w: %s: %w", ErrModuleLoad, path, err)
 	}
 	s := newHostServer(be, r, w)
-	defer be.Destroy()
 	go s.read()
 	err = <-s.end
-	s.calls.Wait()
+	drained := make(chan struct{})
+	go func() { s.calls.Wait(); close(drained) }()
+	done := func() bool {
+		select {
+		case <-drained:
+			return true
+		case <-time.After(hostDrain):
+			return false
+		}
+	}
+	finished := done()
 	if s.initialized {
 		be.Finalize()
+	}
+	if finished || done() {
+		be.Destroy()
 	}
 	if errors.Is(err, io.EOF) {
 		return nil
 	}
 	return err
 }
+
+// hostDrain is how long a host whose channel ended waits for the calls
+// still running, before and after finalising the module.
+const hostDrain = time.Second
 
 // handOff is how long a call runs on the reading goroutine before the
 // reading is handed on to a new goroutine, so that the next request is
