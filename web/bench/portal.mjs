@@ -12,6 +12,13 @@
 // checked by OpenSSL over the same bytes.
 //
 //   node bench/portal.mjs --out ../build/bench.d/portal.jsonl
+//
+// With --profile DIR it also records CPU profiles of the page's renderer
+// (the page and the content scripts share its V8 isolate) and of the
+// extension's service worker during the signature, through the DevTools
+// protocol's Profiler domain, writes them as DIR/page.cpuprofile and
+// DIR/worker.cpuprofile (for Chromium's DevTools) and prints the functions
+// that took the most time of their own.
 
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -19,12 +26,13 @@ import http from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
+import WebSocket from 'ws';
 
 import { CHROMIUM, FLAGS } from '../test-support/browser.mjs';
 import { generated, opensslVerifyStreamed } from '../test-support/bigdoc.mjs';
 import { build, root, startAgent, tempDir, tokenDir } from '../test-support/stack.mjs';
 
-const { values } = parseArgs({ options: { out: { type: 'string' }, size: { type: 'string', default: String(100 * 1024 * 1024) } } });
+const { values } = parseArgs({ options: { out: { type: 'string' }, profile: { type: 'string' }, size: { type: 'string', default: String(100 * 1024 * 1024) } } });
 const SIZE = Number(values.size);
 const MIB = SIZE / (1 << 20);
 const IDS = JSON.parse(fs.readFileSync(path.join(root, 'web', 'extension', 'ids.json'), 'utf8'));
@@ -85,6 +93,50 @@ function cpuSpent(before, after) {
   return by;
 }
 
+// devtools connects to a target of the browser's DevTools endpoint (its
+// port in the profile's DevToolsActivePort) whose type and URL match.
+async function devtools(profile, match) {
+  const port = Number(fs.readFileSync(path.join(profile, 'DevToolsActivePort'), 'utf8').split('\n')[0]);
+  let target;
+  for (let i = 0; i < 100 && !target; i++) {
+    const list = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json();
+    target = list.find(match);
+    if (!target) await new Promise((r) => setTimeout(r, 100));
+  }
+  if (!target) throw new Error('profile: no such DevTools target');
+  const ws = new WebSocket(target.webSocketDebuggerUrl, { perMessageDeflate: false, maxPayload: 1 << 30 });
+  await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+  let next = 0;
+  const waiting = new Map();
+  ws.on('message', (data) => {
+    const m = JSON.parse(String(data));
+    const w = m.id !== undefined && waiting.get(m.id);
+    if (!w) return;
+    waiting.delete(m.id);
+    if (m.error) w.reject(new Error(m.error.message)); else w.resolve(m.result);
+  });
+  return {
+    send: (method, params = {}) => new Promise((resolve, reject) => {
+      const id = ++next;
+      waiting.set(id, { resolve, reject });
+      ws.send(JSON.stringify({ id, method, params }));
+    }),
+    close: () => ws.close(),
+  };
+}
+
+// topFunctions sums a CPU profile's samples by function (self time).
+function topFunctions(profile, n = 15) {
+  const nodes = new Map(profile.nodes.map((x) => [x.id, x]));
+  const self = new Map();
+  profile.samples.forEach((id, i) => {
+    const f = nodes.get(id).callFrame;
+    const key = `${f.functionName || '(anonymous)'} ${f.url ? `${path.basename(f.url)}:${f.lineNumber + 1}` : ''}`.trim();
+    self.set(key, (self.get(key) || 0) + (profile.timeDeltas[i] || 0) / 1e6);
+  });
+  return Array.from(self).sort((a, b) => b[1] - a[1]).slice(0, n);
+}
+
 const server = http.createServer((req, res) => {
   res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
   res.end('<!doctype html><meta charset="utf-8"><title>portal bench</title><body>bench</body>');
@@ -113,7 +165,7 @@ try {
   }));
   context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM, headless: true, timeout: 30000,
-    args: [...FLAGS, `--disable-extensions-except=${EXTENSION}`, `--load-extension=${EXTENSION}`],
+    args: [...FLAGS, `--disable-extensions-except=${EXTENSION}`, `--load-extension=${EXTENSION}`, ...(values.profile ? ['--remote-debugging-port=0'] : [])],
     env: { ...process.env, XDG_CONFIG_HOME: xdg },
   });
   const page = await context.newPage();
@@ -146,6 +198,17 @@ try {
   });
   const certificate = await page.evaluate(async () => (await window.gos(crypto.randomUUID(), 'certificates', '{}'))[0].id);
 
+  const profilers = {};
+  if (values.profile) {
+    fs.mkdirSync(values.profile, { recursive: true });
+    profilers.page = await devtools(profile, (t) => t.type === 'page' && t.url.startsWith(origin));
+    profilers.worker = await devtools(profile, (t) => t.type === 'service_worker' && t.url.startsWith(`chrome-extension://${IDS.chromium}/`));
+    for (const p of Object.values(profilers)) {
+      await p.send('Profiler.enable');
+      await p.send('Profiler.setSamplingInterval', { interval: 200 });
+      await p.send('Profiler.start');
+    }
+  }
   fs.writeFileSync(`/proc/${agent.proc.pid}/clear_refs`, '5');
   const cpuBefore = processCPU(agent.proc.pid);
   const ms = await page.evaluate(async (cert) => {
@@ -165,6 +228,13 @@ try {
   const cpu = cpuSpent(cpuBefore, processCPU(agent.proc.pid));
   const cpuTotal = Object.values(cpu).reduce((a, b) => a + b, 0);
   const signature = await page.evaluate(() => window.signature);
+  for (const [name, p] of Object.entries(profilers)) {
+    const { profile: recorded } = await p.send('Profiler.stop');
+    p.close();
+    fs.writeFileSync(path.join(values.profile, `${name}.cpuprofile`), JSON.stringify(recorded));
+    console.log(`${name}: the functions with the most time of their own, s`);
+    for (const [f, t] of topFunctions(recorded)) console.log(`  ${t.toFixed(3)}  ${f}`);
+  }
 
   // The reference: zavera digest of the same bytes, best of two.
   const doc = path.join(tmp.dir, 'document.bin');
