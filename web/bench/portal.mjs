@@ -29,6 +29,8 @@ import { chromium } from 'playwright-core';
 import WebSocket from 'ws';
 
 import { CHROMIUM, FLAGS } from '../test-support/browser.mjs';
+import { makeBlob, messagingFloor, pageProtocol } from './floor.mjs';
+import { byProcess, cpuSeconds, cpuSpent, processCPU } from './proc.mjs';
 import { generated, opensslVerifyStreamed } from '../test-support/bigdoc.mjs';
 import { build, root, startAgent, tempDir, tokenDir } from '../test-support/stack.mjs';
 
@@ -41,56 +43,6 @@ const MEMORY_GOAL = 64; // MB
 
 function vmHWM(pid) {
   return Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
-}
-
-// cpuSeconds is the processor time (user and system) of a process from
-// /proc/<pid>/stat: of its own, or with children that exited and were
-// waited for.
-function cpuSeconds(pid, children = false) {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(f[11]) + Number(f[12]) + (children ? Number(f[13]) + Number(f[14]) : 0);
-  return ticks / CLOCK_TICKS;
-}
-const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
-
-// processCPU gives the processor time of every live process descended from
-// this one (the browser's processes, the host, the agent) by kind.
-function processCPU(agentPid) {
-  const parent = new Map();
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch (_) { /* gone */ }
-  }
-  const out = new Map(); // pid → {kind, cpu}
-  for (const pid of parent.keys()) {
-    let p = pid;
-    while (p > 1 && p !== process.pid) p = parent.get(p) || 0;
-    if (p !== process.pid || pid === process.pid) continue;
-    try {
-      // Chromium's forked processes rewrite their command line as one
-      // string, so it is searched as text.
-      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      const type = (/ --type=(\S+)/.exec(cmd) || [null, ''])[1];
-      let kind = 'other';
-      if (pid === agentPid) kind = 'agent';
-      else if (/(^|\/)zavera-host( |$)/.test(cmd)) kind = 'host';
-      else if (type === 'renderer') kind = / --extension-process( |$)/.test(cmd) ? 'extension' : 'page';
-      else if (type === '') kind = 'browser';
-      out.set(pid, { kind, cpu: cpuSeconds(pid) });
-    } catch (_) { /* gone */ }
-  }
-  return out;
-}
-
-// cpuSpent sums by kind what each process took between two processCPU.
-function cpuSpent(before, after) {
-  const by = {};
-  for (const [pid, { kind, cpu }] of after) by[kind] = (by[kind] || 0) + cpu - (before.has(pid) ? before.get(pid).cpu : 0);
-  return by;
 }
 
 // devtools connects to a target of the browser's DevTools endpoint (its
@@ -173,29 +125,9 @@ try {
   await page.waitForSelector('meta[property="gosuslugi.plugin.extension.content"]', { state: 'attached', timeout: 30000 });
 
   // The document, made in the page from the same generator as in Node.
-  await page.evaluate(`(() => { ${generated.toString()}; window.bigdoc = new Blob(Array.from(generated(${SIZE}))); })()`);
+  await page.evaluate(makeBlob(SIZE));
 
-  // The page's side of the protocol, as orgcreate.js speaks it.
-  await page.evaluate(() => {
-    window.gos = (id, type, data, chunk, chunks) => new Promise((resolve, reject) => {
-      const onMsg = (ev) => {
-        const m = ev.data;
-        if (ev.source !== window || !m || m.id !== id || !m.node || m.method.type === 'progress' || (chunk !== undefined && m.meta.chunk !== String(chunk))) return;
-        window.removeEventListener('message', onMsg);
-        if (m.code !== '200') reject(new Error(`${m.code} ${m.error}`)); else resolve(JSON.parse(m.method.result));
-      };
-      window.addEventListener('message', onMsg);
-      const meta = { format: { type: 'message', version: '1.0.0.0', category: 'gosuslugi.plugin' }, routes: [{ node: 'bench', time: '', transfer: '' }] };
-      if (chunk !== undefined) { meta.chunk = String(chunk); meta.chunks = String(chunks); }
-      window.postMessage({ id, node: '', error: '', mode: '', module: { type: 'crypto' }, method: { type, data, result: '' }, meta }, window.location.origin);
-    });
-    window.b64 = (blob) => new Promise((resolve, reject) => {
-      const r = new FileReader();
-      r.onload = () => resolve(String(r.result).split(',')[1] || '');
-      r.onerror = () => reject(r.error);
-      r.readAsDataURL(blob);
-    });
-  });
+  await page.evaluate(pageProtocol);
   const certificate = await page.evaluate(async () => (await window.gos(crypto.randomUUID(), 'certificates', '{}'))[0].id);
 
   const profilers = {};
@@ -211,23 +143,12 @@ try {
   }
   fs.writeFileSync(`/proc/${agent.proc.pid}/clear_refs`, '5');
   const cpuBefore = processCPU(agent.proc.pid);
-  const ms = await page.evaluate(async (cert) => {
-    const CHUNK = 512 * 1024;
-    const f = window.bigdoc;
-    const id = crypto.randomUUID();
-    const total = 1 + Math.ceil(f.size / CHUNK);
-    const t0 = performance.now();
-    await window.gos(id, 'signatureV2', JSON.stringify({ certificate: cert, type: 'detached', files: [{ id: 'f1', name: 'решение.pdf', size: f.size }] }), 1, total);
-    let k = 1;
-    let out = null;
-    for (let off = 0; off < f.size; off += CHUNK) out = await window.gos(id, 'signatureV2', await window.b64(f.slice(off, off + CHUNK)), ++k, total);
-    window.signature = out[0].content;
-    return performance.now() - t0;
-  }, certificate);
+  const { out, ms } = await page.evaluate((cert) => window.sendChunked(window.bigdoc, 'signatureV2',
+    JSON.stringify({ certificate: cert, type: 'detached', files: [{ id: 'f1', name: 'решение.pdf', size: window.bigdoc.size }] })), certificate);
   const peak = vmHWM(agent.proc.pid) / 1e6;
   const cpu = cpuSpent(cpuBefore, processCPU(agent.proc.pid));
   const cpuTotal = Object.values(cpu).reduce((a, b) => a + b, 0);
-  const signature = await page.evaluate(() => window.signature);
+  const signature = out[0].content;
   for (const [name, p] of Object.entries(profilers)) {
     const { profile: recorded } = await p.send('Profiler.stop');
     p.close();
@@ -253,6 +174,13 @@ try {
   }
   fs.rmSync(doc);
   await opensslVerifyStreamed(tmp.dir, signature, SIZE, tokens.caFile);
+  await context.close();
+  context = null;
+
+  // The floor: the same chunks from the same page through a minimal
+  // extension to a native host that only answers (floor.mjs).
+  const floor = await messagingFloor({ dir: tmp.dir, origin, size: SIZE });
+  const browserSide = (by) => Object.entries(by).filter(([k]) => k !== 'agent' && k !== 'host').reduce((n, [, v]) => n + v, 0);
 
   const rate = MIB / (ms / 1000);
   const refRate = MIB / (ref / 1000);
@@ -262,7 +190,9 @@ try {
     { name: 'portal: agent\'s peak resident memory during it (vs goal)', value: peak, unit: 'MB', reference: MEMORY_GOAL, ratio: MEMORY_GOAL / peak,
       note: 'VmHWM of the agent, reset before the request; reference is the goal' },
     { name: `portal: processor time of the ${MIB} MiB signature, all its processes (vs zavera digest's)`, value: cpuTotal, unit: 's', reference: refCPU, ratio: refCPU / cpuTotal,
-      note: `user and system time from /proc/<pid>/stat; by process: ${Object.entries(cpu).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(2)} s`).join(', ')}` },
+      note: `user and system time from /proc/<pid>/stat; by process: ${byProcess(cpu)}` },
+    { name: `portal: the browser's processor time for the same ${MIB} MiB through a minimal extension to a native host (vs the signature's)`, value: browserSide(floor.cpu), unit: 's', reference: browserSide(cpu), ratio: browserSide(floor.cpu) / browserSide(cpu),
+      note: `the floor: Chromium's window and extension messaging alone for the same chunks from the same page (web/bench/floor.mjs), in ${(floor.ms / 1000).toFixed(1)} s; by process: ${byProcess(floor.cpu)}; the signature's: ${byProcess(cpu)}` },
   ];
   const text = figs.map((f) => JSON.stringify(f)).join('\n') + '\n';
   if (values.out) fs.writeFileSync(values.out, text); else process.stdout.write(text);
