@@ -10,8 +10,10 @@
 // what Chromium's window and extension messaging cost for these bytes,
 // whatever an extension does with them. The floor can stop short: at
 // the content script (hops 0: it answers each chunk itself) or at the
-// service worker (hops 1: the worker answers); run alone, this file
-// measures all three:
+// service worker (hops 1: the worker answers); or take another way to the
+// host (hops 3: a hidden frame of the extension in the page, reached on a
+// MessageChannel, with a native port of its own, no service worker). Run
+// alone, this file measures all four:
 //
 //   node bench/floor.mjs [--size BYTES]
 
@@ -74,16 +76,30 @@ export function makeBlob(size) {
 
 const CONTENT = (hops) => `
 const HOPS = ${hops};
-const port = chrome.runtime.connect({ name: 'floor' });
 let next = 1;
 let offset = 0;
 const waiting = new Map();
-port.onMessage.addListener((m) => {
+function onAnswer(m) {
   const w = waiting.get(m.id);
   if (!w) return;
   waiting.delete(m.id);
   w();
-});
+}
+let port;
+if (HOPS === 3) {
+  // A frame of the extension in the page, reached on a MessageChannel.
+  const channel = new MessageChannel();
+  const frame = document.createElement('iframe');
+  frame.style.display = 'none';
+  frame.src = chrome.runtime.getURL('relay.html');
+  frame.onload = () => frame.contentWindow.postMessage('floor', new URL(frame.src).origin, [channel.port2]);
+  document.documentElement.appendChild(frame);
+  channel.port1.onmessage = (ev) => onAnswer(ev.data);
+  port = channel.port1;
+} else {
+  port = chrome.runtime.connect({ name: 'floor' });
+  port.onMessage.addListener(onAnswer);
+}
 function answer(m, result) {
   window.postMessage({ id: m.id, node: 'floor', error: '', code: '200', mode: '', module: { type: 'crypto' },
     method: { type: m.method.type, data: null, result: JSON.stringify(result) },
@@ -103,6 +119,20 @@ window.addEventListener('message', (ev) => {
   // agent has it; the last once every chunk came back from the host.
   if (k < Number(m.meta.chunks)) answer(m, { chunk: k, received: offset });
   else done.then(() => answer(m, [{ id: 'f1', content: '' }]));
+});
+`;
+
+// The extension's frame of hops 3: straight to the native host.
+const RELAY = `
+const native = chrome.runtime.connectNative('${HOST}');
+window.addEventListener('message', (ev) => {
+  const port = ev.ports[0];
+  if (!port) return;
+  native.onMessage.addListener((frame) => { if (frame.message) port.postMessage({ id: frame.message.id, result: frame.message.result }); });
+  port.onmessage = (e) => {
+    const m = e.data;
+    native.postMessage({ session: '1:0:1', origin: ev.origin, message: { jsonrpc: '2.0', id: m.id, method: m.method, params: m.params } });
+  };
 });
 `;
 
@@ -158,7 +188,8 @@ function extensionKey() {
  * the minimal extension to its native host, in a fresh browser profile
  * under dir, and returns {ms, cpu} (cpu: processor seconds by kind of
  * process, as processCPU). hops 0 stops at the content script, 1 at the
- * service worker, 2 (the default) goes on to the native host.
+ * service worker, 2 (the default) goes on to the native host, 3 goes to
+ * it from a frame of the extension instead of the service worker.
  */
 export async function messagingFloor({ dir, origin, size, hops = 2 }) {
   const ext = path.join(dir, `floor-extension-${hops}`);
@@ -170,7 +201,10 @@ export async function messagingFloor({ dir, origin, size, hops = 2 }) {
     manifest_version: 3, name: 'messaging floor', version: '1.0', key,
     permissions: ['nativeMessaging'], background: { service_worker: 'worker.js' },
     content_scripts: [{ matches: [`${origin}/*`], js: ['content.js'], run_at: 'document_start' }],
+    web_accessible_resources: [{ resources: ['relay.html'], matches: [`${origin}/*`] }],
   }));
+  fs.writeFileSync(path.join(ext, 'relay.html'), '<!doctype html><script src="relay.js"></script>');
+  fs.writeFileSync(path.join(ext, 'relay.js'), RELAY);
   fs.writeFileSync(path.join(ext, 'content.js'), CONTENT(hops));
   fs.writeFileSync(path.join(ext, 'worker.js'), WORKER(hops));
   const host = path.join(dir, 'floor-host');
@@ -207,10 +241,10 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zavera-floor-'));
   try {
-    for (const hops of [0, 1, 2]) {
+    for (const hops of [0, 1, 2, 3]) {
       const { ms, cpu } = await messagingFloor({ dir, origin: `http://127.0.0.1:${server.address().port}`, size: Number(values.size), hops });
       const total = Object.values(cpu).reduce((a, b) => a + b, 0);
-      console.log(`${['to the content script', 'to the service worker', 'to the native host'][hops]}: ${(ms / 1000).toFixed(1)} s, processor ${total.toFixed(2)} s: ${byProcess(cpu)}`);
+      console.log(`${['to the content script', 'to the service worker', 'to the native host', 'to the native host from a frame of the extension'][hops]}: ${(ms / 1000).toFixed(1)} s, processor ${total.toFixed(2)} s: ${byProcess(cpu)}`);
     }
   } finally {
     server.close();
