@@ -4,7 +4,8 @@
 # bench signs a 100 MiB document through gosuslugi.plugin in chunks in
 # headless Chromium against `zavera digest` of the same bytes, with the
 # agent's peak memory and the processor time of every process it crosses
-# (web/bench/portal.mjs).
+# (web/bench/portal.mjs), and against the floor: the same chunks through a
+# minimal extension to a native host that only answers (web/bench/floor.mjs).
 
 BENCH_STEPS += bench-portal
 

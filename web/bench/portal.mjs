@@ -12,6 +12,13 @@
 // checked by OpenSSL over the same bytes.
 //
 //   node bench/portal.mjs --out ../build/bench.d/portal.jsonl
+//
+// With --profile DIR it also records CPU profiles of the page's renderer
+// (the page and the content scripts share its V8 isolate) and of the
+// extension's service worker during the signature, through the DevTools
+// protocol's Profiler domain, writes them as DIR/page.cpuprofile and
+// DIR/worker.cpuprofile (for Chromium's DevTools) and prints the functions
+// that took the most time of their own.
 
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -19,12 +26,15 @@ import http from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
+import WebSocket from 'ws';
 
 import { CHROMIUM, FLAGS } from '../test-support/browser.mjs';
+import { makeBlob, messagingFloor, pageProtocol } from './floor.mjs';
+import { byProcess, cpuSeconds, cpuSpent, processCPU } from './proc.mjs';
 import { generated, opensslVerifyStreamed } from '../test-support/bigdoc.mjs';
 import { build, root, startAgent, tempDir, tokenDir } from '../test-support/stack.mjs';
 
-const { values } = parseArgs({ options: { out: { type: 'string' }, size: { type: 'string', default: String(100 * 1024 * 1024) } } });
+const { values } = parseArgs({ options: { out: { type: 'string' }, profile: { type: 'string' }, size: { type: 'string', default: String(100 * 1024 * 1024) } } });
 const SIZE = Number(values.size);
 const MIB = SIZE / (1 << 20);
 const IDS = JSON.parse(fs.readFileSync(path.join(root, 'web', 'extension', 'ids.json'), 'utf8'));
@@ -35,54 +45,48 @@ function vmHWM(pid) {
   return Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
 }
 
-// cpuSeconds is the processor time (user and system) of a process from
-// /proc/<pid>/stat: of its own, or with children that exited and were
-// waited for.
-function cpuSeconds(pid, children = false) {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(f[11]) + Number(f[12]) + (children ? Number(f[13]) + Number(f[14]) : 0);
-  return ticks / CLOCK_TICKS;
-}
-const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
-
-// processCPU gives the processor time of every live process descended from
-// this one (the browser's processes, the host, the agent) by kind.
-function processCPU(agentPid) {
-  const parent = new Map();
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch (_) { /* gone */ }
+// devtools connects to a target of the browser's DevTools endpoint (its
+// port in the profile's DevToolsActivePort) whose type and URL match.
+async function devtools(profile, match) {
+  const port = Number(fs.readFileSync(path.join(profile, 'DevToolsActivePort'), 'utf8').split('\n')[0]);
+  let target;
+  for (let i = 0; i < 100 && !target; i++) {
+    const list = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json();
+    target = list.find(match);
+    if (!target) await new Promise((r) => setTimeout(r, 100));
   }
-  const out = new Map(); // pid → {kind, cpu}
-  for (const pid of parent.keys()) {
-    let p = pid;
-    while (p > 1 && p !== process.pid) p = parent.get(p) || 0;
-    if (p !== process.pid || pid === process.pid) continue;
-    try {
-      // Chromium's forked processes rewrite their command line as one
-      // string, so it is searched as text.
-      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      const type = (/ --type=(\S+)/.exec(cmd) || [null, ''])[1];
-      let kind = 'other';
-      if (pid === agentPid) kind = 'agent';
-      else if (/(^|\/)zavera-host( |$)/.test(cmd)) kind = 'host';
-      else if (type === 'renderer') kind = / --extension-process( |$)/.test(cmd) ? 'extension' : 'page';
-      else if (type === '') kind = 'browser';
-      out.set(pid, { kind, cpu: cpuSeconds(pid) });
-    } catch (_) { /* gone */ }
-  }
-  return out;
+  if (!target) throw new Error('profile: no such DevTools target');
+  const ws = new WebSocket(target.webSocketDebuggerUrl, { perMessageDeflate: false, maxPayload: 1 << 30 });
+  await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+  let next = 0;
+  const waiting = new Map();
+  ws.on('message', (data) => {
+    const m = JSON.parse(String(data));
+    const w = m.id !== undefined && waiting.get(m.id);
+    if (!w) return;
+    waiting.delete(m.id);
+    if (m.error) w.reject(new Error(m.error.message)); else w.resolve(m.result);
+  });
+  return {
+    send: (method, params = {}) => new Promise((resolve, reject) => {
+      const id = ++next;
+      waiting.set(id, { resolve, reject });
+      ws.send(JSON.stringify({ id, method, params }));
+    }),
+    close: () => ws.close(),
+  };
 }
 
-// cpuSpent sums by kind what each process took between two processCPU.
-function cpuSpent(before, after) {
-  const by = {};
-  for (const [pid, { kind, cpu }] of after) by[kind] = (by[kind] || 0) + cpu - (before.has(pid) ? before.get(pid).cpu : 0);
-  return by;
+// topFunctions sums a CPU profile's samples by function (self time).
+function topFunctions(profile, n = 15) {
+  const nodes = new Map(profile.nodes.map((x) => [x.id, x]));
+  const self = new Map();
+  profile.samples.forEach((id, i) => {
+    const f = nodes.get(id).callFrame;
+    const key = `${f.functionName || '(anonymous)'} ${f.url ? `${path.basename(f.url)}:${f.lineNumber + 1}` : ''}`.trim();
+    self.set(key, (self.get(key) || 0) + (profile.timeDeltas[i] || 0) / 1e6);
+  });
+  return Array.from(self).sort((a, b) => b[1] - a[1]).slice(0, n);
 }
 
 const server = http.createServer((req, res) => {
@@ -113,7 +117,7 @@ try {
   }));
   context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM, headless: true, timeout: 30000,
-    args: [...FLAGS, `--disable-extensions-except=${EXTENSION}`, `--load-extension=${EXTENSION}`],
+    args: [...FLAGS, `--disable-extensions-except=${EXTENSION}`, `--load-extension=${EXTENSION}`, ...(values.profile ? ['--remote-debugging-port=0'] : [])],
     env: { ...process.env, XDG_CONFIG_HOME: xdg },
   });
   const page = await context.newPage();
@@ -121,50 +125,37 @@ try {
   await page.waitForSelector('meta[property="gosuslugi.plugin.extension.content"]', { state: 'attached', timeout: 30000 });
 
   // The document, made in the page from the same generator as in Node.
-  await page.evaluate(`(() => { ${generated.toString()}; window.bigdoc = new Blob(Array.from(generated(${SIZE}))); })()`);
+  await page.evaluate(makeBlob(SIZE));
 
-  // The page's side of the protocol, as orgcreate.js speaks it.
-  await page.evaluate(() => {
-    window.gos = (id, type, data, chunk, chunks) => new Promise((resolve, reject) => {
-      const onMsg = (ev) => {
-        const m = ev.data;
-        if (ev.source !== window || !m || m.id !== id || !m.node || m.method.type === 'progress' || (chunk !== undefined && m.meta.chunk !== String(chunk))) return;
-        window.removeEventListener('message', onMsg);
-        if (m.code !== '200') reject(new Error(`${m.code} ${m.error}`)); else resolve(JSON.parse(m.method.result));
-      };
-      window.addEventListener('message', onMsg);
-      const meta = { format: { type: 'message', version: '1.0.0.0', category: 'gosuslugi.plugin' }, routes: [{ node: 'bench', time: '', transfer: '' }] };
-      if (chunk !== undefined) { meta.chunk = String(chunk); meta.chunks = String(chunks); }
-      window.postMessage({ id, node: '', error: '', mode: '', module: { type: 'crypto' }, method: { type, data, result: '' }, meta }, window.location.origin);
-    });
-    window.b64 = (blob) => new Promise((resolve, reject) => {
-      const r = new FileReader();
-      r.onload = () => resolve(String(r.result).split(',')[1] || '');
-      r.onerror = () => reject(r.error);
-      r.readAsDataURL(blob);
-    });
-  });
+  await page.evaluate(pageProtocol);
   const certificate = await page.evaluate(async () => (await window.gos(crypto.randomUUID(), 'certificates', '{}'))[0].id);
 
+  const profilers = {};
+  if (values.profile) {
+    fs.mkdirSync(values.profile, { recursive: true });
+    profilers.page = await devtools(profile, (t) => t.type === 'page' && t.url.startsWith(origin));
+    profilers.worker = await devtools(profile, (t) => t.type === 'service_worker' && t.url.startsWith(`chrome-extension://${IDS.chromium}/`));
+    for (const p of Object.values(profilers)) {
+      await p.send('Profiler.enable');
+      await p.send('Profiler.setSamplingInterval', { interval: 200 });
+      await p.send('Profiler.start');
+    }
+  }
   fs.writeFileSync(`/proc/${agent.proc.pid}/clear_refs`, '5');
   const cpuBefore = processCPU(agent.proc.pid);
-  const ms = await page.evaluate(async (cert) => {
-    const CHUNK = 512 * 1024;
-    const f = window.bigdoc;
-    const id = crypto.randomUUID();
-    const total = 1 + Math.ceil(f.size / CHUNK);
-    const t0 = performance.now();
-    await window.gos(id, 'signatureV2', JSON.stringify({ certificate: cert, type: 'detached', files: [{ id: 'f1', name: 'решение.pdf', size: f.size }] }), 1, total);
-    let k = 1;
-    let out = null;
-    for (let off = 0; off < f.size; off += CHUNK) out = await window.gos(id, 'signatureV2', await window.b64(f.slice(off, off + CHUNK)), ++k, total);
-    window.signature = out[0].content;
-    return performance.now() - t0;
-  }, certificate);
+  const { out, ms } = await page.evaluate((cert) => window.sendChunked(window.bigdoc, 'signatureV2',
+    JSON.stringify({ certificate: cert, type: 'detached', files: [{ id: 'f1', name: 'решение.pdf', size: window.bigdoc.size }] })), certificate);
   const peak = vmHWM(agent.proc.pid) / 1e6;
   const cpu = cpuSpent(cpuBefore, processCPU(agent.proc.pid));
   const cpuTotal = Object.values(cpu).reduce((a, b) => a + b, 0);
-  const signature = await page.evaluate(() => window.signature);
+  const signature = out[0].content;
+  for (const [name, p] of Object.entries(profilers)) {
+    const { profile: recorded } = await p.send('Profiler.stop');
+    p.close();
+    fs.writeFileSync(path.join(values.profile, `${name}.cpuprofile`), JSON.stringify(recorded));
+    console.log(`${name}: the functions with the most time of their own, s`);
+    for (const [f, t] of topFunctions(recorded)) console.log(`  ${t.toFixed(3)}  ${f}`);
+  }
 
   // The reference: zavera digest of the same bytes, best of two.
   const doc = path.join(tmp.dir, 'document.bin');
@@ -183,6 +174,13 @@ try {
   }
   fs.rmSync(doc);
   await opensslVerifyStreamed(tmp.dir, signature, SIZE, tokens.caFile);
+  await context.close();
+  context = null;
+
+  // The floor: the same chunks from the same page through a minimal
+  // extension to a native host that only answers (floor.mjs).
+  const floor = await messagingFloor({ dir: tmp.dir, origin, size: SIZE });
+  const browserSide = (by) => Object.entries(by).filter(([k]) => k !== 'agent' && k !== 'host').reduce((n, [, v]) => n + v, 0);
 
   const rate = MIB / (ms / 1000);
   const refRate = MIB / (ref / 1000);
@@ -192,7 +190,9 @@ try {
     { name: 'portal: agent\'s peak resident memory during it (vs goal)', value: peak, unit: 'MB', reference: MEMORY_GOAL, ratio: MEMORY_GOAL / peak,
       note: 'VmHWM of the agent, reset before the request; reference is the goal' },
     { name: `portal: processor time of the ${MIB} MiB signature, all its processes (vs zavera digest's)`, value: cpuTotal, unit: 's', reference: refCPU, ratio: refCPU / cpuTotal,
-      note: `user and system time from /proc/<pid>/stat; by process: ${Object.entries(cpu).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(2)} s`).join(', ')}` },
+      note: `user and system time from /proc/<pid>/stat; by process: ${byProcess(cpu)}` },
+    { name: `portal: the browser's processor time for the same ${MIB} MiB through a minimal extension to a native host (vs the signature's)`, value: browserSide(floor.cpu), unit: 's', reference: browserSide(cpu), ratio: browserSide(floor.cpu) / browserSide(cpu),
+      note: `the floor: Chromium's window and extension messaging alone for the same chunks from the same page (web/bench/floor.mjs), in ${(floor.ms / 1000).toFixed(1)} s; by process: ${byProcess(floor.cpu)}; the signature's: ${byProcess(cpu)}` },
   ];
   const text = figs.map((f) => JSON.stringify(f)).join('\n') + '\n';
   if (values.out) fs.writeFileSync(values.out, text); else process.stdout.write(text);

@@ -106,6 +106,8 @@ export function standinAgent(overrides = {}) {
         if (!d) fail(1007, 'bad_request', 'unknown_document');
         if (params.offset > d.received) fail(1007, 'bad_request', 'out_of_order');
         if (params.offset < d.received) fail(1007, 'bad_request', 'duplicate');
+        // Strict, as the agent's decoder: whole groups, padding only at the end.
+        if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(params.data)) fail(-32602, 'bad_request');
         const bytes = Buffer.from(params.data, 'base64');
         if (bytes.length > 1048576) fail(1008, 'too_large', 'chunk_too_large');
         if (d.received + bytes.length > d.size) fail(1007, 'bad_request', 'size_mismatch');

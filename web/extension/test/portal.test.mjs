@@ -237,6 +237,51 @@ describe('the state services portal\'s interfaces in Chromium with the extension
     assert.equal(out.foreign.code, '403');
   });
 
+  test('gosuslugi.plugin in chunks: a chunk only the agent finds is not base64 ends the request with the plug-in\'s 400, before anything is signed', async () => {
+    await page.goto(`${portal.url}/org/create`);
+    await page.waitForSelector('#org-status[data-state="ready"]', { timeout: 30000 });
+    const out = await page.evaluate(async () => {
+      const send = (id, type, data, chunk, chunks) => new Promise((resolve) => {
+        const onMsg = (ev) => {
+          const m = ev.data;
+          if (ev.source !== window || !m || m.id !== id || !m.node || m.method.type === 'progress' || m.meta.chunk !== String(chunk)) return;
+          window.removeEventListener('message', onMsg);
+          resolve({ code: m.code, error: m.error, result: m.method.result });
+        };
+        window.addEventListener('message', onMsg);
+        window.postMessage({ id, node: '', error: '', mode: '', module: { type: 'crypto' }, method: { type, data, result: '' },
+          meta: { format: { category: 'gosuslugi.plugin' }, routes: [{ node: 'test' }], chunk: String(chunk), chunks: String(chunks) } }, window.location.origin);
+      });
+      const certs = await new Promise((resolve) => {
+        const id = crypto.randomUUID();
+        const onMsg = (ev) => {
+          const m = ev.data;
+          if (ev.source !== window || !m || m.id !== id || !m.node) return;
+          window.removeEventListener('message', onMsg);
+          resolve(JSON.parse(m.method.result));
+        };
+        window.addEventListener('message', onMsg);
+        window.postMessage({ id, node: '', error: '', mode: '', module: { type: 'crypto' }, method: { type: 'certificates', data: '{}', result: '' },
+          meta: { format: { category: 'gosuslugi.plugin' }, routes: [{ node: 'test' }] } }, window.location.origin);
+      });
+      const id = crypto.randomUUID();
+      const n = 1 + 6;
+      const answers = [await send(id, 'signature', JSON.stringify({ certificate: certs[0].id, type: 'detached', files: [{ id: 'f1', name: 'устав.pdf', size: 6 * 12 }] }), 1, n)];
+      // Whole groups of four and no white space: sized by its length in
+      // the extension, refused by the agent's decoder.
+      for (let k = 2; k <= n && answers.at(-1).code === '200'; k++) answers.push(await send(id, 'signature', k === 3 ? 'AAAA@@@@AAAAAAAA' : btoa('0123456789ab'), k, n));
+      const k = answers.length;
+      const after = k < n ? await send(id, 'signature', btoa('0123456789ab'), k + 1, n) : null;
+      return { answers, after };
+    });
+    const failed = out.answers.at(-1);
+    assert.equal(failed.code, '400', JSON.stringify(out.answers));
+    assert.match(failed.error, /[А-Яа-я]/, 'the error is a text for the user');
+    assert.equal(failed.result, '', 'nothing was signed');
+    assert.ok(out.answers.slice(0, -1).every((a) => a.code === '200' && JSON.parse(a.result).chunk !== undefined), 'no signature came before the error');
+    if (out.after) assert.equal(out.after.code, '409', 'the request is over');
+  });
+
   test('a page of another origin gets no markers, no meta tags and no answers', async () => {
     const p = await context.newPage();
     await p.goto(`http://127.0.0.1:${stranger.address().port}/`);

@@ -223,7 +223,7 @@ describe('gosuslugi.plugin interface (unit, stand-in agent)', () => {
     assert.equal(state.docs.size, 0, 'nothing left on the agent');
   });
 
-  test('each chunk is decoded once, to check it, and goes on to the agent as the page sent it', async () => {
+  test('each chunk goes on to the agent as the page sent it, not decoded in the content script', async () => {
     const { agent, state } = standinAgent();
     const decoded = [];
     const page = portalPage(LK, agent, { decoded });
@@ -239,7 +239,7 @@ describe('gosuslugi.plugin interface (unit, stand-in agent)', () => {
       const a = await gos(page, chunkMessage(id, 'signature', k, n, sent[sent.length - 1]));
       assert.equal(a.code, '200', a.error);
     }
-    for (const text of sent) assert.equal(decoded.filter((t) => t === text).length, 1, 'a chunk was decoded more than once');
+    for (const text of sent) assert.equal(decoded.filter((t) => t === text).length, 0, 'a chunk was decoded in the content script');
     assert.deepEqual(state.calls.filter((c) => c.method === 'documentChunk').map((c) => c.params.data), sent);
   });
 
@@ -275,6 +275,39 @@ describe('gosuslugi.plugin interface (unit, stand-in agent)', () => {
       assert.equal(state.docs.size, 0, 'nothing left on the agent');
     });
   }
+
+  test('a chunk only the agent finds is not base64: a clear error before the last message, nothing signed, nothing left on the agent', async () => {
+    const { agent, state } = standinAgent();
+    const decoded = [];
+    const page = portalPage(LK, agent, { decoded });
+    await settled(page);
+    const id = crypto.randomUUID();
+    const n = 1 + 6;
+    const first = await gos(page, chunkMessage(id, 'signature', 1, n, JSON.stringify({ certificate: 'id-leader', files: [{ id: 'f1', name: 'a.pdf', size: 6 * 12 }] })));
+    assert.equal(first.code, '200');
+    // Whole groups of four and no white space: the content script sizes it
+    // by its length and the agent refuses it.
+    const bad = 'AAAA@@@@AAAAAAAA';
+    const answers = [];
+    for (let k = 2; k <= n; k++) {
+      const a = await gos(page, chunkMessage(id, 'signature', k, n, k === 3 ? bad : Buffer.alloc(12).toString('base64')));
+      answers.push(a);
+      if (a.code !== '200') break;
+    }
+    const failed = answers.at(-1);
+    assert.equal(failed.code, '400', `${failed.code} ${failed.error}`);
+    assert.match(failed.error, /[А-Яа-я]/, 'the error is a text for the user');
+    assert.ok(Number(failed.meta.chunk) <= n, 'the page hears of it by its last message');
+    assert.ok(!decoded.includes(bad), 'the content script left the check to the agent');
+    assert.ok(state.calls.some((c) => c.method === 'documentChunk' && c.params.data === bad), 'the agent got the chunk as the page sent it');
+    if (Number(failed.meta.chunk) < n) {
+      const after = await gos(page, chunkMessage(id, 'signature', Number(failed.meta.chunk) + 1, n, Buffer.alloc(12).toString('base64')));
+      assert.equal(after.code, '409');
+    }
+    await settled(page);
+    assert.equal(state.calls.filter((c) => c.method === 'sign' || c.method === 'signBatch').length, 0, 'nothing was signed');
+    assert.equal(state.docs.size, 0, 'nothing left on the agent');
+  });
 
   test('a chunk of a request never started, and cancelChunks in the middle of one', async () => {
     const { agent, state } = standinAgent();

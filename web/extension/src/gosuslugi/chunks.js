@@ -117,16 +117,19 @@ class ChunkedRequest {
     return this.chain.then(() => work);
   }
 
-  // precheck refuses a data chunk at once when it is not base64, over
-  // PORTAL_CHUNK, or would take the files past their declared sizes: it
-  // returns the error, or the checked chunk (checkBase64), which the sink
-  // takes as it is rather than decoding the text a second time.
+  // precheck refuses a data chunk at once when it is plainly not base64,
+  // over PORTAL_CHUNK, or would take the files past their declared sizes:
+  // it returns the error, or the sized chunk (base64Chunk), which the sink
+  // takes as it is. Base64 that only looks right (whole groups, no white
+  // space) is checked by the agent: its refusal ends the request as
+  // bad_request, answered to this message or to one after it, before
+  // anything is signed.
   precheck(text) {
     if (typeof text !== 'string' || text.length === 0) return new PortalError('bad_request', 'a chunk is not base64');
     if (text.length > Math.ceil(PORTAL_CHUNK / 3) * 4 + 4) return new PortalError('chunk_too_large', `${text.length} characters`);
     let checked;
-    try { checked = checkBase64(text); } catch (e) { return e; }
-    const n = checked.bin.length;
+    try { checked = base64Chunk(text); } catch (e) { return e; }
+    const n = checked.size;
     if (n > PORTAL_CHUNK) return new PortalError('chunk_too_large', `${n} bytes`);
     this.queued = (this.queued || 0) + n;
     if (this.queued > this.declared) return new PortalError('size_mismatch', 'more bytes than the declared sizes');

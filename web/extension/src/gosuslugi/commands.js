@@ -90,11 +90,11 @@ class Hasher {
   }
 
   async pushBase64(text, checked) {
-    const { bin, canonical } = checked || checkBase64(text);
-    if (bin.length > PORTAL_CHUNK) throw new PortalError('chunk_too_large', `${bin.length} bytes`);
-    if (this.offset + bin.length > this.size) throw new PortalError('size_mismatch', 'more bytes than the declared size');
-    this.offset += bin.length;
-    await this.agent.call('hashUpdate', { handle: this.handle, data: canonical ? text : btoa(bin) });
+    const c = checked || base64Chunk(text);
+    if (c.size > PORTAL_CHUNK) throw new PortalError('chunk_too_large', `${c.size} bytes`);
+    if (this.offset + c.size > this.size) throw new PortalError('size_mismatch', 'more bytes than the declared size');
+    this.offset += c.size;
+    await this.agent.call('hashUpdate', { handle: this.handle, data: c.text });
   }
 
   taken() {

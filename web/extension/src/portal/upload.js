@@ -75,16 +75,18 @@ class Upload {
   }
 
   // pushBase64 sends one chunk given as base64 text, as pages send them,
-  // without decoding it here beyond checking it: the text goes on to the
-  // agent as it came when it is canonical. (Joining chunks into the
-  // agent's 1 MiB measured slower: it delays each send.) checked is the
-  // text's checkBase64, when the caller has it already.
+  // without decoding it here: the text goes on to the agent as it came
+  // when it is canonical, and the agent's strict decoder checks it as it
+  // hashes (a chunk it refuses fails the upload as bad_request). Only an
+  // attached signature's chunks are decoded, to keep the bytes. (Joining
+  // chunks into the agent's 1 MiB measured slower: it delays each send.)
+  // checked is the text's base64Chunk, when the caller has it already.
   async pushBase64(text, checked) {
-    const { bin, canonical } = checked || checkBase64(text);
-    if (this.kept || bin.length > PORTAL_CHUNK) return this.push(binaryBytes(bin));
-    if (bin.length === 0) return undefined;
-    if (this.offset + bin.length > this.size) throw new PortalError('size_mismatch', 'more bytes than the declared size');
-    return this.send(canonical ? text : btoa(bin), bin.length);
+    const c = checked || base64Chunk(text);
+    if (this.kept || c.size > PORTAL_CHUNK) return this.push(binaryBytes(c.bin !== undefined ? c.bin : decodeBase64(c.text)));
+    if (c.size === 0) return undefined;
+    if (this.offset + c.size > this.size) throw new PortalError('size_mismatch', 'more bytes than the declared size');
+    return this.send(c.text, c.size);
   }
 
   // taken is the number of bytes pushed so far.
@@ -113,16 +115,34 @@ class Upload {
   }
 }
 
-// checkBase64 checks base64 text with the browser's own decoder: bin is
-// the bytes as a binary string; canonical says the text has no white
-// space or other characters the agent's strict decoder would refuse.
-function checkBase64(text) {
+// base64Chunk sizes a chunk of base64 text without decoding it, where
+// it can: text of whole groups of four characters and no white space is
+// taken as it is, its size read off its length and padding, and left to
+// the agent's strict decoder to check (decoding 512 KiB here as well cost
+// the page's renderer about as much as the agent's whole decoding). Other
+// text (white space, missing padding) is decoded with the browser's atob,
+// which refuses what is not base64, and encoded again canonically. Gives
+// {size, text} (text canonical or refused by the agent) and, when it was
+// decoded, bin, the bytes as a binary string.
+function base64Chunk(text) {
   if (typeof text !== 'string') throw new PortalError('bad_request', 'a chunk is not base64');
-  let bin;
-  try { bin = atob(text); } catch (_) { throw new PortalError('bad_request', 'a chunk is not base64'); }
-  const pad = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
-  const canonical = text.length % 4 === 0 && bin.length === (text.length / 4) * 3 - pad;
-  return { bin, canonical };
+  if (text.length % 4 === 0 && !hasWhiteSpace(text)) {
+    const pad = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+    return { size: (text.length / 4) * 3 - pad, text };
+  }
+  const bin = decodeBase64(text);
+  return { size: bin.length, text: btoa(bin), bin };
+}
+
+// hasWhiteSpace tells whether text holds any of the white space atob skips.
+function hasWhiteSpace(text) {
+  for (const c of ' \n\r\t\f') if (text.indexOf(c) >= 0) return true;
+  return false;
+}
+
+// decodeBase64 is atob refusing as this interface refuses.
+function decodeBase64(text) {
+  try { return atob(text); } catch (_) { throw new PortalError('bad_request', 'a chunk is not base64'); }
 }
 
 function binaryBytes(bin) {
