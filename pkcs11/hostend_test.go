@@ -62,3 +62,66 @@ func TestHostEndsWhenTheChannelEndsDuringAWaitForSlotEvents(t *testing.T) {
 		}
 	}
 }
+
+// The agent's C_Finalize, sent while the module waits for slot events
+// (the agent always has it wait), is answered: it ends the wait instead
+// of waiting for it, which would leave the host hanging for good.
+func TestHostFinalizeEndsAWaitForSlotEvents(t *testing.T) {
+	e := newGOSTEnv(t, 10)
+	inR, inW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inW.Close()
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer outR.Close()
+	go func() {
+		ServeHost(e.module, inR, outW)
+		outW.Close()
+	}()
+	replies := make(chan uint32, 4)
+	go func() {
+		r := newFrameReader(outR)
+		for {
+			id, _, _, _, err := r.next()
+			if err != nil {
+				close(replies)
+				return
+			}
+			replies <- id
+		}
+	}()
+	expect := func(want uint32, what string) {
+		t.Helper()
+		select {
+		case id, ok := <-replies:
+			if !ok || id != want {
+				t.Fatalf("%s: reply %d (channel open %v), want %d", what, id, ok, want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s: no reply within 10 s", what)
+		}
+	}
+	inW.Write(newEnc(1, opInitialize).finish())
+	expect(1, "C_Initialize")
+	wait := newEnc(2, opWaitForSlotEvent)
+	wait.uint(0)
+	inW.Write(wait.finish())
+	time.Sleep(100 * time.Millisecond)
+	inW.Write(newEnc(3, opFinalize).finish())
+	got := map[uint32]bool{}
+	for range 2 {
+		select {
+		case id := <-replies:
+			got[id] = true
+		case <-time.After(10 * time.Second):
+			t.Fatalf("replies so far %v: C_Finalize and the wait it ends are not both answered within 10 s", got)
+		}
+	}
+	if !got[2] || !got[3] {
+		t.Fatalf("replies %v, want the wait's (2) and C_Finalize's (3)", got)
+	}
+}

@@ -22,14 +22,16 @@ import (
 // The PIN of a Login is wiped from the request buffer once C_Login has
 // returned.
 //
-// When r ends, calls still running get hostDrain to finish. One that would
-// not (a blocking C_WaitForSlotEvent, which the agent always has running,
-// or a driver hung in a call) must not keep the process and the module
-// alive with nobody left to answer, as when the agent was killed: the
-// module is finalised anyway, which ends a blocking wait for slot events
-// (PKCS#11 asks that of C_Finalize), and ServeHost returns after at most
+// When r ends (the agent closed the channel, or was killed), the calls
+// still running get hostDrain to finish, and the module is finalised,
+// which ends a blocking C_WaitForSlotEvent (PKCS#11 asks that of
+// C_Finalize; the agent always has one running); a call that still does
+// not end (a driver hung in it) must not keep the process and the module
+// alive with nobody left to answer: ServeHost returns after at most
 // another hostDrain, leaving the module loaded if a call is still inside
-// it (unloading it under a running call would crash the process).
+// it (unloading it under a running call would crash the process). For the
+// same reason a C_Finalize the agent sends does not wait for a blocking
+// wait for slot events, which only it can end.
 func ServeHost(path string, r io.Reader, w io.Writer) error {
 	be, err := loadMiekg(path)
 	if err != nil {
@@ -38,21 +40,21 @@ func ServeHost(path string, r io.Reader, w io.Writer) error {
 	s := newHostServer(be, r, w)
 	go s.read()
 	err = <-s.end
-	drained := make(chan struct{})
-	go func() { s.calls.Wait(); close(drained) }()
-	done := func() bool {
+	within := func(wg *sync.WaitGroup) bool {
+		done := make(chan struct{})
+		go func() { wg.Wait(); close(done) }()
 		select {
-		case <-drained:
+		case <-done:
 			return true
 		case <-time.After(hostDrain):
 			return false
 		}
 	}
-	finished := done()
+	within(&s.calls)
 	if s.initialized {
 		be.Finalize()
 	}
-	if finished || done() {
+	if within(&s.calls) && within(&s.waits) {
 		be.Destroy()
 	}
 	if errors.Is(err, io.EOF) {
@@ -84,14 +86,21 @@ func (s *hostServer) read() {
 			return
 		}
 		if op == opInitialize || op == opFinalize {
-			// Module-wide calls run alone: nothing else is in flight.
+			// Module-wide calls run alone: no other call is in flight.
+			// A blocking wait for slot events may be: C_Finalize is what
+			// ends it (PKCS#11 asks that of C_Finalize), so it is not
+			// waited for.
 			s.calls.Wait()
 			s.serve(id, op, body)
 			continue
 		}
 		const running, finished, handedOn = 0, 1, 2
 		var state atomic.Int32
-		s.calls.Add(1)
+		wg := &s.calls
+		if op == opWaitForSlotEvent {
+			wg = &s.waits
+		}
+		wg.Add(1)
 		t := time.AfterFunc(handOff, func() {
 			if state.CompareAndSwap(running, handedOn) {
 				go s.read()
@@ -102,7 +111,7 @@ func (s *hostServer) read() {
 			wipe(frame)
 		}
 		t.Stop()
-		s.calls.Done()
+		wg.Done()
 		if !state.CompareAndSwap(running, finished) {
 			return // another goroutine reads now
 		}
@@ -118,7 +127,8 @@ type hostServer struct {
 	r           *frameReader   // used by the goroutine reading now
 	spin        *spinReader    // under r; its deadline is set by the goroutine reading now
 	end         chan error     // the reading ended
-	calls       sync.WaitGroup // calls running
+	calls       sync.WaitGroup // calls running, but for waits for slot events
+	waits       sync.WaitGroup // C_WaitForSlotEvent calls running
 	wmu         sync.Mutex
 	w           io.Writer
 }
