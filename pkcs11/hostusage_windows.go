@@ -6,12 +6,12 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// kernel32's process counters: golang.org/x/sys/windows has neither.
-// K32GetProcessMemoryInfo is psapi's GetProcessMemoryInfo, in kernel32
-// since Windows 7.
+// kernel32's process counters (kernel32 is load_windows.go's):
+// golang.org/x/sys/windows has neither. K32GetProcessMemoryInfo is psapi's
+// GetProcessMemoryInfo, in kernel32 since Windows 7.
 var (
-	procGetProcessMemoryInfo  = windows.NewLazySystemDLL("kernel32.dll").NewProc("K32GetProcessMemoryInfo")
-	procGetProcessHandleCount = windows.NewLazySystemDLL("kernel32.dll").NewProc("GetProcessHandleCount")
+	procGetProcessMemoryInfo  = kernel32.NewProc("K32GetProcessMemoryInfo")
+	procGetProcessHandleCount = kernel32.NewProc("GetProcessHandleCount")
 )
 
 // processMemoryCounters is PROCESS_MEMORY_COUNTERS.
@@ -29,8 +29,9 @@ type processMemoryCounters struct {
 }
 
 // processUsage reads a process's working set (bytes) and the number of
-// handles it holds. The process is a host this program started and has
-// not yet waited for, so its id still names it.
+// handles it holds. The process is a host this program started: its
+// os.Process holds a handle to it, so its id names no other process
+// while it has not been reaped.
 func processUsage(pid int) (rss int64, handles int, ok bool) {
 	h, err := windows.OpenProcess(windows.PROCESS_QUERY_LIMITED_INFORMATION|windows.PROCESS_VM_READ, false, uint32(pid))
 	if err != nil {
