@@ -105,8 +105,9 @@
 // arrival rather than two per frame, and zero the bytes of each frame
 // once copied out, so that a PIN or a key is not left there. When the host crashes, aborts or passes
 // a deadline it is killed, the calls in flight fail with a *ModuleFailure
-// (ErrModuleFailed) naming the call and the reason (the fatal signal, or
-// "no answer within ..."), Isolation.OnFailure is told, and the next call
+// (ErrModuleFailed) naming the call and the reason (the fatal signal, on
+// Windows the exception, or "no answer within ..."), Isolation.OnFailure
+// is told, and the next call
 // starts a new host and initialises the module in it: the first restart
 // at once, further ones after a back-off doubling from 0.5 s up to
 // Isolation.MaxBackoff, calls in between failing with ErrModuleFailed at
@@ -114,10 +115,11 @@
 // operation opens a new session, and the next signature asks for the PIN
 // again. Other modules, in hosts of their own, are not touched. Between
 // calls, at most once per Isolation.CheckInterval, the host's resident
-// memory and open descriptors (Linux: /proc) are compared with
-// Isolation.MaxRSS and MaxHandles; a host past a limit is restarted the
-// same way. Manager.Health gives each module's host, restarts and last
-// failure.
+// memory and open descriptors are compared with
+// Isolation.MaxRSS and MaxHandles (read from /proc on Linux, and as the
+// working set and handle count from kernel32 on Windows; elsewhere they
+// are not checked); a host past a limit is restarted the same way.
+// Manager.Health gives each module's host, restarts and last failure.
 //
 // Isolation keeps a crashing, hanging or leaking driver from taking the
 // program down; it is no sandbox: the host runs as the same user with

@@ -77,14 +77,15 @@ func selfSignedGOST(t *testing.T, key *gost.PrivateKey, cn string) []byte {
 	return der
 }
 
-// TestGOSTSignatureFromWindowsModule signs a Streebog hash with a GOST
-// key through a Windows PKCS#11 module on libgcrypt
-// (testdata/mingw/gostp11.c), loaded from a folder with Cyrillic letters
-// together with the libgcrypt DLLs it needs, and checks the signature
-// with this project's own GOST code.
-func TestGOSTSignatureFromWindowsModule(t *testing.T) {
+// gostWindowsModule puts the Windows GOST module
+// (testdata/mingw/gostp11.c) and the libgcrypt DLLs it needs in the
+// folder rel (Cyrillic letters in it, see cyrillicFolder), gives it a new
+// GOST key and a self-signed certificate for it through the environment,
+// and returns the module's path, the key and the certificate.
+func gostWindowsModule(t *testing.T, rel string) (string, *gost.PrivateKey, []byte) {
+	t.Helper()
 	src := filepath.Dir(winTestDLL(t, "x64"))
-	dir := cyrillicFolder(t, `Токен\ГОСТ`)
+	dir := cyrillicFolder(t, rel)
 	for _, f := range []string{"gostp11.dll", "libgcrypt-20.dll", "libgpg-error-0.dll"} {
 		copyFile(t, filepath.Join(src, f), filepath.Join(dir, f))
 	}
@@ -103,8 +104,16 @@ func TestGOSTSignatureFromWindowsModule(t *testing.T) {
 	t.Setenv("ZAVERA_GOSTP11_D", hex.EncodeToString(d))
 	t.Setenv("ZAVERA_GOSTP11_PUB", hex.EncodeToString(key.PublicKey().Bytes()))
 	t.Setenv("ZAVERA_GOSTP11_CERT", hex.EncodeToString(der))
+	return filepath.Join(dir, "gostp11.dll"), key, der
+}
 
-	path := filepath.Join(dir, "gostp11.dll")
+// TestGOSTSignatureFromWindowsModule signs a Streebog hash with a GOST
+// key through a Windows PKCS#11 module on libgcrypt
+// (testdata/mingw/gostp11.c), loaded from a folder with Cyrillic letters
+// together with the libgcrypt DLLs it needs, and checks the signature
+// with this project's own GOST code.
+func TestGOSTSignatureFromWindowsModule(t *testing.T) {
+	path, key, der := gostWindowsModule(t, `Токен\ГОСТ`)
 	m, err := Open(Options{Modules: []string{path}, NoEnvironment: true, NoDiscovery: true})
 	if err != nil {
 		t.Fatal(err)

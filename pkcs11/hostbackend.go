@@ -227,7 +227,7 @@ func (p *hostProc) readErr(r io.Reader) {
 	for sc.Scan() {
 		line := sc.Text()
 		p.pmu.Lock()
-		if sig := fatalSignal.FindString(line); sig != "" && p.signal == "" {
+		if sig := crashLine(line); sig != "" && p.signal == "" {
 			p.signal = sig
 		}
 		if strings.TrimSpace(line) != "" {
@@ -248,11 +248,12 @@ func (p *hostProc) kill() {
 }
 
 // exitReason describes how the host ended, waiting briefly for the
-// process to be reaped so that the signal is known.
+// process to be reaped so that the signal is known (longer than the
+// reaper waits for the end of standard error).
 func (p *hostProc) exitReason() string {
 	select {
 	case <-p.exited:
-	case <-time.After(2 * time.Second):
+	case <-time.After(3 * time.Second):
 		return "the host closed its channel"
 	}
 	status := "exited"
@@ -262,6 +263,9 @@ func (p *hostProc) exitReason() string {
 	p.pmu.Lock()
 	sig, last := p.signal, p.lastLine
 	p.pmu.Unlock()
+	if sig == "" {
+		sig = exitException(p.exitErr)
+	}
 	if sig != "" {
 		return fmt.Sprintf("the host crashed: %s (%s)", sig, status)
 	}

@@ -18,6 +18,23 @@
  * The user PIN is 1234. C_Sign with CKM_GOSTR3410 signs a 32-byte hash,
  * read as a little-endian number as GOST R 34.10-2012 has it, and returns
  * BE(s) || BE(r).
+ *
+ * Faults on demand, for the tests of module isolation, come from a control
+ * file named by ZAVERA_GOSTP11_CONTROL. Every call but C_Initialize,
+ * C_Finalize and C_WaitForSlotEvent looks at the file (its size, time of last write and file
+ * index) and reads it again when any of them changed, so that a test can
+ * set a fault and clear it while a host holds the module. Each line is
+ * "KEY = VALUE"; CALL is a PKCS#11 function name such as C_Sign:
+ *
+ *   crash_on = CALL        the call writes through a null pointer: an
+ *                          access violation (0xC0000005)
+ *   abort_on = CALL        the call calls abort()
+ *   hang_on = CALL         the call never returns
+ *   leak_on = CALL         the call allocates leak_bytes, touches them and
+ *                          never frees them
+ *   leak_bytes = N         1 MiB when not given
+ *
+ * Other lines are ignored; no variable or no file means no faults.
  */
 #define CRYPTOKI_EXPORTS
 #include <stdio.h>
@@ -105,6 +122,132 @@ static int unhex(const char *s, unsigned char *out, size_t max, size_t *len)
 	return 1;
 }
 
+#ifdef _WIN32
+#define CALL_LEN 32
+
+static struct {
+	char crash_on[CALL_LEN], abort_on[CALL_LEN], hang_on[CALL_LEN], leak_on[CALL_LEN];
+	unsigned long leak_bytes;
+} faults;
+
+/* The control file as last read: nothing read when !control_read. */
+static char control_path[MAX_PATH];
+static BY_HANDLE_FILE_INFORMATION control_info;
+static int control_read;
+
+/* A null pointer the compiler cannot see through, so that the write
+ * through it is a real access violation rather than a trap instruction. */
+static volatile int *volatile nowhere;
+
+/* The blocks leaked on purpose, each pointing at the one before. */
+static void *volatile leaked;
+
+static char *trim(char *s)
+{
+	char *e;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
+		*--e = '\0';
+	return s;
+}
+
+static void parse_control(char *text)
+{
+	char *line, *next;
+	memset(&faults, 0, sizeof faults);
+	faults.leak_bytes = 1 << 20;
+	for (line = text; line != NULL; line = next) {
+		char *eq, *key, *val;
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		if ((eq = strchr(line, '=')) == NULL)
+			continue;
+		*eq = '\0';
+		key = trim(line);
+		val = trim(eq + 1);
+		if (strlen(val) >= CALL_LEN)
+			continue;
+		if (strcmp(key, "crash_on") == 0)
+			strcpy(faults.crash_on, val);
+		else if (strcmp(key, "abort_on") == 0)
+			strcpy(faults.abort_on, val);
+		else if (strcmp(key, "hang_on") == 0)
+			strcpy(faults.hang_on, val);
+		else if (strcmp(key, "leak_on") == 0)
+			strcpy(faults.leak_on, val);
+		else if (strcmp(key, "leak_bytes") == 0)
+			faults.leak_bytes = strtoul(val, NULL, 10);
+	}
+}
+
+/* read_control reads the control file again when it is another file, or
+ * the same one changed, since it was last read. */
+static void read_control(void)
+{
+	char path[MAX_PATH], text[4096];
+	BY_HANDLE_FILE_INFORMATION info;
+	DWORD got;
+	HANDLE h;
+	if (!env("ZAVERA_GOSTP11_CONTROL", path, sizeof path)) {
+		memset(&faults, 0, sizeof faults);
+		control_read = 0;
+		return;
+	}
+	h = CreateFileA(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+			OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
+	if (h == INVALID_HANDLE_VALUE) {
+		memset(&faults, 0, sizeof faults);
+		control_read = 0;
+		return;
+	}
+	if (GetFileInformationByHandle(h, &info) && control_read && strcmp(path, control_path) == 0 &&
+	    info.nFileSizeLow == control_info.nFileSizeLow && info.nFileIndexLow == control_info.nFileIndexLow &&
+	    info.nFileIndexHigh == control_info.nFileIndexHigh &&
+	    CompareFileTime(&info.ftLastWriteTime, &control_info.ftLastWriteTime) == 0) {
+		CloseHandle(h);
+		return;
+	}
+	if (ReadFile(h, text, sizeof text - 1, &got, NULL)) {
+		text[got] = '\0';
+		parse_control(text);
+		strcpy(control_path, path);
+		control_info = info;
+		control_read = 1;
+	}
+	CloseHandle(h);
+}
+
+/* fault does to the call named call what the control file says. */
+static void fault(const char *call)
+{
+	read_control();
+	if (strcmp(faults.crash_on, call) == 0)
+		*nowhere = 1;
+	if (strcmp(faults.abort_on, call) == 0)
+		abort();
+	if (strcmp(faults.hang_on, call) == 0)
+		for (;;)
+			Sleep(INFINITE);
+	if (strcmp(faults.leak_on, call) == 0 && faults.leak_bytes >= sizeof(void *)) {
+		void **p = malloc(faults.leak_bytes);
+		if (p != NULL) {
+			/* Touched, and chained from a global so the compiler keeps it. */
+			memset(p, 0x5a, faults.leak_bytes);
+			*p = leaked;
+			leaked = p;
+		}
+	}
+}
+#else
+static void fault(const char *call)
+{
+	(void)call;
+}
+#endif
+
 static void add(struct object *o, CK_ATTRIBUTE_TYPE type, const void *value, CK_ULONG len)
 {
 	o->attrs[o->n].type = type;
@@ -179,6 +322,7 @@ static CK_RV Finalize(void *reserved)
 
 static CK_RV GetInfo(CK_INFO *info)
 {
+	fault("C_GetInfo");
 	if (!initialised)
 		return CKR_CRYPTOKI_NOT_INITIALIZED;
 	memset(info, 0, sizeof *info);
@@ -193,6 +337,7 @@ static CK_RV GetInfo(CK_INFO *info)
 static CK_RV GetSlotList(CK_BBOOL present, CK_SLOT_ID *list, CK_ULONG *count)
 {
 	(void)present;
+	fault("C_GetSlotList");
 	if (!initialised)
 		return CKR_CRYPTOKI_NOT_INITIALIZED;
 	if (list != NULL) {
@@ -208,6 +353,7 @@ static CK_RV GetSlotList(CK_BBOOL present, CK_SLOT_ID *list, CK_ULONG *count)
 
 static CK_RV GetSlotInfo(CK_SLOT_ID slot, CK_SLOT_INFO *info)
 {
+	fault("C_GetSlotInfo");
 	if (!initialised)
 		return CKR_CRYPTOKI_NOT_INITIALIZED;
 	if (slot != SLOT)
@@ -221,6 +367,7 @@ static CK_RV GetSlotInfo(CK_SLOT_ID slot, CK_SLOT_INFO *info)
 
 static CK_RV GetTokenInfo(CK_SLOT_ID slot, CK_TOKEN_INFO *info)
 {
+	fault("C_GetTokenInfo");
 	if (!initialised)
 		return CKR_CRYPTOKI_NOT_INITIALIZED;
 	if (slot != SLOT)
@@ -244,6 +391,7 @@ static CK_RV GetTokenInfo(CK_SLOT_ID slot, CK_TOKEN_INFO *info)
 
 static CK_RV GetMechanismList(CK_SLOT_ID slot, CK_MECHANISM_TYPE *list, CK_ULONG *count)
 {
+	fault("C_GetMechanismList");
 	if (!initialised)
 		return CKR_CRYPTOKI_NOT_INITIALIZED;
 	if (slot != SLOT)
@@ -270,6 +418,7 @@ static CK_RV OpenSession(CK_SLOT_ID slot, CK_FLAGS flags, void *app, CK_NOTIFY n
 {
 	int i;
 	(void)app, (void)notify;
+	fault("C_OpenSession");
 	if (!initialised)
 		return CKR_CRYPTOKI_NOT_INITIALIZED;
 	if (slot != SLOT)
@@ -291,6 +440,7 @@ static CK_RV CloseSession(CK_SESSION_HANDLE h)
 {
 	struct session *s;
 	int i, open = 0;
+	fault("C_CloseSession");
 	if (!initialised)
 		return CKR_CRYPTOKI_NOT_INITIALIZED;
 	if ((s = session(h)) == NULL)
@@ -305,6 +455,7 @@ static CK_RV CloseSession(CK_SESSION_HANDLE h)
 
 static CK_RV GetSessionInfo(CK_SESSION_HANDLE h, CK_SESSION_INFO *info)
 {
+	fault("C_GetSessionInfo");
 	if (!initialised)
 		return CKR_CRYPTOKI_NOT_INITIALIZED;
 	if (session(h) == NULL)
@@ -318,6 +469,7 @@ static CK_RV GetSessionInfo(CK_SESSION_HANDLE h, CK_SESSION_INFO *info)
 
 static CK_RV Login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR *pin, CK_ULONG len)
 {
+	fault("C_Login");
 	if (!initialised)
 		return CKR_CRYPTOKI_NOT_INITIALIZED;
 	if (session(h) == NULL)
@@ -334,6 +486,7 @@ static CK_RV Login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR *pin, CK_
 
 static CK_RV Logout(CK_SESSION_HANDLE h)
 {
+	fault("C_Logout");
 	if (!initialised)
 		return CKR_CRYPTOKI_NOT_INITIALIZED;
 	if (session(h) == NULL)
@@ -357,6 +510,7 @@ static CK_RV FindObjectsInit(CK_SESSION_HANDLE h, CK_ATTRIBUTE *tmpl, CK_ULONG n
 {
 	struct session *s;
 	CK_ULONG i, j;
+	fault("C_FindObjectsInit");
 	if (!initialised)
 		return CKR_CRYPTOKI_NOT_INITIALIZED;
 	if ((s = session(h)) == NULL)
@@ -380,6 +534,7 @@ static CK_RV FindObjectsInit(CK_SESSION_HANDLE h, CK_ATTRIBUTE *tmpl, CK_ULONG n
 static CK_RV FindObjects(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE *objs, CK_ULONG max, CK_ULONG *count)
 {
 	struct session *s;
+	fault("C_FindObjects");
 	if (!initialised)
 		return CKR_CRYPTOKI_NOT_INITIALIZED;
 	if ((s = session(h)) == NULL)
@@ -395,6 +550,7 @@ static CK_RV FindObjects(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE *objs, CK_ULONG m
 static CK_RV FindObjectsFinal(CK_SESSION_HANDLE h)
 {
 	struct session *s;
+	fault("C_FindObjectsFinal");
 	if (!initialised)
 		return CKR_CRYPTOKI_NOT_INITIALIZED;
 	if ((s = session(h)) == NULL)
@@ -409,6 +565,7 @@ static CK_RV GetAttributeValue(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o, CK_ATTRI
 {
 	CK_RV rv = CKR_OK;
 	CK_ULONG i;
+	fault("C_GetAttributeValue");
 	if (!initialised)
 		return CKR_CRYPTOKI_NOT_INITIALIZED;
 	if (session(h) == NULL)
@@ -436,6 +593,7 @@ static CK_RV GetAttributeValue(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o, CK_ATTRI
 static CK_RV SignInit(CK_SESSION_HANDLE h, CK_MECHANISM *mech, CK_OBJECT_HANDLE key)
 {
 	struct session *s;
+	fault("C_SignInit");
 	if (!initialised)
 		return CKR_CRYPTOKI_NOT_INITIALIZED;
 	if ((s = session(h)) == NULL)
@@ -481,6 +639,7 @@ static CK_RV Sign(CK_SESSION_HANDLE h, CK_BYTE *data, CK_ULONG len, CK_BYTE *sig
 	gcry_sexp_t key = NULL, in = NULL, out = NULL;
 	CK_RV rv = CKR_FUNCTION_FAILED;
 	int i;
+	fault("C_Sign");
 	if (!initialised)
 		return CKR_CRYPTOKI_NOT_INITIALIZED;
 	if ((s = session(h)) == NULL)
