@@ -25,20 +25,17 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
 import WebSocket from 'ws';
 
-import { CHROMIUM, FLAGS } from '../test-support/browser.mjs';
+import { IDS, launchWithExtension } from '../test-support/extension.mjs';
 import { makeBlob, messagingFloor, pageProtocol } from './floor.mjs';
 import { byProcess, cpuSeconds, cpuSpent, processCPU } from './proc.mjs';
 import { generated, opensslVerifyStreamed } from '../test-support/bigdoc.mjs';
-import { build, root, startAgent, tempDir, tokenDir } from '../test-support/stack.mjs';
+import { build, startAgent, tempDir, tokenDir } from '../test-support/stack.mjs';
 
 const { values } = parseArgs({ options: { out: { type: 'string' }, profile: { type: 'string' }, size: { type: 'string', default: String(100 * 1024 * 1024) } } });
 const SIZE = Number(values.size);
 const MIB = SIZE / (1 << 20);
-const IDS = JSON.parse(fs.readFileSync(path.join(root, 'web', 'extension', 'ids.json'), 'utf8'));
-const EXTENSION = path.join(build, 'extension', 'chromium');
 const MEMORY_GOAL = 64; // MB
 
 function vmHWM(pid) {
@@ -101,25 +98,7 @@ const tokens = tokenDir(tmp.dir);
 const agent = await startAgent({ tmp: tmp.dir, tokens, devOrigins: [origin], statePortalOrigins: [origin] });
 let context;
 try {
-  const xdg = path.join(tmp.dir, 'xdg-config');
-  fs.mkdirSync(path.join(xdg, 'zavera'), { recursive: true });
-  fs.writeFileSync(path.join(xdg, 'zavera', 'config.json'), JSON.stringify({ stateDir: agent.stateDir }));
-  const bin = path.join(tmp.dir, 'bin');
-  fs.mkdirSync(bin);
-  fs.copyFileSync(path.join(build, 'zavera-host'), path.join(bin, 'zavera-host'));
-  fs.chmodSync(path.join(bin, 'zavera-host'), 0o755);
-  fs.symlinkSync(path.join(build, 'zavera-script'), path.join(bin, 'zavera'));
-  const profile = path.join(tmp.dir, 'profile');
-  fs.mkdirSync(path.join(profile, 'NativeMessagingHosts'), { recursive: true });
-  fs.writeFileSync(path.join(profile, 'NativeMessagingHosts', `${IDS.host}.json`), JSON.stringify({
-    name: IDS.host, description: 'Zavera', path: path.join(bin, 'zavera-host'), type: 'stdio',
-    allowed_origins: [`chrome-extension://${IDS.chromium}/`],
-  }));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM, headless: true, timeout: 30000,
-    args: [...FLAGS, `--disable-extensions-except=${EXTENSION}`, `--load-extension=${EXTENSION}`, ...(values.profile ? ['--remote-debugging-port=0'] : [])],
-    env: { ...process.env, XDG_CONFIG_HOME: xdg },
-  });
+  context = await launchWithExtension(tmp.dir, agent.stateDir, values.profile ? ['--remote-debugging-port=0'] : []);
   const page = await context.newPage();
   await page.goto(`${origin}/`);
   await page.waitForSelector('meta[property="gosuslugi.plugin.extension.content"]', { state: 'attached', timeout: 30000 });
@@ -133,8 +112,8 @@ try {
   const profilers = {};
   if (values.profile) {
     fs.mkdirSync(values.profile, { recursive: true });
-    profilers.page = await devtools(profile, (t) => t.type === 'page' && t.url.startsWith(origin));
-    profilers.worker = await devtools(profile, (t) => t.type === 'service_worker' && t.url.startsWith(`chrome-extension://${IDS.chromium}/`));
+    profilers.page = await devtools(path.join(tmp.dir, 'profile'), (t) => t.type === 'page' && t.url.startsWith(origin));
+    profilers.worker = await devtools(path.join(tmp.dir, 'profile'), (t) => t.type === 'service_worker' && t.url.startsWith(`chrome-extension://${IDS.chromium}/`));
     for (const p of Object.values(profilers)) {
       await p.send('Profiler.enable');
       await p.send('Profiler.setSamplingInterval', { interval: 200 });

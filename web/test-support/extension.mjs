@@ -25,9 +25,10 @@ export function need(file, how) {
 /**
  * Launches Chromium with the extension on a profile in `dir` (a fresh
  * temporary folder), its native host reaching the agent whose state
- * folder is `stateDir`. Returns playwright's persistent context.
+ * folder is `stateDir`, and Chromium's `extraArgs`. Returns playwright's
+ * persistent context.
  */
-export async function launchWithExtension(dir, stateDir) {
+export async function launchWithExtension(dir, stateDir, extraArgs = []) {
   need(path.join(EXTENSION, 'manifest.json'), 'run `make extension`');
   need(HOST, 'run `make build/zavera-host`');
   need(CHROMIUM, "install Debian's chromium");
@@ -47,7 +48,7 @@ export async function launchWithExtension(dir, stateDir) {
   }));
   return chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM, headless: true, timeout: 30000,
-    args: [...FLAGS, `--disable-extensions-except=${EXTENSION}`, `--load-extension=${EXTENSION}`],
+    args: [...FLAGS, `--disable-extensions-except=${EXTENSION}`, `--load-extension=${EXTENSION}`, ...extraArgs],
     env: { ...process.env, XDG_CONFIG_HOME: xdg },
   });
 }

@@ -18,22 +18,15 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 
-import { CHROMIUM, FLAGS, pdf } from '../../test-support/browser.mjs';
+import { pdf } from '../../test-support/browser.mjs';
 import { generated } from '../../test-support/bigdoc.mjs';
-import { build, root, run, startAgent, startPortal, tempDir, tokenDir } from '../../test-support/stack.mjs';
+import { EXTENSION, extensionWorker, launchWithExtension, need } from '../../test-support/extension.mjs';
+import { root, run, startAgent, startPortal, tempDir, tokenDir } from '../../test-support/stack.mjs';
 
-const IDS = JSON.parse(fs.readFileSync(path.join(root, 'web', 'extension', 'ids.json'), 'utf8'));
-const EXTENSION = path.join(build, 'extension', 'chromium');
-const HOST = path.join(build, 'zavera-host');
 const GOST_ENV = { OPENSSL_CONF: path.join(root, 'testdata', 'openssl-gost.cnf') };
 const BIG = 100 * 1024 * 1024;
 
-function need(file, how) {
-  if (!fs.existsSync(file)) throw new Error(`${file} is missing: ${how}`);
-  return file;
-}
 
 // opensslVerify checks a CMS signature (detached over file, or attached)
 // and returns the attached content.
@@ -83,8 +76,6 @@ describe('the state services portal\'s interfaces in Chromium with the extension
 
   before(async () => {
     need(path.join(EXTENSION, 'ifc.js'), 'run `make extension`');
-    need(HOST, 'run `make build/zavera-host`');
-    need(CHROMIUM, "install Debian's chromium");
     tmp = tempDir();
     tokens = tokenDir(tmp.dir);
     leaderOrg = await orgOf(path.join(tokens.dir, 'leader.crt'));
@@ -96,27 +87,8 @@ describe('the state services portal\'s interfaces in Chromium with the extension
     agent = await startAgent({
       tmp: tmp.dir, tokens, devOrigins: [portal.url, strangerOrigin], statePortalOrigins: [portal.url],
     });
-    const xdg = path.join(tmp.dir, 'xdg-config');
-    fs.mkdirSync(path.join(xdg, 'zavera'), { recursive: true });
-    fs.writeFileSync(path.join(xdg, 'zavera', 'config.json'), JSON.stringify({ stateDir: agent.stateDir }));
-    const bin = path.join(tmp.dir, 'bin');
-    fs.mkdirSync(bin);
-    fs.copyFileSync(HOST, path.join(bin, 'zavera-host'));
-    fs.chmodSync(path.join(bin, 'zavera-host'), 0o755);
-    fs.symlinkSync(path.join(build, 'zavera-script'), path.join(bin, 'zavera'));
-    const profile = path.join(tmp.dir, 'profile');
-    fs.mkdirSync(path.join(profile, 'NativeMessagingHosts'), { recursive: true });
-    fs.writeFileSync(path.join(profile, 'NativeMessagingHosts', `${IDS.host}.json`), JSON.stringify({
-      name: IDS.host, description: 'Zavera', path: path.join(bin, 'zavera-host'), type: 'stdio',
-      allowed_origins: [`chrome-extension://${IDS.chromium}/`],
-    }));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM, headless: true, timeout: 30000,
-      args: [...FLAGS, `--disable-extensions-except=${EXTENSION}`, `--load-extension=${EXTENSION}`],
-      env: { ...process.env, XDG_CONFIG_HOME: xdg },
-    });
-    let [worker] = context.serviceWorkers();
-    if (!worker) worker = await context.waitForEvent('serviceworker');
+    context = await launchWithExtension(tmp.dir, agent.stateDir);
+    const worker = await extensionWorker(context);
     worker.on('console', (m) => { if (process.env.ZAVERA_TEST_VERBOSE) console.error('extension:', m.text()); });
     page = await context.newPage();
     page.on('pageerror', (e) => console.error('page error:', e));
