@@ -214,3 +214,15 @@ func TestInProcessWindowsModuleCrashEndsTheProcess(t *testing.T) {
 	}
 	t.Logf("the in-process run: %v", err)
 }
+
+// A host whose channel ends while the Windows module hangs in a call
+// ends all the same (hostend_test.go).
+func TestHostEndsWhenTheChannelEndsDuringAHungWindowsCall(t *testing.T) {
+	path, _, _ := gostWindowsModule(t, "Токен завис")
+	control := filepath.Join(t.TempDir(), "control")
+	if err := os.WriteFile(control, []byte("hang_on = C_GetSlotList\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("ZAVERA_GOSTP11_CONTROL", control)
+	hostWithHungCall(t, path)
+}

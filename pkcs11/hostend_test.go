@@ -125,3 +125,43 @@ func TestHostFinalizeEndsAWaitForSlotEvents(t *testing.T) {
 		t.Fatalf("replies %v, want the wait's (2) and C_Finalize's (3)", got)
 	}
 }
+
+// hostWithHungCall serves module in process, initialises it, starts a
+// C_GetSlotList that the module (told so beforehand) never returns from,
+// and ends the channel: ServeHost must return all the same, within its
+// two drains, instead of keeping the process for good.
+func hostWithHungCall(t *testing.T, module string) {
+	t.Helper()
+	inR, inW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer outR.Close()
+	go io.Copy(io.Discard, outR)
+	served := make(chan error, 1)
+	go func() {
+		served <- ServeHost(module, inR, outW)
+		outW.Close()
+	}()
+	inW.Write(newEnc(1, opInitialize).finish())
+	list := newEnc(2, opGetSlotList)
+	list.uint(1)
+	inW.Write(list.finish())
+	time.Sleep(200 * time.Millisecond) // the call is inside the module
+	inW.Close()
+	select {
+	case <-served:
+	case <-time.After(4*hostDrain + 5*time.Second):
+		t.Fatal("the host still serves after its channel ended, behind a call hung in the module")
+	}
+}
+
+func TestHostEndsWhenTheChannelEndsDuringAHungCall(t *testing.T) {
+	e := newGOSTEnv(t, 10)
+	e.control(t, "hang_on = C_GetSlotList")
+	hostWithHungCall(t, e.module)
+}
