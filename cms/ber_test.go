@@ -220,41 +220,94 @@ func countConstructed(n *node) int {
 		return 0
 	}
 	k := 1
-	for i := range n.children {
-		k += countConstructed(&n.children[i])
+	for i := range n.children() {
+		k += countConstructed(&n.children()[i])
+	}
+	return k
+}
+
+// derWalk says whether n is DER by looking at every element inside,
+// without the flags the parse keeps.
+func derWalk(n *node) bool {
+	if n.indefinite || !minimalLength(n) || n.constructed && n.class == classUniversal && isStringTag(n.tag) {
+		return false
+	}
+	for i := range n.children() {
+		if !derWalk(&n.children()[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// checkDERFlags compares, for every element of n's tree, the DER flag the
+// parse gave with what the element holds.
+func checkDERFlags(t *testing.T, n *node) int {
+	t.Helper()
+	if n.isDER() != derWalk(n) {
+		t.Fatalf("element % x: isDER %v, holds DER %v", n.raw[:min(len(n.raw), 8)], n.isDER(), derWalk(n))
+	}
+	k := 1
+	for i := range n.children() {
+		k += checkDERFlags(t, &n.children()[i])
 	}
 	return k
 }
 
 // Parsing a long-term signature (its certificates, OCSP answer and two
-// time-stamp tokens make about a thousand elements) allocates a few
-// blocks, not one slice per constructed element; and the children taken
-// from a shared block cannot grow into a neighbour's.
-func TestParseAllocatesInBlocks(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join(realworldDir(t), "cms_gost2012-256_detached_cades-x-long-type1_cryptoarm_signCadesDetached.txt.sig"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	n, err := parseBER(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	constructed := countConstructed(&n)
-	allocs := testing.AllocsPerRun(20, func() {
-		if _, err := parseBER(data); err != nil {
+// time-stamp tokens make nearly two thousand elements) checks them all
+// but builds none until read; read, they are what the bytes hold.
+func TestParseBuildsElementsWhenRead(t *testing.T) {
+	for _, name := range []string{
+		"cms_gost2012-256_detached_cades-x-long-type1_cryptoarm_signCadesDetached.txt.sig",
+		"cms_gost2012-256_detached_cryptoarm_sign2012-256_det.txt.sig.pem",
+		"cms_gost2001_detached_cryptopro-csp_pycryptoprosdk_doc.txt.sgn.b64",
+	} {
+		data, err := os.ReadFile(filepath.Join(realworldDir(t), name))
+		if err != nil {
 			t.Fatal(err)
 		}
-	})
-	if constructed < 200 || allocs*8 > float64(constructed) {
-		t.Errorf("%d constructed elements parsed with %.0f allocations", constructed, allocs)
+		if data, err = Decode(data); err != nil {
+			t.Fatal(err)
+		}
+		allocs := testing.AllocsPerRun(20, func() {
+			if _, err := parseBER(data); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("%s: the parse allocated %.0f times before anything was read", name, allocs)
+		}
+		n, err := parseBER(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if k := checkDERFlags(t, &n); k < 100 {
+			t.Errorf("%s: %d elements", name, k)
+		}
+		// The DER of what was read lazily is that of a fresh parse.
+		d, err := n.der()
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := parseBER(d)
+		if err != nil || !m.isDER() || !derWalk(&m) {
+			t.Fatalf("%s: DER re-encoding does not parse as DER: %v", name, err)
+		}
 	}
+}
 
-	// Appending to one element's children leaves its neighbours alone.
-	var a nodeArena
-	first, second := a.take(2), a.take(2)
-	second = append(second, node{tag: 1}, node{tag: 2})
-	first = append(first, node{tag: 3}, node{tag: 4}, node{tag: 5})
-	if second[0].tag != 1 || second[1].tag != 2 || len(first) != 3 {
-		t.Errorf("children overlap: %+v %+v", first, second)
+// An element broken deep inside, where no reader looks, still fails the
+// parse.
+func TestParseChecksUnreadElements(t *testing.T) {
+	// SEQUENCE { SEQUENCE { SEQUENCE { INTEGER with a length past the end } } }
+	for _, h := range []string{
+		"30 07 30 05 30 03 02 02 05",
+		"30 80 30 80 30 03 02 02 05 00 00 00 00",
+		"30 80 30 80 04 01 05 00 00",
+	} {
+		if _, err := parseBER(unhex(t, h)); !errors.Is(err, ErrMalformed) {
+			t.Errorf("%s: got %v, want ErrMalformed", h, err)
+		}
 	}
 }
