@@ -87,10 +87,11 @@ func (n *node) children() []node {
 		kids = make([]node, 0, k)
 	}
 	for rest := n.content; len(rest) > 0; {
-		c, hdr, length, err := readHeader(rest, 0)
+		h, hdr, length, err := readHeader(rest, 0)
 		if err != nil {
 			return nil
 		}
+		c := h.node()
 		var r []byte
 		if allDER {
 			// Everything inside a DER element is DER.
@@ -133,20 +134,34 @@ func parseBER(data []byte) (node, error) {
 	if len(rest) != 0 {
 		return node{}, malformed("%d bytes of trailing data", len(rest))
 	}
-	n, hdr, _, err := readHeader(data, 0)
+	h, hdr, _, err := readHeader(data, 0)
 	if err != nil {
 		return node{}, err
 	}
+	n := h.node()
 	n.setBytes(data, hdr)
 	n.derKnown, n.isDEREnc = true, der
 	return n, nil
 }
 
+// header is an element's identifier and form of length.
+type header struct {
+	class       int
+	tag         uint32
+	constructed bool
+	indefinite  bool
+}
+
+// node returns a node of that identifier, yet without its bytes.
+func (h header) node() node {
+	return node{class: h.class, tag: h.tag, constructed: h.constructed, indefinite: h.indefinite}
+}
+
 // readHeader reads the identifier and length octets at the front of data:
-// it returns a node with its class, tag and form set, the number of header
+// it returns the identifier and form, the number of header
 // octets and the content length, -1 when indefinite. A definite length is
 // checked against the bytes available.
-func readHeader(data []byte, depth int) (n node, hdr, length int, err error) {
+func readHeader(data []byte, depth int) (n header, hdr, length int, err error) {
 	if depth > maxDepth {
 		return n, 0, 0, malformed("nesting deeper than %d", maxDepth)
 	}
@@ -246,9 +261,7 @@ func scanElement(data []byte, depth int) (rest []byte, der bool, err error) {
 			}
 		}
 	}
-	var buf [16]byte // a header is at most 1+5 tag and 1+8 length octets
-	der = hdr == len(appendHeader(buf[:0], n.class, n.tag, n.constructed, length)) &&
-		!(n.constructed && n.class == classUniversal && isStringTag(n.tag))
+	der = hdr == headerSize(n.tag, length) && !(n.constructed && n.class == classUniversal && isStringTag(n.tag))
 	if n.constructed {
 		for c := data[hdr : hdr+length]; len(c) > 0; {
 			var d bool
@@ -259,6 +272,23 @@ func scanElement(data []byte, depth int) (rest []byte, der bool, err error) {
 		}
 	}
 	return data[hdr+length:], der, nil
+}
+
+// headerSize is the size of the DER header of an element of that tag
+// number and content length, as appendHeader writes it.
+func headerSize(tag uint32, length int) int {
+	k := 2 // the first identifier and length octets
+	if tag >= 0x1f {
+		for t := tag; t > 0; t >>= 7 {
+			k++
+		}
+	}
+	if length >= 0x80 {
+		for l := length; l > 0; l >>= 8 {
+			k++
+		}
+	}
+	return k
 }
 
 // countElements counts the definite-length elements in data without
@@ -339,6 +369,18 @@ func (n *node) der() ([]byte, error) {
 	return n.appendDER(nil, n.class, n.tag)
 }
 
+// derAs returns the DER of n with the identifier replaced by class and
+// tag, as an IMPLICIT tag is undone.
+func (n *node) derAs(class int, tag uint32) ([]byte, error) {
+	if !n.isDER() {
+		return n.appendDER(nil, class, tag)
+	}
+	var buf [16]byte
+	h := appendHeader(buf[:0], class, tag, n.constructed, len(n.content))
+	out := make([]byte, 0, len(h)+len(n.content))
+	return append(append(out, h...), n.content...), nil
+}
+
 // appendDER appends the DER of n with the identifier replaced by class
 // and tag.
 func (n *node) appendDER(dst []byte, class int, tag uint32) ([]byte, error) {
@@ -361,6 +403,10 @@ func (n *node) appendDER(dst []byte, class int, tag uint32) ([]byte, error) {
 	kids := n.children()
 	for i := range kids {
 		c := &kids[i]
+		if c.isDER() {
+			body = append(body, c.raw...)
+			continue
+		}
 		var err error
 		if body, err = c.appendDER(body, c.class, c.tag); err != nil {
 			return nil, err

@@ -311,3 +311,14 @@ func TestParseChecksUnreadElements(t *testing.T) {
 		}
 	}
 }
+
+// headerSize agrees with the header appendHeader writes.
+func TestHeaderSize(t *testing.T) {
+	for _, tag := range []uint32{0, 1, 30, 31, 127, 128, 16383, 16384, maxTagNumber - 1} {
+		for _, length := range []int{0, 1, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x10000, 0xffffff, 0x1000000, 1<<31 - 1} {
+			if got, want := headerSize(tag, length), len(appendHeader(nil, classContext, tag, true, length)); got != want {
+				t.Errorf("tag %d length %d: %d, want %d", tag, length, got, want)
+			}
+		}
+	}
+}

@@ -221,7 +221,7 @@ func parseSignerInfo(n *node) (*SignerInfo, error) {
 		if len(si.SignedAttributes) == 0 {
 			return nil, malformed("signedAttrs is empty")
 		}
-		if si.signedAttrsDER, err = sa.appendDER(nil, classUniversal, tagSet); err != nil {
+		if si.signedAttrsDER, err = sa.derAs(classUniversal, tagSet); err != nil {
 			return nil, err
 		}
 	}
