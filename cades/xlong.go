@@ -372,22 +372,29 @@ func EscTimestamps(si *cms.SignerInfo) ([]*tsp.Token, []byte, error) {
 // hash, is among its certificate-values and revocation-values or the
 // certificates given (the signature's own), and returns what is missing.
 func CheckReferences(si *cms.SignerInfo, certs [][]byte) error {
+	if _, ok := si.UnsignedAttribute(OIDCompleteCertRefs); !ok {
+		return nil
+	}
+	return ReadValues(si).CheckReferences(si, certs)
+}
+
+// CheckReferences is CheckReferences with the values of si already read.
+func (v *Values) CheckReferences(si *cms.SignerInfo, certs [][]byte) error {
 	rv, ok := si.UnsignedAttribute(OIDCompleteCertRefs)
 	if !ok {
 		return nil
 	}
-	values, err := CertificateValues(si)
-	if err != nil {
-		return err
+	if v.CertErr != nil {
+		return v.CertErr
 	}
-	byHash := newHashedItems(append(values, certs...))
+	byHash := newHashedItems(append(append([][]byte(nil), v.Certificates...), certs...))
 	var missing []string
-	for _, v := range rv {
+	for _, val := range rv {
 		var refs []struct {
 			Hash asn1.RawValue
 			Rest asn1.RawValue `asn1:"optional"`
 		}
-		if _, err := asn1.Unmarshal(v, &refs); err != nil {
+		if _, err := asn1.Unmarshal(val, &refs); err != nil {
 			return fmt.Errorf("%w: complete-certificate-references: %v", cms.ErrMalformed, err)
 		}
 		for _, r := range refs {
@@ -396,22 +403,21 @@ func CheckReferences(si *cms.SignerInfo, certs [][]byte) error {
 			}
 		}
 	}
-	crls, ocsps, err := RevocationValues(si)
-	if err != nil {
-		return err
+	if v.RevErr != nil {
+		return v.RevErr
 	}
 	var revList [][]byte
-	for _, l := range crls {
+	for _, l := range v.CRLs {
 		revList = append(revList, l.Raw)
 	}
-	for _, o := range ocsps {
+	for _, o := range v.OCSPResponses {
 		revList = append(revList, o.RawBasic)
 	}
 	if vals, ok := si.UnsignedAttribute(OIDCompleteRevocationRefs); ok {
 		revs := newHashedItems(revList)
-		for _, v := range vals {
+		for _, val := range vals {
 			var refs []asn1.RawValue
-			if _, err := asn1.Unmarshal(v, &refs); err != nil {
+			if _, err := asn1.Unmarshal(val, &refs); err != nil {
 				return fmt.Errorf("%w: complete-revocation-references: %v", cms.ErrMalformed, err)
 			}
 			for _, ref := range refs {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/zavera/zavera/cades"
 	"github.com/zavera/zavera/cert"
 	"github.com/zavera/zavera/cms"
 	"github.com/zavera/zavera/tsp"
@@ -113,13 +114,17 @@ func Validate(signature []byte, opts *Options) (*Report, error) {
 	}
 	rep := &Report{Result: res, ValidatedAt: validatedAt}
 	for _, s := range res.Signers {
-		rep.Signatures = append(rep.Signatures, judge(s, res.SignedData, opts, validatedAt, stamps[s.SignerInfo], vo.Intermediates))
+		vals := lt.values[s.SignerInfo]
+		if vals == nil && s.SignerInfo != nil {
+			vals = cades.ReadValues(s.SignerInfo)
+		}
+		rep.Signatures = append(rep.Signatures, judge(s, res.SignedData, opts, validatedAt, stamps[s.SignerInfo], vals, vo.Intermediates))
 	}
 	return rep, nil
 }
 
 // judge turns one signer's checks into its verdict.
-func judge(s *cms.SignerResult, sd *cms.SignedData, opts *Options, validatedAt time.Time, st *stampResult, certs []*cert.Certificate) *SignatureReport {
+func judge(s *cms.SignerResult, sd *cms.SignedData, opts *Options, validatedAt time.Time, st *stampResult, vals *cades.Values, certs []*cert.Certificate) *SignatureReport {
 	r := &SignatureReport{
 		ID: fmt.Sprintf("S%d", s.Index+1), Index: s.Index, Signer: s,
 		Certificate: s.Certificate, Chain: s.Chain, DigestAlgorithm: s.DigestAlgorithm,
@@ -191,10 +196,10 @@ func judge(s *cms.SignerResult, sd *cms.SignedData, opts *Options, validatedAt t
 	default:
 		r.Indication, r.SubIndication, r.Detail = judgeRest(s, r, opts)
 		if r.Indication == Passed && opts.Revocation != nil {
-			r.Indication, r.SubIndication, r.Detail = checkRevocation(r, sd, s.SignerInfo, opts.Revocation, certs)
+			r.Indication, r.SubIndication, r.Detail = checkRevocation(r, sd, vals, opts.Revocation, certs)
 		}
 	}
-	r.Notes = notes(s, r)
+	r.Notes = notes(s, r, vals)
 	return r
 }
 
