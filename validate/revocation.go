@@ -58,8 +58,8 @@ type RevocationReport struct {
 // revocationData gathers the CRLs and OCSP responses at hand for a
 // signer: the caller's, the SignedData's crls field and, for CAdES-X
 // Long, the signer's revocation-values.
-func revocationData(sd *cms.SignedData, vals *cades.Values, ro *RevocationOptions, certs []*cert.Certificate) *revocation.Options {
-	o := &revocation.Options{Offline: ro.Offline, HTTP: ro.HTTP, Certificates: certs}
+func revocationData(sd *cms.SignedData, vals *cades.Values, ro *RevocationOptions, certs []*cert.Certificate, memo *cert.Memo) *revocation.Options {
+	o := &revocation.Options{Offline: ro.Offline, HTTP: ro.HTTP, Certificates: certs, Memo: memo}
 	o.CRLs = append(o.CRLs, ro.CRLs...)
 	o.OCSPResponses = append(o.OCSPResponses, ro.OCSPResponses...)
 	crls, ocsps, _ := sd.RevocationData()
@@ -82,8 +82,8 @@ func revocationData(sd *cms.SignedData, vals *cades.Values, ro *RevocationOption
 
 // checkRevocation checks every certificate of the path but the anchor at
 // the validation time and gives the verdict it leads to, or Passed.
-func checkRevocation(r *SignatureReport, sd *cms.SignedData, vals *cades.Values, ro *RevocationOptions, certs []*cert.Certificate) (Indication, SubIndication, string) {
-	o := revocationData(sd, vals, ro, certs)
+func checkRevocation(r *SignatureReport, sd *cms.SignedData, vals *cades.Values, ro *RevocationOptions, certs []*cert.Certificate, memo *cert.Memo) (Indication, SubIndication, string) {
+	o := revocationData(sd, vals, ro, certs, memo)
 	at := r.ValidationTime
 	r.Revocation = RevocationGood
 	ind, sub, detail := Passed, SubIndication(""), ""
