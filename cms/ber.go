@@ -63,6 +63,8 @@ type node struct {
 	// content is the content octets, without end-of-contents.
 	content []byte
 	kids    []node
+	// arena gives the children of every node of one parse.
+	arena *nodeArena
 }
 
 // is reports whether n has the given class and tag number.
@@ -82,16 +84,28 @@ func (n *node) children() []node {
 	if allDER {
 		k = countElements(n.content)
 	}
-	var kids []node
-	if k > 0 {
-		kids = make([]node, 0, k)
+	if k == 0 {
+		// Lengths countElements does not read, or indefinite ones: count
+		// by scanning.
+		for r := n.content; len(r) > 0; k++ {
+			var err error
+			if r, _, err = scanElement(r, 0); err != nil {
+				return nil
+			}
+		}
 	}
+	if n.arena == nil {
+		// The first node of a parse opened: its descendants share this.
+		n.arena = &nodeArena{}
+	}
+	kids := n.arena.take(k)
 	for rest := n.content; len(rest) > 0; {
 		h, hdr, length, err := readHeader(rest, 0)
 		if err != nil {
 			return nil
 		}
 		c := h.node()
+		c.arena = n.arena
 		var r []byte
 		if allDER {
 			// Everything inside a DER element is DER.
@@ -142,6 +156,27 @@ func parseBER(data []byte) (node, error) {
 	n.setBytes(data, hdr)
 	n.derKnown, n.isDEREnc = true, der
 	return n, nil
+}
+
+// nodeArena hands out the children of the nodes of one parse from shared
+// blocks rather than one allocation each. A slice it gives has exactly the
+// capacity asked, so appending past it never reaches a neighbour.
+type nodeArena struct{ free []node }
+
+// arenaBlock is the number of nodes in a block; larger requests get
+// their own slice.
+const arenaBlock = 64
+
+func (a *nodeArena) take(k int) []node {
+	if k > arenaBlock/4 {
+		return make([]node, 0, k)
+	}
+	if len(a.free) < k {
+		a.free = make([]node, arenaBlock)
+	}
+	s := a.free[:0:k]
+	a.free = a.free[k:]
+	return s
 }
 
 // header is an element's identifier and form of length.

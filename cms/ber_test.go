@@ -285,6 +285,20 @@ func TestParseBuildsElementsWhenRead(t *testing.T) {
 		if k := checkDERFlags(t, &n); k < 100 {
 			t.Errorf("%s: %d elements", name, k)
 		}
+		// Read whole, the elements come from a few shared blocks, not one
+		// allocation per constructed element; and the children taken from
+		// a block cannot grow into a neighbour's.
+		constructed := countConstructed(&n)
+		allocs = testing.AllocsPerRun(20, func() {
+			m, err := parseBER(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			countConstructed(&m)
+		})
+		if allocs*8 > float64(constructed) {
+			t.Errorf("%s: %d constructed elements read with %.0f allocations", name, constructed, allocs)
+		}
 		// The DER of what was read lazily is that of a fresh parse.
 		d, err := n.der()
 		if err != nil {
@@ -294,6 +308,17 @@ func TestParseBuildsElementsWhenRead(t *testing.T) {
 		if err != nil || !m.isDER() || !derWalk(&m) {
 			t.Fatalf("%s: DER re-encoding does not parse as DER: %v", name, err)
 		}
+	}
+}
+
+// Appending to one element's children leaves its neighbours alone.
+func TestArenaSlicesDoNotOverlap(t *testing.T) {
+	var a nodeArena
+	first, second := a.take(2), a.take(2)
+	second = append(second, node{tag: 1}, node{tag: 2})
+	first = append(first, node{tag: 3}, node{tag: 4}, node{tag: 5})
+	if second[0].tag != 1 || second[1].tag != 2 || len(first) != 3 {
+		t.Errorf("children overlap: %+v %+v", first, second)
 	}
 }
 
