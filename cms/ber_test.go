@@ -2,6 +2,7 @@ package cms
 
 import (
 	"bytes"
+	"encoding/asn1"
 	"encoding/hex"
 	"errors"
 	"os"
@@ -345,5 +346,37 @@ func TestHeaderSize(t *testing.T) {
 				t.Errorf("tag %d length %d: %d, want %d", tag, length, got, want)
 			}
 		}
+	}
+}
+
+// A common object identifier is read into a shared value equal to what
+// the bytes hold, which an append does not change; others are parsed.
+func TestNodeOIDShared(t *testing.T) {
+	for _, o := range []asn1.ObjectIdentifier{oidAttrMessageDigest, oidStreebog256, {1, 2, 3, 4, 5, 6}} {
+		der, err := asn1.Marshal(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			n, err := parseBER(der)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := nodeOID(&n)
+			if err != nil || !got.Equal(o) {
+				t.Fatalf("%v read as %v (%v)", o, got, err)
+			}
+			if grown := append(got, 7); len(grown) != len(o)+1 {
+				t.Fatalf("appended: %v", grown)
+			}
+		}
+	}
+	// A BER length on a common identifier.
+	n, err := parseBER([]byte{0x06, 0x81, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x04})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := nodeOID(&n); err != nil || !got.Equal(oidAttrMessageDigest) {
+		t.Errorf("BER length: %v (%v)", got, err)
 	}
 }

@@ -265,9 +265,13 @@ func (n *node) stringBytesImplicit() ([]byte, error) {
 }
 
 func parseAttributes(n *node) ([]Attribute, error) {
-	var out []Attribute
-	for i := range n.children() {
-		a := &n.children()[i]
+	list := n.children()
+	if len(list) == 0 {
+		return nil, nil
+	}
+	out := make([]Attribute, 0, len(list))
+	for i := range list {
+		a := &list[i]
 		if !a.is(classUniversal, tagSequence) || !a.constructed || len(a.children()) != 2 {
 			return nil, malformed("attribute is not a SEQUENCE of type and values")
 		}
@@ -279,9 +283,10 @@ func parseAttributes(n *node) ([]Attribute, error) {
 		if !vs.is(classUniversal, tagSet) || !vs.constructed {
 			return nil, malformed("attribute %v values are not a SET", t)
 		}
-		attr := Attribute{Type: t}
-		for j := range vs.children() {
-			d, err := vs.children()[j].der()
+		vals := vs.children()
+		attr := Attribute{Type: t, Values: make([][]byte, 0, len(vals))}
+		for j := range vals {
+			d, err := vals[j].der()
 			if err != nil {
 				return nil, err
 			}
@@ -334,6 +339,10 @@ func (f *fields) optional(class int, tag uint32) *node {
 func nodeOID(n *node) (asn1.ObjectIdentifier, error) {
 	if !n.is(classUniversal, tagOID) || n.constructed {
 		return nil, malformed("not an OBJECT IDENTIFIER")
+	}
+	if o, ok := commonOIDs[string(n.content)]; ok {
+		// Shared: callers must not modify it.
+		return o, nil
 	}
 	var oid asn1.ObjectIdentifier
 	d, err := n.der()
