@@ -343,10 +343,14 @@ func countElements(data []byte) int {
 			l, pos = int(data[2]), 3
 		case l == 0x82 && len(data) > 3:
 			l, pos = int(data[2])<<8|int(data[3]), 4
+		case l == 0x83 && len(data) > 4:
+			l, pos = int(data[2])<<16|int(data[3])<<8|int(data[4]), 5
+		case l == 0x84 && len(data) > 5:
+			l, pos = int(data[2])<<24|int(data[3])<<16|int(data[4])<<8|int(data[5]), 6
 		default:
 			return 0
 		}
-		if l > len(data)-pos {
+		if l < 0 || l > len(data)-pos {
 			return 0
 		}
 		data = data[pos+l:]

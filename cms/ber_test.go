@@ -380,3 +380,18 @@ func TestNodeOIDShared(t *testing.T) {
 		t.Errorf("BER length: %v (%v)", got, err)
 	}
 }
+
+// countElements reads every length a DER element of up to 4 GiB has.
+func TestCountElementsLongLengths(t *testing.T) {
+	big := make([]byte, 0x10000)
+	var data []byte
+	for _, n := range []int{0, 5, 0x80, 0x100, 0x10000} {
+		data = append(appendHeader(data, classUniversal, tagOctetString, false, n), big[:n]...)
+	}
+	if k := countElements(data); k != 5 {
+		t.Errorf("%d elements counted, want 5", k)
+	}
+	if k := countElements(data[:len(data)-1]); k != 0 {
+		t.Errorf("%d elements counted in truncated data, want 0", k)
+	}
+}
