@@ -74,3 +74,26 @@ func CertificateValues(si *cms.SignerInfo) ([][]byte, error) {
 	}
 	return out, nil
 }
+
+// Values are the certificate-values and revocation-values of one signer,
+// parsed once for the several checks that read them (the paths, the
+// revocation check, the complete references).
+type Values struct {
+	// Certificates is the DER of each certificate of certificate-values,
+	// CertErr what CertificateValues reported.
+	Certificates [][]byte
+	CertErr      error
+	// CRLs and OCSPResponses are those of revocation-values, RevErr what
+	// RevocationValues reported.
+	CRLs          []*revocation.CRL
+	OCSPResponses []*revocation.OCSPResponse
+	RevErr        error
+}
+
+// ReadValues parses the long-term values of si.
+func ReadValues(si *cms.SignerInfo) *Values {
+	v := &Values{}
+	v.Certificates, v.CertErr = CertificateValues(si)
+	v.CRLs, v.OCSPResponses, v.RevErr = RevocationValues(si)
+	return v
+}

@@ -7,6 +7,7 @@ import (
 	"encoding/asn1"
 	"fmt"
 	"math/big"
+	"slices"
 	"time"
 
 	"github.com/zavera/zavera/cert"
@@ -371,50 +372,57 @@ func EscTimestamps(si *cms.SignerInfo) ([]*tsp.Token, []byte, error) {
 // hash, is among its certificate-values and revocation-values or the
 // certificates given (the signature's own), and returns what is missing.
 func CheckReferences(si *cms.SignerInfo, certs [][]byte) error {
+	if _, ok := si.UnsignedAttribute(OIDCompleteCertRefs); !ok {
+		return nil
+	}
+	return ReadValues(si).CheckReferences(si, certs)
+}
+
+// CheckReferences is CheckReferences with the values of si already read.
+func (v *Values) CheckReferences(si *cms.SignerInfo, certs [][]byte) error {
 	rv, ok := si.UnsignedAttribute(OIDCompleteCertRefs)
 	if !ok {
 		return nil
 	}
-	values, err := CertificateValues(si)
-	if err != nil {
-		return err
+	if v.CertErr != nil {
+		return v.CertErr
 	}
-	values = append(values, certs...)
+	byHash := newHashedItems(append(append([][]byte(nil), v.Certificates...), certs...))
 	var missing []string
-	for _, v := range rv {
+	for _, val := range rv {
 		var refs []struct {
 			Hash asn1.RawValue
 			Rest asn1.RawValue `asn1:"optional"`
 		}
-		if _, err := asn1.Unmarshal(v, &refs); err != nil {
+		if _, err := asn1.Unmarshal(val, &refs); err != nil {
 			return fmt.Errorf("%w: complete-certificate-references: %v", cms.ErrMalformed, err)
 		}
 		for _, r := range refs {
-			if !anyHashes(r.Hash, values) {
+			if !byHash.has(r.Hash) {
 				missing = append(missing, "a certificate")
 			}
 		}
 	}
-	crls, ocsps, err := RevocationValues(si)
-	if err != nil {
-		return err
+	if v.RevErr != nil {
+		return v.RevErr
 	}
-	var revs [][]byte
-	for _, l := range crls {
-		revs = append(revs, l.Raw)
+	var revList [][]byte
+	for _, l := range v.CRLs {
+		revList = append(revList, l.Raw)
 	}
-	for _, o := range ocsps {
-		revs = append(revs, o.RawBasic)
+	for _, o := range v.OCSPResponses {
+		revList = append(revList, o.RawBasic)
 	}
 	if vals, ok := si.UnsignedAttribute(OIDCompleteRevocationRefs); ok {
-		for _, v := range vals {
+		revs := newHashedItems(revList)
+		for _, val := range vals {
 			var refs []asn1.RawValue
-			if _, err := asn1.Unmarshal(v, &refs); err != nil {
+			if _, err := asn1.Unmarshal(val, &refs); err != nil {
 				return fmt.Errorf("%w: complete-revocation-references: %v", cms.ErrMalformed, err)
 			}
 			for _, ref := range refs {
 				for _, h := range revocationRefHashes(ref.Bytes) {
-					if !anyHashes(h, revs) {
+					if !revs.has(h) {
 						missing = append(missing, "revocation data")
 					}
 				}
@@ -469,31 +477,66 @@ func revocationRefHashes(content []byte) []asn1.RawValue {
 	return out
 }
 
-// anyHashes reports whether the OtherHash h is the hash of one of items:
+// hashedItems are certificates or revocation data that references are
+// looked up in by hash. Each item is hashed at most once per algorithm,
+// however many references are looked up, and an item given twice (a
+// certificate both among the values and on the path) is hashed once.
+type hashedItems struct {
+	items [][]byte
+	sums  map[string][][]byte // algorithm → the sum of each item, nil until computed
+}
+
+func newHashedItems(items [][]byte) *hashedItems {
+	h := &hashedItems{sums: map[string][][]byte{}}
+	for _, it := range items {
+		if !slices.ContainsFunc(h.items, func(have []byte) bool { return bytes.Equal(have, it) }) {
+			h.items = append(h.items, it)
+		}
+	}
+	return h
+}
+
+// sum returns the hash of item i by the algorithm named alg.
+func (h *hashedItems) sum(alg string, i int, f func([]byte) []byte) []byte {
+	s := h.sums[alg]
+	if s == nil {
+		s = make([][]byte, len(h.items))
+		h.sums[alg] = s
+	}
+	if s[i] == nil {
+		s[i] = f(h.items[i])
+	}
+	return s[i]
+}
+
+// has reports whether the OtherHash ref is the hash of one of the items:
 // SHA-1 as a bare OCTET STRING, or Streebog named by its OID.
-func anyHashes(h asn1.RawValue, items [][]byte) bool {
+func (h *hashedItems) has(ref asn1.RawValue) bool {
 	var want []byte
+	var alg string
 	var sum func([]byte) []byte
-	if h.Tag == asn1.TagOctetString {
-		want = h.Bytes
+	if ref.Tag == asn1.TagOctetString {
+		want, alg = ref.Bytes, "sha1"
 		sum = func(b []byte) []byte { s := sha1.Sum(b); return s[:] }
 	} else {
 		var oh otherHash
-		if _, err := asn1.Unmarshal(h.FullBytes, &oh); err != nil {
+		if _, err := asn1.Unmarshal(ref.FullBytes, &oh); err != nil {
 			return false
 		}
 		want = oh.Value
 		switch {
 		case oh.Algorithm.ID.Equal(oidStreebog256):
+			alg = "streebog256"
 			sum = func(b []byte) []byte { s := streebog.Sum256(b); return s[:] }
 		case oh.Algorithm.ID.Equal(oidStreebog512):
+			alg = "streebog512"
 			sum = func(b []byte) []byte { s := streebog.Sum512(b); return s[:] }
 		default:
 			return false
 		}
 	}
-	for _, it := range items {
-		if bytes.Equal(sum(it), want) {
+	for i := range h.items {
+		if bytes.Equal(h.sum(alg, i, sum), want) {
 			return true
 		}
 	}

@@ -261,7 +261,7 @@ func (c *Certificate) parseSPKI(spki cryptobyte.String) error {
 func readAlgorithmIdentifier(in *cryptobyte.String) (asn1.ObjectIdentifier, []byte, error) {
 	var seq cryptobyte.String
 	var oid asn1.ObjectIdentifier
-	if !in.ReadASN1(&seq, cbasn1.SEQUENCE) || !seq.ReadASN1ObjectIdentifier(&oid) {
+	if !in.ReadASN1(&seq, cbasn1.SEQUENCE) || !readOID(&seq, &oid) {
 		return nil, nil, fmt.Errorf("not SEQUENCE { OID ... }")
 	}
 	if seq.Empty() {

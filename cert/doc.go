@@ -50,7 +50,11 @@
 // A Memo, made for one validation and given to every path built in it
 // (VerifyOptions.Memo), parses each DER certificate once and checks each
 // issuer's signature on a certificate once: a signature's time-stamp
-// tokens and revocation data carry the same CA certificates again.
+// tokens and revocation data carry the same CA certificates again. A
+// SignatureCache, shared by the Memos of many validations
+// (NewMemoShared), remembers the certificate signatures found valid across
+// them, bounded and least recently used first out, keyed by a hash of the
+// exact bytes of both certificates.
 //
 // # Concurrency and ownership
 //

@@ -37,7 +37,7 @@ func (c *Certificate) parseExtensions(in cryptobyte.String) error {
 		var e Extension
 		var value []byte
 		if !list.ReadASN1(&ext, cbasn1.SEQUENCE) ||
-			!ext.ReadASN1ObjectIdentifier(&e.ID) ||
+			!readOID(&ext, &e.ID) ||
 			!readOptionalBoolean(&ext, &e.Critical) ||
 			!ext.ReadASN1Bytes(&value, cbasn1.OCTET_STRING) || !ext.Empty() {
 			return fmt.Errorf("%w: bad extension", ErrMalformed)
@@ -106,7 +106,7 @@ func (c *Certificate) parseExtension(e Extension) (handled bool, err error) {
 		}
 		for !seq.Empty() {
 			var oid asn1.ObjectIdentifier
-			if !seq.ReadASN1ObjectIdentifier(&oid) {
+			if !readOID(&seq, &oid) {
 				return false, fmt.Errorf("bad extended key usage")
 			}
 			c.ExtKeyUsage = append(c.ExtKeyUsage, oid)
@@ -123,7 +123,7 @@ func (c *Certificate) parseExtension(e Extension) (handled bool, err error) {
 			var info, quals cryptobyte.String
 			var oid asn1.ObjectIdentifier
 			var present bool
-			if !seq.ReadASN1(&info, cbasn1.SEQUENCE) || !info.ReadASN1ObjectIdentifier(&oid) ||
+			if !seq.ReadASN1(&info, cbasn1.SEQUENCE) || !readOID(&info, &oid) ||
 				!info.ReadOptionalASN1(&quals, &present, cbasn1.SEQUENCE) || !info.Empty() {
 				return false, fmt.Errorf("bad policy information")
 			}

@@ -107,12 +107,12 @@ func parseGOSTParams(params []byte) (asn1.ObjectIdentifier, error) {
 	in := cryptobyte.String(params)
 	var seq cryptobyte.String
 	var set asn1.ObjectIdentifier
-	if !in.ReadASN1(&seq, cbasn1.SEQUENCE) || !in.Empty() || !seq.ReadASN1ObjectIdentifier(&set) {
+	if !in.ReadASN1(&seq, cbasn1.SEQUENCE) || !in.Empty() || !readOID(&seq, &set) {
 		return nil, fmt.Errorf("%w: GOST key parameters are not SEQUENCE { OID ... }", ErrMalformed)
 	}
 	for i := 0; !seq.Empty(); i++ {
 		var extra asn1.ObjectIdentifier
-		if i == 2 || !seq.ReadASN1ObjectIdentifier(&extra) {
+		if i == 2 || !readOID(&seq, &extra) {
 			return nil, fmt.Errorf("%w: bad GOST key parameters", ErrMalformed)
 		}
 	}

@@ -20,6 +20,7 @@ type Memo struct {
 	mu     sync.Mutex
 	parsed map[string]*Certificate
 	sigs   map[sigPair]error
+	shared *SignatureCache
 }
 
 // sigPair names a child and its issuer. Certificates are immutable, and
@@ -30,6 +31,14 @@ type sigPair struct{ child, issuer *Certificate }
 // NewMemo returns an empty Memo.
 func NewMemo() *Memo {
 	return &Memo{parsed: map[string]*Certificate{}, sigs: map[sigPair]error{}}
+}
+
+// NewMemoShared returns an empty Memo that looks up, and adds to, the
+// certificate signatures of a SignatureCache that outlives it.
+func NewMemoShared(sc *SignatureCache) *Memo {
+	m := NewMemo()
+	m.shared = sc
+	return m
 }
 
 // Parse is Parse, returning the same *Certificate for the same DER. A
@@ -59,7 +68,8 @@ func (m *Memo) Parse(der []byte) (*Certificate, error) {
 }
 
 // CheckSignatureFrom is child.CheckSignatureFrom(issuer), made once per
-// pair of certificates.
+// pair of certificates, and not at all when the Memo's SignatureCache
+// found them valid before.
 func (m *Memo) CheckSignatureFrom(child, issuer *Certificate) error {
 	if m == nil || issuer == nil {
 		return child.CheckSignatureFrom(issuer)
@@ -71,7 +81,7 @@ func (m *Memo) CheckSignatureFrom(child, issuer *Certificate) error {
 	if ok {
 		return err
 	}
-	err = child.CheckSignatureFrom(issuer)
+	err = m.shared.CheckSignatureFrom(child, issuer)
 	m.mu.Lock()
 	m.sigs[key] = err
 	m.mu.Unlock()

@@ -205,7 +205,7 @@ func parseName(raw []byte) (Name, error) {
 			var val cryptobyte.String
 			var tag cbasn1.Tag
 			if !set.ReadASN1(&atv, cbasn1.SEQUENCE) ||
-				!atv.ReadASN1ObjectIdentifier(&a.Type) ||
+				!readOID(&atv, &a.Type) ||
 				!atv.ReadAnyASN1Element(&val, &tag) || !atv.Empty() {
 				return n, fmt.Errorf("%w: bad attribute in name", ErrMalformed)
 			}

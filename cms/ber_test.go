@@ -2,6 +2,7 @@ package cms
 
 import (
 	"bytes"
+	"encoding/asn1"
 	"encoding/hex"
 	"errors"
 	"os"
@@ -220,41 +221,177 @@ func countConstructed(n *node) int {
 		return 0
 	}
 	k := 1
-	for i := range n.children {
-		k += countConstructed(&n.children[i])
+	for i := range n.children() {
+		k += countConstructed(&n.children()[i])
+	}
+	return k
+}
+
+// derWalk says whether n is DER by looking at every element inside,
+// without the flags the parse keeps.
+func derWalk(n *node) bool {
+	if n.indefinite || !minimalLength(n) || n.constructed && n.class == classUniversal && isStringTag(n.tag) {
+		return false
+	}
+	for i := range n.children() {
+		if !derWalk(&n.children()[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// checkDERFlags compares, for every element of n's tree, the DER flag the
+// parse gave with what the element holds.
+func checkDERFlags(t *testing.T, n *node) int {
+	t.Helper()
+	if n.isDER() != derWalk(n) {
+		t.Fatalf("element % x: isDER %v, holds DER %v", n.raw[:min(len(n.raw), 8)], n.isDER(), derWalk(n))
+	}
+	k := 1
+	for i := range n.children() {
+		k += checkDERFlags(t, &n.children()[i])
 	}
 	return k
 }
 
 // Parsing a long-term signature (its certificates, OCSP answer and two
-// time-stamp tokens make about a thousand elements) allocates a few
-// blocks, not one slice per constructed element; and the children taken
-// from a shared block cannot grow into a neighbour's.
-func TestParseAllocatesInBlocks(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join(realworldDir(t), "cms_gost2012-256_detached_cades-x-long-type1_cryptoarm_signCadesDetached.txt.sig"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	n, err := parseBER(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	constructed := countConstructed(&n)
-	allocs := testing.AllocsPerRun(20, func() {
-		if _, err := parseBER(data); err != nil {
+// time-stamp tokens make nearly two thousand elements) checks them all
+// but builds none until read; read, they are what the bytes hold.
+func TestParseBuildsElementsWhenRead(t *testing.T) {
+	for _, name := range []string{
+		"cms_gost2012-256_detached_cades-x-long-type1_cryptoarm_signCadesDetached.txt.sig",
+		"cms_gost2012-256_detached_cryptoarm_sign2012-256_det.txt.sig.pem",
+		"cms_gost2001_detached_cryptopro-csp_pycryptoprosdk_doc.txt.sgn.b64",
+	} {
+		data, err := os.ReadFile(filepath.Join(realworldDir(t), name))
+		if err != nil {
 			t.Fatal(err)
 		}
-	})
-	if constructed < 200 || allocs*8 > float64(constructed) {
-		t.Errorf("%d constructed elements parsed with %.0f allocations", constructed, allocs)
+		if data, err = Decode(data); err != nil {
+			t.Fatal(err)
+		}
+		allocs := testing.AllocsPerRun(20, func() {
+			if _, err := parseBER(data); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("%s: the parse allocated %.0f times before anything was read", name, allocs)
+		}
+		n, err := parseBER(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if k := checkDERFlags(t, &n); k < 100 {
+			t.Errorf("%s: %d elements", name, k)
+		}
+		// Read whole, the elements come from a few shared blocks, not one
+		// allocation per constructed element; and the children taken from
+		// a block cannot grow into a neighbour's.
+		constructed := countConstructed(&n)
+		allocs = testing.AllocsPerRun(20, func() {
+			m, err := parseBER(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			countConstructed(&m)
+		})
+		if allocs*8 > float64(constructed) {
+			t.Errorf("%s: %d constructed elements read with %.0f allocations", name, constructed, allocs)
+		}
+		// The DER of what was read lazily is that of a fresh parse.
+		d, err := n.der()
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := parseBER(d)
+		if err != nil || !m.isDER() || !derWalk(&m) {
+			t.Fatalf("%s: DER re-encoding does not parse as DER: %v", name, err)
+		}
 	}
+}
 
-	// Appending to one element's children leaves its neighbours alone.
+// Appending to one element's children leaves its neighbours alone.
+func TestArenaSlicesDoNotOverlap(t *testing.T) {
 	var a nodeArena
 	first, second := a.take(2), a.take(2)
 	second = append(second, node{tag: 1}, node{tag: 2})
 	first = append(first, node{tag: 3}, node{tag: 4}, node{tag: 5})
 	if second[0].tag != 1 || second[1].tag != 2 || len(first) != 3 {
 		t.Errorf("children overlap: %+v %+v", first, second)
+	}
+}
+
+// An element broken deep inside, where no reader looks, still fails the
+// parse.
+func TestParseChecksUnreadElements(t *testing.T) {
+	// SEQUENCE { SEQUENCE { SEQUENCE { INTEGER with a length past the end } } }
+	for _, h := range []string{
+		"30 07 30 05 30 03 02 02 05",
+		"30 80 30 80 30 03 02 02 05 00 00 00 00",
+		"30 80 30 80 04 01 05 00 00",
+	} {
+		if _, err := parseBER(unhex(t, h)); !errors.Is(err, ErrMalformed) {
+			t.Errorf("%s: got %v, want ErrMalformed", h, err)
+		}
+	}
+}
+
+// headerSize agrees with the header appendHeader writes.
+func TestHeaderSize(t *testing.T) {
+	for _, tag := range []uint32{0, 1, 30, 31, 127, 128, 16383, 16384, maxTagNumber - 1} {
+		for _, length := range []int{0, 1, 0x7f, 0x80, 0xff, 0x100, 0xffff, 0x10000, 0xffffff, 0x1000000, 1<<31 - 1} {
+			if got, want := headerSize(tag, length), len(appendHeader(nil, classContext, tag, true, length)); got != want {
+				t.Errorf("tag %d length %d: %d, want %d", tag, length, got, want)
+			}
+		}
+	}
+}
+
+// A common object identifier is read into a shared value equal to what
+// the bytes hold, which an append does not change; others are parsed.
+func TestNodeOIDShared(t *testing.T) {
+	for _, o := range []asn1.ObjectIdentifier{oidAttrMessageDigest, oidStreebog256, {1, 2, 3, 4, 5, 6}} {
+		der, err := asn1.Marshal(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			n, err := parseBER(der)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := nodeOID(&n)
+			if err != nil || !got.Equal(o) {
+				t.Fatalf("%v read as %v (%v)", o, got, err)
+			}
+			if grown := append(got, 7); len(grown) != len(o)+1 {
+				t.Fatalf("appended: %v", grown)
+			}
+		}
+	}
+	// A BER length on a common identifier.
+	n, err := parseBER([]byte{0x06, 0x81, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x04})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := nodeOID(&n); err != nil || !got.Equal(oidAttrMessageDigest) {
+		t.Errorf("BER length: %v (%v)", got, err)
+	}
+}
+
+// countElements reads every length a DER element of up to 4 GiB has.
+func TestCountElementsLongLengths(t *testing.T) {
+	big := make([]byte, 0x10000)
+	var data []byte
+	for _, n := range []int{0, 5, 0x80, 0x100, 0x10000} {
+		data = append(appendHeader(data, classUniversal, tagOctetString, false, n), big[:n]...)
+	}
+	if k := countElements(data); k != 5 {
+		t.Errorf("%d elements counted, want 5", k)
+	}
+	if k := countElements(data[:len(data)-1]); k != 0 {
+		t.Errorf("%d elements counted in truncated data, want 0", k)
 	}
 }

@@ -21,29 +21,29 @@ func AttachedAround(detached []byte, n int64) (prefix, suffix []byte, err error)
 	if err != nil {
 		return nil, nil, err
 	}
-	if !root.isDER() || !root.is(classUniversal, tagSequence) || len(root.children) != 2 {
+	if !root.isDER() || !root.is(classUniversal, tagSequence) || len(root.children()) != 2 {
 		return nil, nil, fmt.Errorf("%w: not a DER ContentInfo", ErrMalformed)
 	}
-	ct, wrap := root.children[0], root.children[1]
-	if !wrap.is(classContext, 0) || len(wrap.children) != 1 {
+	ct, wrap := root.children()[0], root.children()[1]
+	if !wrap.is(classContext, 0) || len(wrap.children()) != 1 {
 		return nil, nil, fmt.Errorf("%w: ContentInfo without content", ErrMalformed)
 	}
-	sd := wrap.children[0]
-	if !sd.is(classUniversal, tagSequence) || len(sd.children) < 4 {
+	sd := wrap.children()[0]
+	if !sd.is(classUniversal, tagSequence) || len(sd.children()) < 4 {
 		return nil, nil, fmt.Errorf("%w: not a SignedData", ErrMalformed)
 	}
-	version, algs, encap := sd.children[0], sd.children[1], sd.children[2]
-	if !encap.is(classUniversal, tagSequence) || len(encap.children) != 1 {
+	version, algs, encap := sd.children()[0], sd.children()[1], sd.children()[2]
+	if !encap.is(classUniversal, tagSequence) || len(encap.children()) != 1 {
 		return nil, nil, fmt.Errorf("%w: the signature is not detached", ErrMalformed)
 	}
 	var rest []byte
-	for _, ch := range sd.children[3:] {
+	for _, ch := range sd.children()[3:] {
 		rest = append(rest, ch.raw...)
 	}
 	octet := appendLength64([]byte{0x04}, n)
 	explicitLen := int64(len(octet)) + n
 	explicit := appendLength64([]byte{0xa0}, explicitLen)
-	encapLen := int64(len(encap.children[0].raw)+len(explicit)) + explicitLen
+	encapLen := int64(len(encap.children()[0].raw)+len(explicit)) + explicitLen
 	encapHdr := appendLength64([]byte{0x30}, encapLen)
 	sdLen := int64(len(version.raw)+len(algs.raw)+len(encapHdr)+len(rest)) + encapLen
 	sdHdr := appendLength64([]byte{0x30}, sdLen)
@@ -51,7 +51,7 @@ func AttachedAround(detached []byte, n int64) (prefix, suffix []byte, err error)
 	wrapHdr := appendLength64([]byte{0xa0}, wrapLen)
 	ciLen := int64(len(ct.raw)+len(wrapHdr)) + wrapLen
 	prefix = appendLength64([]byte{0x30}, ciLen)
-	for _, part := range [][]byte{ct.raw, wrapHdr, sdHdr, version.raw, algs.raw, encapHdr, encap.children[0].raw, explicit, octet} {
+	for _, part := range [][]byte{ct.raw, wrapHdr, sdHdr, version.raw, algs.raw, encapHdr, encap.children()[0].raw, explicit, octet} {
 		prefix = append(prefix, part...)
 	}
 	return prefix, rest, nil

@@ -19,24 +19,24 @@ func Parse(data []byte) (*SignedData, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !root.is(classUniversal, tagSequence) || !root.constructed || len(root.children) < 1 {
+	if !root.is(classUniversal, tagSequence) || !root.constructed || len(root.children()) < 1 {
 		return nil, malformed("ContentInfo is not a SEQUENCE")
 	}
-	ct, err := nodeOID(&root.children[0])
+	ct, err := nodeOID(&root.children()[0])
 	if err != nil {
 		return nil, malformed("contentType: %v", err)
 	}
 	if !ct.Equal(oidSignedData) {
 		return nil, malformed("content type %v is not signedData", ct)
 	}
-	if len(root.children) != 2 {
-		return nil, malformed("ContentInfo has %d fields, want 2", len(root.children))
+	if len(root.children()) != 2 {
+		return nil, malformed("ContentInfo has %d fields, want 2", len(root.children()))
 	}
-	wrap := &root.children[1]
-	if !wrap.is(classContext, 0) || !wrap.constructed || len(wrap.children) != 1 {
+	wrap := &root.children()[1]
+	if !wrap.is(classContext, 0) || !wrap.constructed || len(wrap.children()) != 1 {
 		return nil, malformed("ContentInfo content is not [0] EXPLICIT")
 	}
-	sd, err := parseSignedData(&wrap.children[0])
+	sd, err := parseSignedData(&wrap.children()[0])
 	if err != nil {
 		return nil, err
 	}
@@ -48,7 +48,7 @@ func parseSignedData(n *node) (*SignedData, error) {
 	if !n.is(classUniversal, tagSequence) || !n.constructed {
 		return nil, malformed("SignedData is not a SEQUENCE")
 	}
-	f := fields{list: n.children}
+	f := fields{list: n.children()}
 	sd := &SignedData{}
 	var err error
 	v := f.next()
@@ -66,13 +66,13 @@ func parseSignedData(n *node) (*SignedData, error) {
 	if algs == nil || !algs.is(classUniversal, tagSet) || !algs.constructed {
 		return nil, malformed("digestAlgorithms is not a SET")
 	}
-	for i := range algs.children {
-		a, err := parseAlgorithm(&algs.children[i])
+	for i := range algs.children() {
+		a, err := parseAlgorithm(&algs.children()[i])
 		if err != nil {
 			return nil, malformed("digestAlgorithms: %v", err)
 		}
 		sd.DigestAlgorithms = append(sd.DigestAlgorithms, a)
-		sd.rawDigestAlgorithms = append(sd.rawDigestAlgorithms, algs.children[i].raw)
+		sd.rawDigestAlgorithms = append(sd.rawDigestAlgorithms, algs.children()[i].raw)
 	}
 	eci := f.next()
 	if eci == nil {
@@ -85,8 +85,8 @@ func parseSignedData(n *node) (*SignedData, error) {
 		if !c.constructed {
 			return nil, malformed("certificates is not constructed")
 		}
-		for i := range c.children {
-			ch := &c.children[i]
+		for i := range c.children() {
+			ch := &c.children()[i]
 			sd.rawCertificates = append(sd.rawCertificates, ch.raw)
 			if ch.is(classUniversal, tagSequence) {
 				d, err := ch.der()
@@ -107,8 +107,8 @@ func parseSignedData(n *node) (*SignedData, error) {
 	if f.next() != nil {
 		return nil, malformed("unexpected field after signerInfos")
 	}
-	for i := range sis.children {
-		si, err := parseSignerInfo(&sis.children[i])
+	for i := range sis.children() {
+		si, err := parseSignerInfo(&sis.children()[i])
 		if err != nil {
 			return nil, malformed("signer %d: %v", i+1, err)
 		}
@@ -130,23 +130,23 @@ func (sd *SignedData) listsDigest(oid asn1.ObjectIdentifier) bool {
 }
 
 func (sd *SignedData) parseEncap(eci *node) error {
-	if !eci.is(classUniversal, tagSequence) || !eci.constructed || len(eci.children) < 1 || len(eci.children) > 2 {
+	if !eci.is(classUniversal, tagSequence) || !eci.constructed || len(eci.children()) < 1 || len(eci.children()) > 2 {
 		return malformed("encapContentInfo is not a SEQUENCE of 1 or 2 fields")
 	}
 	sd.rawEncapContentInfo = eci.raw
 	var err error
-	if sd.ContentType, err = nodeAnyOID(&eci.children[0]); err != nil {
+	if sd.ContentType, err = nodeAnyOID(&eci.children()[0]); err != nil {
 		return malformed("eContentType: %v", err)
 	}
-	if len(eci.children) == 1 {
+	if len(eci.children()) == 1 {
 		sd.Detached = true
 		return nil
 	}
-	w := &eci.children[1]
-	if !w.is(classContext, 0) || !w.constructed || len(w.children) != 1 {
+	w := &eci.children()[1]
+	if !w.is(classContext, 0) || !w.constructed || len(w.children()) != 1 {
 		return malformed("eContent is not [0] EXPLICIT")
 	}
-	oc := &w.children[0]
+	oc := &w.children()[0]
 	if !oc.is(classUniversal, tagOctetString) {
 		return malformed("eContent is not an OCTET STRING")
 	}
@@ -166,7 +166,7 @@ func parseSignerInfo(n *node) (*SignerInfo, error) {
 		return nil, malformed("SignerInfo is not a SEQUENCE")
 	}
 	si := &SignerInfo{Raw: n.raw}
-	f := fields{list: n.children}
+	f := fields{list: n.children()}
 	var err error
 	v := f.next()
 	if v == nil {
@@ -182,16 +182,16 @@ func parseSignerInfo(n *node) (*SignerInfo, error) {
 	case sid == nil:
 		return nil, malformed("missing sid")
 	case sid.is(classUniversal, tagSequence) && sid.constructed:
-		if len(sid.children) != 2 || !sid.children[0].is(classUniversal, tagSequence) {
+		if len(sid.children()) != 2 || !sid.children()[0].is(classUniversal, tagSequence) {
 			return nil, malformed("issuerAndSerialNumber is malformed")
 		}
 		if si.Version != 1 {
 			return nil, malformed("version %d with issuerAndSerialNumber", si.Version)
 		}
-		if si.RawIssuer, err = sid.children[0].der(); err != nil {
+		if si.RawIssuer, err = sid.children()[0].der(); err != nil {
 			return nil, err
 		}
-		if si.SerialNumber, err = nodeInteger(&sid.children[1]); err != nil {
+		if si.SerialNumber, err = nodeInteger(&sid.children()[1]); err != nil {
 			return nil, malformed("serialNumber: %v", err)
 		}
 	case sid.is(classContext, 0):
@@ -221,7 +221,7 @@ func parseSignerInfo(n *node) (*SignerInfo, error) {
 		if len(si.SignedAttributes) == 0 {
 			return nil, malformed("signedAttrs is empty")
 		}
-		if si.signedAttrsDER, err = sa.appendDER(nil, classUniversal, tagSet); err != nil {
+		if si.signedAttrsDER, err = sa.derAs(classUniversal, tagSet); err != nil {
 			return nil, err
 		}
 	}
@@ -265,23 +265,28 @@ func (n *node) stringBytesImplicit() ([]byte, error) {
 }
 
 func parseAttributes(n *node) ([]Attribute, error) {
-	var out []Attribute
-	for i := range n.children {
-		a := &n.children[i]
-		if !a.is(classUniversal, tagSequence) || !a.constructed || len(a.children) != 2 {
+	list := n.children()
+	if len(list) == 0 {
+		return nil, nil
+	}
+	out := make([]Attribute, 0, len(list))
+	for i := range list {
+		a := &list[i]
+		if !a.is(classUniversal, tagSequence) || !a.constructed || len(a.children()) != 2 {
 			return nil, malformed("attribute is not a SEQUENCE of type and values")
 		}
-		t, err := nodeOID(&a.children[0])
+		t, err := nodeOID(&a.children()[0])
 		if err != nil {
 			return nil, err
 		}
-		vs := &a.children[1]
+		vs := &a.children()[1]
 		if !vs.is(classUniversal, tagSet) || !vs.constructed {
 			return nil, malformed("attribute %v values are not a SET", t)
 		}
-		attr := Attribute{Type: t}
-		for j := range vs.children {
-			d, err := vs.children[j].der()
+		vals := vs.children()
+		attr := Attribute{Type: t, Values: make([][]byte, 0, len(vals))}
+		for j := range vals {
+			d, err := vals[j].der()
 			if err != nil {
 				return nil, err
 			}
@@ -294,15 +299,15 @@ func parseAttributes(n *node) ([]Attribute, error) {
 
 func parseAlgorithm(n *node) (AlgorithmIdentifier, error) {
 	var a AlgorithmIdentifier
-	if !n.is(classUniversal, tagSequence) || !n.constructed || len(n.children) < 1 || len(n.children) > 2 {
+	if !n.is(classUniversal, tagSequence) || !n.constructed || len(n.children()) < 1 || len(n.children()) > 2 {
 		return a, malformed("AlgorithmIdentifier is not a SEQUENCE of 1 or 2 fields")
 	}
 	var err error
-	if a.Algorithm, err = nodeOID(&n.children[0]); err != nil {
+	if a.Algorithm, err = nodeOID(&n.children()[0]); err != nil {
 		return a, err
 	}
-	if len(n.children) == 2 {
-		if a.Parameters, err = n.children[1].der(); err != nil {
+	if len(n.children()) == 2 {
+		if a.Parameters, err = n.children()[1].der(); err != nil {
 			return a, err
 		}
 	}
@@ -334,6 +339,10 @@ func (f *fields) optional(class int, tag uint32) *node {
 func nodeOID(n *node) (asn1.ObjectIdentifier, error) {
 	if !n.is(classUniversal, tagOID) || n.constructed {
 		return nil, malformed("not an OBJECT IDENTIFIER")
+	}
+	if o, ok := commonOIDs[string(n.content)]; ok {
+		// Shared: callers must not modify it.
+		return o, nil
 	}
 	var oid asn1.ObjectIdentifier
 	d, err := n.der()

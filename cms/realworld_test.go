@@ -174,7 +174,7 @@ func TestBERSignedAttributesAreReencoded(t *testing.T) {
 		t.Fatal(err)
 	}
 	var body []byte
-	for _, c := range n.children {
+	for _, c := range n.children() {
 		body = append(body, c.raw...)
 	}
 	indef := append([]byte{0xa0, 0x80}, body...)

@@ -57,11 +57,11 @@ func TestSignedAttributes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(n.children) != 4 {
-				t.Fatalf("%d signed attributes, want 4", len(n.children))
+			if len(n.children()) != 4 {
+				t.Fatalf("%d signed attributes, want 4", len(n.children()))
 			}
-			for i := 1; i < len(n.children); i++ {
-				if bytes.Compare(n.children[i-1].raw, n.children[i].raw) > 0 {
+			for i := 1; i < len(n.children()); i++ {
+				if bytes.Compare(n.children()[i-1].raw, n.children()[i].raw) > 0 {
 					t.Errorf("attributes %d and %d out of DER order", i-1, i)
 				}
 			}
@@ -71,16 +71,16 @@ func TestSignedAttributes(t *testing.T) {
 			}
 			// SigningCertificateV2 { certs { ESSCertIDv2 { [hashAlgorithm] certHash ...
 			sc, err := parseBER(v2[0])
-			if err != nil || len(sc.children) < 1 || len(sc.children[0].children) < 1 {
+			if err != nil || len(sc.children()) < 1 || len(sc.children()[0].children()) < 1 {
 				t.Fatalf("signingCertificateV2: %v", err)
 			}
-			id := sc.children[0].children[0]
-			hasAlg := id.children[0].is(classUniversal, tagSequence)
+			id := sc.children()[0].children()[0]
+			hasAlg := id.children()[0].is(classUniversal, tagSequence)
 			if hasAlg != tc.explicitID {
 				t.Errorf("ESSCertIDv2 hashAlgorithm present = %v, want %v", hasAlg, tc.explicitID)
 			}
 			if hasAlg {
-				if oid, _ := nodeOID(&id.children[0].children[0]); oid.String() != tc.digest {
+				if oid, _ := nodeOID(&id.children()[0].children()[0]); oid.String() != tc.digest {
 					t.Errorf("ESSCertIDv2 hashAlgorithm %v, want %s", oid, tc.digest)
 				}
 			}

@@ -47,7 +47,7 @@ func AddUnsignedAttributes(signature []byte, index int, attrs ...[]byte) ([]byte
 		return nil, fmt.Errorf("%w: no signer %d among %d", ErrInvalidArgument, index+1, len(sd.SignerInfos))
 	}
 	for _, a := range attrs {
-		if n, err := parseBER(a); err != nil || !n.is(classUniversal, tagSequence) || len(n.children) != 2 {
+		if n, err := parseBER(a); err != nil || !n.is(classUniversal, tagSequence) || len(n.children()) != 2 {
 			return nil, fmt.Errorf("%w: an unsigned attribute is not an Attribute", ErrInvalidArgument)
 		}
 	}
@@ -82,11 +82,11 @@ func withUnsignedAttributes(raw []byte, attrs [][]byte) ([]byte, error) {
 	}
 	var fields [][]byte
 	var unsigned [][]byte
-	for i := range n.children {
-		c := &n.children[i]
+	for i := range n.children() {
+		c := &n.children()[i]
 		if c.is(classContext, 1) {
-			for j := range c.children {
-				unsigned = append(unsigned, c.children[j].raw)
+			for j := range c.children() {
+				unsigned = append(unsigned, c.children()[j].raw)
 			}
 			continue
 		}
@@ -129,8 +129,8 @@ func (sd *SignedData) RevocationData() (crls, ocsp [][]byte, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	for i := range n.children {
-		c := &n.children[i]
+	for i := range n.children() {
+		c := &n.children()[i]
 		switch {
 		case c.is(classUniversal, tagSequence):
 			d, err := c.der()
@@ -138,12 +138,12 @@ func (sd *SignedData) RevocationData() (crls, ocsp [][]byte, err error) {
 				return nil, nil, err
 			}
 			crls = append(crls, d)
-		case c.is(classContext, 1) && len(c.children) == 2:
-			oid, err := nodeOID(&c.children[0])
+		case c.is(classContext, 1) && len(c.children()) == 2:
+			oid, err := nodeOID(&c.children()[0])
 			if err != nil || !oid.Equal(oidOCSPRevInfo) {
 				continue
 			}
-			d, err := c.children[1].der()
+			d, err := c.children()[1].der()
 			if err != nil {
 				return nil, nil, err
 			}

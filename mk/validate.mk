@@ -1,7 +1,9 @@
 # Validation of real-world signatures (CryptoARM's CAdES-BES and its
 # CAdES-X Long Type 1, offline) against OpenSSL's CMS_verify of the same
-# files (see internal/validatebench). The reference is the OpenSSL harness
-# of the verification bench (mk/verify.mk), counting CPU time as this one.
+# files, and the X Long one also against OpenSSL verifying its time-stamp
+# tokens and OCSP response as well (see internal/validatebench). The
+# reference is the OpenSSL harness of the verification bench
+# (mk/verify.mk), counting CPU time as this one.
 BENCH_STEPS += bench-validate
 
 VALIDATEBENCH_DIR := $(BUILD)/validatebench

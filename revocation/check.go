@@ -25,6 +25,9 @@ type Options struct {
 	// certificate the response does not carry (CAdES-X Long keeps it in
 	// certificate-values).
 	Certificates []*cert.Certificate
+	// Memo, when set, checks a delegated OCSP responder's certificate
+	// against its issuer through it (see cert.Memo).
+	Memo *cert.Memo
 	// Offline forbids any network access: only the data at hand count.
 	Offline bool
 	// HTTP fetches CRLs and asks OCSP responders; nil means a client with
@@ -101,7 +104,7 @@ func Check(ctx context.Context, c, issuer *cert.Certificate, at time.Time, opts 
 	}
 	for _, r := range opts.OCSPResponses {
 		if r.About(c, issuer) {
-			if s := consider(ocspStatus(r, issuer, "", false, opts.Certificates)); s != nil {
+			if s := consider(ocspStatus(r, issuer, "", false, opts.Certificates, opts.Memo)); s != nil {
 				return s, nil
 			}
 		}
@@ -142,8 +145,8 @@ func Check(ctx context.Context, c, issuer *cert.Certificate, at time.Time, opts 
 	return nil, fmt.Errorf("%w for %s: %w", base, c.Subject, errors.Join(problems...))
 }
 
-func ocspStatus(r *OCSPResponse, issuer *cert.Certificate, url string, fetched bool, extra []*cert.Certificate) (*Status, error) {
-	signer, err := r.CheckFor(issuer, extra...)
+func ocspStatus(r *OCSPResponse, issuer *cert.Certificate, url string, fetched bool, extra []*cert.Certificate, memo *cert.Memo) (*Status, error) {
+	signer, err := r.checkFor(issuer, memo, extra)
 	if err != nil {
 		return nil, err
 	}
@@ -182,7 +185,7 @@ func askOCSP(ctx context.Context, hc *http.Client, url string, c, issuer *cert.C
 	if r.Nonce != nil && !bytes.Equal(r.Nonce, nonce) {
 		return nil, fmt.Errorf("%w: OCSP %s answered with another nonce", ErrMalformed, url)
 	}
-	return ocspStatus(r, issuer, url, true, nil)
+	return ocspStatus(r, issuer, url, true, nil, nil)
 }
 
 func fetchCRL(ctx context.Context, hc *http.Client, url string, c, issuer *cert.Certificate) (*Status, error) {

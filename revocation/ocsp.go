@@ -262,6 +262,12 @@ func (r *OCSPResponse) About(c, issuer *cert.Certificate) bool {
 // issuer with the OCSPSigning extended key usage and valid at the
 // response's time. It returns the certificate that signed.
 func (r *OCSPResponse) CheckFor(issuer *cert.Certificate, extra ...*cert.Certificate) (*cert.Certificate, error) {
+	return r.checkFor(issuer, nil, extra)
+}
+
+// checkFor is CheckFor checking a delegated responder's certificate
+// through memo (nil for none).
+func (r *OCSPResponse) checkFor(issuer *cert.Certificate, memo *cert.Memo, extra []*cert.Certificate) (*cert.Certificate, error) {
 	candidates := append(append([]*cert.Certificate{issuer}, r.Certificates...), extra...)
 	for _, c := range candidates {
 		if !r.namesResponder(c) {
@@ -273,7 +279,7 @@ func (r *OCSPResponse) CheckFor(issuer *cert.Certificate, extra ...*cert.Certifi
 		if c == issuer || bytes.Equal(c.Raw, issuer.Raw) {
 			return c, nil
 		}
-		if err := c.CheckSignatureFrom(issuer); err != nil {
+		if err := memo.CheckSignatureFrom(c, issuer); err != nil {
 			return nil, fmt.Errorf("%w: OCSP responder certificate: %w", ErrSignature, err)
 		}
 		if !hasEKU(c, oidOCSPSigning) {

@@ -53,4 +53,16 @@
 //
 // Validate holds no shared state and is safe for concurrent use. A
 // TrustList is read-only once parsed and may be shared.
+//
+// # Many signatures
+//
+// Each validation parses the signature, each time-stamp token, each
+// certificate and each signer's long-term values once, and checks each
+// certificate's signature by its issuer once. Across validations nothing
+// is kept unless the caller shares a cert.SignatureCache
+// (Options.SignatureCache): it remembers the certificate signatures found
+// valid, so that a service validating many signatures of the same signers,
+// TSAs and CAs checks a CA's signature on a certificate once. It is
+// bounded, safe for concurrent use, and keyed by a hash of the exact bytes
+// of both certificates; every other check is made each time.
 package validate

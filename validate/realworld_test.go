@@ -123,64 +123,76 @@ func TestRealWorldVerdicts(t *testing.T) {
 	dir := realworldDir(t)
 	tl := loadTrustList(t)
 	seen := map[string]bool{}
-	for _, tc := range tests {
-		seen[tc.file] = true
-		for _, state := range []struct {
-			name string
-			want verdict
-			opts func(*Options)
-		}{
-			{"no anchor", tc.none, func(*Options) {}},
-			{"--ca " + tc.ca, tc.withCA, func(o *Options) { o.Anchors = loadCerts(t, tc.ca) }},
-			{"trust list", tc.withTL, func(o *Options) { o.TrustList = tl }},
-		} {
-			t.Run(tc.file+"/"+state.name, func(t *testing.T) {
-				opts := &Options{At: tc.at}
-				if tc.content != "" {
-					opts.Content = bytes.NewReader(readFile(t, filepath.Join(dir, tc.content)))
+	// The second pass shares one SignatureCache across every validation,
+	// as a service would: the verdicts stay the same.
+	shared := cert.NewSignatureCache(64)
+	for _, cache := range []*cert.SignatureCache{nil, shared} {
+		for _, tc := range tests {
+			seen[tc.file] = true
+			for _, state := range []struct {
+				name string
+				want verdict
+				opts func(*Options)
+			}{
+				{"no anchor", tc.none, func(*Options) {}},
+				{"--ca " + tc.ca, tc.withCA, func(o *Options) { o.Anchors = loadCerts(t, tc.ca) }},
+				{"trust list", tc.withTL, func(o *Options) { o.TrustList = tl }},
+			} {
+				name := tc.file + "/" + state.name
+				if cache != nil {
+					name += "/signature cache"
 				}
-				state.opts(opts)
-				rep, err := Validate(readFile(t, filepath.Join(dir, tc.file)), opts)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if len(rep.Signatures) != 1 {
-					t.Fatalf("%d signatures", len(rep.Signatures))
-				}
-				s := rep.Signatures[0]
-				if got := (verdict{s.Indication, s.SubIndication}); got != state.want {
-					t.Fatalf("verdict %v, want %v (%s)\n%v", got, state.want, s.Detail, rep.Result)
-				}
-				if rep.Indication() != state.want.ind {
-					t.Errorf("report's indication %s, want %s", rep.Indication(), state.want.ind)
-				}
-				if tc.sigValid {
-					for _, name := range []cms.CheckName{cms.CheckSignature} {
-						if c, _ := s.Signer.Check(name); c.Outcome != cms.Passed {
-							t.Errorf("check %s: %+v, want passed", name, c)
+				t.Run(name, func(t *testing.T) {
+					opts := &Options{At: tc.at, SignatureCache: cache}
+					if tc.content != "" {
+						opts.Content = bytes.NewReader(readFile(t, filepath.Join(dir, tc.content)))
+					}
+					state.opts(opts)
+					rep, err := Validate(readFile(t, filepath.Join(dir, tc.file)), opts)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if len(rep.Signatures) != 1 {
+						t.Fatalf("%d signatures", len(rep.Signatures))
+					}
+					s := rep.Signatures[0]
+					if got := (verdict{s.Indication, s.SubIndication}); got != state.want {
+						t.Fatalf("verdict %v, want %v (%s)\n%v", got, state.want, s.Detail, rep.Result)
+					}
+					if rep.Indication() != state.want.ind {
+						t.Errorf("report's indication %s, want %s", rep.Indication(), state.want.ind)
+					}
+					if tc.sigValid {
+						for _, name := range []cms.CheckName{cms.CheckSignature} {
+							if c, _ := s.Signer.Check(name); c.Outcome != cms.Passed {
+								t.Errorf("check %s: %+v, want passed", name, c)
+							}
 						}
 					}
-				}
-				if state.want == passed && len(s.Chain) < 2 {
-					t.Errorf("passed with a path of %d certificates", len(s.Chain))
-				}
-				if state.name == "trust list" && state.want == passed {
-					if s.TrustList == nil || !s.TrustList.Accredited {
-						t.Errorf("no accredited CA named: %+v", s.TrustList)
-					} else if tc.accreditedCA != "" && s.TrustList.CA.Name != tc.accreditedCA {
-						t.Errorf("accredited CA %q, want %q", s.TrustList.CA.Name, tc.accreditedCA)
+					if state.want == passed && len(s.Chain) < 2 {
+						t.Errorf("passed with a path of %d certificates", len(s.Chain))
 					}
-				}
-				hasNote := false
-				for _, n := range s.Notes {
-					hasNote = hasNote || n == withdrawnNote
-				}
-				wantNote := tc.withdrawn == "signer" || tc.withdrawn == "chain" && len(s.Chain) > 1
-				if hasNote != wantNote {
-					t.Errorf("withdrawn-algorithm note %v, want %v: %q", hasNote, wantNote, s.Notes)
-				}
-			})
+					if state.name == "trust list" && state.want == passed {
+						if s.TrustList == nil || !s.TrustList.Accredited {
+							t.Errorf("no accredited CA named: %+v", s.TrustList)
+						} else if tc.accreditedCA != "" && s.TrustList.CA.Name != tc.accreditedCA {
+							t.Errorf("accredited CA %q, want %q", s.TrustList.CA.Name, tc.accreditedCA)
+						}
+					}
+					hasNote := false
+					for _, n := range s.Notes {
+						hasNote = hasNote || n == withdrawnNote
+					}
+					wantNote := tc.withdrawn == "signer" || tc.withdrawn == "chain" && len(s.Chain) > 1
+					if hasNote != wantNote {
+						t.Errorf("withdrawn-algorithm note %v, want %v: %q", hasNote, wantNote, s.Notes)
+					}
+				})
+			}
 		}
+	}
+	if shared.Hits() == 0 {
+		t.Error("the shared signature cache was never used")
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "cms_*"))
 	if len(files) == 0 {

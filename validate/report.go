@@ -122,7 +122,7 @@ type TrustListEntry struct {
 // certificate on the path.
 const withdrawnNote = "GOST R 34.10-2001 with GOST R 34.11-94 is withdrawn for new signatures (since 2019); it is accepted here only to check signatures and certificates made before"
 
-func notes(s *cms.SignerResult, r *SignatureReport) []string {
+func notes(s *cms.SignerResult, r *SignatureReport, vals *cades.Values) []string {
 	var out []string
 	gost2001 := s.Certificate != nil && s.Certificate.KeyAlgorithm == cert.KeyGOST2001
 	for _, c := range s.Chain {
@@ -138,7 +138,7 @@ func notes(s *cms.SignerResult, r *SignatureReport) []string {
 			out = append(out, fmt.Sprintf("a %s was not used: %s %s: %s", t.Type, t.Indication, t.SubIndication, t.Detail))
 		}
 	}
-	if si := s.SignerInfo; si != nil {
+	if si := s.SignerInfo; si != nil && vals != nil {
 		if _, ok := si.UnsignedAttribute(cades.OIDCompleteCertRefs); ok {
 			var certs [][]byte
 			if s.Certificate != nil {
@@ -147,7 +147,7 @@ func notes(s *cms.SignerResult, r *SignatureReport) []string {
 			for _, c := range s.Chain {
 				certs = append(certs, c.Raw)
 			}
-			if err := cades.CheckReferences(si, certs); err != nil {
+			if err := vals.CheckReferences(si, certs); err != nil {
 				out = append(out, "CAdES-X Long: "+err.Error())
 			}
 		}

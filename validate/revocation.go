@@ -58,8 +58,8 @@ type RevocationReport struct {
 // revocationData gathers the CRLs and OCSP responses at hand for a
 // signer: the caller's, the SignedData's crls field and, for CAdES-X
 // Long, the signer's revocation-values.
-func revocationData(sd *cms.SignedData, si *cms.SignerInfo, ro *RevocationOptions, certs []*cert.Certificate) *revocation.Options {
-	o := &revocation.Options{Offline: ro.Offline, HTTP: ro.HTTP, Certificates: certs}
+func revocationData(sd *cms.SignedData, vals *cades.Values, ro *RevocationOptions, certs []*cert.Certificate, memo *cert.Memo) *revocation.Options {
+	o := &revocation.Options{Offline: ro.Offline, HTTP: ro.HTTP, Certificates: certs, Memo: memo}
 	o.CRLs = append(o.CRLs, ro.CRLs...)
 	o.OCSPResponses = append(o.OCSPResponses, ro.OCSPResponses...)
 	crls, ocsps, _ := sd.RevocationData()
@@ -73,16 +73,17 @@ func revocationData(sd *cms.SignedData, si *cms.SignerInfo, ro *RevocationOption
 			o.OCSPResponses = append(o.OCSPResponses, r)
 		}
 	}
-	vcrls, vocsp := signerRevocationValues(si)
-	o.CRLs = append(o.CRLs, vcrls...)
-	o.OCSPResponses = append(o.OCSPResponses, vocsp...)
+	if vals != nil {
+		o.CRLs = append(o.CRLs, vals.CRLs...)
+		o.OCSPResponses = append(o.OCSPResponses, vals.OCSPResponses...)
+	}
 	return o
 }
 
 // checkRevocation checks every certificate of the path but the anchor at
 // the validation time and gives the verdict it leads to, or Passed.
-func checkRevocation(r *SignatureReport, sd *cms.SignedData, si *cms.SignerInfo, ro *RevocationOptions, certs []*cert.Certificate) (Indication, SubIndication, string) {
-	o := revocationData(sd, si, ro, certs)
+func checkRevocation(r *SignatureReport, sd *cms.SignedData, vals *cades.Values, ro *RevocationOptions, certs []*cert.Certificate, memo *cert.Memo) (Indication, SubIndication, string) {
+	o := revocationData(sd, vals, ro, certs, memo)
 	at := r.ValidationTime
 	r.Revocation = RevocationGood
 	ind, sub, detail := Passed, SubIndication(""), ""
@@ -141,11 +142,4 @@ func judgeRevoked(c *cert.Certificate, revokedAt, at time.Time, source string) (
 		return Indeterminate, RevokedNoPOE, fmt.Sprintf("%s was revoked on %s; only the signer's claim puts the signature before", c.Subject, when)
 	}
 	return Passed, "", ""
-}
-
-// signerRevocationValues returns the revocation values a CAdES-X Long
-// signer carries.
-func signerRevocationValues(si *cms.SignerInfo) ([]*revocation.CRL, []*revocation.OCSPResponse) {
-	crls, ocsps, _ := cades.RevocationValues(si)
-	return crls, ocsps
 }

@@ -131,6 +131,7 @@ func escTimestamps(st *signerStamps, opts *tsp.VerifyOptions) []*TimestampReport
 // certificate-values and tokens.
 type longTerm struct {
 	stamps map[*cms.SignerInfo]*signerStamps
+	values map[*cms.SignerInfo]*cades.Values
 	certs  []*cert.Certificate
 }
 
@@ -139,12 +140,14 @@ type longTerm struct {
 // carry, to build paths with and to find a TSA's certificate that its own
 // token lacks.
 func readLongTerm(sd *cms.SignedData, memo *cert.Memo) *longTerm {
-	lt := &longTerm{stamps: map[*cms.SignerInfo]*signerStamps{}}
+	lt := &longTerm{stamps: map[*cms.SignerInfo]*signerStamps{}, values: map[*cms.SignerInfo]*cades.Values{}}
 	seen := map[*cert.Certificate]bool{}
 	for _, si := range sd.SignerInfos {
 		st := readStamps(si)
 		lt.stamps[si] = st
-		ders, _ := cades.CertificateValues(si)
+		vals := cades.ReadValues(si)
+		lt.values[si] = vals
+		ders := append([][]byte(nil), vals.Certificates...)
 		for _, tok := range append(append([]*tsp.Token(nil), st.sig...), st.esc...) {
 			ders = append(ders, tok.SignedData.Certificates...)
 		}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/zavera/zavera/cades"
 	"github.com/zavera/zavera/cert"
 	"github.com/zavera/zavera/cms"
 	"github.com/zavera/zavera/tsp"
@@ -39,6 +40,12 @@ type Options struct {
 	// were revoked; nil leaves revocation unchecked, and the report says
 	// so.
 	Revocation *RevocationOptions
+	// SignatureCache, when set, remembers the certificate signatures found
+	// valid across the validations that share it, so that a CA's
+	// signature on a certificate (the signer's, a TSA's, an OCSP
+	// responder's) is checked once for many signatures; nil checks them in
+	// every validation. Every other check is made each time.
+	SignatureCache *cert.SignatureCache
 }
 
 // Sources of the validation time.
@@ -71,7 +78,7 @@ func Validate(signature []byte, opts *Options) (*Report, error) {
 	// once and each certificate once, and checks each certificate's
 	// signature by its issuer once, however many paths (the signer's, each
 	// token's) go through it.
-	memo := cert.NewMemo()
+	memo := cert.NewMemoShared(opts.SignatureCache)
 	sd, err := cms.ParseAny(signature)
 	if err != nil {
 		return nil, err
@@ -113,13 +120,17 @@ func Validate(signature []byte, opts *Options) (*Report, error) {
 	}
 	rep := &Report{Result: res, ValidatedAt: validatedAt}
 	for _, s := range res.Signers {
-		rep.Signatures = append(rep.Signatures, judge(s, res.SignedData, opts, validatedAt, stamps[s.SignerInfo], vo.Intermediates))
+		vals := lt.values[s.SignerInfo]
+		if vals == nil && s.SignerInfo != nil {
+			vals = cades.ReadValues(s.SignerInfo)
+		}
+		rep.Signatures = append(rep.Signatures, judge(s, res.SignedData, opts, validatedAt, stamps[s.SignerInfo], vals, vo.Intermediates, memo))
 	}
 	return rep, nil
 }
 
 // judge turns one signer's checks into its verdict.
-func judge(s *cms.SignerResult, sd *cms.SignedData, opts *Options, validatedAt time.Time, st *stampResult, certs []*cert.Certificate) *SignatureReport {
+func judge(s *cms.SignerResult, sd *cms.SignedData, opts *Options, validatedAt time.Time, st *stampResult, vals *cades.Values, certs []*cert.Certificate, memo *cert.Memo) *SignatureReport {
 	r := &SignatureReport{
 		ID: fmt.Sprintf("S%d", s.Index+1), Index: s.Index, Signer: s,
 		Certificate: s.Certificate, Chain: s.Chain, DigestAlgorithm: s.DigestAlgorithm,
@@ -191,10 +202,10 @@ func judge(s *cms.SignerResult, sd *cms.SignedData, opts *Options, validatedAt t
 	default:
 		r.Indication, r.SubIndication, r.Detail = judgeRest(s, r, opts)
 		if r.Indication == Passed && opts.Revocation != nil {
-			r.Indication, r.SubIndication, r.Detail = checkRevocation(r, sd, s.SignerInfo, opts.Revocation, certs)
+			r.Indication, r.SubIndication, r.Detail = checkRevocation(r, sd, vals, opts.Revocation, certs, memo)
 		}
 	}
-	r.Notes = notes(s, r)
+	r.Notes = notes(s, r, vals)
 	return r
 }
 
