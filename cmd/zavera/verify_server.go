@@ -177,7 +177,8 @@ func runVerifyServer(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	a.cfg.Log = log
 	gogc, memLimit := verifyserver.TuneCollector(os.Getenv)
 	log.Info("collector", "gogc", gogc, "memoryLimitBytes", memLimit)
-	a.cfg.Render = func(r *validate.Report) any { return reportJSON(r) }
+	// *verifyJSON encodes itself (AppendJSON), as encoding/json would.
+	a.cfg.Render = func(r *validate.Report) any { v := reportJSON(r); return &v }
 	srv := verifyserver.New(a.cfg)
 
 	ln, err := net.Listen("tcp", a.listen)

@@ -116,31 +116,51 @@ func (rec *record) hangUp(w http.ResponseWriter, code string, detail error) {
 	time.AfterFunc(lingerTime, func() { conn.Close() })
 }
 
+// JSONAppender is a value Config.Render may return to encode itself
+// without encoding/json's reflection: AppendJSON appends to b exactly what
+// encoding/json's Marshal would give for the value, or fails where it
+// fails.
+type JSONAppender interface {
+	AppendJSON(b []byte) ([]byte, error)
+}
+
 // jsonBuffers are the buffers answers are encoded in, kept between
 // requests; one that grew past maxPooledJSON is left to the collector.
-var jsonBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+var jsonBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
 
 const maxPooledJSON = 64 << 10
 
+// writeJSON answers v as JSON and a newline, as json.Encoder writes it, in
+// one Write with its Content-Length.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	buf := jsonBuffers.Get().(*bytes.Buffer)
-	defer func() {
-		if buf.Cap() <= maxPooledJSON {
-			buf.Reset()
-			jsonBuffers.Put(buf)
-		}
-	}()
-	buf.Reset()
-	// Encode ends the object with a newline.
-	if err := json.NewEncoder(buf).Encode(v); err != nil {
-		buf.Reset()
+	bp := jsonBuffers.Get().(*[]byte)
+	buf, err := appendJSON((*bp)[:0], v)
+	if err != nil {
 		status = http.StatusInternalServerError
-		buf.WriteString(`{"error":"internal_error"}` + "\n")
+		buf = append(buf[:0], `{"error":"internal_error"}`...)
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	buf = append(buf, '\n')
+	h := w.Header()
+	h["Content-Type"] = []string{"application/json"}
+	h["Content-Length"] = []string{strconv.Itoa(len(buf))}
 	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	w.Write(buf)
+	if cap(buf) <= maxPooledJSON {
+		*bp = buf[:0]
+		jsonBuffers.Put(bp)
+	}
+}
+
+// appendJSON appends v's JSON without the newline json.Encoder adds.
+func appendJSON(b []byte, v any) ([]byte, error) {
+	if a, ok := v.(JSONAppender); ok {
+		return a.AppendJSON(b)
+	}
+	buf := bytes.NewBuffer(b)
+	if err := json.NewEncoder(buf).Encode(v); err != nil {
+		return b, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}), nil
 }
 
 // logged runs h and writes the access log line: no signature, document,
