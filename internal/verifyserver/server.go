@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -167,8 +168,12 @@ func appendJSON(b []byte, v any) ([]byte, error) {
 // hash or report content, only sizes, status and verdict.
 func (s *Server) logged(w http.ResponseWriter, r *http.Request, h func(*record)) {
 	start := time.Now()
-	if id := r.Header.Get("X-Request-Id"); id != "" && len(id) <= 128 {
-		w.Header().Set("X-Request-Id", id)
+	id := r.Header.Get("X-Request-Id")
+	if len(id) > 128 {
+		id = ""
+	}
+	if id != "" {
+		w.Header()["X-Request-Id"] = []string{id}
 	}
 	rec := &record{status: http.StatusOK}
 	h(rec)
@@ -176,21 +181,27 @@ func (s *Server) logged(w http.ResponseWriter, r *http.Request, h func(*record))
 	if r.URL.Path == "/v1/verify" {
 		s.metrics.observe(rec.status, rec.indication, d)
 	}
-	attrs := []any{"method", r.Method, "path", r.URL.Path, "status", rec.status, "durationMs", float64(d.Microseconds()) / 1000,
-		"remote", r.RemoteAddr, "bytesIn", rec.bytesIn}
+	log := s.cfg.Log
+	ctx := r.Context()
+	if !log.Enabled(ctx, slog.LevelInfo) {
+		return
+	}
+	attrs := make([]slog.Attr, 0, 10)
+	attrs = append(attrs, slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", rec.status),
+		slog.Float64("durationMs", float64(d.Microseconds())/1000), slog.String("remote", r.RemoteAddr), slog.Int64("bytesIn", rec.bytesIn))
 	if rec.indication != "" {
-		attrs = append(attrs, "indication", rec.indication)
+		attrs = append(attrs, slog.String("indication", rec.indication))
 	}
 	if rec.code != "" {
-		attrs = append(attrs, "error", rec.code)
+		attrs = append(attrs, slog.String("error", rec.code))
 	}
 	if rec.detail != nil {
-		attrs = append(attrs, "detail", rec.detail.Error())
+		attrs = append(attrs, slog.String("detail", rec.detail.Error()))
 	}
-	if id := r.Header.Get("X-Request-Id"); id != "" && len(id) <= 128 {
-		attrs = append(attrs, "requestId", id)
+	if id != "" {
+		attrs = append(attrs, slog.String("requestId", id))
 	}
-	s.cfg.Log.Info("request", attrs...)
+	log.LogAttrs(ctx, slog.LevelInfo, "request", attrs...)
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
@@ -260,10 +271,9 @@ func (s *Server) verifyRequest(w http.ResponseWriter, r *http.Request, rec *reco
 		}
 	}()
 
-	deadline := time.Now().Add(s.cfg.Timeout)
-	ctx, cancel := context.WithDeadline(r.Context(), deadline)
-	defer cancel()
-	http.NewResponseController(w).SetReadDeadline(deadline)
+	deadline := time.NewTimer(s.cfg.Timeout)
+	defer deadline.Stop()
+	http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.cfg.Timeout))
 	// MaxBytesReader reads no more than MaxBody+1 bytes.
 	body := &countingBody{r: http.MaxBytesReader(w, r.Body, s.cfg.MaxBody)}
 	in, err := readInput(r, body)
@@ -307,8 +317,12 @@ func (s *Server) verifyRequest(w http.ResponseWriter, r *http.Request, rec *reco
 	var o outcome
 	select {
 	case o = <-done:
-	case <-ctx.Done():
-		rec.fail(w, codeTimeout, ctx.Err())
+	case <-deadline.C:
+		rec.fail(w, codeTimeout, context.DeadlineExceeded)
+		return
+	case <-r.Context().Done():
+		// The client has gone: the answer is for the log.
+		rec.fail(w, codeTimeout, r.Context().Err())
 		return
 	}
 	switch {
