@@ -97,6 +97,7 @@ func main() {
 	dir := flag.String("dir", "build/verifybench", "scratch folder")
 	rounds := flag.Int("rounds", 3, "alternating rounds per figure")
 	seconds := flag.Float64("seconds", 2, "seconds per run")
+	serverOnly := flag.Bool("server-only", false, "measure only verify-server against validate in process, not OpenSSL")
 	flag.Parse()
 	cpus := runtime.NumCPU()
 	runtime.GOMAXPROCS(1)
@@ -107,13 +108,19 @@ func main() {
 	if err != nil {
 		fail(err)
 	}
-	own, err := ownSubject(env, *dir)
-	if err != nil {
-		fail(err)
+	subjects := []*subject{rw}
+	if !*serverOnly {
+		own, err := ownSubject(env, *dir)
+		if err != nil {
+			fail(err)
+		}
+		subjects = append(subjects, own)
 	}
 	var figs []figure
-	var rwRate, rwReportRate float64
-	for _, s := range []*subject{rw, own} {
+	for _, s := range subjects {
+		if *serverOnly {
+			break
+		}
 		if err := s.check(env); err != nil {
 			fail(err)
 		}
@@ -130,12 +137,6 @@ func main() {
 			perProc = max(perProc, r)
 			ours = max(ours, loop(d, s.validate))
 		}
-		if s == rw {
-			rwRate = ours
-			for range *rounds {
-				rwReportRate = max(rwReportRate, loop(d, s.validateAndReport))
-			}
-		}
 		figs = append(figs,
 			figure{Name: "verify CAdES-BES GOST-256 " + s.name + " vs OpenSSL in one process", Value: ours, Unit: "ops/s",
 				Reference: oneProc, Ratio: ours / oneProc,
@@ -145,15 +146,15 @@ func main() {
 				Note: "per CPU second: validate.Validate vs one `openssl cms -verify -binary` process per signature, start and engine loading counted"})
 	}
 
-	perCPU, wall, cores, err := serverRate(*zavera, rw, d, *rounds, cpus)
+	sr, err := serverRate(*zavera, rw, d, *rounds, cpus)
 	if err != nil {
 		fail(err)
 	}
-	figs = append(figs, figure{Name: "verify-server requests per core vs in-process", Value: perCPU, Unit: "req/s",
-		Reference: rwRate, Ratio: perCPU / rwRate,
-		Note: fmt.Sprintf("POST /v1/verify of %s with its document over keep-alive HTTP, per CPU second of the server; %.0f req/s wall clock using %.2f of %d cores, clients on the same cores; reference validate.Validate in process", rw.name, wall, cores, cpus)},
-		figure{Name: "verify-server requests per core vs in-process with the JSON report", Value: perCPU, Unit: "req/s",
-			Reference: rwReportRate, Ratio: perCPU / rwReportRate,
+	figs = append(figs, figure{Name: "verify-server requests per core vs in-process", Value: sr.perCPU, Unit: "req/s",
+		Reference: sr.inProcess, Ratio: sr.perCPU / sr.inProcess,
+		Note: fmt.Sprintf("POST /v1/verify of %s with its document over keep-alive HTTP, per CPU second of the server; %.0f req/s wall clock using %.2f of %d cores, clients on the same cores; reference validate.Validate in process, measured between the server's rounds", rw.name, sr.wall, sr.cores, cpus)},
+		figure{Name: "verify-server requests per core vs in-process with the JSON report", Value: sr.perCPU, Unit: "req/s",
+			Reference: sr.inProcessReport, Ratio: sr.perCPU / sr.inProcessReport,
 			Note: "the same, reference validate.Validate and the JSON encoding of Report.Simple in process: what HTTP, the form and the access log cost"})
 	if err := benchfig.Write(*out, figs, os.Stdout); err != nil {
 		fail(err)
@@ -383,10 +384,21 @@ func procCPU(pid int) (time.Duration, error) {
 	return time.Duration(ut+st) * time.Second / ticks, nil
 }
 
-// serverRate starts `zavera verify-server` and returns the best of rounds
-// of requests per CPU second of the server, with that round's wall-clock
-// requests per second and cores used.
-func serverRate(bin string, s *subject, d time.Duration, rounds, cpus int) (perCPU, wall, cores float64, err error) {
+// serverFigures are verify-server's figures and their references.
+type serverFigures struct {
+	// perCPU is the best round's requests per CPU second of the server,
+	// wall its requests per second and cores the CPUs it used.
+	perCPU, wall, cores float64
+	// inProcess and inProcessReport are the best rates of validate, and
+	// of validate with the JSON report, in this process between the
+	// server's rounds.
+	inProcess, inProcessReport float64
+}
+
+// serverRate starts `zavera verify-server` and measures it in rounds, each
+// followed by the in-process references, so that both sides see the same
+// machine; the best of the rounds is kept on each side.
+func serverRate(bin string, s *subject, d time.Duration, rounds, cpus int) (f serverFigures, err error) {
 	// Revocation is not checked in process either: --no-revocation
 	// keeps the two sides doing the same work (and the server off the
 	// network).
@@ -395,15 +407,15 @@ func serverRate(bin string, s *subject, d time.Duration, rounds, cpus int) (perC
 	cmd.Env = append(os.Environ(), "GOMAXPROCS="+strconv.Itoa(cpus))
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
-		return 0, 0, 0, err
+		return f, err
 	}
 	if err := cmd.Start(); err != nil {
-		return 0, 0, 0, err
+		return f, err
 	}
 	defer func() { cmd.Process.Kill(); cmd.Wait() }()
 	url, err := waitListening(stderr)
 	if err != nil {
-		return 0, 0, 0, err
+		return f, err
 	}
 	go io.Copy(io.Discard, stderr)
 	for end := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
@@ -415,7 +427,7 @@ func serverRate(bin string, s *subject, d time.Duration, rounds, cpus int) (perC
 			}
 		}
 		if time.Now().After(end) {
-			return 0, 0, 0, errors.New("verify-server never ready")
+			return f, errors.New("verify-server never ready")
 		}
 	}
 	var body bytes.Buffer
@@ -441,14 +453,14 @@ func serverRate(bin string, s *subject, d time.Duration, rounds, cpus int) (perC
 		return nil
 	}
 	if err := post(); err != nil {
-		return 0, 0, 0, err
+		return f, err
 	}
 	runtime.GOMAXPROCS(cpus)
 	defer runtime.GOMAXPROCS(1)
 	for range rounds {
 		cpu0, err := procCPU(cmd.Process.Pid)
 		if err != nil {
-			return 0, 0, 0, err
+			return f, err
 		}
 		var n atomic.Int64
 		var firstErr error
@@ -471,18 +483,22 @@ func serverRate(bin string, s *subject, d time.Duration, rounds, cpus int) (perC
 		wg.Wait()
 		el := time.Since(start)
 		if firstErr != nil {
-			return 0, 0, 0, firstErr
+			return f, firstErr
 		}
 		cpu1, err := procCPU(cmd.Process.Pid)
 		if err != nil {
-			return 0, 0, 0, err
+			return f, err
 		}
 		used := (cpu1 - cpu0).Seconds()
-		if r := float64(n.Load()) / used; used > 0 && r > perCPU {
-			perCPU, wall, cores = r, float64(n.Load())/el.Seconds(), used/el.Seconds()
+		if r := float64(n.Load()) / used; used > 0 && r > f.perCPU {
+			f.perCPU, f.wall, f.cores = r, float64(n.Load())/el.Seconds(), used/el.Seconds()
 		}
+		runtime.GOMAXPROCS(1)
+		f.inProcess = max(f.inProcess, loop(d, s.validate))
+		f.inProcessReport = max(f.inProcessReport, loop(d, s.validateAndReport))
+		runtime.GOMAXPROCS(cpus)
 	}
-	return perCPU, wall, cores, nil
+	return f, nil
 }
 
 // waitListening reads the server's log until it says where it listens.
