@@ -211,7 +211,7 @@ func runVerifyServer(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		go srv.Watch(ctx, a.watch)
 	}
 	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
+	go func() { served <- hs.Serve(verifyserver.HoldWrites(ln)) }()
 	select {
 	case err := <-served:
 		fmt.Fprintf(stderr, "zavera verify-server: %v\n", err)
