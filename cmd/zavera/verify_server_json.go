@@ -118,25 +118,23 @@ var plainJSON = func() (t [utf8.RuneSelf]bool) {
 
 // str appends s quoted and escaped as encoding/json does with its default
 // HTML escaping: <, > and & as \u003c, \u003e and \u0026, control
-// characters, U+2028 and U+2029 escaped, invalid UTF-8 as U+FFFD.
+// characters, U+2028 and U+2029 escaped, invalid UTF-8 as U+FFFD. Runs of
+// eight plain ASCII characters and two-byte sequences (Cyrillic) are
+// passed over without decoding.
 func (e *jsonAppender) str(s string) {
 	b := append(e.b, '"')
-	valid := utf8.ValidString(s)
 	start := 0
 	for i := 0; i < len(s); {
+		for i+8 <= len(s) && plainJSON8(s, i) {
+			i += 8
+		}
+		if i >= len(s) {
+			break
+		}
 		c := s[i]
 		if c >= utf8.RuneSelf {
-			if valid {
-				// Only U+2028 and U+2029 (E2 80 A8, E2 80 A9) are
-				// escaped of valid multi-byte sequences.
-				if c != 0xe2 || s[i+1] != 0x80 || s[i+2]&^1 != 0xa8 {
-					i++
-					continue
-				}
-				b = append(b, s[start:i]...)
-				b = append(b, '\\', 'u', '2', '0', '2', hexDigits[8+s[i+2]&1])
-				i += 3
-				start = i
+			if c >= 0xc2 && c <= 0xdf && i+1 < len(s) && s[i+1]&0xc0 == 0x80 {
+				i += 2
 				continue
 			}
 			r, size := utf8.DecodeRuneInString(s[i:])
@@ -181,6 +179,21 @@ func (e *jsonAppender) str(s string) {
 	}
 	b = append(b, s[start:]...)
 	e.b = append(b, '"')
+}
+
+// plainJSON8 reports whether the eight bytes of s from i are all plain
+// ASCII (see plainJSON), testing them at once: no byte has its top bit
+// set, none is below 0x20, and none is one of " \ < > &. For a word v,
+// (v - ones) &^ v has a byte's top bit set where that byte of v is zero,
+// if no lower byte was (exact as to whether any byte is).
+func plainJSON8(s string, i int) bool {
+	s = s[i : i+8]
+	x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	q, bs, lt, gt, amp := x^('"'*ones), x^('\\'*ones), x^('<'*ones), x^('>'*ones), x^('&'*ones)
+	bad := x | (x-0x20*ones)&^x | (q-ones)&^q | (bs-ones)&^bs | (lt-ones)&^lt | (gt-ones)&^gt | (amp-ones)&^amp
+	return bad&highs == 0
 }
 
 // optStr appends ,"name":"s" unless s is empty (omitempty); name is given
