@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"mime/multipart"
 	"net/http"
 	"strings"
 	"time"
@@ -39,8 +38,9 @@ func (c *countingBody) Read(p []byte) (int, error) {
 // is the signature itself with "hash", "hashAlgorithm" and "at" in the
 // query. Errors wrap ErrTooLarge, ErrRequest or the body's read error.
 //
-// The body is read into one buffer, sized from Content-Length up to
-// maxPrealloc and grown as more arrives; the parts are slices of it.
+// The body is read whole into one buffer, sized from Content-Length up to
+// maxPrealloc and grown as more arrives; the parts are slices of it (see
+// formParts).
 func readInput(r *http.Request, body io.Reader) (*input, error) {
 	in := &input{}
 	var fields struct{ hash, hashAlg, at string }
@@ -54,33 +54,29 @@ func readInput(r *http.Request, body io.Reader) (*input, error) {
 		if params["boundary"] == "" {
 			return nil, fmt.Errorf("%w: multipart body without a boundary", ErrRequest)
 		}
-		mr := multipart.NewReader(body, params["boundary"])
-		for {
-			part, err := mr.NextPart()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				return nil, readErr(err)
-			}
-			var data []byte
-			buf, data, err = readPart(buf, part)
-			if err != nil {
-				return nil, readErr(err)
-			}
-			switch name := part.FormName(); name {
+		var data []byte
+		var err error
+		if _, data, err = readPart(buf, body); err != nil {
+			return nil, readErr(err)
+		}
+		parts, err := formParts(data, params["boundary"])
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range parts {
+			switch p.name {
 			case "signature":
-				in.signature = data
+				in.signature = p.data
 			case "content":
-				in.content = data
+				in.content = p.data
 			case "hash":
-				fields.hash = strings.TrimSpace(string(data))
+				fields.hash = strings.TrimSpace(string(p.data))
 			case "hashAlgorithm":
-				fields.hashAlg = strings.TrimSpace(string(data))
+				fields.hashAlg = strings.TrimSpace(string(p.data))
 			case "at":
-				fields.at = strings.TrimSpace(string(data))
+				fields.at = strings.TrimSpace(string(p.data))
 			default:
-				return nil, fmt.Errorf("%w: unknown part %q", ErrRequest, name)
+				return nil, fmt.Errorf("%w: unknown part %q", ErrRequest, p.name)
 			}
 		}
 	} else {
