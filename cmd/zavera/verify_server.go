@@ -50,9 +50,9 @@ distribution points its certificates name.
 
 The trust files are read again on SIGHUP or when they change. SIGINT or
 SIGTERM stop the service once running requests are answered. The access
-log (JSON lines, no document contents) goes to standard error. Unless
-GOGC or GOMEMLIMIT are set, the service runs with GOGC=400 and a 1 GiB
-soft memory limit.`
+log (JSON lines, no document contents) goes to standard error in batches,
+each line within 0.1 s. Unless GOGC or GOMEMLIMIT are set, the service
+runs with GOGC=400 and a 1 GiB soft memory limit.`
 
 // verifyServerArgs are the parsed options of verify-server.
 type verifyServerArgs struct {
@@ -173,11 +173,17 @@ func runVerifyServer(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "zavera verify-server: %v\n\n%s\n", err, verifyServerUsage)
 		return exitUsage
 	}
-	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	// The log goes out in batches (see verifyserver.LogWriter); the
+	// messages below go through it too, so that they stay in order.
+	logw := verifyserver.NewLogWriter(stderr, 0)
+	defer logw.Flush()
+	stderr = logw
+	log := slog.New(slog.NewJSONHandler(logw, nil))
 	a.cfg.Log = log
 	gogc, memLimit := verifyserver.TuneCollector(os.Getenv)
 	log.Info("collector", "gogc", gogc, "memoryLimitBytes", memLimit)
-	a.cfg.Render = func(r *validate.Report) any { return reportJSON(r) }
+	// *verifyJSON encodes itself (AppendJSON), as encoding/json would.
+	a.cfg.Render = func(r *validate.Report) any { v := reportJSON(r); return &v }
 	srv := verifyserver.New(a.cfg)
 
 	ln, err := net.Listen("tcp", a.listen)
@@ -187,6 +193,7 @@ func runVerifyServer(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	hs := srv.HTTPServer(a.listen)
 	log.Info("listening", "addr", ln.Addr().String())
+	logw.Flush()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -210,7 +217,7 @@ func runVerifyServer(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		go srv.Watch(ctx, a.watch)
 	}
 	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
+	go func() { served <- hs.Serve(verifyserver.HoldWrites(ln)) }()
 	select {
 	case err := <-served:
 		fmt.Fprintf(stderr, "zavera verify-server: %v\n", err)

@@ -39,7 +39,8 @@ type Config struct {
 	Revocation *validate.RevocationOptions
 
 	// Render turns a report into the JSON object answered; nil answers
-	// Report.Simple().
+	// Report.Simple(). A value that is a JSONAppender is encoded by its
+	// AppendJSON, any other by encoding/json.
 	Render func(*validate.Report) any
 	// Log receives the access log and reload events; nil discards them.
 	Log *slog.Logger

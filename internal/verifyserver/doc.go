@@ -37,8 +37,14 @@
 // New makes a server; its owner (cmd/zavera's verify-server, or a test)
 // calls Reload once and on SIGHUP, may run Watch in a goroutine, and
 // serves Handler, best through HTTPServer for its header and idle
-// timeouts. Handler is what the portal's back end reaches: POST
+// timeouts, on a listener wrapped by HoldWrites so that each answer
+// leaves in one write. Handler is what the portal's back end reaches: POST
 // /v1/verify, GET /healthz, /readyz and /metrics.
+//
+// The owner gives the log's handler a LogWriter over standard error, so
+// that the access log goes out in batches, and flushes it before exiting.
+// Config.Render may return a JSONAppender, which encodes the report
+// without encoding/json's reflection.
 //
 // # Concurrency
 //

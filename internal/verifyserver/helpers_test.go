@@ -67,8 +67,8 @@ func (c *countingConn) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// start serves s on a loopback port and returns its base URL and the
-// listener counting what the server read.
+// start serves s on a loopback port, as verify-server does, and returns
+// its base URL and the listener counting what the server read.
 func start(t testing.TB, s *Server) (string, *countingListener) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -77,7 +77,7 @@ func start(t testing.TB, s *Server) (string, *countingListener) {
 	}
 	cl := &countingListener{Listener: ln}
 	hs := s.HTTPServer("")
-	go hs.Serve(cl)
+	go hs.Serve(HoldWrites(cl))
 	t.Cleanup(func() { hs.Close() })
 	return "http://" + ln.Addr().String(), cl
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"mime/multipart"
 	"net/http"
 	"strings"
 	"time"
@@ -38,61 +37,65 @@ func (c *countingBody) Read(p []byte) (int, error) {
 // "signature", "content", "hash", "hashAlgorithm" and "at", or a body that
 // is the signature itself with "hash", "hashAlgorithm" and "at" in the
 // query. Errors wrap ErrTooLarge, ErrRequest or the body's read error.
+//
+// The body is read whole into one buffer, sized from Content-Length up to
+// maxPrealloc and grown as more arrives; the parts are slices of it (see
+// formParts).
 func readInput(r *http.Request, body io.Reader) (*input, error) {
 	in := &input{}
-	fields := map[string]string{}
-	for _, k := range []string{"hash", "hashAlgorithm", "at"} {
-		if v := r.URL.Query().Get(k); v != "" {
-			fields[k] = v
-		}
+	var fields struct{ hash, hashAlg, at string }
+	if r.URL.RawQuery != "" {
+		q := r.URL.Query()
+		fields.hash, fields.hashAlg, fields.at = q.Get("hash"), q.Get("hashAlgorithm"), q.Get("at")
 	}
+	buf := make([]byte, 0, min(max(r.ContentLength+1, 512), maxPrealloc))
 	mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt == "multipart/form-data" {
 		if params["boundary"] == "" {
 			return nil, fmt.Errorf("%w: multipart body without a boundary", ErrRequest)
 		}
-		mr := multipart.NewReader(body, params["boundary"])
-		for {
-			part, err := mr.NextPart()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				return nil, readErr(err)
-			}
-			data, err := io.ReadAll(part)
-			if err != nil {
-				return nil, readErr(err)
-			}
-			switch name := part.FormName(); name {
+		var data []byte
+		var err error
+		if _, data, err = readPart(buf, body); err != nil {
+			return nil, readErr(err)
+		}
+		parts, err := formParts(data, params["boundary"])
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range parts {
+			switch p.name {
 			case "signature":
-				in.signature = data
+				in.signature = p.data
 			case "content":
-				in.content = data
-			case "hash", "hashAlgorithm", "at":
-				fields[name] = strings.TrimSpace(string(data))
+				in.content = p.data
+			case "hash":
+				fields.hash = strings.TrimSpace(string(p.data))
+			case "hashAlgorithm":
+				fields.hashAlg = strings.TrimSpace(string(p.data))
+			case "at":
+				fields.at = strings.TrimSpace(string(p.data))
 			default:
-				return nil, fmt.Errorf("%w: unknown part %q", ErrRequest, name)
+				return nil, fmt.Errorf("%w: unknown part %q", ErrRequest, p.name)
 			}
 		}
 	} else {
-		data, err := io.ReadAll(body)
-		if err != nil {
+		var err error
+		if _, in.signature, err = readPart(buf, body); err != nil {
 			return nil, readErr(err)
 		}
-		in.signature = data
 	}
 	if len(in.signature) == 0 {
 		return nil, fmt.Errorf("%w: no signature", ErrRequest)
 	}
-	if v := fields["at"]; v != "" {
+	if v := fields.at; v != "" {
 		t, err := time.Parse(time.RFC3339, v)
 		if err != nil {
 			return nil, fmt.Errorf("%w: at: %v", ErrRequest, err)
 		}
 		in.at = t
 	}
-	h, alg := fields["hash"], fields["hashAlgorithm"]
+	h, alg := fields.hash, fields.hashAlg
 	switch {
 	case h == "" && alg == "":
 	case h == "" || alg == "":
@@ -111,6 +114,31 @@ func readInput(r *http.Request, body io.Reader) (*input, error) {
 		in.hash, in.hashAlg = sum, a.name
 	}
 	return in, nil
+}
+
+// maxPrealloc is the most readInput sets aside for a body before it
+// arrives: a client that declares a large body must send it to make the
+// server hold it.
+const maxPrealloc = 64 << 10
+
+// readPart appends what r holds to buf, growing it as needed, and returns
+// buf and the part read, a slice of buf that appending to buf later does
+// not change.
+func readPart(buf []byte, r io.Reader) ([]byte, []byte, error) {
+	start := len(buf)
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if errors.Is(err, io.EOF) {
+			return buf, buf[start:len(buf):len(buf)], nil
+		}
+		if err != nil {
+			return buf, nil, err
+		}
+	}
 }
 
 // readErr keeps ErrTooLarge and timeouts as they are and makes any other

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -116,39 +117,63 @@ func (rec *record) hangUp(w http.ResponseWriter, code string, detail error) {
 	time.AfterFunc(lingerTime, func() { conn.Close() })
 }
 
+// JSONAppender is a value Config.Render may return to encode itself
+// without encoding/json's reflection: AppendJSON appends to b exactly what
+// encoding/json's Marshal would give for the value, or fails where it
+// fails.
+type JSONAppender interface {
+	AppendJSON(b []byte) ([]byte, error)
+}
+
 // jsonBuffers are the buffers answers are encoded in, kept between
 // requests; one that grew past maxPooledJSON is left to the collector.
-var jsonBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+var jsonBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
 
 const maxPooledJSON = 64 << 10
 
+// writeJSON answers v as JSON and a newline, as json.Encoder writes it, in
+// one Write with its Content-Length.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	buf := jsonBuffers.Get().(*bytes.Buffer)
-	defer func() {
-		if buf.Cap() <= maxPooledJSON {
-			buf.Reset()
-			jsonBuffers.Put(buf)
-		}
-	}()
-	buf.Reset()
-	// Encode ends the object with a newline.
-	if err := json.NewEncoder(buf).Encode(v); err != nil {
-		buf.Reset()
+	bp := jsonBuffers.Get().(*[]byte)
+	buf, err := appendJSON((*bp)[:0], v)
+	if err != nil {
 		status = http.StatusInternalServerError
-		buf.WriteString(`{"error":"internal_error"}` + "\n")
+		buf = append(buf[:0], `{"error":"internal_error"}`...)
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	buf = append(buf, '\n')
+	h := w.Header()
+	h["Content-Type"] = []string{"application/json"}
+	h["Content-Length"] = []string{strconv.Itoa(len(buf))}
 	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	w.Write(buf)
+	if cap(buf) <= maxPooledJSON {
+		*bp = buf[:0]
+		jsonBuffers.Put(bp)
+	}
+}
+
+// appendJSON appends v's JSON without the newline json.Encoder adds.
+func appendJSON(b []byte, v any) ([]byte, error) {
+	if a, ok := v.(JSONAppender); ok {
+		return a.AppendJSON(b)
+	}
+	buf := bytes.NewBuffer(b)
+	if err := json.NewEncoder(buf).Encode(v); err != nil {
+		return b, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}), nil
 }
 
 // logged runs h and writes the access log line: no signature, document,
 // hash or report content, only sizes, status and verdict.
 func (s *Server) logged(w http.ResponseWriter, r *http.Request, h func(*record)) {
 	start := time.Now()
-	if id := r.Header.Get("X-Request-Id"); id != "" && len(id) <= 128 {
-		w.Header().Set("X-Request-Id", id)
+	id := r.Header.Get("X-Request-Id")
+	if len(id) > 128 {
+		id = ""
+	}
+	if id != "" {
+		w.Header()["X-Request-Id"] = []string{id}
 	}
 	rec := &record{status: http.StatusOK}
 	h(rec)
@@ -156,21 +181,27 @@ func (s *Server) logged(w http.ResponseWriter, r *http.Request, h func(*record))
 	if r.URL.Path == "/v1/verify" {
 		s.metrics.observe(rec.status, rec.indication, d)
 	}
-	attrs := []any{"method", r.Method, "path", r.URL.Path, "status", rec.status, "durationMs", float64(d.Microseconds()) / 1000,
-		"remote", r.RemoteAddr, "bytesIn", rec.bytesIn}
+	log := s.cfg.Log
+	ctx := r.Context()
+	if !log.Enabled(ctx, slog.LevelInfo) {
+		return
+	}
+	attrs := make([]slog.Attr, 0, 10)
+	attrs = append(attrs, slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", rec.status),
+		slog.Float64("durationMs", float64(d.Microseconds())/1000), slog.String("remote", r.RemoteAddr), slog.Int64("bytesIn", rec.bytesIn))
 	if rec.indication != "" {
-		attrs = append(attrs, "indication", rec.indication)
+		attrs = append(attrs, slog.String("indication", rec.indication))
 	}
 	if rec.code != "" {
-		attrs = append(attrs, "error", rec.code)
+		attrs = append(attrs, slog.String("error", rec.code))
 	}
 	if rec.detail != nil {
-		attrs = append(attrs, "detail", rec.detail.Error())
+		attrs = append(attrs, slog.String("detail", rec.detail.Error()))
 	}
-	if id := r.Header.Get("X-Request-Id"); id != "" && len(id) <= 128 {
-		attrs = append(attrs, "requestId", id)
+	if id != "" {
+		attrs = append(attrs, slog.String("requestId", id))
 	}
-	s.cfg.Log.Info("request", attrs...)
+	log.LogAttrs(ctx, slog.LevelInfo, "request", attrs...)
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
@@ -240,10 +271,9 @@ func (s *Server) verifyRequest(w http.ResponseWriter, r *http.Request, rec *reco
 		}
 	}()
 
-	deadline := time.Now().Add(s.cfg.Timeout)
-	ctx, cancel := context.WithDeadline(r.Context(), deadline)
-	defer cancel()
-	http.NewResponseController(w).SetReadDeadline(deadline)
+	deadline := time.NewTimer(s.cfg.Timeout)
+	defer deadline.Stop()
+	http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.cfg.Timeout))
 	// MaxBytesReader reads no more than MaxBody+1 bytes.
 	body := &countingBody{r: http.MaxBytesReader(w, r.Body, s.cfg.MaxBody)}
 	in, err := readInput(r, body)
@@ -287,8 +317,12 @@ func (s *Server) verifyRequest(w http.ResponseWriter, r *http.Request, rec *reco
 	var o outcome
 	select {
 	case o = <-done:
-	case <-ctx.Done():
-		rec.fail(w, codeTimeout, ctx.Err())
+	case <-deadline.C:
+		rec.fail(w, codeTimeout, context.DeadlineExceeded)
+		return
+	case <-r.Context().Done():
+		// The client has gone: the answer is for the log.
+		rec.fail(w, codeTimeout, r.Context().Err())
 		return
 	}
 	switch {

@@ -1,0 +1,461 @@
+package main
+
+import (
+	"encoding/base64"
+	"time"
+	"unicode/utf8"
+
+	"github.com/zavera/zavera/validate"
+)
+
+// AppendJSON appends the report as encoding/json encodes it, byte for
+// byte, without reflection: verify-server answers every request with it
+// (see verifyserver.Config.Render). It fails where encoding/json fails: on
+// a time outside the years 0 to 9999. TestReportJSONAppendMatchesEncoding
+// fills every field of these types to hold the two encoders together, so a
+// field added to them without being added here fails the test.
+func (v *verifyJSON) AppendJSON(b []byte) ([]byte, error) {
+	e := jsonAppender{b: b}
+	e.key(`{"indication":`)
+	e.str(string(v.Indication))
+	e.key(`,"validatedAt":`)
+	e.time(v.ValidatedAt)
+	e.key(`,"detached":`)
+	e.bool(v.Detached)
+	e.key(`,"contentType":`)
+	e.str(v.ContentType)
+	e.key(`,"login":`)
+	e.bool(v.Login)
+	e.key(`,"signatureValidationReport":`)
+	if v.Signatures == nil {
+		e.key("null")
+	} else {
+		e.b = append(e.b, '[')
+		for i := range v.Signatures {
+			if i > 0 {
+				e.b = append(e.b, ',')
+			}
+			e.signature(&v.Signatures[i])
+		}
+		e.b = append(e.b, ']')
+	}
+	e.key(`,"signatureValidator":{"name":`)
+	e.str(v.Validator.Name)
+	e.key(`}}`)
+	return e.b, e.err
+}
+
+// jsonAppender appends JSON to b; err keeps the first failure.
+type jsonAppender struct {
+	b   []byte
+	err error
+}
+
+// key appends literal JSON: punctuation and field names.
+func (e *jsonAppender) key(s string) { e.b = append(e.b, s...) }
+
+func (e *jsonAppender) bool(v bool) {
+	if v {
+		e.b = append(e.b, "true"...)
+	} else {
+		e.b = append(e.b, "false"...)
+	}
+}
+
+// time appends t as time.Time's MarshalJSON does (RFC 3339 with
+// nanoseconds, quoted).
+func (e *jsonAppender) time(t time.Time) {
+	e.b = append(e.b, '"')
+	b, err := t.AppendText(e.b)
+	if err != nil {
+		if e.err == nil {
+			e.err = err
+		}
+		return
+	}
+	e.b = append(b, '"')
+}
+
+func (e *jsonAppender) bytes(v []byte) {
+	if v == nil {
+		e.key("null")
+		return
+	}
+	e.b = append(e.b, '"')
+	e.b = base64.StdEncoding.AppendEncode(e.b, v)
+	e.b = append(e.b, '"')
+}
+
+func (e *jsonAppender) strings(v []string) {
+	if v == nil {
+		e.key("null")
+		return
+	}
+	e.b = append(e.b, '[')
+	for i, s := range v {
+		if i > 0 {
+			e.b = append(e.b, ',')
+		}
+		e.str(s)
+	}
+	e.b = append(e.b, ']')
+}
+
+const hexDigits = "0123456789abcdef"
+
+// plainJSON holds the ASCII characters str copies as they are: all but
+// the control characters, the quote, the backslash and the HTML
+// characters.
+var plainJSON = func() (t [utf8.RuneSelf]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = true
+	}
+	for _, c := range `"\<>&` {
+		t[c] = false
+	}
+	return t
+}()
+
+// str appends s quoted and escaped as encoding/json does with its default
+// HTML escaping: <, > and & as \u003c, \u003e and \u0026, control
+// characters, U+2028 and U+2029 escaped, invalid UTF-8 as U+FFFD. Runs of
+// eight plain ASCII characters and two-byte sequences (Cyrillic) are
+// passed over without decoding.
+func (e *jsonAppender) str(s string) {
+	b := append(e.b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		for i+8 <= len(s) && plainJSON8(s, i) {
+			i += 8
+		}
+		if i >= len(s) {
+			break
+		}
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			if c >= 0xc2 && c <= 0xdf && i+1 < len(s) && s[i+1]&0xc0 == 0x80 {
+				i += 2
+				continue
+			}
+			r, size := utf8.DecodeRuneInString(s[i:])
+			switch {
+			case r == utf8.RuneError && size == 1:
+				b = append(b, s[start:i]...)
+				b = append(b, `\ufffd`...)
+			case r == '\u2028' || r == '\u2029':
+				b = append(b, s[start:i]...)
+				b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+			default:
+				i += size
+				continue
+			}
+			i += size
+			start = i
+			continue
+		}
+		if plainJSON[c] {
+			i++
+			continue
+		}
+		b = append(b, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			b = append(b, '\\', c)
+		case '\b':
+			b = append(b, '\\', 'b')
+		case '\f':
+			b = append(b, '\\', 'f')
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\r':
+			b = append(b, '\\', 'r')
+		case '\t':
+			b = append(b, '\\', 't')
+		default:
+			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+		}
+		i++
+		start = i
+	}
+	b = append(b, s[start:]...)
+	e.b = append(b, '"')
+}
+
+// plainJSON8 reports whether the eight bytes of s from i are all plain
+// ASCII (see plainJSON), testing them at once: no byte has its top bit
+// set, none is below 0x20, and none is one of " \ < > &. For a word v,
+// (v - ones) &^ v has a byte's top bit set where that byte of v is zero,
+// if no lower byte was (exact as to whether any byte is).
+func plainJSON8(s string, i int) bool {
+	s = s[i : i+8]
+	x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	q, bs, lt, gt, amp := x^('"'*ones), x^('\\'*ones), x^('<'*ones), x^('>'*ones), x^('&'*ones)
+	bad := x | (x-0x20*ones)&^x | (q-ones)&^q | (bs-ones)&^bs | (lt-ones)&^lt | (gt-ones)&^gt | (amp-ones)&^amp
+	return bad&highs == 0
+}
+
+// optStr appends ,"name":"s" unless s is empty (omitempty); name is given
+// as `,"name":`.
+func (e *jsonAppender) optStr(name, s string) {
+	if s != "" {
+		e.key(name)
+		e.str(s)
+	}
+}
+
+func (e *jsonAppender) optTime(name string, t *time.Time) {
+	if t != nil {
+		e.key(name)
+		e.time(*t)
+	}
+}
+
+func (e *jsonAppender) signature(s *signatureJSON) {
+	id := &s.SignatureIdentifier
+	e.key(`{"signatureIdentifier":{"id":`)
+	e.str(id.ID)
+	e.key(`,"digestAlgAndValue":{"digestMethod":`)
+	e.str(id.DigestAlgAndValue.DigestMethod)
+	e.key(`,"digestValue":`)
+	e.bytes(id.DigestAlgAndValue.DigestValue)
+	e.key(`},"hashOnly":`)
+	e.bool(id.HashOnly)
+	e.key(`,"docHashOnly":`)
+	e.bool(id.DocHashOnly)
+
+	ti := &s.ValidationTimeInfo
+	e.key(`},"validationTimeInfo":{"validationTime":`)
+	e.time(ti.ValidationTime)
+	e.key(`,"validationTimeSource":`)
+	e.str(ti.ValidationTimeSource)
+	e.key(`,"bestSignatureTime":{"poeTime":`)
+	e.time(ti.BestSignatureTime.POETime)
+	e.key(`,"typeOfProof":`)
+	e.str(ti.BestSignatureTime.TypeOfProof)
+
+	e.key(`}},"signersDocument":{"detached":`)
+	e.bool(s.SignersDocument.Detached)
+	e.key(`},"signatureAttributes":{`)
+	if st := s.SignatureAttributes.SigningTime; st != nil {
+		e.key(`"signingTime":{"time":`)
+		e.time(st.Time)
+		e.key(`,"signed":`)
+		e.bool(st.Signed)
+		e.key(`},`)
+	}
+	e.key(`"digestAlgorithm":`)
+	e.str(s.SignatureAttributes.DigestAlgorithm)
+	e.key(`}`)
+	if si := s.SignerInformation; si != nil {
+		e.key(`,"signerInformation":{"signer":`)
+		e.str(si.Signer)
+		e.key(`,"signerCertificate":`)
+		e.certificate(&si.SignerCertificate)
+		e.key(`}`)
+	}
+	e.key(`,"signatureValidationProcess":{"signatureValidationProcessID":`)
+	e.str(s.SignatureValidationProcess.ID)
+	e.key(`},"signatureValidationStatus":`)
+	e.status(&s.SignatureValidationStatus)
+
+	e.key(`,"indication":`)
+	e.str(string(s.Indication))
+	e.optStr(`,"subIndication":`, string(s.SubIndication))
+	e.optStr(`,"detail":`, s.Detail)
+	e.key(`,"checks":`)
+	if s.Checks == nil {
+		e.key("null")
+	} else {
+		e.b = append(e.b, '[')
+		for i := range s.Checks {
+			c := &s.Checks[i]
+			if i > 0 {
+				e.b = append(e.b, ',')
+			}
+			e.key(`{"name":`)
+			e.str(c.Name)
+			e.key(`,"outcome":`)
+			e.str(c.Outcome)
+			e.optStr(`,"detail":`, c.Detail)
+			e.b = append(e.b, '}')
+		}
+		e.b = append(e.b, ']')
+	}
+	if len(s.Notes) > 0 {
+		e.key(`,"notes":`)
+		e.strings(s.Notes)
+	}
+	if len(s.Timestamps) > 0 {
+		e.key(`,"timestamps":[`)
+		for i := range s.Timestamps {
+			if i > 0 {
+				e.b = append(e.b, ',')
+			}
+			e.timestamp(&s.Timestamps[i])
+		}
+		e.b = append(e.b, ']')
+	}
+	if h := s.Holder; h != nil {
+		e.key(`,"holder":`)
+		e.holder(h)
+	}
+	e.b = append(e.b, '}')
+}
+
+func (e *jsonAppender) status(v *validate.ValidationStatus) {
+	e.key(`{"mainIndication":`)
+	e.str(v.MainIndication)
+	if len(v.SubIndication) > 0 {
+		e.key(`,"subIndication":`)
+		e.strings(v.SubIndication)
+	}
+	if a := v.Associated; a != nil {
+		e.key(`,"associatedValidationReportData":{`)
+		if len(a.CertificateChain) > 0 {
+			e.key(`"certificateChain":[`)
+			for i := range a.CertificateChain {
+				if i > 0 {
+					e.b = append(e.b, ',')
+				}
+				e.certificate(&a.CertificateChain[i])
+			}
+			e.key(`],`)
+		}
+		if a.TrustAnchor != nil {
+			e.key(`"trustAnchor":`)
+			e.certificate(a.TrustAnchor)
+			e.b = append(e.b, ',')
+		}
+		if a.TrustedList != nil {
+			e.key(`"trustedList":`)
+			e.trustedList(a.TrustedList)
+			e.b = append(e.b, ',')
+		}
+		e.key(`"revocationStatusInformation":`)
+		e.str(a.Revocation)
+		if a.RevocationOffline {
+			e.key(`,"revocationOffline":true`)
+		}
+		if len(a.RevocationData) > 0 {
+			e.key(`,"revocationData":[`)
+			for i := range a.RevocationData {
+				if i > 0 {
+					e.b = append(e.b, ',')
+				}
+				e.revocation(&a.RevocationData[i])
+			}
+			e.b = append(e.b, ']')
+		}
+		e.key(`,"cryptoInformation":{`)
+		if a.Crypto.KeyAlgorithm != "" {
+			e.key(`"keyAlgorithm":`)
+			e.str(a.Crypto.KeyAlgorithm)
+			e.b = append(e.b, ',')
+		}
+		e.key(`"digestAlgorithm":`)
+		e.str(a.Crypto.DigestAlgorithm)
+		e.key(`,"withdrawnForNewSignatures":`)
+		e.bool(a.Crypto.Withdrawn)
+		e.key(`}}`)
+	}
+	e.b = append(e.b, '}')
+}
+
+func (e *jsonAppender) certificate(c *validate.CertificateJSON) {
+	e.key(`{"subject":`)
+	e.str(c.Subject)
+	e.key(`,"issuer":`)
+	e.str(c.Issuer)
+	e.key(`,"serialNumber":`)
+	e.str(c.SerialNumber)
+	e.key(`,"notBefore":`)
+	e.time(c.NotBefore)
+	e.key(`,"notAfter":`)
+	e.time(c.NotAfter)
+	e.key(`,"keyAlgorithm":`)
+	e.str(c.KeyAlgorithm)
+	e.key(`,"thumbprintSHA1":`)
+	e.str(c.ThumbprintSHA1)
+	e.key(`,"thumbprintStreebog256":`)
+	e.str(c.ThumbprintStreebog)
+	e.b = append(e.b, '}')
+}
+
+func (e *jsonAppender) timestamp(t *validate.TimestampJSON) {
+	e.key(`{"type":`)
+	e.str(t.Type)
+	e.key(`,"indication":`)
+	e.str(string(t.Indication))
+	e.optStr(`,"subIndication":`, string(t.SubIndication))
+	e.optStr(`,"detail":`, t.Detail)
+	e.key(`,"productionTime":`)
+	e.time(t.ProductionTime)
+	e.optStr(`,"policy":`, t.Policy)
+	e.optStr(`,"serialNumber":`, t.SerialNumber)
+	if t.TSA != nil {
+		e.key(`,"tsa":`)
+		e.certificate(t.TSA)
+	}
+	e.b = append(e.b, '}')
+}
+
+func (e *jsonAppender) revocation(r *validate.RevocationJSON) {
+	e.key(`{"certificate":`)
+	e.str(r.Certificate)
+	e.key(`,"status":`)
+	e.str(r.Status)
+	e.optStr(`,"source":`, r.Source)
+	if r.Fetched {
+		e.key(`,"fetched":true`)
+	}
+	e.optStr(`,"url":`, r.URL)
+	e.optTime(`,"thisUpdate":`, r.ThisUpdate)
+	e.optTime(`,"nextUpdate":`, r.NextUpdate)
+	e.optTime(`,"revokedAt":`, r.RevokedAt)
+	e.optStr(`,"detail":`, r.Detail)
+	e.b = append(e.b, '}')
+}
+
+func (e *jsonAppender) trustedList(t *validate.TrustedListJSON) {
+	e.key(`{"ca":`)
+	e.str(t.CA)
+	e.optStr(`,"shortName":`, t.ShortName)
+	e.optStr(`,"inn":`, t.INN)
+	e.optStr(`,"ogrn":`, t.OGRN)
+	e.optStr(`,"registryNumber":`, t.RegistryNumber)
+	e.optStr(`,"complex":`, t.Complex)
+	e.key(`,"accreditedAtValidationTime":`)
+	e.bool(t.Accredited)
+	e.optTime(`,"accreditedFrom":`, t.AccreditedFrom)
+	e.optTime(`,"accreditedTo":`, t.AccreditedTo)
+	e.key(`,"currentStatus":`)
+	e.str(t.CurrentStatus)
+	e.b = append(e.b, '}')
+}
+
+func (e *jsonAppender) holder(h *holderJSON) {
+	e.key(`{"owner":`)
+	e.str(h.Owner)
+	e.optStr(`,"title":`, h.Title)
+	e.optStr(`,"organization":`, h.Organization)
+	e.optStr(`,"inn":`, h.INN)
+	e.optStr(`,"innle":`, h.INNLE)
+	e.optStr(`,"ogrn":`, h.OGRN)
+	e.optStr(`,"ogrnip":`, h.OGRNIP)
+	e.optStr(`,"snils":`, h.SNILS)
+	e.key(`,"issuer":`)
+	e.str(h.Issuer)
+	e.key(`,"serial":`)
+	e.str(h.Serial)
+	e.key(`,"not_before":`)
+	e.time(h.NotBefore)
+	e.key(`,"not_after":`)
+	e.time(h.NotAfter)
+	e.key(`,"key_algorithm":`)
+	e.str(h.KeyAlgorithm)
+	e.key(`,"thumbprint_sha1":`)
+	e.str(h.ThumbprintSHA1)
+	e.b = append(e.b, '}')
+}
