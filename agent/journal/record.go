@@ -8,7 +8,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
-	"unicode/utf8"
+
+	"github.com/zavera/zavera/internal/jsonstr"
 )
 
 // Events recorded in the journal.
@@ -116,43 +117,43 @@ func appendBody(b []byte, r *Record) ([]byte, bool) {
 		return b, false
 	}
 	b = append(b, `","event":`...)
-	b = appendString(b, r.Event)
+	b = jsonstr.Append(b, r.Event)
 	if r.Origin != "" {
 		b = append(b, `,"origin":`...)
-		b = appendString(b, r.Origin)
+		b = jsonstr.Append(b, r.Origin)
 	}
 	if r.Certificate != "" {
 		b = append(b, `,"certificate":`...)
-		b = appendString(b, r.Certificate)
+		b = jsonstr.Append(b, r.Certificate)
 	}
 	if r.Subject != "" {
 		b = append(b, `,"subject":`...)
-		b = appendString(b, r.Subject)
+		b = jsonstr.Append(b, r.Subject)
 	}
 	if r.Document != "" {
 		b = append(b, `,"document":`...)
-		b = appendString(b, r.Document)
+		b = jsonstr.Append(b, r.Document)
 	}
 	if r.DocumentHash != "" {
 		b = append(b, `,"documentHash":`...)
-		b = appendString(b, r.DocumentHash)
+		b = jsonstr.Append(b, r.DocumentHash)
 	}
 	if r.Description != "" {
 		b = append(b, `,"description":`...)
-		b = appendString(b, r.Description)
+		b = jsonstr.Append(b, r.Description)
 	}
 	b = append(b, `,"outcome":`...)
-	b = appendString(b, r.Outcome)
+	b = jsonstr.Append(b, r.Outcome)
 	if r.Reason != "" {
 		b = append(b, `,"reason":`...)
-		b = appendString(b, r.Reason)
+		b = jsonstr.Append(b, r.Reason)
 	}
 	if r.Count != 0 {
 		b = append(b, `,"count":`...)
 		b = strconv.AppendUint(b, r.Count, 10)
 	}
 	b = append(b, `,"prev":`...)
-	b = appendString(b, r.Prev)
+	b = jsonstr.Append(b, r.Prev)
 	return append(b, '}'), true
 }
 
@@ -174,75 +175,6 @@ func appendTime(b []byte, t time.Time) ([]byte, bool) {
 		}
 	}
 	return b, true
-}
-
-// jsonSafe holds true for the ASCII bytes that encoding/json writes as
-// they are when it escapes HTML: all but control characters, '"', '\\',
-// '<', '>' and '&'.
-var jsonSafe = func() (safe [utf8.RuneSelf]bool) {
-	for c := ' '; c < utf8.RuneSelf; c++ {
-		safe[c] = true
-	}
-	for _, c := range `"\\<>&` {
-		safe[c] = false
-	}
-	return safe
-}()
-
-const hexDigits = "0123456789abcdef"
-
-// appendString appends s quoted and escaped as encoding/json does with
-// HTML escaping on: '"' and '\\' escaped with a backslash, \b, \f, \n,
-// \r and \t in their short forms, the other control characters and
-// '<', '>' and '&' as \u00XX, U+2028 and U+2029 as \u2028 and \u2029,
-// and each byte of invalid UTF-8 replaced with \ufffd.
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			if jsonSafe[c] {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '\\', '"':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		c, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case c == utf8.RuneError && size == 1:
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-		case c == '\u2028' || c == '\u2029':
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[c&0xf])
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }
 
 // decode parses one line and checks that its hash covers its bytes.

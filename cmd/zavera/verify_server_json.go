@@ -3,8 +3,8 @@ package main
 import (
 	"encoding/base64"
 	"time"
-	"unicode/utf8"
 
+	"github.com/zavera/zavera/internal/jsonstr"
 	"github.com/zavera/zavera/validate"
 )
 
@@ -101,100 +101,8 @@ func (e *jsonAppender) strings(v []string) {
 	e.b = append(e.b, ']')
 }
 
-const hexDigits = "0123456789abcdef"
-
-// plainJSON holds the ASCII characters str copies as they are: all but
-// the control characters, the quote, the backslash and the HTML
-// characters.
-var plainJSON = func() (t [utf8.RuneSelf]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = true
-	}
-	for _, c := range `"\<>&` {
-		t[c] = false
-	}
-	return t
-}()
-
-// str appends s quoted and escaped as encoding/json does with its default
-// HTML escaping: <, > and & as \u003c, \u003e and \u0026, control
-// characters, U+2028 and U+2029 escaped, invalid UTF-8 as U+FFFD. Runs of
-// eight plain ASCII characters and two-byte sequences (Cyrillic) are
-// passed over without decoding.
-func (e *jsonAppender) str(s string) {
-	b := append(e.b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		for i+8 <= len(s) && plainJSON8(s, i) {
-			i += 8
-		}
-		if i >= len(s) {
-			break
-		}
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			if c >= 0xc2 && c <= 0xdf && i+1 < len(s) && s[i+1]&0xc0 == 0x80 {
-				i += 2
-				continue
-			}
-			r, size := utf8.DecodeRuneInString(s[i:])
-			switch {
-			case r == utf8.RuneError && size == 1:
-				b = append(b, s[start:i]...)
-				b = append(b, `\ufffd`...)
-			case r == '\u2028' || r == '\u2029':
-				b = append(b, s[start:i]...)
-				b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-			default:
-				i += size
-				continue
-			}
-			i += size
-			start = i
-			continue
-		}
-		if plainJSON[c] {
-			i++
-			continue
-		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\b':
-			b = append(b, '\\', 'b')
-		case '\f':
-			b = append(b, '\\', 'f')
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		default:
-			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-		}
-		i++
-		start = i
-	}
-	b = append(b, s[start:]...)
-	e.b = append(b, '"')
-}
-
-// plainJSON8 reports whether the eight bytes of s from i are all plain
-// ASCII (see plainJSON), testing them at once: no byte has its top bit
-// set, none is below 0x20, and none is one of " \ < > &. For a word v,
-// (v - ones) &^ v has a byte's top bit set where that byte of v is zero,
-// if no lower byte was (exact as to whether any byte is).
-func plainJSON8(s string, i int) bool {
-	s = s[i : i+8]
-	x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	q, bs, lt, gt, amp := x^('"'*ones), x^('\\'*ones), x^('<'*ones), x^('>'*ones), x^('&'*ones)
-	bad := x | (x-0x20*ones)&^x | (q-ones)&^q | (bs-ones)&^bs | (lt-ones)&^lt | (gt-ones)&^gt | (amp-ones)&^amp
-	return bad&highs == 0
-}
+// str appends s as a JSON string (jsonstr.Append).
+func (e *jsonAppender) str(s string) { e.b = jsonstr.Append(e.b, s) }
 
 // optStr appends ,"name":"s" unless s is empty (omitempty); name is given
 // as `,"name":`.
