@@ -12,20 +12,7 @@ import (
 // the wait would otherwise keep the process, and the token, for good.
 func TestHostEndsWhenTheChannelEndsDuringAWaitForSlotEvents(t *testing.T) {
 	e := newGOSTEnv(t, 10)
-	inR, inW, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	outR, outW, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer outR.Close()
-	served := make(chan error, 1)
-	go func() {
-		served <- ServeHost(e.module, inR, outW)
-		outW.Close()
-	}()
+	inW, outR, served := serveInProcess(t, e.module)
 	replies := newFrameReader(outR)
 	if _, err := inW.Write(newEnc(1, opInitialize).finish()); err != nil {
 		t.Fatal(err)
@@ -68,20 +55,8 @@ func TestHostEndsWhenTheChannelEndsDuringAWaitForSlotEvents(t *testing.T) {
 // of waiting for it, which would leave the host hanging for good.
 func TestHostFinalizeEndsAWaitForSlotEvents(t *testing.T) {
 	e := newGOSTEnv(t, 10)
-	inR, inW, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
+	inW, outR, _ := serveInProcess(t, e.module)
 	defer inW.Close()
-	outR, outW, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer outR.Close()
-	go func() {
-		ServeHost(e.module, inR, outW)
-		outW.Close()
-	}()
 	replies := make(chan uint32, 4)
 	go func() {
 		r := newFrameReader(outR)
@@ -132,21 +107,8 @@ func TestHostFinalizeEndsAWaitForSlotEvents(t *testing.T) {
 // two drains, instead of keeping the process for good.
 func hostWithHungCall(t *testing.T, module string) {
 	t.Helper()
-	inR, inW, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	outR, outW, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer outR.Close()
+	inW, outR, served := serveInProcess(t, module)
 	go io.Copy(io.Discard, outR)
-	served := make(chan error, 1)
-	go func() {
-		served <- ServeHost(module, inR, outW)
-		outW.Close()
-	}()
 	inW.Write(newEnc(1, opInitialize).finish())
 	list := newEnc(2, opGetSlotList)
 	list.uint(1)
@@ -164,4 +126,26 @@ func TestHostEndsWhenTheChannelEndsDuringAHungCall(t *testing.T) {
 	e := newGOSTEnv(t, 10)
 	e.control(t, "hang_on = C_GetSlotList")
 	hostWithHungCall(t, e.module)
+}
+
+// serveInProcess runs ServeHost on module in this process over a pair of
+// pipes: the agent's ends are returned (requests in, replies out), and
+// ServeHost's result comes on served; the replies end with it.
+func serveInProcess(t *testing.T, module string) (in, out *os.File, served chan error) {
+	t.Helper()
+	inR, inW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { outR.Close() })
+	served = make(chan error, 1)
+	go func() {
+		served <- ServeHost(module, inR, outW)
+		outW.Close()
+	}()
+	return inW, outR, served
 }
