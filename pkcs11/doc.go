@@ -61,11 +61,12 @@
 //
 // What the host costs (`make bench-isolation`, internal/isolationbench:
 // one signature after the other on one connection, through the host
-// against in process on the same key, 2 shared cores): 0.82–0.92× on a
-// SoftHSM ECDSA P-256 key (14,000–15,600 against 17,000 signatures/s,
-// about 6–12 µs added per signature) and 0.85–0.88× on the GOST test
-// token (17,600–18,200 against 20,600); a real token's 100–300 ms per
-// signature hides it. Most of what is left is the two pipe transfers. A
+// against in process on the same key, 2 cores): 0.88–0.92× on a SoftHSM
+// ECDSA P-256 key (15,300–15,700 against 17,100 signatures/s, about 6 µs
+// added per signature) and 0.88–0.91× on the GOST test token (18,200–
+// 18,800 against 20,600) with the machine otherwise idle; 0.6–0.8× while
+// another program keeps a core busy, as the host and the agent then
+// share one. A real token's 100–300 ms per signature hides it. Most of what is left is the two pipe transfers. A
 // thread asleep on the pipe costs more than that to wake (40 µs and more
 // on a virtual machine whose processor went idle), so the call waiting
 // for a reply polls the pipe for up to 250 µs before it sleeps (Linux:
