@@ -62,15 +62,7 @@ func run(out, gostModule, opensslConf string, round time.Duration, rounds, crash
 	digest := bytes.Repeat([]byte{0x5a}, 32)
 
 	// SoftHSM, ECDSA P-256.
-	conf, err := provision.SoftHSMConfig(dir)
-	if err != nil {
-		return err
-	}
-	os.Setenv("SOFTHSM2_CONF", conf)
-	if err := provision.SoftHSMToken(conf, "bench"); err != nil {
-		return err
-	}
-	ec, err := provision.ECDSA(provision.SoftHSMModule, "bench", "ec", []byte{1}, dir)
+	ec, err := provision.SoftHSMBench(dir)
 	if err != nil {
 		return err
 	}
@@ -82,18 +74,7 @@ func run(out, gostModule, opensslConf string, round time.Duration, rounds, crash
 	figs = append(figs, f)
 
 	// The GOST test token, GOST R 34.10-2012 256.
-	gdir := filepath.Join(dir, "gost")
-	if err := os.Mkdir(gdir, 0o700); err != nil {
-		return err
-	}
-	os.Setenv("GOSTTOKEN_DIR", gdir)
-	if err := provision.GOSTTokenConfig(gdir, 10, "bench"); err != nil {
-		return err
-	}
-	if err := provision.InitTokens(gostModule, "bench-gost"); err != nil {
-		return err
-	}
-	gk, err := provision.GOST(gostModule, "bench-gost", "g256", []byte("g256"), 256, "A", gdir, opensslConf)
+	gk, gdir, err := provision.GOSTBench(gostModule, dir, opensslConf)
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"time"
 
 	p11 "github.com/miekg/pkcs11"
@@ -48,20 +47,12 @@ func run(out, gostModule, opensslConf string, round time.Duration, rounds int) e
 	var figs []figure
 
 	// SoftHSM, ECDSA P-256.
-	conf, err := provision.SoftHSMConfig(dir)
-	if err != nil {
-		return err
-	}
-	os.Setenv("SOFTHSM2_CONF", conf)
-	if err := provision.SoftHSMToken(conf, "bench"); err != nil {
-		return err
-	}
-	ec, err := provision.ECDSA(provision.SoftHSMModule, "bench", "ec", []byte{1}, dir)
+	ec, err := provision.SoftHSMBench(dir)
 	if err != nil {
 		return err
 	}
 	digest := bytes.Repeat([]byte{0x5a}, 32)
-	f, err := compare(provision.SoftHSMModule, "bench", ec.CertDER, p11.CKM_ECDSA, digest, crypto.SHA256, round, rounds)
+	f, err := compare(provision.SoftHSMModule, provision.BenchSoftHSMToken, ec.CertDER, p11.CKM_ECDSA, digest, crypto.SHA256, round, rounds)
 	if err != nil {
 		return fmt.Errorf("SoftHSM: %w", err)
 	}
@@ -69,22 +60,11 @@ func run(out, gostModule, opensslConf string, round time.Duration, rounds int) e
 	figs = append(figs, f)
 
 	// The GOST test token, GOST R 34.10-2012 256.
-	gdir := filepath.Join(dir, "gost")
-	if err := os.Mkdir(gdir, 0o700); err != nil {
-		return err
-	}
-	os.Setenv("GOSTTOKEN_DIR", gdir)
-	if err := provision.GOSTTokenConfig(gdir, 10, "bench"); err != nil {
-		return err
-	}
-	if err := provision.InitTokens(gostModule, "bench-gost"); err != nil {
-		return err
-	}
-	gk, err := provision.GOST(gostModule, "bench-gost", "g256", []byte("g256"), 256, "A", gdir, opensslConf)
+	gk, _, err := provision.GOSTBench(gostModule, dir, opensslConf)
 	if err != nil {
 		return err
 	}
-	f, err = compare(gostModule, "bench-gost", gk.CertDER, 0x1201, digest, 0, round, rounds)
+	f, err = compare(gostModule, provision.BenchGOSTToken, gk.CertDER, 0x1201, digest, 0, round, rounds)
 	if err != nil {
 		return fmt.Errorf("GOST test token: %w", err)
 	}
