@@ -6,11 +6,11 @@ BENCH_STEPS += bench-cms
 CMSBENCH_DIR  := $(BUILD)/cmsbench
 CMSBENCH_OSSL := $(CMSBENCH_DIR)/cmsbench-ossl
 CMSBENCH_CC   ?= gcc
-CMSBENCH_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Wno-deprecated-declarations \
+CMSBENCH_CFLAGS := -std=c11 -Iinternal/benchfig/csrc -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Wno-deprecated-declarations \
 	$(shell pkg-config --cflags libcrypto 2>/dev/null)
 CMSBENCH_LIBS := $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
 
-$(CMSBENCH_OSSL): internal/cmsbench/csrc/cmsbench.c mk/cms.mk
+$(CMSBENCH_OSSL): internal/cmsbench/csrc/cmsbench.c mk/cms.mk internal/benchfig/csrc/harness.h
 	@mkdir -p $(CMSBENCH_DIR)
 	$(CMSBENCH_CC) $(CMSBENCH_CFLAGS) -o $@ $< $(CMSBENCH_LIBS)
 

@@ -5,7 +5,7 @@ BENCH_STEPS += bench-cpcontainer
 
 CPCONTAINERBENCH_HARNESS := $(BUILD)/cpcontainerbench-harness
 
-$(CPCONTAINERBENCH_HARNESS): internal/cpcontainerbench/csrc/harness.c mk/cpcontainer.mk
+$(CPCONTAINERBENCH_HARNESS): internal/cpcontainerbench/csrc/harness.c mk/cpcontainer.mk internal/benchfig/csrc/harness.h
 	@mkdir -p $(BUILD)
 	$(GOSTBENCH_CC) $(GOSTBENCH_CFLAGS) -o $@ $< $(GOSTBENCH_LIBS)
 

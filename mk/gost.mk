@@ -5,11 +5,11 @@ BENCH_STEPS += bench-gost
 
 GOSTBENCH_HARNESS := $(BUILD)/gostbench-harness
 GOSTBENCH_CC      ?= gcc
-GOSTBENCH_CFLAGS  := -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Wno-deprecated-declarations \
+GOSTBENCH_CFLAGS  := -std=c11 -Iinternal/benchfig/csrc -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Wno-deprecated-declarations \
 	$(shell pkg-config --cflags libcrypto 2>/dev/null)
 GOSTBENCH_LIBS    := $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
 
-$(GOSTBENCH_HARNESS): internal/gostbench/csrc/harness.c mk/gost.mk
+$(GOSTBENCH_HARNESS): internal/gostbench/csrc/harness.c mk/gost.mk internal/benchfig/csrc/harness.h
 	@mkdir -p $(BUILD)
 	$(GOSTBENCH_CC) $(GOSTBENCH_CFLAGS) -o $@ $< $(GOSTBENCH_LIBS)
 

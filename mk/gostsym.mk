@@ -5,7 +5,7 @@ BENCH_STEPS += bench-gostsym
 
 GOSTSYMBENCH_HARNESS := $(BUILD)/gostsymbench-harness
 
-$(GOSTSYMBENCH_HARNESS): internal/gostsymbench/csrc/harness.c mk/gostsym.mk
+$(GOSTSYMBENCH_HARNESS): internal/gostsymbench/csrc/harness.c mk/gostsym.mk internal/benchfig/csrc/harness.h
 	@mkdir -p $(BUILD)
 	$(GOSTBENCH_CC) $(GOSTBENCH_CFLAGS) -o $@ $< $(GOSTBENCH_LIBS)
 

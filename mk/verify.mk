@@ -7,11 +7,11 @@ BENCH_STEPS += bench-verify
 VERIFYBENCH_DIR  := $(BUILD)/verifybench
 VERIFYBENCH_OSSL := $(VERIFYBENCH_DIR)/verifybench-ossl
 VERIFYBENCH_CC   ?= gcc
-VERIFYBENCH_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Wno-deprecated-declarations \
+VERIFYBENCH_CFLAGS := -std=c11 -Iinternal/benchfig/csrc -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Wno-deprecated-declarations \
 	$(shell pkg-config --cflags libcrypto 2>/dev/null)
 VERIFYBENCH_LIBS := $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto)
 
-$(VERIFYBENCH_OSSL): internal/verifybench/csrc/verifybench.c mk/verify.mk
+$(VERIFYBENCH_OSSL): internal/verifybench/csrc/verifybench.c mk/verify.mk internal/benchfig/csrc/harness.h
 	@mkdir -p $(VERIFYBENCH_DIR)
 	$(VERIFYBENCH_CC) $(VERIFYBENCH_CFLAGS) -o $@ $< $(VERIFYBENCH_LIBS)
 

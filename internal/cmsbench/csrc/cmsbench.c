@@ -25,35 +25,8 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
-static void die(const char *what)
-{
-	fprintf(stderr, "cmsbench-ossl: %s\n", what);
-	ERR_print_errors_fp(stderr);
-	exit(1);
-}
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static unsigned char *read_file(const char *path, long *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (f == NULL)
-		die(path);
-	if (fseek(f, 0, SEEK_END) != 0)
-		die(path);
-	*len = ftell(f);
-	rewind(f);
-	unsigned char *buf = malloc(*len > 0 ? (size_t)*len : 1);
-	if (buf == NULL || fread(buf, 1, (size_t)*len, f) != (size_t)*len)
-		die(path);
-	fclose(f);
-	return buf;
-}
+#define HARNESS_NAME "cmsbench-ossl"
+#include "harness.h"
 
 static X509 *read_cert(const char *path)
 {
@@ -113,17 +86,17 @@ int main(int argc, char **argv)
 	long ops = 0;
 	double start, elapsed;
 	if (strcmp(mode, "sign") == 0) {
-		start = now();
+		start = wall_now();
 		do {
 			int n;
 			unsigned char *der = sign_once(cert, key, content, clen, &n);
 			OPENSSL_free(der);
 			ops++;
-		} while ((elapsed = now() - start) < seconds);
+		} while ((elapsed = wall_now() - start) < seconds);
 	} else if (strcmp(mode, "verify") == 0) {
 		int n;
 		unsigned char *der = sign_once(cert, key, content, clen, &n);
-		start = now();
+		start = wall_now();
 		do {
 			const unsigned char *p = der;
 			CMS_ContentInfo *cms = d2i_CMS_ContentInfo(NULL, &p, n);
@@ -135,7 +108,7 @@ int main(int argc, char **argv)
 			BIO_free(in);
 			CMS_ContentInfo_free(cms);
 			ops++;
-		} while ((elapsed = now() - start) < seconds);
+		} while ((elapsed = wall_now() - start) < seconds);
 		OPENSSL_free(der);
 	} else {
 		fprintf(stderr, "cmsbench-ossl: unknown mode %s\n", mode);

@@ -17,32 +17,8 @@
 #include <string.h>
 #include <time.h>
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void die(const char *what)
-{
-    fprintf(stderr, "harness: %s\n", what);
-    ERR_print_errors_fp(stderr);
-    exit(1);
-}
-
-static ENGINE *load_engine(void)
-{
-    ENGINE *e;
-
-    OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL);
-    e = ENGINE_by_id("gost");
-    if (e == NULL)
-        die("the GOST engine is not configured (OPENSSL_CONF)");
-    if (!ENGINE_init(e))
-        die("ENGINE_init");
-    return e;
-}
+#define HARNESS_NAME "cpcontainerbench-harness"
+#include "harness.h"
 
 /* hash writes H(parts...) into out (32 bytes). */
 static void hash(EVP_MD_CTX *ctx, const EVP_MD *md, ENGINE *e, unsigned char *out,
@@ -101,7 +77,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: harness key SALTHEX PASSWORD | harness kdf SECONDS\n");
         return 2;
     }
-    e = load_engine();
+    e = load_gost_engine();
     md = ENGINE_get_digest(e, OBJ_sn2nid("md_gost12_256"));
     ctx = EVP_MD_CTX_new();
     if (md == NULL || ctx == NULL)
@@ -125,11 +101,11 @@ int main(int argc, char **argv)
 
         if (RAND_bytes(salt, 12) != 1)
             die("RAND_bytes");
-        t0 = now();
+        t0 = cpu_now();
         do {
             password_key(ctx, md, e, "12345678", salt, 12, key);
             n++;
-            t = now();
+            t = cpu_now();
         } while (t - t0 < secs);
         printf("kdf %.3f\n", n / (t - t0));
     }

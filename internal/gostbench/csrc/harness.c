@@ -19,39 +19,8 @@
 #include <string.h>
 #include <time.h>
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void die(const char *what)
-{
-    fprintf(stderr, "harness: %s\n", what);
-    ERR_print_errors_fp(stderr);
-    exit(1);
-}
-
-static ENGINE *load_engine(void)
-{
-    ENGINE *e;
-
-    OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL);
-    e = ENGINE_by_id("gost");
-    if (e == NULL) {
-        ENGINE_load_dynamic();
-        e = ENGINE_by_id("dynamic");
-        if (e == NULL
-            || !ENGINE_ctrl_cmd_string(e, "SO_PATH",
-                                       "/usr/lib/x86_64-linux-gnu/engines-3/gost.so", 0)
-            || !ENGINE_ctrl_cmd_string(e, "LOAD", NULL, 0))
-            die("cannot load the GOST engine");
-    }
-    if (!ENGINE_init(e))
-        die("ENGINE_init");
-    return e;
-}
+#define HARNESS_NAME "gostbench-harness"
+#include "harness.h"
 
 int main(int argc, char **argv)
 {
@@ -73,7 +42,7 @@ int main(int argc, char **argv)
     secs = atof(argv[3]);
     dlen = strcmp(alg, "gost2012_512") == 0 ? 64 : 32;
 
-    e = load_engine();
+    e = load_gost_engine();
     kctx = EVP_PKEY_CTX_new_id(OBJ_sn2nid(alg) != NID_undef ? OBJ_sn2nid(alg) : OBJ_txt2nid(alg), e);
     if (kctx == NULL) {
         const EVP_PKEY_ASN1_METHOD *am = EVP_PKEY_asn1_find_str(&e, alg, -1);
@@ -93,27 +62,27 @@ int main(int argc, char **argv)
     sctx = EVP_PKEY_CTX_new(key, e);
     if (sctx == NULL || EVP_PKEY_sign_init(sctx) <= 0)
         die("sign init");
-    t0 = now();
+    t0 = cpu_now();
     n = 0;
     do {
         siglen = sizeof(sig);
         if (EVP_PKEY_sign(sctx, sig, &siglen, digest, dlen) <= 0)
             die("sign");
         n++;
-        t = now();
+        t = cpu_now();
     } while (t - t0 < secs);
     printf("sign %.1f\n", n / (t - t0));
 
     vctx = EVP_PKEY_CTX_new(key, e);
     if (vctx == NULL || EVP_PKEY_verify_init(vctx) <= 0)
         die("verify init");
-    t0 = now();
+    t0 = cpu_now();
     n = 0;
     do {
         if (EVP_PKEY_verify(vctx, sig, siglen, digest, dlen) != 1)
             die("verify");
         n++;
-        t = now();
+        t = cpu_now();
     } while (t - t0 < secs);
     printf("verify %.1f\n", n / (t - t0));
 

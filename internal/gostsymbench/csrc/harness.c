@@ -18,32 +18,8 @@
 #include <string.h>
 #include <time.h>
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void die(const char *what)
-{
-    fprintf(stderr, "harness: %s\n", what);
-    ERR_print_errors_fp(stderr);
-    exit(1);
-}
-
-static ENGINE *load_engine(void)
-{
-    ENGINE *e;
-
-    OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL);
-    e = ENGINE_by_id("gost");
-    if (e == NULL)
-        die("the GOST engine is not configured (OPENSSL_CONF)");
-    if (!ENGINE_init(e))
-        die("ENGINE_init");
-    return e;
-}
+#define HARNESS_NAME "gostsymbench-harness"
+#include "harness.h"
 
 static void bench_ctr(ENGINE *e, double secs)
 {
@@ -62,12 +38,12 @@ static void bench_ctr(ENGINE *e, double secs)
         die("RAND_bytes");
     if (EVP_EncryptInit_ex(ctx, c, e, key, iv) != 1)
         die("EVP_EncryptInit_ex");
-    t0 = now();
+    t0 = cpu_now();
     do {
         if (EVP_EncryptUpdate(ctx, buf, &outl, buf, sizeof(buf)) != 1)
             die("EVP_EncryptUpdate");
         n++;
-        t = now();
+        t = cpu_now();
     } while (t - t0 < secs);
     printf("ctr %.1f\n", n * (double)sizeof(buf) / (t - t0));
     EVP_CIPHER_CTX_free(ctx);
@@ -85,13 +61,13 @@ static void bench_pbkdf2(ENGINE *e, int iter, double secs)
         die("md_gost12_512");
     if (RAND_bytes(salt, sizeof(salt)) != 1)
         die("RAND_bytes");
-    t0 = now();
+    t0 = cpu_now();
     do {
         if (PKCS5_PBKDF2_HMAC(pass, sizeof(pass) - 1, salt, sizeof(salt), iter, md,
                               sizeof(out), out) != 1)
             die("PKCS5_PBKDF2_HMAC");
         n++;
-        t = now();
+        t = cpu_now();
     } while (t - t0 < secs);
     printf("pbkdf2 %.3f\n", n / (t - t0));
 }
@@ -101,10 +77,10 @@ int main(int argc, char **argv)
     ENGINE *e;
 
     if (argc == 3 && strcmp(argv[1], "ctr") == 0) {
-        e = load_engine();
+        e = load_gost_engine();
         bench_ctr(e, atof(argv[2]));
     } else if (argc == 4 && strcmp(argv[1], "pbkdf2") == 0) {
-        e = load_engine();
+        e = load_gost_engine();
         bench_pbkdf2(e, atoi(argv[2]), atof(argv[3]));
     } else {
         fprintf(stderr, "usage: harness ctr SECONDS | harness pbkdf2 ITERATIONS SECONDS\n");

@@ -42,35 +42,8 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
-static void die(const char *what)
-{
-	fprintf(stderr, "verifybench-ossl: %s\n", what);
-	ERR_print_errors_fp(stderr);
-	exit(1);
-}
-
-static double cpu_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static unsigned char *read_file(const char *path, long *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (f == NULL)
-		die(path);
-	if (fseek(f, 0, SEEK_END) != 0)
-		die(path);
-	*len = ftell(f);
-	rewind(f);
-	unsigned char *buf = malloc(*len > 0 ? (size_t)*len : 1);
-	if (buf == NULL || fread(buf, 1, (size_t)*len, f) != (size_t)*len)
-		die(path);
-	fclose(f);
-	return buf;
-}
+#define HARNESS_NAME "verifybench-ossl"
+#include "harness.h"
 
 /* Reads a file of PEM certificates. */
 static STACK_OF(X509) *read_certs(const char *path)
