@@ -135,27 +135,10 @@ func compare(module string, certDER, digest []byte, h crypto.Hash, round time.Du
 	if err := hosted(); err != nil {
 		return figure{}, err
 	}
-	n := blockSize(round/time.Duration(rounds*20), inProc)
-	inBest, isoBest := time.Duration(1<<62), time.Duration(1<<62)
-	deadline := time.Now().Add(round * time.Duration(rounds) * 2)
-	blocks := 0
-	for ; blocks < 10 || time.Now().Before(deadline); blocks++ {
-		sides := []func() error{inProc, hosted}
-		best := []*time.Duration{&inBest, &isoBest}
-		if blocks%2 == 1 {
-			sides[0], sides[1] = sides[1], sides[0]
-			best[0], best[1] = best[1], best[0]
-		}
-		for i, fn := range sides {
-			d, err := timeBlock(n, fn)
-			if err != nil {
-				return figure{}, err
-			}
-			*best[i] = min(*best[i], d)
-		}
+	inRate, isoRate, blocks, n, err := benchfig.Alternate(inProc, hosted, round*time.Duration(rounds)*2)
+	if err != nil {
+		return figure{}, err
 	}
-	inRate := float64(n) / inBest.Seconds()
-	isoRate := float64(n) / isoBest.Seconds()
 	return figure{
 		Value: isoRate, Unit: "sig/s", Reference: inRate, Ratio: isoRate / inRate,
 		Note: fmt.Sprintf("fastest of %d alternating blocks of %d signatures per side, one after the other through pkcs11.Key.Sign; "+
@@ -242,26 +225,3 @@ func median(ds []time.Duration) time.Duration {
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-
-// blockSize finds how many signatures take about d.
-func blockSize(d time.Duration, fn func() error) int {
-	n := 1
-	for n < 1<<20 {
-		t, err := timeBlock(n, fn)
-		if err != nil || t >= d {
-			break
-		}
-		n *= 2
-	}
-	return n
-}
-
-func timeBlock(n int, fn func() error) (time.Duration, error) {
-	start := time.Now()
-	for i := 0; i < n; i++ {
-		if err := fn(); err != nil {
-			return 0, err
-		}
-	}
-	return time.Since(start), nil
-}

@@ -108,58 +108,16 @@ func compare(module, token string, certDER []byte, mech uint, digest []byte, h c
 	if err := raw.sign(digest); err != nil {
 		return figure{}, err
 	}
-	// Blocks of the two alternate (which goes first alternates too); the
-	// fastest block of each side is its figure: on a shared machine the
-	// other processes only ever add time, so the minimum is the
-	// least disturbed measurement of the same work.
-	n := blockSize(round/time.Duration(rounds*20), func() error { return raw.sign(digest) })
-	rawBest, zBest := time.Duration(1<<62), time.Duration(1<<62)
-	deadline := time.Now().Add(round * time.Duration(rounds) * 2)
-	blocks := 0
-	for ; blocks < 10 || time.Now().Before(deadline); blocks++ {
-		sides := []func() error{func() error { return raw.sign(digest) }, zavera}
-		best := []*time.Duration{&rawBest, &zBest}
-		if blocks%2 == 1 {
-			sides[0], sides[1] = sides[1], sides[0]
-			best[0], best[1] = best[1], best[0]
-		}
-		for i, fn := range sides {
-			d, err := timeBlock(n, fn)
-			if err != nil {
-				return figure{}, err
-			}
-			*best[i] = min(*best[i], d)
-		}
+	// Blocks of the two alternate; the fastest block of each side is its
+	// figure (benchfig.Alternate).
+	rr, zr, blocks, n, err := benchfig.Alternate(func() error { return raw.sign(digest) }, zavera, round*time.Duration(rounds)*2)
+	if err != nil {
+		return figure{}, err
 	}
-	rr := float64(n) / rawBest.Seconds()
-	zr := float64(n) / zBest.Seconds()
 	return figure{
 		Value: zr, Unit: "sig/s", Reference: rr, Ratio: zr / rr,
 		Note: fmt.Sprintf("fastest of %d alternating blocks of %d signatures per side; raw = C_SignInit + C_Sign through miekg/pkcs11 on one logged-in session", blocks, n),
 	}, nil
-}
-
-// blockSize finds how many signatures take about d.
-func blockSize(d time.Duration, fn func() error) int {
-	n := 1
-	for n < 1<<20 {
-		t, err := timeBlock(n, fn)
-		if err != nil || t >= d {
-			break
-		}
-		n *= 2
-	}
-	return n
-}
-
-func timeBlock(n int, fn func() error) (time.Duration, error) {
-	start := time.Now()
-	for i := 0; i < n; i++ {
-		if err := fn(); err != nil {
-			return 0, err
-		}
-	}
-	return time.Since(start), nil
 }
 
 // rawSigner signs through miekg/pkcs11 directly: the floor.
