@@ -125,8 +125,32 @@ func loadIsolated(iso Isolation) loader {
 	}
 }
 
-// start runs a new host. The caller holds b.mu.
+// hostStartRetry is how long start waits before its second attempt.
+const hostStartRetry = 100 * time.Millisecond
+
+// beforeHostStartRetry, when set (by tests), runs before that attempt.
+var beforeHostStartRetry func()
+
+// start runs a new host. A host that cannot be started is tried once
+// more a moment later: creating a process can fail for a moment (a
+// virus scanner holding the program, Wine's loader), and a module whose
+// host did not start is unusable until the next restart. The caller
+// holds b.mu.
 func (b *hostBackend) start() (*hostProc, error) {
+	p, err := b.startOnce()
+	if err == nil {
+		return p, nil
+	}
+	fmt.Fprintf(os.Stderr, "pkcs11: %s: cannot start the host, trying once more: %v\n", b.path, err)
+	time.Sleep(hostStartRetry)
+	if beforeHostStartRetry != nil {
+		beforeHostStartRetry()
+	}
+	return b.startOnce()
+}
+
+// startOnce runs a new host. The caller holds b.mu.
+func (b *hostBackend) startOnce() (*hostProc, error) {
 	args := append(append([]string(nil), b.iso.Command[1:]...), b.path)
 	cmd := exec.Command(b.iso.Command[0], args...)
 	cmd.Env = append(os.Environ(), b.iso.Env...)
