@@ -101,9 +101,11 @@ func TestTrayOnWindows(t *testing.T) {
 	click(t, w, tr.open)
 	wait("open", opened)
 	click(t, w, tr.pause)
-	for deadline := time.Now().Add(10 * time.Second); !tr.Paused(); time.Sleep(10 * time.Millisecond) {
+	// The menu's state changes before the callback runs: wait for both.
+	calls := func() int { mu.Lock(); defer mu.Unlock(); return len(paused) }
+	for deadline := time.Now().Add(10 * time.Second); !tr.Paused() || calls() == 0; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatal("pause: the click did not arrive")
+			t.Fatalf("pause: the click did not arrive (paused %v, %d calls)", tr.Paused(), calls())
 		}
 	}
 	mu.Lock()
