@@ -120,7 +120,10 @@
 // Isolation.MaxRSS and MaxHandles (read from /proc on Linux, and as the
 // working set and handle count from kernel32 on Windows; elsewhere they
 // are not checked); a host past a limit is restarted the same way.
-// Manager.Health gives each module's host, restarts and last failure.
+// Manager.Health gives each module's host, restarts and last failure. A
+// host whose process cannot be created is tried once more 0.1 s later
+// (creating a process can fail for a moment: a virus scanner holding the
+// program, Wine's loader) before the call fails with ErrModuleFailed.
 //
 // Isolation keeps a crashing, hanging or leaking driver from taking the
 // program down; it is no sandbox: the host runs as the same user with
