@@ -37,6 +37,10 @@ func newWinIsoRig(t *testing.T, rel string, iso *Isolation) *winIsoRig {
 	t.Setenv("ZAVERA_GOSTP11_CONTROL", r.control)
 	if iso != nil {
 		iso.OnFailure = func(ModuleFailure) { r.failures.Add(1) }
+		// C_Initialize, in which the module seeds its random pool, may
+		// take seconds on a busy machine; only the calls a fault is put
+		// on keep the short deadlines the tests wait out.
+		iso.CallTimeout = 30 * time.Second
 	}
 	m, err := Open(Options{Modules: []string{r.path}, NoDiscovery: true, NoEnvironment: true, Isolate: iso})
 	if err != nil {
