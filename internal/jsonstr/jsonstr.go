@@ -42,7 +42,10 @@ func Append(b []byte, s string) []byte {
 		c := s[i]
 		if c >= utf8.RuneSelf {
 			if c >= 0xc2 && c <= 0xdf && i+1 < len(s) && s[i+1]&0xc0 == 0x80 {
-				i += 2
+				// Pass over the rest of a run of them, a word, before
+				// looking for plain ASCII again.
+				for i += 2; i+1 < len(s) && s[i] >= 0xc2 && s[i] <= 0xdf && s[i+1]&0xc0 == 0x80; i += 2 {
+				}
 				continue
 			}
 			r, size := utf8.DecodeRuneInString(s[i:])
