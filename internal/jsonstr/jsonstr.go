@@ -36,6 +36,10 @@ func Append(b []byte, s string) []byte {
 		for i+8 <= len(s) && plain8(s, i) {
 			i += 8
 		}
+		// Fewer than eight plain characters: pass over them one by one.
+		for i < len(s) && s[i] < utf8.RuneSelf && plain[s[i]] {
+			i++
+		}
 		if i >= len(s) {
 			break
 		}
@@ -62,10 +66,6 @@ func Append(b []byte, s string) []byte {
 			}
 			i += size
 			start = i
-			continue
-		}
-		if plain[c] {
-			i++
 			continue
 		}
 		b = append(b, s[start:i]...)
