@@ -106,34 +106,37 @@ func AttributeName(oid asn1.ObjectIdentifier) string {
 // RDN first, attributes as LABEL=value with RFC 4514 escaping, except that
 // non-ASCII text is printed as UTF-8 rather than escaped.
 func (n Name) String() string {
-	var b strings.Builder
-	// Group attributes into RDNs, then print them in reverse order.
-	var rdns [][]Attribute
+	size := 0
 	for _, a := range n.Attributes {
-		if a.MultiValued && len(rdns) > 0 {
-			rdns[len(rdns)-1] = append(rdns[len(rdns)-1], a)
-		} else {
-			rdns = append(rdns, []Attribute{a})
-		}
+		size += len(a.Value) + 8
 	}
-	for i := len(rdns) - 1; i >= 0; i-- {
-		if b.Len() > 0 {
-			b.WriteString(", ")
+	b := make([]byte, 0, size)
+	// RDNs are printed last first; the attributes of a multi-valued RDN
+	// in their order.
+	end := len(n.Attributes)
+	for end > 0 {
+		start := end - 1
+		for start > 0 && n.Attributes[start].MultiValued {
+			start--
 		}
-		for j, a := range rdns[i] {
+		if len(b) > 0 {
+			b = append(b, ", "...)
+		}
+		for j, a := range n.Attributes[start:end] {
 			if j > 0 {
-				b.WriteByte('+')
+				b = append(b, '+')
 			}
-			b.WriteString(AttributeName(a.Type))
-			b.WriteByte('=')
+			b = append(b, AttributeName(a.Type)...)
+			b = append(b, '=')
 			if !a.IsString() {
-				b.WriteString(a.Value)
+				b = append(b, a.Value...)
 			} else {
-				b.WriteString(escapeValue(a.Value))
+				b = appendEscaped(b, a.Value)
 			}
 		}
+		end = start
 	}
-	return b.String()
+	return string(b)
 }
 
 // IsString reports whether the value was one of the string types; other
@@ -148,25 +151,44 @@ func (a Attribute) IsString() bool {
 }
 
 // escapeValue applies the escaping of RFC 4514 section 2.4.
-func escapeValue(s string) string {
-	var b strings.Builder
-	for i, r := range s {
-		switch {
-		case r == ',' || r == '+' || r == '"' || r == '\\' || r == '<' || r == '>' || r == ';':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case i == 0 && (r == '#' || r == ' '):
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case i == len(s)-1 && r == ' ':
-			b.WriteString("\\ ")
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, "\\%02X", r)
-		default:
-			b.WriteRune(r)
+func escapeValue(s string) string { return string(appendEscaped(nil, s)) }
+
+// appendEscaped appends s with the escaping of RFC 4514 section 2.4;
+// bytes that are not UTF-8 become U+FFFD.
+func appendEscaped(b []byte, s string) []byte {
+	const hexDigits = "0123456789ABCDEF"
+	valid := utf8.ValidString(s)
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= utf8.RuneSelf && valid {
+			// Part of a multi-byte character: never escaped.
+			b = append(b, c)
+			i++
+			continue
 		}
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				b = utf8.AppendRune(b, r)
+			} else {
+				b = append(b, s[i:i+size]...)
+			}
+			i += size
+			continue
+		}
+		switch {
+		case c == ',' || c == '+' || c == '"' || c == '\\' || c == '<' || c == '>' || c == ';',
+			i == 0 && (c == '#' || c == ' '),
+			i == len(s)-1 && c == ' ':
+			b = append(b, '\\', c)
+		case c < 0x20 || c == 0x7f:
+			b = append(b, '\\', hexDigits[c>>4], hexDigits[c&0xf])
+		default:
+			b = append(b, c)
+		}
+		i++
 	}
-	return b.String()
+	return b
 }
 
 // ASN.1 universal string tags not named by cryptobyte/asn1.

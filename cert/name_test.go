@@ -58,3 +58,43 @@ func TestLegacyOrganizationINNInRealCertificate(t *testing.T) {
 		t.Errorf("INNLE %q", n.INNLE)
 	}
 }
+
+func TestEscapeValue(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain":               "plain",
+		"#a# b":               `\#a# b`,
+		" a ":                 `\ a\ `,
+		" ":                   `\ `,
+		`a,b+c"d\e<f>g;h`:     `a\,b\+c\"d\\e\<f\>g\;h`,
+		"a\x01b\x1f\x7f":      `a\01b\1F\7F`,
+		"ООО «Ромашка»":       "ООО «Ромашка»",
+		"a\xffb\xd0":          "a\uFFFDb\uFFFD",
+		"\u041f,\u00a0\u2028": "\u041f\\,\u00a0\u2028",
+	} {
+		if got := escapeValue(in); got != want {
+			t.Errorf("escapeValue(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// A multi-valued attribute that opens a name starts its RDN.
+func TestNameStringMultiValuedFirst(t *testing.T) {
+	n := Name{Attributes: []Attribute{
+		{Type: oidCommonName, Value: "a", Tag: 12, MultiValued: true},
+		{Type: oidCountry, Value: "RU", Tag: 19, MultiValued: true},
+		{Type: oidLocality, Value: "b", Tag: 12},
+	}}
+	if got, want := n.String(), "L=b, CN=a+C=RU"; got != want {
+		t.Errorf("String %q, want %q", got, want)
+	}
+	if got := (Name{}).String(); got != "" {
+		t.Errorf("empty name %q", got)
+	}
+}
+
+func BenchmarkNameString(b *testing.B) {
+	n := realworldByPrefix(b, "ca_root_mincifry").Subject
+	for b.Loop() {
+		_ = n.String()
+	}
+}

@@ -1,14 +1,18 @@
 package cert
 
-import "sync"
+import (
+	"math/big"
+	"sync"
+)
 
 // printedNames keeps a parsed certificate's subject and issuer as
-// Name.String prints them: reports name the same CA certificates on every
-// signature. Parse allocates it; a Certificate built otherwise prints its
-// names at each call.
+// Name.String prints them, and its serial number in hex: reports name the
+// same CA certificates on every signature, and the signer's more than
+// once. Parse allocates it; a Certificate built otherwise prints them at
+// each call.
 type printedNames struct {
-	subjectOnce, issuerOnce sync.Once
-	subject, issuer         string
+	subjectOnce, issuerOnce, serialOnce sync.Once
+	subject, issuer, serial             string
 }
 
 // SubjectString returns c.Subject.String(), printed once per parsed
@@ -29,4 +33,29 @@ func (c *Certificate) IssuerString() string {
 	}
 	c.printed.issuerOnce.Do(func() { c.printed.issuer = c.Issuer.String() })
 	return c.printed.issuer
+}
+
+// SerialString returns the serial number in upper-case hex, as
+// fmt.Sprintf("%X", c.SerialNumber) prints it, printed once per parsed
+// certificate.
+func (c *Certificate) SerialString() string {
+	if c.printed == nil {
+		return upperHex(c.SerialNumber)
+	}
+	c.printed.serialOnce.Do(func() { c.printed.serial = upperHex(c.SerialNumber) })
+	return c.printed.serial
+}
+
+// upperHex prints n as fmt's %X verb does.
+func upperHex(n *big.Int) string {
+	if n == nil {
+		return "<nil>"
+	}
+	b := n.Append(make([]byte, 0, 48), 16)
+	for i, c := range b {
+		if c >= 'a' && c <= 'f' {
+			b[i] = c - 'a' + 'A'
+		}
+	}
+	return string(b)
 }

@@ -3,7 +3,6 @@ package validate
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"time"
 
 	"github.com/zavera/zavera/cert"
@@ -287,7 +286,7 @@ func certJSON(c *cert.Certificate) CertificateJSON {
 	sha1 := c.ThumbprintSHA1()
 	gost := c.ThumbprintStreebog()
 	return CertificateJSON{
-		Subject: c.SubjectString(), Issuer: c.IssuerString(), SerialNumber: fmt.Sprintf("%X", c.SerialNumber),
+		Subject: c.SubjectString(), Issuer: c.IssuerString(), SerialNumber: c.SerialString(),
 		NotBefore: c.NotBefore.UTC(), NotAfter: c.NotAfter.UTC(), KeyAlgorithm: c.KeyString(),
 		ThumbprintSHA1: hex.EncodeToString(sha1[:]), ThumbprintStreebog: hex.EncodeToString(gost[:]),
 	}

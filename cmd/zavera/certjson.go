@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/hex"
-	"fmt"
 	"time"
 
 	"github.com/zavera/zavera/cert"
@@ -37,7 +36,7 @@ func holderOf(c *cert.Certificate) holderJSON {
 	return holderJSON{
 		Owner: personName(n), Title: n.Title, Organization: n.Organization,
 		INN: n.PersonINN(), INNLE: n.OrganizationINN(), OGRN: n.OGRN, OGRNIP: n.OGRNIP, SNILS: n.SNILS,
-		Issuer: c.IssuerString(), Serial: fmt.Sprintf("%X", c.SerialNumber),
+		Issuer: c.IssuerString(), Serial: c.SerialString(),
 		NotBefore: c.NotBefore.UTC(), NotAfter: c.NotAfter.UTC(), KeyAlgorithm: c.KeyString(),
 		ThumbprintSHA1: hex.EncodeToString(tp[:]),
 	}

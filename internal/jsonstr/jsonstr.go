@@ -36,13 +36,20 @@ func Append(b []byte, s string) []byte {
 		for i+8 <= len(s) && plain8(s, i) {
 			i += 8
 		}
+		// Fewer than eight plain characters: pass over them one by one.
+		for i < len(s) && s[i] < utf8.RuneSelf && plain[s[i]] {
+			i++
+		}
 		if i >= len(s) {
 			break
 		}
 		c := s[i]
 		if c >= utf8.RuneSelf {
 			if c >= 0xc2 && c <= 0xdf && i+1 < len(s) && s[i+1]&0xc0 == 0x80 {
-				i += 2
+				// Pass over the rest of a run of them, a word, before
+				// looking for plain ASCII again.
+				for i += 2; i+1 < len(s) && s[i] >= 0xc2 && s[i] <= 0xdf && s[i+1]&0xc0 == 0x80; i += 2 {
+				}
 				continue
 			}
 			r, size := utf8.DecodeRuneInString(s[i:])
@@ -59,10 +66,6 @@ func Append(b []byte, s string) []byte {
 			}
 			i += size
 			start = i
-			continue
-		}
-		if plain[c] {
-			i++
 			continue
 		}
 		b = append(b, s[start:i]...)

@@ -21,8 +21,10 @@
 // taken from the socket); the whole request has a deadline
 // (Config.Timeout; 504 when it passes, while the body arrives or while the
 // signature is checked), and at most Config.MaxInFlight verifications run
-// at once (429 with Retry-After beyond). A verification that outlives its request's deadline keeps its
-// slot until it ends, so abandoned work cannot pile up.
+// at once (429 with Retry-After beyond). A verification runs on its
+// request's goroutine; one that outlives its request's deadline is
+// answered at the deadline on a connection then closed, and keeps its
+// slot until it ends, so abandoned work cannot pile up (see answer).
 //
 // # Trust material
 //

@@ -27,9 +27,7 @@ type Server struct {
 	metrics *metrics
 	// slots holds one token per running verification.
 	slots chan struct{}
-	// jobs hands verifications to idle workers (see run).
-	jobs chan func()
-	mux  *http.ServeMux
+	mux   *http.ServeMux
 
 	reloadMu        sync.Mutex
 	lastFingerprint string
@@ -41,7 +39,7 @@ type Server struct {
 // New returns a server with no trust material loaded yet: call Reload.
 func New(cfg Config) *Server {
 	cfg = cfg.withDefaults()
-	s := &Server{cfg: cfg, metrics: newMetrics(), slots: make(chan struct{}, cfg.MaxInFlight), jobs: make(chan func()), mux: http.NewServeMux(),
+	s := &Server{cfg: cfg, metrics: newMetrics(), slots: make(chan struct{}, cfg.MaxInFlight), mux: http.NewServeMux(),
 		validate: validate.Validate}
 	s.mux.HandleFunc("/v1/verify", s.verify)
 	s.mux.HandleFunc("/healthz", s.healthz)
@@ -71,6 +69,7 @@ type record struct {
 	indication string
 	bytesIn    int64
 	detail     error
+	at         time.Time // when answered, if before the handler returned
 }
 
 // fail answers an error code; detail goes only to the log.
@@ -177,7 +176,11 @@ func (s *Server) logged(w http.ResponseWriter, r *http.Request, h func(*record))
 	}
 	rec := &record{status: http.StatusOK}
 	h(rec)
-	d := time.Since(start)
+	end := rec.at
+	if end.IsZero() {
+		end = time.Now()
+	}
+	d := end.Sub(start)
 	if r.URL.Path == "/v1/verify" {
 		s.metrics.observe(rec.status, rec.indication, d)
 	}
@@ -237,6 +240,18 @@ type outcome struct {
 	panic any
 }
 
+// check validates sig on the calling goroutine, a panic included in the
+// outcome.
+func (s *Server) check(sig []byte, opts *validate.Options) (o outcome) {
+	defer func() {
+		if p := recover(); p != nil {
+			o = outcome{panic: p}
+		}
+	}()
+	o.rep, o.err = s.validate(sig, opts)
+	return o
+}
+
 func (s *Server) verify(w http.ResponseWriter, r *http.Request) {
 	s.logged(w, r, func(rec *record) { s.verifyRequest(w, r, rec) })
 }
@@ -263,17 +278,10 @@ func (s *Server) verifyRequest(w http.ResponseWriter, r *http.Request, rec *reco
 		return
 	}
 	s.metrics.inFlight.Add(1)
-	release := func() { s.metrics.inFlight.Add(-1); <-s.slots }
-	handedOver := false
-	defer func() {
-		if !handedOver {
-			release()
-		}
-	}()
+	defer func() { s.metrics.inFlight.Add(-1); <-s.slots }()
 
-	deadline := time.NewTimer(s.cfg.Timeout)
-	defer deadline.Stop()
-	http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.cfg.Timeout))
+	deadline := time.Now().Add(s.cfg.Timeout)
+	http.NewResponseController(w).SetReadDeadline(deadline)
 	// MaxBytesReader reads no more than MaxBody+1 bytes.
 	body := &countingBody{r: http.MaxBytesReader(w, r.Body, s.cfg.MaxBody)}
 	in, err := readInput(r, body)
@@ -302,27 +310,14 @@ func (s *Server) verifyRequest(w http.ResponseWriter, r *http.Request, rec *reco
 		opts.Content = bytes.NewReader(in.content)
 	}
 	opts.Digest = in.hash
-	done := make(chan outcome, 1)
-	handedOver = true
-	s.run(func() {
-		defer release()
-		defer func() {
-			if p := recover(); p != nil {
-				done <- outcome{panic: p}
-			}
-		}()
-		rep, err := s.validate(in.signature, opts)
-		done <- outcome{rep: rep, err: err}
-	})
-	var o outcome
-	select {
-	case o = <-done:
-	case <-deadline.C:
-		rec.fail(w, codeTimeout, context.DeadlineExceeded)
-		return
-	case <-r.Context().Done():
-		// The client has gone: the answer is for the log.
-		rec.fail(w, codeTimeout, r.Context().Err())
+	a := &answer{w: w, rec: rec}
+	timer := time.AfterFunc(time.Until(deadline), func() { a.abandon(context.DeadlineExceeded) })
+	// The client has gone: the answer is for the log.
+	stopGone := context.AfterFunc(r.Context(), func() { a.abandon(r.Context().Err()) })
+	o := s.check(in.signature, opts)
+	timer.Stop()
+	stopGone()
+	if !a.claim() {
 		return
 	}
 	switch {
