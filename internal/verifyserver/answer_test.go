@@ -108,12 +108,7 @@ func TestValidationDeadlineClosesConnection(t *testing.T) {
 	if err := s.Reload(); err != nil {
 		t.Fatal(err)
 	}
-	release := make(chan struct{})
-	real := s.validate
-	s.validate = func(sig []byte, o *validate.Options) (*validate.Report, error) {
-		<-release
-		return real(sig, o)
-	}
+	release := holdValidation(s)
 	url, _ := start(t, s)
 	sig := readFile(t, realworld(t, "cms_gost2012-256_attached_cryptopro-csp_pycryptoprosdk_sign.sig.b64"))
 	begun := time.Now()

@@ -181,12 +181,7 @@ func TestValidationDeadline(t *testing.T) {
 	if err := s.Reload(); err != nil {
 		t.Fatal(err)
 	}
-	release := make(chan struct{})
-	real := s.validate
-	s.validate = func(sig []byte, o *validate.Options) (*validate.Report, error) {
-		<-release
-		return real(sig, o)
-	}
+	release := holdValidation(s)
 	url, _ := start(t, s)
 	sig := readFile(t, realworld(t, "cms_gost2012-256_attached_cryptopro-csp_pycryptoprosdk_sign.sig.b64"))
 	if r := postRaw(t, url, sig, ""); r.status != http.StatusGatewayTimeout || r.code() != codeTimeout {
@@ -203,4 +198,16 @@ func TestValidationDeadline(t *testing.T) {
 	if r := postRaw(t, url, sig, ""); r.status != 200 {
 		t.Fatalf("after it ended: %d %s", r.status, r.body)
 	}
+}
+
+// holdValidation makes s's verifications wait, before validate.Validate,
+// until the returned channel is closed.
+func holdValidation(s *Server) chan struct{} {
+	release := make(chan struct{})
+	real := s.validate
+	s.validate = func(sig []byte, o *validate.Options) (*validate.Report, error) {
+		<-release
+		return real(sig, o)
+	}
+	return release
 }
