@@ -30,14 +30,7 @@ func (v *verifyJSON) AppendJSON(b []byte) ([]byte, error) {
 	if v.Signatures == nil {
 		e.key("null")
 	} else {
-		e.b = append(e.b, '[')
-		for i := range v.Signatures {
-			if i > 0 {
-				e.b = append(e.b, ',')
-			}
-			e.signature(&v.Signatures[i])
-		}
-		e.b = append(e.b, ']')
+		appendList(&e, v.Signatures, e.signature)
 	}
 	e.key(`,"signatureValidator":{"name":`)
 	e.str(v.Validator.Name)
@@ -91,14 +84,7 @@ func (e *jsonAppender) strings(v []string) {
 		e.key("null")
 		return
 	}
-	e.b = append(e.b, '[')
-	for i, s := range v {
-		if i > 0 {
-			e.b = append(e.b, ',')
-		}
-		e.str(s)
-	}
-	e.b = append(e.b, ']')
+	appendList(e, v, func(s *string) { e.str(*s) })
 }
 
 // str appends s as a JSON string (jsonstr.Append).
@@ -176,34 +162,22 @@ func (e *jsonAppender) signature(s *signatureJSON) {
 	if s.Checks == nil {
 		e.key("null")
 	} else {
-		e.b = append(e.b, '[')
-		for i := range s.Checks {
-			c := &s.Checks[i]
-			if i > 0 {
-				e.b = append(e.b, ',')
-			}
+		appendList(e, s.Checks, func(c *validate.Check) {
 			e.key(`{"name":`)
 			e.str(c.Name)
 			e.key(`,"outcome":`)
 			e.str(c.Outcome)
 			e.optStr(`,"detail":`, c.Detail)
 			e.b = append(e.b, '}')
-		}
-		e.b = append(e.b, ']')
+		})
 	}
 	if len(s.Notes) > 0 {
 		e.key(`,"notes":`)
 		e.strings(s.Notes)
 	}
 	if len(s.Timestamps) > 0 {
-		e.key(`,"timestamps":[`)
-		for i := range s.Timestamps {
-			if i > 0 {
-				e.b = append(e.b, ',')
-			}
-			e.timestamp(&s.Timestamps[i])
-		}
-		e.b = append(e.b, ']')
+		e.key(`,"timestamps":`)
+		appendList(e, s.Timestamps, e.timestamp)
 	}
 	if h := s.Holder; h != nil {
 		e.key(`,"holder":`)
@@ -222,14 +196,9 @@ func (e *jsonAppender) status(v *validate.ValidationStatus) {
 	if a := v.Associated; a != nil {
 		e.key(`,"associatedValidationReportData":{`)
 		if len(a.CertificateChain) > 0 {
-			e.key(`"certificateChain":[`)
-			for i := range a.CertificateChain {
-				if i > 0 {
-					e.b = append(e.b, ',')
-				}
-				e.certificate(&a.CertificateChain[i])
-			}
-			e.key(`],`)
+			e.key(`"certificateChain":`)
+			appendList(e, a.CertificateChain, e.certificate)
+			e.b = append(e.b, ',')
 		}
 		if a.TrustAnchor != nil {
 			e.key(`"trustAnchor":`)
@@ -247,14 +216,8 @@ func (e *jsonAppender) status(v *validate.ValidationStatus) {
 			e.key(`,"revocationOffline":true`)
 		}
 		if len(a.RevocationData) > 0 {
-			e.key(`,"revocationData":[`)
-			for i := range a.RevocationData {
-				if i > 0 {
-					e.b = append(e.b, ',')
-				}
-				e.revocation(&a.RevocationData[i])
-			}
-			e.b = append(e.b, ']')
+			e.key(`,"revocationData":`)
+			appendList(e, a.RevocationData, e.revocation)
 		}
 		e.key(`,"cryptoInformation":{`)
 		if a.Crypto.KeyAlgorithm != "" {
@@ -366,4 +329,16 @@ func (e *jsonAppender) holder(h *holderJSON) {
 	e.key(`,"thumbprint_sha1":`)
 	e.str(h.ThumbprintSHA1)
 	e.b = append(e.b, '}')
+}
+
+// appendList writes items as a JSON array, each by each.
+func appendList[T any](e *jsonAppender, items []T, each func(*T)) {
+	e.b = append(e.b, '[')
+	for i := range items {
+		if i > 0 {
+			e.b = append(e.b, ',')
+		}
+		each(&items[i])
+	}
+	e.b = append(e.b, ']')
 }
