@@ -12,7 +12,12 @@ import (
 // the second, and the module's token is listed.
 func TestHostStartIsTriedTwice(t *testing.T) {
 	newSoftHSM(t, "zavera-start")
-	host := filepath.Join(t.TempDir(), "host")
+	checkHostStartIsTriedTwice(t, softHSMPath, "zavera-start")
+}
+
+func checkHostStartIsTriedTwice(t *testing.T, module, label string) {
+	t.Helper()
+	host := filepath.Join(t.TempDir(), "host"+filepath.Ext(os.Args[0]))
 	retries := 0
 	beforeHostStartRetry = func() {
 		retries++
@@ -23,7 +28,7 @@ func TestHostStartIsTriedTwice(t *testing.T) {
 	t.Cleanup(func() { beforeHostStartRetry = nil })
 	iso := testIsolation()
 	iso.Command = []string{host}
-	m, err := Open(Options{Modules: []string{softHSMPath}, NoDiscovery: true, NoEnvironment: true, Isolate: iso})
+	m, err := Open(Options{Modules: []string{module}, NoDiscovery: true, NoEnvironment: true, Isolate: iso})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,10 +44,10 @@ func TestHostStartIsTriedTwice(t *testing.T) {
 	}
 	found := false
 	for _, tok := range toks {
-		found = found || tok.Label == "zavera-start"
+		found = found || tok.Label == label
 	}
 	if !found {
-		t.Fatalf("token zavera-start not listed: %+v", toks)
+		t.Fatalf("token %s not listed: %+v", label, toks)
 	}
 	if retries != 1 {
 		t.Fatalf("second attempts: %d, want 1", retries)

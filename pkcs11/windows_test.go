@@ -376,3 +376,9 @@ func TestRegistryModules(t *testing.T) {
 	defer m.Close()
 	checkWinModule(t, m, module)
 }
+
+// TestHostStartIsTriedTwiceOnWindows is TestHostStartIsTriedTwice with
+// the Windows test module.
+func TestHostStartIsTriedTwiceOnWindows(t *testing.T) {
+	checkHostStartIsTriedTwice(t, winTestDLL(t, "x64"), winTestLabel)
+}
