@@ -21,8 +21,12 @@
 //
 //   node bench/floor.mjs [--size BYTES] [--ways 0,1,2,3,ws-text,ws-binary]
 //     [--https] [--public] [--grant] [--host-permissions PATTERNS]
-//     [--csp POLICY]
+//     [--csp POLICY] [--playwright]
 //
+// It drives the browser itself on the DevTools protocol (see bareBrowser:
+// playwright's own reporting of the page's WebSocket frames would be
+// counted against the WebSocket ways), or through playwright with
+// --playwright or --grant, which also reports the page's console errors.
 // --https serves the page over TLS (a certificate made for the run, which
 // the browser is told to accept) under the name portal.test; --public has
 // the browser take the page's address for a public one, so that its
@@ -31,8 +35,7 @@
 // "local-network-access" permission (--grant gives it); --host-permissions
 // gives the minimal extension these host permissions (comma-separated
 // match patterns); --csp sends the page with that Content-Security-Policy
-// header. A way that fails is reported with the page's console errors and
-// the run goes on.
+// header. A way that fails is reported and the run goes on.
 
 import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -298,6 +301,80 @@ async function startSink(dir) {
   };
 }
 
+// The flags of playwright's that bear on speed, for a browser started
+// without it.
+const BARE_FLAGS = [
+  '--disable-background-timer-throttling', '--disable-backgrounding-occluded-windows', '--disable-renderer-backgrounding',
+  '--disable-ipc-flooding-protection', '--disable-hang-monitor', '--disable-dev-shm-usage', '--disable-breakpad',
+  '--disable-field-trial-config', '--no-default-browser-check',
+];
+
+// bareBrowser starts Chromium on profile without playwright, speaking its
+// DevTools protocol on a pipe and using only its Target and Runtime
+// domains, so that nothing but the page reports on the page: playwright
+// enables the Network domain on every page, which copies each WebSocket
+// frame the page (or a content script) sends into an event, in the
+// renderer and again in the browser process. It resolves with
+// {open(url), close()}; open resolves with evaluate(expression), which
+// runs expression in the page once it has loaded and resolves with its
+// value (awaited when it is a promise).
+async function bareBrowser(profile, args) {
+  const proc = spawn(CHROMIUM, [...FLAGS, ...BARE_FLAGS, `--user-data-dir=${profile}`, '--remote-debugging-pipe', ...args, 'about:blank'],
+    { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  proc.stderr.setEncoding('utf8');
+  proc.stderr.on('data', (d) => { stderr = (stderr + d).slice(-2000); });
+  const pending = new Map();
+  let next = 1;
+  let buf = '';
+  const exited = new Promise((resolve) => proc.once('exit', () => {
+    for (const p of pending.values()) p.reject(new Error(`floor: the browser exited: ${stderr}`));
+    pending.clear();
+    resolve();
+  }));
+  proc.stdio[4].setEncoding('utf8');
+  proc.stdio[4].on('data', (d) => {
+    buf += d;
+    for (let i = buf.indexOf('\0'); i >= 0; i = buf.indexOf('\0')) {
+      const m = JSON.parse(buf.slice(0, i));
+      buf = buf.slice(i + 1);
+      const p = m.id && pending.get(m.id);
+      if (!p) continue;
+      pending.delete(m.id);
+      if (m.error) p.reject(new Error(`floor: ${p.method}: ${m.error.message}`)); else p.resolve(m.result);
+    }
+  });
+  const send = (method, params = {}, sessionId = undefined) => new Promise((resolve, reject) => {
+    const id = next++;
+    pending.set(id, { method, resolve, reject });
+    proc.stdio[3].write(JSON.stringify({ id, method, params, sessionId }) + '\0');
+  });
+  const evaluateIn = (sessionId) => async (expression) => {
+    const r = await send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true }, sessionId);
+    if (r.exceptionDetails) throw new Error((r.exceptionDetails.exception && r.exceptionDetails.exception.description) || r.exceptionDetails.text);
+    return r.result.value;
+  };
+  await send('Browser.getVersion');
+  return {
+    async open(url) {
+      const { targetId } = await send('Target.createTarget', { url });
+      const { sessionId } = await send('Target.attachToTarget', { targetId, flatten: true });
+      const evaluate = evaluateIn(sessionId);
+      for (let t = Date.now(); !(await evaluate(`location.href === ${JSON.stringify(url)} && document.readyState === 'complete'`));) {
+        if (Date.now() - t > 30000) throw new Error(`floor: ${url} did not load`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return evaluate;
+    },
+    async close() {
+      await send('Browser.close').catch(() => {});
+      const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}
+
 // extensionKey makes a manifest key and the extension id Chromium derives
 // from it.
 function extensionKey() {
@@ -318,9 +395,12 @@ function extensionKey() {
  * sink (its processor time is "sink"; the result also has origins, the
  * Origin header of each of its connections, and decoder, what decoded
  * the chunks). helpers counts the browser's helper processes apart (see
- * processCPU); browserArgs are more of Chromium's flags.
+ * processCPU); browserArgs are more of Chromium's flags; hostPermissions
+ * the extension's host permissions; grant gives the page's origin the
+ * "local-network-access" permission; bare drives the browser without
+ * playwright (see bareBrowser; grant needs playwright).
  */
-export async function messagingFloor({ dir, origin, size, hops = 2, helpers = false, browserArgs = [], hostPermissions = [], grant = false }) {
+export async function messagingFloor({ dir, origin, size, hops = 2, helpers = false, browserArgs = [], hostPermissions = [], grant = false, bare = false }) {
   const ext = path.join(dir, `floor-extension-${hops}`);
   const profile = path.join(dir, `floor-profile-${hops}`);
   fs.mkdirSync(ext, { recursive: true });
@@ -345,24 +425,36 @@ export async function messagingFloor({ dir, origin, size, hops = 2, helpers = fa
   fs.writeFileSync(path.join(profile, 'NativeMessagingHosts', `${HOST}.json`), JSON.stringify({
     name: HOST, description: 'floor', path: host, type: 'stdio', allowed_origins: [`chrome-extension://${id}/`],
   }));
+  const counted = /floor-host|floor-sink/;
   let context;
+  let browser;
   try {
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM, headless: true, timeout: 30000,
-      args: [...FLAGS, `--disable-extensions-except=${ext}`, `--load-extension=${ext}`, ...browserArgs],
-    });
-    if (grant) await context.grantPermissions(['local-network-access'], { origin });
-    const page = await context.newPage();
-    const errors = [];
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-    await page.goto(`${origin}/`);
-    await page.evaluate(makeBlob(size));
-    await page.evaluate(pageProtocol);
-    const counted = /floor-host|floor-sink/;
+    let run;
+    if (bare) {
+      if (grant) throw new Error('floor: --grant needs playwright');
+      browser = await bareBrowser(profile, [`--disable-extensions-except=${ext}`, `--load-extension=${ext}`, ...browserArgs]);
+      const evaluate = await browser.open(`${origin}/`);
+      await evaluate(makeBlob(size));
+      await evaluate(pageProtocol);
+      run = () => evaluate(`window.sendChunked(window.bigdoc, 'signatureV2', '{}')`);
+    } else {
+      context = await chromium.launchPersistentContext(profile, {
+        executablePath: CHROMIUM, headless: true, timeout: 30000,
+        args: [...FLAGS, `--disable-extensions-except=${ext}`, `--load-extension=${ext}`, ...browserArgs],
+      });
+      if (grant) await context.grantPermissions(['local-network-access'], { origin });
+      const page = await context.newPage();
+      const errors = [];
+      page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+      await page.goto(`${origin}/`);
+      await page.evaluate(makeBlob(size));
+      await page.evaluate(pageProtocol);
+      run = () => page.evaluate(() => window.sendChunked(window.bigdoc, 'signatureV2', '{}')).catch((e) => {
+        throw new Error(`${e.message.split('\n')[0]}${errors.length ? `; the console: ${errors.join('; ')}` : ''}`);
+      });
+    }
     const before = processCPU(0, counted, { helpers });
-    const { out, ms } = await page.evaluate(() => window.sendChunked(window.bigdoc, 'signatureV2', '{}')).catch((e) => {
-      throw new Error(`${e.message.split('\n')[0]}${errors.length ? `; the console: ${errors.join('; ')}` : ''}`);
-    });
+    const { out, ms } = await run();
     const cpu = cpuSpent(before, processCPU(0, counted, { helpers }));
     if (!Array.isArray(out)) throw new Error('floor: the last chunk was not answered');
     if (ws) {
@@ -374,6 +466,7 @@ export async function messagingFloor({ dir, origin, size, hops = 2, helpers = fa
     return { ms, cpu };
   } finally {
     if (context) await context.close();
+    if (browser) await browser.close();
     if (sink) await sink.stop();
   }
 }
@@ -420,6 +513,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     public: { type: 'boolean', default: false },
     csp: { type: 'string', default: '' },
     grant: { type: 'boolean', default: false },
+    playwright: { type: 'boolean', default: false },
     'host-permissions': { type: 'string', default: '' },
   } });
   const ways = values.ways.split(',').map((w) => (/^\d$/.test(w) ? Number(w) : w));
@@ -432,13 +526,13 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   if (values.https) browserArgs.push('--host-resolver-rules=MAP portal.test 127.0.0.1', '--ignore-certificate-errors');
   if (values.public) browserArgs.push(`--ip-address-space-overrides=127.0.0.1:${port}=public`);
   const load = () => os.loadavg().map((n) => n.toFixed(2)).join(' ');
-  console.log(`page ${origin}${values.csp ? `, Content-Security-Policy: ${values.csp}` : ''}${values.public ? ', taken for a public address' : ''}; load average ${load()}`);
+  console.log(`page ${origin}, browser driven ${values.playwright || values.grant ? 'by playwright' : 'on the DevTools protocol alone'}${values.csp ? `, Content-Security-Policy: ${values.csp}` : ''}${values.public ? ', taken for a public address' : ''}; load average ${load()}`);
   try {
     for (const way of ways) {
       let r;
       try {
         r = await messagingFloor({ dir, origin, size: Number(values.size), hops: way, helpers: true, browserArgs,
-          grant: values.grant, hostPermissions: values['host-permissions'] ? values['host-permissions'].split(',') : [] });
+          bare: !values.playwright && !values.grant, grant: values.grant, hostPermissions: values['host-permissions'] ? values['host-permissions'].split(',') : [] });
       } catch (e) {
         console.log(`${WAYS[way]}: failed: ${String(e.message).split('\n')[0]}`);
         continue;
