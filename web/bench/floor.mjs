@@ -539,7 +539,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
       }
       const total = Object.values(r.cpu).reduce((a, b) => a + b, 0);
       const more = r.origins ? `; the sink saw Origin ${r.origins.map((o) => JSON.stringify(o)).join(', ')}${r.decoder ? `, decoded by ${r.decoder}` : ''}` : '';
-      console.log(`${WAYS[way]}: ${(r.ms / 1000).toFixed(1)} s, processor ${total.toFixed(2)} s: ${byProcess(r.cpu)}${more}`);
+      console.log(`${WAYS[way]}: ${(r.ms / 1000).toFixed(2)} s (${(Number(values.size) / 1048576 / (r.ms / 1000)).toFixed(1)} MiB/s), processor ${total.toFixed(2)} s: ${byProcess(r.cpu)}${more}`);
     }
     console.log(`load average ${load()}`);
   } finally {
