@@ -393,8 +393,9 @@ function extensionKey() {
  * it from a frame of the extension instead of the service worker;
  * "ws-text" and "ws-binary" go from the content script to a WebSocket
  * sink (its processor time is "sink"; the result also has origins, the
- * Origin header of each of its connections, and decoder, what decoded
- * the chunks). helpers counts the browser's helper processes apart (see
+ * Origin header of each of its connections, decoder, what decoded the
+ * chunks, and pageSocket, "opened" or "refused": whether the page's own
+ * script could then open a WebSocket to the sink). helpers counts the browser's helper processes apart (see
  * processCPU); browserArgs are more of Chromium's flags; hostPermissions
  * the extension's host permissions; grant gives the page's origin the
  * "local-network-access" permission; bare drives the browser without
@@ -430,10 +431,11 @@ export async function messagingFloor({ dir, origin, size, hops = 2, helpers = fa
   let browser;
   try {
     let run;
+    let evaluate;
     if (bare) {
       if (grant) throw new Error('floor: --grant needs playwright');
       browser = await bareBrowser(profile, [`--disable-extensions-except=${ext}`, `--load-extension=${ext}`, ...browserArgs]);
-      const evaluate = await browser.open(`${origin}/`);
+      evaluate = await browser.open(`${origin}/`);
       await evaluate(makeBlob(size));
       await evaluate(pageProtocol);
       run = () => evaluate(`window.sendChunked(window.bigdoc, 'signatureV2', '{}')`);
@@ -449,6 +451,7 @@ export async function messagingFloor({ dir, origin, size, hops = 2, helpers = fa
       await page.goto(`${origin}/`);
       await page.evaluate(makeBlob(size));
       await page.evaluate(pageProtocol);
+      evaluate = (expression) => page.evaluate(expression);
       run = () => page.evaluate(() => window.sendChunked(window.bigdoc, 'signatureV2', '{}')).catch((e) => {
         throw new Error(`${e.message.split('\n')[0]}${errors.length ? `; the console: ${errors.join('; ')}` : ''}`);
       });
@@ -461,7 +464,14 @@ export async function messagingFloor({ dir, origin, size, hops = 2, helpers = fa
       cpu.sink = cpu.host || 0;
       delete cpu.host;
       if (out[0].received !== size) throw new Error(`floor: the sink had ${out[0].received} bytes of ${size}`);
-      return { ms, cpu, origins: sink.origins, decoder: out[0].decoder };
+      // Whether the page's own script may open the same socket (the
+      // page's Content-Security-Policy applies to it).
+      const pageSocket = await evaluate(`new Promise((resolve) => {
+        const s = new WebSocket('ws://127.0.0.1:${sink.port}/');
+        s.onopen = () => { s.close(); resolve('opened'); };
+        s.onerror = () => resolve('refused');
+      })`);
+      return { ms, cpu, origins: sink.origins, decoder: out[0].decoder, pageSocket };
     }
     return { ms, cpu };
   } finally {
@@ -538,7 +548,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
         continue;
       }
       const total = Object.values(r.cpu).reduce((a, b) => a + b, 0);
-      const more = r.origins ? `; the sink saw Origin ${r.origins.map((o) => JSON.stringify(o)).join(', ')}${r.decoder ? `, decoded by ${r.decoder}` : ''}` : '';
+      const more = r.origins ? `; the sink saw Origin ${r.origins.map((o) => JSON.stringify(o)).join(', ')}${r.decoder ? `, decoded by ${r.decoder}` : ''}; the page's own WebSocket to the sink ${r.pageSocket}` : '';
       console.log(`${WAYS[way]}: ${(r.ms / 1000).toFixed(2)} s (${(Number(values.size) / 1048576 / (r.ms / 1000)).toFixed(1)} MiB/s), processor ${total.toFixed(2)} s: ${byProcess(r.cpu)}${more}`);
     }
     console.log(`load average ${load()}`);
