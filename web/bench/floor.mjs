@@ -417,8 +417,6 @@ export async function messagingFloor({ dir, origin, size, hops = 2, helpers = fa
   fs.writeFileSync(path.join(ext, 'relay.js'), RELAY);
   const ws = typeof hops === 'string' && /^ws-(text|binary)$/.test(hops);
   if (typeof hops === 'string' && !ws) throw new Error(`floor: no way ${hops}`);
-  const sink = ws ? await startSink(dir) : null;
-  fs.writeFileSync(path.join(ext, 'content.js'), ws ? CONTENT_WS(`ws://127.0.0.1:${sink.port}/`, hops === 'ws-binary') : CONTENT(hops));
   fs.writeFileSync(path.join(ext, 'worker.js'), WORKER(hops));
   const host = path.join(dir, 'floor-host');
   fs.writeFileSync(host, NATIVE);
@@ -427,9 +425,11 @@ export async function messagingFloor({ dir, origin, size, hops = 2, helpers = fa
     name: HOST, description: 'floor', path: host, type: 'stdio', allowed_origins: [`chrome-extension://${id}/`],
   }));
   const counted = /floor-host|floor-sink/;
+  const sink = ws ? await startSink(dir) : null;
   let context;
   let browser;
   try {
+    fs.writeFileSync(path.join(ext, 'content.js'), ws ? CONTENT_WS(`ws://127.0.0.1:${sink.port}/`, hops === 'ws-binary') : CONTENT(hops));
     let run;
     let evaluate;
     if (bare) {
