@@ -20,8 +20,11 @@ export function cpuSeconds(pid, children = false) {
 // processCPU gives the processor time of every live process descended from
 // this one by kind: "agent" (agentPid), "host" (a command line matching
 // host), the browser's "page" and "extension" renderers, "browser" (the
-// browser's main process) and "other" (its other helpers).
-export function processCPU(agentPid, host = /(^|\/)zavera-host( |$)/) {
+// browser's main process) and "other" (its other helpers). With helpers
+// set, the other helpers are told apart: "network" (the network service),
+// "utility" (Chromium's other utility processes), "gpu", and "other" (the
+// zygotes and the rest).
+export function processCPU(agentPid, host = /(^|\/)zavera-host( |$)/, { helpers = false } = {}) {
   const parent = new Map();
   for (const d of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
@@ -45,6 +48,8 @@ export function processCPU(agentPid, host = /(^|\/)zavera-host( |$)/) {
       else if (host.test(cmd)) kind = 'host';
       else if (type === 'renderer') kind = / --extension-process( |$)/.test(cmd) ? 'extension' : 'page';
       else if (type === '') kind = 'browser';
+      else if (helpers && type === 'utility') kind = / --utility-sub-type=network\.mojom\.NetworkService( |$)/.test(cmd) ? 'network' : 'utility';
+      else if (helpers && type === 'gpu-process') kind = 'gpu';
       out.set(pid, { kind, cpu: cpuSeconds(pid) });
     } catch (_) { /* gone */ }
   }
